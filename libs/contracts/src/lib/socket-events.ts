@@ -1,0 +1,58 @@
+import type {
+  ConversationDto,
+  MessageDto,
+  ReadReceiptDto,
+  SendMessageEventDto,
+  TypingEventDto,
+} from './chat.dto';
+
+/** Socket.io is served on the API's origin under this path. */
+export const SOCKET_PATH = '/socket.io';
+
+export const ServerEvent = {
+  MessageNew: 'message:new',
+  MessageUpdated: 'message:updated',
+  ConversationUpdated: 'conversation:updated',
+  MessageRead: 'message:read',
+  Typing: 'typing',
+  InstagramStatus: 'instagram:status',
+} as const;
+
+export const ClientEvent = {
+  Typing: 'typing',
+  Send: 'message:send',
+} as const;
+
+export interface TypingPayload {
+  conversationId: string;
+  userId: string;
+  isTyping: boolean;
+}
+
+export interface InstagramStatusPayload {
+  connected: boolean;
+  instagramUsername?: string;
+  reason?: string;
+}
+
+/** Why the server refuses a handshake (the client sees it as `connect_error`'s message). */
+export const SOCKET_UNAUTHORIZED = 'Unauthorized';
+
+/** Acknowledgement for client events that expect one. */
+export type SocketAck<T> = { ok: true; data: T } | { ok: false; error: { statusCode: number; message: string } };
+
+export interface ServerToClientEvents {
+  [ServerEvent.MessageNew]: (message: MessageDto) => void;
+  [ServerEvent.MessageUpdated]: (message: MessageDto) => void;
+  [ServerEvent.ConversationUpdated]: (conversation: ConversationDto) => void;
+  [ServerEvent.MessageRead]: (receipt: ReadReceiptDto) => void;
+  [ServerEvent.Typing]: (payload: TypingPayload) => void;
+  [ServerEvent.InstagramStatus]: (payload: InstagramStatusPayload) => void;
+}
+
+export interface ClientToServerEvents {
+  /** Relayed to the conversation's other participants; ignored for a conversation not the sender's. */
+  [ClientEvent.Typing]: (payload: TypingEventDto) => void;
+  /** Same rules and result as `POST /api/conversations/:id/messages`; errors come back in the ack. */
+  [ClientEvent.Send]: (payload: SendMessageEventDto, ack: (result: SocketAck<MessageDto>) => void) => void;
+}
