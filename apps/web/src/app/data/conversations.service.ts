@@ -1,0 +1,74 @@
+import { HttpClient, HttpParams } from '@angular/common/http';
+import { Injectable, inject } from '@angular/core';
+import { MESSAGE_PAGE_MAX_LIMIT, type ConversationDto, type MessageDto, type Page } from '@instantchat/contracts';
+import { EMPTY, Observable, expand, reduce } from 'rxjs';
+
+export interface MessagePageRequest {
+  /** Cursor from the previous page's `nextCursor`: fetch messages older than it. */
+  before?: string;
+  /** Id of a message held: fetch only messages newer than it (catching up after a reconnect). */
+  after?: string;
+  limit?: number;
+}
+
+/** REST access to conversations and their messages. */
+@Injectable({ providedIn: 'root' })
+export class ConversationsService {
+  private readonly http = inject(HttpClient);
+
+  /** Newest activity first; with `updatedSince` (ISO 8601) only those changed at or after it. */
+  list(updatedSince?: string): Observable<ConversationDto[]> {
+    const params = updatedSince ? new HttpParams().set('updatedSince', updatedSince) : undefined;
+    return this.http.get<ConversationDto[]>('/api/conversations', { params });
+  }
+
+  get(conversationId: string): Observable<ConversationDto> {
+    return this.http.get<ConversationDto>(`/api/conversations/${encodeURIComponent(conversationId)}`);
+  }
+
+  /** Opens the 1:1 conversation with a person, or returns the one that already exists. */
+  openWith(participantId: string): Observable<ConversationDto> {
+    return this.http.post<ConversationDto>('/api/conversations', { participantId });
+  }
+
+  /** One page of history, newest first. */
+  messages(conversationId: string, request: MessagePageRequest = {}): Observable<Page<MessageDto>> {
+    let params = new HttpParams();
+    if (request.before) {
+      params = params.set('before', request.before);
+    }
+    if (request.after) {
+      params = params.set('after', request.after);
+    }
+    if (request.limit) {
+      params = params.set('limit', request.limit);
+    }
+    return this.http.get<Page<MessageDto>>(
+      `/api/conversations/${encodeURIComponent(conversationId)}/messages`,
+      { params },
+    );
+  }
+
+  send(conversationId: string, text: string): Observable<MessageDto> {
+    return this.http.post<MessageDto>(`/api/conversations/${encodeURIComponent(conversationId)}/messages`, {
+      text,
+    });
+  }
+
+  /**
+   * Every message newer than `afterMessageId`, following the cursor until the gap is closed.
+   * Emits once, newest first, like a single page.
+   */
+  messagesAfter(conversationId: string, afterMessageId: string): Observable<MessageDto[]> {
+    const fetchPage = (before?: string) =>
+      this.messages(conversationId, { after: afterMessageId, before, limit: MESSAGE_PAGE_MAX_LIMIT });
+    return fetchPage().pipe(
+      expand((page) => (page.nextCursor ? fetchPage(page.nextCursor) : EMPTY)),
+      reduce<Page<MessageDto>, MessageDto[]>((all, page) => [...all, ...page.items], []),
+    );
+  }
+
+  markRead(conversationId: string): Observable<unknown> {
+    return this.http.post(`/api/conversations/${encodeURIComponent(conversationId)}/read`, {});
+  }
+}
