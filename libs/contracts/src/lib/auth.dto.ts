@@ -1,4 +1,4 @@
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 /** Limits shared by the API's validation and the dashboard's forms. */
 export const PASSWORD_MIN_LENGTH = 8;
@@ -21,6 +21,7 @@ export class RegisterDto {
   @IsString()
   @MinLength(1)
   @MaxLength(DISPLAY_NAME_MAX_LENGTH)
+  @Matches(/\S/, { message: 'displayName must not be blank' })
   displayName!: string;
 }
 

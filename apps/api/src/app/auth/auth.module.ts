@@ -1,0 +1,51 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfigService } from '../config/app-config.service';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService, JWT_ALGORITHM } from './auth.service';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { PasswordHasher } from './password-hasher';
+
+const ONE_MINUTE_MS = 60_000;
+
+@Module({
+  imports: [
+    UsersModule,
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService) => ({
+        secret: config.auth.jwtSecret,
+        signOptions: {
+          algorithm: JWT_ALGORITHM,
+          expiresIn: config.auth.jwtExpiresInSeconds,
+        },
+        verifyOptions: { algorithms: [JWT_ALGORITHM] },
+      }),
+    }),
+    // Only routes that opt in with @UseGuards(ThrottlerGuard) are limited: register and login.
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService) => ({
+        throttlers: [
+          { ttl: ONE_MINUTE_MS, limit: config.auth.rateLimitPerMinute },
+        ],
+        errorMessage: 'Too many attempts, try again in a minute',
+      }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    PasswordHasher,
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
+  exports: [AuthService],
+})
+export class AuthModule {}

@@ -1,0 +1,107 @@
+import type {
+  AuthResponseDto,
+  LoginDto,
+  RegisterDto,
+  UserDto,
+} from '@instantchat/contracts';
+import { randomUUID } from 'node:crypto';
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import type { UserDocument } from '../users/schemas/user.schema';
+import { UsersService } from '../users/users.service';
+import type {
+  AccessTokenClaims,
+  AuthenticatedUser,
+} from './authenticated-user';
+import { PasswordHasher } from './password-hasher';
+
+export const JWT_ALGORITHM = 'HS256';
+export const INVALID_CREDENTIALS = 'Invalid email or password';
+const INVALID_TOKEN = 'Invalid or expired access token';
+
+@Injectable()
+export class AuthService {
+  /**
+   * A real hash of a random password: login with an unknown email verifies against it, so the
+   * answer takes as long as for a known email and timing does not reveal who has an account.
+   */
+  private readonly decoyHash: Promise<string>;
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordHasher,
+    private readonly jwt: JwtService,
+  ) {
+    this.decoyHash = passwords.hash(randomUUID());
+  }
+
+  /** @throws ConflictException when the email is taken (any letter case). */
+  async register(dto: RegisterDto): Promise<AuthResponseDto> {
+    const user = await this.users.create({
+      email: dto.email,
+      displayName: dto.displayName.trim(),
+      passwordHash: await this.passwords.hash(dto.password),
+    });
+    return this.issue(user);
+  }
+
+  /** @throws UnauthorizedException with one message for an unknown email and a wrong password alike. */
+  async login(dto: LoginDto): Promise<AuthResponseDto> {
+    const user = await this.users.findByEmail(dto.email);
+    const matches = await this.passwords.verify(
+      dto.password,
+      user?.passwordHash ?? (await this.decoyHash),
+    );
+    if (!user || !matches) {
+      throw new UnauthorizedException(INVALID_CREDENTIALS);
+    }
+    return this.issue(user);
+  }
+
+  async me(caller: AuthenticatedUser): Promise<UserDto> {
+    const user = await this.users.findById(caller.id);
+    if (!user) throw new UnauthorizedException(INVALID_TOKEN);
+    return this.users.toDto(user);
+  }
+
+  /**
+   * Checks signature and expiry of an access token and resolves its user. Used by the HTTP guard
+   * (through JwtStrategy) and by the socket handshake.
+   * @throws UnauthorizedException for a missing, forged, expired or orphaned token.
+   */
+  async verifyAccessToken(token: string): Promise<AuthenticatedUser> {
+    let claims: AccessTokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, {
+        algorithms: [JWT_ALGORITHM],
+      });
+    } catch {
+      throw new UnauthorizedException(INVALID_TOKEN);
+    }
+    return this.authenticateClaims(claims);
+  }
+
+  /** @throws UnauthorizedException when the token's user no longer exists. */
+  async authenticateClaims(
+    claims: AccessTokenClaims,
+  ): Promise<AuthenticatedUser> {
+    const user =
+      typeof claims.sub === 'string'
+        ? await this.users.findById(claims.sub)
+        : null;
+    if (!user) throw new UnauthorizedException(INVALID_TOKEN);
+    return {
+      id: user.id as string,
+      email: user.email,
+      displayName: user.displayName,
+    };
+  }
+
+  private async issue(user: UserDocument): Promise<AuthResponseDto> {
+    const claims: AccessTokenClaims = { sub: user.id as string };
+    return {
+      accessToken: await this.jwt.signAsync(claims),
+      user: this.users.toDto(user),
+    };
+  }
+}

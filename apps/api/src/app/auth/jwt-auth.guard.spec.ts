@@ -1,0 +1,121 @@
+import { Controller, Get, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { JwtService } from '@nestjs/jwt';
+import type { AppConfigService } from '../config/app-config.service';
+import type { AuthService } from './auth.service';
+import type {
+  AccessTokenClaims,
+  AuthenticatedUser,
+} from './authenticated-user';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { Public } from './public.decorator';
+
+const SECRET = 'guard-test-secret-of-at-least-32-characters';
+const ADA: AuthenticatedUser = {
+  id: '64b000000000000000000001',
+  email: 'ada@example.com',
+  displayName: 'Ada',
+};
+
+@Controller()
+class ProbeController {
+  @Public()
+  @Get('open')
+  open() {
+    return 'open';
+  }
+
+  @Get('closed')
+  closed() {
+    return 'closed';
+  }
+}
+
+describe('JwtAuthGuard', () => {
+  const guard = new JwtAuthGuard(new Reflector());
+  const jwt = new JwtService({
+    secret: SECRET,
+    signOptions: { expiresIn: 60 },
+  });
+
+  beforeAll(() => {
+    // Registers the 'jwt' passport strategy the guard delegates to, resolving only Ada.
+    const auth = {
+      authenticateClaims: async (claims: AccessTokenClaims) => {
+        if (claims.sub !== ADA.id)
+          throw new UnauthorizedException('Invalid or expired access token');
+        return ADA;
+      },
+    } as unknown as AuthService;
+    new JwtStrategy({ auth: { jwtSecret: SECRET } } as AppConfigService, auth);
+  });
+
+  function httpContext(
+    handler: keyof ProbeController,
+    headers: Record<string, string> = {},
+  ) {
+    const request: {
+      headers: Record<string, string>;
+      user?: AuthenticatedUser;
+    } = { headers };
+    const context = new ExecutionContextHost(
+      [request, {}, () => undefined],
+      ProbeController,
+      ProbeController.prototype[handler],
+    );
+    context.setType('http');
+    return { context, request };
+  }
+
+  it('lets @Public() routes through without a token', async () => {
+    expect(await guard.canActivate(httpContext('open').context)).toBe(true);
+  });
+
+  it('refuses a protected route without a token', async () => {
+    await expect(
+      guard.canActivate(httpContext('closed').context),
+    ).rejects.toThrow(new UnauthorizedException('Missing bearer token'));
+  });
+
+  it('accepts a valid bearer token and exposes the caller on the request', async () => {
+    const { context, request } = httpContext('closed', {
+      authorization: `Bearer ${jwt.sign({ sub: ADA.id })}`,
+    });
+    await expect(guard.canActivate(context)).resolves.toBe(true);
+    expect(request.user).toEqual(ADA);
+  });
+
+  it('refuses an expired token', async () => {
+    const expired = new JwtService({ secret: SECRET }).sign({
+      sub: ADA.id,
+      exp: Math.floor(Date.now() / 1000) - 5,
+    });
+    const { context } = httpContext('closed', {
+      authorization: `Bearer ${expired}`,
+    });
+    await expect(guard.canActivate(context)).rejects.toThrow(
+      new UnauthorizedException('Invalid or expired access token'),
+    );
+  });
+
+  it('refuses a token for a user that no longer exists', async () => {
+    const { context } = httpContext('closed', {
+      authorization: `Bearer ${jwt.sign({ sub: '64b0000000000000000000ff' })}`,
+    });
+    await expect(guard.canActivate(context)).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
+  });
+
+  it('leaves socket handlers to the handshake check', async () => {
+    const context = new ExecutionContextHost(
+      [{}, {}],
+      ProbeController,
+      ProbeController.prototype.closed,
+    );
+    context.setType('ws');
+    expect(await guard.canActivate(context)).toBe(true);
+  });
+});

@@ -1,0 +1,85 @@
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export type LogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+/** The validated, typed configuration. Built once at boot by `loadConfig`; nothing else reads the environment. */
+export interface AppConfig {
+  env: NodeEnv;
+  /** Absolute path of the directory holding local state (embedded database, generated secrets). */
+  dataDir: string;
+  logLevel: LogLevel;
+  http: {
+    host: string;
+    port: number;
+    /** The API's public origin, e.g. `https://chat.example.com`. */
+    publicUrl: string;
+    /** The dashboard's origin: the only CORS origin, and where OAuth redirects land. */
+    clientUrl: string;
+    /** Largest accepted JSON body, in body-parser notation (`100kb`). */
+    bodyLimit: string;
+    /** Absolute path of the built dashboard; served when the directory exists. */
+    webDistDir: string;
+    /**
+     * Express's `trust proxy`: which X-Forwarded-For hops to believe, so rate limits apply to the
+     * real client behind a reverse proxy rather than to the proxy. `false` when not behind one.
+     */
+    trustProxy: boolean | number | string;
+  };
+  database: {
+    /** A real MongoDB; when absent, an embedded server is started in-process. */
+    uri?: string;
+    /** Where the embedded server keeps its data. */
+    embeddedDbPath: string;
+  };
+  auth: {
+    jwtSecret: string;
+    jwtExpiresInSeconds: number;
+    /** Register and login attempts allowed per client per minute. */
+    rateLimitPerMinute: number;
+  };
+  encryption: {
+    /** 32-byte AES-256-GCM key for third-party tokens stored at rest. */
+    tokenEncryptionKey: Buffer;
+  };
+  redis?: {
+    url: string;
+  };
+  meta: {
+    appId: string;
+    appSecret: string;
+    graphUrl: string;
+    oauthDialogUrl: string;
+    webhookVerifyToken: string;
+    redirectUri: string;
+  };
+}
+
+/** The environment variables the API understands (all optional at the type level; `loadConfig` decides). */
+export const ENV_VARIABLES = [
+  'NODE_ENV',
+  'PORT',
+  'HOST',
+  'PUBLIC_URL',
+  'CLIENT_URL',
+  'DATA_DIR',
+  'MONGO_URI',
+  'JWT_SECRET',
+  'JWT_EXPIRES_IN',
+  'AUTH_RATE_LIMIT',
+  'TOKEN_ENCRYPTION_KEY',
+  'REDIS_URL',
+  'WEB_DIST_DIR',
+  'LOG_LEVEL',
+  'BODY_LIMIT',
+  'TRUST_PROXY',
+  'META_APP_ID',
+  'META_APP_SECRET',
+  'META_GRAPH_URL',
+  'META_OAUTH_DIALOG_URL',
+  'META_WEBHOOK_VERIFY_TOKEN',
+  'META_REDIRECT_URI',
+] as const;
+
+export type EnvVariable = (typeof ENV_VARIABLES)[number];
+
+export type EnvironmentVariables = Partial<Record<EnvVariable, string>>;

@@ -1,0 +1,226 @@
+import { join } from 'node:path';
+import type { EnvironmentVariables } from './app-config';
+import type { DevelopmentSecrets } from './development-secrets';
+import {
+  ConfigValidationError,
+  loadConfig,
+  parseEncryptionKey,
+} from './load-config';
+
+const cwd = '/srv/instantchat';
+const generated: DevelopmentSecrets = {
+  jwtSecret: 'g'.repeat(40),
+  tokenEncryptionKey: Buffer.alloc(32, 7),
+};
+const load = (env: EnvironmentVariables) =>
+  loadConfig(env, { cwd, developmentSecrets: () => generated });
+
+const PRODUCTION: EnvironmentVariables = {
+  NODE_ENV: 'production',
+  PUBLIC_URL: 'https://chat.example.com',
+  MONGO_URI: 'mongodb://db.internal:27017/instantchat',
+  JWT_SECRET: 's'.repeat(32),
+  TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32),
+  META_APP_ID: '1234',
+  META_APP_SECRET: 'app-secret',
+  META_GRAPH_URL: 'https://graph.facebook.com/v19.0',
+  META_OAUTH_DIALOG_URL: 'https://www.facebook.com/v19.0/dialog/oauth',
+  META_WEBHOOK_VERIFY_TOKEN: 'verify-me',
+  META_REDIRECT_URI:
+    'https://chat.example.com/api/instagram/auth/instagram/callback',
+};
+
+function problemsOf(env: EnvironmentVariables): string[] {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('loadConfig', () => {
+  describe('with an empty environment (development)', () => {
+    const config = load({});
+
+    it('uses the documented defaults', () => {
+      expect(config.env).toBe('development');
+      expect(config.http).toEqual({
+        host: '0.0.0.0',
+        port: 3000,
+        publicUrl: 'http://localhost:3000',
+        clientUrl: 'http://localhost:3000',
+        bodyLimit: '100kb',
+        webDistDir: join(cwd, 'dist/apps/web/browser'),
+        trustProxy: false,
+      });
+      expect(config.dataDir).toBe(join(cwd, '.data'));
+      expect(config.logLevel).toBe('log');
+      expect(config.auth.jwtExpiresInSeconds).toBe(604800);
+      expect(config.auth.rateLimitPerMinute).toBe(10);
+      expect(config.redis).toBeUndefined();
+    });
+
+    it('leaves MONGO_URI unset so the embedded database is used, under DATA_DIR/db', () => {
+      expect(config.database).toEqual({
+        uri: undefined,
+        embeddedDbPath: join(cwd, '.data', 'db'),
+      });
+    });
+
+    it('takes the missing secrets from the development secrets store', () => {
+      expect(config.auth.jwtSecret).toBe(generated.jwtSecret);
+      expect(config.encryption.tokenEncryptionKey).toEqual(
+        generated.tokenEncryptionKey,
+      );
+    });
+
+    it('points Meta at the local sandbox', () => {
+      expect(config.meta.graphUrl).toBe('http://127.0.0.1:3100/v19.0');
+      expect(config.meta.oauthDialogUrl).toBe(
+        'http://127.0.0.1:3100/v19.0/dialog/oauth',
+      );
+      expect(config.meta.redirectUri).toBe(
+        'http://localhost:3000/api/instagram/auth/instagram/callback',
+      );
+    });
+  });
+
+  it('derives PUBLIC_URL from PORT, CLIENT_URL from PUBLIC_URL, and strips trailing slashes', () => {
+    expect(load({ PORT: '8080' }).http.publicUrl).toBe('http://localhost:8080');
+    const config = load({ PUBLIC_URL: 'https://api.example.com/' });
+    expect(config.http.publicUrl).toBe('https://api.example.com');
+    expect(config.http.clientUrl).toBe('https://api.example.com');
+    expect(config.meta.redirectUri).toBe(
+      'https://api.example.com/api/instagram/auth/instagram/callback',
+    );
+  });
+
+  it('accepts a complete production environment without generating anything', () => {
+    const config = loadConfig(PRODUCTION, {
+      cwd,
+      developmentSecrets: () => {
+        throw new Error('must not be called in production');
+      },
+    });
+    expect(config.env).toBe('production');
+    expect(config.database.uri).toBe(PRODUCTION.MONGO_URI);
+    expect(config.auth.jwtSecret).toBe(PRODUCTION.JWT_SECRET);
+    expect(config.encryption.tokenEncryptionKey).toEqual(
+      Buffer.from('ab'.repeat(32), 'hex'),
+    );
+    expect(config.meta.appId).toBe('1234');
+  });
+
+  it('in production, reports every missing required variable on its own line', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      'PUBLIC_URL: is required in production (the public origin, e.g. https://chat.example.com)',
+      'JWT_SECRET: is required in production (a random string of at least 32 characters)',
+      'TOKEN_ENCRYPTION_KEY: is required in production (32 bytes, as 64 hex characters or base64)',
+      'META_APP_ID: is required in production',
+      'META_APP_SECRET: is required in production',
+      'META_WEBHOOK_VERIFY_TOKEN: is required in production',
+      'META_GRAPH_URL: is required in production',
+      'META_OAUTH_DIALOG_URL: is required in production',
+    ]);
+  });
+
+  it('in production, derives META_REDIRECT_URI from PUBLIC_URL when unset', () => {
+    const env = { ...PRODUCTION, META_REDIRECT_URI: undefined };
+    expect(load(env).meta.redirectUri).toBe(
+      'https://chat.example.com/api/instagram/auth/instagram/callback',
+    );
+  });
+
+  it('reports each malformed variable once, naming it', () => {
+    const problems = problemsOf({
+      ...PRODUCTION,
+      PORT: 'eighty',
+      JWT_SECRET: 'short',
+      TOKEN_ENCRYPTION_KEY: 'not-a-key',
+      MONGO_URI: 'postgres://db',
+      LOG_LEVEL: 'loud',
+      BODY_LIMIT: 'huge',
+      CLIENT_URL: 'ftp://files.example.com',
+      JWT_EXPIRES_IN: '-5',
+      REDIS_URL: 'localhost:6379',
+    });
+    expect(problems).toHaveLength(9);
+    for (const name of [
+      'PORT',
+      'JWT_SECRET',
+      'TOKEN_ENCRYPTION_KEY',
+      'MONGO_URI',
+      'LOG_LEVEL',
+      'BODY_LIMIT',
+      'CLIENT_URL',
+      'JWT_EXPIRES_IN',
+      'REDIS_URL',
+    ]) {
+      expect(
+        problems.filter((problem) => problem.startsWith(`${name}: `)),
+      ).toHaveLength(1);
+    }
+  });
+
+  it('never repeats a secret value in its messages', () => {
+    const problems = problemsOf({
+      ...PRODUCTION,
+      JWT_SECRET: 'hunter2-too-short',
+      TOKEN_ENCRYPTION_KEY: 'hunter3-bad-key',
+    });
+    expect(problems.join('\n')).not.toMatch(/hunter/);
+  });
+
+  it('rejects malformed values in development too', () => {
+    expect(problemsOf({ PORT: '70000' })).toEqual([
+      'PORT: must be a whole number between 0 and 65535 (got "70000")',
+    ]);
+    expect(problemsOf({ NODE_ENV: 'staging' })).toEqual([
+      'NODE_ENV: must be one of development, production, test (got "staging")',
+    ]);
+  });
+
+  it('reads TRUST_PROXY as a flag, a hop count or a list of subnets', () => {
+    expect(load({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(load({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(load({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).http.trustProxy).toBe(
+      'loopback, 10.0.0.0/8',
+    );
+    expect(problemsOf({ TRUST_PROXY: 'yes please!' })).toEqual([
+      'TRUST_PROXY: must be true, false, a number of proxy hops, or a comma-separated list of addresses/subnets',
+    ]);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(load({ PORT: '', MONGO_URI: '  ' }).http.port).toBe(3000);
+    expect(load({ MONGO_URI: '' }).database.uri).toBeUndefined();
+  });
+
+  it('reads optional REDIS_URL and absolute paths as given', () => {
+    const config = load({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      DATA_DIR: '/var/lib/instantchat',
+    });
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379' });
+    expect(config.database.embeddedDbPath).toBe('/var/lib/instantchat/db');
+  });
+});
+
+describe('parseEncryptionKey', () => {
+  it('accepts 64 hex characters and base64 of 32 bytes', () => {
+    const key = Buffer.alloc(32, 0xab);
+    expect(parseEncryptionKey(key.toString('hex'))).toEqual(key);
+    expect(parseEncryptionKey(key.toString('base64'))).toEqual(key);
+    expect(parseEncryptionKey(key.toString('base64url'))).toEqual(key);
+  });
+
+  it('rejects keys of any other length', () => {
+    expect(
+      parseEncryptionKey(Buffer.alloc(16).toString('base64')),
+    ).toBeUndefined();
+    expect(parseEncryptionKey('ab'.repeat(31))).toBeUndefined();
+    expect(parseEncryptionKey('not a key at all')).toBeUndefined();
+  });
+});

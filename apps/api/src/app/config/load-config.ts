@@ -1,0 +1,325 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import type {
+  AppConfig,
+  EnvironmentVariables,
+  EnvVariable,
+  LogLevel,
+  NodeEnv,
+} from './app-config';
+import {
+  type DevelopmentSecrets,
+  generateSecrets,
+  loadOrCreateDevelopmentSecrets,
+} from './development-secrets';
+
+/** Every problem found in the environment, one human-readable line each. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
+    this.name = 'ConfigValidationError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Relative paths (DATA_DIR, WEB_DIST_DIR) resolve against this directory. */
+  cwd: string;
+  /**
+   * Supplies JWT_SECRET / TOKEN_ENCRYPTION_KEY when they are unset outside production.
+   * Development persists them under DATA_DIR so sessions survive restarts; tests get throwaway ones.
+   */
+  developmentSecrets?: (dataDir: string) => DevelopmentSecrets;
+}
+
+const NODE_ENVS: readonly NodeEnv[] = ['development', 'production', 'test'];
+const LOG_LEVELS: readonly LogLevel[] = [
+  'error',
+  'warn',
+  'log',
+  'debug',
+  'verbose',
+];
+const JWT_SECRET_MIN_LENGTH = 32;
+const DEFAULT_META_GRAPH_URL = 'http://127.0.0.1:3100/v19.0';
+const DEFAULT_META_OAUTH_DIALOG_URL =
+  'http://127.0.0.1:3100/v19.0/dialog/oauth';
+/** Sandbox credentials, matched by apps/meta-sandbox; never valid against the real Meta. */
+const SANDBOX_META = {
+  META_APP_ID: 'sandbox-app-id',
+  META_APP_SECRET: 'sandbox-app-secret',
+  META_WEBHOOK_VERIFY_TOKEN: 'sandbox-verify-token',
+} as const;
+
+/**
+ * Validates the environment and builds the typed configuration. Collects every problem before
+ * failing so an operator fixes them all in one go; values of secret variables never appear in
+ * a message.
+ */
+export function loadConfig(
+  env: EnvironmentVariables,
+  options: LoadConfigOptions,
+): AppConfig {
+  const problems: string[] = [];
+  const read = (name: EnvVariable): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const fail = (name: EnvVariable, problem: string): undefined => {
+    problems.push(`${name}: ${problem}`);
+    return undefined;
+  };
+
+  const envName =
+    oneOf(read('NODE_ENV') ?? 'development', NODE_ENVS, 'NODE_ENV', fail) ??
+    'development';
+  const production = envName === 'production';
+
+  const port = integer(read('PORT') ?? '3000', 'PORT', 0, 65535, fail) ?? 3000;
+  const host = read('HOST') ?? '0.0.0.0';
+  // In production the public origin cannot be guessed: OAuth redirects and CORS depend on it.
+  const configuredPublicUrl = read('PUBLIC_URL');
+  if (configuredPublicUrl === undefined && production) {
+    fail(
+      'PUBLIC_URL',
+      'is required in production (the public origin, e.g. https://chat.example.com)',
+    );
+  }
+  const publicUrl = httpUrl(
+    configuredPublicUrl ?? `http://localhost:${port}`,
+    'PUBLIC_URL',
+    fail,
+  );
+  const clientUrl = httpUrl(
+    read('CLIENT_URL') ?? publicUrl ?? `http://localhost:${port}`,
+    'CLIENT_URL',
+    fail,
+  );
+  const dataDir = absolute(read('DATA_DIR') ?? '.data', options.cwd);
+  const webDistDir = absolute(
+    read('WEB_DIST_DIR') ?? 'dist/apps/web/browser',
+    options.cwd,
+  );
+  const logLevel =
+    oneOf(read('LOG_LEVEL') ?? 'log', LOG_LEVELS, 'LOG_LEVEL', fail) ?? 'log';
+  const bodyLimit = read('BODY_LIMIT') ?? '100kb';
+  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) {
+    fail(
+      'BODY_LIMIT',
+      `must be a size such as "100kb" or "1mb" (got "${bodyLimit}")`,
+    );
+  }
+
+  const trustProxy = parseTrustProxy(read('TRUST_PROXY') ?? 'false');
+  if (trustProxy === undefined) {
+    fail(
+      'TRUST_PROXY',
+      'must be true, false, a number of proxy hops, or a comma-separated list of addresses/subnets',
+    );
+  }
+
+  const mongoUri = read('MONGO_URI');
+  if (mongoUri !== undefined && !/^mongodb(\+srv)?:\/\/\S+$/.test(mongoUri)) {
+    fail(
+      'MONGO_URI',
+      'must be a MongoDB connection string starting with mongodb:// or mongodb+srv://',
+    );
+  }
+
+  const jwtExpiresInSeconds = integer(
+    read('JWT_EXPIRES_IN') ?? '604800',
+    'JWT_EXPIRES_IN',
+    1,
+    31_536_000,
+    fail,
+  );
+  const rateLimitPerMinute = integer(
+    read('AUTH_RATE_LIMIT') ?? '10',
+    'AUTH_RATE_LIMIT',
+    1,
+    1_000_000,
+    fail,
+  );
+
+  let jwtSecret = read('JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < JWT_SECRET_MIN_LENGTH) {
+    jwtSecret = fail(
+      'JWT_SECRET',
+      `must be at least ${JWT_SECRET_MIN_LENGTH} characters long`,
+    );
+  } else if (jwtSecret === undefined && production) {
+    fail(
+      'JWT_SECRET',
+      `is required in production (a random string of at least ${JWT_SECRET_MIN_LENGTH} characters)`,
+    );
+  }
+
+  const rawEncryptionKey = read('TOKEN_ENCRYPTION_KEY');
+  let tokenEncryptionKey =
+    rawEncryptionKey === undefined
+      ? undefined
+      : parseEncryptionKey(rawEncryptionKey);
+  if (rawEncryptionKey !== undefined && tokenEncryptionKey === undefined) {
+    fail(
+      'TOKEN_ENCRYPTION_KEY',
+      'must be 32 bytes, as 64 hex characters or base64',
+    );
+  } else if (rawEncryptionKey === undefined && production) {
+    fail(
+      'TOKEN_ENCRYPTION_KEY',
+      'is required in production (32 bytes, as 64 hex characters or base64)',
+    );
+  }
+
+  const redisUrl = read('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) {
+    fail('REDIS_URL', 'must start with redis:// or rediss://');
+  }
+
+  const metaValue = (name: keyof typeof SANDBOX_META): string => {
+    const value = read(name);
+    if (value !== undefined) return value;
+    if (production) fail(name, 'is required in production');
+    return SANDBOX_META[name];
+  };
+  const metaUrl = (
+    name: EnvVariable,
+    sandboxDefault: string,
+  ): string | undefined => {
+    const value = read(name);
+    if (value === undefined && production)
+      return fail(name, 'is required in production');
+    return httpUrl(value ?? sandboxDefault, name, fail);
+  };
+  const meta = {
+    appId: metaValue('META_APP_ID'),
+    appSecret: metaValue('META_APP_SECRET'),
+    webhookVerifyToken: metaValue('META_WEBHOOK_VERIFY_TOKEN'),
+    graphUrl: metaUrl('META_GRAPH_URL', DEFAULT_META_GRAPH_URL),
+    oauthDialogUrl: metaUrl(
+      'META_OAUTH_DIALOG_URL',
+      DEFAULT_META_OAUTH_DIALOG_URL,
+    ),
+    // Derived from PUBLIC_URL (required in production), so it need not be repeated.
+    redirectUri: httpUrl(
+      read('META_REDIRECT_URI') ??
+        `${publicUrl ?? ''}/api/instagram/auth/instagram/callback`,
+      'META_REDIRECT_URI',
+      fail,
+    ),
+  };
+
+  if (problems.length > 0) {
+    throw new ConfigValidationError(problems);
+  }
+
+  if (jwtSecret === undefined || tokenEncryptionKey === undefined) {
+    const supply =
+      options.developmentSecrets ??
+      (envName === 'test'
+        ? () => generateSecrets()
+        : loadOrCreateDevelopmentSecrets);
+    const generated = supply(dataDir);
+    jwtSecret ??= generated.jwtSecret;
+    tokenEncryptionKey ??= generated.tokenEncryptionKey;
+  }
+
+  return {
+    env: envName,
+    dataDir,
+    logLevel,
+    http: {
+      host,
+      port,
+      publicUrl: publicUrl as string,
+      clientUrl: clientUrl as string,
+      bodyLimit: bodyLimit.toLowerCase(),
+      webDistDir,
+      trustProxy: trustProxy ?? false,
+    },
+    database: { uri: mongoUri, embeddedDbPath: join(dataDir, 'db') },
+    auth: {
+      jwtSecret,
+      jwtExpiresInSeconds: jwtExpiresInSeconds as number,
+      rateLimitPerMinute: rateLimitPerMinute as number,
+    },
+    encryption: { tokenEncryptionKey },
+    ...(redisUrl ? { redis: { url: redisUrl } } : {}),
+    meta: {
+      appId: meta.appId,
+      appSecret: meta.appSecret,
+      webhookVerifyToken: meta.webhookVerifyToken,
+      graphUrl: meta.graphUrl as string,
+      oauthDialogUrl: meta.oauthDialogUrl as string,
+      redirectUri: meta.redirectUri as string,
+    },
+  };
+}
+
+/** Accepts 64 hex characters or base64 (standard or url-safe) that decodes to exactly 32 bytes. */
+export function parseEncryptionKey(value: string): Buffer | undefined {
+  if (/^[0-9a-f]{64}$/i.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) {
+    const key = Buffer.from(value, 'base64');
+    if (key.length === 32) return key;
+  }
+  return undefined;
+}
+
+/** `true`, `false`, a hop count, or Express's list form (`loopback`, `10.0.0.0/8, 127.0.0.1`). */
+function parseTrustProxy(value: string): boolean | number | string | undefined {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return /^[\w.:/]+(\s*,\s*[\w.:/]+)*$/.test(value) ? value : undefined;
+}
+
+type Fail = (name: EnvVariable, problem: string) => undefined;
+
+function oneOf<T extends string>(
+  value: string,
+  allowed: readonly T[],
+  name: EnvVariable,
+  fail: Fail,
+): T | undefined {
+  return (allowed as readonly string[]).includes(value)
+    ? (value as T)
+    : fail(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+function integer(
+  value: string,
+  name: EnvVariable,
+  min: number,
+  max: number,
+  fail: Fail,
+): number | undefined {
+  const parsed = Number(value);
+  return /^\d+$/.test(value) && parsed >= min && parsed <= max
+    ? parsed
+    : fail(
+        name,
+        `must be a whole number between ${min} and ${max} (got "${value}")`,
+      );
+}
+
+/** Returns the URL without a trailing slash, so callers can append paths. */
+function httpUrl(
+  value: string,
+  name: EnvVariable,
+  fail: Fail,
+): string | undefined {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') {
+      return value.replace(/\/+$/, '');
+    }
+  } catch {
+    // reported below
+  }
+  return fail(name, `must be an http:// or https:// URL (got "${value}")`);
+}
+
+function absolute(path: string, cwd: string): string {
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}

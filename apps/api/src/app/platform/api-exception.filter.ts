@@ -1,0 +1,103 @@
+import type { ApiErrorBody } from '@instantchat/contracts';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+
+/**
+ * Turns every error on an HTTP route into `{ statusCode, error, message }`: Nest's HTTP exceptions,
+ * body-parser failures (malformed JSON, body too large), unknown routes and unexpected errors.
+ * Unexpected errors are logged with their stack and answered with a generic 500 so internals
+ * never reach the client.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ApiExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') {
+      // Socket.io errors are answered by the gateways' own acks; nothing to write here.
+      return;
+    }
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (response.headersSent) {
+      return;
+    }
+    response.status(body.statusCode).json(body);
+  }
+
+  toBody(exception: unknown): ApiErrorBody {
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      return {
+        statusCode,
+        error: statusText(statusCode),
+        message: messageOf(exception),
+      };
+    }
+    const clientError = asClientError(exception);
+    if (clientError) return clientError;
+
+    this.logger.error(
+      exception instanceof Error
+        ? (exception.stack ?? exception.message)
+        : String(exception),
+    );
+    return {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      error: statusText(HttpStatus.INTERNAL_SERVER_ERROR),
+      message: 'Something went wrong on our side',
+    };
+  }
+}
+
+function messageOf(exception: HttpException): string | string[] {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (
+    Array.isArray(message) &&
+    message.every((item) => typeof item === 'string')
+  )
+    return message;
+  return exception.message;
+}
+
+/**
+ * body-parser (and other express middleware) reports client errors as http-errors objects:
+ * `{ status, expose, type }`. Map the ones meant for the client; the rest are 500s.
+ */
+function asClientError(exception: unknown): ApiErrorBody | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const { status, expose, type } = exception as {
+    status?: unknown;
+    expose?: unknown;
+    type?: unknown;
+  };
+  if (
+    typeof status !== 'number' ||
+    status < 400 ||
+    status >= 500 ||
+    expose !== true
+  )
+    return undefined;
+  const message =
+    type === 'entity.too.large'
+      ? 'Request body is too large'
+      : type === 'entity.parse.failed'
+        ? 'Request body is not valid JSON'
+        : (exception as Error).message;
+  return { statusCode: status, error: statusText(status), message };
+}
+
+function statusText(statusCode: number): string {
+  return STATUS_CODES[statusCode] ?? 'Error';
+}

@@ -1,0 +1,134 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Module,
+  Post,
+  type RawBodyRequest,
+  Req,
+} from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request } from 'express';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { AppConfigModule } from '../config/app-config.module';
+import { loadConfig } from '../config/load-config';
+import { createApp } from './create-app';
+
+@Controller('webhook')
+class WebhookProbeController {
+  @Get('instagram')
+  verify() {
+    return { reached: 'webhook' };
+  }
+
+  @Post('instagram')
+  receive(@Req() request: RawBodyRequest<Request>, @Body() body: unknown) {
+    return { raw: request.rawBody?.toString('utf8'), parsed: body };
+  }
+}
+
+@Controller('things')
+class ThingsController {
+  @Get()
+  list() {
+    return ['a thing'];
+  }
+}
+
+describe('configureApp', () => {
+  let webDistDir: string;
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    webDistDir = mkdtempSync(join(tmpdir(), 'instantchat-web-'));
+    mkdirSync(join(webDistDir, 'assets'));
+    writeFileSync(
+      join(webDistDir, 'index.html'),
+      '<!doctype html><title>dashboard</title>',
+    );
+    writeFileSync(
+      join(webDistDir, 'main-ABC123.js'),
+      'console.log("dashboard")',
+    );
+
+    const config = loadConfig(
+      { NODE_ENV: 'test', LOG_LEVEL: 'error', WEB_DIST_DIR: webDistDir },
+      { cwd: process.cwd() },
+    );
+    @Module({
+      imports: [AppConfigModule.forRoot(config)],
+      controllers: [WebhookProbeController, ThingsController],
+    })
+    class ProbeModule {}
+
+    app = await createApp(config, ProbeModule);
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    rmSync(webDistDir, { recursive: true, force: true });
+  });
+
+  const http = () => request(app.getHttpServer());
+
+  it('serves controllers under /api', async () => {
+    await http().get('/api/things').expect(200, ['a thing']);
+  });
+
+  it('keeps the webhook outside /api, where Meta is configured to call it', async () => {
+    await http().get('/webhook/instagram').expect(200, { reached: 'webhook' });
+    await http().get('/api/webhook/instagram').expect(404);
+  });
+
+  it('keeps the exact request bytes for signature checks', async () => {
+    const payload = '{"object":"instagram",  "entry":[]}';
+    const response = await http()
+      .post('/webhook/instagram')
+      .set('Content-Type', 'application/json')
+      .send(payload)
+      .expect(201);
+    expect(response.body).toEqual({
+      raw: payload,
+      parsed: { object: 'instagram', entry: [] },
+    });
+  });
+
+  it('serves the built dashboard and its files', async () => {
+    const page = await http().get('/').expect(200);
+    expect(page.text).toContain('<title>dashboard</title>');
+    expect(page.headers['cache-control']).toBe('no-cache');
+    const script = await http().get('/main-ABC123.js').expect(200);
+    expect(script.text).toContain('dashboard');
+  });
+
+  it('answers client-side routes with index.html so reloads land in the app', async () => {
+    const page = await http()
+      .get('/conversations/42')
+      .set('Accept', 'text/html')
+      .expect(200);
+    expect(page.text).toContain('<title>dashboard</title>');
+  });
+
+  it('never answers API, socket or webhook paths with the dashboard', async () => {
+    const api = await http().get('/api/nope').expect(404);
+    expect(api.body).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Cannot GET /api/nope',
+    });
+    await http().get('/webhook/unknown').expect(404);
+    const socket = await http().get('/socket.io/nope').expect(404);
+    expect(socket.text).not.toContain('dashboard');
+  });
+
+  it('allows the stylesheet loader of Angular builds in the Content-Security-Policy', async () => {
+    const page = await http().get('/').expect(200);
+    expect(page.headers['content-security-policy']).toContain(
+      "script-src-attr 'unsafe-hashes' 'sha256-",
+    );
+  });
+});

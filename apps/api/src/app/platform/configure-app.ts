@@ -1,0 +1,87 @@
+import {
+  BadRequestException,
+  PayloadTooLargeException,
+  RequestMethod,
+  ValidationPipe,
+} from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { AppConfigService } from '../config/app-config.service';
+import { useRealtimeAdapter } from '../realtime/realtime-io.adapter';
+import { ApiExceptionFilter } from './api-exception.filter';
+import { setUpSwagger } from './swagger';
+import { serveWebDashboard } from './web-dashboard';
+
+export const GLOBAL_PREFIX = 'api';
+
+/** Additions to helmet's default Content-Security-Policy, for the dashboard served from this origin. */
+const CONTENT_SECURITY_DIRECTIVES = {
+  // Angular's production build loads its stylesheet with `media="print" onload="this.media='all'"`;
+  // allow exactly that handler (by hash) rather than inline handlers in general.
+  'script-src-attr': [
+    "'unsafe-hashes'",
+    "'sha256-MhtPZXr7+LpJUY5qtMutB+qWfQtMaPccfe7QXtCcEYc='",
+  ],
+  // Instagram profile pictures and attachments are served from Meta's CDN.
+  'img-src': ["'self'", 'data:', 'https:'],
+};
+
+/**
+ * Everything global about the HTTP surface, in one place, applied identically by main.ts and by
+ * the e2e harness. Expects the app to be created with `{ bodyParser: false, rawBody: true }`
+ * (see createApp) so the JSON parser is configured here, with its limit.
+ */
+export async function configureApp(app: NestExpressApplication): Promise<void> {
+  const config = app.get(AppConfigService);
+
+  app.enableShutdownHooks();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.http.trustProxy);
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: CONTENT_SECURITY_DIRECTIVES },
+    }),
+  );
+  app.enableCors({ origin: config.http.clientUrl, credentials: true });
+
+  // rawBody (from createApp) keeps the exact bytes on req.rawBody for webhook signature checks.
+  app.useBodyParser('json', { limit: config.http.bodyLimit });
+  app.use(translateBodyParserErrors);
+
+  app.setGlobalPrefix(GLOBAL_PREFIX, {
+    exclude: [{ path: 'webhook/{*path}', method: RequestMethod.ALL }],
+  });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+    }),
+  );
+  app.useGlobalFilters(new ApiExceptionFilter());
+
+  // Socket.io shares this HTTP server (path /socket.io), with the same CORS origin and, with
+  // REDIS_URL, the Redis adapter.
+  await useRealtimeAdapter(app, config);
+
+  setUpSwagger(app);
+  serveWebDashboard(app, config.http.webDistDir);
+}
+
+/** Turns body-parser's errors into HTTP exceptions with messages meant for API clients. */
+function translateBodyParserErrors(
+  error: unknown,
+  _request: Request,
+  _response: Response,
+  next: NextFunction,
+): void {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed') {
+    next(new BadRequestException('Request body is not valid JSON'));
+  } else if (type === 'entity.too.large') {
+    next(new PayloadTooLargeException('Request body is too large'));
+  } else {
+    next(error);
+  }
+}

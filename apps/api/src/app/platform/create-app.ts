@@ -1,0 +1,40 @@
+import type {
+  DynamicModule,
+  LogLevel as NestLogLevel,
+  Type,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from '../app.module';
+import type { AppConfig, LogLevel } from '../config/app-config';
+import { configureApp } from './configure-app';
+
+const LOG_LEVELS: readonly NestLogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'log',
+  'debug',
+  'verbose',
+];
+
+/**
+ * Builds the fully configured (not yet listening) application; main.ts and the e2e harness share it.
+ * `rootModule` is for platform tests that need a small app; it must import `AppConfigModule.forRoot`.
+ */
+export async function createApp(
+  config: AppConfig,
+  rootModule: Type | DynamicModule = AppModule.forRoot(config),
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, {
+    bodyParser: false,
+    rawBody: true,
+    logger: enabledLogLevels(config.logLevel),
+  });
+  await configureApp(app);
+  return app;
+}
+
+export function enabledLogLevels(level: LogLevel): NestLogLevel[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+}

@@ -1,0 +1,96 @@
+import {
+  type EmbeddedMongo,
+  startEmbeddedMongo,
+} from '@instantchat/mongo-embedded';
+import { ConflictException } from '@nestjs/common';
+import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
+import { Test, type TestingModule } from '@nestjs/testing';
+import type { Connection } from 'mongoose';
+import { withDatabaseName } from '../database/database-server';
+import { User, UserSchema } from './schemas/user.schema';
+import { UsersService } from './users.service';
+
+describe('UsersService', () => {
+  let mongo: EmbeddedMongo;
+  let module: TestingModule;
+  let users: UsersService;
+
+  beforeAll(async () => {
+    mongo = await startEmbeddedMongo({ port: 0 });
+    module = await Test.createTestingModule({
+      imports: [
+        MongooseModule.forRoot(withDatabaseName(mongo.uri, 'users_service')),
+        MongooseModule.forFeature([{ name: User.name, schema: UserSchema }]),
+      ],
+      providers: [UsersService],
+    }).compile();
+    await module.init();
+    users = module.get(UsersService);
+  });
+
+  afterAll(async () => {
+    await module?.get<Connection>(getConnectionToken()).close();
+    await module?.close();
+    await mongo?.stop();
+  });
+
+  const newUser = (email: string, displayName = 'Someone') => ({
+    email,
+    displayName,
+    passwordHash: 'scrypt$1$1$1$c2FsdA==$aGFzaA==',
+  });
+
+  it('stores emails lower-cased and finds them in any case', async () => {
+    const created = await users.create(newUser('Linus@Example.COM', 'Linus'));
+    expect(created.email).toBe('linus@example.com');
+    const found = await users.findByEmail('  LINUS@example.com ');
+    expect(found?.id).toBe(created.id);
+    expect(found?.passwordHash).toBeDefined();
+  });
+
+  it('refuses a second account for the same email in another case', async () => {
+    await users.create(newUser('dup@example.com'));
+    await expect(users.create(newUser('DUP@example.com'))).rejects.toThrow(
+      new ConflictException('Email is already registered'),
+    );
+  });
+
+  it('answers malformed and unknown ids with nothing rather than an error', async () => {
+    await expect(users.findById('not-an-id')).resolves.toBeNull();
+    await expect(
+      users.findById('64b0000000000000000000aa'),
+    ).resolves.toBeNull();
+    const known = await users.create(newUser('known@example.com'));
+    const found = await users.findByIds([
+      known.id as string,
+      'garbage',
+      '64b0000000000000000000aa',
+      known.id as string,
+    ]);
+    expect(found.map((user) => user.id)).toEqual([known.id]);
+    await expect(users.findByIds([])).resolves.toEqual([]);
+  });
+
+  it('maps to the public DTO without the password hash', async () => {
+    const user = await users.create(newUser('dto@example.com', 'Dto'));
+    expect(users.toDto(user)).toEqual({
+      id: user.id,
+      email: 'dto@example.com',
+      displayName: 'Dto',
+      createdAt: user.createdAt.toISOString(),
+    });
+  });
+
+  it('caps a search at 20 people even when asked for more', async () => {
+    const caller = await users.create(newUser('caller@example.com', 'Caller'));
+    for (let i = 0; i < 22; i += 1) {
+      await users.create(newUser(`cap${i}@example.com`, `Cap ${i}`));
+    }
+    await expect(
+      users.search(caller.id as string, 'cap', 500),
+    ).resolves.toHaveLength(20);
+    await expect(
+      users.search(caller.id as string, 'cap', 3),
+    ).resolves.toHaveLength(3);
+  });
+});
