@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsInt,
@@ -15,7 +15,12 @@ import { MessagePageQueryDto } from './pagination.dto';
 
 export type ConversationKind = 'local' | 'instagram';
 export type MessageSource = 'local' | 'instagram';
-export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+export type MessageStatus =
+  | 'pending'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'failed';
 
 export const MESSAGE_TEXT_MAX_LENGTH = 4000;
 
@@ -26,9 +31,11 @@ export class CreateConversationDto {
 }
 
 export class SendMessageDto {
-  @IsString()
   @MinLength(1, { message: 'text must not be empty' })
   @MaxLength(MESSAGE_TEXT_MAX_LENGTH)
+  // Last on purpose: class-validator runs the bottom decorator first and the API reports only the
+  // first error, so a missing or non-string text must fail here before the length checks.
+  @IsString()
   text!: string;
 }
 
@@ -91,6 +98,8 @@ export class MessageDto {
   isFromInstagram!: boolean;
   /** ISO 8601. */
   createdAt!: string;
+  /** ISO 8601 when the author unsent it (text and attachments are then empty); otherwise null. */
+  deletedAt?: string | null;
 }
 
 export class ReadReceiptDto {
@@ -110,14 +119,20 @@ export class ConversationListQueryDto {
    * asks for, passing the largest `updatedAt` it already holds.
    */
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'updatedSince must be an ISO 8601 date-time' })
+  @IsISO8601(
+    { strict: true },
+    { message: 'updatedSince must be an ISO 8601 date-time' },
+  )
   updatedSince?: string;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  // Not @Type(): that needs reflect-metadata, which the dashboard's bundle does not load.
+  @Transform(({ value }) =>
+    value === undefined || value === '' ? undefined : Number(value),
+  )
   @Min(1)
   @Max(CONVERSATION_LIST_MAX_LIMIT)
+  @IsInt() // last: checked first (see SendMessageDto.text)
   limit?: number;
 }
 

@@ -15,9 +15,11 @@ export class MessagePageQueryDto {
   @IsOptional()
   // Not @Type(): that needs reflect-metadata, which the dashboard's bundle does not load.
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt()
   @Min(1)
   @Max(MESSAGE_PAGE_MAX_LIMIT)
+  // Last on purpose: class-validator runs the bottom decorator first, and the API stops at the
+  // first error, so "abc" must be reported as not an integer rather than as too large.
+  @IsInt()
   limit?: number;
 }
 

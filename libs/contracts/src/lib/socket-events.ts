@@ -39,7 +39,9 @@ export interface InstagramStatusPayload {
 export const SOCKET_UNAUTHORIZED = 'Unauthorized';
 
 /** Acknowledgement for client events that expect one. */
-export type SocketAck<T> = { ok: true; data: T } | { ok: false; error: { statusCode: number; message: string } };
+export type SocketAck<T> =
+  | { ok: true; data: T }
+  | { ok: false; error: { statusCode: number; message: string } };
 
 export interface ServerToClientEvents {
   [ServerEvent.MessageNew]: (message: MessageDto) => void;
@@ -54,5 +56,8 @@ export interface ClientToServerEvents {
   /** Relayed to the conversation's other participants; ignored for a conversation not the sender's. */
   [ClientEvent.Typing]: (payload: TypingEventDto) => void;
   /** Same rules and result as `POST /api/conversations/:id/messages`; errors come back in the ack. */
-  [ClientEvent.Send]: (payload: SendMessageEventDto, ack: (result: SocketAck<MessageDto>) => void) => void;
+  [ClientEvent.Send]: (
+    payload: SendMessageEventDto,
+    ack: (result: SocketAck<MessageDto>) => void,
+  ) => void;
 }

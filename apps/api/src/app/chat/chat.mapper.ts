@@ -1,0 +1,85 @@
+import type {
+  ConversationDto,
+  MessageDto,
+  ParticipantDto,
+} from '@instantchat/contracts';
+import type {
+  ConversationRecord,
+  DisplayNames,
+  MessageRecord,
+} from './chat.records';
+
+/** A participant whose account no longer exists still needs a name in the list. */
+const UNKNOWN_USER_NAME = 'Unknown user';
+
+/** The list shows one line of the last message; the full text is one request away. */
+export const PREVIEW_MAX_LENGTH = 140;
+
+export function previewText(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length <= PREVIEW_MAX_LENGTH
+    ? oneLine
+    : `${oneLine.slice(0, PREVIEW_MAX_LENGTH - 1)}…`;
+}
+
+/** The conversation as one viewer sees it: the unread count is theirs. */
+export function toConversationDto(
+  conversation: ConversationRecord,
+  viewerId: string,
+  names: DisplayNames,
+): ConversationDto {
+  const participants: ParticipantDto[] = conversation.participantIds.map(
+    (id) => {
+      const userId = id.toHexString();
+      return {
+        id: userId,
+        displayName: names.get(userId) ?? UNKNOWN_USER_NAME,
+      };
+    },
+  );
+  const { instagram, lastMessage } = conversation;
+  return {
+    id: conversation._id.toHexString(),
+    kind: conversation.kind,
+    participants,
+    ...(instagram && {
+      instagramContact: {
+        igsid: instagram.contactIgsid,
+        username: instagram.contactProfile?.username,
+        name: instagram.contactProfile?.name,
+        profilePictureUrl: instagram.contactProfile?.profilePictureUrl,
+      },
+    }),
+    lastMessage: lastMessage
+      ? {
+          text: lastMessage.text,
+          senderUserId: lastMessage.senderUserId?.toHexString() ?? null,
+          createdAt: lastMessage.createdAt.toISOString(),
+        }
+      : null,
+    lastMessageAt: conversation.lastMessageAt.toISOString(),
+    unreadCount: conversation.unreadCounts?.[viewerId] ?? 0,
+    createdAt: conversation.createdAt.toISOString(),
+    updatedAt: conversation.updatedAt.toISOString(),
+  };
+}
+
+export function toMessageDto(message: MessageRecord): MessageDto {
+  const deleted = message.deletedAt != null;
+  return {
+    id: message._id.toHexString(),
+    conversationId: message.conversationId.toHexString(),
+    source: message.source,
+    senderUserId: message.senderUserId?.toHexString() ?? null,
+    // An unsent message keeps its place in the history but not its content.
+    text: deleted ? '' : message.text,
+    attachments: deleted
+      ? []
+      : (message.attachments ?? []).map(({ type, url }) => ({ type, url })),
+    status: message.status,
+    error: message.error ?? null,
+    isFromInstagram: message.isFromInstagram ?? false,
+    createdAt: message.createdAt.toISOString(),
+    deletedAt: message.deletedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { RealtimeModule } from '../realtime/realtime.module';
+import { UsersModule } from '../users/users.module';
+import { ChatNotifier } from './chat-notifier.service';
+import { ChatGateway } from './chat.gateway';
+import { ConversationPresenter } from './conversation-presenter.service';
+import { ConversationsController } from './conversations.controller';
+import { ConversationsService } from './conversations.service';
+import { MessagesService } from './messages.service';
+import {
+  Conversation,
+  ConversationSchema,
+} from './schemas/conversation.schema';
+import { Message, MessageSchema } from './schemas/message.schema';
+
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: Conversation.name, schema: ConversationSchema },
+      { name: Message.name, schema: MessageSchema },
+    ]),
+    UsersModule,
+    RealtimeModule,
+  ],
+  controllers: [ConversationsController],
+  providers: [
+    ConversationsService,
+    MessagesService,
+    ConversationPresenter,
+    ChatNotifier,
+    ChatGateway,
+  ],
+  exports: [
+    ConversationsService,
+    MessagesService,
+    ConversationPresenter,
+    ChatNotifier,
+  ],
+})
+export class ChatModule {}

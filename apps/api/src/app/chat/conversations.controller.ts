@@ -1,0 +1,182 @@
+import {
+  CONVERSATION_LIST_DEFAULT_LIMIT,
+  ConversationDto,
+  ConversationListQueryDto,
+  CreateConversationDto,
+  MessageDto,
+  MessageHistoryQueryDto,
+  type Page,
+  ReadReceiptDto,
+  SendMessageDto,
+} from '@instantchat/contracts';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { CurrentUser } from '../auth/current-user.decorator';
+import {
+  ApiErrorResponse,
+  ApiValidationErrorResponse,
+} from '../platform/api-error-response';
+import { ConversationPresenter } from './conversation-presenter.service';
+import { ConversationsService } from './conversations.service';
+import { MessagePageResponse } from './dto/message-page.response';
+import { MessagesService } from './messages.service';
+
+const CONVERSATION_NOT_FOUND = {
+  type: ApiErrorResponse,
+  description:
+    'No such conversation among the caller’s (also for a malformed id)',
+};
+const CONVERSATION_ID = { name: 'id', description: 'Conversation id' };
+
+@ApiTags('conversations')
+@Controller('conversations')
+export class ConversationsController {
+  constructor(
+    private readonly conversations: ConversationsService,
+    private readonly messages: MessagesService,
+    private readonly presenter: ConversationPresenter,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'The caller’s conversations, newest activity first',
+    description:
+      'Each with its last-message preview and the caller’s unread count. After a socket reconnect, ' +
+      'pass the largest `updatedAt` you hold as `updatedSince` to get only what changed meanwhile.',
+  })
+  @ApiOkResponse({ type: ConversationDto, isArray: true })
+  @ApiValidationErrorResponse()
+  async list(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Query() query: ConversationListQueryDto,
+  ): Promise<ConversationDto[]> {
+    const conversations = await this.conversations.listForUser(caller.id, {
+      updatedSince: query.updatedSince
+        ? new Date(query.updatedSince)
+        : undefined,
+      limit: query.limit ?? CONVERSATION_LIST_DEFAULT_LIMIT,
+    });
+    return this.presenter.toDtos(conversations, caller.id);
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Open the 1:1 conversation with another user',
+    description:
+      '201 with a new conversation, or 200 with the one the two people already have (whoever opened it).',
+  })
+  @ApiCreatedResponse({
+    type: ConversationDto,
+    description: 'Opened a new conversation',
+  })
+  @ApiOkResponse({
+    type: ConversationDto,
+    description: 'The existing conversation',
+  })
+  @ApiValidationErrorResponse()
+  @ApiNotFoundResponse({ type: ApiErrorResponse, description: 'No such user' })
+  async open(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() body: CreateConversationDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ConversationDto> {
+    const { conversation, created } = await this.conversations.openLocal(
+      caller.id,
+      body.participantId,
+    );
+    response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    return this.presenter.toDto(conversation, caller.id);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One of the caller’s conversations' })
+  @ApiParam(CONVERSATION_ID)
+  @ApiOkResponse({ type: ConversationDto })
+  @ApiNotFoundResponse(CONVERSATION_NOT_FOUND)
+  async get(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Param('id') id: string,
+  ): Promise<ConversationDto> {
+    const conversation = await this.conversations.getForUser(caller.id, id);
+    return this.presenter.toDto(conversation, caller.id);
+  }
+
+  @Get(':id/messages')
+  @ApiOperation({
+    summary: 'Message history, newest first, one page at a time',
+    description:
+      'Pass a page’s `nextCursor` as `before` for the next (older) page. To catch up after a ' +
+      'reconnect, pass the id of the newest message you hold as `after`: only newer messages are ' +
+      'returned (still newest first; keep `after` and follow `nextCursor` while it is not null).',
+  })
+  @ApiParam(CONVERSATION_ID)
+  @ApiOkResponse({ type: MessagePageResponse })
+  @ApiValidationErrorResponse()
+  @ApiNotFoundResponse(CONVERSATION_NOT_FOUND)
+  history(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Param('id') id: string,
+    @Query() query: MessageHistoryQueryDto,
+  ): Promise<Page<MessageDto>> {
+    return this.messages.listPage(caller.id, id, query);
+  }
+
+  @Post(':id/messages')
+  @ApiOperation({
+    summary: 'Send a message',
+    description:
+      'Every participant’s open tabs receive `message:new` and `conversation:updated`.',
+  })
+  @ApiParam(CONVERSATION_ID)
+  @ApiCreatedResponse({ type: MessageDto })
+  @ApiValidationErrorResponse()
+  @ApiNotFoundResponse(CONVERSATION_NOT_FOUND)
+  @ApiUnprocessableEntityResponse({
+    type: ApiErrorResponse,
+    description: 'The conversation cannot take replies from here',
+  })
+  send(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Param('id') id: string,
+    @Body() body: SendMessageDto,
+  ): Promise<MessageDto> {
+    return this.messages.send(caller.id, id, body.text);
+  }
+
+  @Post(':id/read')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Mark the conversation read by the caller, up to now',
+    description:
+      'The caller’s unread count drops to 0; the other participants receive `message:read`.',
+  })
+  @ApiParam(CONVERSATION_ID)
+  @ApiOkResponse({ type: ReadReceiptDto })
+  @ApiNotFoundResponse(CONVERSATION_NOT_FOUND)
+  markRead(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Param('id') id: string,
+  ): Promise<ReadReceiptDto> {
+    return this.messages.markRead(caller.id, id);
+  }
+}

@@ -1,0 +1,231 @@
+import {
+  BadRequestException,
+  Injectable,
+  NotFoundException,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { type Model, Types } from 'mongoose';
+import { UsersService } from '../users/users.service';
+import { ChatNotifier } from './chat-notifier.service';
+import { previewText } from './chat.mapper';
+import type { ConversationRecord, MessageRecord } from './chat.records';
+import { parseObjectId } from './object-ids';
+import { Conversation } from './schemas/conversation.schema';
+
+const DUPLICATE_KEY = 11000;
+
+export interface ListConversationsOptions {
+  /** Only conversations changed at or after this instant. */
+  updatedSince?: Date;
+  limit: number;
+}
+
+export interface OpenedConversation {
+  conversation: ConversationRecord;
+  /** False when the pair already had a conversation and it was returned as is. */
+  created: boolean;
+}
+
+/**
+ * Conversations and their per-participant read state. Every lookup by id takes the caller's id too:
+ * a conversation the caller is not part of is indistinguishable from one that does not exist.
+ */
+@Injectable()
+export class ConversationsService implements OnModuleInit {
+  constructor(
+    @InjectModel(Conversation.name)
+    private readonly conversations: Model<Conversation>,
+    private readonly users: UsersService,
+    private readonly notifier: ChatNotifier,
+  ) {}
+
+  /** The unique indexes must exist before the first write, or a duplicate pair could slip in. */
+  async onModuleInit(): Promise<void> {
+    await this.conversations.init();
+  }
+
+  async listForUser(
+    userId: string,
+    options: ListConversationsOptions,
+  ): Promise<ConversationRecord[]> {
+    const filter: Record<string, unknown> = {
+      participantIds: new Types.ObjectId(userId),
+    };
+    if (options.updatedSince) {
+      filter['updatedAt'] = { $gte: options.updatedSince };
+    }
+    return this.conversations
+      .find(filter)
+      .sort({ lastMessageAt: -1, _id: -1 })
+      .limit(options.limit)
+      .lean<ConversationRecord[]>()
+      .exec();
+  }
+
+  /**
+   * Opens the local 1:1 conversation between the caller and another user, or returns the one they
+   * already have (whoever opened it).
+   * @throws BadRequestException for the caller themself; NotFoundException for an unknown user.
+   */
+  async openLocal(
+    callerId: string,
+    participantId: string,
+  ): Promise<OpenedConversation> {
+    if (participantId === callerId) {
+      throw new BadRequestException(
+        'You cannot start a conversation with yourself',
+      );
+    }
+    const participant = await this.users.findById(participantId);
+    if (!participant) {
+      throw new NotFoundException('User not found');
+    }
+    const localPairKey = [callerId, participantId].sort().join(':');
+    const existing = await this.findByPairKey(localPairKey);
+    if (existing) {
+      return { conversation: existing, created: false };
+    }
+    try {
+      const created = await this.conversations.create({
+        kind: 'local',
+        participantIds: [
+          new Types.ObjectId(callerId),
+          new Types.ObjectId(participantId),
+        ],
+        localPairKey,
+        lastMessageAt: new Date(),
+        lastMessage: null,
+        unreadCounts: { [callerId]: 0, [participantId]: 0 },
+      });
+      const conversation = created.toObject<ConversationRecord>({
+        flattenMaps: true,
+      });
+      // Both people's lists (and the caller's other tabs) show it at once.
+      await this.notifier.conversationChanged(conversation);
+      return { conversation, created: true };
+    } catch (error) {
+      // Both people opened it at the same moment: the unique pair key let one insert win.
+      if (isDuplicateKeyError(error)) {
+        const winner = await this.findByPairKey(localPairKey);
+        if (winner) {
+          return { conversation: winner, created: false };
+        }
+      }
+      throw error;
+    }
+  }
+
+  /** @throws NotFoundException unless the conversation exists and the user takes part in it. */
+  async getForUser(
+    userId: string,
+    conversationId: string,
+  ): Promise<ConversationRecord> {
+    const id = parseObjectId(conversationId);
+    const conversation = id
+      ? await this.conversations
+          .findOne({ _id: id, participantIds: new Types.ObjectId(userId) })
+          .lean<ConversationRecord>()
+          .exec()
+      : null;
+    if (!conversation) {
+      throw new NotFoundException('Conversation not found');
+    }
+    return conversation;
+  }
+
+  /**
+   * Moves the conversation to the top of everyone's list, with this message as its preview, and
+   * counts it as unread for every participant but its author.
+   */
+  async recordNewMessage(
+    conversation: ConversationRecord,
+    message: MessageRecord,
+  ): Promise<ConversationRecord> {
+    const authorId = message.senderUserId?.toHexString() ?? null;
+    const unreadIncrements = Object.fromEntries(
+      conversation.participantIds
+        .map((id) => id.toHexString())
+        .filter((id) => id !== authorId)
+        .map((id) => [`unreadCounts.${id}`, 1]),
+    );
+    // Two sends can finish out of order; the preview must stay the newest message, so it only
+    // moves forward in time. The counters, on the other hand, count every message.
+    await this.conversations
+      .updateOne(
+        { _id: conversation._id, lastMessageAt: { $lte: message.createdAt } },
+        {
+          $set: {
+            lastMessageAt: message.createdAt,
+            lastMessage: {
+              messageId: message._id,
+              text: previewText(message.text),
+              senderUserId: message.senderUserId,
+              source: message.source,
+              createdAt: message.createdAt,
+            },
+          },
+        },
+      )
+      .exec();
+    if (Object.keys(unreadIncrements).length === 0) {
+      return this.getById(conversation._id);
+    }
+    return this.updateAndReturn(conversation._id, { $inc: unreadIncrements });
+  }
+
+  /** Everything up to `readAt` is read by the user: their unread count drops to zero. */
+  async markReadBy(
+    conversation: ConversationRecord,
+    userId: string,
+    readAt: Date,
+  ): Promise<ConversationRecord> {
+    return this.updateAndReturn(conversation._id, {
+      $set: { [`unreadCounts.${userId}`]: 0, [`lastReadAt.${userId}`]: readAt },
+    });
+  }
+
+  private findByPairKey(
+    localPairKey: string,
+  ): Promise<ConversationRecord | null> {
+    return this.conversations
+      .findOne({ localPairKey })
+      .lean<ConversationRecord>()
+      .exec();
+  }
+
+  private async updateAndReturn(
+    id: Types.ObjectId,
+    update: Record<string, Record<string, unknown>>,
+  ): Promise<ConversationRecord> {
+    const updated = await this.conversations
+      .findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' })
+      .lean<ConversationRecord>()
+      .exec();
+    return orNotFound(updated);
+  }
+
+  private async getById(id: Types.ObjectId): Promise<ConversationRecord> {
+    return orNotFound(
+      await this.conversations.findById(id).lean<ConversationRecord>().exec(),
+    );
+  }
+}
+
+function orNotFound(
+  conversation: ConversationRecord | null,
+): ConversationRecord {
+  if (!conversation) {
+    // Conversations are not deleted while in use; one that vanished leaves the caller's view stale.
+    throw new NotFoundException('Conversation not found');
+  }
+  return conversation;
+}
+
+function isDuplicateKeyError(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === DUPLICATE_KEY
+  );
+}

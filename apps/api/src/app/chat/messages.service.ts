@@ -1,0 +1,186 @@
+import {
+  MESSAGE_PAGE_DEFAULT_LIMIT,
+  type MessageDto,
+  type MessageHistoryQueryDto,
+  type Page,
+  type ReadReceiptDto,
+} from '@instantchat/contracts';
+import {
+  BadRequestException,
+  Injectable,
+  type OnModuleInit,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { type Model, Types } from 'mongoose';
+import { ChatNotifier } from './chat-notifier.service';
+import { toMessageDto } from './chat.mapper';
+import type { ConversationRecord, MessageRecord } from './chat.records';
+import { ConversationsService } from './conversations.service';
+import {
+  decodeMessageCursor,
+  encodeMessageCursor,
+  newerThan,
+  olderThan,
+} from './message-cursor';
+import { parseObjectId } from './object-ids';
+import { Message } from './schemas/message.schema';
+
+/** History, sending and read state of the messages in the caller's conversations. */
+@Injectable()
+export class MessagesService implements OnModuleInit {
+  constructor(
+    @InjectModel(Message.name) private readonly messages: Model<Message>,
+    private readonly conversations: ConversationsService,
+    private readonly notifier: ChatNotifier,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.messages.init();
+  }
+
+  /**
+   * One page of history, newest first. `before` (a cursor) continues an earlier page; `after` (a
+   * message id) keeps only messages newer than that one, for catching up after a reconnect.
+   */
+  async listPage(
+    userId: string,
+    conversationId: string,
+    query: MessageHistoryQueryDto,
+  ): Promise<Page<MessageDto>> {
+    const conversation = await this.conversations.getForUser(
+      userId,
+      conversationId,
+    );
+    const limit = query.limit ?? MESSAGE_PAGE_DEFAULT_LIMIT;
+    const conditions: Record<string, unknown>[] = [
+      { conversationId: conversation._id },
+    ];
+    if (query.before !== undefined) {
+      const position = decodeMessageCursor(query.before);
+      if (!position) {
+        throw new BadRequestException(
+          'before must be a nextCursor returned by this endpoint',
+        );
+      }
+      conditions.push(olderThan(position));
+    }
+    if (query.after !== undefined) {
+      conditions.push(
+        newerThan(await this.positionOf(conversation, query.after)),
+      );
+    }
+    // One extra row tells whether an older page exists without a second query.
+    const rows = await this.messages
+      .find({ $and: conditions })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit + 1)
+      .lean<MessageRecord[]>()
+      .exec();
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(toMessageDto),
+      nextCursor:
+        rows.length > limit && last
+          ? encodeMessageCursor({ createdAt: last.createdAt, id: last._id })
+          : null,
+    };
+  }
+
+  /** Stores a message from the caller and tells every participant's open tabs. */
+  async send(
+    userId: string,
+    conversationId: string,
+    text: string,
+  ): Promise<MessageDto> {
+    if (text.trim().length === 0) {
+      throw new BadRequestException('text must not be empty');
+    }
+    const conversation = await this.conversations.getForUser(
+      userId,
+      conversationId,
+    );
+    if (conversation.kind !== 'local') {
+      // Replies to Instagram go through Meta's Send API with its 24-hour window (phase 2).
+      throw new UnprocessableEntityException(
+        'Replying to Instagram conversations is not available yet',
+      );
+    }
+    const created = await this.messages.create({
+      conversationId: conversation._id,
+      source: 'local',
+      senderUserId: new Types.ObjectId(userId),
+      text,
+      status: 'sent',
+    });
+    const message = created.toObject<MessageRecord>();
+    const updated = await this.conversations.recordNewMessage(
+      conversation,
+      message,
+    );
+    const dto = toMessageDto(message);
+    await this.notifier.messageCreated(updated, dto);
+    return dto;
+  }
+
+  /** Marks everything in the conversation read by the caller, up to now. */
+  async markRead(
+    userId: string,
+    conversationId: string,
+  ): Promise<ReadReceiptDto> {
+    const conversation = await this.conversations.getForUser(
+      userId,
+      conversationId,
+    );
+    const readAt = new Date();
+    if (conversation.kind === 'local') {
+      // In a local conversation the other person's messages now show as read to them.
+      await this.messages
+        .updateMany(
+          {
+            conversationId: conversation._id,
+            senderUserId: { $ne: new Types.ObjectId(userId) },
+            status: { $in: ['sent', 'delivered'] },
+            createdAt: { $lte: readAt },
+          },
+          { $set: { status: 'read' } },
+        )
+        .exec();
+    }
+    const updated = await this.conversations.markReadBy(
+      conversation,
+      userId,
+      readAt,
+    );
+    const receipt: ReadReceiptDto = {
+      conversationId: conversation._id.toHexString(),
+      userId,
+      readAt: readAt.toISOString(),
+    };
+    await this.notifier.conversationRead(updated, receipt);
+    return receipt;
+  }
+
+  private async positionOf(
+    conversation: ConversationRecord,
+    messageId: string,
+  ) {
+    const id = parseObjectId(messageId);
+    const message = id
+      ? await this.messages
+          .findOne(
+            { _id: id, conversationId: conversation._id },
+            { createdAt: 1 },
+          )
+          .lean<Pick<MessageRecord, '_id' | 'createdAt'>>()
+          .exec()
+      : null;
+    if (!message) {
+      throw new BadRequestException(
+        'after must be the id of a message in this conversation',
+      );
+    }
+    return { createdAt: message.createdAt, id: message._id };
+  }
+}

@@ -1,0 +1,118 @@
+import { getModelToken } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { Types } from 'mongoose';
+import { ChatServicesFixture } from '../testing/chat-services.fixture';
+import { Conversation } from './conversation.schema';
+import { Message } from './message.schema';
+
+/** The indexes phase 2 (Instagram) relies on, checked against the database that enforces them. */
+describe('chat schemas', () => {
+  let chat: ChatServicesFixture;
+  let conversations: Model<Conversation>;
+  let messages: Model<Message>;
+
+  beforeAll(async () => {
+    chat = await ChatServicesFixture.start();
+    conversations = chat.module.get(getModelToken(Conversation.name));
+    messages = chat.module.get(getModelToken(Message.name));
+  });
+
+  afterAll(async () => {
+    await chat.close();
+  });
+
+  function instagramConversation(accountId: string, contactIgsid: string) {
+    return {
+      kind: 'instagram' as const,
+      participantIds: [new Types.ObjectId()],
+      instagram: {
+        connectionId: new Types.ObjectId(),
+        accountId,
+        contactIgsid,
+        contactProfile: { username: 'jane.doe' },
+      },
+      lastInboundAt: new Date(),
+      lastMessageAt: new Date(),
+    };
+  }
+
+  function message(overrides: Partial<Message> = {}) {
+    return {
+      conversationId: new Types.ObjectId(),
+      source: 'local' as const,
+      text: 'hi',
+      status: 'sent' as const,
+      ...overrides,
+    };
+  }
+
+  it('keeps one Instagram conversation per contact and account, even across reconnections', async () => {
+    await conversations.create(
+      instagramConversation('17841400000000001', 'igsid-1'),
+    );
+
+    await expect(
+      conversations.create(
+        instagramConversation('17841400000000001', 'igsid-1'),
+      ),
+    ).rejects.toMatchObject({
+      code: 11000,
+    });
+  });
+
+  it('lets the same contact write to two different Instagram accounts', async () => {
+    await conversations.create(
+      instagramConversation('17841400000000002', 'igsid-2'),
+    );
+
+    await expect(
+      conversations.create(
+        instagramConversation('17841400000000003', 'igsid-2'),
+      ),
+    ).resolves.toBeDefined();
+  });
+
+  it('does not let local conversations collide on the Instagram key they do not have', async () => {
+    const local = () => ({
+      kind: 'local' as const,
+      participantIds: [new Types.ObjectId(), new Types.ObjectId()],
+      localPairKey: new Types.ObjectId().toHexString(),
+      lastMessageAt: new Date(),
+    });
+
+    await conversations.create(local());
+    await expect(conversations.create(local())).resolves.toBeDefined();
+  });
+
+  it('stores an Instagram message id once: a redelivered webhook cannot duplicate it', async () => {
+    const fromInstagram = message({
+      source: 'instagram',
+      senderUserId: null,
+      instagramMessageId: 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQx',
+      instagramSenderId: 'igsid-3',
+      isFromInstagram: true,
+      attachments: [
+        {
+          type: 'image',
+          url: 'https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=1',
+        },
+      ],
+    });
+    await messages.create(fromInstagram);
+
+    await expect(
+      messages.create({
+        ...fromInstagram,
+        conversationId: new Types.ObjectId(),
+      }),
+    ).rejects.toMatchObject({
+      code: 11000,
+    });
+  });
+
+  it('lets any number of local messages go without an Instagram id', async () => {
+    await messages.create(message());
+
+    await expect(messages.create(message())).resolves.toBeDefined();
+  });
+});

@@ -1,0 +1,103 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { MessageSource, MessageStatus } from '@instantchat/contracts';
+import { type HydratedDocument, Types } from 'mongoose';
+
+/** A file or media item. Instagram sends image, video, audio, file, share, story_mention, … */
+@Schema({ _id: false })
+export class Attachment {
+  @Prop({ required: true })
+  type!: string;
+
+  @Prop() url?: string;
+  @Prop() mimeType?: string;
+  @Prop() fileName?: string;
+  @Prop() sizeBytes?: number;
+  @Prop() width?: number;
+  @Prop() height?: number;
+}
+const AttachmentSchema = SchemaFactory.createForClass(Attachment);
+
+/** One reaction by one person: an InstantChat user or an Instagram contact. */
+@Schema({ _id: false })
+export class Reaction {
+  /** The emoji (Instagram also sends a named reaction, e.g. "love"). */
+  @Prop({ required: true })
+  reaction!: string;
+
+  @Prop({ type: Types.ObjectId })
+  userId?: Types.ObjectId;
+
+  @Prop()
+  instagramSenderId?: string;
+
+  @Prop({ required: true })
+  reactedAt!: Date;
+}
+const ReactionSchema = SchemaFactory.createForClass(Reaction);
+
+@Schema({ collection: 'messages', timestamps: true })
+export class Message {
+  @Prop({ type: Types.ObjectId, required: true })
+  conversationId!: Types.ObjectId;
+
+  @Prop({ type: String, enum: ['local', 'instagram'], required: true })
+  source!: MessageSource;
+
+  /** The InstantChat user who wrote it; null for a message from an Instagram contact. */
+  @Prop({ type: Types.ObjectId, default: null })
+  senderUserId!: Types.ObjectId | null;
+
+  /** Empty for a message that is only attachments. */
+  @Prop({ default: '' })
+  text!: string;
+
+  @Prop({ type: [AttachmentSchema], default: [] })
+  attachments!: Attachment[];
+
+  @Prop({
+    type: String,
+    enum: ['pending', 'sent', 'delivered', 'read', 'failed'],
+    required: true,
+  })
+  status!: MessageStatus;
+
+  /** Why delivery failed, in words a person can act on. */
+  @Prop({ type: String, default: null })
+  error!: string | null;
+
+  @Prop({ type: [ReactionSchema], default: [] })
+  reactions!: Reaction[];
+
+  /** Set when the author unsends it; the row stays so history and cursors stay stable. */
+  @Prop({ type: Date, default: null })
+  deletedAt!: Date | null;
+
+  @Prop({ type: Date, default: null })
+  editedAt!: Date | null;
+
+  // Instagram fields (the seed's names). Left unset on local messages: the unique index below only
+  // covers documents where the id is a string.
+  @Prop() instagramSenderId?: string;
+  @Prop() instagramMessageId?: string;
+  @Prop() instagramThreadId?: string;
+  @Prop({ default: false }) isFromInstagram!: boolean;
+  @Prop({ default: false }) isToInstagram!: boolean;
+
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export type MessageDocument = HydratedDocument<Message>;
+
+export const MessageSchema = SchemaFactory.createForClass(Message);
+
+// History pages: newest first, _id breaks ties between messages of the same millisecond.
+MessageSchema.index({ conversationId: 1, createdAt: -1, _id: -1 });
+// Meta redelivers webhooks: the message id makes inserting them idempotent.
+MessageSchema.index(
+  { instagramMessageId: 1 },
+  {
+    unique: true,
+    partialFilterExpression: { instagramMessageId: { $type: 'string' } },
+  },
+);

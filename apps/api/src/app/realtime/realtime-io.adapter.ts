@@ -1,0 +1,110 @@
+import { type INestApplication, Logger } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
+import type { AppConfigService } from '../config/app-config.service';
+
+type RedisClient = ReturnType<typeof createClient>;
+
+const BOOT_CONNECT_ATTEMPTS = 3;
+const MAX_RECONNECT_DELAY_MS = 5_000;
+// Nest's socket.io adapter package resolves its own copy of socket.io; name its types, not ours.
+type IoServer = Parameters<IoAdapter['close']>[0];
+type IoServerOptions = Partial<NonNullable<Parameters<IoAdapter['create']>[1]>>;
+
+/**
+ * Socket.io as configured for this API: CORS limited to the dashboard's origin, and with REDIS_URL
+ * the Redis adapter, so an emit to `user:<id>` reaches that user's sockets on every API instance.
+ *
+ * Use through `useRealtimeAdapter(app, config)` before the app initialises.
+ */
+export class RealtimeIoAdapter extends IoAdapter {
+  private readonly logger = new Logger(RealtimeIoAdapter.name);
+  private redisAdapter: ReturnType<typeof createAdapter> | null = null;
+  private redisClients: RedisClient[] = [];
+
+  constructor(
+    app: INestApplication,
+    private readonly config: AppConfigService,
+  ) {
+    super(app);
+  }
+
+  /**
+   * Connects the publish and subscribe clients; a no-op without REDIS_URL.
+   * @throws when Redis cannot be reached at boot: better no start than instances that silently
+   * stop sharing rooms.
+   */
+  async connectToRedis(): Promise<void> {
+    const url = this.config.redis?.url;
+    if (!url) {
+      return;
+    }
+    let ready = false;
+    const publisher: RedisClient = createClient({
+      url,
+      socket: {
+        // At boot, give up after a few quick tries; once running, keep reconnecting with backoff.
+        reconnectStrategy: (retries: number, cause: Error) =>
+          ready
+            ? Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS)
+            : retries < BOOT_CONNECT_ATTEMPTS
+              ? 200
+              : new Error(
+                  `Could not connect to Redis (REDIS_URL): ${cause.message}`,
+                ),
+      },
+    });
+    const subscriber: RedisClient = publisher.duplicate();
+    for (const client of [publisher, subscriber]) {
+      // Without a listener, a dropped connection would crash the process; the client reconnects.
+      client.on('error', (error: Error) => {
+        if (ready) {
+          this.logger.error(`Redis: ${error.message}`);
+        }
+      });
+    }
+    try {
+      await Promise.all([publisher.connect(), subscriber.connect()]);
+    } catch (error) {
+      await Promise.all(
+        [publisher, subscriber].map((client) => client.destroy()),
+      );
+      throw error;
+    }
+    ready = true;
+    this.redisClients = [publisher, subscriber];
+    this.redisAdapter = createAdapter(publisher, subscriber);
+    this.logger.log('Socket.io uses the Redis adapter');
+  }
+
+  override createIOServer(port: number, options?: IoServerOptions): IoServer {
+    const server: IoServer = super.createIOServer(port, {
+      ...options,
+      cors: { origin: this.config.http.clientUrl, credentials: true },
+    });
+    if (this.redisAdapter) {
+      server.adapter(this.redisAdapter);
+    }
+    return server;
+  }
+
+  override async close(server: IoServer): Promise<void> {
+    await super.close(server);
+    const clients = this.redisClients;
+    this.redisClients = [];
+    await Promise.all(
+      clients.map((client) => client.quit().catch(() => undefined)),
+    );
+  }
+}
+
+/** Installs the realtime adapter; call from `configureApp`, before `app.init()` / `app.listen()`. */
+export async function useRealtimeAdapter(
+  app: INestApplication,
+  config: AppConfigService,
+): Promise<void> {
+  const adapter = new RealtimeIoAdapter(app, config);
+  await adapter.connectToRedis();
+  app.useWebSocketAdapter(adapter);
+}

@@ -1,0 +1,76 @@
+import {
+  type ClientToServerEvents,
+  SOCKET_PATH,
+  type ServerToClientEvents,
+} from '@instantchat/contracts';
+import { io, type Socket } from 'socket.io-client';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** How long a test waits for an event that should arrive. */
+export const EVENT_TIMEOUT_MS = 2_000;
+/** How long a test listens to make sure an event does not arrive. */
+export const SILENCE_MS = 300;
+
+/**
+ * Connects like the dashboard does (token in `auth.token`) and resolves once connected, or
+ * rejects with the server's `connect_error`. No automatic reconnection: tests decide.
+ */
+export function connectSocket(
+  url: string,
+  token?: string,
+): Promise<TestSocket> {
+  const socket: TestSocket = io(url, {
+    path: SOCKET_PATH,
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+/** The next `event` on the socket (optionally the next one matching), or a timeout error. */
+export function nextEvent<E extends keyof ServerToClientEvents>(
+  socket: TestSocket,
+  event: E,
+  matches: (payload: Parameters<ServerToClientEvents[E]>[0]) => boolean = () =>
+    true,
+  timeoutMs = EVENT_TIMEOUT_MS,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const listener = ((payload: Parameters<ServerToClientEvents[E]>[0]) => {
+      if (matches(payload)) {
+        clearTimeout(timer);
+        socket.off(event, listener as never);
+        resolve(payload);
+      }
+    }) as never;
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`No ${String(event)} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on(event, listener);
+  });
+}
+
+/** Everything `event` delivers to the socket from now on, for asserting what did (not) arrive. */
+export function recordEvents<E extends keyof ServerToClientEvents>(
+  socket: TestSocket,
+  event: E,
+): Parameters<ServerToClientEvents[E]>[0][] {
+  const received: Parameters<ServerToClientEvents[E]>[0][] = [];
+  socket.on(event, ((payload: Parameters<ServerToClientEvents[E]>[0]) =>
+    received.push(payload)) as never);
+  return received;
+}
+
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
