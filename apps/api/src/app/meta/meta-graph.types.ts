@@ -1,0 +1,88 @@
+/** What `MetaGraphClient` returns: Meta's answers in InstantChat's vocabulary. */
+
+export interface MetaAccessToken {
+  accessToken: string;
+  /** Absent when Meta says the token does not expire. */
+  expiresAt?: Date;
+}
+
+export interface MetaTokenInfo {
+  isValid: boolean;
+  appId: string;
+  type: 'USER' | 'PAGE' | 'APP';
+  userId: string;
+  scopes: string[];
+  /** null for a token that never expires. */
+  expiresAt: Date | null;
+}
+
+export interface MetaPage {
+  id: string;
+  name: string;
+  /** The Page access token; it is what the Send API and subscriptions need. */
+  accessToken: string;
+  tasks: string[];
+}
+
+export interface InstagramProfessionalAccount {
+  id: string;
+  username?: string;
+  name?: string;
+  profilePictureUrl?: string;
+}
+
+export interface InstagramContactProfile {
+  id: string;
+  name?: string;
+  username?: string;
+  profilePictureUrl?: string;
+  followerCount?: number;
+  isVerified?: boolean;
+  followsBusiness?: boolean;
+}
+
+export interface PageWebhookSubscription {
+  appId: string;
+  appName: string;
+  fields: string[];
+}
+
+export type OutgoingAttachmentType = 'image' | 'video' | 'audio' | 'file';
+
+export type OutgoingMessage =
+  | { text: string; attachment?: never }
+  | { text?: never; attachment: { type: OutgoingAttachmentType; url: string } };
+
+export type SendMessageInput = OutgoingMessage & {
+  pageAccessToken: string;
+  recipientId: string;
+  /** Reply as a human agent: extends the window to 7 days after the person's last message. */
+  humanAgent?: boolean;
+  /** Send through `/{ig-id}/messages` instead of `/me/messages`. */
+  instagramAccountId?: string;
+};
+
+export interface SentMessage {
+  recipientId: string;
+  messageId: string;
+}
+
+export type SenderActionInput =
+  | {
+      pageAccessToken: string;
+      recipientId: string;
+      action: 'typing_on' | 'typing_off' | 'mark_seen';
+    }
+  | {
+      pageAccessToken: string;
+      recipientId: string;
+      action: 'react';
+      messageId: string;
+      reaction?: string;
+    }
+  | {
+      pageAccessToken: string;
+      recipientId: string;
+      action: 'unreact';
+      messageId: string;
+    };

@@ -1,0 +1,201 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_GRAPH_API_VERSION } from '@instantchat/meta-platform';
+import { GraphErrors } from './graph-errors';
+import {
+  BodyParseError,
+  parseBody,
+  readRequest,
+  Router,
+  writeReply,
+  type Reply,
+} from './http/router';
+import { indexPage, instagramUserPage } from './pages/instagram-user-page';
+import { registerControlRoutes } from './routes/control-routes';
+import { registerGraphRoutes } from './routes/graph-routes';
+import { registerOAuthDialogRoutes } from './routes/oauth-dialog-routes';
+import type { SandboxConfig, SandboxContext } from './sandbox-context';
+import { StateFile } from './state-file';
+import { WebhookSender } from './webhooks/webhook-sender';
+import { SandboxWorld } from './world';
+
+export interface MetaSandboxOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  appId: string;
+  appSecret: string;
+  appName?: string;
+  graphVersion?: string;
+  /** Redirect URIs registered for the app ("Valid OAuth Redirect URIs"); matched exactly. */
+  redirectUris: string[];
+  /** The app's webhook callback URL; without it events are recorded but not sent. */
+  webhookUrl?: string;
+  webhookVerifyToken?: string;
+  /** Delay before each retry of a failed webhook delivery; its length bounds the retries. */
+  webhookRetryDelaysMs?: number[];
+  webhookTimeoutMs?: number;
+  /** Keep the sandbox's state (people, tokens, conversations) in this JSON file across restarts. */
+  stateFile?: string;
+  /** Meta's "Require App Secret" setting; on by default, as InstantChat always sends the proof. */
+  requireAppSecretProof?: boolean;
+  /** Most items per page of a Graph list (Meta caps `limit` too); small values exercise paging. */
+  graphPageSize?: number;
+  log?: (line: string) => void;
+}
+
+export interface MetaSandbox {
+  /** Origin, e.g. `http://127.0.0.1:3100`. */
+  url: string;
+  /** `${url}/v19.0`: what the API's META_GRAPH_URL points at. */
+  graphUrl: string;
+  /** `${graphUrl}/dialog/oauth`. */
+  oauthDialogUrl: string;
+  port: number;
+  world: SandboxWorld;
+  webhooks: WebhookSender;
+  stop(): Promise<void>;
+}
+
+export async function startMetaSandbox(
+  options: MetaSandboxOptions,
+): Promise<MetaSandbox> {
+  if (!options.appId || !options.appSecret)
+    throw new Error('startMetaSandbox: appId and appSecret are required');
+  const log = options.log ?? (() => undefined);
+  const config: SandboxConfig = {
+    appId: options.appId,
+    appSecret: options.appSecret,
+    appName: options.appName ?? 'InstantChat',
+    graphVersion: options.graphVersion ?? DEFAULT_GRAPH_API_VERSION,
+    redirectUris: options.redirectUris,
+    webhookVerifyToken: options.webhookVerifyToken ?? '',
+    requireAppSecretProof: options.requireAppSecretProof ?? true,
+    graphPageSize: options.graphPageSize ?? 100,
+  };
+  const world = new SandboxWorld();
+  const stateFile = options.stateFile
+    ? new StateFile(options.stateFile, world, log)
+    : undefined;
+  stateFile?.load();
+  const sender = new WebhookSender({
+    appSecret: options.appSecret,
+    callbackUrl: options.webhookUrl,
+    retryDelaysMs: options.webhookRetryDelaysMs,
+    timeoutMs: options.webhookTimeoutMs,
+    log,
+  });
+  const ctx: SandboxContext = { world, sender, config, log };
+
+  const router = new Router();
+  router.add('GET', '/', () => ({ status: 200, html: indexPage(ctx) }));
+  router.add('GET', '/instagram', () => ({
+    status: 200,
+    html: instagramUserPage(ctx),
+  }));
+  router.add('GET', '/favicon.ico', () => ({ status: 204 }));
+  registerOAuthDialogRoutes(router, ctx);
+  registerControlRoutes(router, ctx);
+  registerGraphRoutes(router, ctx);
+
+  const graphPrefix = `/${config.graphVersion}/`;
+  const pendingDelays = new Set<NodeJS.Timeout>();
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      let reply: Reply;
+      let path = '/';
+      try {
+        const { rawBody, url } = await readRequest(req);
+        path = url.pathname;
+        const method = req.method ?? 'GET';
+        const match = router.match(method, path);
+        if (match === undefined || match === 'method-not-allowed') {
+          reply = path.startsWith(graphPrefix)
+            ? GraphErrors.unknownPath(path.slice(graphPrefix.length))
+            : {
+                status: match ? 405 : 404,
+                json: {
+                  statusCode: match ? 405 : 404,
+                  error: match ? 'Method Not Allowed' : 'Not Found',
+                  message: `${method} ${path}`,
+                },
+              };
+        } else {
+          const body = parseBody(rawBody, req.headers['content-type']);
+          reply = await match.handler({
+            method,
+            path,
+            params: match.params,
+            query: url.searchParams,
+            headers: req.headers,
+            rawBody,
+            body,
+          });
+        }
+      } catch (err) {
+        if (err instanceof BodyParseError) {
+          reply = path.startsWith(graphPrefix)
+            ? GraphErrors.invalidParameter(err.message)
+            : {
+                status: 400,
+                json: {
+                  statusCode: 400,
+                  error: 'Bad Request',
+                  message: err.message,
+                },
+              };
+        } else {
+          log(
+            `sandbox error on ${req.method} ${path}: ${err instanceof Error ? err.stack : String(err)}`,
+          );
+          reply = GraphErrors.transient(500);
+        }
+      }
+      // Paths only: query strings carry access tokens and secrets.
+      log(`${req.method} ${path} -> ${reply.status}`);
+      // Even GETs change the world (codes exchanged, Page tokens issued).
+      stateFile?.scheduleSave();
+      if (reply.delayMs) {
+        const timer = setTimeout(() => {
+          pendingDelays.delete(timer);
+          if (!res.destroyed) writeReply(res, reply);
+        }, reply.delayMs);
+        pendingDelays.add(timer);
+      } else {
+        writeReply(res, reply);
+      }
+    })();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host =
+    options.host && options.host !== '0.0.0.0' && options.host !== '::'
+      ? options.host
+      : '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  return {
+    url,
+    graphUrl: `${url}/${config.graphVersion}`,
+    oauthDialogUrl: `${url}/${config.graphVersion}/dialog/oauth`,
+    port,
+    world,
+    webhooks: sender,
+    stop: async () => {
+      sender.stop();
+      stateFile?.saveNow();
+      for (const t of pendingDelays) clearTimeout(t);
+      pendingDelays.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

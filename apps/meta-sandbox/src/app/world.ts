@@ -1,0 +1,424 @@
+import type {
+  InstagramAttachment,
+  SendMessageRequest,
+} from '@instantchat/meta-platform';
+import { accessToken, authorizationCode, numericId } from './ids';
+
+/**
+ * Everything the sandbox knows, in memory: the people, Pages and Instagram accounts it plays,
+ * the tokens and codes it issued, conversations (for the messaging window), and a record of what
+ * the Send API was asked. `reset()` puts it back to the seed.
+ */
+
+export interface FacebookUser {
+  id: string;
+  name: string;
+}
+
+export interface SandboxPage {
+  id: string;
+  name: string;
+  category: string;
+  /** The linked Instagram professional account, if any. */
+  instagramAccountId?: string;
+  /** Business portfolio id, used as the key of `X-Business-Use-Case-Usage`. */
+  businessId: string;
+}
+
+export interface InstagramProfessionalAccount {
+  id: string;
+  username: string;
+  name: string;
+  profilePictureUrl: string;
+  followersCount: number;
+  pageId: string;
+}
+
+/** A person on Instagram who DMs the business; `id` is their Instagram-scoped id (IGSID). */
+export interface InstagramUser {
+  id: string;
+  username: string;
+  name: string;
+  profilePic: string;
+  followerCount: number;
+  isVerified: boolean;
+  followsBusiness: boolean;
+  /** false makes the Send API answer #551 (blocked the business, deactivated, …). */
+  available: boolean;
+}
+
+export type TokenType = 'USER' | 'PAGE';
+
+export interface IssuedToken {
+  value: string;
+  type: TokenType;
+  appId: string;
+  userId: string;
+  /** PAGE tokens: the Page. USER tokens: the Pages the person granted in the dialog. */
+  pageIds: string[];
+  scopes: string[];
+  issuedAt: number;
+  /** Epoch ms; undefined for tokens that never expire (Page tokens from a long-lived user token). */
+  expiresAt?: number;
+  invalidated: boolean;
+  longLived: boolean;
+}
+
+export interface AuthorizationCode {
+  code: string;
+  clientId: string;
+  redirectUri: string;
+  userId: string;
+  pageIds: string[];
+  scopes: string[];
+  expiresAt: number;
+  used: boolean;
+}
+
+export interface StoredMessage {
+  mid: string;
+  instagramAccountId: string;
+  instagramUserId: string;
+  direction: 'inbound' | 'outbound';
+  /** Outbound: sent through the Send API (`api`) or from the Instagram app (`instagram_app`). */
+  origin: 'user' | 'api' | 'instagram_app';
+  text?: string;
+  attachments?: InstagramAttachment[];
+  timestamp: number;
+  numEdit: number;
+  deleted: boolean;
+  reactions: Record<string, string>;
+}
+
+export interface SendApiRecord {
+  id: number;
+  receivedAt: number;
+  path: string;
+  instagramAccountId?: string;
+  body: Partial<SendMessageRequest> & Record<string, unknown>;
+  status: number;
+  response: unknown;
+}
+
+export type FaultKind =
+  | 'token_expired'
+  | 'token_invalidated'
+  | 'rate_limit'
+  | 'app_rate_limit'
+  | 'server_error'
+  | 'gateway_error'
+  | 'permission'
+  | 'slow';
+
+export interface Fault {
+  id: number;
+  kind: FaultKind;
+  /** How many more matching requests it applies to. */
+  remaining: number;
+  /** Applies only to Graph paths containing this text (e.g. `/messages`). */
+  pathIncludes?: string;
+  /** `slow`: delay before answering normally. */
+  delayMs?: number;
+  /** `rate_limit` / `app_rate_limit`: advertised minutes until access returns. */
+  retryAfterMinutes?: number;
+  /** `server_error` / `gateway_error`: the HTTP status (5xx; 429 too for a gateway). */
+  status?: number;
+}
+
+/** What survives a restart (see `MetaSandboxOptions.stateFile`); faults and deliveries do not. */
+export interface WorldSnapshot {
+  version: 1;
+  clockOffsetMs: number;
+  sequence: number;
+  facebookUser: FacebookUser;
+  pages: SandboxPage[];
+  instagramAccounts: InstagramProfessionalAccount[];
+  instagramUsers: InstagramUser[];
+  tokens: IssuedToken[];
+  codes: AuthorizationCode[];
+  subscriptions: [string, string[]][];
+  messages: StoredMessage[];
+  lastInboundAt: [string, number][];
+  sendLog: SendApiRecord[];
+}
+
+const MAX_PERSISTED_SEND_LOG = 500;
+
+const SHORT_LIVED_TOKEN_MS = 2 * 60 * 60 * 1000;
+const LONG_LIVED_TOKEN_SECONDS = 60 * 24 * 60 * 60;
+const AUTH_CODE_MS = 10 * 60 * 1000;
+
+export class SandboxWorld {
+  facebookUser!: FacebookUser;
+  pages = new Map<string, SandboxPage>();
+  instagramAccounts = new Map<string, InstagramProfessionalAccount>();
+  instagramUsers = new Map<string, InstagramUser>();
+  tokens = new Map<string, IssuedToken>();
+  codes = new Map<string, AuthorizationCode>();
+  /** pageId → subscribed webhook fields of our app. */
+  subscriptions = new Map<string, string[]>();
+  messages = new Map<string, StoredMessage>();
+  /** `${igAccountId}:${igsid}` → epoch ms of the person's last message (opens the window). */
+  lastInboundAt = new Map<string, number>();
+  sendLog: SendApiRecord[] = [];
+  faults: Fault[] = [];
+  private clockOffsetMs = 0;
+  private sequence = 0;
+
+  constructor() {
+    this.reset();
+  }
+
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  advanceClock(ms: number): void {
+    this.clockOffsetMs += ms;
+  }
+
+  nextSequence(): number {
+    return ++this.sequence;
+  }
+
+  reset(): void {
+    this.clockOffsetMs = 0;
+    this.pages.clear();
+    this.instagramAccounts.clear();
+    this.instagramUsers.clear();
+    this.tokens.clear();
+    this.codes.clear();
+    this.subscriptions.clear();
+    this.messages.clear();
+    this.lastInboundAt.clear();
+    this.sendLog = [];
+    this.faults = [];
+    this.facebookUser = { id: '10229876543210987', name: 'Sam Sandbox' };
+
+    // Stable ids so fixtures, docs and manual runs line up across restarts.
+    this.addPageWithInstagram(
+      {
+        id: '109876543210001',
+        name: 'Blue Jacket Store',
+        category: 'Clothing store',
+        businessId: '2210987654321001',
+      },
+      {
+        id: '17841405822304914',
+        username: 'bluejacket.store',
+        name: 'Blue Jacket Store',
+        followersCount: 1843,
+      },
+    );
+    this.addPageWithInstagram(
+      {
+        id: '109876543210002',
+        name: 'Corner Bakery',
+        category: 'Bakery',
+        businessId: '2210987654321002',
+      },
+      {
+        id: '17841405822304915',
+        username: 'corner.bakery',
+        name: 'Corner Bakery',
+        followersCount: 512,
+      },
+    );
+    this.pages.set('109876543210003', {
+      id: '109876543210003',
+      name: 'Page Without Instagram',
+      category: 'Community',
+      businessId: '2210987654321003',
+    });
+    this.addInstagramUser({
+      id: '1914357145407531',
+      username: 'anna.customer',
+      name: 'Anna Customer',
+    });
+    this.addInstagramUser({
+      id: '2045678901234567',
+      username: 'ben.buyer',
+      name: 'Ben Buyer',
+    });
+  }
+
+  private addPageWithInstagram(
+    page: SandboxPage,
+    account: Omit<InstagramProfessionalAccount, 'pageId' | 'profilePictureUrl'>,
+  ): void {
+    this.pages.set(page.id, { ...page, instagramAccountId: account.id });
+    this.instagramAccounts.set(account.id, {
+      ...account,
+      pageId: page.id,
+      profilePictureUrl: `https://scontent.cdninstagram.com/v/sandbox/${account.username}.jpg`,
+    });
+  }
+
+  addInstagramUser(
+    input: Partial<InstagramUser> & { username: string },
+  ): InstagramUser {
+    const user: InstagramUser = {
+      id: input.id ?? numericId(16),
+      username: input.username,
+      name: input.name ?? input.username,
+      profilePic:
+        input.profilePic ??
+        `https://scontent.cdninstagram.com/v/sandbox/profile/${encodeURIComponent(input.username)}.jpg`,
+      followerCount: input.followerCount ?? 120,
+      isVerified: input.isVerified ?? false,
+      followsBusiness: input.followsBusiness ?? true,
+      available: input.available ?? true,
+    };
+    this.instagramUsers.set(user.id, user);
+    return user;
+  }
+
+  /** Pages the sandbox's person manages that have an Instagram professional account linked. */
+  pagesWithInstagram(): SandboxPage[] {
+    return [...this.pages.values()].filter((p) => p.instagramAccountId);
+  }
+
+  issueCode(
+    input: Omit<AuthorizationCode, 'code' | 'expiresAt' | 'used'>,
+  ): AuthorizationCode {
+    const code: AuthorizationCode = {
+      ...input,
+      code: authorizationCode(),
+      expiresAt: this.now() + AUTH_CODE_MS,
+      used: false,
+    };
+    this.codes.set(code.code, code);
+    return code;
+  }
+
+  issueUserToken(input: {
+    appId: string;
+    userId: string;
+    pageIds: string[];
+    scopes: string[];
+    longLived: boolean;
+  }): IssuedToken {
+    const issuedAt = this.now();
+    const token: IssuedToken = {
+      ...input,
+      value: accessToken(),
+      type: 'USER',
+      issuedAt,
+      expiresAt:
+        issuedAt +
+        (input.longLived
+          ? LONG_LIVED_TOKEN_SECONDS * 1000
+          : SHORT_LIVED_TOKEN_MS),
+      invalidated: false,
+    };
+    this.tokens.set(token.value, token);
+    return token;
+  }
+
+  /** Page tokens inherit the user token's lifetime; from a long-lived one they never expire. */
+  issuePageToken(userToken: IssuedToken, pageId: string): IssuedToken {
+    const token: IssuedToken = {
+      value: accessToken(),
+      type: 'PAGE',
+      appId: userToken.appId,
+      userId: userToken.userId,
+      pageIds: [pageId],
+      scopes: userToken.scopes,
+      issuedAt: this.now(),
+      expiresAt: userToken.longLived ? undefined : userToken.expiresAt,
+      invalidated: false,
+      longLived: userToken.longLived,
+    };
+    this.tokens.set(token.value, token);
+    return token;
+  }
+
+  /** Expires (or invalidates) every token — or only those touching one Page. */
+  expireTokens(options: {
+    pageId?: string;
+    reason: 'expired' | 'password_changed';
+  }): number {
+    let count = 0;
+    for (const token of this.tokens.values()) {
+      if (options.pageId && !token.pageIds.includes(options.pageId)) continue;
+      if (options.reason === 'password_changed') token.invalidated = true;
+      else token.expiresAt = this.now() - 1000;
+      count++;
+    }
+    return count;
+  }
+
+  conversationKey(instagramAccountId: string, instagramUserId: string): string {
+    return `${instagramAccountId}:${instagramUserId}`;
+  }
+
+  recordInbound(
+    instagramAccountId: string,
+    instagramUserId: string,
+    at: number,
+  ): void {
+    this.lastInboundAt.set(
+      this.conversationKey(instagramAccountId, instagramUserId),
+      at,
+    );
+  }
+
+  takeFault(path: string): Fault | undefined {
+    const fault = this.faults.find(
+      (f) =>
+        f.remaining > 0 && (!f.pathIncludes || path.includes(f.pathIncludes)),
+    );
+    if (!fault) return undefined;
+    fault.remaining--;
+    if (fault.remaining === 0)
+      this.faults = this.faults.filter((f) => f !== fault);
+    return fault;
+  }
+
+  toSnapshot(): WorldSnapshot {
+    return {
+      version: 1,
+      clockOffsetMs: this.clockOffsetMs,
+      sequence: this.sequence,
+      facebookUser: this.facebookUser,
+      pages: [...this.pages.values()],
+      instagramAccounts: [...this.instagramAccounts.values()],
+      instagramUsers: [...this.instagramUsers.values()],
+      tokens: [...this.tokens.values()],
+      codes: [...this.codes.values()].filter(
+        (c) => !c.used && c.expiresAt > this.now(),
+      ),
+      subscriptions: [...this.subscriptions.entries()],
+      messages: [...this.messages.values()],
+      lastInboundAt: [...this.lastInboundAt.entries()],
+      sendLog: this.sendLog.slice(-MAX_PERSISTED_SEND_LOG),
+    };
+  }
+
+  restore(snapshot: WorldSnapshot): void {
+    if (snapshot.version !== 1)
+      throw new Error(
+        `Unsupported sandbox state version ${String(snapshot.version)}`,
+      );
+    this.clockOffsetMs = snapshot.clockOffsetMs;
+    this.sequence = snapshot.sequence;
+    this.facebookUser = snapshot.facebookUser;
+    this.pages = new Map(snapshot.pages.map((p) => [p.id, p]));
+    this.instagramAccounts = new Map(
+      snapshot.instagramAccounts.map((a) => [a.id, a]),
+    );
+    this.instagramUsers = new Map(
+      snapshot.instagramUsers.map((u) => [u.id, u]),
+    );
+    this.tokens = new Map(snapshot.tokens.map((t) => [t.value, t]));
+    this.codes = new Map(snapshot.codes.map((c) => [c.code, c]));
+    this.subscriptions = new Map(snapshot.subscriptions);
+    this.messages = new Map(snapshot.messages.map((m) => [m.mid, m]));
+    this.lastInboundAt = new Map(snapshot.lastInboundAt);
+    this.sendLog = snapshot.sendLog;
+    this.faults = [];
+  }
+
+  static readonly LONG_LIVED_TOKEN_SECONDS = LONG_LIVED_TOKEN_SECONDS;
+  static readonly SHORT_LIVED_TOKEN_SECONDS = SHORT_LIVED_TOKEN_MS / 1000;
+}

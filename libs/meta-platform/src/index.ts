@@ -1,0 +1,3 @@
+export * from './lib/webhook-payloads';
+export * from './lib/graph-api';
+export * from './lib/graph-error-codes';
