@@ -2,14 +2,16 @@ import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsInt,
-  IsISO8601,
   IsMongoId,
   IsOptional,
   IsString,
+  isISO8601,
   Max,
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
+  type ValidationOptions,
 } from 'class-validator';
 import { MessagePageQueryDto } from './pagination.dto';
 
@@ -109,6 +111,28 @@ export class ReadReceiptDto {
   readAt!: string;
 }
 
+/**
+ * Strict ISO 8601 that names an instant `new Date()` can read. The format check alone also lets
+ * through week and ordinal dates (`2026-W05`, `2026-329`) and hour-only offsets, which become an
+ * Invalid Date and must be refused as bad input rather than reach the database.
+ */
+function IsReadableIsoDateTime(
+  validationOptions?: ValidationOptions,
+): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isReadableIsoDateTime',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          isISO8601(value, { strict: true }) &&
+          !Number.isNaN(Date.parse(value)),
+      },
+    },
+    validationOptions,
+  );
+}
+
 export const CONVERSATION_LIST_DEFAULT_LIMIT = 100;
 export const CONVERSATION_LIST_MAX_LIMIT = 100;
 
@@ -119,10 +143,9 @@ export class ConversationListQueryDto {
    * asks for, passing the largest `updatedAt` it already holds.
    */
   @IsOptional()
-  @IsISO8601(
-    { strict: true },
-    { message: 'updatedSince must be an ISO 8601 date-time' },
-  )
+  @IsReadableIsoDateTime({
+    message: 'updatedSince must be an ISO 8601 date-time',
+  })
   updatedSince?: string;
 
   @IsOptional()

@@ -6,6 +6,7 @@ import {
   toMessageDto,
 } from './chat.mapper';
 import type { ConversationRecord, MessageRecord } from './chat.records';
+import { localMessageRecord } from './testing/message-record';
 
 const alice = new Types.ObjectId();
 const bob = new Types.ObjectId();
@@ -33,25 +34,11 @@ function conversation(
 }
 
 function message(overrides: Partial<MessageRecord> = {}): MessageRecord {
-  const createdAt = new Date('2026-11-25T10:00:00.000Z');
-  return {
-    _id: new Types.ObjectId(),
-    conversationId: new Types.ObjectId(),
-    source: 'local',
+  return localMessageRecord({
     senderUserId: alice,
-    text: 'Hello',
-    attachments: [],
-    status: 'sent',
-    error: null,
-    reactions: [],
-    deletedAt: null,
-    editedAt: null,
-    isFromInstagram: false,
-    isToInstagram: false,
-    createdAt,
-    updatedAt: createdAt,
+    createdAt: new Date('2026-11-25T10:00:00.000Z'),
     ...overrides,
-  };
+  });
 }
 
 describe('toConversationDto', () => {

@@ -5,6 +5,7 @@ import type {
   Page,
 } from '@instantchat/contracts';
 import request from 'supertest';
+import { pause } from '../realtime/testing/socket-client';
 import { createTestApp, type TestApp } from '../testing/test-app';
 
 describe('Conversations REST API (e2e)', () => {
@@ -103,6 +104,25 @@ describe('Conversations REST API (e2e)', () => {
         error: 'Bad Request',
         message: 'You cannot start a conversation with yourself',
       });
+    });
+
+    it('reads a user id in capitals as the same id: no second conversation, none with yourself', async () => {
+      const [alice, bob] = await people(2);
+      const created = await open(alice, bob);
+
+      const again = await as(alice).post('/api/conversations', {
+        participantId: bob.user.id.toUpperCase(),
+      });
+      const withSelf = await as(alice).post('/api/conversations', {
+        participantId: alice.user.id.toUpperCase(),
+      });
+
+      expect(again.status).toBe(200);
+      expect(again.body.id).toBe(created.id);
+      expect(withSelf.status).toBe(400);
+      const list = (await as(alice).get('/api/conversations').expect(200))
+        .body as ConversationDto[];
+      expect(list.map((c) => c.id)).toEqual([created.id]);
     });
 
     it('answers 404 for a user who does not exist', async () => {
@@ -210,6 +230,13 @@ describe('Conversations REST API (e2e)', () => {
 
     it.each([
       ['updatedSince=yesterday', 'updatedSince must be an ISO 8601 date-time'],
+      // ISO 8601 week and ordinal dates pass the format check but JavaScript cannot read them.
+      ['updatedSince=2026-W05', 'updatedSince must be an ISO 8601 date-time'],
+      ['updatedSince=2026-329', 'updatedSince must be an ISO 8601 date-time'],
+      [
+        'updatedSince=2026-11-25T10:00:00%2B05',
+        'updatedSince must be an ISO 8601 date-time',
+      ],
       ['limit=0', 'limit must not be less than 1'],
       ['limit=101', 'limit must not be greater than 100'],
     ])('answers 400 for %s', async (query, message) => {
@@ -522,7 +549,3 @@ describe('Conversations REST API (e2e)', () => {
     });
   });
 });
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

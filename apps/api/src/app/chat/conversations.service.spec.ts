@@ -2,6 +2,7 @@ import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import type { ConversationDto } from '@instantchat/contracts';
 import type { MessageRecord } from './chat.records';
+import { localMessageRecord } from './testing/message-record';
 import {
   ChatServicesFixture,
   type FakeUser,
@@ -95,6 +96,36 @@ describe('ConversationsService', () => {
     it('refuses a conversation with yourself', async () => {
       await expect(
         chat.conversations.openLocal(alice.id, alice.id),
+      ).rejects.toThrow(
+        new BadRequestException(
+          'You cannot start a conversation with yourself',
+        ),
+      );
+    });
+
+    it('treats an id written in capitals as the same person: no second conversation', async () => {
+      const first = await chat.conversations.openLocal(alice.id, bob.id);
+
+      const again = await chat.conversations.openLocal(
+        alice.id,
+        bob.id.toUpperCase(),
+      );
+      const fromBob = await chat.conversations.openLocal(
+        bob.id,
+        alice.id.toUpperCase(),
+      );
+
+      expect(again.created).toBe(false);
+      expect(fromBob.created).toBe(false);
+      expect(again.conversation._id.equals(first.conversation._id)).toBe(true);
+      expect(fromBob.conversation._id.equals(first.conversation._id)).toBe(
+        true,
+      );
+    });
+
+    it('refuses a conversation with yourself, your id written in capitals', async () => {
+      await expect(
+        chat.conversations.openLocal(alice.id, alice.id.toUpperCase()),
       ).rejects.toThrow(
         new BadRequestException(
           'You cannot start a conversation with yourself',
@@ -288,23 +319,12 @@ function messageIn(
   text: string,
   createdAt = new Date(),
 ): MessageRecord {
-  return {
-    _id: new Types.ObjectId(),
+  return localMessageRecord({
     conversationId,
-    source: 'local',
     senderUserId: new Types.ObjectId(senderId),
     text,
-    attachments: [],
-    status: 'sent',
-    error: null,
-    reactions: [],
-    deletedAt: null,
-    editedAt: null,
-    isFromInstagram: false,
-    isToInstagram: false,
     createdAt,
-    updatedAt: createdAt,
-  };
+  });
 }
 
 function delay(ms: number): Promise<void> {

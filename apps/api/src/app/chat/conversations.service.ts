@@ -70,8 +70,15 @@ export class ConversationsService implements OnModuleInit {
    */
   async openLocal(
     callerId: string,
-    participantId: string,
+    requestedParticipantId: string,
   ): Promise<OpenedConversation> {
+    // Ids are compared and keyed as text below: the same id in capitals must not count as another
+    // person (a conversation with oneself, or a second conversation with the same person).
+    const participantId =
+      parseObjectId(requestedParticipantId)?.toHexString() ?? null;
+    if (!participantId) {
+      throw new NotFoundException('User not found');
+    }
     if (participantId === callerId) {
       throw new BadRequestException(
         'You cannot start a conversation with yourself',

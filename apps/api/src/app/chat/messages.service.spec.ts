@@ -6,6 +6,7 @@ import type {
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import type { ConversationRecord } from './chat.records';
+import { localMessageRecord } from './testing/message-record';
 import {
   ChatServicesFixture,
   type FakeUser,
@@ -291,23 +292,14 @@ describe('MessagesService', () => {
     count: number,
     createdAt: (index: number) => Date,
   ): Promise<string[]> {
-    const docs = Array.from({ length: count }, (_, i) => ({
-      _id: new Types.ObjectId(),
-      conversationId: conversation._id,
-      source: 'local',
-      senderUserId: new Types.ObjectId(alice.id),
-      text: `message ${i}`,
-      attachments: [],
-      status: 'sent',
-      error: null,
-      reactions: [],
-      deletedAt: null,
-      editedAt: null,
-      isFromInstagram: false,
-      isToInstagram: false,
-      createdAt: createdAt(i),
-      updatedAt: createdAt(i),
-    }));
+    const docs = Array.from({ length: count }, (_, i) =>
+      localMessageRecord({
+        conversationId: conversation._id,
+        senderUserId: new Types.ObjectId(alice.id),
+        text: `message ${i}`,
+        createdAt: createdAt(i),
+      }),
+    );
     await chat.connection.collection('messages').insertMany(docs);
     return docs.map((d) => d._id.toHexString());
   }

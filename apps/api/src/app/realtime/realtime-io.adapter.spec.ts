@@ -6,10 +6,9 @@ import type { INestApplication } from '@nestjs/common';
 import { io, type Socket } from 'socket.io-client';
 import type { AppConfigService } from '../config/app-config.service';
 import { RealtimeIoAdapter } from './realtime-io.adapter';
+import { itWithRedis, REDIS_TEST_URL } from './testing/redis-for-tests';
 
 const CLIENT_URL = 'http://dashboard.example.test';
-/** Redis runs here on the project's machines and in CI (see ENVIRONMENT.md). */
-const REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** One API instance's Socket.io server, on its own HTTP server, through the adapter under test. */
 class Instance {
@@ -93,24 +92,27 @@ describe('RealtimeIoAdapter', () => {
     );
   });
 
-  it('with REDIS_URL, delivers an emit from one instance to a socket connected to another', async () => {
-    const [publisher, subscriber] = await Promise.all([
-      start(REDIS_URL),
-      start(REDIS_URL),
-    ]);
-    const room = `user:${randomUUID()}`;
-    subscriber.io.on('connection', (socket) => void socket.join(room));
-    const client = await connect(subscriber);
-    const received = new Promise((resolve) =>
-      client.once('message:new', resolve),
-    );
-    // Give the subscriber's Redis adapter a moment to learn the room exists.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  itWithRedis(
+    'with REDIS_URL, delivers an emit from one instance to a socket connected to another',
+    async () => {
+      const [publisher, subscriber] = await Promise.all([
+        start(REDIS_TEST_URL),
+        start(REDIS_TEST_URL),
+      ]);
+      const room = `user:${randomUUID()}`;
+      subscriber.io.on('connection', (socket) => void socket.join(room));
+      const client = await connect(subscriber);
+      const received = new Promise((resolve) =>
+        client.once('message:new', resolve),
+      );
+      // Give the subscriber's Redis adapter a moment to learn the room exists.
+      await new Promise((resolve) => setTimeout(resolve, 50));
 
-    publisher.io.to(room).emit('message:new', { text: 'across instances' });
+      publisher.io.to(room).emit('message:new', { text: 'across instances' });
 
-    await expect(received).resolves.toEqual({ text: 'across instances' });
-  });
+      await expect(received).resolves.toEqual({ text: 'across instances' });
+    },
+  );
 
   it('without REDIS_URL, keeps rooms in-process: another instance’s emit does not arrive', async () => {
     const [publisher, subscriber] = await Promise.all([start(), start()]);

@@ -12,15 +12,7 @@ import {
   nextEvent,
   type TestSocket,
 } from './testing/socket-client';
-
-/**
- * Redis runs on the project's machines and in CI, where this suite must run (and fail if Redis is
- * missing); a newcomer's machine has none, so there it runs only when REDIS_TEST_URL is set.
- */
-const REDIS_URL = process.env['REDIS_TEST_URL'] ?? 'redis://127.0.0.1:6379';
-const redisAvailableByContract =
-  process.env['CI'] === 'true' || process.env['REDIS_TEST_URL'] !== undefined;
-const describeWithRedis = redisAvailableByContract ? describe : describe.skip;
+import { describeWithRedis, REDIS_TEST_URL } from './testing/redis-for-tests';
 
 describeWithRedis('Two API instances sharing Redis (e2e)', () => {
   let mongo: EmbeddedMongo;
@@ -35,7 +27,7 @@ describeWithRedis('Two API instances sharing Redis (e2e)', () => {
         mongo.uri,
         `redis_${randomBytes(4).toString('hex')}`,
       ),
-      REDIS_URL,
+      REDIS_URL: REDIS_TEST_URL,
     };
     [first, second] = await Promise.all([
       createTestApp(shared),

@@ -1,6 +1,12 @@
 import { HttpClient, HttpParams } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import { MESSAGE_PAGE_MAX_LIMIT, type ConversationDto, type MessageDto, type Page } from '@instantchat/contracts';
+import {
+  MESSAGE_PAGE_MAX_LIMIT,
+  type ConversationDto,
+  type MessageDto,
+  type Page,
+  type ReadReceiptDto,
+} from '@instantchat/contracts';
 import { EMPTY, Observable, expand, reduce } from 'rxjs';
 
 export interface MessagePageRequest {
@@ -68,7 +74,7 @@ export class ConversationsService {
     );
   }
 
-  markRead(conversationId: string): Observable<unknown> {
-    return this.http.post(`/api/conversations/${encodeURIComponent(conversationId)}/read`, {});
+  markRead(conversationId: string): Observable<ReadReceiptDto> {
+    return this.http.post<ReadReceiptDto>(`/api/conversations/${encodeURIComponent(conversationId)}/read`, {});
   }
 }

@@ -121,6 +121,28 @@ describe('InboxStore', () => {
     expect(store.conversationItems().find((item) => item.id === 'c-grace')?.unreadCount).toBe(1);
   });
 
+  it('keeps the newer conversation when an older conversation:updated arrives late', () => {
+    setUp();
+    const first = message('m-1', 'c-grace', grace.id, 'First', '2026-11-20T13:00:00.000Z');
+    const second = message('m-2', 'c-grace', grace.id, 'Second', '2026-11-20T13:00:01.000Z');
+    const snapshotAfter = (latest: MessageDto, unreadCount: number): ConversationDto => ({
+      ...withGrace,
+      lastMessage: { text: latest.text, senderUserId: grace.id, createdAt: latest.createdAt },
+      lastMessageAt: latest.createdAt,
+      unreadCount,
+      updatedAt: latest.createdAt,
+    });
+
+    // Two sends finished close together; the server's updates reach this tab in reverse order.
+    realtime.conversationUpdated$.next(snapshotAfter(second, 2));
+    realtime.conversationUpdated$.next(snapshotAfter(first, 1));
+
+    expect(store.conversationItems().find((item) => item.id === 'c-grace')).toMatchObject({
+      preview: 'Second',
+      unreadCount: 2,
+    });
+  });
+
   it('opening a conversation loads its history oldest first and marks it read', () => {
     setUp();
     store.open('c-ig');
@@ -149,6 +171,43 @@ describe('InboxStore', () => {
     http.expectOne('/api/conversations/c-grace/read').flush({});
     expect(store.activeTimeline().map((entry) => entry.text)).toEqual(['Are you there?']);
     expect(store.conversationItems().find((item) => item.id === 'c-grace')?.unreadCount).toBe(0);
+  });
+
+  it('marks the open conversation read again when a message arrives after the request in flight was stamped', () => {
+    setUp();
+    openWithHistory('c-grace', []);
+    realtime.messageNew$.next(message('m-1', 'c-grace', grace.id, 'One', '2026-11-20T13:00:00.000Z'));
+    const firstRead = http.expectOne('/api/conversations/c-grace/read');
+    realtime.messageNew$.next(message('m-2', 'c-grace', grace.id, 'Two', '2026-11-20T13:00:05.000Z'));
+    http.expectNone('/api/conversations/c-grace/read');
+
+    firstRead.flush({ conversationId: 'c-grace', userId: me.id, readAt: '2026-11-20T13:00:02.000Z' });
+
+    http.expectOne('/api/conversations/c-grace/read').flush({
+      conversationId: 'c-grace',
+      userId: me.id,
+      readAt: '2026-11-20T13:00:06.000Z',
+    });
+  });
+
+  it('does not mark read again for news the request in flight already covered', () => {
+    setUp();
+    openWithHistory('c-grace', []);
+    const incoming = message('m-1', 'c-grace', grace.id, 'One', '2026-11-20T13:00:00.000Z');
+    realtime.messageNew$.next(incoming);
+    const read = http.expectOne('/api/conversations/c-grace/read');
+    // The server's list update for the same message, sent before it saw the read.
+    realtime.conversationUpdated$.next({
+      ...withGrace,
+      lastMessage: { text: incoming.text, senderUserId: grace.id, createdAt: incoming.createdAt },
+      lastMessageAt: incoming.createdAt,
+      unreadCount: 1,
+      updatedAt: incoming.createdAt,
+    });
+
+    read.flush({ conversationId: 'c-grace', userId: me.id, readAt: '2026-11-20T13:00:01.000Z' });
+
+    http.expectNone('/api/conversations/c-grace/read');
   });
 
   it('shows a sent message as pending, then as the server stored it', () => {

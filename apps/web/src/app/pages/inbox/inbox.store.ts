@@ -60,6 +60,8 @@ export class InboxStore {
     this.realtime.sendTyping(conversationId, isTyping),
   );
   private readonly markingRead = new Set<string>();
+  /** Conversations asked to be marked read again while a mark-read request was in flight. */
+  private readonly readAgain = new Set<string>();
   private pendingSeq = 0;
   private syncWhenLoaded = false;
 
@@ -467,16 +469,29 @@ export class InboxStore {
   private markRead(conversationId: string): void {
     this.patchConversation(conversationId, { unreadCount: 0 });
     if (this.markingRead.has(conversationId)) {
+      // The request in flight may have been stamped before the message that prompted this call.
+      this.readAgain.add(conversationId);
       return;
     }
     this.markingRead.add(conversationId);
+    let readAt: string | null = null;
+    const settle = () => {
+      this.markingRead.delete(conversationId);
+      const askedAgain = this.readAgain.delete(conversationId);
+      const conversation = this.conversations().find((candidate) => candidate.id === conversationId);
+      // Only a message newer than what the finished request marked read needs another one.
+      if (askedAgain && conversation && (readAt === null || conversation.lastMessageAt > readAt)) {
+        this.markRead(conversationId);
+      }
+    };
     this.api
       .markRead(conversationId)
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
-        complete: () => this.markingRead.delete(conversationId),
+        next: (receipt) => (readAt = receipt?.readAt ?? null),
+        complete: settle,
         // Not worth interrupting the person: the badge comes back on the next list refresh.
-        error: () => this.markingRead.delete(conversationId),
+        error: settle,
       });
   }
 
@@ -519,6 +534,11 @@ export class InboxStore {
       const index = all.findIndex((candidate) => candidate.id === conversation.id);
       if (index === -1) {
         return [...all, conversation];
+      }
+      // Concurrent sends can deliver their conversation:updated out of order; an older snapshot
+      // must not roll back the preview and unread count of a newer one.
+      if (conversation.updatedAt < all[index].updatedAt) {
+        return all;
       }
       const copy = [...all];
       copy[index] = conversation;
