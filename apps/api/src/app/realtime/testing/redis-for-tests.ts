@@ -1,3 +1,5 @@
+import { describe, it } from '@jest/globals';
+
 /**
  * Redis for the fan-out tests. Redis runs on the project's machines and in CI, where these tests
  * must run, and fail if Redis is missing; a newcomer's machine has none, so there they run only
