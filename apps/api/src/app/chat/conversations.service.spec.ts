@@ -310,6 +310,50 @@ describe('ConversationsService', () => {
         readAt.getTime(),
       );
     });
+
+    it('does not count a message the reader already read when its count lands after the read', async () => {
+      const { conversation } = await chat.conversations.openLocal(
+        alice.id,
+        bob.id,
+      );
+      const writtenBeforeRead = messageIn(
+        conversation._id,
+        alice.id,
+        'seen already',
+      );
+      await chat.conversations.markReadBy(
+        conversation,
+        bob.id,
+        new Date(writtenBeforeRead.createdAt.getTime() + 1_000),
+      );
+
+      const updated = await chat.conversations.recordNewMessage(
+        conversation,
+        writtenBeforeRead,
+      );
+
+      expect(updated.unreadCounts[bob.id]).toBe(0);
+      expect(updated.lastMessage?.text).toBe('seen already');
+    });
+
+    it('still counts a message written after the read', async () => {
+      const { conversation } = await chat.conversations.openLocal(
+        alice.id,
+        bob.id,
+      );
+      await chat.conversations.markReadBy(
+        conversation,
+        bob.id,
+        new Date(Date.now() - 1_000),
+      );
+
+      const updated = await chat.conversations.recordNewMessage(
+        conversation,
+        messageIn(conversation._id, alice.id, 'new'),
+      );
+
+      expect(updated.unreadCounts[bob.id]).toBe(1);
+    });
   });
 });
 

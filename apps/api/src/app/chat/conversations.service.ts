@@ -150,12 +150,6 @@ export class ConversationsService implements OnModuleInit {
     message: MessageRecord,
   ): Promise<ConversationRecord> {
     const authorId = message.senderUserId?.toHexString() ?? null;
-    const unreadIncrements = Object.fromEntries(
-      conversation.participantIds
-        .map((id) => id.toHexString())
-        .filter((id) => id !== authorId)
-        .map((id) => [`unreadCounts.${id}`, 1]),
-    );
     // Two sends can finish out of order; the preview must stay the newest message, so it only
     // moves forward in time. The counters, on the other hand, count every message.
     await this.conversations
@@ -175,10 +169,28 @@ export class ConversationsService implements OnModuleInit {
         },
       )
       .exec();
-    if (Object.keys(unreadIncrements).length === 0) {
-      return this.getById(conversation._id);
-    }
-    return this.updateAndReturn(conversation._id, { $inc: unreadIncrements });
+    const recipientIds = conversation.participantIds
+      .map((id) => id.toHexString())
+      .filter((id) => id !== authorId);
+    // A recipient who marked the conversation read after this message was written has already
+    // read it: counting it then would leave a badge nothing clears until the next read.
+    await Promise.all(
+      recipientIds.map((id) =>
+        this.conversations
+          .updateOne(
+            {
+              _id: conversation._id,
+              $or: [
+                { [`lastReadAt.${id}`]: { $exists: false } },
+                { [`lastReadAt.${id}`]: { $lt: message.createdAt } },
+              ],
+            },
+            { $inc: { [`unreadCounts.${id}`]: 1 } },
+          )
+          .exec(),
+      ),
+    );
+    return this.getById(conversation._id);
   }
 
   /** Everything up to `readAt` is read by the user: their unread count drops to zero. */
