@@ -15,13 +15,15 @@ import { fbtraceId } from './ids';
  */
 export function graphError(
   status: number,
-  error: Omit<GraphError, 'fbtrace_id'>,
+  error: Omit<GraphError, 'fbtrace_id'> & { message: string; type: string },
   headers?: Record<string, string>,
 ): Reply {
   return {
     status,
     headers: {
-      'www-authenticate': `OAuth "Facebook Platform" "${error.type}" "${error.message.replace(/"/g, "'")}"`,
+      'www-authenticate': headerSafe(
+        `OAuth "Facebook Platform" "${error.type}" "${error.message.replace(/"/g, "'")}"`,
+      ),
       ...headers,
     },
     json: { error: { ...error, fbtrace_id: fbtraceId() } },
@@ -198,6 +200,14 @@ export const GraphErrors = {
       error_subcode: 36009,
     }),
 };
+
+/**
+ * Messages may quote what the caller sent (a field name, a parameter value); a header value
+ * cannot hold control characters or anything beyond Latin-1, and Node throws on them.
+ */
+export function headerSafe(value: string): string {
+  return value.replace(/[^\t\x20-\x7e]/g, '?');
+}
 
 function usageHeader(
   businessId: string,

@@ -90,6 +90,46 @@ describe('startMetaSandbox', () => {
       expect((await res.json()).error.code).toBe(100);
     });
 
+    it('answers a field name a header cannot hold with #100, and keeps serving', async () => {
+      const user = await httpJson(`${sandbox.url}/_sandbox/tokens`, {
+        method: 'POST',
+        body: { pageIds: [PAGE] },
+      });
+      const graph = graphCaller(sandbox.graphUrl, APP.appSecret);
+      for (const fields of ['name,\u{1F600}', 'na\rme']) {
+        const res = await graph.get('/me', user.json.access_token, { fields });
+        expect(res.status).toBe(400);
+        expect(res.json.error.code).toBe(100);
+        expect(res.headers.get('www-authenticate')).toMatch(/^OAuth /);
+      }
+    });
+
+    it('refuses cross-origin writes to the control API, so no web page can drive it', async () => {
+      const before = (await httpJson(`${sandbox.url}/_sandbox/instagram-users`))
+        .json.data.length;
+      const res = await fetch(`${sandbox.url}/_sandbox/instagram-users`, {
+        method: 'POST',
+        headers: {
+          origin: 'https://evil.example',
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'username=intruder',
+      });
+      expect(res.status).toBe(403);
+      expect(
+        (await httpJson(`${sandbox.url}/_sandbox/instagram-users`)).json.data,
+      ).toHaveLength(before);
+      const sameOrigin = await httpJson(
+        `${sandbox.url}/_sandbox/instagram-users`,
+        {
+          method: 'POST',
+          body: { username: 'neighbour' },
+          headers: { origin: sandbox.url },
+        },
+      );
+      expect(sameOrigin.status).toBe(201);
+    });
+
     it('answers 404 and 405 on the control API', async () => {
       expect((await fetch(`${sandbox.url}/_sandbox/nothing`)).status).toBe(404);
       expect((await fetch(`${sandbox.url}/_sandbox/reset`)).status).toBe(405);

@@ -110,7 +110,23 @@ export async function startMetaSandbox(
         path = url.pathname;
         const method = req.method ?? 'GET';
         const match = router.match(method, path);
-        if (match === undefined || match === 'method-not-allowed') {
+        if (
+          path.startsWith('/_sandbox/') &&
+          method !== 'GET' &&
+          method !== 'HEAD' &&
+          isCrossOrigin(req.headers.origin, req.headers.host)
+        ) {
+          // The control API has no credentials: without this, any web page open in the
+          // developer's browser could post events (signed webhooks into the API) or reset state.
+          reply = {
+            status: 403,
+            json: {
+              statusCode: 403,
+              error: 'Forbidden',
+              message: 'The control API refuses cross-origin requests',
+            },
+          };
+        } else if (match === undefined || match === 'method-not-allowed') {
           reply = path.startsWith(graphPrefix)
             ? GraphErrors.unknownPath(path.slice(graphPrefix.length))
             : {
@@ -156,14 +172,26 @@ export async function startMetaSandbox(
       log(`${req.method} ${path} -> ${reply.status}`);
       // Even GETs change the world (codes exchanged, Page tokens issued).
       stateFile?.scheduleSave();
+      const answer = () => {
+        try {
+          writeReply(res, reply);
+        } catch (err) {
+          // E.g. a header value Node refuses: answer 500 rather than leave an unhandled rejection.
+          log(
+            `could not answer ${req.method} ${path}: ${err instanceof Error ? err.message : String(err)}`,
+          );
+          if (!res.headersSent) res.writeHead(500).end();
+          else res.destroy();
+        }
+      };
       if (reply.delayMs) {
         const timer = setTimeout(() => {
           pendingDelays.delete(timer);
-          if (!res.destroyed) writeReply(res, reply);
+          if (!res.destroyed) answer();
         }, reply.delayMs);
         pendingDelays.add(timer);
       } else {
-        writeReply(res, reply);
+        answer();
       }
     })();
   });
@@ -198,4 +226,17 @@ export async function startMetaSandbox(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A browser names the page that made the request in `Origin`; other clients send none. */
+function isCrossOrigin(
+  origin: string | undefined,
+  host: string | undefined,
+): boolean {
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true; // `null` (sandboxed frames, file: pages) or garbage
+  }
 }

@@ -99,6 +99,26 @@ describe('Send API', () => {
     expect(JSON.stringify(log.json)).not.toContain(pageToken);
   });
 
+  it('sends a like_heart, which has no payload, and echoes it', async () => {
+    await annaWrites();
+    await receiver.waitFor(1);
+
+    const res = await send({
+      recipient: { id: ANNA },
+      message: { attachment: { type: 'like_heart' } },
+    });
+
+    expect(res.status).toBe(200);
+    expect(res.json.message_id).toEqual(expect.any(String));
+    const [echo] = (await receiver.waitFor(2)).slice(1);
+    const message = JSON.parse(echo.body).entry[0].messaging[0].message;
+    expect(message).toMatchObject({
+      mid: res.json.message_id,
+      is_echo: true,
+      attachments: [{ type: 'like_heart' }],
+    });
+  });
+
   it('accepts the form-encoded body with JSON-encoded fields, as Meta does', async () => {
     await annaWrites();
     const url = new URL(`${sandbox.graphUrl}/me/messages`);

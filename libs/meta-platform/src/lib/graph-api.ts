@@ -28,7 +28,7 @@ export const INSTAGRAM_MESSAGING_WEBHOOK_FIELDS = [
 /** `GET /oauth/access_token` (code exchange and `fb_exchange_token`). */
 export interface AccessTokenResponse {
   access_token: string;
-  token_type: 'bearer';
+  token_type?: 'bearer';
   /** Seconds; Meta omits it for tokens that do not expire. */
   expires_in?: number;
 }
@@ -37,17 +37,18 @@ export type GraphTokenType = 'USER' | 'PAGE' | 'APP';
 
 /** `GET /debug_token?input_token=…` */
 export interface DebugTokenResponse {
+  /** For a token Meta cannot parse, only `is_valid: false`, `error` and maybe `scopes` come back. */
   data: {
-    app_id: string;
-    type: GraphTokenType;
-    application: string;
+    app_id?: string;
+    type?: GraphTokenType;
+    application?: string;
     /** Epoch seconds; 0 for a token that never expires. */
-    expires_at: number;
+    expires_at?: number;
     data_access_expires_at?: number;
     issued_at?: number;
     is_valid: boolean;
-    scopes: string[];
-    user_id: string;
+    scopes?: string[];
+    user_id?: string;
     profile_id?: string;
     error?: { code: number; message: string; subcode?: number };
   };
@@ -139,7 +140,8 @@ export interface SendMessageContent {
   text?: string;
   attachment?: {
     type: SendAttachmentType;
-    payload: { url?: string; id?: string; is_reusable?: boolean };
+    /** Absent for `like_heart`. */
+    payload?: { url?: string; id?: string; is_reusable?: boolean };
   };
   quick_replies?: { content_type: 'text'; title: string; payload: string }[];
 }
@@ -166,14 +168,14 @@ export interface GraphErrorBody {
 }
 
 export interface GraphError {
-  message: string;
-  type: string;
+  message?: string;
+  type?: string;
   code: number;
   error_subcode?: number;
   is_transient?: boolean;
   error_user_title?: string;
   error_user_msg?: string;
-  fbtrace_id: string;
+  fbtrace_id?: string;
 }
 
 /** The header Meta uses to tell how much of a business-use-case budget is spent. */

@@ -10,6 +10,7 @@ import {
   type InstagramMessagingEvent,
   type InstagramWebhookPayload,
 } from './webhook-payloads';
+import type { GraphErrorBody } from './graph-api';
 
 const WEBHOOKS = join(__dirname, '../../fixtures/webhooks');
 const guards = {
@@ -31,7 +32,7 @@ function eventsOf(file: string): InstagramMessagingEvent[] {
   const payload = JSON.parse(
     readFileSync(join(WEBHOOKS, file), 'utf8'),
   ) as InstagramWebhookPayload;
-  return payload.entry.flatMap((entry) => entry.messaging);
+  return payload.entry.flatMap((entry) => entry.messaging ?? []);
 }
 
 describe('messaging event guards', () => {
@@ -73,5 +74,58 @@ describe('messaging event guards', () => {
       },
     };
     expect(kindsOf(event)).toEqual(['message']);
+  });
+});
+
+describe('payload types', () => {
+  it('accept what Meta may leave out (checked by the type checker, and at run time)', () => {
+    // Each of these is a delivery Meta documents or is known to send; the types must not
+    // promise fields that are missing here.
+    const payload: InstagramWebhookPayload = {
+      object: 'instagram',
+      entry: [
+        // Another app controls the conversation: `standby` instead of `messaging`.
+        {
+          id: '17841405822304914',
+          time: 1,
+          standby: [
+            {
+              sender: { id: '1' },
+              recipient: { id: '2' },
+              timestamp: 1,
+              message: { mid: 'm0', text: 'hi' },
+            },
+          ],
+        },
+        {
+          id: '17841405822304914',
+          time: 2,
+          messaging: [
+            {
+              sender: { id: '1' },
+              recipient: { id: '2' },
+              timestamp: 2,
+              // A postback before v11.0 has no mid.
+              postback: { title: 'Start', payload: 'START' },
+            },
+            {
+              sender: { id: '1' },
+              recipient: { id: '2' },
+              timestamp: 3,
+              // A reply to an expired story; an attachment without a payload.
+              message: {
+                mid: 'm1',
+                reply_to: { story: { id: '99' } },
+                attachments: [{ type: 'fallback' }],
+              },
+            },
+          ],
+        },
+      ],
+    };
+    const events = payload.entry.flatMap((e) => e.messaging ?? []);
+    expect(events.map(kindsOf)).toEqual([['postback'], ['message']]);
+    const error: GraphErrorBody = { error: { code: 2 } };
+    expect(error.error.fbtrace_id).toBeUndefined();
   });
 });

@@ -39,14 +39,15 @@ export interface InstagramAttachmentPayload {
 
 export interface InstagramAttachment {
   type: InstagramAttachmentType | string;
-  payload: InstagramAttachmentPayload;
+  /** Usually present; absent for content Instagram cannot hand over (e.g. some stickers). */
+  payload?: InstagramAttachmentPayload;
 }
 
 export interface InstagramReplyTo {
   /** Set when the person replied to a specific message. */
   mid?: string;
-  /** Set when the person replied to the business's story. */
-  story?: { id: string; url: string };
+  /** Set when the person replied to the business's story; `url` is gone once the story expired. */
+  story?: { id: string; url?: string };
 }
 
 export interface InstagramWebhookMessage {
@@ -83,9 +84,10 @@ export interface InstagramMessageEdit {
 }
 
 export interface InstagramPostback {
-  mid: string;
-  title: string;
-  payload: string;
+  /** Only from Graph API v11.0 on. */
+  mid?: string;
+  title?: string;
+  payload?: string;
 }
 
 export interface InstagramReferral {
@@ -133,7 +135,12 @@ export interface InstagramWebhookEntry {
   /** The Instagram professional account the events belong to. */
   id: string;
   time: number;
-  messaging: InstagramMessagingEvent[];
+  /**
+   * Absent on entries that carry other fields instead (`standby` when another app controls
+   * the conversation, `changes` for comments and mentions).
+   */
+  messaging?: InstagramMessagingEvent[];
+  standby?: InstagramMessagingEvent[];
 }
 
 export interface InstagramWebhookPayload {

@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 // The API's tests drive the real Meta sandbox over HTTP; it is an app, so it is imported by path.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import {
@@ -708,5 +710,65 @@ describe('MetaGraphClient against the Meta sandbox', () => {
     ]) {
       expect(written).not.toContain(secret);
     }
+  });
+});
+
+/** Meta leaves out much of what the sandbox sends; these answers are as sparse as Meta's can be. */
+describe('MetaGraphClient with sparse answers from Meta', () => {
+  let server: Server;
+  let client: MetaGraphClient;
+  let answers: Record<string, unknown>;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answers[path] ?? {}));
+    });
+    await new Promise<void>((resolve) =>
+      server.listen(0, '127.0.0.1', resolve),
+    );
+    const { port } = server.address() as AddressInfo;
+    client = new MetaGraphClient({
+      appId: APP_ID,
+      appSecret: APP_SECRET,
+      graphUrl: `http://127.0.0.1:${port}/v19.0`,
+      oauthDialogUrl: `http://127.0.0.1:${port}/v19.0/dialog/oauth`,
+      redirectUri: REDIRECT_URI,
+      timeoutMs: 1_000,
+      sleep: async () => undefined,
+    });
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('reads a debug_token answer for an unparseable token, which carries no app_id or type', async () => {
+    answers = {
+      '/v19.0/debug_token': {
+        data: {
+          error: { code: 190, message: 'Invalid OAuth access token.' },
+          is_valid: false,
+          scopes: [],
+        },
+      },
+    };
+    expect(await client.debugToken('EAAgarbage')).toEqual({
+      isValid: false,
+      appId: '',
+      type: undefined,
+      userId: '',
+      scopes: [],
+      expiresAt: null,
+    });
+  });
+
+  it("keeps the recipient it sent to when Meta's send answer has no recipient_id", async () => {
+    answers = { '/v19.0/me/messages': { message_id: 'm_1' } };
+    expect(
+      await client.sendMessage({
+        pageAccessToken: 'EAApage',
+        recipientId: ANNA,
+        text: 'hi',
+      }),
+    ).toEqual({ recipientId: ANNA, messageId: 'm_1' });
   });
 });

@@ -191,10 +191,11 @@ export class MetaGraphClient {
       token: `${this.options.appId}|${this.options.appSecret}`,
       idempotent: true,
     });
-    const data = body.data;
+    // An unparseable input token comes back with little more than `is_valid: false`.
+    const data: Partial<DebugTokenResponse['data']> = body.data ?? {};
     return {
       isValid: data.is_valid === true,
-      appId: String(data.app_id),
+      appId: String(data.app_id ?? ''),
       type: data.type,
       userId: String(data.user_id ?? ''),
       scopes: Array.isArray(data.scopes) ? data.scopes : [],
@@ -377,7 +378,10 @@ export class MetaGraphClient {
       throw new MetaRequestError(
         'Meta accepted the message but returned no message_id',
       );
-    return { recipientId: body.recipient_id, messageId: body.message_id };
+    return {
+      recipientId: body.recipient_id ?? input.recipientId,
+      messageId: body.message_id,
+    };
   }
 
   async sendSenderAction(input: SenderActionInput): Promise<void> {

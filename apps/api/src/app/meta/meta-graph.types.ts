@@ -9,7 +9,8 @@ export interface MetaAccessToken {
 export interface MetaTokenInfo {
   isValid: boolean;
   appId: string;
-  type: 'USER' | 'PAGE' | 'APP';
+  /** Absent when Meta could not parse the token. */
+  type?: 'USER' | 'PAGE' | 'APP';
   userId: string;
   scopes: string[];
   /** null for a token that never expires. */

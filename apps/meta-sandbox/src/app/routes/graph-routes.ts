@@ -89,21 +89,17 @@ export function registerGraphRoutes(router: Router, ctx: SandboxContext): void {
     graph(ctx, (req, caller) => {
       const input = req.query.get('input_token');
       if (!input) return GraphErrors.missingParameter('input_token');
-      // Meta answers 200 with is_valid:false (and an error object) for a bad input token.
+      // Meta answers 200 with is_valid:false, an error object and nothing else it cannot know
+      // (no app, type, user or expiry) for a token it cannot parse.
       const token = world.tokens.get(input);
       if (!token || token.appId !== caller.appId) {
         return {
           status: 200,
           json: {
             data: {
-              app_id: config.appId,
-              type: 'USER',
-              application: config.appName,
-              expires_at: 0,
+              error: { code: 190, message: 'Invalid OAuth access token.' },
               is_valid: false,
               scopes: [],
-              user_id: '',
-              error: { code: 190, message: 'Invalid OAuth access token.' },
             },
           } satisfies DebugTokenResponse,
         };

@@ -216,6 +216,12 @@ describe('OAuth dialog and token endpoints', () => {
       input_token: 'EAAgarbage',
     });
     expect(invalid.json.data.is_valid).toBe(false);
+    // As sparse as Meta's: nothing about an app, user or expiry it could not read.
+    expect(invalid.json.data).toEqual({
+      error: { code: 190, message: expect.any(String) },
+      is_valid: false,
+      scopes: [],
+    });
   });
 });
 

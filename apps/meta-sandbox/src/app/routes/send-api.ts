@@ -139,7 +139,11 @@ function send(
             content.attachment.type === 'MEDIA_SHARE'
               ? 'share'
               : content.attachment.type,
-          payload: { url: content.attachment.payload.url },
+          // `like_heart` has no payload; an attachment sent by `id` has no url.
+          payload:
+            content.attachment.payload?.url !== undefined
+              ? { url: content.attachment.payload.url }
+              : {},
         },
       ]
     : undefined;

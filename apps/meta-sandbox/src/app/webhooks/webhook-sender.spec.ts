@@ -66,6 +66,24 @@ describe('WebhookSender', () => {
     );
   });
 
+  it('escapes non-ASCII characters as Meta does, so only the raw bytes verify', async () => {
+    sender = new WebhookSender({
+      appSecret: APP_SECRET,
+      callbackUrl: receiver.url,
+    });
+    sender.send(payload());
+    const [request] = await receiver.waitFor(1);
+    expect(request.body).toContain('"h\\u00e9llo"');
+    expect(request.body).not.toContain('é');
+    const reserialised = JSON.stringify(JSON.parse(request.body));
+    expect(signWebhookBody(reserialised, APP_SECRET).sha256).not.toBe(
+      request.headers['x-hub-signature-256'],
+    );
+    expect(signWebhookBody(request.body, APP_SECRET).sha256).toBe(
+      request.headers['x-hub-signature-256'],
+    );
+  });
+
   it('retries a failed delivery with the same body until the callback accepts it', async () => {
     receiver.respondWith(500, 503, 200);
     sender = new WebhookSender({

@@ -75,12 +75,27 @@ export function signWebhookBody(
   };
 }
 
+/**
+ * Meta sends (and signs) its payloads with every non-ASCII character escaped as `\uXXXX` in
+ * lowercase hex: "äöå" travels as `\u00e4\u00f6\u00e5`. A receiver that re-serialises the
+ * parsed JSON instead of hashing the raw bytes computes a different signature; doing the same
+ * here makes that mistake fail in tests as it would against Meta.
+ */
+export function escapeNonAscii(json: string): string {
+  return json.replace(
+    /[\u0080-\uffff]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** One entry per run of consecutive events for the same account, as in Meta's batched posts. */
 export function buildWebhookPayload(
   events: { instagramAccountId: string; event: InstagramMessagingEvent }[],
   now: number,
 ): InstagramWebhookPayload {
-  const entry: InstagramWebhookEntry[] = [];
+  const entry: (InstagramWebhookEntry & {
+    messaging: InstagramMessagingEvent[];
+  })[] = [];
   for (const { instagramAccountId, event } of events) {
     const last = entry[entry.length - 1];
     if (last && last.id === instagramAccountId) last.messaging.push(event);
@@ -112,7 +127,7 @@ export class WebhookSender {
       createdAt: Date.now(),
       callbackUrl: this.callbackUrl,
       payload,
-      body: JSON.stringify(payload),
+      body: escapeNonAscii(JSON.stringify(payload)),
       state: 'pending',
       attempts: [],
     };
