@@ -1,5 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
+import { MAX_JSON_DEPTH } from '../platform/configure-app';
 import {
   createTestApp,
   TEST_JWT_SECRET,
@@ -135,6 +136,32 @@ describe('Auth (e2e)', () => {
         .expect(400);
       expect(response.body.message).toEqual(
         expect.arrayContaining([expect.stringMatching(/^email /)]),
+      );
+    });
+
+    it('rejects deeply nested JSON before validation walks it (400, not 500)', async () => {
+      const nested = (depth: number) =>
+        `{"email":${'{"a":'.repeat(depth - 1)}1${'}'.repeat(depth - 1)},"password":"x","displayName":"x"}`;
+      for (const depth of [MAX_JSON_DEPTH + 1, 10_000]) {
+        const response = await api()
+          .post('/api/auth/register')
+          .set('Content-Type', 'application/json')
+          .send(nested(depth))
+          .expect(400);
+        expect(response.body).toEqual({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: 'Request body is nested too deeply',
+        });
+      }
+      // At the limit, the body is judged by validation as usual.
+      const atLimit = await api()
+        .post('/api/auth/register')
+        .set('Content-Type', 'application/json')
+        .send(nested(MAX_JSON_DEPTH))
+        .expect(400);
+      expect(atLimit.body.message).toContain(
+        'email must be a valid email address',
       );
     });
   });

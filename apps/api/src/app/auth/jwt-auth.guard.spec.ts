@@ -19,6 +19,9 @@ const ADA: AuthenticatedUser = {
   displayName: 'Ada',
 };
 
+const BROKEN_LOOKUP_ID = '64b0000000000000000000ee';
+const DATABASE_DOWN = new Error('connection to the database was lost');
+
 @Controller()
 class ProbeController {
   @Public()
@@ -44,6 +47,7 @@ describe('JwtAuthGuard', () => {
     // Registers the 'jwt' passport strategy the guard delegates to, resolving only Ada.
     const auth = {
       authenticateClaims: async (claims: AccessTokenClaims) => {
+        if (claims.sub === BROKEN_LOOKUP_ID) throw DATABASE_DOWN;
         if (claims.sub !== ADA.id)
           throw new UnauthorizedException('Invalid or expired access token');
         return ADA;
@@ -107,6 +111,13 @@ describe('JwtAuthGuard', () => {
     await expect(guard.canActivate(context)).rejects.toBeInstanceOf(
       UnauthorizedException,
     );
+  });
+
+  it('passes on a failure to look the user up instead of calling the token invalid', async () => {
+    const { context } = httpContext('closed', {
+      authorization: `Bearer ${jwt.sign({ sub: BROKEN_LOOKUP_ID })}`,
+    });
+    await expect(guard.canActivate(context)).rejects.toBe(DATABASE_DOWN);
   });
 
   it('leaves socket handlers to the handshake check', async () => {

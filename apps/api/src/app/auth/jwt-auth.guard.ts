@@ -33,8 +33,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     user: TUser | false,
     info: unknown,
   ): TUser {
-    if (error instanceof UnauthorizedException) throw error;
-    if (error || !user) {
+    // An error here was thrown while resolving the token's user (say, the database is down):
+    // pass it on (a logged 500) rather than a 401 that would sign a valid session out.
+    if (error) throw error;
+    if (!user) {
       const missing = info instanceof Error && info.message === 'No auth token';
       throw new UnauthorizedException(
         missing ? 'Missing bearer token' : 'Invalid or expired access token',

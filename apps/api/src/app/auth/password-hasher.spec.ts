@@ -52,6 +52,9 @@ describe('PasswordHasher', () => {
       'bcrypt$1$2$3$4$5',
       'scrypt$x$8$1$c2FsdA==$a2V5',
       'scrypt$1024$8$1$$',
+      // Well-formed but unusable parameters: N not a power of two, and a cost of 2^40 bytes.
+      `scrypt$1000$8$1$c2FsdA==$${Buffer.alloc(64).toString('base64')}`,
+      `scrypt$${2 ** 30}$1024$1$c2FsdA==$${Buffer.alloc(64).toString('base64')}`,
     ]) {
       await expect(hasher.verify('plain-text-password', stored)).resolves.toBe(
         false,

@@ -14,6 +14,8 @@ const SALT_LENGTH = 16;
  * safe because every stored hash names its own parameters.
  */
 const DEFAULT_PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
+/** 256 MiB: room for N=2^17 (OWASP's suggestion) and above, but bounded. */
+const MAX_SCRYPT_MEMORY = 2 ** 28;
 
 /**
  * Password hashing with Node's scrypt. The stored form carries its own parameters and salt,
@@ -55,6 +57,10 @@ function parse(stored: string): ParsedHash | undefined {
   if (parts.length !== 6 || parts[0] !== ALGORITHM) return undefined;
   const [N, r, p] = parts.slice(1, 4).map(Number);
   if (![N, r, p].every((value) => Number.isSafeInteger(value) && value > 0))
+    return undefined;
+  // Parameters scrypt would throw on (N not a power of two), or that would make one login
+  // allocate more than MAX_SCRYPT_MEMORY, are a malformed hash, not a reason to crash.
+  if (N < 2 || (N & (N - 1)) !== 0 || 128 * N * r > MAX_SCRYPT_MEMORY || p > 16)
     return undefined;
   const salt = Buffer.from(parts[4], 'base64');
   const key = Buffer.from(parts[5], 'base64');

@@ -1,5 +1,6 @@
 import {
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -24,6 +25,7 @@ describe('loadOrCreateDevelopmentSecrets', () => {
   });
 
   afterEach(() => {
+    jest.restoreAllMocks();
     rmSync(join(dataDir, '..', '..'), { recursive: true, force: true });
   });
 
@@ -51,5 +53,37 @@ describe('loadOrCreateDevelopmentSecrets', () => {
       JSON.stringify({ jwtSecret: 'short' }),
     );
     expect(() => loadOrCreateDevelopmentSecrets(dataDir)).toThrow(/damaged/);
+  });
+
+  it('refuses a truncated file with the same advice', () => {
+    loadOrCreateDevelopmentSecrets(dataDir);
+    writeFileSync(join(dataDir, SECRETS_FILE_NAME), '{"jwtSecret": "abc');
+    expect(() => loadOrCreateDevelopmentSecrets(dataDir)).toThrow(/damaged/);
+  });
+
+  it('uses the secrets of a process that wrote them first, instead of failing or diverging', () => {
+    const winner = {
+      jwtSecret: 'w'.repeat(64),
+      tokenEncryptionKey: Buffer.alloc(32, 9).toString('base64'),
+    };
+    // The module under test calls node:fs through its exports object, so a spy there intercepts it.
+    const fs = jest.requireActual<typeof import('node:fs')>('node:fs');
+    const realLink = fs.linkSync;
+    // The other process finishes its write between our existence check and our link.
+    jest.spyOn(fs, 'linkSync').mockImplementation((from, to) => {
+      writeFileSync(to, JSON.stringify(winner), { mode: 0o600 });
+      realLink(from, to);
+    });
+    const secrets = loadOrCreateDevelopmentSecrets(dataDir);
+    expect(secrets).toEqual({
+      jwtSecret: winner.jwtSecret,
+      tokenEncryptionKey: Buffer.alloc(32, 9),
+    });
+    expect(readdirSync(dataDir)).toEqual([SECRETS_FILE_NAME]);
+  });
+
+  it('leaves no temporary file behind', () => {
+    loadOrCreateDevelopmentSecrets(dataDir);
+    expect(readdirSync(dataDir)).toEqual([SECRETS_FILE_NAME]);
   });
 });

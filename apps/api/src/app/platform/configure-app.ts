@@ -28,6 +28,12 @@ const CONTENT_SECURITY_DIRECTIVES = {
 };
 
 /**
+ * Deeper than any real JSON body (Meta's webhooks nest under 10 levels), and far below the depth at
+ * which the validation pipe's recursive walk overflows the stack (a RangeError, answered as 500).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
  * Everything global about the HTTP surface, in one place, applied identically by main.ts and by
  * the e2e harness. Expects the app to be created with `{ bodyParser: false, rawBody: true }`
  * (see createApp) so the JSON parser is configured here, with its limit.
@@ -48,6 +54,7 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   // rawBody (from createApp) keeps the exact bytes on req.rawBody for webhook signature checks.
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.use(translateBodyParserErrors);
+  app.use(rejectDeeplyNestedJson);
 
   app.setGlobalPrefix(GLOBAL_PREFIX, {
     exclude: [{ path: 'webhook/{*path}', method: RequestMethod.ALL }],
@@ -84,4 +91,32 @@ function translateBodyParserErrors(
   } else {
     next(error);
   }
+}
+
+/** Refuses parsed bodies nested deeper than MAX_JSON_DEPTH before any recursive code walks them. */
+function rejectDeeplyNestedJson(
+  request: Request,
+  _response: Response,
+  next: NextFunction,
+): void {
+  if (nestedDeeperThan(request.body, MAX_JSON_DEPTH)) {
+    next(new BadRequestException('Request body is nested too deeply'));
+  } else {
+    next();
+  }
+}
+
+/** Iterative, so measuring a hostile body cannot overflow the stack itself. */
+function nestedDeeperThan(value: unknown, maxDepth: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [
+    { value, depth: 1 },
+  ];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    if (typeof item.value !== 'object' || item.value === null) continue;
+    if (item.depth > maxDepth) return true;
+    for (const child of Object.values(item.value)) {
+      pending.push({ value: child, depth: item.depth + 1 });
+    }
+  }
+  return false;
 }

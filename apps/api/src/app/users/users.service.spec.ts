@@ -55,6 +55,20 @@ describe('UsersService', () => {
     );
   });
 
+  it('lets exactly one of several simultaneous registrations of an email win', async () => {
+    const attempts = await Promise.allSettled(
+      ['race@example.com', 'RACE@example.com', 'Race@Example.com'].map(
+        (email) => users.create(newUser(email)),
+      ),
+    );
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    for (const attempt of attempts.filter((a) => a.status === 'rejected')) {
+      expect((attempt as PromiseRejectedResult).reason).toEqual(
+        new ConflictException('Email is already registered'),
+      );
+    }
+  });
+
   it('answers malformed and unknown ids with nothing rather than an error', async () => {
     await expect(users.findById('not-an-id')).resolves.toBeNull();
     await expect(
