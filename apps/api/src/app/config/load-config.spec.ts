@@ -116,6 +116,7 @@ describe('loadConfig', () => {
   it('in production, reports every missing required variable on its own line', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
       'PUBLIC_URL: is required in production (the public origin, e.g. https://chat.example.com)',
+      'MONGO_URI: is required in production (a MongoDB connection string; the embedded database is for development and tests)',
       'JWT_SECRET: is required in production (a random string of at least 32 characters)',
       'TOKEN_ENCRYPTION_KEY: is required in production (32 bytes, as 64 hex characters or base64)',
       'META_APP_ID: is required in production',
@@ -190,6 +191,31 @@ describe('loadConfig', () => {
     );
     expect(problemsOf({ TRUST_PROXY: 'yes please!' })).toEqual([
       'TRUST_PROXY: must be true, false, a number of proxy hops, or a comma-separated list of addresses/subnets',
+    ]);
+  });
+
+  it('refuses TRUST_PROXY values Express would throw on at boot, as one configuration line', () => {
+    for (const value of [
+      'yes',
+      'TRUE',
+      '10.0.0.1/33',
+      '10.0.0.0/0',
+      '10.0.0.0/255.0.255.0',
+      'loopback, proxy.internal',
+    ]) {
+      expect(problemsOf({ TRUST_PROXY: value })).toEqual([
+        'TRUST_PROXY: must be true, false, a number of proxy hops, or a comma-separated list of addresses/subnets',
+      ]);
+    }
+    expect(
+      load({ TRUST_PROXY: 'uniquelocal,::1, 192.168.0.0/255.255.0.0' }).http
+        .trustProxy,
+    ).toBe('uniquelocal,::1, 192.168.0.0/255.255.0.0');
+  });
+
+  it('reports a malformed PUBLIC_URL once, not again through the META_REDIRECT_URI derived from it', () => {
+    expect(problemsOf({ PUBLIC_URL: 'chat.example.com' })).toEqual([
+      'PUBLIC_URL: must be an http:// or https:// URL (got "chat.example.com")',
     ]);
   });
 

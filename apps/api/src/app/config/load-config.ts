@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import type {
   AppConfig,
@@ -124,6 +125,13 @@ export function loadConfig(
       'MONGO_URI',
       'must be a MongoDB connection string starting with mongodb:// or mongodb+srv://',
     );
+  } else if (mongoUri === undefined && production) {
+    // The embedded server is a single process with no replication or backups: fine for trying
+    // InstantChat and for tests, never for people's real conversations.
+    fail(
+      'MONGO_URI',
+      'is required in production (a MongoDB connection string; the embedded database is for development and tests)',
+    );
   }
 
   const jwtExpiresInSeconds = integer(
@@ -191,6 +199,7 @@ export function loadConfig(
       return fail(name, 'is required in production');
     return httpUrl(value ?? sandboxDefault, name, fail);
   };
+  const configuredRedirectUri = read('META_REDIRECT_URI');
   const meta = {
     appId: metaValue('META_APP_ID'),
     appSecret: metaValue('META_APP_SECRET'),
@@ -200,13 +209,12 @@ export function loadConfig(
       'META_OAUTH_DIALOG_URL',
       DEFAULT_META_OAUTH_DIALOG_URL,
     ),
-    // Derived from PUBLIC_URL (required in production), so it need not be repeated.
-    redirectUri: httpUrl(
-      read('META_REDIRECT_URI') ??
-        `${publicUrl ?? ''}/api/instagram/auth/instagram/callback`,
-      'META_REDIRECT_URI',
-      fail,
-    ),
+    // Derived from PUBLIC_URL (required in production), so it need not be repeated. A bad
+    // PUBLIC_URL is reported once, under its own name, not again as a bad META_REDIRECT_URI.
+    redirectUri:
+      configuredRedirectUri === undefined
+        ? publicUrl && `${publicUrl}/api/instagram/auth/instagram/callback`
+        : httpUrl(configuredRedirectUri, 'META_REDIRECT_URI', fail),
   };
 
   if (problems.length > 0) {
@@ -271,7 +279,37 @@ function parseTrustProxy(value: string): boolean | number | string | undefined {
   if (value === 'true') return true;
   if (value === 'false') return false;
   if (/^\d+$/.test(value)) return Number(value);
-  return /^[\w.:/]+(\s*,\s*[\w.:/]+)*$/.test(value) ? value : undefined;
+  // Checked the way Express (proxy-addr) reads the list, which would otherwise throw at boot.
+  return value.split(',').every((item) => isTrustedProxyEntry(item.trim()))
+    ? value
+    : undefined;
+}
+
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** A proxy-addr name, an address, or a subnet as address/prefix-length or address/netmask. */
+function isTrustedProxyEntry(entry: string): boolean {
+  if (TRUST_PROXY_NAMES.includes(entry)) return true;
+  const [address, range, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d+$/.test(range)) {
+    const prefixLength = Number(range);
+    return prefixLength >= 1 && prefixLength <= (family === 4 ? 32 : 128);
+  }
+  return family === 4 && isContiguousNetmask(range);
+}
+
+/** `255.255.240.0` yes; `255.0.255.0` and `0.0.0.0` no (proxy-addr throws on them). */
+function isContiguousNetmask(mask: string): boolean {
+  if (isIP(mask) !== 4) return false;
+  const bits = mask
+    .split('.')
+    .reduce((value, octet) => value * 256 + Number(octet), 0);
+  const hostBits = 2 ** 32 - 1 - bits;
+  // hostBits must be 2^k - 1 (ones below, zeros above), and the mask not empty (a /0).
+  return hostBits < 2 ** 32 - 1 && Number.isInteger(Math.log2(hostBits + 1));
 }
 
 type Fail = (name: EnvVariable, problem: string) => undefined;

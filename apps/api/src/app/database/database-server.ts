@@ -29,11 +29,6 @@ export class DatabaseServer {
       dbPath: this.config.database.embeddedDbPath,
     });
     this.embedded = server;
-    if (this.config.env === 'production') {
-      this.logger.warn(
-        'Running production on the embedded database: set MONGO_URI to a MongoDB deployment',
-      );
-    }
     this.logger.log(
       `MONGO_URI is not set: started the embedded database (data in ${this.config.database.embeddedDbPath})`,
     );
