@@ -17,10 +17,22 @@ const nxEnv = {
 const skipBuild = process.argv.includes('--no-build');
 
 if (!skipBuild) {
-  console.log('[start] building api, web and meta-sandbox (first run takes a minute)…');
+  console.log(
+    '[start] building api, web and meta-sandbox (first run takes a minute)…',
+  );
   const build = spawnSync(
     'npx',
-    ['nx', 'run-many', '-t', 'build', '-p', 'api', 'web', 'meta-sandbox', '--parallel=2'],
+    [
+      'nx',
+      'run-many',
+      '-t',
+      'build',
+      '-p',
+      'api',
+      'web',
+      'meta-sandbox',
+      '--parallel=2',
+    ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, ...nxEnv } },
   );
   if (build.status !== 0) {
@@ -67,7 +79,9 @@ function shutdown(code) {
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
 
-run('meta-sandbox', 'dist/apps/meta-sandbox/main.js', { SANDBOX_PORT: sandboxPort });
+run('meta-sandbox', 'dist/apps/meta-sandbox/main.js', {
+  SANDBOX_PORT: sandboxPort,
+});
 run('api', 'dist/apps/api/main.js', { PORT: port });
 
 const url = process.env.PUBLIC_URL ?? `http://localhost:${port}`;
@@ -77,7 +91,9 @@ const deadline = Date.now() + 120_000;
     try {
       const res = await fetch(`http://127.0.0.1:${port}/api/health`);
       if (res.ok) {
-        console.log(`\n  InstantChat is running: ${url}\n  API docs: ${url}/api/docs\n  Meta sandbox: http://localhost:${sandboxPort}\n  Stop with Ctrl+C.\n`);
+        console.log(
+          `\n  InstantChat is running: ${url}\n  API docs: ${url}/api/docs\n  Meta sandbox: http://127.0.0.1:${sandboxPort} (DM the business as an Instagram user at /instagram)\n  Stop with Ctrl+C.\n`,
+        );
         return;
       }
     } catch {
@@ -85,5 +101,6 @@ const deadline = Date.now() + 120_000;
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  if (!stopping) console.error('[start] the API did not become healthy within 2 minutes');
+  if (!stopping)
+    console.error('[start] the API did not become healthy within 2 minutes');
 })();
