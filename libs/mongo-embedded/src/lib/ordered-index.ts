@@ -1,0 +1,254 @@
+import type { Document } from 'bson';
+import type { Query } from 'mingo';
+import {
+  compareValues,
+  describeValue,
+  EMPTY_ARRAY_KEY,
+  MAX_BOUND,
+  MIN_BOUND,
+  toQueryView,
+  valuesAtPath,
+  viewOf,
+} from './bson-values';
+import { cannotIndexParallelArrays, DuplicateKeyError } from './errors';
+import { newQuery } from './mingo-adapter';
+
+/** An index as `listIndexes` reports it and as `createIndexes` receives it. */
+export interface IndexSpec {
+  v?: number;
+  key: Document;
+  name: string;
+  unique?: boolean;
+  sparse?: boolean;
+  partialFilterExpression?: Document;
+  expireAfterSeconds?: number;
+  [option: string]: unknown;
+}
+
+export interface IndexField {
+  path: string;
+  dir: 1 | -1;
+}
+
+const CHUNK_MAX = 512;
+
+interface Entry {
+  key: unknown[];
+  rid: number;
+}
+
+/**
+ * An ordered index: entries `(key tuple, record id)` kept sorted in a two-level structure (sorted
+ * chunks of at most 512 entries; binary search over chunks, then inside one). Multikey like MongoDB's (one entry per array element), sparse and partial indexes hold
+ * only the documents they cover. Uniqueness is checked against it before a write is applied.
+ */
+export class OrderedIndex {
+  readonly fields: IndexField[];
+  /** Sorted entries in chunks of at most CHUNK_MAX: inserts move a few hundred entries, not the whole index. */
+  private chunks: Entry[][] = [];
+  private count = 0;
+  private readonly partialFilter?: Query;
+  /** Set once any document produced more than one key: the index order no longer matches document order. */
+  multikey = false;
+
+  constructor(
+    readonly ns: string,
+    readonly spec: IndexSpec,
+  ) {
+    this.fields = Object.keys(spec.key).map((path) => ({ path, dir: spec.key[path] === -1 ? -1 : 1 }));
+    if (spec.partialFilterExpression) this.partialFilter = newQuery(toQueryView(spec.partialFilterExpression));
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+  get unique(): boolean {
+    return this.spec.unique === true;
+  }
+  get sparse(): boolean {
+    return this.spec.sparse === true;
+  }
+  get partial(): boolean {
+    return this.partialFilter !== undefined;
+  }
+  get size(): number {
+    return this.count;
+  }
+
+  /** Key tuples a document contributes, or `[]` if the index does not cover it (sparse / partial). */
+  keysFor(doc: Document): unknown[][] {
+    if (this.partialFilter && !this.partialFilter.test(viewOf(doc))) return [];
+    const perField: unknown[][] = [];
+    let present = false;
+    let arrayField: string | undefined;
+    for (const f of this.fields) {
+      const { values, viaArray } = valuesAtPath(doc, f.path);
+      if (values.length > 0) present = true;
+      const vals = values.length === 0 ? [null] : values;
+      if (viaArray && vals.length > 1) {
+        if (arrayField !== undefined)
+          throw cannotIndexParallelArrays(`cannot index parallel arrays [${f.path}] [${arrayField}]`);
+        arrayField = f.path;
+      }
+      perField.push(vals);
+    }
+    if (this.sparse && !present) return [];
+    let keys: unknown[][] = [[]];
+    for (const vals of perField) {
+      const next: unknown[][] = [];
+      for (const k of keys) for (const v of vals) next.push([...k, v === undefined ? null : v]);
+      keys = next;
+    }
+    if (keys.length > 1) {
+      keys.sort((a, b) => this.compareKeys(a, b));
+      keys = keys.filter((k, i) => i === 0 || this.compareKeys(k, keys[i - 1]) !== 0);
+    }
+    return keys;
+  }
+
+  compareKeys(a: unknown[], b: unknown[]): number {
+    for (let i = 0; i < this.fields.length; i++) {
+      const c = compareValues(a[i], b[i]);
+      if (c !== 0) return c * this.fields[i].dir;
+    }
+    return 0;
+  }
+
+  private compareEntry(e: Entry, key: unknown[], rid: number): number {
+    return this.compareKeys(e.key, key) || (e.rid < rid ? -1 : e.rid > rid ? 1 : 0);
+  }
+
+  /**
+   * Position of the first entry >= (key, rid): the chunk (first one whose last entry is >= the
+   * target), then the offset inside it. A position past the end is `[chunks.length, 0]`.
+   */
+  private lowerBound(key: unknown[], rid: number): [number, number] {
+    const chunks = this.chunks;
+    let lo = 0;
+    let hi = chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = chunks[mid];
+      if (this.compareEntry(c[c.length - 1], key, rid) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === chunks.length) return [lo, 0];
+    const chunk = chunks[lo];
+    let a = 0;
+    let b = chunk.length;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (this.compareEntry(chunk[mid], key, rid) < 0) a = mid + 1;
+      else b = mid;
+    }
+    return [lo, a];
+  }
+
+  /** Throws MongoDB's E11000 error if `doc` (stored as `rid`) would duplicate another document's key. */
+  checkUnique(doc: Document, rid: number, keys = this.keysFor(doc)): void {
+    if (!this.unique) return;
+    for (const key of keys) {
+      let [ci, off] = this.lowerBound(key, -Infinity);
+      while (ci < this.chunks.length) {
+        const e = this.chunks[ci][off];
+        if (this.compareKeys(e.key, key) !== 0) break;
+        if (e.rid !== rid) throw this.duplicateError(key);
+        if (++off >= this.chunks[ci].length) {
+          ci++;
+          off = 0;
+        }
+      }
+    }
+  }
+
+  duplicateError(key: unknown[]): DuplicateKeyError {
+    const keyPattern: Document = { ...this.spec.key };
+    const keyValue: Document = {};
+    this.fields.forEach((f, i) => (keyValue[f.path] = key[i] === EMPTY_ARRAY_KEY ? undefined : key[i]));
+    const shown = this.fields.map((f, i) => `${f.path}: ${describeValue(key[i])}`).join(', ');
+    return new DuplicateKeyError(
+      `E11000 duplicate key error collection: ${this.ns} index: ${this.name} dup key: { ${shown} }`,
+      keyPattern,
+      keyValue,
+    );
+  }
+
+  add(rid: number, keys: unknown[][]): void {
+    if (keys.length > 1) this.multikey = true;
+    for (const key of keys) {
+      const entry = { key, rid };
+      this.count++;
+      if (this.chunks.length === 0) {
+        this.chunks.push([entry]);
+        continue;
+      }
+      let [ci, off] = this.lowerBound(key, rid);
+      if (ci === this.chunks.length) {
+        ci = this.chunks.length - 1;
+        off = this.chunks[ci].length;
+      }
+      const chunk = this.chunks[ci];
+      if (off === chunk.length) chunk.push(entry);
+      else chunk.splice(off, 0, entry);
+      if (chunk.length >= CHUNK_MAX) this.chunks.splice(ci + 1, 0, chunk.splice(CHUNK_MAX >>> 1));
+    }
+  }
+
+  remove(rid: number, keys: unknown[][]): void {
+    for (const key of keys) {
+      const [ci, off] = this.lowerBound(key, rid);
+      const chunk = this.chunks[ci];
+      const e = chunk?.[off];
+      if (!e || e.rid !== rid || this.compareKeys(e.key, key) !== 0) continue;
+      chunk.splice(off, 1);
+      this.count--;
+      if (chunk.length === 0) this.chunks.splice(ci, 1);
+    }
+  }
+
+  clear(): void {
+    this.chunks = [];
+    this.count = 0;
+    this.multikey = false;
+  }
+
+  /**
+   * Record ids whose keys lie in [start, end] (index order), forward or backward. Both ends are
+   * found by binary search, so the walk in between compares nothing. The index must not change
+   * while the generator is consumed (callers consume it synchronously).
+   */
+  *scan(start: unknown[], end: unknown[], reverse = false): Generator<number> {
+    const chunks = this.chunks;
+    const [fromChunk, fromOff] = this.lowerBound(start, -Infinity);
+    const [toChunk, toOff] = this.lowerBound(end, Infinity); // exclusive
+    if (fromChunk > toChunk || (fromChunk === toChunk && fromOff >= toOff)) return;
+    if (!reverse) {
+      for (let ci = fromChunk; ci <= toChunk && ci < chunks.length; ci++) {
+        const chunk = chunks[ci];
+        const last = ci === toChunk ? toOff : chunk.length;
+        for (let off = ci === fromChunk ? fromOff : 0; off < last; off++) yield chunk[off].rid;
+      }
+    } else {
+      for (let ci = Math.min(toChunk, chunks.length - 1); ci >= fromChunk; ci--) {
+        const chunk = chunks[ci];
+        const first = ci === fromChunk ? fromOff : 0;
+        for (let off = (ci === toChunk ? toOff : chunk.length) - 1; off >= first; off--) yield chunk[off].rid;
+      }
+    }
+  }
+
+  /** The whole index as one interval. */
+  fullInterval(): [unknown[], unknown[]] {
+    return [
+      this.fields.map((f) => (f.dir === 1 ? MIN_BOUND : MAX_BOUND)),
+      this.fields.map((f) => (f.dir === 1 ? MAX_BOUND : MIN_BOUND)),
+    ];
+  }
+}
+
+/** The index name mongod derives from a key pattern: `{a: 1, b: -1}` → `a_1_b_-1`. */
+export function defaultIndexName(key: Document): string {
+  return Object.keys(key)
+    .map((k) => `${k}_${key[k]}`)
+    .join('_');
+}

@@ -1,0 +1,166 @@
+import type { Document } from 'bson';
+import { BracketBound, isOfType, isPlainObject, MAX_BOUND, MIN_BOUND, typeAlias, typeBracket, valuesEqual } from './bson-values';
+import type { OrderedIndex } from './ordered-index';
+
+/**
+ * Chooses an index for a filter and sort. A plan only narrows the candidates: every candidate is
+ * still tested against the full filter, so a plan must return a superset of the matches.
+ */
+export interface IndexPlan {
+  index: OrderedIndex;
+  intervals: Array<[unknown[], unknown[]]>;
+  reverse: boolean;
+  /** Scanning the intervals in order yields documents already in the requested sort order. */
+  providesSort: boolean;
+}
+
+type FieldPredicate = { eq: unknown[] } | { lo?: unknown; hi?: unknown };
+
+const MAX_INTERVALS = 500;
+
+/** A value an equality lookup can find through the index (not null, regex, array or sub-document). */
+function isPointValue(v: unknown): boolean {
+  if (v === null || v === undefined) return false;
+  if (v instanceof RegExp || Array.isArray(v) || isPlainObject(v)) return false;
+  const b = typeBracket(v);
+  return b !== 12 && b !== 1 && b !== 13;
+}
+
+/** Field predicates an index can serve, from the filter's top level and its `$and`. */
+export function extractPredicates(filter: Document, out = new Map<string, FieldPredicate>()): Map<string, FieldPredicate> {
+  for (const key of Object.keys(filter)) {
+    const cond = filter[key];
+    if (key === '$and' && Array.isArray(cond)) {
+      for (const sub of cond) if (isPlainObject(sub)) extractPredicates(sub, out);
+      continue;
+    }
+    if (key.startsWith('$') || out.has(key)) continue;
+    const isOperatorObject = isPlainObject(cond) && Object.keys(cond).some((k) => k.startsWith('$'));
+    if (!isOperatorObject) {
+      if (isPointValue(cond)) out.set(key, { eq: [cond] });
+      continue;
+    }
+    const ops = cond as Document;
+    if ('$eq' in ops && isPointValue(ops['$eq'])) {
+      out.set(key, { eq: [ops['$eq']] });
+      continue;
+    }
+    if (Array.isArray(ops['$in']) && ops['$in'].length > 0 && ops['$in'].every(isPointValue)) {
+      out.set(key, { eq: ops['$in'] });
+      continue;
+    }
+    const lo = ops['$gt'] ?? ops['$gte'];
+    const hi = ops['$lt'] ?? ops['$lte'];
+    const range: { lo?: unknown; hi?: unknown } = {};
+    if (lo !== undefined && isPointValue(lo)) range.lo = lo;
+    if (hi !== undefined && isPointValue(hi)) range.hi = hi;
+    if (range.lo !== undefined || range.hi !== undefined) out.set(key, range);
+  }
+  return out;
+}
+
+/** Whether every document matching the filter is guaranteed to be in a sparse or partial index. */
+function indexCoversFilter(index: OrderedIndex, filter: Document, preds: Map<string, FieldPredicate>): boolean {
+  if (index.partial) {
+    const pfe = index.spec.partialFilterExpression as Document;
+    for (const k of Object.keys(pfe)) {
+      const want = pfe[k];
+      const have = filter[k];
+      if (have !== undefined && valuesEqual(have, want)) continue;
+      // `{$exists: true}` is implied by any non-null equality or range on the field.
+      const impliedByPresence = isPlainObject(want) && Object.keys(want).length === 1 && want['$exists'] === true;
+      if (impliedByPresence && preds.has(k)) continue;
+      // `{$type: T}` is implied by an equality / `$in` whose values are all of type T.
+      const p = preds.get(k);
+      if (isPlainObject(want) && Object.keys(want).length === 1 && p && 'eq' in p) {
+        const alias = typeAlias(want['$type']);
+        if (alias.name && p.eq.every((v) => isOfType(v, alias.name as string))) continue;
+      }
+      return false;
+    }
+  }
+  if (index.sparse) return index.fields.some((f) => preds.has(f.path));
+  return true;
+}
+
+export function planQuery(
+  indexes: Iterable<OrderedIndex>,
+  filter: Document,
+  sort: Document | undefined,
+): IndexPlan | undefined {
+  const preds = extractPredicates(filter);
+  const sortFields = sort ? Object.keys(sort).map((path) => ({ path, dir: Number(sort[path]) < 0 ? -1 : 1 })) : [];
+  if (sortFields.some((f) => typeof sort?.[f.path] === 'object')) sortFields.length = 0; // $meta sorts
+  let best: { plan: IndexPlan; score: number } | undefined;
+
+  for (const index of indexes) {
+    if (!indexCoversFilter(index, filter, preds)) continue;
+    let starts: unknown[][] = [[]];
+    let ends: unknown[][] = [[]];
+    let eqCount = 0;
+    let score = 0;
+    let i = 0;
+    for (; i < index.fields.length; i++) {
+      const f = index.fields[i];
+      const p = preds.get(f.path);
+      if (!p) break;
+      if ('eq' in p) {
+        if (starts.length * p.eq.length > MAX_INTERVALS) break;
+        const sortedPoints = [...p.eq];
+        starts = starts.flatMap((s) => sortedPoints.map((v) => [...s, v]));
+        ends = ends.flatMap((e) => sortedPoints.map((v) => [...e, v]));
+        eqCount++;
+        score += 2;
+        continue;
+      }
+      const lo = p.lo;
+      let hi = p.hi;
+      if (index.multikey && lo !== undefined && hi !== undefined) hi = undefined;
+      const loBound = lo !== undefined ? lo : new BracketBound(typeBracket(hi), false);
+      const hiBound = hi !== undefined ? hi : new BracketBound(typeBracket(lo), true);
+      const first = f.dir === 1 ? loBound : hiBound;
+      const last = f.dir === 1 ? hiBound : loBound;
+      starts = starts.map((s) => [...s, first]);
+      ends = ends.map((e) => [...e, last]);
+      score += 1;
+      i++;
+      break;
+    }
+    for (; i < index.fields.length; i++) {
+      const dir = index.fields[i].dir;
+      starts = starts.map((s) => [...s, dir === 1 ? MIN_BOUND : MAX_BOUND]);
+      ends = ends.map((e) => [...e, dir === 1 ? MAX_BOUND : MIN_BOUND]);
+    }
+    // Does the scan order give the requested sort?
+    let providesSort = false;
+    let reverse = false;
+    if (sortFields.length > 0 && !index.multikey && starts.length === 1) {
+      const singlePointFields = new Set(
+        index.fields.slice(0, eqCount).map((f) => f.path),
+      );
+      const remaining = sortFields.filter((s) => !singlePointFields.has(s.path));
+      let ratio = 0;
+      providesSort = true;
+      remaining.forEach((s, k) => {
+        const f = index.fields[eqCount + k];
+        if (!f || f.path !== s.path) {
+          providesSort = false;
+          return;
+        }
+        const r = f.dir === s.dir ? 1 : -1;
+        if (ratio === 0) ratio = r;
+        else if (ratio !== r) providesSort = false;
+      });
+      reverse = ratio === -1;
+    }
+    if (score === 0 && !providesSort) continue;
+    if (score === 0 && (index.sparse || index.partial)) continue;
+    const total = score + (providesSort ? 1.5 : 0) - index.fields.length * 0.01;
+    if (!best || total > best.score) {
+      const intervals = starts.map((s, k) => [s, ends[k]] as [unknown[], unknown[]]);
+      if (reverse) intervals.reverse();
+      best = { plan: { index, intervals, reverse, providesSort }, score: total };
+    }
+  }
+  return best?.plan;
+}

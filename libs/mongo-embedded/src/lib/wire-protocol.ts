@@ -1,0 +1,225 @@
+import { BSON, Document } from 'bson';
+import { normalizeNumbers } from './bson-values';
+import { failedToParse } from './errors';
+
+export const OP_REPLY = 1;
+export const OP_QUERY = 2004;
+export const OP_COMPRESSED = 2012;
+export const OP_MSG = 2013;
+
+const FLAG_CHECKSUM_PRESENT = 1 << 0;
+const FLAG_MORE_TO_COME = 1 << 1;
+
+/** Keep every number's BSON type (int64 as `Long`, whole doubles as `Double`): see normalizeNumbers. */
+export const BSON_READ_OPTIONS = { promoteLongs: false, promoteValues: false, promoteBuffers: false } as const;
+
+/** Deserializes a document the way the server keeps values. */
+export function readBson(buf: Uint8Array): Document {
+  return normalizeNumbers(BSON.deserialize(buf, BSON_READ_OPTIONS)) as Document;
+}
+
+export interface MessageHeader {
+  length: number;
+  requestId: number;
+  responseTo: number;
+  opCode: number;
+}
+
+/** A decoded request: the command document (kind-1 sequences folded in as arrays) and how to answer. */
+export interface IncomingCommand {
+  header: MessageHeader;
+  kind: 'msg' | 'query';
+  command: Document;
+  /** Database from `$db` (OP_MSG) or from `db.$cmd` (OP_QUERY). */
+  db: string;
+  /** OP_MSG moreToCome: the client expects no reply. */
+  noReply: boolean;
+}
+
+export function readHeader(buf: Buffer): MessageHeader {
+  return {
+    length: buf.readInt32LE(0),
+    requestId: buf.readInt32LE(4),
+    responseTo: buf.readInt32LE(8),
+    opCode: buf.readInt32LE(12),
+  };
+}
+
+function readCString(buf: Buffer, offset: number): [string, number] {
+  const end = buf.indexOf(0, offset);
+  if (end < 0) throw failedToParse('unterminated cstring in message');
+  return [buf.toString('utf8', offset, end), end + 1];
+}
+
+function readDocument(buf: Buffer, offset: number): [Document, number] {
+  const size = buf.readInt32LE(offset);
+  if (size < 5 || offset + size > buf.length) throw failedToParse('invalid BSON document length in message');
+  const doc = readBson(buf.subarray(offset, offset + size));
+  return [doc, offset + size];
+}
+
+/** Decodes one complete message (header included). */
+export function decodeMessage(buf: Buffer): IncomingCommand {
+  const header = readHeader(buf);
+  if (header.opCode === OP_MSG) return decodeOpMsg(buf, header);
+  if (header.opCode === OP_QUERY) return decodeOpQuery(buf, header);
+  throw failedToParse(`unsupported wire protocol opCode ${header.opCode}`);
+}
+
+function decodeOpMsg(buf: Buffer, header: MessageHeader): IncomingCommand {
+  const flags = buf.readUInt32LE(16);
+  let end = buf.length;
+  if (flags & FLAG_CHECKSUM_PRESENT) {
+    end -= 4;
+    const expected = buf.readUInt32LE(end);
+    const actual = crc32c(buf.subarray(0, end));
+    if (expected !== actual) throw failedToParse('OP_MSG checksum does not match contents');
+  }
+  let offset = 20;
+  let body: Document | undefined;
+  const sequences: Array<[string, Document[]]> = [];
+  while (offset < end) {
+    const kind = buf.readUInt8(offset);
+    offset += 1;
+    if (kind === 0) {
+      [body, offset] = readDocument(buf, offset);
+    } else if (kind === 1) {
+      const size = buf.readInt32LE(offset);
+      const sectionEnd = offset + size;
+      const [identifier, afterName] = readCString(buf, offset + 4);
+      let pos = afterName;
+      const docs: Document[] = [];
+      while (pos < sectionEnd) {
+        let doc: Document;
+        [doc, pos] = readDocument(buf, pos);
+        docs.push(doc);
+      }
+      sequences.push([identifier, docs]);
+      offset = sectionEnd;
+    } else {
+      throw failedToParse(`unknown OP_MSG section kind ${kind}`);
+    }
+  }
+  if (!body) throw failedToParse('OP_MSG without a body section');
+  for (const [identifier, docs] of sequences) {
+    const existing = body[identifier];
+    body[identifier] = Array.isArray(existing) ? existing.concat(docs) : docs;
+  }
+  return {
+    header,
+    kind: 'msg',
+    command: body,
+    db: typeof body['$db'] === 'string' ? body['$db'] : 'admin',
+    noReply: (flags & FLAG_MORE_TO_COME) !== 0,
+  };
+}
+
+function decodeOpQuery(buf: Buffer, header: MessageHeader): IncomingCommand {
+  const [fullCollectionName, afterName] = readCString(buf, 20); // after header + flags
+  const [query] = readDocument(buf, afterName + 8); // skip numberToSkip, numberToReturn
+  // A legacy command may arrive wrapped: { $query: { ismaster: 1 }, $readPreference: ... }
+  const command = query['$query'] && typeof query['$query'] === 'object' ? query['$query'] : query;
+  const dot = fullCollectionName.indexOf('.');
+  const db = dot >= 0 ? fullCollectionName.slice(0, dot) : fullCollectionName;
+  return { header, kind: 'query', command, db, noReply: false };
+}
+
+let nextRequestId = 1;
+
+/** Each document's BSON, kept on the (never mutated) document object once it has been sent. */
+const DOC_BYTES = Symbol('mongo-embedded.bson');
+
+function documentBytes(doc: Document): Uint8Array {
+  const holder = doc as Document & { [DOC_BYTES]?: Uint8Array };
+  let bytes = holder[DOC_BYTES];
+  if (bytes === undefined) {
+    bytes = BSON.serialize(doc);
+    Object.defineProperty(doc, DOC_BYTES, { value: bytes, enumerable: false, writable: true });
+  }
+  return bytes;
+}
+
+const isDocument = (v: unknown): v is Document =>
+  v !== null && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+
+/**
+ * Serializes a reply. A cursor reply (`{cursor: {firstBatch | nextBatch: [...], ...}, ...}`) splices
+ * each document's cached BSON into the batch instead of serializing it again: pages of the same
+ * stored documents are sent over and over, and re-encoding them was most of a query's cost.
+ */
+export function serializeReply(reply: Document): Uint8Array {
+  const cursor = reply['cursor'];
+  if (Object.keys(reply)[0] !== 'cursor' || !isDocument(cursor)) return BSON.serialize(reply);
+  const batchKey = Object.keys(cursor)[0];
+  const docs = cursor[batchKey];
+  if ((batchKey !== 'firstBatch' && batchKey !== 'nextBatch') || !Array.isArray(docs) || docs.length === 0 || !docs.every(isDocument))
+    return BSON.serialize(reply);
+  const skeleton = BSON.serialize({ ...reply, cursor: { ...cursor, [batchKey]: [] } });
+  // Layout: root length (4), 0x03 'cursor\0' (8), cursor length (4), 0x04 batchKey '\0', empty array (5).
+  const arrayAt = 4 + 8 + 4 + 1 + batchKey.length + 1;
+  const expected = [0x05, 0, 0, 0, 0];
+  if (skeleton[4] !== 0x03 || skeleton[16] !== 0x04 || expected.some((b, i) => skeleton[arrayAt + i] !== b)) return BSON.serialize(reply);
+  const parts = docs.map(documentBytes);
+  let arraySize = 4 + 1;
+  parts.forEach((b, i) => (arraySize += 1 + String(i).length + 1 + b.length));
+  const out = Buffer.allocUnsafe(skeleton.length - 5 + arraySize);
+  out.set(skeleton.subarray(0, arrayAt), 0);
+  let pos = arrayAt;
+  out.writeInt32LE(arraySize, pos);
+  pos += 4;
+  parts.forEach((b, i) => {
+    out[pos++] = 0x03;
+    pos += out.write(String(i), pos, 'latin1');
+    out[pos++] = 0;
+    out.set(b, pos);
+    pos += b.length;
+  });
+  out[pos++] = 0;
+  out.set(skeleton.subarray(arrayAt + 5), pos);
+  out.writeInt32LE(out.length, 0);
+  out.writeInt32LE(Buffer.from(skeleton.buffer, skeleton.byteOffset, skeleton.byteLength).readInt32LE(12) - 5 + arraySize, 12);
+  return out;
+}
+
+export function encodeOpMsg(responseTo: number, reply: Document): Buffer {
+  const body = serializeReply(reply);
+  const header = Buffer.alloc(21);
+  header.writeInt32LE(16 + 4 + 1 + body.length, 0);
+  header.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
+  header.writeInt32LE(responseTo, 8);
+  header.writeInt32LE(OP_MSG, 12);
+  header.writeUInt32LE(0, 16);
+  header.writeUInt8(0, 20);
+  return Buffer.concat([header, body]);
+}
+
+export function encodeOpReply(responseTo: number, reply: Document): Buffer {
+  const body = serializeReply(reply);
+  const header = Buffer.alloc(36);
+  header.writeInt32LE(36 + body.length, 0);
+  header.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
+  header.writeInt32LE(responseTo, 8);
+  header.writeInt32LE(OP_REPLY, 12);
+  header.writeInt32LE(0, 16); // responseFlags
+  header.writeBigInt64LE(BigInt(0), 20); // cursorID
+  header.writeInt32LE(0, 28); // startingFrom
+  header.writeInt32LE(1, 32); // numberReturned
+  return Buffer.concat([header, body]);
+}
+
+// CRC-32C (Castagnoli), the checksum OP_MSG uses.
+const CRC32C_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+    table[i] = c >>> 0;
+  }
+  return table;
+})();
+
+export function crc32c(buf: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < buf.length; i++) crc = CRC32C_TABLE[(crc ^ buf[i]) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
