@@ -36,8 +36,8 @@ class ServerProcess {
   private exited = false;
 
   private constructor(readonly child: ChildProcess) {
-    child.stdout!.on('data', (d) => (this.output += d.toString()));
-    child.stderr!.on('data', (d) => (this.output += d.toString()));
+    child.stdout?.on('data', (d) => (this.output += d.toString()));
+    child.stderr?.on('data', (d) => (this.output += d.toString()));
     child.once('exit', () => (this.exited = true));
   }
 
@@ -58,7 +58,9 @@ class ServerProcess {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    server.uri = READY.exec(server.output)![1];
+    const ready = READY.exec(server.output);
+    if (!ready) throw new Error(`server printed no listening line:\n${server.output}`);
+    server.uri = ready[1];
     return server;
   }
 
@@ -212,7 +214,8 @@ describe('crash safety (server CLI with --dbPath, killed with SIGKILL)', () => {
       // The unique index survived the restart and is still enforced.
       const indexNames = (await users.listIndexes().toArray()).map((i) => i.name);
       expect(indexNames).toContain('email_1');
-      const kept = ackedInserts.find((id) => id.startsWith('many-'))!;
+      const kept = ackedInserts.find((id) => id.startsWith('many-'));
+      expect(kept).toBeDefined();
       await expect(users.insertOne({ _id: 'dup', email: `${kept}@x.io` })).rejects.toMatchObject({ code: 11000 });
 
       // A second crash after the replay loses nothing either.
