@@ -18,9 +18,18 @@ export default [
           // The dashboard sees only the shared contracts; the shared libraries see nothing
           // of the apps; the sandbox (playing Meta) never reaches into the API.
           depConstraints: [
-            { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['type:contracts'] },
-            { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:node'] },
-            { sourceTag: 'scope:sandbox', onlyDependOnLibsWithTags: ['type:meta-platform'] },
+            {
+              sourceTag: 'scope:web',
+              onlyDependOnLibsWithTags: ['type:contracts'],
+            },
+            {
+              sourceTag: 'scope:api',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:node'],
+            },
+            {
+              sourceTag: 'scope:sandbox',
+              onlyDependOnLibsWithTags: ['type:meta-platform'],
+            },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:node', onlyDependOnLibsWithTags: [] },
           ],

@@ -1,6 +1,10 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { baseUrl, launchBrowser, screenshot } from './support/browser';
-import { dropConnection, restoreConnection, trackWebSockets } from './support/socket-control';
+import {
+  dropConnection,
+  restoreConnection,
+  trackWebSockets,
+} from './support/socket-control';
 
 /**
  * Two people, two browsers, one conversation: everything goes through the built dashboard, the
@@ -13,8 +17,16 @@ describe('InstantChat in the browser', () => {
   let gracePage: Page;
   const contexts: BrowserContext[] = [];
   const runId = Date.now().toString(36);
-  const ada = { displayName: 'Ada Lovelace', email: `ada.${runId}@example.com`, password: 'analytical-engine-1843' };
-  const grace = { displayName: 'Grace Hopper', email: `grace.${runId}@example.com`, password: 'cobol-compiler-1959' };
+  const ada = {
+    displayName: 'Ada Lovelace',
+    email: `ada.${runId}@example.com`,
+    password: 'analytical-engine-1843',
+  };
+  const grace = {
+    displayName: 'Grace Hopper',
+    email: `grace.${runId}@example.com`,
+    password: 'cobol-compiler-1959',
+  };
   /** Uncaught errors in any page: a broken bundle must not hide behind a flow that happens to pass. */
   const pageErrors: string[] = [];
 
@@ -30,7 +42,10 @@ describe('InstantChat in the browser', () => {
   });
 
   async function openPage(): Promise<Page> {
-    const context = await browser.newContext({ baseURL: baseUrl(), viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({
+      baseURL: baseUrl(),
+      viewport: { width: 1280, height: 800 },
+    });
     contexts.push(context);
     await trackWebSockets(context);
     const page = await context.newPage();
@@ -58,7 +73,10 @@ describe('InstantChat in the browser', () => {
   const connectionStatus = (page: Page, status: string): Locator =>
     page.locator(`[data-testid="connection-status"][data-status="${status}"]`);
 
-  const graceRowOfAda = (): Locator => gracePage.getByTestId('conversation-item').filter({ hasText: ada.displayName });
+  const graceRowOfAda = (): Locator =>
+    gracePage
+      .getByTestId('conversation-item')
+      .filter({ hasText: ada.displayName });
 
   it('registers two people, each landing on an empty, live inbox', async () => {
     await register(adaPage, ada);
@@ -68,7 +86,9 @@ describe('InstantChat in the browser', () => {
       [adaPage, ada],
       [gracePage, grace],
     ] as const) {
-      expect(await page.getByTestId('current-user').innerText()).toBe(person.displayName);
+      expect(await page.getByTestId('current-user').innerText()).toBe(
+        person.displayName,
+      );
       await connectionStatus(page, 'connected').waitFor();
       await page.getByTestId('conversation-list-empty').waitFor();
     }
@@ -77,10 +97,16 @@ describe('InstantChat in the browser', () => {
   it('opens a conversation through the people picker', async () => {
     await adaPage.getByTestId('new-conversation-button').click();
     await adaPage.getByTestId('user-search').fill('Grace');
-    await adaPage.getByTestId('user-result').filter({ hasText: grace.displayName }).click();
+    await adaPage
+      .getByTestId('user-result')
+      .filter({ hasText: grace.displayName })
+      .click();
 
     await adaPage.waitForURL(/\/inbox\/[^/]+$/);
-    await adaPage.getByTestId('conversation-header').filter({ hasText: grace.displayName }).waitFor();
+    await adaPage
+      .getByTestId('conversation-header')
+      .filter({ hasText: grace.displayName })
+      .waitFor();
     await adaPage.getByTestId('messages-empty').waitFor();
     await screenshot(adaPage, '01-ada-opens-conversation');
   });
@@ -93,22 +119,35 @@ describe('InstantChat in the browser', () => {
       .waitFor();
 
     const row = graceRowOfAda();
-    await row.getByTestId('conversation-preview').filter({ hasText: 'Hi Grace, the compiler works!' }).waitFor();
-    expect((await row.getByTestId('unread-badge').innerText()).trim()).toMatch(/^1\b/);
+    await row
+      .getByTestId('conversation-preview')
+      .filter({ hasText: 'Hi Grace, the compiler works!' })
+      .waitFor();
+    expect((await row.getByTestId('unread-badge').innerText()).trim()).toMatch(
+      /^1\b/,
+    );
     await screenshot(gracePage, '02-grace-sees-unread-badge');
   });
 
   it('clears the badge when opened, and shows typing and the answer live', async () => {
     await graceRowOfAda().click();
     await messageWithText(gracePage, 'Hi Grace, the compiler works!').waitFor();
-    await graceRowOfAda().getByTestId('unread-badge').waitFor({ state: 'detached' });
+    await graceRowOfAda()
+      .getByTestId('unread-badge')
+      .waitFor({ state: 'detached' });
 
     await gracePage.getByTestId('message-input').pressSequentially('Wonderful');
-    await adaPage.getByTestId('typing-indicator').filter({ hasText: `${grace.displayName} is typing` }).waitFor();
+    await adaPage
+      .getByTestId('typing-indicator')
+      .filter({ hasText: `${grace.displayName} is typing` })
+      .waitFor();
     await send(gracePage, 'Wonderful news, Ada!');
 
     await messageWithText(adaPage, 'Wonderful news, Ada!').waitFor();
-    await adaPage.getByTestId('typing-indicator').filter({ hasText: 'typing' }).waitFor({ state: 'detached' });
+    await adaPage
+      .getByTestId('typing-indicator')
+      .filter({ hasText: 'typing' })
+      .waitFor({ state: 'detached' });
     await screenshot(adaPage, '03-ada-sees-reply-live');
     await screenshot(gracePage, '04-grace-conversation');
   });
@@ -123,7 +162,9 @@ describe('InstantChat in the browser', () => {
       .locator('[data-testid="message"][data-status="sent"]')
       .filter({ hasText: 'Sent while you were offline' })
       .waitFor();
-    expect(await messageWithText(adaPage, 'Sent while you were offline').count()).toBe(0);
+    expect(
+      await messageWithText(adaPage, 'Sent while you were offline').count(),
+    ).toBe(0);
 
     await restoreConnection(adaPage);
     await connectionStatus(adaPage, 'connected').waitFor({ timeout: 30_000 });
@@ -143,13 +184,18 @@ describe('InstantChat in the browser', () => {
 
   it('fits a phone screen: one pane at a time, with a way back to the list', async () => {
     await adaPage.setViewportSize({ width: 390, height: 844 });
-    await adaPage.getByTestId('conversation-item').first().waitFor({ state: 'hidden' });
+    await adaPage
+      .getByTestId('conversation-item')
+      .first()
+      .waitFor({ state: 'hidden' });
     await messageWithText(adaPage, 'Wonderful news, Ada!').waitFor();
     await screenshot(adaPage, '07-phone-conversation');
 
     await adaPage.getByRole('link', { name: 'Back to conversations' }).click();
     await adaPage.getByTestId('conversation-item').first().waitFor();
-    await adaPage.getByTestId('conversation-pane').waitFor({ state: 'detached' });
+    await adaPage
+      .getByTestId('conversation-pane')
+      .waitFor({ state: 'detached' });
     await screenshot(adaPage, '08-phone-inbox');
     await adaPage.setViewportSize({ width: 1280, height: 800 });
   });

@@ -1,5 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,7 +29,9 @@ export interface RunningApi {
 export async function startApi(): Promise<RunningApi> {
   for (const required of [API_ENTRY, join(WEB_DIST_DIR, 'index.html')]) {
     if (!existsSync(join(WORKSPACE_ROOT, required))) {
-      throw new Error(`${required} is missing: run \`npx nx e2e web-e2e\` (it builds api and web first)`);
+      throw new Error(
+        `${required} is missing: run \`npx nx e2e web-e2e\` (it builds api and web first)`,
+      );
     }
   }
   const port = await freePort();
@@ -39,7 +47,11 @@ export async function startApi(): Promise<RunningApi> {
     NODE_ENV: 'development',
     WEB_DIST_DIR,
   };
-  const child = spawn(process.execPath, [API_ENTRY], { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [API_ENTRY], {
+    cwd: WORKSPACE_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
 
@@ -48,15 +60,21 @@ export async function startApi(): Promise<RunningApi> {
     await waitUntilHealthy(`http://127.0.0.1:${port}/api/health`, child);
   } catch (error) {
     child.kill('SIGKILL');
-    const output = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-4000) : '';
-    throw new Error(`${(error as Error).message}\n--- API output (last 4000 characters) ---\n${output}`);
+    const output = existsSync(logFile)
+      ? readFileSync(logFile, 'utf8').slice(-4000)
+      : '';
+    throw new Error(
+      `${(error as Error).message}\n--- API output (last 4000 characters) ---\n${output}`,
+    );
   }
   return { baseUrl, process: child, dataDir, logFile };
 }
 
 export async function stopApi(api: RunningApi): Promise<void> {
   if (api.process.exitCode === null && api.process.signalCode === null) {
-    const exited = new Promise<void>((done) => api.process.once('exit', () => done()));
+    const exited = new Promise<void>((done) =>
+      api.process.once('exit', () => done()),
+    );
     api.process.kill('SIGTERM');
     const forced = setTimeout(() => api.process.kill('SIGKILL'), 10_000);
     await exited;
@@ -65,12 +83,17 @@ export async function stopApi(api: RunningApi): Promise<void> {
   rmSync(api.dataDir, { recursive: true, force: true });
 }
 
-async function waitUntilHealthy(url: string, child: ChildProcess): Promise<void> {
+async function waitUntilHealthy(
+  url: string,
+  child: ChildProcess,
+): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let lastProblem = 'no answer yet';
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new Error(`The API exited with code ${child.exitCode} before it was healthy`);
+      throw new Error(
+        `The API exited with code ${child.exitCode} before it was healthy`,
+      );
     }
     try {
       const response = await fetch(url);
@@ -84,7 +107,9 @@ async function waitUntilHealthy(url: string, child: ChildProcess): Promise<void>
     }
     await new Promise((done) => setTimeout(done, 250));
   }
-  throw new Error(`The API was not healthy within ${READY_TIMEOUT_MS / 1000}s (${lastProblem})`);
+  throw new Error(
+    `The API was not healthy within ${READY_TIMEOUT_MS / 1000}s (${lastProblem})`,
+  );
 }
 
 /** Asks the OS for a free port (port 0), then releases it for the API to take. */

@@ -25,12 +25,17 @@ export function launchBrowser(): Promise<Browser> {
 export function baseUrl(): string {
   const url = process.env['E2E_BASE_URL'];
   if (!url) {
-    throw new Error('E2E_BASE_URL is not set: run through `npx nx e2e web-e2e` (its global setup starts the API)');
+    throw new Error(
+      'E2E_BASE_URL is not set: run through `npx nx e2e web-e2e` (its global setup starts the API)',
+    );
   }
   return url;
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  await page.screenshot({
+    path: join(SCREENSHOT_DIR, `${name}.png`),
+    fullPage: true,
+  });
 }

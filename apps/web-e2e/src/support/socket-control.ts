@@ -27,7 +27,8 @@ export async function trackWebSockets(context: BrowserContext): Promise<void> {
       }
     };
     window.__e2eSockets = {
-      openSocketCount: () => sockets.filter((socket) => socket.readyState === Native.OPEN).length,
+      openSocketCount: () =>
+        sockets.filter((socket) => socket.readyState === Native.OPEN).length,
       closeAll: () => sockets.forEach((socket) => socket.close()),
     };
   });
@@ -36,7 +37,9 @@ export async function trackWebSockets(context: BrowserContext): Promise<void> {
 /** Takes the page offline and drops its live connection; returns once the drop happened. */
 export async function dropConnection(page: Page): Promise<void> {
   // Socket.io starts on long-polling and upgrades; wait for the WebSocket so there is one to cut.
-  await page.waitForFunction(() => (window.__e2eSockets?.openSocketCount() ?? 0) > 0);
+  await page.waitForFunction(
+    () => (window.__e2eSockets?.openSocketCount() ?? 0) > 0,
+  );
   await page.context().setOffline(true);
   await page.evaluate(() => window.__e2eSockets?.closeAll());
 }

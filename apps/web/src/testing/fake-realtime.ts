@@ -1,22 +1,33 @@
 import { signal } from '@angular/core';
-import type { ConversationDto, MessageDto, ReadReceiptDto, TypingPayload } from '@instantchat/contracts';
+import type {
+  ConversationDto,
+  MessageDto,
+  ReadReceiptDto,
+  TypingPayload,
+} from '@instantchat/contracts';
 import { Subject } from 'rxjs';
-import type { ConnectionStatus, RealtimeService } from '../app/data/realtime.service';
+import type {
+  ConnectionStatus,
+  RealtimeService,
+} from '../app/data/realtime.service';
 
 /** Stands in for the socket so tests can play the server's events. */
-export class FakeRealtime implements Pick<
-  RealtimeService,
-  | 'status'
-  | 'connected$'
-  | 'messageNew$'
-  | 'messageUpdated$'
-  | 'conversationUpdated$'
-  | 'messageRead$'
-  | 'typing$'
-  | 'connect'
-  | 'disconnect'
-  | 'sendTyping'
-> {
+export class FakeRealtime
+  implements
+    Pick<
+      RealtimeService,
+      | 'status'
+      | 'connected$'
+      | 'messageNew$'
+      | 'messageUpdated$'
+      | 'conversationUpdated$'
+      | 'messageRead$'
+      | 'typing$'
+      | 'connect'
+      | 'disconnect'
+      | 'sendTyping'
+    >
+{
   readonly statusSignal = signal<ConnectionStatus>('offline');
   readonly status = this.statusSignal.asReadonly();
   readonly connected$ = new Subject<{ isReconnect: boolean }>();

@@ -1,9 +1,14 @@
-import type { ConversationDto, MessageDto, UserDto } from '@instantchat/contracts';
+import type {
+  ConversationDto,
+  MessageDto,
+  UserDto,
+} from '@instantchat/contracts';
 import type { Session } from '../app/data/auth.service';
 
 /** A token shaped like the API's JWTs; only `exp` matters to the dashboard. */
 export function fakeJwt(expiresInSeconds = 3600, subject = 'u-me'): string {
-  const encode = (value: object) => btoa(JSON.stringify(value)).replace(/=+$/, '');
+  const encode = (value: object) =>
+    btoa(JSON.stringify(value)).replace(/=+$/, '');
   const exp = Math.floor(Date.now() / 1000) + expiresInSeconds;
   return `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: subject, exp })}.signature`;
 }
@@ -72,13 +77,24 @@ export function localConversation(
   };
 }
 
-export function instagramConversation(id: string, overrides: Partial<ConversationDto> = {}): ConversationDto {
+export function instagramConversation(
+  id: string,
+  overrides: Partial<ConversationDto> = {},
+): ConversationDto {
   return {
     id,
     kind: 'instagram',
     participants: [{ id: me.id, displayName: me.displayName }],
-    instagramContact: { igsid: '1784001', username: 'coffee.lover', name: 'Cleo Customer' },
-    lastMessage: { text: 'Do you ship to Lisbon?', senderUserId: null, createdAt: '2026-11-20T11:00:00.000Z' },
+    instagramContact: {
+      igsid: '1784001',
+      username: 'coffee.lover',
+      name: 'Cleo Customer',
+    },
+    lastMessage: {
+      text: 'Do you ship to Lisbon?',
+      senderUserId: null,
+      createdAt: '2026-11-20T11:00:00.000Z',
+    },
     lastMessageAt: '2026-11-20T11:00:00.000Z',
     unreadCount: 2,
     createdAt: '2026-11-19T10:00:00.000Z',

@@ -1,26 +1,41 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { LoginDto, RegisterDto } from './auth.dto';
-import { CreateConversationDto, MESSAGE_TEXT_MAX_LENGTH, SendMessageDto } from './chat.dto';
+import {
+  CreateConversationDto,
+  MESSAGE_TEXT_MAX_LENGTH,
+  SendMessageDto,
+} from './chat.dto';
 import { MESSAGE_PAGE_MAX_LIMIT, MessagePageQueryDto } from './pagination.dto';
 
-function invalidFields<T extends object>(cls: new () => T, plain: object): string[] {
-  return validateSync(plainToInstance(cls, plain)).map((error) => error.property);
+function invalidFields<T extends object>(
+  cls: new () => T,
+  plain: object,
+): string[] {
+  return validateSync(plainToInstance(cls, plain)).map(
+    (error) => error.property,
+  );
 }
 
 describe('shared DTO validation rules', () => {
   it('accepts a well-formed registration', () => {
     expect(
-      invalidFields(RegisterDto, { email: 'ada@example.com', password: 'correct horse', displayName: 'Ada' }),
+      invalidFields(RegisterDto, {
+        email: 'ada@example.com',
+        password: 'correct horse',
+        displayName: 'Ada',
+      }),
     ).toEqual([]);
   });
 
   it('names every invalid registration field', () => {
-    expect(invalidFields(RegisterDto, { email: 'not-an-email', password: 'short', displayName: '' }).sort()).toEqual([
-      'displayName',
-      'email',
-      'password',
-    ]);
+    expect(
+      invalidFields(RegisterDto, {
+        email: 'not-an-email',
+        password: 'short',
+        displayName: '',
+      }).sort(),
+    ).toEqual(['displayName', 'email', 'password']);
   });
 
   it('requires both login fields', () => {
@@ -29,21 +44,39 @@ describe('shared DTO validation rules', () => {
 
   it('rejects an empty or oversized message text', () => {
     expect(invalidFields(SendMessageDto, { text: '' })).toEqual(['text']);
-    expect(invalidFields(SendMessageDto, { text: 'x'.repeat(MESSAGE_TEXT_MAX_LENGTH + 1) })).toEqual(['text']);
+    expect(
+      invalidFields(SendMessageDto, {
+        text: 'x'.repeat(MESSAGE_TEXT_MAX_LENGTH + 1),
+      }),
+    ).toEqual(['text']);
     expect(invalidFields(SendMessageDto, { text: 'hello' })).toEqual([]);
   });
 
   it('requires a participant id shaped like a user id', () => {
-    expect(invalidFields(CreateConversationDto, { participantId: 'bob' })).toEqual(['participantId']);
-    expect(invalidFields(CreateConversationDto, { participantId: '65f0c0ffee0000000000beef' })).toEqual([]);
+    expect(
+      invalidFields(CreateConversationDto, { participantId: 'bob' }),
+    ).toEqual(['participantId']);
+    expect(
+      invalidFields(CreateConversationDto, {
+        participantId: '65f0c0ffee0000000000beef',
+      }),
+    ).toEqual([]);
   });
 
   it('turns a query-string limit into a bounded integer', () => {
     const query = plainToInstance(MessagePageQueryDto, { limit: '25' });
     expect(query.limit).toBe(25);
     expect(validateSync(query)).toEqual([]);
-    expect(invalidFields(MessagePageQueryDto, { limit: String(MESSAGE_PAGE_MAX_LIMIT + 1) })).toEqual(['limit']);
-    expect(invalidFields(MessagePageQueryDto, { limit: '0' })).toEqual(['limit']);
-    expect(invalidFields(MessagePageQueryDto, { limit: 'ten' })).toEqual(['limit']);
+    expect(
+      invalidFields(MessagePageQueryDto, {
+        limit: String(MESSAGE_PAGE_MAX_LIMIT + 1),
+      }),
+    ).toEqual(['limit']);
+    expect(invalidFields(MessagePageQueryDto, { limit: '0' })).toEqual([
+      'limit',
+    ]);
+    expect(invalidFields(MessagePageQueryDto, { limit: 'ten' })).toEqual([
+      'limit',
+    ]);
   });
 });

@@ -1,5 +1,12 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
 export const MESSAGE_PAGE_DEFAULT_LIMIT = 30;
 export const MESSAGE_PAGE_MAX_LIMIT = 100;
@@ -14,7 +21,9 @@ export class MessagePageQueryDto {
 
   @IsOptional()
   // Not @Type(): that needs reflect-metadata, which the dashboard's bundle does not load.
-  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @Transform(({ value }) =>
+    value === undefined || value === '' ? undefined : Number(value),
+  )
   @Min(1)
   @Max(MESSAGE_PAGE_MAX_LIMIT)
   // Last on purpose: class-validator runs the bottom decorator first, and the API stops at the

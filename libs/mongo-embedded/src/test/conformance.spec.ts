@@ -26,8 +26,18 @@ interface Stack {
 // Mongoose's typings declare the ambient module 'mongoose', so the v8 alias is loaded untyped and
 // viewed through v9's types: the calls used below have the same shape in both majors.
 const stacks: Stack[] = [
-  { name: 'Mongoose 9 / driver 7', tag: 'm9', mongoose: require('mongoose'), driver: require('mongodb') },
-  { name: 'Mongoose 8 / driver 6', tag: 'm8', mongoose: require('mongoose8'), driver: require('mongodb6') },
+  {
+    name: 'Mongoose 9 / driver 7',
+    tag: 'm9',
+    mongoose: require('mongoose'),
+    driver: require('mongodb'),
+  },
+  {
+    name: 'Mongoose 8 / driver 6',
+    tag: 'm8',
+    mongoose: require('mongoose8'),
+    driver: require('mongodb6'),
+  },
 ];
 
 // Generous per-test budget for slow CI machines; the TTL test sets its own, longer one.
@@ -68,14 +78,23 @@ async function rejection(fn: () => Promise<unknown>): Promise<any> {
   throw new Error('expected the operation to fail, but it succeeded');
 }
 
-function expectDuplicateKeyMessage(err: any, db: string, coll: string, indexName: string) {
+function expectDuplicateKeyMessage(
+  err: any,
+  db: string,
+  coll: string,
+  indexName: string,
+) {
   const msg: string = err.errmsg ?? err.message;
   expect(msg).toContain(`E11000 duplicate key error collection: ${db}.${coll}`);
   expect(msg).toContain(`index: ${indexName}`);
   expect(msg).toContain('dup key:');
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<boolean> {
+async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return true;
@@ -94,12 +113,22 @@ describe.each(stacks)('$name', (stack) => {
   const succeeded: Array<{ commandName: string; reply: any }> = [];
 
   beforeAll(async () => {
-    client = new stack.driver.MongoClient(serverUri, { monitorCommands: true, serverSelectionTimeoutMS: 10_000 });
-    client.on('commandStarted', (e: any) => started.push({ commandName: e.commandName, command: e.command }));
-    client.on('commandSucceeded', (e: any) => succeeded.push({ commandName: e.commandName, reply: e.reply }));
+    client = new stack.driver.MongoClient(serverUri, {
+      monitorCommands: true,
+      serverSelectionTimeoutMS: 10_000,
+    });
+    client.on('commandStarted', (e: any) =>
+      started.push({ commandName: e.commandName, command: e.command }),
+    );
+    client.on('commandSucceeded', (e: any) =>
+      succeeded.push({ commandName: e.commandName, reply: e.reply }),
+    );
     await client.connect();
     db = client.db(dbName);
-    conn = stack.mongoose.createConnection(serverUri, { dbName, serverSelectionTimeoutMS: 10_000 });
+    conn = stack.mongoose.createConnection(serverUri, {
+      dbName,
+      serverSelectionTimeoutMS: 10_000,
+    });
     await conn.asPromise();
   }, 30_000);
 
@@ -109,41 +138,70 @@ describe.each(stacks)('$name', (stack) => {
     await client?.close();
   }, 30_000);
 
-  const commandsNamed = (name: string) => started.filter((e) => e.commandName === name);
+  const commandsNamed = (name: string) =>
+    started.filter((e) => e.commandName === name);
 
   describe('cursors', () => {
     beforeAll(async () => {
-      await db.collection('cursor_items').insertMany(Array.from({ length: 250 }, (_, i) => ({ _id: i as any, n: i })));
+      await db
+        .collection('cursor_items')
+        .insertMany(
+          Array.from({ length: 250 }, (_, i) => ({ _id: i as any, n: i })),
+        );
     });
 
     it('returns every document past the first batch through getMore', async () => {
       const before = commandsNamed('getMore').length;
-      const docs = await db.collection('cursor_items').find({}, { batchSize: 20 }).sort({ n: 1 }).toArray();
-      expect(docs.map((d: any) => d.n)).toEqual(Array.from({ length: 250 }, (_, i) => i));
-      expect(commandsNamed('getMore').length - before).toBeGreaterThanOrEqual(12);
+      const docs = await db
+        .collection('cursor_items')
+        .find({}, { batchSize: 20 })
+        .sort({ n: 1 })
+        .toArray();
+      expect(docs.map((d: any) => d.n)).toEqual(
+        Array.from({ length: 250 }, (_, i) => i),
+      );
+      expect(commandsNamed('getMore').length - before).toBeGreaterThanOrEqual(
+        12,
+      );
     });
 
     it('answers find/getMore/killCursors at the wire level with int64 cursor ids', async () => {
-      const first: any = await db.command({ find: 'cursor_items', filter: {}, sort: { n: 1 }, batchSize: 3 }, { promoteLongs: false } as any);
+      const first: any = await db.command(
+        { find: 'cursor_items', filter: {}, sort: { n: 1 }, batchSize: 3 },
+        { promoteLongs: false } as any,
+      );
       expect(first.cursor.ns).toBe(`${dbName}.cursor_items`);
       expect(first.cursor.firstBatch.map((d: any) => d.n)).toEqual([0, 1, 2]);
       expect(first.cursor.id).toBeInstanceOf(Long);
       expect(first.cursor.id.isZero()).toBe(false);
       const id = first.cursor.id;
 
-      const more: any = await db.command({ getMore: id, collection: 'cursor_items', batchSize: 4 }, { promoteLongs: false } as any);
+      const more: any = await db.command(
+        { getMore: id, collection: 'cursor_items', batchSize: 4 },
+        { promoteLongs: false } as any,
+      );
       expect(more.cursor.nextBatch.map((d: any) => d.n)).toEqual([3, 4, 5, 6]);
       expect(more.cursor.id.equals(id)).toBe(true);
 
-      const killed: any = await db.command({ killCursors: 'cursor_items', cursors: [id] }, { promoteLongs: false } as any);
-      expect(killed.cursorsKilled.map((c: any) => c.toString())).toEqual([id.toString()]);
+      const killed: any = await db.command(
+        { killCursors: 'cursor_items', cursors: [id] },
+        { promoteLongs: false } as any,
+      );
+      expect(killed.cursorsKilled.map((c: any) => c.toString())).toEqual([
+        id.toString(),
+      ]);
 
-      const err = await rejection(() => db.command({ getMore: id, collection: 'cursor_items' }));
+      const err = await rejection(() =>
+        db.command({ getMore: id, collection: 'cursor_items' }),
+      );
       expect(err.code).toBe(43); // CursorNotFound
     });
 
     it('returns cursor id 0 once the results are exhausted', async () => {
-      const res: any = await db.command({ find: 'cursor_items', filter: { n: { $lt: 5 } }, batchSize: 10 }, { promoteLongs: false } as any);
+      const res: any = await db.command(
+        { find: 'cursor_items', filter: { n: { $lt: 5 } }, batchSize: 10 },
+        { promoteLongs: false } as any,
+      );
       expect(res.cursor.firstBatch).toHaveLength(5);
       expect(res.cursor.id.isZero()).toBe(true);
     });
@@ -152,7 +210,9 @@ describe.each(stacks)('$name', (stack) => {
       const cursor = db.collection('cursor_items').find({}, { batchSize: 5 });
       for (let i = 0; i < 7; i++) await cursor.next();
       await cursor.close();
-      const kill = succeeded.filter((e) => e.commandName === 'killCursors').pop();
+      const kill = succeeded
+        .filter((e) => e.commandName === 'killCursors')
+        .pop();
       expect(kill).toBeDefined();
       expect(kill?.reply.cursorsKilled).toHaveLength(1);
     });
@@ -160,7 +220,9 @@ describe.each(stacks)('$name', (stack) => {
     it('streams aggregate results past the first batch', async () => {
       const docs = await db
         .collection('cursor_items')
-        .aggregate([{ $match: { n: { $gte: 50 } } }, { $sort: { n: -1 } }], { batchSize: 25 })
+        .aggregate([{ $match: { n: { $gte: 50 } } }, { $sort: { n: -1 } }], {
+          batchSize: 25,
+        })
         .toArray();
       expect(docs).toHaveLength(200);
       expect(docs[0]['n']).toBe(249);
@@ -168,9 +230,18 @@ describe.each(stacks)('$name', (stack) => {
     });
 
     it('iterates a Mongoose query cursor past the first batch', async () => {
-      const Item = conn.model('CursorItem', new stack.mongoose.Schema({ _id: Number, n: Number }), 'cursor_items');
+      const Item = conn.model(
+        'CursorItem',
+        new stack.mongoose.Schema({ _id: Number, n: Number }),
+        'cursor_items',
+      );
       const seen: number[] = [];
-      for await (const doc of Item.find().sort({ n: 1 }).batchSize(17).lean().cursor()) seen.push((doc as any).n);
+      for await (const doc of Item.find()
+        .sort({ n: 1 })
+        .batchSize(17)
+        .lean()
+        .cursor())
+        seen.push((doc as any).n);
       expect(seen).toHaveLength(250);
       expect(seen[249]).toBe(249);
     });
@@ -178,15 +249,47 @@ describe.each(stacks)('$name', (stack) => {
 
   describe('find', () => {
     const people = [
-      { _id: 1, name: 'ann', age: 31, city: 'Oslo', tags: ['a', 'b'], address: { zip: '0150', geo: { lat: 59 } } },
-      { _id: 2, name: 'bob', age: 25, city: 'Rome', tags: ['b'], address: { zip: '00100' } },
-      { _id: 3, name: 'cid', age: 42, city: 'Oslo', tags: [], scores: [{ k: 'x', v: 3 }, { k: 'y', v: 9 }] },
-      { _id: 4, name: 'dee', age: 25, city: 'Paris', scores: [{ k: 'x', v: 7 }] },
+      {
+        _id: 1,
+        name: 'ann',
+        age: 31,
+        city: 'Oslo',
+        tags: ['a', 'b'],
+        address: { zip: '0150', geo: { lat: 59 } },
+      },
+      {
+        _id: 2,
+        name: 'bob',
+        age: 25,
+        city: 'Rome',
+        tags: ['b'],
+        address: { zip: '00100' },
+      },
+      {
+        _id: 3,
+        name: 'cid',
+        age: 42,
+        city: 'Oslo',
+        tags: [],
+        scores: [
+          { k: 'x', v: 3 },
+          { k: 'y', v: 9 },
+        ],
+      },
+      {
+        _id: 4,
+        name: 'dee',
+        age: 25,
+        city: 'Paris',
+        scores: [{ k: 'x', v: 7 }],
+      },
       { _id: 5, name: 'eve', age: 19, city: 'Oslo', tags: ['c'], nick: null },
       { _id: 6, name: 'fay', age: 55, city: 'Rome' },
     ];
     const ids = async (filter: any, options: any = {}) =>
-      (await db.collection('people').find(filter, options).toArray()).map((d: any) => d._id);
+      (await db.collection('people').find(filter, options).toArray()).map(
+        (d: any) => d._id,
+      );
 
     beforeAll(async () => {
       await db.collection('people').insertMany(people as any[]);
@@ -195,7 +298,10 @@ describe.each(stacks)('$name', (stack) => {
     it('applies filter, sort, skip, limit and an inclusion projection together', async () => {
       const docs = await db
         .collection('people')
-        .find({ age: { $gte: 20 } }, { projection: { name: 1, age: 1, _id: 0 } })
+        .find(
+          { age: { $gte: 20 } },
+          { projection: { name: 1, age: 1, _id: 0 } },
+        )
         .sort({ age: -1, name: 1 })
         .skip(1)
         .limit(3)
@@ -208,45 +314,100 @@ describe.each(stacks)('$name', (stack) => {
     });
 
     it('applies an exclusion projection and dotted projections', async () => {
-      const [ann] = await db.collection('people').find({ _id: 1 as any }, { projection: { tags: 0, 'address.geo': 0 } }).toArray();
-      expect(ann).toEqual({ _id: 1, name: 'ann', age: 31, city: 'Oslo', address: { zip: '0150' } });
-      const [ann2] = await db.collection('people').find({ _id: 1 as any }, { projection: { 'address.zip': 1 } }).toArray();
+      const [ann] = await db
+        .collection('people')
+        .find({ _id: 1 as any }, { projection: { tags: 0, 'address.geo': 0 } })
+        .toArray();
+      expect(ann).toEqual({
+        _id: 1,
+        name: 'ann',
+        age: 31,
+        city: 'Oslo',
+        address: { zip: '0150' },
+      });
+      const [ann2] = await db
+        .collection('people')
+        .find({ _id: 1 as any }, { projection: { 'address.zip': 1 } })
+        .toArray();
       expect(ann2).toEqual({ _id: 1, address: { zip: '0150' } });
     });
 
     it('matches the common query operators', async () => {
-      expect(await ids({ city: { $in: ['Rome', 'Paris'] } }, { sort: { _id: 1 } })).toEqual([2, 4, 6]);
-      expect(await ids({ city: { $nin: ['Rome', 'Paris'] } }, { sort: { _id: 1 } })).toEqual([1, 3, 5]);
-      expect(await ids({ age: { $gt: 25, $lte: 42 } }, { sort: { _id: 1 } })).toEqual([1, 3]);
-      expect(await ids({ age: { $ne: 25 } }, { sort: { _id: 1 } })).toEqual([1, 3, 5, 6]);
-      expect(await ids({ $or: [{ age: 19 }, { name: 'fay' }] }, { sort: { _id: 1 } })).toEqual([5, 6]);
-      expect(await ids({ $and: [{ city: 'Oslo' }, { age: { $lt: 40 } }] }, { sort: { _id: 1 } })).toEqual([1, 5]);
+      expect(
+        await ids({ city: { $in: ['Rome', 'Paris'] } }, { sort: { _id: 1 } }),
+      ).toEqual([2, 4, 6]);
+      expect(
+        await ids({ city: { $nin: ['Rome', 'Paris'] } }, { sort: { _id: 1 } }),
+      ).toEqual([1, 3, 5]);
+      expect(
+        await ids({ age: { $gt: 25, $lte: 42 } }, { sort: { _id: 1 } }),
+      ).toEqual([1, 3]);
+      expect(await ids({ age: { $ne: 25 } }, { sort: { _id: 1 } })).toEqual([
+        1, 3, 5, 6,
+      ]);
+      expect(
+        await ids(
+          { $or: [{ age: 19 }, { name: 'fay' }] },
+          { sort: { _id: 1 } },
+        ),
+      ).toEqual([5, 6]);
+      expect(
+        await ids(
+          { $and: [{ city: 'Oslo' }, { age: { $lt: 40 } }] },
+          { sort: { _id: 1 } },
+        ),
+      ).toEqual([1, 5]);
       expect(await ids({ tags: 'b' }, { sort: { _id: 1 } })).toEqual([1, 2]);
       expect(await ids({ tags: { $size: 0 } })).toEqual([3]);
       expect(await ids({ tags: { $all: ['a', 'b'] } })).toEqual([1]);
-      expect(await ids({ tags: { $exists: false } }, { sort: { _id: 1 } })).toEqual([4, 6]);
-      expect(await ids({ nick: null }, { sort: { _id: 1 } })).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(
+        await ids({ tags: { $exists: false } }, { sort: { _id: 1 } }),
+      ).toEqual([4, 6]);
+      expect(await ids({ nick: null }, { sort: { _id: 1 } })).toEqual([
+        1, 2, 3, 4, 5, 6,
+      ]);
       expect(await ids({ nick: { $exists: true } })).toEqual([5]);
       expect(await ids({ 'address.zip': '00100' })).toEqual([2]);
-      expect(await ids({ name: { $regex: '^[a-c]', $options: 'i' } }, { sort: { _id: 1 } })).toEqual([1, 2, 3]);
+      expect(
+        await ids(
+          { name: { $regex: '^[a-c]', $options: 'i' } },
+          { sort: { _id: 1 } },
+        ),
+      ).toEqual([1, 2, 3]);
       expect(await ids({ name: /E$/i }, { sort: { _id: 1 } })).toEqual([4, 5]);
-      expect(await ids({ scores: { $elemMatch: { k: 'x', v: { $gt: 5 } } } })).toEqual([4]);
+      expect(
+        await ids({ scores: { $elemMatch: { k: 'x', v: { $gt: 5 } } } }),
+      ).toEqual([4]);
       expect(await ids({ 'scores.v': 9 })).toEqual([3]);
-      expect(await ids({ age: { $not: { $gte: 30 } } }, { sort: { _id: 1 } })).toEqual([2, 4, 5]);
-      expect(await ids({ $nor: [{ city: 'Oslo' }, { city: 'Rome' }] })).toEqual([4]);
+      expect(
+        await ids({ age: { $not: { $gte: 30 } } }, { sort: { _id: 1 } }),
+      ).toEqual([2, 4, 5]);
+      expect(await ids({ $nor: [{ city: 'Oslo' }, { city: 'Rome' }] })).toEqual(
+        [4],
+      );
     });
 
     it('sorts missing fields first ascending, as MongoDB orders null/missing before values', async () => {
-      expect(await ids({}, { sort: { 'address.zip': 1, _id: 1 } })).toEqual([3, 4, 5, 6, 2, 1]);
+      expect(await ids({}, { sort: { 'address.zip': 1, _id: 1 } })).toEqual([
+        3, 4, 5, 6, 2, 1,
+      ]);
     });
 
     it('runs the same query through Mongoose', async () => {
       const Person = conn.model(
         'Person',
-        new stack.mongoose.Schema({ _id: Number, name: String, age: Number, city: String }, { strict: false }),
+        new stack.mongoose.Schema(
+          { _id: Number, name: String, age: Number, city: String },
+          { strict: false },
+        ),
         'people',
       );
-      const docs = await Person.find({ city: 'Oslo' }).sort({ age: 1 }).skip(1).limit(1).select('name -_id').lean();
+      const docs = await Person.find({ city: 'Oslo' })
+        .sort({ age: 1 })
+        .skip(1)
+        .limit(1)
+        .select('name -_id')
+        .lean();
       expect(docs).toEqual([{ name: 'ann' }]);
       const one = await Person.findOne({ name: 'bob' });
       expect(one?.get('age')).toBe(25);
@@ -257,9 +418,31 @@ describe.each(stacks)('$name', (stack) => {
   describe('indexed queries answer exactly like unindexed ones', () => {
     // The same documents in two collections, one with indexes and one without: every query must
     // return the same documents in the same order, whatever plan the server picks.
-    const values = [null, undefined, 0, 1, 2.5, -3, 10, 'a', 'b', 'B', '', true, false, [1, 2], [], ['a', 10], { x: 1 }];
+    const values = [
+      null,
+      undefined,
+      0,
+      1,
+      2.5,
+      -3,
+      10,
+      'a',
+      'b',
+      'B',
+      '',
+      true,
+      false,
+      [1, 2],
+      [],
+      ['a', 10],
+      { x: 1 },
+    ];
     const docs = Array.from({ length: 300 }, (_, i) => {
-      const d: any = { _id: i, conv: i % 7, at: new Date(Date.UTC(2026, 0, 1) + ((i * 7919) % 300) * 1000) };
+      const d: any = {
+        _id: i,
+        conv: i % 7,
+        at: new Date(Date.UTC(2026, 0, 1) + ((i * 7919) % 300) * 1000),
+      };
       const a = values[(i * 31) % values.length];
       const b = values[(i * 17 + 3) % values.length];
       if (a !== undefined) d.a = a;
@@ -269,10 +452,35 @@ describe.each(stacks)('$name', (stack) => {
       if (i % 4 === 0) d.s = i % 8;
       return d;
     });
-    const queries: Array<{ filter: any; sort?: any; skip?: number; limit?: number }> = [
-      { filter: { conv: 3, at: { $lt: new Date(Date.UTC(2026, 0, 1) + 150_000) } }, sort: { at: -1 }, limit: 10 },
-      { filter: { conv: 3, at: { $lt: new Date(Date.UTC(2026, 0, 1) + 150_000) } }, sort: { at: 1 }, limit: 10 },
-      { filter: { conv: { $in: [1, 5] }, at: { $gte: new Date(Date.UTC(2026, 0, 1) + 100_000) } }, sort: { at: -1, _id: 1 } },
+    const queries: Array<{
+      filter: any;
+      sort?: any;
+      skip?: number;
+      limit?: number;
+    }> = [
+      {
+        filter: {
+          conv: 3,
+          at: { $lt: new Date(Date.UTC(2026, 0, 1) + 150_000) },
+        },
+        sort: { at: -1 },
+        limit: 10,
+      },
+      {
+        filter: {
+          conv: 3,
+          at: { $lt: new Date(Date.UTC(2026, 0, 1) + 150_000) },
+        },
+        sort: { at: 1 },
+        limit: 10,
+      },
+      {
+        filter: {
+          conv: { $in: [1, 5] },
+          at: { $gte: new Date(Date.UTC(2026, 0, 1) + 100_000) },
+        },
+        sort: { at: -1, _id: 1 },
+      },
       { filter: { conv: 2 }, sort: { at: -1 }, skip: 5, limit: 7 },
       { filter: {}, sort: { conv: 1, at: -1 }, limit: 40 },
       { filter: { a: 1 } },
@@ -305,29 +513,49 @@ describe.each(stacks)('$name', (stack) => {
 
     beforeAll(async () => {
       await db.collection('plan_plain').insertMany(docs.map((d) => ({ ...d })));
-      await db.collection('plan_indexed').insertMany(docs.map((d) => ({ ...d })));
-      await db.collection('plan_indexed').createIndexes([
-        { key: { conv: 1, at: 1 } },
-        { key: { a: 1 } },
-        { key: { a: -1, conv: 1 } },
-        { key: { tags: 1 } },
-        { key: { s: 1 }, sparse: true },
-      ]);
+      await db
+        .collection('plan_indexed')
+        .insertMany(docs.map((d) => ({ ...d })));
+      await db
+        .collection('plan_indexed')
+        .createIndexes([
+          { key: { conv: 1, at: 1 } },
+          { key: { a: 1 } },
+          { key: { a: -1, conv: 1 } },
+          { key: { tags: 1 } },
+          { key: { s: 1 }, sparse: true },
+        ]);
     });
 
-    it.each(queries.map((q, i) => ({ ...q, i, text: JSON.stringify(q) })))('query $i: $text', async (q) => {
-      const run = (name: string) => {
-        let cursor = db.collection(name).find(q.filter);
-        if (q.sort) cursor = cursor.sort(q.sort);
-        if (q.skip) cursor = cursor.skip(q.skip);
-        if (q.limit) cursor = cursor.limit(q.limit);
-        return cursor.toArray();
-      };
-      const [plain, indexed] = await Promise.all([run('plan_plain'), run('plan_indexed')]);
-      if (q.sort) expect(indexed.map((d: any) => d._id)).toEqual(plain.map((d: any) => d._id));
-      else expect(indexed.map((d: any) => d._id).sort((x: number, y: number) => x - y)).toEqual(plain.map((d: any) => d._id).sort((x: number, y: number) => x - y));
-      expect(plain.length).toBeGreaterThan(0);
-    });
+    it.each(queries.map((q, i) => ({ ...q, i, text: JSON.stringify(q) })))(
+      'query $i: $text',
+      async (q) => {
+        const run = (name: string) => {
+          let cursor = db.collection(name).find(q.filter);
+          if (q.sort) cursor = cursor.sort(q.sort);
+          if (q.skip) cursor = cursor.skip(q.skip);
+          if (q.limit) cursor = cursor.limit(q.limit);
+          return cursor.toArray();
+        };
+        const [plain, indexed] = await Promise.all([
+          run('plan_plain'),
+          run('plan_indexed'),
+        ]);
+        if (q.sort)
+          expect(indexed.map((d: any) => d._id)).toEqual(
+            plain.map((d: any) => d._id),
+          );
+        else
+          expect(
+            indexed
+              .map((d: any) => d._id)
+              .sort((x: number, y: number) => x - y),
+          ).toEqual(
+            plain.map((d: any) => d._id).sort((x: number, y: number) => x - y),
+          );
+        expect(plain.length).toBeGreaterThan(0);
+      },
+    );
   });
 
   describe('updates and deletes', () => {
@@ -342,11 +570,16 @@ describe.each(stacks)('$name', (stack) => {
     });
 
     it('updates many documents and reports matched and modified counts', async () => {
-      const res = await coll().updateMany({ kind: 'a' }, { $inc: { n: 10 }, $set: { touched: true } });
+      const res = await coll().updateMany(
+        { kind: 'a' },
+        { $inc: { n: 10 }, $set: { touched: true } },
+      );
       expect(res.matchedCount).toBe(2);
       expect(res.modifiedCount).toBe(2);
       expect(res.upsertedCount).toBe(0);
-      expect(await coll().find({}).sort({ _id: 1 }).project({ n: 1 }).toArray()).toEqual([
+      expect(
+        await coll().find({}).sort({ _id: 1 }).project({ n: 1 }).toArray(),
+      ).toEqual([
         { _id: 1, n: 11 },
         { _id: 2, n: 12 },
         { _id: 3, n: 3 },
@@ -368,7 +601,12 @@ describe.each(stacks)('$name', (stack) => {
       expect(first.upsertedCount).toBe(1);
       expect(first.upsertedId).toBeInstanceOf(ObjectId);
       const inserted = await coll().findOne({ _id: first.upsertedId });
-      expect(inserted).toEqual({ _id: first.upsertedId, kind: 'c', n: 100, created: 'yes' });
+      expect(inserted).toEqual({
+        _id: first.upsertedId,
+        kind: 'c',
+        n: 100,
+        created: 'yes',
+      });
 
       const second = await coll().updateOne(
         { kind: 'c' },
@@ -377,30 +615,82 @@ describe.each(stacks)('$name', (stack) => {
       );
       expect(second.upsertedCount).toBe(0);
       expect(second.matchedCount).toBe(1);
-      expect(await coll().findOne({ kind: 'c' })).toMatchObject({ n: 101, created: 'yes' });
+      expect(await coll().findOne({ kind: 'c' })).toMatchObject({
+        n: 101,
+        created: 'yes',
+      });
     });
 
     it('copies equality fields of the filter into an upserted document', async () => {
-      await coll().updateOne({ _id: 9, kind: 'z', n: { $gt: 5 } }, { $inc: { hits: 1 } }, { upsert: true });
-      expect(await coll().findOne({ _id: 9 })).toEqual({ _id: 9, kind: 'z', hits: 1 });
+      await coll().updateOne(
+        { _id: 9, kind: 'z', n: { $gt: 5 } },
+        { $inc: { hits: 1 } },
+        { upsert: true },
+      );
+      expect(await coll().findOne({ _id: 9 })).toEqual({
+        _id: 9,
+        kind: 'z',
+        hits: 1,
+      });
     });
 
     it('applies the common update operators', async () => {
-      await coll().updateOne({ _id: 1 }, { $push: { list: { $each: [2, 3] } }, $unset: { kind: '' }, $rename: { n: 'm' } } as any);
-      await coll().updateOne({ _id: 2 }, { $addToSet: { list: 5 }, $max: { n: 7 }, $mul: { factor: 2 } });
+      await coll().updateOne({ _id: 1 }, {
+        $push: { list: { $each: [2, 3] } },
+        $unset: { kind: '' },
+        $rename: { n: 'm' },
+      } as any);
+      await coll().updateOne(
+        { _id: 2 },
+        { $addToSet: { list: 5 }, $max: { n: 7 }, $mul: { factor: 2 } },
+      );
       await coll().updateOne({ _id: 2 }, { $addToSet: { list: 5 } });
-      await coll().updateOne({ _id: 1 }, { $pull: { list: 2 }, $currentDate: { at: true } } as any);
-      await coll().updateOne({ _id: 3 }, { $set: { 'deep.inner.x': 1 }, $min: { n: 1 } });
+      await coll().updateOne({ _id: 1 }, {
+        $pull: { list: 2 },
+        $currentDate: { at: true },
+      } as any);
+      await coll().updateOne(
+        { _id: 3 },
+        { $set: { 'deep.inner.x': 1 }, $min: { n: 1 } },
+      );
       const docs = await coll().find({}).sort({ _id: 1 }).toArray();
-      expect(docs[0]).toEqual({ _id: 1, m: 1, list: [1, 3], at: expect.any(Date) });
-      expect(docs[1]).toEqual({ _id: 2, kind: 'a', n: 7, list: [5], factor: 0 });
-      expect(docs[2]).toEqual({ _id: 3, kind: 'b', n: 1, deep: { inner: { x: 1 } } });
+      expect(docs[0]).toEqual({
+        _id: 1,
+        m: 1,
+        list: [1, 3],
+        at: expect.any(Date),
+      });
+      expect(docs[1]).toEqual({
+        _id: 2,
+        kind: 'a',
+        n: 7,
+        list: [5],
+        factor: 0,
+      });
+      expect(docs[2]).toEqual({
+        _id: 3,
+        kind: 'b',
+        n: 1,
+        deep: { inner: { x: 1 } },
+      });
     });
 
     it('updates the matched array element with the positional operator', async () => {
-      await coll().insertOne({ _id: 20, items: [{ k: 'a', v: 1 }, { k: 'b', v: 2 }] });
-      await coll().updateOne({ _id: 20, 'items.k': 'b' }, { $set: { 'items.$.v': 20 } });
-      expect((await coll().findOne({ _id: 20 }))?.items).toEqual([{ k: 'a', v: 1 }, { k: 'b', v: 20 }]);
+      await coll().insertOne({
+        _id: 20,
+        items: [
+          { k: 'a', v: 1 },
+          { k: 'b', v: 2 },
+        ],
+      });
+      await coll().updateOne(
+        { _id: 20, 'items.k': 'b' },
+        { $set: { 'items.$.v': 20 } },
+      );
+      expect((await coll().findOne({ _id: 20 }))?.items).toEqual([
+        { k: 'a', v: 1 },
+        { k: 'b', v: 20 },
+      ]);
     });
 
     it('replaces a whole document keeping its _id', async () => {
@@ -410,13 +700,17 @@ describe.each(stacks)('$name', (stack) => {
     });
 
     it('rejects an update that would change _id', async () => {
-      const err = await rejection(() => coll().updateOne({ _id: 1 }, { $set: { _id: 99 } }));
+      const err = await rejection(() =>
+        coll().updateOne({ _id: 1 }, { $set: { _id: 99 } }),
+      );
       expect(err.code).toBe(66); // ImmutableField
     });
 
     it('deletes one or many and reports the count', async () => {
       expect((await coll().deleteOne({ kind: 'a' })).deletedCount).toBe(1);
-      expect((await coll().deleteMany({ kind: { $in: ['a', 'b'] } })).deletedCount).toBe(2);
+      expect(
+        (await coll().deleteMany({ kind: { $in: ['a', 'b'] } })).deletedCount,
+      ).toBe(2);
       expect((await coll().deleteMany({ kind: 'none' })).deletedCount).toBe(0);
       expect(await coll().countDocuments()).toBe(0);
     });
@@ -441,35 +735,60 @@ describe.each(stacks)('$name', (stack) => {
     });
 
     it('updates array elements chosen by arrayFilters', async () => {
-      await coll().updateOne({ _id: 1 }, { $set: { 'reactions.$[r].emoji': '👍' } }, { arrayFilters: [{ 'r.emoji': '🙂' }] });
-      expect((await coll().findOne({ _id: 1 }))?.reactions.map((r: any) => r.emoji)).toEqual(['👍', '😮', '👍']);
+      await coll().updateOne(
+        { _id: 1 },
+        { $set: { 'reactions.$[r].emoji': '👍' } },
+        { arrayFilters: [{ 'r.emoji': '🙂' }] },
+      );
+      expect(
+        (await coll().findOne({ _id: 1 }))?.reactions.map((r: any) => r.emoji),
+      ).toEqual(['👍', '😮', '👍']);
     });
 
     it('pulls array elements matching a condition', async () => {
-      await coll().updateOne({ _id: 1 }, { $pull: { reactions: { userId: { $in: ['u1', 'u3'] } } } } as any);
-      expect((await coll().findOne({ _id: 1 }))?.reactions).toEqual([{ userId: 'u2', emoji: '😮' }]);
+      await coll().updateOne({ _id: 1 }, {
+        $pull: { reactions: { userId: { $in: ['u1', 'u3'] } } },
+      } as any);
+      expect((await coll().findOne({ _id: 1 }))?.reactions).toEqual([
+        { userId: 'u2', emoji: '😮' },
+      ]);
     });
 
     it('pushes with $each, $sort and $slice, and adds to a set with $each', async () => {
-      await coll().updateOne({ _id: 1 }, { $push: { recent: { $each: [9, 0], $sort: -1, $slice: 3 } } } as any);
-      await coll().updateOne({ _id: 1 }, { $addToSet: { tags: { $each: ['x', 'y', 'x'] } } } as any);
+      await coll().updateOne({ _id: 1 }, {
+        $push: { recent: { $each: [9, 0], $sort: -1, $slice: 3 } },
+      } as any);
+      await coll().updateOne({ _id: 1 }, {
+        $addToSet: { tags: { $each: ['x', 'y', 'x'] } },
+      } as any);
       const doc = await coll().findOne({ _id: 1 });
       expect(doc?.recent).toEqual([9, 3, 2]);
       expect(doc?.tags).toEqual(['x', 'y']);
     });
 
     it('increments counters under a map of user ids, creating missing keys', async () => {
-      await coll().updateOne({ _id: 1 }, { $inc: { 'unread.u1': 1, 'unread.u9': 2 } });
-      expect((await coll().findOne({ _id: 1 }))?.unread).toEqual({ u1: 1, u9: 2 });
+      await coll().updateOne(
+        { _id: 1 },
+        { $inc: { 'unread.u1': 1, 'unread.u9': 2 } },
+      );
+      expect((await coll().findOne({ _id: 1 }))?.unread).toEqual({
+        u1: 1,
+        u9: 2,
+      });
     });
 
     it('refuses conflicting update paths with code 40', async () => {
-      const err = await rejection(() => coll().updateOne({ _id: 1 }, { $set: { a: 1 }, $inc: { a: 1 } }));
+      const err = await rejection(() =>
+        coll().updateOne({ _id: 1 }, { $set: { a: 1 }, $inc: { a: 1 } }),
+      );
       expect(err.code).toBe(40);
     });
 
     it('applies an update pipeline', async () => {
-      await coll().updateOne({ _id: 1 }, [{ $set: { total: { $add: ['$a', '$b'] } } }, { $unset: 'recent' }]);
+      await coll().updateOne({ _id: 1 }, [
+        { $set: { total: { $add: ['$a', '$b'] } } },
+        { $unset: 'recent' },
+      ]);
       const doc = await coll().findOne({ _id: 1 });
       expect(doc?.total).toBe(8);
       expect(doc).not.toHaveProperty('recent');
@@ -477,11 +796,25 @@ describe.each(stacks)('$name', (stack) => {
 
     it('matches with $expr comparing two fields', async () => {
       await coll().insertOne({ _id: 2, a: 1, b: 7 });
-      expect((await coll().find({ $expr: { $gt: ['$a', '$b'] } }).toArray()).map((d) => d._id)).toEqual([1]);
+      expect(
+        (
+          await coll()
+            .find({ $expr: { $gt: ['$a', '$b'] } })
+            .toArray()
+        ).map((d) => d._id),
+      ).toEqual([1]);
     });
 
     it('projects with $slice and $elemMatch', async () => {
-      const doc = await coll().findOne({ _id: 1 }, { projection: { recent: { $slice: -2 }, reactions: { $elemMatch: { userId: 'u2' } } } });
+      const doc = await coll().findOne(
+        { _id: 1 },
+        {
+          projection: {
+            recent: { $slice: -2 },
+            reactions: { $elemMatch: { userId: 'u2' } },
+          },
+        },
+      );
       expect(doc?.recent).toEqual([1, 2]);
       expect(doc?.reactions).toEqual([{ userId: 'u2', emoji: '😮' }]);
     });
@@ -489,8 +822,19 @@ describe.each(stacks)('$name', (stack) => {
     it('runs a mixed bulkWrite and reports every count', async () => {
       const res = await coll().bulkWrite([
         { insertOne: { document: { _id: 10, k: 'x' } } },
-        { updateOne: { filter: { _id: 11 }, update: { $set: { k: 'y' } }, upsert: true } },
-        { updateMany: { filter: { k: { $in: ['x', 'y'] } }, update: { $set: { seen: true } } } },
+        {
+          updateOne: {
+            filter: { _id: 11 },
+            update: { $set: { k: 'y' } },
+            upsert: true,
+          },
+        },
+        {
+          updateMany: {
+            filter: { k: { $in: ['x', 'y'] } },
+            update: { $set: { seen: true } },
+          },
+        },
         { replaceOne: { filter: { _id: 1 }, replacement: { k: 'z' } } },
         { deleteOne: { filter: { _id: 10 } } },
       ]);
@@ -507,7 +851,9 @@ describe.each(stacks)('$name', (stack) => {
     });
 
     it('joins the latest message per conversation with a pipeline $lookup', async () => {
-      await db.collection<any>('chat_convs').insertMany([{ _id: 'c1' }, { _id: 'c2' }, { _id: 'c3' }]);
+      await db
+        .collection<any>('chat_convs')
+        .insertMany([{ _id: 'c1' }, { _id: 'c2' }, { _id: 'c3' }]);
       await db.collection<any>('chat_msgs').insertMany([
         { _id: 1, conv: 'c1', at: 1, text: 'old' },
         { _id: 2, conv: 'c1', at: 3, text: 'new' },
@@ -520,7 +866,12 @@ describe.each(stacks)('$name', (stack) => {
             $lookup: {
               from: 'chat_msgs',
               let: { id: '$_id' },
-              pipeline: [{ $match: { $expr: { $eq: ['$conv', '$$id'] } } }, { $sort: { at: -1 } }, { $limit: 1 }, { $project: { _id: 0, text: 1 } }],
+              pipeline: [
+                { $match: { $expr: { $eq: ['$conv', '$$id'] } } },
+                { $sort: { at: -1 } },
+                { $limit: 1 },
+                { $project: { _id: 0, text: 1 } },
+              ],
               as: 'last',
             },
           },
@@ -528,19 +879,33 @@ describe.each(stacks)('$name', (stack) => {
           { $sort: { _id: 1 } },
         ])
         .toArray();
-      expect(res).toEqual([{ _id: 'c1', last: { text: 'new' } }, { _id: 'c2', last: { text: 'only' } }, { _id: 'c3' }]);
+      expect(res).toEqual([
+        { _id: 'c1', last: { text: 'new' } },
+        { _id: 'c2', last: { text: 'only' } },
+        { _id: 'c3' },
+      ]);
     });
 
     it('pages with $facet (items and total in one round trip)', async () => {
-      await coll().insertMany(Array.from({ length: 12 }, (_, i) => ({ _id: 100 + i, g: 'p' })));
+      await coll().insertMany(
+        Array.from({ length: 12 }, (_, i) => ({ _id: 100 + i, g: 'p' })),
+      );
       const [res] = await coll()
         .aggregate([
           { $match: { g: 'p' } },
           { $sort: { _id: -1 } },
-          { $facet: { items: [{ $skip: 5 }, { $limit: 3 }, { $project: { _id: 1 } }], total: [{ $count: 'n' }] } },
+          {
+            $facet: {
+              items: [{ $skip: 5 }, { $limit: 3 }, { $project: { _id: 1 } }],
+              total: [{ $count: 'n' }],
+            },
+          },
         ])
         .toArray();
-      expect(res).toEqual({ items: [{ _id: 106 }, { _id: 105 }, { _id: 104 }], total: [{ n: 12 }] });
+      expect(res).toEqual({
+        items: [{ _id: 106 }, { _id: 105 }, { _id: 104 }],
+        total: [{ n: 12 }],
+      });
     });
 
     it('groups by day with $dateToString', async () => {
@@ -552,7 +917,12 @@ describe.each(stacks)('$name', (stack) => {
       const res = await coll()
         .aggregate([
           { $match: { at: { $exists: true } } },
-          { $group: { _id: { $dateToString: { format: '%Y-%m-%d', date: '$at' } }, n: { $sum: 1 } } },
+          {
+            $group: {
+              _id: { $dateToString: { format: '%Y-%m-%d', date: '$at' } },
+              n: { $sum: 1 },
+            },
+          },
           { $sort: { _id: 1 } },
         ])
         .toArray();
@@ -565,9 +935,15 @@ describe.each(stacks)('$name', (stack) => {
     it('round-trips a 15 MB document and a 60 MB insertMany split by the driver', async () => {
       const big = 'x'.repeat(15 * 1024 * 1024);
       await coll().insertOne({ _id: 'big', big });
-      expect((await coll().findOne({ _id: 'big' }))?.big.length).toBe(big.length);
+      expect((await coll().findOne({ _id: 'big' }))?.big.length).toBe(
+        big.length,
+      );
       const mb = 'y'.repeat(1024 * 1024);
-      const res = await db.collection('chat_bulk').insertMany(Array.from({ length: 60 }, (_, i) => ({ _id: i as any, mb })));
+      const res = await db
+        .collection('chat_bulk')
+        .insertMany(
+          Array.from({ length: 60 }, (_, i) => ({ _id: i as any, mb })),
+        );
       expect(res.insertedCount).toBe(60);
       expect(await db.collection('chat_bulk').countDocuments()).toBe(60);
       await db.collection('chat_bulk').drop();
@@ -575,12 +951,22 @@ describe.each(stacks)('$name', (stack) => {
     }, 60_000);
 
     it('serialises concurrent increments and concurrent upserts of one key', async () => {
-      await Promise.all(Array.from({ length: 200 }, () => coll().updateOne({ _id: 1 }, { $inc: { a: 1 } })));
+      await Promise.all(
+        Array.from({ length: 200 }, () =>
+          coll().updateOne({ _id: 1 }, { $inc: { a: 1 } }),
+        ),
+      );
       expect((await coll().findOne({ _id: 1 }))?.a).toBe(205);
       const upserts = db.collection<any>('chat_upserts');
       await upserts.createIndex({ key: 1 }, { unique: true });
       const results = await Promise.allSettled(
-        Array.from({ length: 30 }, (_, i) => upserts.updateOne({ key: 'k' }, { $setOnInsert: { first: i }, $inc: { n: 1 } }, { upsert: true })),
+        Array.from({ length: 30 }, (_, i) =>
+          upserts.updateOne(
+            { key: 'k' },
+            { $setOnInsert: { first: i }, $inc: { n: 1 } },
+            { upsert: true },
+          ),
+        ),
       );
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
       const docs = await upserts.find({ key: 'k' }).toArray();
@@ -589,10 +975,18 @@ describe.each(stacks)('$name', (stack) => {
     });
 
     it('keeps a Mongoose Map of counters', async () => {
-      const Conv = conn.model('ChatConv', new stack.mongoose.Schema({ unread: { type: Map, of: Number, default: {} } }));
+      const Conv = conn.model(
+        'ChatConv',
+        new stack.mongoose.Schema({
+          unread: { type: Map, of: Number, default: {} },
+        }),
+      );
       const c: any = await Conv.create({});
       await Conv.updateOne({ _id: c._id }, { $inc: { 'unread.u1': 1 } });
-      await Conv.updateOne({ _id: c._id }, { $inc: { 'unread.u1': 1, 'unread.u2': 1 } });
+      await Conv.updateOne(
+        { _id: c._id },
+        { $inc: { 'unread.u1': 1, 'unread.u2': 1 } },
+      );
       const again: any = await Conv.findById(c._id);
       expect(again.unread.get('u1')).toBe(2);
       expect(again.unread.get('u2')).toBe(1);
@@ -614,13 +1008,20 @@ describe.each(stacks)('$name', (stack) => {
       const doc = await coll().findOneAndUpdate(
         { q: 'jobs', state: 'new' },
         { $set: { state: 'taken' } },
-        { sort: { pri: -1 }, returnDocument: 'after', projection: { secret: 0 } },
+        {
+          sort: { pri: -1 },
+          returnDocument: 'after',
+          projection: { secret: 0 },
+        },
       );
       expect(doc).toEqual({ _id: 2, q: 'jobs', pri: 9, state: 'taken' });
     });
 
     it('returns the document before the update by default', async () => {
-      const doc = await coll().findOneAndUpdate({ _id: 1 }, { $inc: { pri: 1 } });
+      const doc = await coll().findOneAndUpdate(
+        { _id: 1 },
+        { $inc: { pri: 1 } },
+      );
       expect(doc).toMatchObject({ _id: 1, pri: 2 });
       expect(await coll().findOne({ _id: 1 })).toMatchObject({ pri: 3 });
     });
@@ -631,34 +1032,66 @@ describe.each(stacks)('$name', (stack) => {
         { $set: { state: 'new' }, $setOnInsert: { secret: 'x' } },
         { upsert: true, returnDocument: 'after' },
       );
-      expect(created).toMatchObject({ q: 'mail', pri: 1, state: 'new', secret: 'x' });
+      expect(created).toMatchObject({
+        q: 'mail',
+        pri: 1,
+        state: 'new',
+        secret: 'x',
+      });
       expect(created?._id).toBeInstanceOf(ObjectId);
-      const none = await coll().findOneAndUpdate({ q: 'sms' }, { $set: { state: 'new' } }, { upsert: true });
+      const none = await coll().findOneAndUpdate(
+        { q: 'sms' },
+        { $set: { state: 'new' } },
+        { upsert: true },
+      );
       expect(none).toBeNull();
       expect(await coll().countDocuments({ q: 'sms' })).toBe(1);
     });
 
     it('returns null when nothing matches and upsert is off', async () => {
-      expect(await coll().findOneAndUpdate({ _id: 42 }, { $set: { x: 1 } })).toBeNull();
+      expect(
+        await coll().findOneAndUpdate({ _id: 42 }, { $set: { x: 1 } }),
+      ).toBeNull();
     });
 
     it('removes the first document by sort and returns it', async () => {
-      const doc = await coll().findOneAndDelete({ q: 'jobs' }, { sort: { pri: 1 }, projection: { pri: 1 } });
+      const doc = await coll().findOneAndDelete(
+        { q: 'jobs' },
+        { sort: { pri: 1 }, projection: { pri: 1 } },
+      );
       expect(doc).toEqual({ _id: 1, pri: 2 });
       expect(await coll().countDocuments()).toBe(2);
     });
 
     it('replaces and returns the replacement', async () => {
-      const doc = await coll().findOneAndReplace({ _id: 3 }, { q: 'other' }, { returnDocument: 'after' });
+      const doc = await coll().findOneAndReplace(
+        { _id: 3 },
+        { q: 'other' },
+        { returnDocument: 'after' },
+      );
       expect(doc).toEqual({ _id: 3, q: 'other' });
     });
 
     it('exposes the raw findAndModify reply (value, lastErrorObject)', async () => {
-      const res: any = await db.command({ findAndModify: 'fam', query: { _id: 77 }, update: { $set: { a: 1 } }, upsert: true, new: true });
+      const res: any = await db.command({
+        findAndModify: 'fam',
+        query: { _id: 77 },
+        update: { $set: { a: 1 } },
+        upsert: true,
+        new: true,
+      });
       expect(res.ok).toBe(1);
       expect(res.value).toEqual({ _id: 77, a: 1 });
-      expect(res.lastErrorObject).toMatchObject({ n: 1, updatedExisting: false, upserted: 77 });
-      const removed: any = await db.command({ findAndModify: 'fam', query: { _id: 77 }, remove: true });
+      expect(res.lastErrorObject).toMatchObject({
+        n: 1,
+        updatedExisting: false,
+        upserted: 77,
+      });
+      const removed: any = await db.command({
+        findAndModify: 'fam',
+        query: { _id: 77 },
+        remove: true,
+      });
       expect(removed.value).toEqual({ _id: 77, a: 1 });
       expect(removed.lastErrorObject).toMatchObject({ n: 1 });
     });
@@ -666,16 +1099,33 @@ describe.each(stacks)('$name', (stack) => {
     it('works through Mongoose findOneAndUpdate / findOneAndDelete', async () => {
       const Job = conn.model(
         'Job',
-        new stack.mongoose.Schema({ _id: Number, q: String, pri: Number, state: String, secret: String }),
+        new stack.mongoose.Schema({
+          _id: Number,
+          q: String,
+          pri: Number,
+          state: String,
+          secret: String,
+        }),
         'fam',
       );
-      const taken = await Job.findOneAndUpdate({ state: 'new' }, { state: 'taken' }, { sort: { pri: -1 }, returnDocument: 'after' })
+      const taken = await Job.findOneAndUpdate(
+        { state: 'new' },
+        { state: 'taken' },
+        { sort: { pri: -1 }, returnDocument: 'after' },
+      )
         .select('-secret')
         .lean();
       expect(taken).toEqual({ _id: 2, q: 'jobs', pri: 9, state: 'taken' });
-      const up = await Job.findOneAndUpdate({ _id: 50 }, { $set: { q: 'new' } }, { upsert: true, returnDocument: 'after' }).lean();
+      const up = await Job.findOneAndUpdate(
+        { _id: 50 },
+        { $set: { q: 'new' } },
+        { upsert: true, returnDocument: 'after' },
+      ).lean();
       expect(up).toMatchObject({ _id: 50, q: 'new' });
-      const gone = await Job.findOneAndDelete({ q: 'jobs' }, { sort: { pri: 1 } }).lean();
+      const gone = await Job.findOneAndDelete(
+        { q: 'jobs' },
+        { sort: { pri: 1 } },
+      ).lean();
       expect(gone).toMatchObject({ _id: 1 });
     });
   });
@@ -688,15 +1138,44 @@ describe.each(stacks)('$name', (stack) => {
         { _id: 'c3', name: 'Initech' },
       ] as any[]);
       await db.collection('orders').insertMany([
-        { _id: 1, customerId: 'c1', status: 'A', qty: 2, price: 10, tags: ['x', 'y'] },
-        { _id: 2, customerId: 'c1', status: 'A', qty: 1, price: 5, tags: ['y'] },
+        {
+          _id: 1,
+          customerId: 'c1',
+          status: 'A',
+          qty: 2,
+          price: 10,
+          tags: ['x', 'y'],
+        },
+        {
+          _id: 2,
+          customerId: 'c1',
+          status: 'A',
+          qty: 1,
+          price: 5,
+          tags: ['y'],
+        },
         { _id: 3, customerId: 'c2', status: 'A', qty: 10, price: 3, tags: [] },
         { _id: 4, customerId: 'c2', status: 'D', qty: 7, price: 100 },
-        { _id: 5, customerId: 'c3', status: 'A', qty: 1, price: 1, tags: ['x'] },
-        { _id: 6, customerId: 'c9', status: 'A', qty: 4, price: 2, tags: ['z'] },
+        {
+          _id: 5,
+          customerId: 'c3',
+          status: 'A',
+          qty: 1,
+          price: 1,
+          tags: ['x'],
+        },
+        {
+          _id: 6,
+          customerId: 'c9',
+          status: 'A',
+          qty: 4,
+          price: 2,
+          tags: ['z'],
+        },
       ] as any[]);
     });
-    const agg = (pipeline: any[]) => db.collection('orders').aggregate(pipeline).toArray();
+    const agg = (pipeline: any[]) =>
+      db.collection('orders').aggregate(pipeline).toArray();
 
     it('runs $match, $group with accumulators, and $sort', async () => {
       const res = await agg([
@@ -713,12 +1192,14 @@ describe.each(stacks)('$name', (stack) => {
         },
         { $sort: { total: -1, _id: 1 } },
       ]);
-      expect(res).toEqual([
-        { _id: 'c1', total: 25, n: 2, maxQty: 2, avgPrice: 7.5, ids: [1, 2] },
-        { _id: 'c2', total: 30, n: 1, maxQty: 10, avgPrice: 3, ids: [3] },
-        { _id: 'c9', total: 8, n: 1, maxQty: 4, avgPrice: 2, ids: [6] },
-        { _id: 'c3', total: 1, n: 1, maxQty: 1, avgPrice: 1, ids: [5] },
-      ].sort((a, b) => b.total - a.total));
+      expect(res).toEqual(
+        [
+          { _id: 'c1', total: 25, n: 2, maxQty: 2, avgPrice: 7.5, ids: [1, 2] },
+          { _id: 'c2', total: 30, n: 1, maxQty: 10, avgPrice: 3, ids: [3] },
+          { _id: 'c9', total: 8, n: 1, maxQty: 4, avgPrice: 2, ids: [6] },
+          { _id: 'c3', total: 1, n: 1, maxQty: 1, avgPrice: 1, ids: [5] },
+        ].sort((a, b) => b.total - a.total),
+      );
     });
 
     it('runs $sort, $skip, $limit and $project', async () => {
@@ -726,7 +1207,13 @@ describe.each(stacks)('$name', (stack) => {
         { $sort: { _id: 1 } },
         { $skip: 1 },
         { $limit: 2 },
-        { $project: { _id: 0, customerId: 1, value: { $multiply: ['$qty', '$price'] } } },
+        {
+          $project: {
+            _id: 0,
+            customerId: 1,
+            value: { $multiply: ['$qty', '$price'] },
+          },
+        },
       ]);
       expect(res).toEqual([
         { customerId: 'c1', value: 5 },
@@ -737,9 +1224,21 @@ describe.each(stacks)('$name', (stack) => {
     it('joins with $lookup, flattens with $unwind and derives fields with $addFields', async () => {
       const res = await agg([
         { $match: { status: 'A' } },
-        { $lookup: { from: 'customers', localField: 'customerId', foreignField: '_id', as: 'customer' } },
+        {
+          $lookup: {
+            from: 'customers',
+            localField: 'customerId',
+            foreignField: '_id',
+            as: 'customer',
+          },
+        },
         { $unwind: '$customer' },
-        { $addFields: { customerName: '$customer.name', value: { $multiply: ['$qty', '$price'] } } },
+        {
+          $addFields: {
+            customerName: '$customer.name',
+            value: { $multiply: ['$qty', '$price'] },
+          },
+        },
         { $project: { customer: 0, tags: 0, status: 0, qty: 0, price: 0 } },
         { $sort: { _id: 1 } },
       ]);
@@ -754,14 +1253,25 @@ describe.each(stacks)('$name', (stack) => {
     it('keeps unmatched $lookup results as empty arrays', async () => {
       const res = await agg([
         { $match: { _id: 6 } },
-        { $lookup: { from: 'customers', localField: 'customerId', foreignField: '_id', as: 'customer' } },
+        {
+          $lookup: {
+            from: 'customers',
+            localField: 'customerId',
+            foreignField: '_id',
+            as: 'customer',
+          },
+        },
         { $project: { customer: 1 } },
       ]);
       expect(res).toEqual([{ _id: 6, customer: [] }]);
     });
 
     it('unwinds arrays (dropping empty and missing ones) and groups the elements', async () => {
-      const res = await agg([{ $unwind: '$tags' }, { $group: { _id: '$tags', n: { $sum: 1 } } }, { $sort: { _id: 1 } }]);
+      const res = await agg([
+        { $unwind: '$tags' },
+        { $group: { _id: '$tags', n: { $sum: 1 } } },
+        { $sort: { _id: 1 } },
+      ]);
       expect(res).toEqual([
         { _id: 'x', n: 2 },
         { _id: 'y', n: 2 },
@@ -770,54 +1280,115 @@ describe.each(stacks)('$name', (stack) => {
     });
 
     it('counts with $count', async () => {
-      expect(await agg([{ $match: { status: 'A' } }, { $count: 'n' }])).toEqual([{ n: 5 }]);
-      expect(await agg([{ $match: { status: 'nope' } }, { $count: 'n' }])).toEqual([]);
+      expect(await agg([{ $match: { status: 'A' } }, { $count: 'n' }])).toEqual(
+        [{ n: 5 }],
+      );
+      expect(
+        await agg([{ $match: { status: 'nope' } }, { $count: 'n' }]),
+      ).toEqual([]);
     });
 
     it('groups everything with _id null', async () => {
-      expect(await agg([{ $group: { _id: null, qty: { $sum: '$qty' }, first: { $first: '$_id' } } }])).toEqual([
-        { _id: null, qty: 25, first: 1 },
-      ]);
+      expect(
+        await agg([
+          {
+            $group: {
+              _id: null,
+              qty: { $sum: '$qty' },
+              first: { $first: '$_id' },
+            },
+          },
+        ]),
+      ).toEqual([{ _id: null, qty: 25, first: 1 }]);
     });
 
     it('runs an aggregate through Mongoose', async () => {
-      const Order = conn.model('Order', new stack.mongoose.Schema({ _id: Number, customerId: String, status: String }), 'orders');
-      const res = await Order.aggregate([{ $match: { status: 'A' } }, { $group: { _id: '$status', n: { $sum: 1 } } }]);
+      const Order = conn.model(
+        'Order',
+        new stack.mongoose.Schema({
+          _id: Number,
+          customerId: String,
+          status: String,
+        }),
+        'orders',
+      );
+      const res = await Order.aggregate([
+        { $match: { status: 'A' } },
+        { $group: { _id: '$status', n: { $sum: 1 } } },
+      ]);
       expect(res).toEqual([{ _id: 'A', n: 5 }]);
     });
   });
 
   describe('counts and distinct', () => {
     beforeAll(async () => {
-      await db.collection('cnt').insertMany(
-        Array.from({ length: 30 }, (_, i) => ({ _id: i, color: ['red', 'green', 'blue'][i % 3], sizes: [i % 2, 10] })) as any[],
-      );
+      await db
+        .collection('cnt')
+        .insertMany(
+          Array.from({ length: 30 }, (_, i) => ({
+            _id: i,
+            color: ['red', 'green', 'blue'][i % 3],
+            sizes: [i % 2, 10],
+          })) as any[],
+        );
     });
 
     it('counts documents with a filter, skip and limit', async () => {
       expect(await db.collection('cnt').countDocuments()).toBe(30);
-      expect(await db.collection('cnt').countDocuments({ color: 'red' })).toBe(10);
-      expect(await db.collection('cnt').countDocuments({ color: 'red' }, { skip: 3, limit: 5 })).toBe(5);
-      expect(await db.collection('cnt').countDocuments({ color: 'none' })).toBe(0);
+      expect(await db.collection('cnt').countDocuments({ color: 'red' })).toBe(
+        10,
+      );
+      expect(
+        await db
+          .collection('cnt')
+          .countDocuments({ color: 'red' }, { skip: 3, limit: 5 }),
+      ).toBe(5);
+      expect(await db.collection('cnt').countDocuments({ color: 'none' })).toBe(
+        0,
+      );
     });
 
     it('estimates the document count from metadata', async () => {
       expect(await db.collection('cnt').estimatedDocumentCount()).toBe(30);
-      expect(await db.collection('never_created').estimatedDocumentCount()).toBe(0);
+      expect(
+        await db.collection('never_created').estimatedDocumentCount(),
+      ).toBe(0);
     });
 
     it('returns distinct values, unwinding arrays and honouring the filter', async () => {
-      expect((await db.collection('cnt').distinct('color')).sort()).toEqual(['blue', 'green', 'red']);
-      expect((await db.collection('cnt').distinct('sizes')).sort((a: number, b: number) => a - b)).toEqual([0, 1, 10]);
-      expect(await db.collection<any>('cnt').distinct('color', { _id: { $lt: 1 } })).toEqual(['red']);
+      expect((await db.collection('cnt').distinct('color')).sort()).toEqual([
+        'blue',
+        'green',
+        'red',
+      ]);
+      expect(
+        (await db.collection('cnt').distinct('sizes')).sort(
+          (a: number, b: number) => a - b,
+        ),
+      ).toEqual([0, 1, 10]);
+      expect(
+        await db.collection<any>('cnt').distinct('color', { _id: { $lt: 1 } }),
+      ).toEqual(['red']);
       expect(await db.collection('cnt').distinct('nope')).toEqual([]);
     });
 
     it('counts and distincts through Mongoose', async () => {
-      const C = conn.model('Cnt', new stack.mongoose.Schema({ _id: Number, color: String, sizes: [Number] }), 'cnt');
+      const C = conn.model(
+        'Cnt',
+        new stack.mongoose.Schema({
+          _id: Number,
+          color: String,
+          sizes: [Number],
+        }),
+        'cnt',
+      );
       expect(await C.countDocuments({ color: 'blue' })).toBe(10);
       expect(await C.estimatedDocumentCount()).toBe(30);
-      expect((await C.distinct('color')).sort()).toEqual(['blue', 'green', 'red']);
+      expect((await C.distinct('color')).sort()).toEqual([
+        'blue',
+        'green',
+        'red',
+      ]);
     });
   });
 
@@ -832,10 +1403,23 @@ describe.each(stacks)('$name', (stack) => {
       ]);
       expect(names).toEqual(['a_1', 'a_1_b_-1', 'c_sparse']);
       let list = await coll.listIndexes().toArray();
-      expect(list.map((i: any) => i.name).sort()).toEqual(['_id_', 'a_1', 'a_1_b_-1', 'c_sparse']);
-      expect(list.find((i: any) => i.name === '_id_')).toMatchObject({ key: { _id: 1 } });
-      expect(list.find((i: any) => i.name === 'a_1_b_-1')).toMatchObject({ key: { a: 1, b: -1 }, unique: true });
-      expect(list.find((i: any) => i.name === 'c_sparse')).toMatchObject({ key: { c: 1 }, sparse: true });
+      expect(list.map((i: any) => i.name).sort()).toEqual([
+        '_id_',
+        'a_1',
+        'a_1_b_-1',
+        'c_sparse',
+      ]);
+      expect(list.find((i: any) => i.name === '_id_')).toMatchObject({
+        key: { _id: 1 },
+      });
+      expect(list.find((i: any) => i.name === 'a_1_b_-1')).toMatchObject({
+        key: { a: 1, b: -1 },
+        unique: true,
+      });
+      expect(list.find((i: any) => i.name === 'c_sparse')).toMatchObject({
+        key: { c: 1 },
+        sparse: true,
+      });
       expect(await coll.indexExists('a_1')).toBe(true);
 
       // Re-creating an identical index is a no-op, not an error.
@@ -843,7 +1427,11 @@ describe.each(stacks)('$name', (stack) => {
 
       await coll.dropIndex('a_1');
       list = await coll.listIndexes().toArray();
-      expect(list.map((i: any) => i.name).sort()).toEqual(['_id_', 'a_1_b_-1', 'c_sparse']);
+      expect(list.map((i: any) => i.name).sort()).toEqual([
+        '_id_',
+        'a_1_b_-1',
+        'c_sparse',
+      ]);
 
       const missing = await rejection(() => coll.dropIndex('nope_1'));
       expect(missing.code).toBe(27); // IndexNotFound
@@ -854,25 +1442,39 @@ describe.each(stacks)('$name', (stack) => {
     });
 
     it('refuses to list the indexes of a missing collection with NamespaceNotFound', async () => {
-      const err = await rejection(() => db.collection('no_such_coll').listIndexes().toArray());
+      const err = await rejection(() =>
+        db.collection('no_such_coll').listIndexes().toArray(),
+      );
       expect(err.code).toBe(26);
     });
 
     it('refuses a unique index over existing duplicates', async () => {
       const coll = db.collection('idx_dups');
       await coll.insertMany([{ e: 'x' }, { e: 'x' }]);
-      const err = await rejection(() => coll.createIndex({ e: 1 }, { unique: true }));
+      const err = await rejection(() =>
+        coll.createIndex({ e: 1 }, { unique: true }),
+      );
       expect(err.code).toBe(11000);
     });
 
     it('creates the indexes declared in a Mongoose schema', async () => {
-      const schema = new stack.mongoose.Schema({ email: { type: String, unique: true }, org: String, at: Date });
+      const schema = new stack.mongoose.Schema({
+        email: { type: String, unique: true },
+        org: String,
+        at: Date,
+      });
       schema.index({ org: 1, at: -1 });
       const M = conn.model('Indexed', schema, 'mg_indexed');
       await M.init();
       const list = await M.listIndexes();
-      expect(list.map((i: any) => i.name).sort()).toEqual(['_id_', 'email_1', 'org_1_at_-1']);
-      expect(list.find((i: any) => i.name === 'email_1')).toMatchObject({ unique: true });
+      expect(list.map((i: any) => i.name).sort()).toEqual([
+        '_id_',
+        'email_1',
+        'org_1_at_-1',
+      ]);
+      expect(list.find((i: any) => i.name === 'email_1')).toMatchObject({
+        unique: true,
+      });
       await M.syncIndexes();
       expect((await M.listIndexes()).length).toBe(3);
     });
@@ -883,15 +1485,25 @@ describe.each(stacks)('$name', (stack) => {
       // Re-creating with identical options: NamespaceExists (48) up to MongoDB 6.0; since 7.0
       // (SERVER-60064) a no-op success. Judge by the wire version the server advertises.
       const { maxWireVersion } = await db.admin().command({ hello: 1 });
-      if (maxWireVersion >= 21) await expect(db.command({ create: 'lc_a' })).resolves.toMatchObject({ ok: 1 });
-      else expect((await rejection(() => db.command({ create: 'lc_a' }))).code).toBe(48);
-      const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c: any) => c.name);
+      if (maxWireVersion >= 21)
+        await expect(db.command({ create: 'lc_a' })).resolves.toMatchObject({
+          ok: 1,
+        });
+      else
+        expect(
+          (await rejection(() => db.command({ create: 'lc_a' }))).code,
+        ).toBe(48);
+      const names = (
+        await db.listCollections({}, { nameOnly: true }).toArray()
+      ).map((c: any) => c.name);
       expect(names).toEqual(expect.arrayContaining(['lc_a', 'lc_b']));
       const filtered = await db.listCollections({ name: 'lc_b' }).toArray();
       expect(filtered).toHaveLength(1);
       expect(filtered[0]).toMatchObject({ name: 'lc_b', type: 'collection' });
       expect(await db.collection('lc_b').drop()).toBe(true);
-      const after = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c: any) => c.name);
+      const after = (
+        await db.listCollections({}, { nameOnly: true }).toArray()
+      ).map((c: any) => c.name);
       expect(after).toContain('lc_a');
       expect(after).not.toContain('lc_b');
       expect(await db.collection('lc_b').countDocuments()).toBe(0);
@@ -905,7 +1517,9 @@ describe.each(stacks)('$name', (stack) => {
       const names = listed.databases.map((d: any) => d.name);
       expect(names).toEqual(expect.arrayContaining([dbName, otherName]));
       expect(await other.dropDatabase()).toBe(true);
-      const after = (await client.db('admin').admin().listDatabases({ nameOnly: true })).databases.map((d: any) => d.name);
+      const after = (
+        await client.db('admin').admin().listDatabases({ nameOnly: true })
+      ).databases.map((d: any) => d.name);
       expect(after).not.toContain(otherName);
       expect(await other.listCollections().toArray()).toEqual([]);
       expect(await other.collection('things').findOne({})).toBeNull();
@@ -944,7 +1558,9 @@ describe.each(stacks)('$name', (stack) => {
     });
 
     it('insert through the driver', async () => {
-      const err = await rejection(() => db.collection(coll).insertOne({ email: 'a@x.io' }));
+      const err = await rejection(() =>
+        db.collection(coll).insertOne({ email: 'a@x.io' }),
+      );
       expect(err).toBeInstanceOf(stack.driver.MongoServerError);
       expect(err.code).toBe(11000);
       expectDuplicateKeyMessage(err, dbName, coll, 'email_1');
@@ -954,7 +1570,13 @@ describe.each(stacks)('$name', (stack) => {
     it('insertMany, unordered: every bad document reported with its index, the rest inserted', async () => {
       const err = await rejection(() =>
         User.insertMany(
-          [{ email: 'b@x.io' }, { email: 'a@x.io' }, { email: 'c@x.io' }, { email: 'b@x.io' }, { email: 'd@x.io' }],
+          [
+            { email: 'b@x.io' },
+            { email: 'a@x.io' },
+            { email: 'c@x.io' },
+            { email: 'b@x.io' },
+            { email: 'd@x.io' },
+          ],
           { ordered: false },
         ),
       );
@@ -962,18 +1584,27 @@ describe.each(stacks)('$name', (stack) => {
       const writeErrors = err.writeErrors ?? err.result?.getWriteErrors?.();
       expect(writeErrors.map((e: any) => e.index)).toEqual([1, 3]);
       // Mongoose 8 wraps each driver WriteError as { err, index }; Mongoose 9 passes them through.
-      expect(writeErrors.map((e: any) => e.code ?? e.err?.code)).toEqual([11000, 11000]);
-      expect(writeErrors[0].errmsg ?? writeErrors[0].err?.errmsg).toContain(`E11000 duplicate key error collection: ${dbName}.${coll} index: email_1 dup key:`);
-      expect((await User.find().sort({ email: 1 }).lean()).map((u: any) => u.email)).toEqual([
-        'a@x.io',
-        'b@x.io',
-        'c@x.io',
-        'd@x.io',
+      expect(writeErrors.map((e: any) => e.code ?? e.err?.code)).toEqual([
+        11000, 11000,
       ]);
+      expect(writeErrors[0].errmsg ?? writeErrors[0].err?.errmsg).toContain(
+        `E11000 duplicate key error collection: ${dbName}.${coll} index: email_1 dup key:`,
+      );
+      expect(
+        (await User.find().sort({ email: 1 }).lean()).map((u: any) => u.email),
+      ).toEqual(['a@x.io', 'b@x.io', 'c@x.io', 'd@x.io']);
     });
 
     it('insertMany, ordered: stops at the first duplicate', async () => {
-      const err = await rejection(() => db.collection(coll).insertMany([{ email: 'e@x.io' }, { email: 'a@x.io' }, { email: 'f@x.io' }]));
+      const err = await rejection(() =>
+        db
+          .collection(coll)
+          .insertMany([
+            { email: 'e@x.io' },
+            { email: 'a@x.io' },
+            { email: 'f@x.io' },
+          ]),
+      );
       expect(err.code).toBe(11000);
       expect(err.writeErrors.map((e: any) => e.index)).toEqual([1]);
       expect(err.result.insertedCount).toBe(1);
@@ -982,30 +1613,53 @@ describe.each(stacks)('$name', (stack) => {
 
     it('update', async () => {
       await User.create({ email: 'b@x.io' });
-      const err = await rejection(() => User.updateOne({ email: 'b@x.io' }, { $set: { email: 'a@x.io' } }));
+      const err = await rejection(() =>
+        User.updateOne({ email: 'b@x.io' }, { $set: { email: 'a@x.io' } }),
+      );
       expectMongooseDup(err, 'email', 'a@x.io');
       expect(await User.countDocuments({ email: 'b@x.io' })).toBe(1);
     });
 
     it('updateMany that would collide', async () => {
-      await User.create([{ email: 'b@x.io', n: 1 }, { email: 'c@x.io', n: 1 }]);
-      const err = await rejection(() => User.updateMany({ n: 1 }, { $set: { handle: 'same' } }));
+      await User.create([
+        { email: 'b@x.io', n: 1 },
+        { email: 'c@x.io', n: 1 },
+      ]);
+      const err = await rejection(() =>
+        User.updateMany({ n: 1 }, { $set: { handle: 'same' } }),
+      );
       expect(err.code).toBe(11000);
       expect(err.keyPattern).toEqual({ handle: 1 });
     });
 
     it('upsert', async () => {
-      const err = await rejection(() => User.updateOne({ email: 'new@x.io' }, { $set: { handle: 'ann' } }, { upsert: true }));
+      const err = await rejection(() =>
+        User.updateOne(
+          { email: 'new@x.io' },
+          { $set: { handle: 'ann' } },
+          { upsert: true },
+        ),
+      );
       expectMongooseDup(err, 'handle', 'ann');
       expect(await User.countDocuments({ email: 'new@x.io' })).toBe(0);
     });
 
     it('findAndModify (findOneAndUpdate, with and without upsert)', async () => {
       await User.create({ email: 'b@x.io' });
-      const err = await rejection(() => User.findOneAndUpdate({ email: 'b@x.io' }, { email: 'a@x.io' }, { returnDocument: 'after' }));
+      const err = await rejection(() =>
+        User.findOneAndUpdate(
+          { email: 'b@x.io' },
+          { email: 'a@x.io' },
+          { returnDocument: 'after' },
+        ),
+      );
       expectMongooseDup(err, 'email', 'a@x.io');
       const err2 = await rejection(() =>
-        User.findOneAndUpdate({ email: 'z@x.io' }, { $set: { handle: 'ann' } }, { upsert: true, returnDocument: 'after' }),
+        User.findOneAndUpdate(
+          { email: 'z@x.io' },
+          { $set: { handle: 'ann' } },
+          { upsert: true, returnDocument: 'after' },
+        ),
       );
       expectMongooseDup(err2, 'handle', 'ann');
     });
@@ -1013,7 +1667,9 @@ describe.each(stacks)('$name', (stack) => {
     it('keeps the documents that caused no conflict intact after a failed write', async () => {
       await rejection(() => User.create({ email: 'a@x.io', handle: 'other' }));
       // The failed insert must not leave its entry behind in the handle index.
-      await expect(User.create({ email: 'q@x.io', handle: 'other' })).resolves.toBeDefined();
+      await expect(
+        User.create({ email: 'q@x.io', handle: 'other' }),
+      ).resolves.toBeDefined();
     });
 
     it('treats a missing field as null in a non-sparse unique index', async () => {
@@ -1044,7 +1700,9 @@ describe.each(stacks)('$name', (stack) => {
       const c = db.collection('dup_nested');
       await c.createIndex({ 'contact.email': 1 }, { unique: true });
       await c.insertOne({ contact: { email: 'n@x.io' } });
-      const err = await rejection(() => c.insertOne({ contact: { email: 'n@x.io', phone: '1' } }));
+      const err = await rejection(() =>
+        c.insertOne({ contact: { email: 'n@x.io', phone: '1' } }),
+      );
       expect(err.code).toBe(11000);
       expect(err.keyPattern).toEqual({ 'contact.email': 1 });
       expect(err.keyValue).toEqual({ 'contact.email': 'n@x.io' });
@@ -1055,12 +1713,16 @@ describe.each(stacks)('$name', (stack) => {
       await c.createIndex({ tags: 1 }, { unique: true });
       await c.insertOne({ _id: 1 as any, tags: ['a', 'b', 'a'] });
       await c.insertOne({ _id: 2 as any, tags: ['c'] });
-      const err = await rejection(() => c.insertOne({ _id: 3 as any, tags: ['d', 'b'] }));
+      const err = await rejection(() =>
+        c.insertOne({ _id: 3 as any, tags: ['d', 'b'] }),
+      );
       expect(err.code).toBe(11000);
       expect(err.keyValue).toEqual({ tags: 'b' });
       // Removing an element frees its key.
       await c.updateOne({ _id: 1 as any }, { $pull: { tags: 'b' } } as any);
-      await expect(c.insertOne({ _id: 3 as any, tags: ['d', 'b'] })).resolves.toBeDefined();
+      await expect(
+        c.insertOne({ _id: 3 as any, tags: ['d', 'b'] }),
+      ).resolves.toBeDefined();
     });
 
     it('allows many documents without the field in a sparse unique index, but not duplicates', async () => {
@@ -1077,7 +1739,11 @@ describe.each(stacks)('$name', (stack) => {
       const c = db.collection('dup_partial');
       await c.createIndex(
         { accountId: 1 },
-        { unique: true, partialFilterExpression: { connected: true }, name: 'accountId_connected' },
+        {
+          unique: true,
+          partialFilterExpression: { connected: true },
+          name: 'accountId_connected',
+        },
       );
       await c.insertMany([
         { accountId: 'a', connected: false },
@@ -1086,14 +1752,31 @@ describe.each(stacks)('$name', (stack) => {
         { other: 1 },
         { other: 2 },
       ]);
-      const err = await rejection(() => c.insertOne({ accountId: 'a', connected: true }));
+      const err = await rejection(() =>
+        c.insertOne({ accountId: 'a', connected: true }),
+      );
       expect(err.code).toBe(11000);
-      expectDuplicateKeyMessage(err, dbName, 'dup_partial', 'accountId_connected');
+      expectDuplicateKeyMessage(
+        err,
+        dbName,
+        'dup_partial',
+        'accountId_connected',
+      );
       // Re-connecting an old record collides too.
-      const err2 = await rejection(() => c.updateOne({ accountId: 'a', connected: false }, { $set: { connected: true } }));
+      const err2 = await rejection(() =>
+        c.updateOne(
+          { accountId: 'a', connected: false },
+          { $set: { connected: true } },
+        ),
+      );
       expect(err2.code).toBe(11000);
-      const idx = (await c.listIndexes().toArray()).find((i: any) => i.name === 'accountId_connected');
-      expect(idx).toMatchObject({ unique: true, partialFilterExpression: { connected: true } });
+      const idx = (await c.listIndexes().toArray()).find(
+        (i: any) => i.name === 'accountId_connected',
+      );
+      expect(idx).toMatchObject({
+        unique: true,
+        partialFilterExpression: { connected: true },
+      });
     });
   });
 
@@ -1112,9 +1795,17 @@ describe.each(stacks)('$name', (stack) => {
           { _id: 'none' },
           { _id: 'notDate', expiresAt: 'yesterday' },
         ] as any[]);
-        const idx = (await c.listIndexes().toArray()).find((i: any) => i.name === 'expiresAt_1');
+        const idx = (await c.listIndexes().toArray()).find(
+          (i: any) => i.name === 'expiresAt_1',
+        );
         expect(idx).toMatchObject({ expireAfterSeconds: 1 });
-        const gone = await waitFor(async () => (await c.countDocuments({ _id: { $in: ['old', 'arr'] } } as any)) === 0, TTL_WAIT_MS);
+        const gone = await waitFor(
+          async () =>
+            (await c.countDocuments({
+              _id: { $in: ['old', 'arr'] },
+            } as any)) === 0,
+          TTL_WAIT_MS,
+        );
         expect(gone).toBe(true);
         const left = (await c.find({}).toArray()).map((d: any) => d._id).sort();
         expect(left).toEqual(['future', 'none', 'notDate']);
@@ -1128,24 +1819,42 @@ describe.each(stacks)('$name', (stack) => {
     let Post: any;
     beforeAll(async () => {
       const { Schema } = stack.mongoose;
-      Author = conn.model('Author', new Schema({ name: String }, { timestamps: true }));
+      Author = conn.model(
+        'Author',
+        new Schema({ name: String }, { timestamps: true }),
+      );
       Post = conn.model(
         'Post',
-        new Schema({ title: String, author: { type: Schema.Types.ObjectId, ref: 'Author' }, likes: [{ type: Schema.Types.ObjectId, ref: 'Author' }] }, { timestamps: true }),
+        new Schema(
+          {
+            title: String,
+            author: { type: Schema.Types.ObjectId, ref: 'Author' },
+            likes: [{ type: Schema.Types.ObjectId, ref: 'Author' }],
+          },
+          { timestamps: true },
+        ),
       );
       await Promise.all([Author.init(), Post.init()]);
     });
 
     it('populates single and array references', async () => {
-      const [ann, bob] = await Author.create([{ name: 'ann' }, { name: 'bob' }]);
+      const [ann, bob] = await Author.create([
+        { name: 'ann' },
+        { name: 'bob' },
+      ]);
       await Post.create([
         { title: 'p1', author: ann._id, likes: [bob._id, ann._id] },
         { title: 'p2', author: bob._id, likes: [] },
       ]);
-      const posts = await Post.find().sort({ title: 1 }).populate('author').populate('likes');
+      const posts = await Post.find()
+        .sort({ title: 1 })
+        .populate('author')
+        .populate('likes');
       expect(posts.map((p: any) => p.author.name)).toEqual(['ann', 'bob']);
       expect(posts[0].likes.map((a: any) => a.name)).toEqual(['bob', 'ann']);
-      const lean = await Post.findOne({ title: 'p2' }).populate('author', 'name -_id').lean();
+      const lean = await Post.findOne({ title: 'p2' })
+        .populate('author', 'name -_id')
+        .lean();
       expect((lean as any).author).toEqual({ name: 'bob' });
     });
 
@@ -1159,7 +1868,11 @@ describe.each(stacks)('$name', (stack) => {
       expect(b.name).toBe('cid2');
       expect(b.createdAt.getTime()).toBe(a.createdAt.getTime());
       expect(b.updatedAt.getTime()).toBeGreaterThan(a.updatedAt.getTime());
-      const up: any = await Author.findOneAndUpdate({ name: 'dee' }, { $set: { name: 'dee' } }, { upsert: true, returnDocument: 'after' }).lean();
+      const up: any = await Author.findOneAndUpdate(
+        { name: 'dee' },
+        { $set: { name: 'dee' } },
+        { upsert: true, returnDocument: 'after' },
+      ).lean();
       expect(up.createdAt).toBeInstanceOf(Date);
       expect(up.updatedAt).toBeInstanceOf(Date);
     });
@@ -1169,18 +1882,43 @@ describe.each(stacks)('$name', (stack) => {
       const doc: any = await Author.findOne({ name: 'eve' }).lean();
       expect(doc).not.toBeInstanceOf(stack.mongoose.Document);
       expect(doc._id).toBeInstanceOf(stack.mongoose.Types.ObjectId);
-      expect(Object.keys(doc).sort()).toEqual(['__v', '_id', 'createdAt', 'name', 'updatedAt']);
+      expect(Object.keys(doc).sort()).toEqual([
+        '__v',
+        '_id',
+        'createdAt',
+        'name',
+        'updatedAt',
+      ]);
       const hydrated = await Author.findOne({ name: 'eve' });
       expect(hydrated).toBeInstanceOf(stack.mongoose.Document);
     });
 
     it('populates with match, sort and limit, and counts through a virtual', async () => {
       const { Schema } = stack.mongoose;
-      const authorSchema = new Schema({ name: String }, { toObject: { virtuals: true } });
-      authorSchema.virtual('postCount', { ref: 'VPost', localField: '_id', foreignField: 'author', count: true });
-      authorSchema.virtual('posts', { ref: 'VPost', localField: '_id', foreignField: 'author' });
+      const authorSchema = new Schema(
+        { name: String },
+        { toObject: { virtuals: true } },
+      );
+      authorSchema.virtual('postCount', {
+        ref: 'VPost',
+        localField: '_id',
+        foreignField: 'author',
+        count: true,
+      });
+      authorSchema.virtual('posts', {
+        ref: 'VPost',
+        localField: '_id',
+        foreignField: 'author',
+      });
       const VAuthor = conn.model('VAuthor', authorSchema);
-      const VPost = conn.model('VPost', new Schema({ title: String, n: Number, author: { type: Schema.Types.ObjectId, ref: 'VAuthor' } }));
+      const VPost = conn.model(
+        'VPost',
+        new Schema({
+          title: String,
+          n: Number,
+          author: { type: Schema.Types.ObjectId, ref: 'VAuthor' },
+        }),
+      );
       const [x, y] = await VAuthor.create([{ name: 'x' }, { name: 'y' }]);
       await VPost.create([
         { title: 'a', n: 1, author: x._id },
@@ -1191,7 +1929,11 @@ describe.each(stacks)('$name', (stack) => {
       const authors: any[] = await VAuthor.find()
         .sort({ name: 1 })
         .populate('postCount')
-        .populate({ path: 'posts', match: { n: { $gte: 2 } }, options: { sort: { n: -1 } } });
+        .populate({
+          path: 'posts',
+          match: { n: { $gte: 2 } },
+          options: { sort: { n: -1 } },
+        });
       expect(authors.map((a) => a.postCount)).toEqual([3, 1]);
       expect(authors[0].posts.map((p: any) => p.title)).toEqual(['c', 'b']);
       expect(authors[1].posts.map((p: any) => p.title)).toEqual(['d']);
@@ -1199,7 +1941,10 @@ describe.each(stacks)('$name', (stack) => {
 
     it('queries discriminators by their __t key', async () => {
       const { Schema } = stack.mongoose;
-      const Event = conn.model('DEvent', new Schema({ at: Date }, { discriminatorKey: '__t' }));
+      const Event = conn.model(
+        'DEvent',
+        new Schema({ at: Date }, { discriminatorKey: '__t' }),
+      );
       const Click = Event.discriminator('DClick', new Schema({ x: Number }));
       const View = Event.discriminator('DView', new Schema({ page: String }));
       await Click.create({ at: new Date(), x: 3 });
@@ -1207,12 +1952,18 @@ describe.each(stacks)('$name', (stack) => {
       expect(await Event.countDocuments()).toBe(2);
       expect(await Click.countDocuments()).toBe(1);
       const all: any[] = await Event.find().sort({ __t: 1 });
-      expect(all.map((e) => e.constructor.modelName)).toEqual(['DClick', 'DView']);
+      expect(all.map((e) => e.constructor.modelName)).toEqual([
+        'DClick',
+        'DView',
+      ]);
     });
 
     it('rejects a stale save under optimisticConcurrency with a VersionError', async () => {
       const { Schema } = stack.mongoose;
-      const Doc = conn.model('OccDoc', new Schema({ title: String }, { optimisticConcurrency: true }));
+      const Doc = conn.model(
+        'OccDoc',
+        new Schema({ title: String }, { optimisticConcurrency: true }),
+      );
       const created = await Doc.create({ title: 'one' });
       const first: any = await Doc.findById(created._id);
       const second: any = await Doc.findById(created._id);
@@ -1221,19 +1972,34 @@ describe.each(stacks)('$name', (stack) => {
       second.title = 'three';
       const err = await rejection(() => second.save());
       expect(err.name).toBe('VersionError');
-      expect((await Doc.findById(created._id).lean() as any).title).toBe('two');
+      expect(((await Doc.findById(created._id).lean()) as any).title).toBe(
+        'two',
+      );
     });
 
     it('runs findByIdAndUpdate with validators and an upsert through replaceOne', async () => {
       const { Schema } = stack.mongoose;
-      const Item = conn.model('VItem', new Schema({ qty: { type: Number, min: 0 }, label: String }));
+      const Item = conn.model(
+        'VItem',
+        new Schema({ qty: { type: Number, min: 0 }, label: String }),
+      );
       const item = await Item.create({ qty: 1, label: 'l' });
-      const err = await rejection(() => Item.findByIdAndUpdate(item._id, { qty: -5 }, { runValidators: true }));
+      const err = await rejection(() =>
+        Item.findByIdAndUpdate(item._id, { qty: -5 }, { runValidators: true }),
+      );
       expect(err.name).toBe('ValidationError');
-      const updated: any = await Item.findByIdAndUpdate(item._id, { $inc: { qty: 4 } }, { returnDocument: 'after' }).lean();
+      const updated: any = await Item.findByIdAndUpdate(
+        item._id,
+        { $inc: { qty: 4 } },
+        { returnDocument: 'after' },
+      ).lean();
       expect(updated.qty).toBe(5);
       const id = new stack.mongoose.Types.ObjectId();
-      const res = await Item.replaceOne({ _id: id }, { qty: 9, label: 'new' }, { upsert: true });
+      const res = await Item.replaceOne(
+        { _id: id },
+        { qty: 9, label: 'new' },
+        { upsert: true },
+      );
       expect(res.upsertedCount).toBe(1);
       expect(((await Item.findById(id).lean()) as any).label).toBe('new');
     });
@@ -1274,11 +2040,18 @@ describe.each(stacks)('$name', (stack) => {
         ref: new ObjectId(),
       };
       await db.collection('bson').insertOne(doc);
-      const raw: any = await db.collection('bson').findOne({ _id: id }, { promoteValues: false, promoteLongs: false, promoteBuffers: false });
+      const raw: any = await db
+        .collection('bson')
+        .findOne(
+          { _id: id },
+          { promoteValues: false, promoteLongs: false, promoteBuffers: false },
+        );
       expect(raw._id.toHexString()).toBe(id.toHexString());
       expect(raw.when).toEqual(when);
       expect(raw.bin).toBeInstanceOf(Binary);
-      expect(Buffer.from(raw.bin.buffer)).toEqual(Buffer.from([0, 1, 2, 250, 255]));
+      expect(Buffer.from(raw.bin.buffer)).toEqual(
+        Buffer.from([0, 1, 2, 250, 255]),
+      );
       expect(raw.dec).toBeInstanceOf(Decimal128);
       expect(raw.dec.toString()).toBe('1234567890.123456789012345678901234');
       expect(raw.long).toBeInstanceOf(Long);
@@ -1287,7 +2060,9 @@ describe.each(stacks)('$name', (stack) => {
       expect(raw.dbl).toBeInstanceOf(Double);
       expect(raw.str.valueOf()).toBe('héllo ✓');
 
-      const promoted: any = await db.collection('bson').findOne({ _id: id }, { useBigInt64: true } as any);
+      const promoted: any = await db
+        .collection('bson')
+        .findOne({ _id: id }, { useBigInt64: true } as any);
       expect(promoted.long).toBe(BigInt(bigLong));
       expect(promoted.nested).toEqual([[1, [2, 3]], [], { a: [{ b: [4] }] }]);
       expect(promoted.obj).toEqual({ deep: { deeper: { x: 'y' } } });
@@ -1311,14 +2086,24 @@ describe.each(stacks)('$name', (stack) => {
         { _id: 'm', v: Decimal128.fromString('10.5') },
         { _id: 'big', v: Long.fromString(bigLong) },
       ] as any[]);
-      const ids = async (filter: any) => (await c.find(filter).sort({ v: 1 }).toArray()).map((d: any) => d._id);
+      const ids = async (filter: any) =>
+        (await c.find(filter).sort({ v: 1 }).toArray()).map((d: any) => d._id);
       expect(await ids({})).toEqual(['i', 'd', 'm', 'l', 'big']);
       expect(await ids({ v: { $gt: 9 } })).toEqual(['d', 'm', 'l', 'big']);
-      expect(await ids({ v: { $gt: Decimal128.fromString('10') } })).toEqual(['m', 'l', 'big']);
+      expect(await ids({ v: { $gt: Decimal128.fromString('10') } })).toEqual([
+        'm',
+        'l',
+        'big',
+      ]);
       expect(await ids({ v: 11 })).toEqual(['l']);
       expect(await ids({ v: Long.fromString(bigLong) })).toEqual(['big']);
       expect(await ids({ v: Decimal128.fromString('10.50') })).toEqual(['m']);
-      const sum = await c.aggregate([{ $match: { _id: { $in: ['i', 'l'] } } }, { $group: { _id: null, s: { $sum: '$v' } } }]).toArray();
+      const sum = await c
+        .aggregate([
+          { $match: { _id: { $in: ['i', 'l'] } } },
+          { $group: { _id: null, s: { $sum: '$v' } } },
+        ])
+        .toArray();
       expect(Number(sum[0]['s'])).toBe(20);
     });
 
@@ -1326,15 +2111,41 @@ describe.each(stacks)('$name', (stack) => {
       const c = db.collection('bson_q');
       const ids = [new ObjectId(), new ObjectId(), new ObjectId()];
       await c.insertMany([
-        { _id: ids[0], at: new Date('2024-01-01'), bin: new Binary(Buffer.from('aa')) },
-        { _id: ids[1], at: new Date('2024-06-01'), bin: new Binary(Buffer.from('bb')) },
-        { _id: ids[2], at: new Date('2025-01-01'), bin: new Binary(Buffer.from('cc')) },
+        {
+          _id: ids[0],
+          at: new Date('2024-01-01'),
+          bin: new Binary(Buffer.from('aa')),
+        },
+        {
+          _id: ids[1],
+          at: new Date('2024-06-01'),
+          bin: new Binary(Buffer.from('bb')),
+        },
+        {
+          _id: ids[2],
+          at: new Date('2025-01-01'),
+          bin: new Binary(Buffer.from('cc')),
+        },
       ]);
-      const range = await c.find({ at: { $gte: new Date('2024-03-01'), $lt: new Date('2025-06-01') } }).sort({ at: -1 }).toArray();
-      expect(range.map((d: any) => d._id.toHexString())).toEqual([ids[2].toHexString(), ids[1].toHexString()]);
-      expect((await c.findOne({ bin: new Binary(Buffer.from('bb')) }))?._id.toHexString()).toBe(ids[1].toHexString());
+      const range = await c
+        .find({
+          at: { $gte: new Date('2024-03-01'), $lt: new Date('2025-06-01') },
+        })
+        .sort({ at: -1 })
+        .toArray();
+      expect(range.map((d: any) => d._id.toHexString())).toEqual([
+        ids[2].toHexString(),
+        ids[1].toHexString(),
+      ]);
+      expect(
+        (
+          await c.findOne({ bin: new Binary(Buffer.from('bb')) })
+        )?._id.toHexString(),
+      ).toBe(ids[1].toHexString());
       expect((await c.find({ _id: { $gt: ids[0] } }).toArray()).length).toBe(2);
-      expect(await c.findOne({ _id: new ObjectId(ids[2].toHexString()) })).not.toBeNull();
+      expect(
+        await c.findOne({ _id: new ObjectId(ids[2].toHexString()) }),
+      ).not.toBeNull();
     });
 
     it('round-trips ObjectId, Date, Buffer, Decimal128, BigInt and nested arrays through Mongoose', async () => {
@@ -1370,7 +2181,11 @@ describe.each(stacks)('$name', (stack) => {
       expect(back.big).toBe(BigInt(bigLong));
       expect(back.toObject().grid).toEqual([[1, 2], [3]]);
       expect(back.meta).toEqual({ list: [[{ k: 1 }]] });
-      expect(await Thing.countDocuments({ price: { $gt: Types.Decimal128.fromString('19.5') } })).toBe(1);
+      expect(
+        await Thing.countDocuments({
+          price: { $gt: Types.Decimal128.fromString('19.5') },
+        }),
+      ).toBe(1);
       expect(await Thing.countDocuments({ big: BigInt(bigLong) })).toBe(1);
     });
   });
@@ -1397,7 +2212,10 @@ describe.each(stacks)('$name', (stack) => {
         { _id: 5, v: new Date(10_000) },
         { _id: 6, v: [3, 'x', 12] },
       ]);
-      const ids = async (filter: any) => (await coll().find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
+      const ids = async (filter: any) =>
+        (await coll().find(filter).sort({ _id: 1 }).toArray()).map(
+          (d) => d._id,
+        );
       expect(await ids({ v: { $gt: 5 } })).toEqual([2, 6]);
       expect(await ids({ v: { $lt: 'a' } })).toEqual([3]);
       expect(await ids({ v: { $gte: new Date(0) } })).toEqual([5]);
@@ -1412,15 +2230,28 @@ describe.each(stacks)('$name', (stack) => {
         { _id: 2, v: -0 },
         { _id: 3, v: 0 },
       ]);
-      expect((await coll().find({ v: NaN }).toArray()).map((d) => d._id)).toEqual([1]);
-      expect((await coll().find({ v: 0 }).sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual([2, 3]);
+      expect(
+        (await coll().find({ v: NaN }).toArray()).map((d) => d._id),
+      ).toEqual([1]);
+      expect(
+        (await coll().find({ v: 0 }).sort({ _id: 1 }).toArray()).map(
+          (d) => d._id,
+        ),
+      ).toEqual([2, 3]);
     });
 
     it('keeps int64 exact through $inc, and widens an overflowing int32 to int64', async () => {
       const { Long, Int32 } = stack.driver;
-      await coll().insertOne({ _id: 1, big: Long.fromString('9007199254740993'), small: new Int32(2147483647) });
+      await coll().insertOne({
+        _id: 1,
+        big: Long.fromString('9007199254740993'),
+        small: new Int32(2147483647),
+      });
       await coll().updateOne({ _id: 1 }, { $inc: { big: 1, small: 1 } });
-      const raw: any = await coll().findOne({ _id: 1 }, { promoteLongs: false, promoteValues: false });
+      const raw: any = await coll().findOne(
+        { _id: 1 },
+        { promoteLongs: false, promoteValues: false },
+      );
       expect(raw.big).toBeInstanceOf(Long);
       expect(raw.big.toString()).toBe('9007199254740994');
       expect(raw.small).toBeInstanceOf(Long);
@@ -1432,11 +2263,16 @@ describe.each(stacks)('$name', (stack) => {
         { _id: 1, d: Decimal128.fromString('0.1') },
         { _id: 2, d: Decimal128.fromString('0.2') },
       ]);
-      await coll().updateOne({ _id: 1 }, { $inc: { d: Decimal128.fromString('0.2') } });
+      await coll().updateOne(
+        { _id: 1 },
+        { $inc: { d: Decimal128.fromString('0.2') } },
+      );
       const one: any = await coll().findOne({ _id: 1 });
       expect(one.d).toBeInstanceOf(Decimal128);
       expect(one.d.toString()).toBe('0.3');
-      const [sum] = await coll().aggregate([{ $group: { _id: null, s: { $sum: '$d' } } }]).toArray();
+      const [sum] = await coll()
+        .aggregate([{ $group: { _id: null, s: { $sum: '$d' } } }])
+        .toArray();
       expect(sum['s']).toBeInstanceOf(Decimal128);
       expect(sum['s'].toString()).toBe('0.5');
     });
@@ -1449,7 +2285,18 @@ describe.each(stacks)('$name', (stack) => {
       ]);
       const [g]: any[] = await coll()
         .aggregate(
-          [{ $group: { _id: null, si: { $sum: '$i' }, sl: { $sum: '$l' }, ai: { $avg: '$i' }, first: { $min: '$at' }, last: { $max: '$at' } } }],
+          [
+            {
+              $group: {
+                _id: null,
+                si: { $sum: '$i' },
+                sl: { $sum: '$l' },
+                ai: { $avg: '$i' },
+                first: { $min: '$at' },
+                last: { $max: '$at' },
+              },
+            },
+          ],
           { promoteValues: false, promoteLongs: false },
         )
         .toArray();
@@ -1461,8 +2308,19 @@ describe.each(stacks)('$name', (stack) => {
       expect(g.ai.value).toBe(2.5);
       const [p]: any[] = await coll()
         .aggregate([
-          { $group: { _id: null, first: { $min: '$at' }, last: { $max: '$at' } } },
-          { $project: { span: { $subtract: ['$last', '$first'] }, later: { $add: ['$first', 500] } } },
+          {
+            $group: {
+              _id: null,
+              first: { $min: '$at' },
+              last: { $max: '$at' },
+            },
+          },
+          {
+            $project: {
+              span: { $subtract: ['$last', '$first'] },
+              later: { $add: ['$first', 500] },
+            },
+          },
         ])
         .toArray();
       expect(p.span).toBe(2_000);
@@ -1471,11 +2329,22 @@ describe.each(stacks)('$name', (stack) => {
 
     it('refuses $inc on a non-number (14) and $push on a non-array (2), changing nothing', async () => {
       await coll().insertOne({ _id: 1, s: 'text', n: 1 });
-      const inc = await rejection(() => coll().updateOne({ _id: 1 }, { $inc: { s: 1 } }));
+      const inc = await rejection(() =>
+        coll().updateOne({ _id: 1 }, { $inc: { s: 1 } }),
+      );
       expect(inc.code).toBe(14); // TypeMismatch: "Cannot apply $inc to a value of non-numeric type"
-      const push = await rejection(() => coll().updateOne({ _id: 1 }, { $set: { n: 2 }, $push: { s: 'x' } } as any));
+      const push = await rejection(() =>
+        coll().updateOne({ _id: 1 }, {
+          $set: { n: 2 },
+          $push: { s: 'x' },
+        } as any),
+      );
       expect(push.code).toBe(2); // BadValue: "The field 's' must be an array but is of type string"
-      expect(await coll().findOne({ _id: 1 })).toEqual({ _id: 1, s: 'text', n: 1 });
+      expect(await coll().findOne({ _id: 1 })).toEqual({
+        _id: 1,
+        s: 'text',
+        n: 1,
+      });
     });
 
     it('reports an $unset of an absent field as matched but not modified', async () => {
@@ -1492,25 +2361,45 @@ describe.each(stacks)('$name', (stack) => {
         { _id: 3, name: 'Alfred' },
         { _id: 4, name: 'carol' },
       ]);
-      const docs = await coll().find({ name: { $in: [/^al/i, 'carol'] } }).sort({ _id: 1 }).toArray();
+      const docs = await coll()
+        .find({ name: { $in: [/^al/i, 'carol'] } })
+        .sort({ _id: 1 })
+        .toArray();
       expect(docs.map((d) => d._id)).toEqual([1, 3, 4]);
     });
   });
 
   describe('cursor limits and server commands', () => {
     beforeAll(async () => {
-      await db.collection('lim').insertMany(Array.from({ length: 60 }, (_, i) => ({ _id: i as any })));
+      await db
+        .collection('lim')
+        .insertMany(Array.from({ length: 60 }, (_, i) => ({ _id: i as any })));
     });
 
     it('stops at the limit across getMores', async () => {
       const before = commandsNamed('getMore').length;
-      const docs = await db.collection('lim').find({}).sort({ _id: 1 }).skip(5).limit(25).batchSize(10).toArray();
-      expect(docs.map((d: any) => d._id)).toEqual(Array.from({ length: 25 }, (_, i) => i + 5));
+      const docs = await db
+        .collection('lim')
+        .find({})
+        .sort({ _id: 1 })
+        .skip(5)
+        .limit(25)
+        .batchSize(10)
+        .toArray();
+      expect(docs.map((d: any) => d._id)).toEqual(
+        Array.from({ length: 25 }, (_, i) => i + 5),
+      );
       expect(commandsNamed('getMore').length - before).toBe(2);
     });
 
     it('returns a single batch when asked (negative limit / singleBatch)', async () => {
-      const res: any = await db.command({ find: 'lim', filter: {}, sort: { _id: 1 }, limit: 7, singleBatch: true });
+      const res: any = await db.command({
+        find: 'lim',
+        filter: {},
+        sort: { _id: 1 },
+        limit: 7,
+        singleBatch: true,
+      });
       expect(res.cursor.firstBatch).toHaveLength(7);
       expect(Number(res.cursor.id)).toBe(0);
     });
@@ -1531,7 +2420,15 @@ describe.each(stacks)('$name', (stack) => {
       const stream = db.collection('lim').watch();
       const err = await Promise.race([
         rejection(() => stream.next()),
-        new Promise((r) => setTimeout(() => r({ code: 'timeout: change stream neither errored nor produced' }), 5_000)),
+        new Promise((r) =>
+          setTimeout(
+            () =>
+              r({
+                code: 'timeout: change stream neither errored nor produced',
+              }),
+            5_000,
+          ),
+        ),
       ]);
       await stream.close().catch(() => undefined);
       expect(typeof (err as any).code).toBe('number'); // mongod: 40573 "The $changeStream stage is only supported on replica sets"
@@ -1555,7 +2452,11 @@ describe.each(stacks)('$name', (stack) => {
 
   describe('options and less common features: right answer or a loud refusal, never a wrong answer', () => {
     /** Either the operation succeeds and `check` passes, or it fails with an error naming `feature`. */
-    async function correctOrRefused<T>(feature: string, run: () => Promise<T>, check: (result: T) => void | Promise<void>) {
+    async function correctOrRefused<T>(
+      feature: string,
+      run: () => Promise<T>,
+      check: (result: T) => void | Promise<void>,
+    ) {
       let result: T;
       try {
         result = await run();
@@ -1576,37 +2477,83 @@ describe.each(stacks)('$name', (stack) => {
     });
 
     it('accepts the write concerns an app sends to a standalone (majority, journaled)', async () => {
-      const res = await coll().insertOne({ _id: 10 }, { writeConcern: { w: 'majority', j: true } });
+      const res = await coll().insertOne(
+        { _id: 10 },
+        { writeConcern: { w: 'majority', j: true } },
+      );
       expect(res.acknowledged).toBe(true);
       await coll().deleteOne({ _id: 10 }, { writeConcern: { w: 1 } });
     });
 
     it('applies unacknowledged (w: 0) writes', async () => {
-      const res = await coll().insertOne({ _id: 11 }, { writeConcern: { w: 0 } });
+      const res = await coll().insertOne(
+        { _id: 11 },
+        { writeConcern: { w: 0 } },
+      );
       expect(res.acknowledged).toBe(false);
-      expect(await waitFor(async () => (await coll().countDocuments({ _id: 11 })) === 1, 5_000, 20)).toBe(true);
+      expect(
+        await waitFor(
+          async () => (await coll().countDocuments({ _id: 11 })) === 1,
+          5_000,
+          20,
+        ),
+      ).toBe(true);
       await coll().deleteOne({ _id: 11 });
     });
 
     it('accepts readConcern, maxTimeMS, comment and allowDiskUse', async () => {
-      const docs = await coll().find({ a: { $gt: 1 } }, { readConcern: { level: 'local' }, maxTimeMS: 5_000, comment: 'c' } as any).toArray();
+      const docs = await coll()
+        .find({ a: { $gt: 1 } }, {
+          readConcern: { level: 'local' },
+          maxTimeMS: 5_000,
+          comment: 'c',
+        } as any)
+        .toArray();
       expect(docs.map((d) => d._id).sort()).toEqual([1, 3]);
-      const agg = await coll().aggregate([{ $count: 'n' }], { allowDiskUse: true, maxTimeMS: 5_000, comment: 'c' }).toArray();
+      const agg = await coll()
+        .aggregate([{ $count: 'n' }], {
+          allowDiskUse: true,
+          maxTimeMS: 5_000,
+          comment: 'c',
+        })
+        .toArray();
       expect(agg).toEqual([{ n: 3 }]);
     });
 
     it('honours a hint naming an existing index and refuses one naming no index', async () => {
       await coll().createIndex({ a: 1 });
-      expect((await coll().find({ a: { $gte: 3 } }).hint('a_1').toArray()).map((d) => d._id).sort()).toEqual([1, 3]);
-      expect((await coll().find({ a: { $gte: 3 } }).hint({ a: 1 }).toArray()).length).toBe(2);
-      const err = await rejection(() => coll().find({}).hint('nope_1').toArray());
+      expect(
+        (
+          await coll()
+            .find({ a: { $gte: 3 } })
+            .hint('a_1')
+            .toArray()
+        )
+          .map((d) => d._id)
+          .sort(),
+      ).toEqual([1, 3]);
+      expect(
+        (
+          await coll()
+            .find({ a: { $gte: 3 } })
+            .hint({ a: 1 })
+            .toArray()
+        ).length,
+      ).toBe(2);
+      const err = await rejection(() =>
+        coll().find({}).hint('nope_1').toArray(),
+      );
       expect(err.code).toBe(2); // "error processing query: ... hint provided does not correspond to an existing index"
     });
 
     it('collation: case-insensitive match, or a refusal naming collation', async () => {
       await correctOrRefused(
         'collation',
-        () => coll().find({ name: 'ann' }).collation({ locale: 'en', strength: 2 }).toArray(),
+        () =>
+          coll()
+            .find({ name: 'ann' })
+            .collation({ locale: 'en', strength: 2 })
+            .toArray(),
         (docs) => expect(docs.map((d) => d._id).sort()).toEqual([1, 2]),
       );
     });
@@ -1622,7 +2569,19 @@ describe.each(stacks)('$name', (stack) => {
     it('$geoWithin: evaluated, or a refusal naming it', async () => {
       await correctOrRefused(
         '$geoWithin',
-        () => coll().find({ loc: { $geoWithin: { $box: [[0, 0], [5, 5]] } } }).toArray(),
+        () =>
+          coll()
+            .find({
+              loc: {
+                $geoWithin: {
+                  $box: [
+                    [0, 0],
+                    [5, 5],
+                  ],
+                },
+              },
+            })
+            .toArray(),
         (docs) => expect(docs.map((d) => d._id).sort()).toEqual([1, 3]),
       );
     });
@@ -1634,20 +2593,42 @@ describe.each(stacks)('$name', (stack) => {
           coll()
             .aggregate([
               { $match: { _id: 3 } },
-              { $graphLookup: { from: 'misc', startWith: '$boss', connectFromField: 'boss', connectToField: '_id', as: 'chain' } },
+              {
+                $graphLookup: {
+                  from: 'misc',
+                  startWith: '$boss',
+                  connectFromField: 'boss',
+                  connectToField: '_id',
+                  as: 'chain',
+                },
+              },
               { $project: { chain: '$chain._id' } },
             ])
             .toArray(),
-        (docs) => expect(docs.map((d: any) => ({ ...d, chain: [...d.chain].sort() }))).toEqual([{ _id: 3, chain: [1, 2] }]),
+        (docs) =>
+          expect(
+            docs.map((d: any) => ({ ...d, chain: [...d.chain].sort() })),
+          ).toEqual([{ _id: 3, chain: [1, 2] }]),
       );
     });
 
     it('$out: writes the result collection, or a refusal naming it', async () => {
       await correctOrRefused(
         '$out',
-        () => coll().aggregate([{ $match: { a: { $gte: 3 } } }, { $project: { name: 1 } }, { $out: 'misc_out' }]).toArray(),
+        () =>
+          coll()
+            .aggregate([
+              { $match: { a: { $gte: 3 } } },
+              { $project: { name: 1 } },
+              { $out: 'misc_out' },
+            ])
+            .toArray(),
         async () => {
-          const out = await db.collection('misc_out').find({}).sort({ _id: 1 }).toArray();
+          const out = await db
+            .collection('misc_out')
+            .find({})
+            .sort({ _id: 1 })
+            .toArray();
           expect(out).toEqual([
             { _id: 1, name: 'ann' },
             { _id: 3, name: 'bob' },
@@ -1680,75 +2661,161 @@ describe.each(stacks)('$name', (stack) => {
         { _id: 'emptyArr', v: [] },
         { _id: 'minKey', v: new MinKey() },
       ]);
-      const ascending = (await c.find({}).sort({ v: 1, _id: 1 }).toArray()).map((d) => d._id);
+      const ascending = (await c.find({}).sort({ v: 1, _id: 1 }).toArray()).map(
+        (d) => d._id,
+      );
       expect(ascending).toEqual([
-        'minKey', 'emptyArr', 'missing', 'null', 'int1', 'dbl2.5', 'long3', 'dec4', 'arr7z', 'strA', 'strB',
-        'obj', 'bin', 'oid', 'false', 'true', 'date', 'regex', 'maxKey',
+        'minKey',
+        'emptyArr',
+        'missing',
+        'null',
+        'int1',
+        'dbl2.5',
+        'long3',
+        'dec4',
+        'arr7z',
+        'strA',
+        'strB',
+        'obj',
+        'bin',
+        'oid',
+        'false',
+        'true',
+        'date',
+        'regex',
+        'maxKey',
       ]);
       // Descending compares arrays by their largest element: [7, 'z'] sorts as 'z'.
-      const descending = (await c.find({}).sort({ v: -1, _id: 1 }).toArray()).map((d) => d._id);
+      const descending = (
+        await c.find({}).sort({ v: -1, _id: 1 }).toArray()
+      ).map((d) => d._id);
       expect(descending).toEqual([
-        'maxKey', 'regex', 'date', 'true', 'false', 'oid', 'bin', 'obj', 'arr7z', 'strB', 'strA',
-        'dec4', 'long3', 'dbl2.5', 'int1', 'missing', 'null', 'emptyArr', 'minKey',
+        'maxKey',
+        'regex',
+        'date',
+        'true',
+        'false',
+        'oid',
+        'bin',
+        'obj',
+        'arr7z',
+        'strB',
+        'strA',
+        'dec4',
+        'long3',
+        'dbl2.5',
+        'int1',
+        'missing',
+        'null',
+        'emptyArr',
+        'minKey',
       ]);
       // The same order when the sort is answered from an index.
       await c.createIndex({ v: 1 });
-      expect((await c.find({}).sort({ v: 1, _id: 1 }).toArray()).map((d) => d._id)).toEqual(ascending);
-      expect((await c.find({}).sort({ v: -1, _id: 1 }).toArray()).map((d) => d._id)).toEqual(descending);
-      expect((await c.find({ v: { $gte: 2 } }).sort({ v: 1 }).toArray()).map((d) => d._id)).toEqual(['dbl2.5', 'long3', 'dec4', 'arr7z']);
+      expect(
+        (await c.find({}).sort({ v: 1, _id: 1 }).toArray()).map((d) => d._id),
+      ).toEqual(ascending);
+      expect(
+        (await c.find({}).sort({ v: -1, _id: 1 }).toArray()).map((d) => d._id),
+      ).toEqual(descending);
+      expect(
+        (
+          await c
+            .find({ v: { $gte: 2 } })
+            .sort({ v: 1 })
+            .toArray()
+        ).map((d) => d._id),
+      ).toEqual(['dbl2.5', 'long3', 'dec4', 'arr7z']);
     });
 
     it('sorts by $natural (insertion order) both ways', async () => {
       const c = db.collection<any>('natural');
       await c.insertMany([{ _id: 'm' }, { _id: 'a' }, { _id: 'z' }]);
-      expect((await c.find({}).sort({ $natural: 1 }).toArray()).map((d) => d._id)).toEqual(['m', 'a', 'z']);
-      expect((await c.find({}).sort({ $natural: -1 }).limit(1).toArray()).map((d) => d._id)).toEqual(['z']);
+      expect(
+        (await c.find({}).sort({ $natural: 1 }).toArray()).map((d) => d._id),
+      ).toEqual(['m', 'a', 'z']);
+      expect(
+        (await c.find({}).sort({ $natural: -1 }).limit(1).toArray()).map(
+          (d) => d._id,
+        ),
+      ).toEqual(['z']);
     });
   });
 
   describe('unsupported or invalid requests fail loudly, MongoDB-style', () => {
     beforeAll(async () => {
-      await db.collection('unsup').insertMany([{ body: 'hello world' }, { body: 'bye' }]);
+      await db
+        .collection('unsup')
+        .insertMany([{ body: 'hello world' }, { body: 'bye' }]);
     });
 
     it('refuses an unknown command with CommandNotFound naming it', async () => {
-      const err = await rejection(() => db.command({ definitelyNotACommand: 1 }));
+      const err = await rejection(() =>
+        db.command({ definitelyNotACommand: 1 }),
+      );
       expect(err.code).toBe(59);
       expect(err.message).toContain('definitelyNotACommand');
     });
 
     it('refuses a $text query instead of returning a wrong result', async () => {
-      const err = await rejection(() => db.collection('unsup').find({ $text: { $search: 'hello' } }).toArray());
+      const err = await rejection(() =>
+        db
+          .collection('unsup')
+          .find({ $text: { $search: 'hello' } })
+          .toArray(),
+      );
       expect(typeof err.code).toBe('number');
       expect(err.message).toContain('$text');
     });
 
     it('refuses an unknown query operator naming it', async () => {
-      const err = await rejection(() => db.collection('unsup').find({ body: { $fancy: 1 } }).toArray());
+      const err = await rejection(() =>
+        db
+          .collection('unsup')
+          .find({ body: { $fancy: 1 } })
+          .toArray(),
+      );
       expect(err.code).toBe(2); // BadValue: "unknown operator: $fancy"
       expect(err.message).toContain('$fancy');
     });
 
     it('refuses an unknown top-level query operator naming it', async () => {
-      const err = await rejection(() => db.collection('unsup').find({ $fancyTop: [] } as any).toArray());
+      const err = await rejection(() =>
+        db
+          .collection('unsup')
+          .find({ $fancyTop: [] } as any)
+          .toArray(),
+      );
       expect(err.code).toBe(2);
       expect(err.message).toContain('$fancyTop');
     });
 
     it('refuses an unknown update modifier naming it', async () => {
-      const err = await rejection(() => db.collection('unsup').updateOne({}, { $fancySet: { a: 1 } } as any));
+      const err = await rejection(() =>
+        db.collection('unsup').updateOne({}, { $fancySet: { a: 1 } } as any),
+      );
       expect([9, 2]).toContain(err.code); // mongod: 9 FailedToParse "Unknown modifier: $fancySet"
       expect(err.message).toContain('$fancySet');
     });
 
     it('refuses an unknown aggregation stage naming it', async () => {
-      const err = await rejection(() => db.collection('unsup').aggregate([{ $fancyStage: {} }]).toArray());
+      const err = await rejection(() =>
+        db
+          .collection('unsup')
+          .aggregate([{ $fancyStage: {} }])
+          .toArray(),
+      );
       expect([40324, 2, 59]).toContain(err.code); // mongod: 40324 "Unrecognized pipeline stage name"
       expect(err.message).toContain('$fancyStage');
     });
 
     it('refuses an unknown expression operator naming it', async () => {
-      const err = await rejection(() => db.collection('unsup').aggregate([{ $project: { x: { $fancyExpr: 1 } } }]).toArray());
+      const err = await rejection(() =>
+        db
+          .collection('unsup')
+          .aggregate([{ $project: { x: { $fancyExpr: 1 } } }])
+          .toArray(),
+      );
       expect(typeof err.code).toBe('number'); // mongod: 168 InvalidPipelineOperator
       expect(err.message).toContain('$fancyExpr');
     });
@@ -1757,10 +2824,16 @@ describe.each(stacks)('$name', (stack) => {
       const session = client.startSession();
       try {
         session.startTransaction();
-        const err = await rejection(() => db.collection('unsup').insertOne({ t: 1 }, { session }));
+        const err = await rejection(() =>
+          db.collection('unsup').insertOne({ t: 1 }, { session }),
+        );
         // mongod: code 20 "Transaction numbers are only allowed on a replica set member or mongos";
         // driver 7 rewrites that reply into "This MongoDB deployment does not support retryable writes".
-        expect(err.code === 20 || err.errorResponse?.code === 20 || /retryable writes/.test(err.message)).toBe(true);
+        expect(
+          err.code === 20 ||
+            err.errorResponse?.code === 20 ||
+            /retryable writes/.test(err.message),
+        ).toBe(true);
         await session.abortTransaction().catch(() => undefined);
         expect(await db.collection('unsup').countDocuments({ t: 1 })).toBe(0);
       } finally {

@@ -2,7 +2,10 @@ import { HttpErrorResponse } from '@angular/common/http';
 import type { ApiErrorBody } from '@instantchat/contracts';
 
 /** Turns anything an HTTP call can throw into one sentence a person can act on. */
-export function apiErrorMessage(error: unknown, fallback = 'Something went wrong. Please try again.'): string {
+export function apiErrorMessage(
+  error: unknown,
+  fallback = 'Something went wrong. Please try again.',
+): string {
   if (!(error instanceof HttpErrorResponse)) {
     return fallback;
   }

@@ -7,7 +7,9 @@ export const authGuard: CanActivateFn = (_route, state) => {
   if (inject(AuthService).isAuthenticated()) {
     return true;
   }
-  return inject(Router).createUrlTree(['/login'], { queryParams: { returnUrl: state.url } });
+  return inject(Router).createUrlTree(['/login'], {
+    queryParams: { returnUrl: state.url },
+  });
 };
 
 /** Keeps signed-in people away from the sign-in and registration pages. */

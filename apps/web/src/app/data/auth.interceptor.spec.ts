@@ -1,5 +1,12 @@
-import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import {
+  HttpClient,
+  provideHttpClient,
+  withInterceptors,
+} from '@angular/common/http';
+import {
+  HttpTestingController,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { memoryStorage, session } from '../../testing/fixtures';
@@ -19,7 +26,9 @@ describe('authInterceptor', () => {
         { provide: SESSION_STORAGE, useValue: storage },
       ],
     });
-    const navigate = jest.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
+    const navigate = jest
+      .spyOn(TestBed.inject(Router), 'navigate')
+      .mockResolvedValue(true);
     return {
       client: TestBed.inject(HttpClient),
       http: TestBed.inject(HttpTestingController),
@@ -32,7 +41,9 @@ describe('authInterceptor', () => {
     const { client, http } = setUp();
     client.get('/api/conversations').subscribe();
     const request = http.expectOne('/api/conversations');
-    expect(request.request.headers.get('Authorization')).toBe(`Bearer ${signedIn.accessToken}`);
+    expect(request.request.headers.get('Authorization')).toBe(
+      `Bearer ${signedIn.accessToken}`,
+    );
     request.flush([]);
   });
 
@@ -47,25 +58,35 @@ describe('authInterceptor', () => {
   it('signs out and opens the sign-in page when the API rejects the token', () => {
     const { client, http, auth, navigate } = setUp();
     let failed = false;
-    client.get('/api/conversations').subscribe({ error: () => (failed = true) });
-    http.expectOne('/api/conversations').flush({}, { status: 401, statusText: 'Unauthorized' });
+    client
+      .get('/api/conversations')
+      .subscribe({ error: () => (failed = true) });
+    http
+      .expectOne('/api/conversations')
+      .flush({}, { status: 401, statusText: 'Unauthorized' });
 
     expect(failed).toBe(true);
     expect(auth.isAuthenticated()).toBe(false);
-    expect(navigate).toHaveBeenCalledWith(['/login'], { queryParams: { reason: 'expired' } });
+    expect(navigate).toHaveBeenCalledWith(['/login'], {
+      queryParams: { reason: 'expired' },
+    });
   });
 
   it('leaves a wrong password at sign-in to the form', () => {
     const { client, http, navigate } = setUp(memoryStorage());
     client.post('/api/auth/login', {}).subscribe({ error: () => undefined });
-    http.expectOne('/api/auth/login').flush({}, { status: 401, statusText: 'Unauthorized' });
+    http
+      .expectOne('/api/auth/login')
+      .flush({}, { status: 401, statusText: 'Unauthorized' });
     expect(navigate).not.toHaveBeenCalled();
   });
 
   it('keeps the session on other errors', () => {
     const { client, http, auth } = setUp();
     client.get('/api/conversations/x').subscribe({ error: () => undefined });
-    http.expectOne('/api/conversations/x').flush({}, { status: 404, statusText: 'Not Found' });
+    http
+      .expectOne('/api/conversations/x')
+      .flush({}, { status: 404, statusText: 'Not Found' });
     expect(auth.isAuthenticated()).toBe(true);
   });
 });

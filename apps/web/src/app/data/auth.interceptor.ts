@@ -12,14 +12,21 @@ export const authInterceptor: HttpInterceptorFn = (request, next) => {
   const token = auth.accessToken();
   const isOwnApi = request.url.startsWith('/api/');
   const authorised =
-    token && isOwnApi ? request.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : request;
+    token && isOwnApi
+      ? request.clone({ setHeaders: { Authorization: `Bearer ${token}` } })
+      : request;
 
   return next(authorised).pipe(
     catchError((error: unknown) => {
       // A 401 on a request without a token (a wrong password at login) is the form's to show, and
       // a late 401 for a token that has since been replaced must not end the new session.
-      const rejectedCurrentToken = authorised !== request && auth.accessToken() === token;
-      if (error instanceof HttpErrorResponse && error.status === 401 && rejectedCurrentToken) {
+      const rejectedCurrentToken =
+        authorised !== request && auth.accessToken() === token;
+      if (
+        error instanceof HttpErrorResponse &&
+        error.status === 401 &&
+        rejectedCurrentToken
+      ) {
         auth.logout('expired');
       }
       return throwError(() => error);

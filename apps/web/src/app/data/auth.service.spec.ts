@@ -1,5 +1,8 @@
 import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import {
+  HttpTestingController,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { fakeJwt, me, memoryStorage, session } from '../../testing/fixtures';
@@ -16,7 +19,11 @@ describe('AuthService', () => {
         { provide: SESSION_STORAGE, useValue: storage },
       ],
     });
-    return { auth: TestBed.inject(AuthService), http: TestBed.inject(HttpTestingController), storage };
+    return {
+      auth: TestBed.inject(AuthService),
+      http: TestBed.inject(HttpTestingController),
+      storage,
+    };
   }
 
   it('signs in and keeps the session across reloads', () => {
@@ -24,20 +31,34 @@ describe('AuthService', () => {
     const token = fakeJwt();
     auth.login({ email: me.email, password: 'correct horse' }).subscribe();
     const request = http.expectOne('/api/auth/login');
-    expect(request.request.body).toEqual({ email: me.email, password: 'correct horse' });
+    expect(request.request.body).toEqual({
+      email: me.email,
+      password: 'correct horse',
+    });
     request.flush({ accessToken: token, user: me });
 
     expect(auth.isAuthenticated()).toBe(true);
     expect(auth.user()).toEqual(me);
-    expect(JSON.parse(storage.getItem('instantchat.session') as string)).toEqual({ accessToken: token, user: me });
+    expect(
+      JSON.parse(storage.getItem('instantchat.session') as string),
+    ).toEqual({ accessToken: token, user: me });
   });
 
   it('does not keep anything when sign-in fails', () => {
     const { auth, http, storage } = setUp();
-    auth.login({ email: me.email, password: 'wrong' }).subscribe({ error: () => undefined });
+    auth
+      .login({ email: me.email, password: 'wrong' })
+      .subscribe({ error: () => undefined });
     http
       .expectOne('/api/auth/login')
-      .flush({ statusCode: 401, error: 'Unauthorized', message: 'Invalid email or password' }, { status: 401, statusText: 'Unauthorized' });
+      .flush(
+        {
+          statusCode: 401,
+          error: 'Unauthorized',
+          message: 'Invalid email or password',
+        },
+        { status: 401, statusText: 'Unauthorized' },
+      );
 
     expect(auth.isAuthenticated()).toBe(false);
     expect(storage.length).toBe(0);
@@ -65,13 +86,17 @@ describe('AuthService', () => {
   it('signs out: forgets the session and opens the sign-in page', () => {
     const storage = memoryStorage(session());
     const { auth } = setUp(storage);
-    const navigate = jest.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
+    const navigate = jest
+      .spyOn(TestBed.inject(Router), 'navigate')
+      .mockResolvedValue(true);
 
     auth.logout('expired');
 
     expect(auth.isAuthenticated()).toBe(false);
     expect(storage.length).toBe(0);
-    expect(navigate).toHaveBeenCalledWith(['/login'], { queryParams: { reason: 'expired' } });
+    expect(navigate).toHaveBeenCalledWith(['/login'], {
+      queryParams: { reason: 'expired' },
+    });
   });
 });
 

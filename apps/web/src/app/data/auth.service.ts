@@ -1,7 +1,12 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, computed, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
-import type { AuthResponseDto, LoginDto, RegisterDto, UserDto } from '@instantchat/contracts';
+import type {
+  AuthResponseDto,
+  LoginDto,
+  RegisterDto,
+  UserDto,
+} from '@instantchat/contracts';
 import { Observable, tap } from 'rxjs';
 import { SESSION_STORAGE } from './session-storage';
 
@@ -53,7 +58,10 @@ export class AuthService {
   logout(reason?: 'expired'): void {
     this.session.set(null);
     this.storage.removeItem(STORAGE_KEY);
-    void this.router.navigate(['/login'], reason ? { queryParams: { reason } } : {});
+    void this.router.navigate(
+      ['/login'],
+      reason ? { queryParams: { reason } } : {},
+    );
   }
 
   private start(response: AuthResponseDto): void {
@@ -73,7 +81,11 @@ export class AuthService {
     } catch {
       session = null;
     }
-    if (!session?.accessToken || !session.user?.id || isExpired(session.accessToken)) {
+    if (
+      !session?.accessToken ||
+      !session.user?.id ||
+      isExpired(session.accessToken)
+    ) {
       this.storage.removeItem(STORAGE_KEY);
       return null;
     }

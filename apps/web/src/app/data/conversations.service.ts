@@ -24,21 +24,30 @@ export class ConversationsService {
 
   /** Newest activity first; with `updatedSince` (ISO 8601) only those changed at or after it. */
   list(updatedSince?: string): Observable<ConversationDto[]> {
-    const params = updatedSince ? new HttpParams().set('updatedSince', updatedSince) : undefined;
+    const params = updatedSince
+      ? new HttpParams().set('updatedSince', updatedSince)
+      : undefined;
     return this.http.get<ConversationDto[]>('/api/conversations', { params });
   }
 
   get(conversationId: string): Observable<ConversationDto> {
-    return this.http.get<ConversationDto>(`/api/conversations/${encodeURIComponent(conversationId)}`);
+    return this.http.get<ConversationDto>(
+      `/api/conversations/${encodeURIComponent(conversationId)}`,
+    );
   }
 
   /** Opens the 1:1 conversation with a person, or returns the one that already exists. */
   openWith(participantId: string): Observable<ConversationDto> {
-    return this.http.post<ConversationDto>('/api/conversations', { participantId });
+    return this.http.post<ConversationDto>('/api/conversations', {
+      participantId,
+    });
   }
 
   /** One page of history, newest first. */
-  messages(conversationId: string, request: MessagePageRequest = {}): Observable<Page<MessageDto>> {
+  messages(
+    conversationId: string,
+    request: MessagePageRequest = {},
+  ): Observable<Page<MessageDto>> {
     let params = new HttpParams();
     if (request.before) {
       params = params.set('before', request.before);
@@ -56,25 +65,41 @@ export class ConversationsService {
   }
 
   send(conversationId: string, text: string): Observable<MessageDto> {
-    return this.http.post<MessageDto>(`/api/conversations/${encodeURIComponent(conversationId)}/messages`, {
-      text,
-    });
+    return this.http.post<MessageDto>(
+      `/api/conversations/${encodeURIComponent(conversationId)}/messages`,
+      {
+        text,
+      },
+    );
   }
 
   /**
    * Every message newer than `afterMessageId`, following the cursor until the gap is closed.
    * Emits once, newest first, like a single page.
    */
-  messagesAfter(conversationId: string, afterMessageId: string): Observable<MessageDto[]> {
+  messagesAfter(
+    conversationId: string,
+    afterMessageId: string,
+  ): Observable<MessageDto[]> {
     const fetchPage = (before?: string) =>
-      this.messages(conversationId, { after: afterMessageId, before, limit: MESSAGE_PAGE_MAX_LIMIT });
+      this.messages(conversationId, {
+        after: afterMessageId,
+        before,
+        limit: MESSAGE_PAGE_MAX_LIMIT,
+      });
     return fetchPage().pipe(
       expand((page) => (page.nextCursor ? fetchPage(page.nextCursor) : EMPTY)),
-      reduce<Page<MessageDto>, MessageDto[]>((all, page) => [...all, ...page.items], []),
+      reduce<Page<MessageDto>, MessageDto[]>(
+        (all, page) => [...all, ...page.items],
+        [],
+      ),
     );
   }
 
   markRead(conversationId: string): Observable<ReadReceiptDto> {
-    return this.http.post<ReadReceiptDto>(`/api/conversations/${encodeURIComponent(conversationId)}/read`, {});
+    return this.http.post<ReadReceiptDto>(
+      `/api/conversations/${encodeURIComponent(conversationId)}/read`,
+      {},
+    );
   }
 }

@@ -1,10 +1,19 @@
 import { provideHttpClient } from '@angular/common/http';
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
-import { ClientEvent, SOCKET_UNAUTHORIZED, ServerEvent, type MessageDto } from '@instantchat/contracts';
+import {
+  ClientEvent,
+  SOCKET_UNAUTHORIZED,
+  ServerEvent,
+  type MessageDto,
+} from '@instantchat/contracts';
 import { grace, memoryStorage, message, session } from '../../testing/fixtures';
 import { AuthService } from './auth.service';
-import { RealtimeService, SOCKET_FACTORY, type ChatSocket } from './realtime.service';
+import {
+  RealtimeService,
+  SOCKET_FACTORY,
+  type ChatSocket,
+} from './realtime.service';
 import { SESSION_STORAGE } from './session-storage';
 
 /** Just enough of a Socket.io client socket to play connection events and server pushes. */
@@ -72,14 +81,19 @@ describe('RealtimeService', () => {
   it('connects on the API’s socket path with the token in the handshake', () => {
     const realtime = TestBed.inject(RealtimeService);
     realtime.connect('the-token');
-    expect(options).toEqual({ path: '/socket.io', auth: { token: 'the-token' } });
+    expect(options).toEqual({
+      path: '/socket.io',
+      auth: { token: 'the-token' },
+    });
     expect(realtime.status()).toBe('connecting');
   });
 
   it('reports connected, reconnecting, then connected again, flagging the catch-up', () => {
     const realtime = TestBed.inject(RealtimeService);
     const connects: boolean[] = [];
-    realtime.connected$.subscribe(({ isReconnect }) => connects.push(isReconnect));
+    realtime.connected$.subscribe(({ isReconnect }) =>
+      connects.push(isReconnect),
+    );
     realtime.connect('t');
 
     socket.fire('connect');
@@ -97,7 +111,13 @@ describe('RealtimeService', () => {
     const received: MessageDto[] = [];
     realtime.messageNew$.subscribe((incoming) => received.push(incoming));
     realtime.connect('t');
-    const pushed = message('m-1', 'c-1', grace.id, 'Hello', '2026-11-20T10:00:00.000Z');
+    const pushed = message(
+      'm-1',
+      'c-1',
+      grace.id,
+      'Hello',
+      '2026-11-20T10:00:00.000Z',
+    );
 
     socket.fire(ServerEvent.MessageNew, pushed);
 
@@ -138,7 +158,12 @@ describe('RealtimeService', () => {
     socket.fire('connect');
     realtime.sendTyping('c-1', true);
 
-    expect(socket.emitted).toEqual([{ event: ClientEvent.Typing, payload: { conversationId: 'c-1', isTyping: true } }]);
+    expect(socket.emitted).toEqual([
+      {
+        event: ClientEvent.Typing,
+        payload: { conversationId: 'c-1', isTyping: true },
+      },
+    ]);
   });
 
   it('goes offline and stops listening on disconnect', () => {

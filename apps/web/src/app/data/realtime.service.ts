@@ -13,18 +13,29 @@ import {
 } from '@instantchat/contracts';
 import { Subject } from 'rxjs';
 import { AuthService } from './auth.service';
-import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import {
+  io,
+  type ManagerOptions,
+  type Socket,
+  type SocketOptions,
+} from 'socket.io-client';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** How the socket is doing, as the person should understand it. */
-export type ConnectionStatus = 'offline' | 'connecting' | 'connected' | 'reconnecting';
+export type ConnectionStatus =
+  | 'offline'
+  | 'connecting'
+  | 'connected'
+  | 'reconnecting';
 
 /** Builds the socket; a token so tests can hand in a fake one. */
-export const SOCKET_FACTORY = new InjectionToken<(options: Partial<ManagerOptions & SocketOptions>) => ChatSocket>(
-  'SOCKET_FACTORY',
-  { providedIn: 'root', factory: () => (options) => io(options) },
-);
+export const SOCKET_FACTORY = new InjectionToken<
+  (options: Partial<ManagerOptions & SocketOptions>) => ChatSocket
+>('SOCKET_FACTORY', {
+  providedIn: 'root',
+  factory: () => (options) => io(options),
+});
 
 /**
  * The one Socket.io connection to the API (same origin, JWT in the handshake). Server events
@@ -88,10 +99,18 @@ export class RealtimeService {
       }
     });
 
-    socket.on(ServerEvent.MessageNew, (message) => this.messageNew$.next(message));
-    socket.on(ServerEvent.MessageUpdated, (message) => this.messageUpdated$.next(message));
-    socket.on(ServerEvent.ConversationUpdated, (conversation) => this.conversationUpdated$.next(conversation));
-    socket.on(ServerEvent.MessageRead, (receipt) => this.messageRead$.next(receipt));
+    socket.on(ServerEvent.MessageNew, (message) =>
+      this.messageNew$.next(message),
+    );
+    socket.on(ServerEvent.MessageUpdated, (message) =>
+      this.messageUpdated$.next(message),
+    );
+    socket.on(ServerEvent.ConversationUpdated, (conversation) =>
+      this.conversationUpdated$.next(conversation),
+    );
+    socket.on(ServerEvent.MessageRead, (receipt) =>
+      this.messageRead$.next(receipt),
+    );
     socket.on(ServerEvent.Typing, (payload) => this.typing$.next(payload));
   }
 

@@ -1,4 +1,9 @@
-import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  input,
+} from '@angular/core';
 import type { ConnectionStatus } from '../../data/realtime.service';
 
 const LABELS: Record<ConnectionStatus, string> = {

@@ -27,7 +27,11 @@ describe('ConversationList', () => {
     },
   ];
 
-  async function render(inputs: { items?: ConversationListItem[]; status?: string; error?: string | null }) {
+  async function render(inputs: {
+    items?: ConversationListItem[];
+    status?: string;
+    error?: string | null;
+  }) {
     TestBed.configureTestingModule({ providers: [provideRouter([])] });
     const fixture = TestBed.createComponent(ConversationList);
     fixture.componentRef.setInput('items', inputs.items ?? []);
@@ -42,18 +46,27 @@ describe('ConversationList', () => {
     const rows = element.querySelectorAll('[data-testid="conversation-item"]');
 
     expect(rows).toHaveLength(2);
-    expect(rows[0].querySelector('[data-testid="conversation-title"]')?.textContent).toBe('Cleo Customer');
-    expect(rows[0].querySelector('[data-testid="conversation-preview"]')?.textContent).toBe('Do you ship to Lisbon?');
+    expect(
+      rows[0].querySelector('[data-testid="conversation-title"]')?.textContent,
+    ).toBe('Cleo Customer');
+    expect(
+      rows[0].querySelector('[data-testid="conversation-preview"]')
+        ?.textContent,
+    ).toBe('Do you ship to Lisbon?');
     expect(rows[0].querySelector('time')?.textContent?.trim()).toBe('just now');
     expect(rows[0].getAttribute('href')).toBe('/inbox/c-ig');
   });
 
   it('marks Instagram conversations with a badge and the Instagram style', async () => {
     const { element } = await render({ items });
-    const [instagram, local] = Array.from(element.querySelectorAll('[data-testid="conversation-item"]'));
+    const [instagram, local] = Array.from(
+      element.querySelectorAll('[data-testid="conversation-item"]'),
+    );
 
     expect(instagram.classList).toContain('instagram');
-    expect(instagram.querySelector('[data-testid="instagram-badge"]')?.textContent).toBe('Instagram');
+    expect(
+      instagram.querySelector('[data-testid="instagram-badge"]')?.textContent,
+    ).toBe('Instagram');
     expect(local.classList).toContain('local');
     expect(local.querySelector('[data-testid="instagram-badge"]')).toBeNull();
   });
@@ -67,18 +80,35 @@ describe('ConversationList', () => {
 
   it('marks the open conversation as the current page', async () => {
     const { element } = await render({ items });
-    expect(element.querySelector('[aria-current="page"]')?.getAttribute('data-conversation-id')).toBe('c-grace');
+    expect(
+      element
+        .querySelector('[aria-current="page"]')
+        ?.getAttribute('data-conversation-id'),
+    ).toBe('c-grace');
   });
 
   it('has loading, empty and error states', async () => {
-    expect((await render({ status: 'loading' })).element.querySelector('[data-testid="conversation-list-loading"]')).not.toBeNull();
+    expect(
+      (await render({ status: 'loading' })).element.querySelector(
+        '[data-testid="conversation-list-loading"]',
+      ),
+    ).not.toBeNull();
     TestBed.resetTestingModule();
-    expect((await render({ items: [] })).element.querySelector('[data-testid="conversation-list-empty"]')).not.toBeNull();
+    expect(
+      (await render({ items: [] })).element.querySelector(
+        '[data-testid="conversation-list-empty"]',
+      ),
+    ).not.toBeNull();
     TestBed.resetTestingModule();
-    const { element, fixture } = await render({ status: 'error', error: 'Could not load your conversations.' });
+    const { element, fixture } = await render({
+      status: 'error',
+      error: 'Could not load your conversations.',
+    });
     let retried = false;
     fixture.componentInstance.retry.subscribe(() => (retried = true));
-    const error = element.querySelector('[data-testid="conversation-list-error"]');
+    const error = element.querySelector(
+      '[data-testid="conversation-list-error"]',
+    );
     expect(error?.textContent).toContain('Could not load your conversations.');
     (error?.querySelector('button') as HTMLButtonElement).click();
     expect(retried).toBe(true);

@@ -1,4 +1,10 @@
-import { ChangeDetectionStrategy, Component, inject, input, output } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  inject,
+  input,
+  output,
+} from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { LoadStatus } from '../../data/load-status';
 import type { ConversationListItem } from './conversation-list-item';

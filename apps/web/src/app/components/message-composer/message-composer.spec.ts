@@ -8,7 +8,9 @@ describe('MessageComposer', () => {
     await fixture.whenStable();
     const element = fixture.nativeElement as HTMLElement;
     const field = element.querySelector('textarea') as HTMLTextAreaElement;
-    const sendButton = element.querySelector('[data-testid="send-button"]') as HTMLButtonElement;
+    const sendButton = element.querySelector(
+      '[data-testid="send-button"]',
+    ) as HTMLButtonElement;
     const sent: string[] = [];
     let typingEvents = 0;
     fixture.componentInstance.send.subscribe((text) => sent.push(text));
@@ -19,17 +21,31 @@ describe('MessageComposer', () => {
       await fixture.whenStable();
     };
     const press = async (key: string, init: KeyboardEventInit = {}) => {
-      const event = new KeyboardEvent('keydown', { key, cancelable: true, ...init });
+      const event = new KeyboardEvent('keydown', {
+        key,
+        cancelable: true,
+        ...init,
+      });
       field.dispatchEvent(event);
       await fixture.whenStable();
       return event;
     };
-    return { fixture, field, sendButton, sent, type, press, typingEvents: () => typingEvents };
+    return {
+      fixture,
+      field,
+      sendButton,
+      sent,
+      type,
+      press,
+      typingEvents: () => typingEvents,
+    };
   }
 
   it('labels the field after the recipient', async () => {
     const { fixture } = await setUp();
-    const label = (fixture.nativeElement as HTMLElement).querySelector('label[for="composer-field"]');
+    const label = (fixture.nativeElement as HTMLElement).querySelector(
+      'label[for="composer-field"]',
+    );
     expect(label?.textContent?.trim()).toBe('Message Grace Hopper');
   });
 

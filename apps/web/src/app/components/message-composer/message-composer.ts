@@ -1,4 +1,13 @@
-import { ChangeDetectionStrategy, Component, ElementRef, computed, input, output, signal, viewChild } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  computed,
+  input,
+  output,
+  signal,
+  viewChild,
+} from '@angular/core';
 import { MESSAGE_TEXT_MAX_LENGTH } from '@instantchat/contracts';
 
 /** The send box: Enter sends, Shift+Enter starts a new line. */
@@ -18,11 +27,18 @@ export class MessageComposer {
 
   protected readonly maxLength = MESSAGE_TEXT_MAX_LENGTH;
   protected readonly text = signal('');
-  protected readonly canSend = computed(() => !this.disabled() && this.text().trim().length > 0);
-  protected readonly label = computed(() => (this.recipient() ? `Message ${this.recipient()}` : 'Message'));
-  protected readonly remaining = computed(() => MESSAGE_TEXT_MAX_LENGTH - this.text().length);
+  protected readonly canSend = computed(
+    () => !this.disabled() && this.text().trim().length > 0,
+  );
+  protected readonly label = computed(() =>
+    this.recipient() ? `Message ${this.recipient()}` : 'Message',
+  );
+  protected readonly remaining = computed(
+    () => MESSAGE_TEXT_MAX_LENGTH - this.text().length,
+  );
 
-  private readonly field = viewChild.required<ElementRef<HTMLTextAreaElement>>('field');
+  private readonly field =
+    viewChild.required<ElementRef<HTMLTextAreaElement>>('field');
 
   focus(): void {
     this.field().nativeElement.focus();

@@ -18,7 +18,10 @@ describe('MessageList', () => {
     ...overrides,
   });
 
-  async function render(entries: TimelineEntry[], inputs: Record<string, unknown> = {}) {
+  async function render(
+    entries: TimelineEntry[],
+    inputs: Record<string, unknown> = {},
+  ) {
     const fixture = TestBed.createComponent(MessageList);
     fixture.componentRef.setInput('conversationId', 'c-1');
     fixture.componentRef.setInput('entries', entries);
@@ -32,7 +35,11 @@ describe('MessageList', () => {
 
   const statuses = (element: HTMLElement) =>
     Array.from(element.querySelectorAll('[data-testid="message"]')).map(
-      (message) => message.querySelector('[data-testid="message-status"]')?.textContent?.replace(/[\s·]+/g, ' ').trim() ?? null,
+      (message) =>
+        message
+          .querySelector('[data-testid="message-status"]')
+          ?.textContent?.replace(/[\s·]+/g, ' ')
+          .trim() ?? null,
     );
 
   it('shows status words under my latest message and anything not yet sent, not under every bubble', async () => {
@@ -40,23 +47,44 @@ describe('MessageList', () => {
       entry({ key: 'm-1', isMine: true, status: 'read' }),
       entry({ key: 'm-2', isMine: false }),
       entry({ key: 'm-3', isMine: true, status: 'delivered' }),
-      entry({ key: 'pending:1', clientId: '1', isMine: true, status: 'pending' }),
+      entry({
+        key: 'pending:1',
+        clientId: '1',
+        isMine: true,
+        status: 'pending',
+      }),
     ]);
     expect(statuses(element)).toEqual([null, null, 'Delivered', 'Sending…']);
   });
 
   it('offers retry and discard for a message that failed to send', async () => {
     const { element, fixture } = await render([
-      entry({ key: 'pending:7', clientId: '7', isMine: true, status: 'failed', error: 'Cannot reach the server.' }),
+      entry({
+        key: 'pending:7',
+        clientId: '7',
+        isMine: true,
+        status: 'failed',
+        error: 'Cannot reach the server.',
+      }),
     ]);
     const retried: string[] = [];
     const discarded: string[] = [];
     fixture.componentInstance.retry.subscribe((id) => retried.push(id));
     fixture.componentInstance.discard.subscribe((id) => discarded.push(id));
 
-    expect(element.querySelector('[data-testid="message-error"]')?.textContent).toBe('Cannot reach the server.');
-    (element.querySelector('[data-testid="retry-message"]') as HTMLButtonElement).click();
-    (Array.from(element.querySelectorAll('button')).find((button) => button.textContent?.trim() === 'Discard') as HTMLButtonElement).click();
+    expect(
+      element.querySelector('[data-testid="message-error"]')?.textContent,
+    ).toBe('Cannot reach the server.');
+    (
+      element.querySelector(
+        '[data-testid="retry-message"]',
+      ) as HTMLButtonElement
+    ).click();
+    (
+      Array.from(element.querySelectorAll('button')).find(
+        (button) => button.textContent?.trim() === 'Discard',
+      ) as HTMLButtonElement
+    ).click();
     expect(retried).toEqual(['7']);
     expect(discarded).toEqual(['7']);
   });
@@ -65,7 +93,9 @@ describe('MessageList', () => {
     const { element, fixture } = await render([entry({})], { hasOlder: true });
     let requests = 0;
     fixture.componentInstance.loadOlder.subscribe(() => requests++);
-    const button = element.querySelector('[data-testid="load-older"]') as HTMLButtonElement;
+    const button = element.querySelector(
+      '[data-testid="load-older"]',
+    ) as HTMLButtonElement;
     button.click();
     expect(requests).toBe(1);
 
@@ -80,18 +110,31 @@ describe('MessageList', () => {
   });
 
   it('names the sender of each message for screen readers', async () => {
-    const { element } = await render([entry({ senderName: 'Grace Hopper', text: 'Hi' })]);
-    expect(element.querySelector('[data-testid="message"] .visually-hidden')?.textContent).toBe('Grace Hopper: ');
+    const { element } = await render([
+      entry({ senderName: 'Grace Hopper', text: 'Hi' }),
+    ]);
+    expect(
+      element.querySelector('[data-testid="message"] .visually-hidden')
+        ?.textContent,
+    ).toBe('Grace Hopper: ');
   });
 
   it('has loading, empty and error states', async () => {
     const loading = await render([], { status: 'loading' });
-    expect(loading.element.querySelector('[data-testid="messages-loading"]')).not.toBeNull();
+    expect(
+      loading.element.querySelector('[data-testid="messages-loading"]'),
+    ).not.toBeNull();
     const empty = await render([]);
-    expect(empty.element.querySelector('[data-testid="messages-empty"]')).not.toBeNull();
-    const failed = await render([], { status: 'error', error: 'Could not load this conversation.' });
-    expect(failed.element.querySelector('[data-testid="messages-error"]')?.textContent).toContain(
-      'Could not load this conversation.',
-    );
+    expect(
+      empty.element.querySelector('[data-testid="messages-empty"]'),
+    ).not.toBeNull();
+    const failed = await render([], {
+      status: 'error',
+      error: 'Could not load this conversation.',
+    });
+    expect(
+      failed.element.querySelector('[data-testid="messages-error"]')
+        ?.textContent,
+    ).toContain('Could not load this conversation.');
   });
 });

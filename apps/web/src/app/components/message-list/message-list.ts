@@ -59,11 +59,14 @@ export class MessageList {
   readonly discard = output<string>();
 
   protected readonly clock = inject(Clock);
-  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
+  private readonly host =
+    inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
 
   /** Status words go under my latest stored message and under anything not yet stored. */
   private readonly latestMineKey = computed(
-    () => this.entries().findLast((entry) => entry.isMine && !entry.clientId)?.key ?? null,
+    () =>
+      this.entries().findLast((entry) => entry.isMine && !entry.clientId)
+        ?.key ?? null,
   );
 
   private followBottom = true;
@@ -83,7 +86,8 @@ export class MessageList {
         }
         if (this.distanceFromBottomBeforeOlder !== null) {
           if (!loadingOlder) {
-            this.host.scrollTop = this.host.scrollHeight - this.distanceFromBottomBeforeOlder;
+            this.host.scrollTop =
+              this.host.scrollHeight - this.distanceFromBottomBeforeOlder;
             this.distanceFromBottomBeforeOlder = null;
           }
           return;
@@ -99,19 +103,25 @@ export class MessageList {
     if (!entry.isMine) {
       return null;
     }
-    if (entry.clientId || entry.status === 'failed' || entry.key === this.latestMineKey()) {
+    if (
+      entry.clientId ||
+      entry.status === 'failed' ||
+      entry.key === this.latestMineKey()
+    ) {
       return STATUS_LABELS[entry.status];
     }
     return null;
   }
 
   protected requestOlder(): void {
-    this.distanceFromBottomBeforeOlder = this.host.scrollHeight - this.host.scrollTop;
+    this.distanceFromBottomBeforeOlder =
+      this.host.scrollHeight - this.host.scrollTop;
     this.loadOlder.emit();
   }
 
   protected onScroll(): void {
     const { scrollHeight, scrollTop, clientHeight } = this.host;
-    this.followBottom = scrollHeight - scrollTop - clientHeight < FOLLOW_THRESHOLD_PX;
+    this.followBottom =
+      scrollHeight - scrollTop - clientHeight < FOLLOW_THRESHOLD_PX;
   }
 }

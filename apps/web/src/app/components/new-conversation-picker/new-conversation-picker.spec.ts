@@ -1,9 +1,18 @@
 import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import {
+  HttpTestingController,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import type { UserDto } from '@instantchat/contracts';
-import { alan, grace, me, memoryStorage, session } from '../../../testing/fixtures';
+import {
+  alan,
+  grace,
+  me,
+  memoryStorage,
+  session,
+} from '../../../testing/fixtures';
 import { SESSION_STORAGE } from '../../data/session-storage';
 import { NewConversationPicker } from './new-conversation-picker';
 
@@ -30,7 +39,9 @@ describe('NewConversationPicker', () => {
       await fixture.whenStable();
     };
     const search = async (term: string) => {
-      const input = element.querySelector('[data-testid="user-search"]') as HTMLInputElement;
+      const input = element.querySelector(
+        '[data-testid="user-search"]',
+      ) as HTMLInputElement;
       input.value = term;
       input.dispatchEvent(new Event('input'));
       await settle();
@@ -48,8 +59,14 @@ describe('NewConversationPicker', () => {
     const { element, picked, answer } = await setUp();
     await answer([me, grace, alan]);
 
-    const results = Array.from(element.querySelectorAll<HTMLButtonElement>('[data-testid="user-result"]'));
-    expect(results.map((button) => button.querySelector('.name')?.textContent)).toEqual(['Grace Hopper', 'Alan Turing']);
+    const results = Array.from(
+      element.querySelectorAll<HTMLButtonElement>(
+        '[data-testid="user-result"]',
+      ),
+    );
+    expect(
+      results.map((button) => button.querySelector('.name')?.textContent),
+    ).toEqual(['Grace Hopper', 'Alan Turing']);
     results[0].click();
     expect(picked).toEqual([grace]);
   });
@@ -63,15 +80,25 @@ describe('NewConversationPicker', () => {
     expect(request.request.params.get('search')).toBe('gra');
     request.flush([]);
     await fixture.whenStable();
-    expect(element.querySelector('[data-testid="user-search-empty"]')?.textContent?.trim()).toBe('Nobody matches “gra”.');
+    expect(
+      element
+        .querySelector('[data-testid="user-search-empty"]')
+        ?.textContent?.trim(),
+    ).toBe('Nobody matches “gra”.');
   });
 
   it('says when the search failed and tries again on request', async () => {
     const { http, element, fixture, settle, answer } = await setUp();
-    http.expectOne((req) => req.url === '/api/users').flush(
-      { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' },
-      { status: 500, statusText: 'Internal Server Error' },
-    );
+    http
+      .expectOne((req) => req.url === '/api/users')
+      .flush(
+        {
+          statusCode: 500,
+          error: 'Internal Server Error',
+          message: 'Internal server error',
+        },
+        { status: 500, statusText: 'Internal Server Error' },
+      );
     await fixture.whenStable();
     const error = element.querySelector('[data-testid="user-search-error"]');
     expect(error?.textContent).toContain('Internal server error');
@@ -79,7 +106,9 @@ describe('NewConversationPicker', () => {
     (error?.querySelector('button') as HTMLButtonElement).click();
     await settle();
     await answer([grace]);
-    expect(element.querySelectorAll('[data-testid="user-result"]')).toHaveLength(1);
+    expect(
+      element.querySelectorAll('[data-testid="user-result"]'),
+    ).toHaveLength(1);
   });
 
   it('closes on Escape', async () => {
@@ -87,7 +116,9 @@ describe('NewConversationPicker', () => {
     await answer([]);
     let closed = false;
     fixture.componentInstance.closed.subscribe(() => (closed = true));
-    element.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    element.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }),
+    );
     expect(closed).toBe(true);
   });
 });

@@ -12,7 +12,15 @@ import {
 } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import type { UserDto } from '@instantchat/contracts';
-import { catchError, combineLatest, debounceTime, map, of, startWith, switchMap } from 'rxjs';
+import {
+  catchError,
+  combineLatest,
+  debounceTime,
+  map,
+  of,
+  startWith,
+  switchMap,
+} from 'rxjs';
 import { apiErrorMessage } from '../../data/api-error';
 import { AuthService } from '../../data/auth.service';
 import { UsersService } from '../../data/users.service';
@@ -35,7 +43,8 @@ const SEARCH_DEBOUNCE_MS = 250;
 export class NewConversationPicker {
   private readonly users = inject(UsersService);
   private readonly auth = inject(AuthService);
-  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
+  private readonly host =
+    inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
 
   /** True while the chosen conversation is being opened. */
   readonly busy = input(false);
@@ -47,7 +56,8 @@ export class NewConversationPicker {
 
   protected readonly term = signal('');
   private readonly attempt = signal(0);
-  private readonly searchField = viewChild.required<ElementRef<HTMLInputElement>>('search');
+  private readonly searchField =
+    viewChild.required<ElementRef<HTMLInputElement>>('search');
 
   private readonly search = toSignal(
     combineLatest([toObservable(this.term), toObservable(this.attempt)]).pipe(
@@ -56,7 +66,10 @@ export class NewConversationPicker {
         this.users.search(term).pipe(
           map((users): SearchState => ({ status: 'ready', users })),
           catchError((error: unknown) =>
-            of<SearchState>({ status: 'error', message: apiErrorMessage(error, 'Could not search people.') }),
+            of<SearchState>({
+              status: 'error',
+              message: apiErrorMessage(error, 'Could not search people.'),
+            }),
           ),
           startWith<SearchState>({ status: 'loading' }),
         ),
@@ -74,7 +87,9 @@ export class NewConversationPicker {
   protected readonly results = computed(() => {
     const state = this.search();
     const myId = this.auth.user()?.id;
-    return state.status === 'ready' ? state.users.filter((user) => user.id !== myId) : [];
+    return state.status === 'ready'
+      ? state.users.filter((user) => user.id !== myId)
+      : [];
   });
 
   protected readonly emptyMessage = computed(() => {
@@ -108,7 +123,9 @@ export class NewConversationPicker {
   /** A modal keeps keyboard focus inside until it closes. */
   private keepFocusInside(event: KeyboardEvent): void {
     const focusable = Array.from(
-      this.host.querySelectorAll<HTMLElement>('button:not([disabled]), input:not([disabled]), [href]'),
+      this.host.querySelectorAll<HTMLElement>(
+        'button:not([disabled]), input:not([disabled]), [href]',
+      ),
     );
     const first = focusable[0];
     const last = focusable[focusable.length - 1];

@@ -3,8 +3,14 @@ import { formatRelativeTime } from './relative-time';
 describe('formatRelativeTime', () => {
   // Local time on purpose: "Yesterday" is the reader's yesterday.
   const now = new Date(2026, 10, 25, 15, 0, 0);
-  const at = (year: number, month: number, day: number, hour: number, minute: number, second = 0) =>
-    new Date(year, month, day, hour, minute, second).toISOString();
+  const at = (
+    year: number,
+    month: number,
+    day: number,
+    hour: number,
+    minute: number,
+    second = 0,
+  ) => new Date(year, month, day, hour, minute, second).toISOString();
 
   it.each([
     ['just now', at(2026, 10, 25, 14, 59, 30)],
@@ -17,12 +23,18 @@ describe('formatRelativeTime', () => {
   });
 
   it('names the weekday within the last week', () => {
-    expect(formatRelativeTime(at(2026, 10, 21, 9, 0), now, 'en-US')).toBe('Sat');
+    expect(formatRelativeTime(at(2026, 10, 21, 9, 0), now, 'en-US')).toBe(
+      'Sat',
+    );
   });
 
   it('gives the date for older messages, with the year when it is not this year', () => {
-    expect(formatRelativeTime(at(2026, 2, 4, 9, 0), now, 'en-US')).toBe('Mar 4');
-    expect(formatRelativeTime(at(2025, 2, 4, 9, 0), now, 'en-US')).toBe('Mar 4, 2025');
+    expect(formatRelativeTime(at(2026, 2, 4, 9, 0), now, 'en-US')).toBe(
+      'Mar 4',
+    );
+    expect(formatRelativeTime(at(2025, 2, 4, 9, 0), now, 'en-US')).toBe(
+      'Mar 4, 2025',
+    );
   });
 
   it('returns nothing for an unreadable date', () => {

@@ -6,7 +6,11 @@ const DAY = 24 * HOUR;
  * A chat-list timestamp: "just now", "5 min", "3 h", "Yesterday", "Mon", "Mar 4", "Mar 4, 2025".
  * Local time, so "Yesterday" means the person's yesterday.
  */
-export function formatRelativeTime(iso: string, now: Date, locale?: string): string {
+export function formatRelativeTime(
+  iso: string,
+  now: Date,
+  locale?: string,
+): string {
   const then = new Date(iso);
   if (Number.isNaN(then.getTime())) {
     return '';
@@ -31,7 +35,11 @@ export function formatRelativeTime(iso: string, now: Date, locale?: string): str
   if (then.getFullYear() === now.getFullYear()) {
     return then.toLocaleDateString(locale, { month: 'short', day: 'numeric' });
   }
-  return then.toLocaleDateString(locale, { month: 'short', day: 'numeric', year: 'numeric' });
+  return then.toLocaleDateString(locale, {
+    month: 'short',
+    day: 'numeric',
+    year: 'numeric',
+  });
 }
 
 /** The full date and time, for tooltips and screen readers. */
@@ -43,6 +51,7 @@ export function formatFullTime(iso: string, locale?: string): string {
 }
 
 function calendarDaysBetween(earlier: Date, later: Date): number {
-  const startOf = (date: Date) => new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
+  const startOf = (date: Date) =>
+    new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
   return Math.round((startOf(later) - startOf(earlier)) / DAY);
 }

@@ -1,4 +1,13 @@
-import { ChangeDetectionStrategy, Component, OnDestroy, computed, effect, inject, input, untracked } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  OnDestroy,
+  computed,
+  effect,
+  inject,
+  input,
+  untracked,
+} from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { MessageComposer } from '../../components/message-composer/message-composer';
 import { MessageList } from '../../components/message-list/message-list';
@@ -22,15 +31,23 @@ export class ConversationPage implements OnDestroy {
 
   protected readonly store = inject(InboxStore);
 
-  protected readonly title = computed(() => this.store.activeTitle() || 'Conversation');
-  protected readonly isInstagram = computed(() => this.store.activeConversation()?.kind === 'instagram');
-  protected readonly threadStatus = computed(() => this.store.activeThread()?.status ?? 'loading');
+  protected readonly title = computed(
+    () => this.store.activeTitle() || 'Conversation',
+  );
+  protected readonly isInstagram = computed(
+    () => this.store.activeConversation()?.kind === 'instagram',
+  );
+  protected readonly threadStatus = computed(
+    () => this.store.activeThread()?.status ?? 'loading',
+  );
   protected readonly typingText = computed(() => {
     const names = this.store.activeTypingNames();
     if (names.length === 0) {
       return '';
     }
-    return names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
+    return names.length === 1
+      ? `${names[0]} is typing…`
+      : `${names.join(', ')} are typing…`;
   });
 
   constructor() {

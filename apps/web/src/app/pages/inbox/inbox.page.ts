@@ -1,4 +1,10 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  inject,
+  signal,
+} from '@angular/core';
 import { Router, RouterOutlet } from '@angular/router';
 import type { UserDto } from '@instantchat/contracts';
 import { ConnectionStatusIndicator } from '../../components/connection-status/connection-status';
@@ -12,7 +18,12 @@ import { InboxStore } from './inbox.store';
 @Component({
   selector: 'ic-inbox-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterOutlet, ConversationList, ConnectionStatusIndicator, NewConversationPicker],
+  imports: [
+    RouterOutlet,
+    ConversationList,
+    ConnectionStatusIndicator,
+    NewConversationPicker,
+  ],
   providers: [InboxStore],
   templateUrl: './inbox.page.html',
   styleUrl: './inbox.page.css',
@@ -22,8 +33,12 @@ export class InboxPage {
   private readonly auth = inject(AuthService);
   private readonly router = inject(Router);
 
-  protected readonly userName = computed(() => this.auth.user()?.displayName ?? '');
-  protected readonly hasActiveConversation = computed(() => this.store.activeConversationId() !== null);
+  protected readonly userName = computed(
+    () => this.auth.user()?.displayName ?? '',
+  );
+  protected readonly hasActiveConversation = computed(
+    () => this.store.activeConversationId() !== null,
+  );
   protected readonly pickerOpen = signal(false);
   protected readonly opening = signal(false);
   protected readonly openError = signal<string | null>(null);
@@ -54,7 +69,9 @@ export class InboxPage {
       },
       error: (error: unknown) => {
         this.opening.set(false);
-        this.openError.set(apiErrorMessage(error, 'Could not open the conversation.'));
+        this.openError.set(
+          apiErrorMessage(error, 'Could not open the conversation.'),
+        );
       },
     });
   }

@@ -1,5 +1,8 @@
 import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import {
+  HttpTestingController,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import type { ConversationDto, MessageDto, Page } from '@instantchat/contracts';
@@ -25,11 +28,19 @@ describe('InboxStore', () => {
   const signedIn = session();
 
   const withGrace = localConversation('c-grace', grace, {
-    lastMessage: { text: 'See you at 3', senderUserId: me.id, createdAt: '2026-11-20T09:00:00.000Z' },
+    lastMessage: {
+      text: 'See you at 3',
+      senderUserId: me.id,
+      createdAt: '2026-11-20T09:00:00.000Z',
+    },
     lastMessageAt: '2026-11-20T09:00:00.000Z',
   });
   const withAlan = localConversation('c-alan', alan, {
-    lastMessage: { text: 'Ping', senderUserId: alan.id, createdAt: '2026-11-20T12:00:00.000Z' },
+    lastMessage: {
+      text: 'Ping',
+      senderUserId: alan.id,
+      createdAt: '2026-11-20T12:00:00.000Z',
+    },
     lastMessageAt: '2026-11-20T12:00:00.000Z',
   });
   const fromInstagram = instagramConversation('c-ig');
@@ -51,19 +62,32 @@ describe('InboxStore', () => {
     store = TestBed.inject(InboxStore);
   }
 
-  function setUp(conversations: ConversationDto[] = [withGrace, withAlan, fromInstagram]) {
+  function setUp(
+    conversations: ConversationDto[] = [withGrace, withAlan, fromInstagram],
+  ) {
     createStore();
     http.expectOne('/api/conversations').flush(conversations);
   }
 
-  function page(items: MessageDto[], nextCursor: string | null = null): Page<MessageDto> {
+  function page(
+    items: MessageDto[],
+    nextCursor: string | null = null,
+  ): Page<MessageDto> {
     // The API answers newest first.
     return { items: [...items].reverse(), nextCursor };
   }
 
-  function openWithHistory(conversationId: string, history: MessageDto[], nextCursor: string | null = null) {
+  function openWithHistory(
+    conversationId: string,
+    history: MessageDto[],
+    nextCursor: string | null = null,
+  ) {
     store.open(conversationId);
-    http.expectOne((req) => req.url === `/api/conversations/${conversationId}/messages`).flush(page(history, nextCursor));
+    http
+      .expectOne(
+        (req) => req.url === `/api/conversations/${conversationId}/messages`,
+      )
+      .flush(page(history, nextCursor));
   }
 
   afterEach(() => http.verify());
@@ -75,7 +99,11 @@ describe('InboxStore', () => {
 
   it('lists conversations newest activity first, named after the other person or the Instagram contact', () => {
     setUp();
-    expect(store.conversationItems().map((item) => [item.title, item.preview, item.kind])).toEqual([
+    expect(
+      store
+        .conversationItems()
+        .map((item) => [item.title, item.preview, item.kind]),
+    ).toEqual([
       ['Alan Turing', 'Ping', 'local'],
       ['Cleo Customer', 'Do you ship to Lisbon?', 'instagram'],
       ['Grace Hopper', 'You: See you at 3', 'local'],
@@ -86,7 +114,14 @@ describe('InboxStore', () => {
     createStore();
     http
       .expectOne('/api/conversations')
-      .flush({ statusCode: 503, error: 'Service Unavailable', message: 'database is starting' }, { status: 503, statusText: 'Service Unavailable' });
+      .flush(
+        {
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: 'database is starting',
+        },
+        { status: 503, statusText: 'Service Unavailable' },
+      );
 
     expect(store.listStatus()).toBe('error');
     expect(store.listError()).toBe('Database is starting');
@@ -100,34 +135,80 @@ describe('InboxStore', () => {
 
   it('counts a live message in a closed conversation as unread and moves it to the top', () => {
     setUp();
-    realtime.messageNew$.next(message('m-1', 'c-grace', grace.id, 'Running late', '2026-11-20T13:00:00.000Z'));
+    realtime.messageNew$.next(
+      message(
+        'm-1',
+        'c-grace',
+        grace.id,
+        'Running late',
+        '2026-11-20T13:00:00.000Z',
+      ),
+    );
 
     const [top] = store.conversationItems();
-    expect(top).toMatchObject({ id: 'c-grace', preview: 'Running late', unreadCount: 1 });
-    expect(store.announcement()).toBe('New message from Grace Hopper: Running late');
+    expect(top).toMatchObject({
+      id: 'c-grace',
+      preview: 'Running late',
+      unreadCount: 1,
+    });
+    expect(store.announcement()).toBe(
+      'New message from Grace Hopper: Running late',
+    );
   });
 
   it('does not count a message twice when conversation:updated already carried it', () => {
     setUp();
-    const incoming = message('m-1', 'c-grace', grace.id, 'Running late', '2026-11-20T13:00:00.000Z');
+    const incoming = message(
+      'm-1',
+      'c-grace',
+      grace.id,
+      'Running late',
+      '2026-11-20T13:00:00.000Z',
+    );
     realtime.conversationUpdated$.next({
       ...withGrace,
-      lastMessage: { text: incoming.text, senderUserId: grace.id, createdAt: incoming.createdAt },
+      lastMessage: {
+        text: incoming.text,
+        senderUserId: grace.id,
+        createdAt: incoming.createdAt,
+      },
       lastMessageAt: incoming.createdAt,
       unreadCount: 1,
     });
     realtime.messageNew$.next(incoming);
 
-    expect(store.conversationItems().find((item) => item.id === 'c-grace')?.unreadCount).toBe(1);
+    expect(
+      store.conversationItems().find((item) => item.id === 'c-grace')
+        ?.unreadCount,
+    ).toBe(1);
   });
 
   it('keeps the newer conversation when an older conversation:updated arrives late', () => {
     setUp();
-    const first = message('m-1', 'c-grace', grace.id, 'First', '2026-11-20T13:00:00.000Z');
-    const second = message('m-2', 'c-grace', grace.id, 'Second', '2026-11-20T13:00:01.000Z');
-    const snapshotAfter = (latest: MessageDto, unreadCount: number): ConversationDto => ({
+    const first = message(
+      'm-1',
+      'c-grace',
+      grace.id,
+      'First',
+      '2026-11-20T13:00:00.000Z',
+    );
+    const second = message(
+      'm-2',
+      'c-grace',
+      grace.id,
+      'Second',
+      '2026-11-20T13:00:01.000Z',
+    );
+    const snapshotAfter = (
+      latest: MessageDto,
+      unreadCount: number,
+    ): ConversationDto => ({
       ...withGrace,
-      lastMessage: { text: latest.text, senderUserId: grace.id, createdAt: latest.createdAt },
+      lastMessage: {
+        text: latest.text,
+        senderUserId: grace.id,
+        createdAt: latest.createdAt,
+      },
       lastMessageAt: latest.createdAt,
       unreadCount,
       updatedAt: latest.createdAt,
@@ -137,7 +218,9 @@ describe('InboxStore', () => {
     realtime.conversationUpdated$.next(snapshotAfter(second, 2));
     realtime.conversationUpdated$.next(snapshotAfter(first, 1));
 
-    expect(store.conversationItems().find((item) => item.id === 'c-grace')).toMatchObject({
+    expect(
+      store.conversationItems().find((item) => item.id === 'c-grace'),
+    ).toMatchObject({
       preview: 'Second',
       unreadCount: 2,
     });
@@ -152,36 +235,69 @@ describe('InboxStore', () => {
       .flush(
         page([
           message('m-1', 'c-ig', null, 'Hi!', '2026-11-20T10:59:00.000Z'),
-          message('m-2', 'c-ig', null, 'Do you ship to Lisbon?', '2026-11-20T11:00:00.000Z'),
+          message(
+            'm-2',
+            'c-ig',
+            null,
+            'Do you ship to Lisbon?',
+            '2026-11-20T11:00:00.000Z',
+          ),
         ]),
       );
 
-    expect(store.activeTimeline().map((entry) => [entry.text, entry.senderName, entry.isMine])).toEqual([
+    expect(
+      store
+        .activeTimeline()
+        .map((entry) => [entry.text, entry.senderName, entry.isMine]),
+    ).toEqual([
       ['Hi!', 'Cleo Customer', false],
       ['Do you ship to Lisbon?', 'Cleo Customer', false],
     ]);
-    expect(store.conversationItems().find((item) => item.id === 'c-ig')?.unreadCount).toBe(0);
+    expect(
+      store.conversationItems().find((item) => item.id === 'c-ig')?.unreadCount,
+    ).toBe(0);
   });
 
   it('marks a live message in the open conversation read instead of counting it', () => {
     setUp();
     openWithHistory('c-grace', []);
-    realtime.messageNew$.next(message('m-9', 'c-grace', grace.id, 'Are you there?', '2026-11-20T13:00:00.000Z'));
+    realtime.messageNew$.next(
+      message(
+        'm-9',
+        'c-grace',
+        grace.id,
+        'Are you there?',
+        '2026-11-20T13:00:00.000Z',
+      ),
+    );
 
     http.expectOne('/api/conversations/c-grace/read').flush({});
-    expect(store.activeTimeline().map((entry) => entry.text)).toEqual(['Are you there?']);
-    expect(store.conversationItems().find((item) => item.id === 'c-grace')?.unreadCount).toBe(0);
+    expect(store.activeTimeline().map((entry) => entry.text)).toEqual([
+      'Are you there?',
+    ]);
+    expect(
+      store.conversationItems().find((item) => item.id === 'c-grace')
+        ?.unreadCount,
+    ).toBe(0);
   });
 
   it('marks the open conversation read again when a message arrives after the request in flight was stamped', () => {
     setUp();
     openWithHistory('c-grace', []);
-    realtime.messageNew$.next(message('m-1', 'c-grace', grace.id, 'One', '2026-11-20T13:00:00.000Z'));
+    realtime.messageNew$.next(
+      message('m-1', 'c-grace', grace.id, 'One', '2026-11-20T13:00:00.000Z'),
+    );
     const firstRead = http.expectOne('/api/conversations/c-grace/read');
-    realtime.messageNew$.next(message('m-2', 'c-grace', grace.id, 'Two', '2026-11-20T13:00:05.000Z'));
+    realtime.messageNew$.next(
+      message('m-2', 'c-grace', grace.id, 'Two', '2026-11-20T13:00:05.000Z'),
+    );
     http.expectNone('/api/conversations/c-grace/read');
 
-    firstRead.flush({ conversationId: 'c-grace', userId: me.id, readAt: '2026-11-20T13:00:02.000Z' });
+    firstRead.flush({
+      conversationId: 'c-grace',
+      userId: me.id,
+      readAt: '2026-11-20T13:00:02.000Z',
+    });
 
     http.expectOne('/api/conversations/c-grace/read').flush({
       conversationId: 'c-grace',
@@ -193,19 +309,33 @@ describe('InboxStore', () => {
   it('does not mark read again for news the request in flight already covered', () => {
     setUp();
     openWithHistory('c-grace', []);
-    const incoming = message('m-1', 'c-grace', grace.id, 'One', '2026-11-20T13:00:00.000Z');
+    const incoming = message(
+      'm-1',
+      'c-grace',
+      grace.id,
+      'One',
+      '2026-11-20T13:00:00.000Z',
+    );
     realtime.messageNew$.next(incoming);
     const read = http.expectOne('/api/conversations/c-grace/read');
     // The server's list update for the same message, sent before it saw the read.
     realtime.conversationUpdated$.next({
       ...withGrace,
-      lastMessage: { text: incoming.text, senderUserId: grace.id, createdAt: incoming.createdAt },
+      lastMessage: {
+        text: incoming.text,
+        senderUserId: grace.id,
+        createdAt: incoming.createdAt,
+      },
       lastMessageAt: incoming.createdAt,
       unreadCount: 1,
       updatedAt: incoming.createdAt,
     });
 
-    read.flush({ conversationId: 'c-grace', userId: me.id, readAt: '2026-11-20T13:00:01.000Z' });
+    read.flush({
+      conversationId: 'c-grace',
+      userId: me.id,
+      readAt: '2026-11-20T13:00:01.000Z',
+    });
 
     http.expectNone('/api/conversations/c-grace/read');
   });
@@ -216,22 +346,45 @@ describe('InboxStore', () => {
     store.send('  Hello Grace  ');
 
     expect(store.activeTimeline()).toEqual([
-      expect.objectContaining({ text: 'Hello Grace', status: 'pending', isMine: true }),
+      expect.objectContaining({
+        text: 'Hello Grace',
+        status: 'pending',
+        isMine: true,
+      }),
     ]);
     const request = http.expectOne('/api/conversations/c-grace/messages');
     expect(request.request.method).toBe('POST');
     expect(request.request.body).toEqual({ text: 'Hello Grace' });
-    request.flush(message('m-10', 'c-grace', me.id, 'Hello Grace', '2026-11-20T13:00:00.000Z'));
+    request.flush(
+      message(
+        'm-10',
+        'c-grace',
+        me.id,
+        'Hello Grace',
+        '2026-11-20T13:00:00.000Z',
+      ),
+    );
 
-    expect(store.activeTimeline()).toEqual([expect.objectContaining({ key: 'm-10', status: 'sent' })]);
-    expect(store.conversationItems()[0]).toMatchObject({ id: 'c-grace', preview: 'You: Hello Grace' });
+    expect(store.activeTimeline()).toEqual([
+      expect.objectContaining({ key: 'm-10', status: 'sent' }),
+    ]);
+    expect(store.conversationItems()[0]).toMatchObject({
+      id: 'c-grace',
+      preview: 'You: Hello Grace',
+    });
   });
 
   it('shows a message once when the socket echoes it before the POST answers', () => {
     setUp();
     openWithHistory('c-grace', []);
     store.send('Hello Grace');
-    const stored = message('m-10', 'c-grace', me.id, 'Hello Grace', '2026-11-20T13:00:00.000Z');
+    const stored = message(
+      'm-10',
+      'c-grace',
+      me.id,
+      'Hello Grace',
+      '2026-11-20T13:00:00.000Z',
+    );
 
     realtime.messageNew$.next(stored);
     http.expectOne('/api/conversations/c-grace/messages').flush(stored);
@@ -245,64 +398,155 @@ describe('InboxStore', () => {
     store.send('Hello Grace');
     http
       .expectOne('/api/conversations/c-grace/messages')
-      .flush({ statusCode: 0, error: 'x', message: 'x' }, { status: 0, statusText: 'Unknown Error' });
+      .flush(
+        { statusCode: 0, error: 'x', message: 'x' },
+        { status: 0, statusText: 'Unknown Error' },
+      );
 
     const [failed] = store.activeTimeline();
-    expect(failed).toMatchObject({ status: 'failed', error: 'Cannot reach the server. Check your connection and try again.' });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: 'Cannot reach the server. Check your connection and try again.',
+    });
 
     store.retry(failed.clientId as string);
     expect(store.activeTimeline()[0].status).toBe('pending');
     http
       .expectOne('/api/conversations/c-grace/messages')
-      .flush(message('m-11', 'c-grace', me.id, 'Hello Grace', '2026-11-20T13:01:00.000Z'));
-    expect(store.activeTimeline()).toEqual([expect.objectContaining({ key: 'm-11', status: 'sent' })]);
+      .flush(
+        message(
+          'm-11',
+          'c-grace',
+          me.id,
+          'Hello Grace',
+          '2026-11-20T13:01:00.000Z',
+        ),
+      );
+    expect(store.activeTimeline()).toEqual([
+      expect.objectContaining({ key: 'm-11', status: 'sent' }),
+    ]);
   });
 
   it('loads older messages with the cursor and puts them above', () => {
     setUp();
-    openWithHistory('c-grace', [message('m-5', 'c-grace', grace.id, 'Newer', '2026-11-20T09:00:00.000Z')], 'cursor-1');
+    openWithHistory(
+      'c-grace',
+      [
+        message(
+          'm-5',
+          'c-grace',
+          grace.id,
+          'Newer',
+          '2026-11-20T09:00:00.000Z',
+        ),
+      ],
+      'cursor-1',
+    );
 
     store.loadOlder();
-    const request = http.expectOne((req) => req.url === '/api/conversations/c-grace/messages');
+    const request = http.expectOne(
+      (req) => req.url === '/api/conversations/c-grace/messages',
+    );
     expect(request.request.params.get('before')).toBe('cursor-1');
-    request.flush(page([message('m-4', 'c-grace', grace.id, 'Older', '2026-11-19T09:00:00.000Z')], null));
+    request.flush(
+      page(
+        [
+          message(
+            'm-4',
+            'c-grace',
+            grace.id,
+            'Older',
+            '2026-11-19T09:00:00.000Z',
+          ),
+        ],
+        null,
+      ),
+    );
 
-    expect(store.activeTimeline().map((entry) => entry.text)).toEqual(['Older', 'Newer']);
+    expect(store.activeTimeline().map((entry) => entry.text)).toEqual([
+      'Older',
+      'Newer',
+    ]);
     expect(store.activeThread()?.nextCursor).toBeNull();
   });
 
   it('catches up after a reconnect with only what changed and what the open conversation missed', () => {
     setUp();
-    const seen = message('m-1', 'c-grace', grace.id, 'Before the outage', '2026-11-20T09:00:00.000Z');
+    const seen = message(
+      'm-1',
+      'c-grace',
+      grace.id,
+      'Before the outage',
+      '2026-11-20T09:00:00.000Z',
+    );
     openWithHistory('c-grace', [seen]);
 
     realtime.connected$.next({ isReconnect: true });
-    const listRequest = http.expectOne((req) => req.url === '/api/conversations');
-    expect(listRequest.request.params.get('updatedSince')).toBe('2026-11-20T11:00:00.000Z');
+    const listRequest = http.expectOne(
+      (req) => req.url === '/api/conversations',
+    );
+    expect(listRequest.request.params.get('updatedSince')).toBe(
+      '2026-11-20T11:00:00.000Z',
+    );
     listRequest.flush([
       {
         ...withGrace,
-        lastMessage: { text: 'During the outage', senderUserId: grace.id, createdAt: '2026-11-20T14:00:00.000Z' },
+        lastMessage: {
+          text: 'During the outage',
+          senderUserId: grace.id,
+          createdAt: '2026-11-20T14:00:00.000Z',
+        },
         lastMessageAt: '2026-11-20T14:00:00.000Z',
         updatedAt: '2026-11-20T14:00:00.000Z',
       },
     ]);
 
-    const firstPage = http.expectOne((req) => req.url === '/api/conversations/c-grace/messages');
+    const firstPage = http.expectOne(
+      (req) => req.url === '/api/conversations/c-grace/messages',
+    );
     expect(firstPage.request.params.get('after')).toBe('m-1');
     expect(firstPage.request.params.get('before')).toBeNull();
-    firstPage.flush(page([message('m-2', 'c-grace', grace.id, 'During the outage', '2026-11-20T14:00:00.000Z')], 'cursor-2'));
-    const secondPage = http.expectOne((req) => req.url === '/api/conversations/c-grace/messages');
+    firstPage.flush(
+      page(
+        [
+          message(
+            'm-2',
+            'c-grace',
+            grace.id,
+            'During the outage',
+            '2026-11-20T14:00:00.000Z',
+          ),
+        ],
+        'cursor-2',
+      ),
+    );
+    const secondPage = http.expectOne(
+      (req) => req.url === '/api/conversations/c-grace/messages',
+    );
     expect(secondPage.request.params.get('after')).toBe('m-1');
     expect(secondPage.request.params.get('before')).toBe('cursor-2');
-    secondPage.flush(page([message('m-1b', 'c-grace', grace.id, 'Also missed', '2026-11-20T13:00:00.000Z')]));
+    secondPage.flush(
+      page([
+        message(
+          'm-1b',
+          'c-grace',
+          grace.id,
+          'Also missed',
+          '2026-11-20T13:00:00.000Z',
+        ),
+      ]),
+    );
 
     expect(store.activeTimeline().map((entry) => entry.text)).toEqual([
       'Before the outage',
       'Also missed',
       'During the outage',
     ]);
-    expect(store.conversationItems().map((item) => item.id)).toEqual(['c-grace', 'c-alan', 'c-ig']);
+    expect(store.conversationItems().map((item) => item.id)).toEqual([
+      'c-grace',
+      'c-alan',
+      'c-ig',
+    ]);
   });
 
   it('looks again once the first load lands when the socket connected while it was running', () => {
@@ -311,21 +555,37 @@ describe('InboxStore', () => {
     realtime.connected$.next({ isReconnect: false });
     http.expectOne('/api/conversations').flush([withGrace]);
     const recheck = http.expectOne((req) => req.url === '/api/conversations');
-    expect(recheck.request.params.get('updatedSince')).toBe(withGrace.updatedAt);
+    expect(recheck.request.params.get('updatedSince')).toBe(
+      withGrace.updatedAt,
+    );
     recheck.flush([]);
   });
 
   it('fetches a conversation it has never seen when a message arrives in it', () => {
     setUp([]);
-    realtime.messageNew$.next(message('m-1', 'c-new', grace.id, 'Hi, new here', '2026-11-20T13:00:00.000Z'));
+    realtime.messageNew$.next(
+      message(
+        'm-1',
+        'c-new',
+        grace.id,
+        'Hi, new here',
+        '2026-11-20T13:00:00.000Z',
+      ),
+    );
 
     http.expectOne('/api/conversations/c-new').flush(
       localConversation('c-new', grace, {
-        lastMessage: { text: 'Hi, new here', senderUserId: grace.id, createdAt: '2026-11-20T13:00:00.000Z' },
+        lastMessage: {
+          text: 'Hi, new here',
+          senderUserId: grace.id,
+          createdAt: '2026-11-20T13:00:00.000Z',
+        },
         unreadCount: 1,
       }),
     );
-    expect(store.conversationItems()).toEqual([expect.objectContaining({ title: 'Grace Hopper', unreadCount: 1 })]);
+    expect(store.conversationItems()).toEqual([
+      expect.objectContaining({ title: 'Grace Hopper', unreadCount: 1 }),
+    ]);
   });
 
   describe('typing', () => {
@@ -335,8 +595,16 @@ describe('InboxStore', () => {
     it('shows who is typing in the open conversation until they stop or go quiet', () => {
       setUp();
       openWithHistory('c-grace', []);
-      realtime.typing$.next({ conversationId: 'c-grace', userId: grace.id, isTyping: true });
-      realtime.typing$.next({ conversationId: 'c-grace', userId: me.id, isTyping: true });
+      realtime.typing$.next({
+        conversationId: 'c-grace',
+        userId: grace.id,
+        isTyping: true,
+      });
+      realtime.typing$.next({
+        conversationId: 'c-grace',
+        userId: me.id,
+        isTyping: true,
+      });
       expect(store.activeTypingNames()).toEqual(['Grace Hopper']);
 
       jest.advanceTimersByTime(6_000);
@@ -349,7 +617,9 @@ describe('InboxStore', () => {
       store.noteTyping();
       store.noteTyping();
       store.noteTyping();
-      expect(realtime.typingSent).toEqual([{ conversationId: 'c-grace', isTyping: true }]);
+      expect(realtime.typingSent).toEqual([
+        { conversationId: 'c-grace', isTyping: true },
+      ]);
 
       jest.advanceTimersByTime(3_000);
       expect(realtime.typingSent).toEqual([

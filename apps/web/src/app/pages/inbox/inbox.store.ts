@@ -1,6 +1,17 @@
-import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
+import {
+  DestroyRef,
+  Injectable,
+  computed,
+  inject,
+  signal,
+} from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import type { ConversationDto, MessageDto, ReadReceiptDto, UserDto } from '@instantchat/contracts';
+import type {
+  ConversationDto,
+  MessageDto,
+  ReadReceiptDto,
+  UserDto,
+} from '@instantchat/contracts';
 import { Observable, map, tap } from 'rxjs';
 import type { ConversationListItem } from '../../components/conversation-list/conversation-list-item';
 import type { TimelineEntry } from '../../components/message-list/timeline-entry';
@@ -9,7 +20,11 @@ import { AuthService } from '../../data/auth.service';
 import { ConversationsService } from '../../data/conversations.service';
 import type { LoadStatus } from '../../data/load-status';
 import { RealtimeService } from '../../data/realtime.service';
-import { conversationPreview, conversationTitle, senderName } from './conversation-names';
+import {
+  conversationPreview,
+  conversationTitle,
+  senderName,
+} from './conversation-names';
 import { TypingState } from './typing-state';
 
 export interface Thread {
@@ -89,7 +104,8 @@ export class InboxStore {
           preview: conversationPreview(conversation, myId),
           lastMessageAt: conversation.lastMessageAt,
           // The open conversation is being read as messages arrive.
-          unreadCount: conversation.id === activeId ? 0 : conversation.unreadCount,
+          unreadCount:
+            conversation.id === activeId ? 0 : conversation.unreadCount,
           isActive: conversation.id === activeId,
         };
       });
@@ -97,7 +113,10 @@ export class InboxStore {
 
   readonly activeConversation = computed(() => {
     const id = this.activeConversationId();
-    return this.conversations().find((conversation) => conversation.id === id) ?? null;
+    return (
+      this.conversations().find((conversation) => conversation.id === id) ??
+      null
+    );
   });
 
   readonly activeTitle = computed(() => {
@@ -117,7 +136,9 @@ export class InboxStore {
     if (!id) {
       return [];
     }
-    const sent = (thread?.messages ?? []).map((message) => this.toEntry(message, conversation));
+    const sent = (thread?.messages ?? []).map((message) =>
+      this.toEntry(message, conversation),
+    );
     const outgoing = this.pending()
       .filter((item) => item.conversationId === id)
       .map<TimelineEntry>((item) => ({
@@ -142,7 +163,9 @@ export class InboxStore {
     if (!id) {
       return [];
     }
-    return (this.typing.byConversation()[id] ?? []).map((userId) => senderName(userId, conversation, this.myId()));
+    return (this.typing.byConversation()[id] ?? []).map((userId) =>
+      senderName(userId, conversation, this.myId()),
+    );
   });
 
   constructor() {
@@ -175,7 +198,9 @@ export class InboxStore {
           }
         },
         error: (error: unknown) => {
-          this.listError.set(apiErrorMessage(error, 'Could not load your conversations.'));
+          this.listError.set(
+            apiErrorMessage(error, 'Could not load your conversations.'),
+          );
           this.listStatus.set(this.conversations().length ? 'ready' : 'error');
         },
       });
@@ -194,7 +219,11 @@ export class InboxStore {
     if (!thread || thread.status === 'error') {
       this.loadFirstPage(conversationId);
     }
-    if (!this.conversations().some((conversation) => conversation.id === conversationId)) {
+    if (
+      !this.conversations().some(
+        (conversation) => conversation.id === conversationId,
+      )
+    ) {
       this.fetchConversation(conversationId);
     }
     this.markActiveReadIfNeeded();
@@ -228,7 +257,10 @@ export class InboxStore {
         error: (error: unknown) =>
           this.patchThread(id, {
             loadingOlder: false,
-            olderError: apiErrorMessage(error, 'Could not load older messages.'),
+            olderError: apiErrorMessage(
+              error,
+              'Could not load older messages.',
+            ),
           }),
       });
   }
@@ -253,7 +285,9 @@ export class InboxStore {
   }
 
   retry(clientId: string): void {
-    const item = this.pending().find((candidate) => candidate.clientId === clientId);
+    const item = this.pending().find(
+      (candidate) => candidate.clientId === clientId,
+    );
     if (!item || item.status !== 'failed') {
       return;
     }
@@ -262,12 +296,16 @@ export class InboxStore {
   }
 
   discard(clientId: string): void {
-    this.pending.update((items) => items.filter((item) => item.clientId !== clientId));
+    this.pending.update((items) =>
+      items.filter((item) => item.clientId !== clientId),
+    );
   }
 
   /** Opens (or finds) the conversation with a person and puts it in the list. */
   startConversationWith(user: UserDto): Observable<ConversationDto> {
-    return this.api.openWith(user.id).pipe(tap((conversation) => this.upsertConversation(conversation)));
+    return this.api
+      .openWith(user.id)
+      .pipe(tap((conversation) => this.upsertConversation(conversation)));
   }
 
   /** Call on every keystroke in the composer. */
@@ -297,10 +335,14 @@ export class InboxStore {
 
   private listenToServer(): void {
     const { realtime } = this;
-    realtime.connected$.pipe(takeUntilDestroyed(this.destroyRef)).subscribe(({ isReconnect }) => {
-      this.onConnected(isReconnect);
-    });
-    realtime.messageNew$.pipe(takeUntilDestroyed(this.destroyRef)).subscribe((message) => this.onMessageNew(message));
+    realtime.connected$
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe(({ isReconnect }) => {
+        this.onConnected(isReconnect);
+      });
+    realtime.messageNew$
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe((message) => this.onMessageNew(message));
     realtime.messageUpdated$
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe((message) => this.replaceMessage(message));
@@ -310,19 +352,25 @@ export class InboxStore {
         this.upsertConversation(conversation);
         this.markActiveReadIfNeeded();
       });
-    realtime.messageRead$.pipe(takeUntilDestroyed(this.destroyRef)).subscribe((receipt) => this.onRead(receipt));
-    realtime.typing$.pipe(takeUntilDestroyed(this.destroyRef)).subscribe((payload) => {
-      if (payload.userId !== this.myId()) {
-        this.typing.receive(payload);
-      }
-    });
+    realtime.messageRead$
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe((receipt) => this.onRead(receipt));
+    realtime.typing$
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe((payload) => {
+        if (payload.userId !== this.myId()) {
+          this.typing.receive(payload);
+        }
+      });
   }
 
   private onConnected(isReconnect: boolean): void {
     if (isReconnect) {
       // Histories not on screen are dropped and fetched fresh when next opened.
       const activeId = this.activeConversationId();
-      this.threads.update((threads) => (activeId && threads[activeId] ? { [activeId]: threads[activeId] } : {}));
+      this.threads.update((threads) =>
+        activeId && threads[activeId] ? { [activeId]: threads[activeId] } : {},
+      );
       this.typing.clearOthers();
     }
     if (this.listStatus() === 'ready') {
@@ -349,14 +397,19 @@ export class InboxStore {
       .subscribe({
         next: (changed) => {
           if (since) {
-            changed.forEach((conversation) => this.upsertConversation(conversation));
+            changed.forEach((conversation) =>
+              this.upsertConversation(conversation),
+            );
           } else {
             this.conversations.set(changed);
           }
           this.listError.set(null);
           this.markActiveReadIfNeeded();
         },
-        error: (error: unknown) => this.listError.set(apiErrorMessage(error, 'Could not refresh your conversations.')),
+        error: (error: unknown) =>
+          this.listError.set(
+            apiErrorMessage(error, 'Could not refresh your conversations.'),
+          ),
       });
 
     const activeId = this.activeConversationId();
@@ -370,7 +423,10 @@ export class InboxStore {
       : this.api.messages(activeId).pipe(map((page) => page.items));
     missed.pipe(takeUntilDestroyed(this.destroyRef)).subscribe({
       next: (messages) => {
-        this.updateThread(activeId, (current) => ({ ...current, messages: mergeById(current.messages, messages) }));
+        this.updateThread(activeId, (current) => ({
+          ...current,
+          messages: mergeById(current.messages, messages),
+        }));
         messages.forEach((message) => this.settlePendingEcho(message));
       },
       // The open thread keeps what it has; the next reconnect or reopen tries again.
@@ -381,8 +437,11 @@ export class InboxStore {
   private onMessageNew(message: MessageDto): void {
     const isMine = this.isMine(message);
     this.settlePendingEcho(message);
-    const conversation = this.conversations().find((candidate) => candidate.id === message.conversationId);
-    const isNews = !conversation || message.createdAt > conversation.lastMessageAt;
+    const conversation = this.conversations().find(
+      (candidate) => candidate.id === message.conversationId,
+    );
+    const isNews =
+      !conversation || message.createdAt > conversation.lastMessageAt;
     this.acceptMessage(message);
     if (message.senderUserId) {
       this.typing.clear(message.conversationId, message.senderUserId);
@@ -400,7 +459,9 @@ export class InboxStore {
           unreadCount: (conversation.unreadCount ?? 0) + 1,
         });
       }
-      this.announcement.set(`New message from ${conversationTitle(conversation, this.myId())}: ${message.text}`);
+      this.announcement.set(
+        `New message from ${conversationTitle(conversation, this.myId())}: ${message.text}`,
+      );
     }
   }
 
@@ -410,7 +471,10 @@ export class InboxStore {
       return;
     }
     const match = this.pending().find(
-      (item) => item.status === 'pending' && item.conversationId === message.conversationId && item.text === message.text,
+      (item) =>
+        item.status === 'pending' &&
+        item.conversationId === message.conversationId &&
+        item.text === message.text,
     );
     if (match) {
       this.discard(match.clientId);
@@ -418,7 +482,9 @@ export class InboxStore {
   }
 
   private isMine(message: MessageDto): boolean {
-    return message.senderUserId !== null && message.senderUserId === this.myId();
+    return (
+      message.senderUserId !== null && message.senderUserId === this.myId()
+    );
   }
 
   /** Puts a message into its thread (if loaded) and the list's preview, once. */
@@ -427,11 +493,17 @@ export class InboxStore {
       ...thread,
       messages: mergeById(thread.messages, [message]),
     }));
-    const conversation = this.conversations().find((candidate) => candidate.id === message.conversationId);
+    const conversation = this.conversations().find(
+      (candidate) => candidate.id === message.conversationId,
+    );
     if (conversation && message.createdAt >= conversation.lastMessageAt) {
       this.patchConversation(message.conversationId, {
         lastMessageAt: message.createdAt,
-        lastMessage: { text: message.text, senderUserId: message.senderUserId, createdAt: message.createdAt },
+        lastMessage: {
+          text: message.text,
+          senderUserId: message.senderUserId,
+          createdAt: message.createdAt,
+        },
       });
     }
   }
@@ -452,7 +524,9 @@ export class InboxStore {
     this.updateThread(receipt.conversationId, (thread) => ({
       ...thread,
       messages: thread.messages.map((message) =>
-        message.senderUserId === myId && message.createdAt <= receipt.readAt && message.status !== 'failed'
+        message.senderUserId === myId &&
+        message.createdAt <= receipt.readAt &&
+        message.status !== 'failed'
           ? { ...message, status: 'read' }
           : message,
       ),
@@ -478,9 +552,15 @@ export class InboxStore {
     const settle = () => {
       this.markingRead.delete(conversationId);
       const askedAgain = this.readAgain.delete(conversationId);
-      const conversation = this.conversations().find((candidate) => candidate.id === conversationId);
+      const conversation = this.conversations().find(
+        (candidate) => candidate.id === conversationId,
+      );
       // Only a message newer than what the finished request marked read needs another one.
-      if (askedAgain && conversation && (readAt === null || conversation.lastMessageAt > readAt)) {
+      if (
+        askedAgain &&
+        conversation &&
+        (readAt === null || conversation.lastMessageAt > readAt)
+      ) {
         this.markRead(conversationId);
       }
     };
@@ -496,7 +576,10 @@ export class InboxStore {
   }
 
   private loadFirstPage(conversationId: string): void {
-    this.threads.update((threads) => ({ ...threads, [conversationId]: emptyThread() }));
+    this.threads.update((threads) => ({
+      ...threads,
+      [conversationId]: emptyThread(),
+    }));
     this.api
       .messages(conversationId)
       .pipe(takeUntilDestroyed(this.destroyRef))
@@ -531,7 +614,9 @@ export class InboxStore {
 
   private upsertConversation(conversation: ConversationDto): void {
     this.conversations.update((all) => {
-      const index = all.findIndex((candidate) => candidate.id === conversation.id);
+      const index = all.findIndex(
+        (candidate) => candidate.id === conversation.id,
+      );
       if (index === -1) {
         return [...all, conversation];
       }
@@ -546,17 +631,29 @@ export class InboxStore {
     });
   }
 
-  private patchConversation(conversationId: string, patch: Partial<ConversationDto>): void {
+  private patchConversation(
+    conversationId: string,
+    patch: Partial<ConversationDto>,
+  ): void {
     this.conversations.update((all) =>
-      all.map((conversation) => (conversation.id === conversationId ? { ...conversation, ...patch } : conversation)),
+      all.map((conversation) =>
+        conversation.id === conversationId
+          ? { ...conversation, ...patch }
+          : conversation,
+      ),
     );
   }
 
   /** Changes a thread only if it is loaded; unloaded threads fetch fresh when opened. */
-  private updateThread(conversationId: string, change: (thread: Thread) => Thread): void {
+  private updateThread(
+    conversationId: string,
+    change: (thread: Thread) => Thread,
+  ): void {
     this.threads.update((threads) => {
       const thread = threads[conversationId];
-      return thread ? { ...threads, [conversationId]: change(thread) } : threads;
+      return thread
+        ? { ...threads, [conversationId]: change(thread) }
+        : threads;
     });
   }
 
@@ -564,11 +661,21 @@ export class InboxStore {
     this.updateThread(conversationId, (thread) => ({ ...thread, ...patch }));
   }
 
-  private updatePending(clientId: string, patch: Partial<PendingMessage>): void {
-    this.pending.update((items) => items.map((item) => (item.clientId === clientId ? { ...item, ...patch } : item)));
+  private updatePending(
+    clientId: string,
+    patch: Partial<PendingMessage>,
+  ): void {
+    this.pending.update((items) =>
+      items.map((item) =>
+        item.clientId === clientId ? { ...item, ...patch } : item,
+      ),
+    );
   }
 
-  private toEntry(message: MessageDto, conversation: ConversationDto | null): TimelineEntry {
+  private toEntry(
+    message: MessageDto,
+    conversation: ConversationDto | null,
+  ): TimelineEntry {
     const isMine = this.isMine(message);
     return {
       key: message.id,
@@ -576,7 +683,10 @@ export class InboxStore {
       text: message.deletedAt ? 'This message was unsent' : message.text,
       attachments: message.deletedAt
         ? []
-        : message.attachments.filter((attachment): attachment is { type: string; url: string } => !!attachment.url),
+        : message.attachments.filter(
+            (attachment): attachment is { type: string; url: string } =>
+              !!attachment.url,
+          ),
       isDeleted: !!message.deletedAt,
       createdAt: message.createdAt,
       isMine,
@@ -589,7 +699,10 @@ export class InboxStore {
 }
 
 /** Adds or replaces messages by id and keeps the thread oldest-first. */
-export function mergeById(existing: MessageDto[], incoming: MessageDto[]): MessageDto[] {
+export function mergeById(
+  existing: MessageDto[],
+  incoming: MessageDto[],
+): MessageDto[] {
   if (incoming.length === 0) {
     return existing;
   }
@@ -598,6 +711,7 @@ export function mergeById(existing: MessageDto[], incoming: MessageDto[]): Messa
     byId.set(message.id, message);
   }
   return [...byId.values()].sort(
-    (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+    (a, b) =>
+      a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
   );
 }

@@ -14,13 +14,25 @@ const OWN_REPEAT_MS = 3_000;
  */
 export class TypingState {
   private readonly typingUsers = signal<Record<string, string[]>>({});
-  private readonly expiryTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  private own: { conversationId: string; sentAt: number; idleTimer: ReturnType<typeof setTimeout> } | null = null;
+  private readonly expiryTimers = new Map<
+    string,
+    ReturnType<typeof setTimeout>
+  >();
+  private own: {
+    conversationId: string;
+    sentAt: number;
+    idleTimer: ReturnType<typeof setTimeout>;
+  } | null = null;
 
   /** User ids typing, per conversation id. */
   readonly byConversation = this.typingUsers.asReadonly();
 
-  constructor(private readonly announce: (conversationId: string, isTyping: boolean) => void) {}
+  constructor(
+    private readonly announce: (
+      conversationId: string,
+      isTyping: boolean,
+    ) => void,
+  ) {}
 
   receive({ conversationId, userId, isTyping }: TypingPayload): void {
     if (!isTyping) {
@@ -32,11 +44,16 @@ export class TypingState {
     // A lost "stopped typing" (closed tab, dropped socket) must not leave the indicator up forever.
     this.expiryTimers.set(
       key,
-      setTimeout(() => this.clear(conversationId, userId), OTHERS_TYPING_TIMEOUT_MS),
+      setTimeout(
+        () => this.clear(conversationId, userId),
+        OTHERS_TYPING_TIMEOUT_MS,
+      ),
     );
     this.typingUsers.update((all) => {
       const current = all[conversationId] ?? [];
-      return current.includes(userId) ? all : { ...all, [conversationId]: [...current, userId] };
+      return current.includes(userId)
+        ? all
+        : { ...all, [conversationId]: [...current, userId] };
     });
   }
 
@@ -49,7 +66,10 @@ export class TypingState {
       if (!current?.includes(userId)) {
         return all;
       }
-      return { ...all, [conversationId]: current.filter((id) => id !== userId) };
+      return {
+        ...all,
+        [conversationId]: current.filter((id) => id !== userId),
+      };
     });
   }
 
@@ -74,7 +94,11 @@ export class TypingState {
     }
     this.stopOwnTyping();
     this.announce(conversationId, true);
-    this.own = { conversationId, sentAt: now, idleTimer: setTimeout(() => this.stopOwnTyping(), OWN_IDLE_MS) };
+    this.own = {
+      conversationId,
+      sentAt: now,
+      idleTimer: setTimeout(() => this.stopOwnTyping(), OWN_IDLE_MS),
+    };
   }
 
   stopOwnTyping(): void {

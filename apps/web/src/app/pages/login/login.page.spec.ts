@@ -1,5 +1,8 @@
 import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import {
+  HttpTestingController,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { fakeJwt, me, memoryStorage } from '../../../testing/fixtures';
@@ -16,7 +19,9 @@ describe('LoginPage', () => {
         { provide: SESSION_STORAGE, useValue: memoryStorage() },
       ],
     });
-    const navigateByUrl = jest.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
+    const navigateByUrl = jest
+      .spyOn(TestBed.inject(Router), 'navigateByUrl')
+      .mockResolvedValue(true);
     const fixture = TestBed.createComponent(LoginPage);
     if (returnUrl) {
       fixture.componentRef.setInput('returnUrl', returnUrl);
@@ -28,14 +33,26 @@ describe('LoginPage', () => {
         ['email-input', email],
         ['password-input', password],
       ]) {
-        const input = element.querySelector(`[data-testid="${testId}"]`) as HTMLInputElement;
+        const input = element.querySelector(
+          `[data-testid="${testId}"]`,
+        ) as HTMLInputElement;
         input.value = value;
         input.dispatchEvent(new Event('input'));
       }
-      (element.querySelector('[data-testid="submit-button"]') as HTMLButtonElement).click();
+      (
+        element.querySelector(
+          '[data-testid="submit-button"]',
+        ) as HTMLButtonElement
+      ).click();
       await fixture.whenStable();
     };
-    return { fixture, element, fill, navigateByUrl, http: TestBed.inject(HttpTestingController) };
+    return {
+      fixture,
+      element,
+      fill,
+      navigateByUrl,
+      http: TestBed.inject(HttpTestingController),
+    };
   }
 
   it('shows the API’s reason when the password is wrong', async () => {
@@ -44,7 +61,11 @@ describe('LoginPage', () => {
     http
       .expectOne('/api/auth/login')
       .flush(
-        { statusCode: 401, error: 'Unauthorized', message: 'Invalid email or password' },
+        {
+          statusCode: 401,
+          error: 'Unauthorized',
+          message: 'Invalid email or password',
+        },
         { status: 401, statusText: 'Unauthorized' },
       );
     await fixture.whenStable();
@@ -58,20 +79,26 @@ describe('LoginPage', () => {
   it('opens the inbox after signing in', async () => {
     const { fill, http, navigateByUrl } = await setUp();
     await fill(me.email, 'correct horse');
-    http.expectOne('/api/auth/login').flush({ accessToken: fakeJwt(), user: me });
+    http
+      .expectOne('/api/auth/login')
+      .flush({ accessToken: fakeJwt(), user: me });
     expect(navigateByUrl).toHaveBeenCalledWith('/inbox');
   });
 
   it('returns to the page that asked for sign-in, but never to another site', async () => {
     const first = await setUp('/inbox/c-1');
     await first.fill(me.email, 'correct horse');
-    first.http.expectOne('/api/auth/login').flush({ accessToken: fakeJwt(), user: me });
+    first.http
+      .expectOne('/api/auth/login')
+      .flush({ accessToken: fakeJwt(), user: me });
     expect(first.navigateByUrl).toHaveBeenCalledWith('/inbox/c-1');
 
     TestBed.resetTestingModule();
     const second = await setUp('//evil.example.com');
     await second.fill(me.email, 'correct horse');
-    second.http.expectOne('/api/auth/login').flush({ accessToken: fakeJwt(), user: me });
+    second.http
+      .expectOne('/api/auth/login')
+      .flush({ accessToken: fakeJwt(), user: me });
     expect(second.navigateByUrl).toHaveBeenCalledWith('/inbox');
   });
 

@@ -1,5 +1,15 @@
-import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
-import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  inject,
+  input,
+  signal,
+} from '@angular/core';
+import {
+  NonNullableFormBuilder,
+  ReactiveFormsModule,
+  Validators,
+} from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 import { apiErrorMessage } from '../../data/api-error';
 import { AuthService } from '../../data/auth.service';
@@ -35,7 +45,8 @@ export class LoginPage {
     this.submitting.set(true);
     this.error.set(null);
     this.auth.login(this.form.getRawValue()).subscribe({
-      next: () => void this.router.navigateByUrl(safeReturnUrl(this.returnUrl())),
+      next: () =>
+        void this.router.navigateByUrl(safeReturnUrl(this.returnUrl())),
       error: (error: unknown) => {
         this.submitting.set(false);
         this.error.set(apiErrorMessage(error, 'Could not sign in.'));

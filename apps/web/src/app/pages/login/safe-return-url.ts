@@ -3,7 +3,12 @@
  * cannot bounce a fresh session to another site.
  */
 export function safeReturnUrl(candidate: string | null | undefined): string {
-  if (candidate && candidate.startsWith('/') && !candidate.startsWith('//') && !candidate.startsWith('/\\')) {
+  if (
+    candidate &&
+    candidate.startsWith('/') &&
+    !candidate.startsWith('//') &&
+    !candidate.startsWith('/\\')
+  ) {
     return candidate;
   }
   return '/inbox';

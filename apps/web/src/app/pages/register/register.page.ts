@@ -1,7 +1,20 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
-import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  inject,
+  signal,
+} from '@angular/core';
+import {
+  NonNullableFormBuilder,
+  ReactiveFormsModule,
+  Validators,
+} from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
-import { DISPLAY_NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@instantchat/contracts';
+import {
+  DISPLAY_NAME_MAX_LENGTH,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+} from '@instantchat/contracts';
 import { apiErrorMessage } from '../../data/api-error';
 import { AuthService } from '../../data/auth.service';
 
@@ -19,11 +32,22 @@ export class RegisterPage {
   protected readonly passwordMinLength = PASSWORD_MIN_LENGTH;
   protected readonly displayNameMaxLength = DISPLAY_NAME_MAX_LENGTH;
   protected readonly form = inject(NonNullableFormBuilder).group({
-    displayName: ['', [Validators.required, Validators.maxLength(DISPLAY_NAME_MAX_LENGTH), Validators.pattern(/\S/)]],
+    displayName: [
+      '',
+      [
+        Validators.required,
+        Validators.maxLength(DISPLAY_NAME_MAX_LENGTH),
+        Validators.pattern(/\S/),
+      ],
+    ],
     email: ['', [Validators.required, Validators.email]],
     password: [
       '',
-      [Validators.required, Validators.minLength(PASSWORD_MIN_LENGTH), Validators.maxLength(PASSWORD_MAX_LENGTH)],
+      [
+        Validators.required,
+        Validators.minLength(PASSWORD_MIN_LENGTH),
+        Validators.maxLength(PASSWORD_MAX_LENGTH),
+      ],
     ],
   });
   protected readonly submitting = signal(false);
@@ -37,12 +61,20 @@ export class RegisterPage {
     const { displayName, email, password } = this.form.getRawValue();
     this.submitting.set(true);
     this.error.set(null);
-    this.auth.register({ displayName: displayName.trim(), email: email.trim(), password }).subscribe({
-      next: () => void this.router.navigateByUrl('/inbox'),
-      error: (error: unknown) => {
-        this.submitting.set(false);
-        this.error.set(apiErrorMessage(error, 'Could not create your account.'));
-      },
-    });
+    this.auth
+      .register({
+        displayName: displayName.trim(),
+        email: email.trim(),
+        password,
+      })
+      .subscribe({
+        next: () => void this.router.navigateByUrl('/inbox'),
+        error: (error: unknown) => {
+          this.submitting.set(false);
+          this.error.set(
+            apiErrorMessage(error, 'Could not create your account.'),
+          );
+        },
+      });
   }
 }
