@@ -4,6 +4,7 @@ import {
   HttpException,
   Logger,
   NotFoundException,
+  ServiceUnavailableException,
   ValidationPipe,
 } from '@nestjs/common';
 import { ApiExceptionFilter } from './api-exception.filter';
@@ -46,6 +47,31 @@ describe('ApiExceptionFilter.toBody', () => {
         'property extra should not exist',
       ],
     });
+  });
+
+  it('logs a reported server-side failure while keeping its message for the client', () => {
+    const logged = jest.spyOn(Logger.prototype, 'error');
+    logged.mockClear();
+
+    expect(
+      filter.toBody(new ServiceUnavailableException('Database unavailable')),
+    ).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'Database unavailable',
+    });
+    expect(logged).toHaveBeenCalledWith(
+      expect.stringContaining('Database unavailable'),
+    );
+  });
+
+  it('does not log client errors', () => {
+    const logged = jest.spyOn(Logger.prototype, 'error');
+    logged.mockClear();
+
+    filter.toBody(new NotFoundException('Conversation not found'));
+
+    expect(logged).not.toHaveBeenCalled();
   });
 
   it('uses a plain string response as the message', () => {

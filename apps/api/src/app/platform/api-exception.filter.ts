@@ -36,6 +36,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
   toBody(exception: unknown): ApiErrorBody {
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
+      if (statusCode >= 500) {
+        // A server-side failure someone chose to report: the client gets its message, but the
+        // operator still needs the stack to find where it came from.
+        this.logger.error(exception.stack ?? exception.message);
+      }
       return {
         statusCode,
         error: statusText(statusCode),
