@@ -5,6 +5,7 @@ import {
   IsMongoId,
   IsOptional,
   IsString,
+  IsUUID,
   isISO8601,
   Max,
   MaxLength,
@@ -39,6 +40,15 @@ export class SendMessageDto {
   // first error, so a missing or non-string text must fail here before the length checks.
   @IsString()
   text!: string;
+
+  /**
+   * A UUID the client generates once per message and sends again on every retry of it. A send
+   * whose id the same sender already used in this conversation returns the stored message instead
+   * of storing a second one; reusing it in another conversation is refused (409).
+   */
+  @IsOptional()
+  @IsUUID('all', { message: 'clientMessageId must be a UUID' })
+  clientMessageId?: string;
 }
 
 export class ParticipantDto {
@@ -102,6 +112,8 @@ export class MessageDto {
   createdAt!: string;
   /** ISO 8601 when the author unsent it (text and attachments are then empty); otherwise null. */
   deletedAt?: string | null;
+  /** The `clientMessageId` the author sent it with; null when none was given. */
+  clientMessageId?: string | null;
 }
 
 export class ReadReceiptDto {

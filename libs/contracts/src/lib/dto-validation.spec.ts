@@ -52,6 +52,24 @@ describe('shared DTO validation rules', () => {
     expect(invalidFields(SendMessageDto, { text: 'hello' })).toEqual([]);
   });
 
+  it('accepts a message without a clientMessageId or with a UUID one, and refuses anything else', () => {
+    expect(
+      invalidFields(SendMessageDto, {
+        text: 'hello',
+        clientMessageId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+      }),
+    ).toEqual([]);
+    expect(
+      invalidFields(SendMessageDto, {
+        text: 'hello',
+        clientMessageId: 'local-1700000000000-1',
+      }),
+    ).toEqual(['clientMessageId']);
+    expect(
+      invalidFields(SendMessageDto, { text: 'hello', clientMessageId: 42 }),
+    ).toEqual(['clientMessageId']);
+  });
+
   it('requires a participant id shaped like a user id', () => {
     expect(
       invalidFields(CreateConversationDto, { participantId: 'bob' }),

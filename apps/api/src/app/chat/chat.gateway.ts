@@ -39,11 +39,14 @@ export class ChatGateway {
   ): Promise<SocketAck<MessageDto>> {
     return toSocketAck(async () => {
       const payload = await validateSocketPayload(SendMessageEventDto, body);
-      return this.messages.send(
+      // A retry is answered like the first send: ok, with the message stored then.
+      const { message } = await this.messages.send(
         socket.data.user.id,
         payload.conversationId,
         payload.text,
+        payload.clientMessageId,
       );
+      return message;
     });
   }
 

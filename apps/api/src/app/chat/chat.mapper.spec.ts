@@ -134,7 +134,16 @@ describe('toMessageDto', () => {
       isFromInstagram: false,
       createdAt: '2026-11-25T10:00:00.000Z',
       deletedAt: null,
+      clientMessageId: null,
     });
+  });
+
+  it('echoes the clientMessageId the author sent it with', () => {
+    const clientMessageId = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+
+    expect(toMessageDto(message({ clientMessageId })).clientMessageId).toBe(
+      clientMessageId,
+    );
   });
 
   it('keeps an unsent message in place but drops its content', () => {

@@ -81,5 +81,6 @@ export function toMessageDto(message: MessageRecord): MessageDto {
     isFromInstagram: message.isFromInstagram ?? false,
     createdAt: message.createdAt.toISOString(),
     deletedAt: message.deletedAt?.toISOString() ?? null,
+    clientMessageId: message.clientMessageId ?? null,
   };
 }

@@ -21,6 +21,7 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -145,22 +146,43 @@ export class ConversationsController {
   @ApiOperation({
     summary: 'Send a message',
     description:
-      'Every participant’s open tabs receive `message:new` and `conversation:updated`.',
+      'Every participant’s open tabs receive `message:new` and `conversation:updated`. Send a ' +
+      '`clientMessageId` (a UUID, the same on every retry of one message) to make retries safe: ' +
+      'a send whose `clientMessageId` the caller already used in this conversation answers 200 ' +
+      'with the stored message and stores, counts and announces nothing again.',
   })
   @ApiParam(CONVERSATION_ID)
-  @ApiCreatedResponse({ type: MessageDto })
+  @ApiCreatedResponse({ type: MessageDto, description: 'Stored the message' })
+  @ApiOkResponse({
+    type: MessageDto,
+    description:
+      'A retry: the message stored earlier with this clientMessageId, unchanged',
+  })
   @ApiValidationErrorResponse()
   @ApiNotFoundResponse(CONVERSATION_NOT_FOUND)
+  @ApiConflictResponse({
+    type: ApiErrorResponse,
+    description:
+      'The caller already used this clientMessageId in another conversation',
+  })
   @ApiUnprocessableEntityResponse({
     type: ApiErrorResponse,
     description: 'The conversation cannot take replies from here',
   })
-  send(
+  async send(
     @CurrentUser() caller: AuthenticatedUser,
     @Param('id') id: string,
     @Body() body: SendMessageDto,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<MessageDto> {
-    return this.messages.send(caller.id, id, body.text);
+    const { message, created } = await this.messages.send(
+      caller.id,
+      id,
+      body.text,
+      body.clientMessageId,
+    );
+    response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    return message;
   }
 
   @Post(':id/read')

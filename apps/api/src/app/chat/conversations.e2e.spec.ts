@@ -510,7 +510,7 @@ describe('Conversations REST API (e2e)', () => {
         expect.arrayContaining(['id', 'before', 'after', 'limit']),
       );
       expect(Object.keys(messages['post'].responses)).toEqual(
-        expect.arrayContaining(['201', '400', '401', '404']),
+        expect.arrayContaining(['200', '201', '400', '401', '404', '409']),
       );
       expect(
         document.paths['/api/conversations/{id}/read']['post'].responses,
@@ -543,6 +543,15 @@ describe('Conversations REST API (e2e)', () => {
         minLength: 1,
         maxLength: 4000,
       });
+      expect(schemas['SendMessageDto'].properties).toHaveProperty(
+        'clientMessageId',
+      );
+      expect(schemas['SendMessageDto'].required ?? []).not.toContain(
+        'clientMessageId',
+      );
+      expect(schemas['MessageDto'].properties).toHaveProperty(
+        'clientMessageId',
+      );
       expect(
         Object.keys(schemas['MessagePageResponse'].properties ?? {}),
       ).toEqual(['items', 'nextCursor']);

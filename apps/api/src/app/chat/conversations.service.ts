@@ -10,10 +10,9 @@ import { UsersService } from '../users/users.service';
 import { ChatNotifier } from './chat-notifier.service';
 import { previewText } from './chat.mapper';
 import type { ConversationRecord, MessageRecord } from './chat.records';
+import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import { parseObjectId } from './object-ids';
 import { Conversation } from './schemas/conversation.schema';
-
-const DUPLICATE_KEY = 11000;
 
 export interface ListConversationsOptions {
   /** Only conversations changed at or after this instant. */
@@ -239,12 +238,4 @@ function orNotFound(
     throw new NotFoundException('Conversation not found');
   }
   return conversation;
-}
-
-function isDuplicateKeyError(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { code?: unknown }).code === DUPLICATE_KEY
-  );
 }

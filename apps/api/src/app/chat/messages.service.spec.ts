@@ -40,7 +40,7 @@ describe('MessagesService', () => {
 
   describe('send', () => {
     it('stores the message and returns it as sent', async () => {
-      const sent = await chat.messages.send(
+      const { message: sent } = await chat.messages.send(
         alice.id,
         conversationId,
         'Hello Bob',
@@ -59,7 +59,7 @@ describe('MessagesService', () => {
     });
 
     it('emits message:new to both people’s rooms, the author’s included (their other tabs)', async () => {
-      const sent = await chat.messages.send(
+      const { message: sent } = await chat.messages.send(
         alice.id,
         conversationId,
         'Hello Bob',
@@ -187,7 +187,7 @@ describe('MessagesService', () => {
     it('refuses an after that is not a message of this conversation', async () => {
       const elsewhere = (await chat.conversations.openLocal(alice.id, carol.id))
         .conversation;
-      const foreign = await chat.messages.send(
+      const { message: foreign } = await chat.messages.send(
         alice.id,
         elsewhere._id.toHexString(),
         'other thread',
@@ -219,13 +219,17 @@ describe('MessagesService', () => {
 
   describe('markRead', () => {
     it('resets the reader’s unread count and marks the other person’s messages read', async () => {
-      const fromAlice = await chat.messages.send(
+      const { message: fromAlice } = await chat.messages.send(
         alice.id,
         conversationId,
         'one',
       );
       await chat.messages.send(alice.id, conversationId, 'two');
-      const fromBob = await chat.messages.send(bob.id, conversationId, 'reply');
+      const { message: fromBob } = await chat.messages.send(
+        bob.id,
+        conversationId,
+        'reply',
+      );
 
       await chat.messages.markRead(bob.id, conversationId);
 

@@ -7,6 +7,7 @@ import {
 } from '@instantchat/contracts';
 import {
   BadRequestException,
+  ConflictException,
   Injectable,
   type OnModuleInit,
   UnprocessableEntityException,
@@ -17,6 +18,7 @@ import { ChatNotifier } from './chat-notifier.service';
 import { toMessageDto } from './chat.mapper';
 import type { ConversationRecord, MessageRecord } from './chat.records';
 import { ConversationsService } from './conversations.service';
+import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import {
   decodeMessageCursor,
   encodeMessageCursor,
@@ -25,6 +27,12 @@ import {
 } from './message-cursor';
 import { parseObjectId } from './object-ids';
 import { Message } from './schemas/message.schema';
+
+export interface SentMessage {
+  message: MessageDto;
+  /** False when a retry found the message already stored under its clientMessageId. */
+  created: boolean;
+}
 
 /** History, sending and read state of the messages in the caller's conversations. */
 @Injectable()
@@ -88,12 +96,18 @@ export class MessagesService implements OnModuleInit {
     };
   }
 
-  /** Stores a message from the caller and tells every participant's open tabs. */
+  /**
+   * Stores a message from the caller and tells every participant's open tabs. With a
+   * `clientMessageId` the caller already used in this conversation (a retry), returns the stored
+   * message instead, with `created: false`, and nobody is told again.
+   * @throws ConflictException when that clientMessageId belongs to another conversation.
+   */
   async send(
     userId: string,
     conversationId: string,
     text: string,
-  ): Promise<MessageDto> {
+    clientMessageId?: string,
+  ): Promise<SentMessage> {
     if (text.trim().length === 0) {
       throw new BadRequestException('text must not be empty');
     }
@@ -107,21 +121,47 @@ export class MessagesService implements OnModuleInit {
         'Replying to Instagram conversations is not available yet',
       );
     }
-    const created = await this.messages.create({
-      conversationId: conversation._id,
-      source: 'local',
-      senderUserId: new Types.ObjectId(userId),
-      text,
-      status: 'sent',
-    });
-    const message = created.toObject<MessageRecord>();
+    const senderUserId = new Types.ObjectId(userId);
+    if (clientMessageId !== undefined) {
+      const earlier = await this.findByClientMessageId(
+        senderUserId,
+        clientMessageId,
+      );
+      if (earlier) {
+        return alreadySent(earlier, conversation);
+      }
+    }
+    let message: MessageRecord;
+    try {
+      const created = await this.messages.create({
+        conversationId: conversation._id,
+        source: 'local',
+        senderUserId,
+        text,
+        status: 'sent',
+        ...(clientMessageId !== undefined && { clientMessageId }),
+      });
+      message = created.toObject<MessageRecord>();
+    } catch (error) {
+      // Two copies of the same send raced past the lookup above: the unique index let one win.
+      if (clientMessageId !== undefined && isDuplicateKeyError(error)) {
+        const winner = await this.findByClientMessageId(
+          senderUserId,
+          clientMessageId,
+        );
+        if (winner) {
+          return alreadySent(winner, conversation);
+        }
+      }
+      throw error;
+    }
     const updated = await this.conversations.recordNewMessage(
       conversation,
       message,
     );
     const dto = toMessageDto(message);
     await this.notifier.messageCreated(updated, dto);
-    return dto;
+    return { message: dto, created: true };
   }
 
   /** Marks everything in the conversation read by the caller, up to now. */
@@ -183,4 +223,27 @@ export class MessagesService implements OnModuleInit {
     }
     return { createdAt: message.createdAt, id: message._id };
   }
+
+  private findByClientMessageId(
+    senderUserId: Types.ObjectId,
+    clientMessageId: string,
+  ): Promise<MessageRecord | null> {
+    return this.messages
+      .findOne({ senderUserId, clientMessageId })
+      .lean<MessageRecord>()
+      .exec();
+  }
+}
+
+/** A retried send answers with what the first one stored, but only within the same conversation. */
+function alreadySent(
+  earlier: MessageRecord,
+  conversation: ConversationRecord,
+): SentMessage {
+  if (!earlier.conversationId.equals(conversation._id)) {
+    throw new ConflictException(
+      'clientMessageId was already used for a message in another conversation',
+    );
+  }
+  return { message: toMessageDto(earlier), created: false };
 }

@@ -7,9 +7,9 @@ import {
 import { InjectModel } from '@nestjs/mongoose';
 import { isValidObjectId, type Model } from 'mongoose';
 import { User, type UserDocument } from './schemas/user.schema';
+import { isDuplicateKeyError } from '../database/duplicate-key-error';
 
 export const USER_SEARCH_MAX_LIMIT = 20;
-const DUPLICATE_KEY = 11000;
 
 export interface NewUser {
   email: string;
@@ -96,12 +96,4 @@ export function normalizeEmail(email: string): string {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function isDuplicateKeyError(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { code?: unknown }).code === DUPLICATE_KEY
-  );
 }

@@ -75,6 +75,13 @@ export class Message {
   @Prop({ type: Date, default: null })
   editedAt!: Date | null;
 
+  /**
+   * The sender's own id for this message (a UUID), so a retried send is stored once. Left unset
+   * when the client gave none: the unique index below only covers documents where it is a string.
+   */
+  @Prop({ type: String })
+  clientMessageId?: string;
+
   // Instagram fields (the seed's names). Left unset on local messages: the unique index below only
   // covers documents where the id is a string.
   @Prop() instagramSenderId?: string;
@@ -99,5 +106,13 @@ MessageSchema.index(
   {
     unique: true,
     partialFilterExpression: { instagramMessageId: { $type: 'string' } },
+  },
+);
+// A client retrying a send repeats its clientMessageId: the same sender cannot store it twice.
+MessageSchema.index(
+  { senderUserId: 1, clientMessageId: 1 },
+  {
+    unique: true,
+    partialFilterExpression: { clientMessageId: { $type: 'string' } },
   },
 );
