@@ -6,6 +6,7 @@ import {
   type MessageDto,
   type Page,
   type ReadReceiptDto,
+  type SendMessageDto,
 } from '@instantchat/contracts';
 import { EMPTY, Observable, expand, reduce } from 'rxjs';
 
@@ -64,12 +65,19 @@ export class ConversationsService {
     );
   }
 
-  send(conversationId: string, text: string): Observable<MessageDto> {
+  /**
+   * `clientMessageId` is the message's own UUID, the same on every retry: the API stores a message
+   * once per id and answers a repeat with what it stored.
+   */
+  send(
+    conversationId: string,
+    text: string,
+    clientMessageId: string,
+  ): Observable<MessageDto> {
+    const body: SendMessageDto = { text, clientMessageId };
     return this.http.post<MessageDto>(
       `/api/conversations/${encodeURIComponent(conversationId)}/messages`,
-      {
-        text,
-      },
+      body,
     );
   }
 

@@ -21,6 +21,9 @@ import {
 } from '../../../testing/fixtures';
 import { InboxStore } from './inbox.store';
 
+const UUID =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 describe('InboxStore', () => {
   let store: InboxStore;
   let http: HttpTestingController;
@@ -112,16 +115,14 @@ describe('InboxStore', () => {
 
   it('shows an error state when the list cannot be loaded, and recovers on retry', () => {
     createStore();
-    http
-      .expectOne('/api/conversations')
-      .flush(
-        {
-          statusCode: 503,
-          error: 'Service Unavailable',
-          message: 'database is starting',
-        },
-        { status: 503, statusText: 'Service Unavailable' },
-      );
+    http.expectOne('/api/conversations').flush(
+      {
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'database is starting',
+      },
+      { status: 503, statusText: 'Service Unavailable' },
+    );
 
     expect(store.listStatus()).toBe('error');
     expect(store.listError()).toBe('Database is starting');
@@ -354,7 +355,10 @@ describe('InboxStore', () => {
     ]);
     const request = http.expectOne('/api/conversations/c-grace/messages');
     expect(request.request.method).toBe('POST');
-    expect(request.request.body).toEqual({ text: 'Hello Grace' });
+    expect(request.request.body).toEqual({
+      text: 'Hello Grace',
+      clientMessageId: expect.stringMatching(UUID),
+    });
     request.flush(
       message(
         'm-10',
@@ -362,6 +366,7 @@ describe('InboxStore', () => {
         me.id,
         'Hello Grace',
         '2026-11-20T13:00:00.000Z',
+        { clientMessageId: request.request.body.clientMessageId },
       ),
     );
 
@@ -378,30 +383,116 @@ describe('InboxStore', () => {
     setUp();
     openWithHistory('c-grace', []);
     store.send('Hello Grace');
+    const post = http.expectOne('/api/conversations/c-grace/messages');
     const stored = message(
       'm-10',
       'c-grace',
       me.id,
       'Hello Grace',
       '2026-11-20T13:00:00.000Z',
+      { clientMessageId: post.request.body.clientMessageId },
     );
 
     realtime.messageNew$.next(stored);
-    http.expectOne('/api/conversations/c-grace/messages').flush(stored);
+    expect(store.activeTimeline().map((entry) => entry.key)).toEqual(['m-10']);
+    post.flush(stored);
 
     expect(store.activeTimeline().map((entry) => entry.key)).toEqual(['m-10']);
+  });
+
+  it('keeps its pending bubble when another tab’s message with the same words is echoed, and shows its own failure', () => {
+    setUp();
+    openWithHistory('c-grace', []);
+    store.send('On my way');
+    const post = http.expectOne('/api/conversations/c-grace/messages');
+
+    realtime.messageNew$.next(
+      message(
+        'm-20',
+        'c-grace',
+        me.id,
+        'On my way',
+        '2026-11-20T13:00:00.000Z',
+        { clientMessageId: crypto.randomUUID() },
+      ),
+    );
+    expect(
+      store.activeTimeline().map((entry) => [entry.key, entry.status]),
+    ).toEqual([
+      ['m-20', 'sent'],
+      [`pending:${post.request.body.clientMessageId}`, 'pending'],
+    ]);
+
+    post.flush(
+      { statusCode: 0, error: 'x', message: 'x' },
+      { status: 0, statusText: 'Unknown Error' },
+    );
+    expect(store.activeTimeline().map((entry) => entry.status)).toEqual([
+      'sent',
+      'failed',
+    ]);
+  });
+
+  it('ignores the echo of a message sent without a clientMessageId when settling its pending bubble', () => {
+    setUp();
+    openWithHistory('c-grace', []);
+    store.send('On my way');
+    const post = http.expectOne('/api/conversations/c-grace/messages');
+
+    realtime.messageNew$.next(
+      message(
+        'm-21',
+        'c-grace',
+        me.id,
+        'On my way',
+        '2026-11-20T13:00:00.000Z',
+        { clientMessageId: null },
+      ),
+    );
+
+    expect(store.activeTimeline().map((entry) => entry.status)).toEqual([
+      'sent',
+      'pending',
+    ]);
+    post.flush(
+      message(
+        'm-22',
+        'c-grace',
+        me.id,
+        'On my way',
+        '2026-11-20T13:00:01.000Z',
+        { clientMessageId: post.request.body.clientMessageId },
+      ),
+    );
+    expect(store.activeTimeline().map((entry) => entry.key)).toEqual([
+      'm-21',
+      'm-22',
+    ]);
+  });
+
+  it('gives every message its own clientMessageId', () => {
+    setUp();
+    openWithHistory('c-grace', []);
+    store.send('one');
+    store.send('one');
+
+    const ids = http
+      .match('/api/conversations/c-grace/messages')
+      .map((request) => request.request.body.clientMessageId);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).not.toBe(ids[1]);
   });
 
   it('marks a message failed with the reason, and sends it again on retry', () => {
     setUp();
     openWithHistory('c-grace', []);
     store.send('Hello Grace');
-    http
-      .expectOne('/api/conversations/c-grace/messages')
-      .flush(
-        { statusCode: 0, error: 'x', message: 'x' },
-        { status: 0, statusText: 'Unknown Error' },
-      );
+    const firstAttempt = http.expectOne('/api/conversations/c-grace/messages');
+    const { clientMessageId } = firstAttempt.request.body;
+    firstAttempt.flush(
+      { statusCode: 0, error: 'x', message: 'x' },
+      { status: 0, statusText: 'Unknown Error' },
+    );
 
     const [failed] = store.activeTimeline();
     expect(failed).toMatchObject({
@@ -411,17 +502,22 @@ describe('InboxStore', () => {
 
     store.retry(failed.clientId as string);
     expect(store.activeTimeline()[0].status).toBe('pending');
-    http
-      .expectOne('/api/conversations/c-grace/messages')
-      .flush(
-        message(
-          'm-11',
-          'c-grace',
-          me.id,
-          'Hello Grace',
-          '2026-11-20T13:01:00.000Z',
-        ),
-      );
+    const retried = http.expectOne('/api/conversations/c-grace/messages');
+    // The same id: had the first attempt reached the server, it answers with that message.
+    expect(retried.request.body).toEqual({
+      text: 'Hello Grace',
+      clientMessageId,
+    });
+    retried.flush(
+      message(
+        'm-11',
+        'c-grace',
+        me.id,
+        'Hello Grace',
+        '2026-11-20T13:01:00.000Z',
+        { clientMessageId },
+      ),
+    );
     expect(store.activeTimeline()).toEqual([
       expect.objectContaining({ key: 'm-11', status: 'sent' }),
     ]);

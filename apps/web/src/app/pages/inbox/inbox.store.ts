@@ -20,6 +20,7 @@ import { AuthService } from '../../data/auth.service';
 import { ConversationsService } from '../../data/conversations.service';
 import type { LoadStatus } from '../../data/load-status';
 import { RealtimeService } from '../../data/realtime.service';
+import { newClientMessageId } from '../../data/client-message-id';
 import {
   conversationPreview,
   conversationTitle,
@@ -38,7 +39,8 @@ export interface Thread {
 }
 
 interface PendingMessage {
-  clientId: string;
+  /** A UUID made for this message and sent with every attempt, so the server stores it once. */
+  clientMessageId: string;
   conversationId: string;
   text: string;
   status: 'pending' | 'failed';
@@ -77,7 +79,6 @@ export class InboxStore {
   private readonly markingRead = new Set<string>();
   /** Conversations asked to be marked read again while a mark-read request was in flight. */
   private readonly readAgain = new Set<string>();
-  private pendingSeq = 0;
   private syncWhenLoaded = false;
 
   readonly listStatus = signal<LoadStatus>('loading');
@@ -142,8 +143,8 @@ export class InboxStore {
     const outgoing = this.pending()
       .filter((item) => item.conversationId === id)
       .map<TimelineEntry>((item) => ({
-        key: `pending:${item.clientId}`,
-        clientId: item.clientId,
+        key: `pending:${item.clientMessageId}`,
+        clientId: item.clientMessageId,
         text: item.text,
         isDeleted: false,
         createdAt: item.createdAt,
@@ -273,7 +274,7 @@ export class InboxStore {
     }
     this.typing.stopOwnTyping();
     const item: PendingMessage = {
-      clientId: `local-${Date.now()}-${++this.pendingSeq}`,
+      clientMessageId: newClientMessageId(),
       conversationId,
       text: trimmed,
       status: 'pending',
@@ -284,20 +285,24 @@ export class InboxStore {
     this.deliver(item);
   }
 
-  retry(clientId: string): void {
+  /**
+   * Sends a failed message again under the same clientMessageId: if the first attempt reached the
+   * server after all, the server answers with that message instead of storing a second one.
+   */
+  retry(clientMessageId: string): void {
     const item = this.pending().find(
-      (candidate) => candidate.clientId === clientId,
+      (candidate) => candidate.clientMessageId === clientMessageId,
     );
     if (!item || item.status !== 'failed') {
       return;
     }
-    this.updatePending(clientId, { status: 'pending', error: null });
+    this.updatePending(clientMessageId, { status: 'pending', error: null });
     this.deliver(item);
   }
 
-  discard(clientId: string): void {
+  discard(clientMessageId: string): void {
     this.pending.update((items) =>
-      items.filter((item) => item.clientId !== clientId),
+      items.filter((item) => item.clientMessageId !== clientMessageId),
     );
   }
 
@@ -318,15 +323,15 @@ export class InboxStore {
 
   private deliver(item: PendingMessage): void {
     this.api
-      .send(item.conversationId, item.text)
+      .send(item.conversationId, item.text, item.clientMessageId)
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
         next: (message) => {
-          this.discard(item.clientId);
+          this.discard(item.clientMessageId);
           this.acceptMessage(message);
         },
         error: (error: unknown) =>
-          this.updatePending(item.clientId, {
+          this.updatePending(item.clientMessageId, {
             status: 'failed',
             error: apiErrorMessage(error, 'Not sent.'),
           }),
@@ -465,19 +470,21 @@ export class InboxStore {
     }
   }
 
-  /** The socket can beat the POST's response: the stored message replaces its pending bubble. */
+  /**
+   * The socket can beat the POST's response: the stored message replaces its pending bubble. Only
+   * the bubble sent with the same clientMessageId: the same words from another tab are another
+   * message, and must not hide this one's outcome. A failed bubble whose message turns up was
+   * stored after all.
+   */
   private settlePendingEcho(message: MessageDto): void {
-    if (!this.isMine(message)) {
+    const { clientMessageId } = message;
+    if (!clientMessageId || !this.isMine(message)) {
       return;
     }
-    const match = this.pending().find(
-      (item) =>
-        item.status === 'pending' &&
-        item.conversationId === message.conversationId &&
-        item.text === message.text,
-    );
-    if (match) {
-      this.discard(match.clientId);
+    if (
+      this.pending().some((item) => item.clientMessageId === clientMessageId)
+    ) {
+      this.discard(clientMessageId);
     }
   }
 
@@ -662,12 +669,12 @@ export class InboxStore {
   }
 
   private updatePending(
-    clientId: string,
+    clientMessageId: string,
     patch: Partial<PendingMessage>,
   ): void {
     this.pending.update((items) =>
       items.map((item) =>
-        item.clientId === clientId ? { ...item, ...patch } : item,
+        item.clientMessageId === clientMessageId ? { ...item, ...patch } : item,
       ),
     );
   }

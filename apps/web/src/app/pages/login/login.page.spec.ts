@@ -58,21 +58,19 @@ describe('LoginPage', () => {
   it('shows the API’s reason when the password is wrong', async () => {
     const { element, fill, http, fixture, navigateByUrl } = await setUp();
     await fill(me.email, 'wrong password');
-    http
-      .expectOne('/api/auth/login')
-      .flush(
-        {
-          statusCode: 401,
-          error: 'Unauthorized',
-          message: 'Invalid email or password',
-        },
-        { status: 401, statusText: 'Unauthorized' },
-      );
+    http.expectOne('/api/auth/login').flush(
+      {
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'Invalid email or password',
+      },
+      { status: 401, statusText: 'Unauthorized' },
+    );
     await fixture.whenStable();
 
     const alert = element.querySelector('[data-testid="auth-error"]');
     expect(alert?.getAttribute('role')).toBe('alert');
-    expect(alert?.textContent).toBe('Invalid email or password');
+    expect(alert?.textContent?.trim()).toBe('Invalid email or password');
     expect(navigateByUrl).not.toHaveBeenCalled();
   });
 
