@@ -5,7 +5,11 @@
  */
 import { startEmbeddedMongo } from './index';
 
-function parseArgs(argv: string[]): { port?: number; dbPath?: string; host?: string } {
+function parseArgs(argv: string[]): {
+  port?: number;
+  dbPath?: string;
+  host?: string;
+} {
   const out: { port?: number; dbPath?: string; host?: string } = {};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
@@ -13,7 +17,8 @@ function parseArgs(argv: string[]): { port?: number; dbPath?: string; host?: str
     switch (flag) {
       case '--port': {
         const port = Number(value());
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port: ${argv[i]}`);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new Error(`invalid --port: ${argv[i]}`);
         out.port = port;
         break;
       }
@@ -26,7 +31,9 @@ function parseArgs(argv: string[]): { port?: number; dbPath?: string; host?: str
         out.host = value();
         break;
       case '--help':
-        console.log('usage: mongo-embedded [--port 27017] [--dbPath DIR] [--host 127.0.0.1]');
+        console.log(
+          'usage: mongo-embedded [--port 27017] [--dbPath DIR] [--host 127.0.0.1]',
+        );
         process.exit(0);
         break;
       default:
@@ -38,7 +45,11 @@ function parseArgs(argv: string[]): { port?: number; dbPath?: string; host?: str
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const server = await startEmbeddedMongo({ port: options.port ?? 27017, dbPath: options.dbPath, host: options.host });
+  const server = await startEmbeddedMongo({
+    port: options.port ?? 27017,
+    dbPath: options.dbPath,
+    host: options.host,
+  });
   console.log(`mongo-embedded listening on ${server.uri}`);
   let stopping = false;
   const stop = (signal: string) => {
@@ -48,7 +59,9 @@ async function main(): Promise<void> {
     server.stop().then(
       () => process.exit(0),
       (err) => {
-        console.error(`mongo-embedded: error while stopping: ${(err as Error).message}`);
+        console.error(
+          `mongo-embedded: error while stopping: ${(err as Error).message}`,
+        );
         process.exit(1);
       },
     );

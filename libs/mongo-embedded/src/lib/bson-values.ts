@@ -12,7 +12,10 @@ export const bsonType = (v: unknown): string | undefined =>
   v !== null && typeof v === 'object' ? (v as BsonTagged)._bsontype : undefined;
 
 export const isPlainObject = (v: unknown): v is Document =>
-  v !== null && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+  v !== null &&
+  typeof v === 'object' &&
+  (Object.getPrototypeOf(v) === Object.prototype ||
+    Object.getPrototypeOf(v) === null);
 
 /** A bound that sorts before or after every value of one type bracket (0 = before everything, 100 = after). */
 export class BracketBound {
@@ -86,7 +89,8 @@ export function toNumber(v: unknown): number {
 }
 
 function compareNumbers(a: unknown, b: unknown): number {
-  if (bsonType(a) === 'Long' && bsonType(b) === 'Long') return (a as Long).compare(b as Long);
+  if (bsonType(a) === 'Long' && bsonType(b) === 'Long')
+    return (a as Long).compare(b as Long);
   const x = toNumber(a);
   const y = toNumber(b);
   if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : -1;
@@ -94,7 +98,8 @@ function compareNumbers(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-const cmp = <T extends string | number | boolean>(a: T, b: T) => (a < b ? -1 : a > b ? 1 : 0);
+const cmp = <T extends string | number | boolean>(a: T, b: T) =>
+  a < b ? -1 : a > b ? 1 : 0;
 
 function bytesOf(v: unknown): Uint8Array {
   if (v instanceof Uint8Array) return v;
@@ -108,7 +113,8 @@ export function compareValues(a: unknown, b: unknown): number {
   const tb = typeBracket(b);
   if (a instanceof BracketBound || b instanceof BracketBound) {
     if (ta !== tb) return ta < tb ? -1 : 1;
-    if (a instanceof BracketBound && b instanceof BracketBound) return cmp(Number(a.end), Number(b.end));
+    if (a instanceof BracketBound && b instanceof BracketBound)
+      return cmp(Number(a.end), Number(b.end));
     if (a instanceof BracketBound) return a.end ? 1 : -1;
     return (b as BracketBound).end ? -1 : 1;
   }
@@ -160,7 +166,12 @@ function compareObjectIds(a: ObjectId, b: ObjectId): number {
   const x = a as unknown as ObjectIdWords;
   const y = b as unknown as ObjectIdWords;
   if (typeof x.i0 === 'number' && typeof y.i0 === 'number')
-    return cmp(x.i0, y.i0) || cmp(x.i1 as number, y.i1 as number) || cmp(x.i2 as number, y.i2 as number) || cmp(x.i3 as number, y.i3 as number);
+    return (
+      cmp(x.i0, y.i0) ||
+      cmp(x.i1 as number, y.i1 as number) ||
+      cmp(x.i2 as number, y.i2 as number) ||
+      cmp(x.i3 as number, y.i3 as number)
+    );
   return Buffer.compare(a.id, b.id);
 }
 
@@ -194,7 +205,8 @@ function compareArrays(a: unknown[], b: unknown[]): number {
   return cmp(a.length, b.length);
 }
 
-export const valuesEqual = (a: unknown, b: unknown) => compareValues(a, b) === 0;
+export const valuesEqual = (a: unknown, b: unknown) =>
+  compareValues(a, b) === 0;
 
 /** Deep copy of plain objects and arrays; BSON values (immutable) are shared, Dates copied. */
 export function cloneValue<T>(v: T): T {
@@ -229,7 +241,8 @@ export function registerOriginal(view: object, original: object): void {
 
 /** The typed original of a query-view container (the value itself when it is not a view). */
 export function originalOf<T>(v: T): T {
-  if (v !== null && typeof v === 'object') return (ORIGINALS.get(v as object) as T | undefined) ?? v;
+  if (v !== null && typeof v === 'object')
+    return (ORIGINALS.get(v as object) as T | undefined) ?? v;
   return v;
 }
 
@@ -270,7 +283,11 @@ export function viewOf<T extends object>(doc: T): T {
   let v = holder[QUERY_VIEW];
   if (v === undefined) {
     v = hasExoticNumbers(doc) ? toQueryView(doc) : doc;
-    Object.defineProperty(doc, QUERY_VIEW, { value: v, enumerable: false, writable: true });
+    Object.defineProperty(doc, QUERY_VIEW, {
+      value: v,
+      enumerable: false,
+      writable: true,
+    });
   }
   return v as T;
 }
@@ -296,7 +313,9 @@ export function normalizeNumbers(v: unknown): unknown {
   if (t === 'Int32') return (v as Int32).value;
   if (t === 'Double') {
     const n = (v as Double).value;
-    const keep = Object.is(n, -0) || (Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX);
+    const keep =
+      Object.is(n, -0) ||
+      (Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX);
     return keep ? v : n;
   }
   return v;
@@ -314,17 +333,25 @@ export function restoreNumberTypes(next: unknown, before: unknown): unknown {
   if (isPlainObject(next)) {
     const prev = isPlainObject(before) ? before : {};
     const out: Document = {};
-    for (const k of Object.keys(next)) out[k] = restoreNumberTypes(next[k], prev[k]);
+    for (const k of Object.keys(next))
+      out[k] = restoreNumberTypes(next[k], prev[k]);
     return out;
   }
   if (typeof next === 'number') {
     // Unchanged (as far as the view can tell): keep the original, exact beyond 2^53 too.
-    if (numericKind(before) !== undefined && typeof before !== 'number' && toNumber(before) === next) return before;
+    if (
+      numericKind(before) !== undefined &&
+      typeof before !== 'number' &&
+      toNumber(before) === next
+    )
+      return before;
     switch (bsonType(before)) {
       case 'Long':
         return Number.isInteger(next) ? Long.fromNumber(next) : next;
       case 'Decimal128':
-        return toNumber(before) === next ? before : Decimal128.fromString(String(next));
+        return toNumber(before) === next
+          ? before
+          : Decimal128.fromString(String(next));
       case 'Double':
         return new Double(next);
       case 'Int32':
@@ -339,7 +366,10 @@ export function restoreNumberTypes(next: unknown, before: unknown): unknown {
  * {b: 2}]}` at `a.b` gives `[1, 2]`; an empty array gives EMPTY_ARRAY_KEY. An absent path gives
  * `[]`; the caller decides what missing means.
  */
-export function valuesAtPath(doc: unknown, path: string): { values: unknown[]; viaArray: boolean } {
+export function valuesAtPath(
+  doc: unknown,
+  path: string,
+): { values: unknown[]; viaArray: boolean } {
   const parts = path.split('.');
   const values: unknown[] = [];
   let viaArray = false;
@@ -397,7 +427,8 @@ export function idKey(v: unknown): string {
   if (t === 'ObjectId') return 'o' + (v as ObjectId).toHexString();
   if (t === 'Long' || t === 'Int32' || t === 'Double' || t === 'Decimal128') {
     const n = toNumber(v);
-    if (t === 'Long' && !Number.isSafeInteger(n)) return 'n' + (v as Long).toString();
+    if (t === 'Long' && !Number.isSafeInteger(n))
+      return 'n' + (v as Long).toString();
     return 'n' + n;
   }
   return 'x' + describeValue(v);
@@ -448,10 +479,18 @@ export function numberArg(v: unknown, fallback = 0): number {
 
 /** MongoDB's numeric type ranks: the result of `$inc` / `$mul` takes the wider operand type. */
 export type NumericKind = 'int' | 'long' | 'double' | 'decimal';
-const KIND_RANK: Record<NumericKind, number> = { int: 0, long: 1, double: 2, decimal: 3 };
+const KIND_RANK: Record<NumericKind, number> = {
+  int: 0,
+  long: 1,
+  double: 2,
+  decimal: 3,
+};
 
 export function numericKind(v: unknown): NumericKind | undefined {
-  if (typeof v === 'number') return Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX ? 'int' : 'double';
+  if (typeof v === 'number')
+    return Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX
+      ? 'int'
+      : 'double';
   switch (bsonType(v)) {
     case 'Int32':
       return 'int';
@@ -465,7 +504,10 @@ export function numericKind(v: unknown): NumericKind | undefined {
   return undefined;
 }
 
-export function widerKind(a: NumericKind | undefined, b: NumericKind | undefined): NumericKind | undefined {
+export function widerKind(
+  a: NumericKind | undefined,
+  b: NumericKind | undefined,
+): NumericKind | undefined {
   if (!a) return b;
   if (!b) return a;
   return KIND_RANK[a] >= KIND_RANK[b] ? a : b;
@@ -477,7 +519,9 @@ export function asNumericKind(n: number, kind: NumericKind): unknown {
     case 'long':
       return Number.isInteger(n) ? Long.fromNumber(n) : n;
     case 'double':
-      return Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX ? new Double(n) : n;
+      return Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX
+        ? new Double(n)
+        : n;
     case 'decimal':
       return Decimal128.fromString(String(n));
     default:
@@ -491,7 +535,14 @@ interface ScaledDecimal {
 }
 
 function parseDecimal(v: unknown): ScaledDecimal | undefined {
-  const text = bsonType(v) === 'Decimal128' ? (v as Decimal128).toString() : typeof v === 'number' ? String(v) : bsonType(v) === 'Long' ? (v as Long).toString() : undefined;
+  const text =
+    bsonType(v) === 'Decimal128'
+      ? (v as Decimal128).toString()
+      : typeof v === 'number'
+        ? String(v)
+        : bsonType(v) === 'Long'
+          ? (v as Long).toString()
+          : undefined;
   const m = text && /^([+-]?)(\d*)\.?(\d*)(?:[eE]([+-]?\d+))?$/.exec(text);
   if (!m || (m[2] === '' && m[3] === '')) return undefined;
   const coefficient = BigInt(`${m[1]}${m[2]}${m[3]}` || '0');
@@ -501,22 +552,32 @@ function parseDecimal(v: unknown): ScaledDecimal | undefined {
 function formatDecimal({ coefficient, exponent }: ScaledDecimal): string {
   const negative = coefficient < BigInt(0);
   let digits = (negative ? -coefficient : coefficient).toString();
-  if (exponent >= 0) return `${negative ? '-' : ''}${digits}${exponent > 0 ? `E+${exponent}` : ''}`;
+  if (exponent >= 0)
+    return `${negative ? '-' : ''}${digits}${exponent > 0 ? `E+${exponent}` : ''}`;
   const places = -exponent;
   if (digits.length <= places) digits = digits.padStart(places + 1, '0');
   return `${negative ? '-' : ''}${digits.slice(0, digits.length - places)}.${digits.slice(digits.length - places)}`;
 }
 
 /** Exact Decimal128 arithmetic for `$inc` / `$mul` (binary floating point would round). */
-export function decimalArithmetic(a: unknown, b: unknown, op: 'add' | 'mul'): Decimal128 | undefined {
+export function decimalArithmetic(
+  a: unknown,
+  b: unknown,
+  op: 'add' | 'mul',
+): Decimal128 | undefined {
   const x = parseDecimal(a ?? 0);
   const y = parseDecimal(b);
   if (!x || !y) return undefined;
   let result: ScaledDecimal;
-  if (op === 'mul') result = { coefficient: x.coefficient * y.coefficient, exponent: x.exponent + y.exponent };
+  if (op === 'mul')
+    result = {
+      coefficient: x.coefficient * y.coefficient,
+      exponent: x.exponent + y.exponent,
+    };
   else {
     const e = Math.min(x.exponent, y.exponent);
-    const scale = (d: ScaledDecimal) => d.coefficient * BigInt('1'.padEnd(d.exponent - e + 1, '0'));
+    const scale = (d: ScaledDecimal) =>
+      d.coefficient * BigInt('1'.padEnd(d.exponent - e + 1, '0'));
     result = { coefficient: scale(x) + scale(y), exponent: e };
   }
   try {
@@ -603,9 +664,13 @@ const TYPE_ALIASES = new Set([...Object.values(TYPE_CODES), 'number']);
 
 /** Resolves a `$type` argument (alias or numeric code) to a type name; undefined when unknown. */
 export function typeAlias(t: unknown): { name?: string; error?: string } {
-  if (typeof t === 'string') return TYPE_ALIASES.has(t) ? { name: t } : { error: `Unknown type name alias: ${t}` };
+  if (typeof t === 'string')
+    return TYPE_ALIASES.has(t)
+      ? { name: t }
+      : { error: `Unknown type name alias: ${t}` };
   const n = toNumber(t);
-  if (Number.isInteger(n) && TYPE_CODES[String(n)]) return { name: TYPE_CODES[String(n)] };
+  if (Number.isInteger(n) && TYPE_CODES[String(n)])
+    return { name: TYPE_CODES[String(n)] };
   return { error: `Invalid numerical type code: ${String(n)}` };
 }
 
@@ -613,7 +678,13 @@ export function typeAlias(t: unknown): { name?: string; error?: string } {
 export function isOfType(v: unknown, name: string): boolean {
   if (v === undefined) return false;
   const actual = bsonTypeName(v);
-  if (name === 'number') return actual === 'int' || actual === 'long' || actual === 'double' || actual === 'decimal';
+  if (name === 'number')
+    return (
+      actual === 'int' ||
+      actual === 'long' ||
+      actual === 'double' ||
+      actual === 'decimal'
+    );
   return actual === name;
 }
 
@@ -631,7 +702,11 @@ function toBigInt(v: unknown): bigint {
  * overflow; with an int64 it is int64, exact, and an int64 overflow is an error (undefined here);
  * with a double it is a double; with a Decimal128 it is a Decimal128, computed exactly.
  */
-export function typedArithmetic(a: unknown, b: unknown, op: 'add' | 'mul'): unknown {
+export function typedArithmetic(
+  a: unknown,
+  b: unknown,
+  op: 'add' | 'mul',
+): unknown {
   const kind = widerKind(numericKind(a), numericKind(b));
   switch (kind) {
     case 'decimal':
@@ -675,7 +750,10 @@ export function zeroOfKind(v: unknown): unknown {
 }
 
 /** A Decimal128 divided by a positive integer, to 34 significant digits (for `$avg`). */
-export function decimalDivideByInt(a: unknown, n: number): Decimal128 | undefined {
+export function decimalDivideByInt(
+  a: unknown,
+  n: number,
+): Decimal128 | undefined {
   const x = parseDecimal(a);
   if (!x || !Number.isInteger(n) || n <= 0) return undefined;
   const ten = BigInt(10);

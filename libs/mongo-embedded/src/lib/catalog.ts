@@ -24,7 +24,9 @@ export class Catalog {
   }
 
   databaseNames(): string[] {
-    return [...this.databases.keys()].filter((db) => (this.databases.get(db)?.size ?? 0) > 0);
+    return [...this.databases.keys()].filter(
+      (db) => (this.databases.get(db)?.size ?? 0) > 0,
+    );
   }
 
   collections(db: string): Collection[] {
@@ -46,13 +48,16 @@ export class Catalog {
 
   create(db: string, name: string, options: Document): Collection {
     validateName(db, name);
-    if (this.get(db, name)) throw namespaceExists(`Collection ${db}.${name} already exists.`);
+    if (this.get(db, name))
+      throw namespaceExists(`Collection ${db}.${name} already exists.`);
     let colls = this.databases.get(db);
     if (!colls) {
       colls = new Map();
       this.databases.set(db, colls);
     }
-    const coll = new Collection(db, name, options, (change) => this.sink(change));
+    const coll = new Collection(db, name, options, (change) =>
+      this.sink(change),
+    );
     colls.set(name, coll);
     this.sink({ op: 'createCollection', ns: `${db}.${name}`, options });
     return coll;
@@ -88,7 +93,8 @@ export class Catalog {
         return;
       case 'dropIndex': {
         const coll = this.get(db, name);
-        if (coll && coll.indexSpecs().some((s) => s.name === record['name'])) coll.dropIndex(record['name']);
+        if (coll && coll.indexSpecs().some((s) => s.name === record['name']))
+          coll.dropIndex(record['name']);
         return;
       }
       case 'put': {
@@ -114,7 +120,13 @@ export function splitNs(ns: string): [string, string] {
 }
 
 function validateName(db: string, name: string): void {
-  if (!db || /[/\\. "$]/.test(db)) throw invalidNamespace(`Invalid database name: '${db}'`);
-  if (!name || name.includes('$') || name.startsWith('.') || name.includes('\0'))
+  if (!db || /[/\\. "$]/.test(db))
+    throw invalidNamespace(`Invalid database name: '${db}'`);
+  if (
+    !name ||
+    name.includes('$') ||
+    name.startsWith('.') ||
+    name.includes('\0')
+  )
     throw invalidNamespace(`Invalid collection name: ${name}`);
 }

@@ -3,11 +3,17 @@ import { Catalog } from './catalog';
 import type { Collection, SelectStats } from './collection';
 import { compileFilter } from './mingo-adapter';
 
-const stats = (): SelectStats => ({ docsExamined: 0, keysExamined: 0, sortInMemory: false });
+const stats = (): SelectStats => ({
+  docsExamined: 0,
+  keysExamined: 0,
+  sortInMemory: false,
+});
 
 function collectionWith(indexes: Document[], docs: Document[]): Collection {
   const coll = new Catalog().ensure('t', 'c');
-  indexes.forEach((spec, i) => coll.createIndex({ name: `i${i}`, ...spec } as never));
+  indexes.forEach((spec, i) =>
+    coll.createIndex({ name: `i${i}`, ...spec } as never),
+  );
   docs.forEach((d, i) => coll.insert({ _id: i, ...d }));
   return coll;
 }
@@ -21,14 +27,23 @@ describe('index-backed queries', () => {
   }));
 
   it('serves a history page from a compound index, examining only the page', () => {
-    const coll = collectionWith([{ key: { conversationId: 1, createdAt: -1 } }], messages);
+    const coll = collectionWith(
+      [{ key: { conversationId: 1, createdAt: -1 } }],
+      messages,
+    );
     const s = stats();
     const cursor = new Date(t0 + 3000 * 1000);
-    const page = coll.select(compileFilter({ conversationId: conversations[3], createdAt: { $lt: cursor } }), {
-      sort: { createdAt: -1 },
-      limit: 50,
-      stats: s,
-    });
+    const page = coll.select(
+      compileFilter({
+        conversationId: conversations[3],
+        createdAt: { $lt: cursor },
+      }),
+      {
+        sort: { createdAt: -1 },
+        limit: 50,
+        stats: s,
+      },
+    );
     expect(page).toHaveLength(50);
     expect(s.indexName).toBe('i0');
     expect(s.sortInMemory).toBe(false);
@@ -36,19 +51,32 @@ describe('index-backed queries', () => {
     const times = page.map((r) => (r.doc['createdAt'] as Date).getTime());
     expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(times[0]).toBeLessThan(cursor.getTime());
-    expect(page.every((r) => (r.doc['conversationId'] as ObjectId).equals(conversations[3]))).toBe(true);
+    expect(
+      page.every((r) =>
+        (r.doc['conversationId'] as ObjectId).equals(conversations[3]),
+      ),
+    ).toBe(true);
   });
 
   it('walks an ascending index backwards for a descending sort', () => {
-    const coll = collectionWith([{ key: { conversationId: 1, createdAt: 1 } }], messages);
+    const coll = collectionWith(
+      [{ key: { conversationId: 1, createdAt: 1 } }],
+      messages,
+    );
     const s = stats();
-    const page = coll.select(compileFilter({ conversationId: conversations[5] }), { sort: { createdAt: -1 }, limit: 10, stats: s });
+    const page = coll.select(
+      compileFilter({ conversationId: conversations[5] }),
+      { sort: { createdAt: -1 }, limit: 10, stats: s },
+    );
     expect(s.docsExamined).toBe(10);
     expect(page[0].doc['createdAt']).toEqual(messages[3985].createdAt);
   });
 
   it('uses an index for equality, $in and ranges', () => {
-    const coll = collectionWith([{ key: { n: 1 } }], Array.from({ length: 1000 }, (_, i) => ({ n: i })));
+    const coll = collectionWith(
+      [{ key: { n: 1 } }],
+      Array.from({ length: 1000 }, (_, i) => ({ n: i })),
+    );
     for (const [filter, expected] of [
       [{ n: 500 }, 1],
       [{ n: { $in: [3, 4, 999, 5000] } }, 3],
@@ -56,30 +84,55 @@ describe('index-backed queries', () => {
       [{ n: { $gt: 990 } }, 9],
     ] as const) {
       const s = stats();
-      expect(coll.select(compileFilter(filter), { stats: s })).toHaveLength(expected);
+      expect(coll.select(compileFilter(filter), { stats: s })).toHaveLength(
+        expected,
+      );
       expect(s.indexName).toBe('i0');
       expect(s.docsExamined).toBeLessThanOrEqual(expected + 1);
     }
   });
 
   it('finds int64 and double keys equal to int32 ones through the index', () => {
-    const coll = collectionWith([{ key: { n: 1 } }], [{ n: Long.fromNumber(7) }, { n: 7 }, { n: 7.5 }]);
+    const coll = collectionWith(
+      [{ key: { n: 1 } }],
+      [{ n: Long.fromNumber(7) }, { n: 7 }, { n: 7.5 }],
+    );
     expect(coll.select(compileFilter({ n: 7 }))).toHaveLength(2);
-    expect(coll.select(compileFilter({ n: { $gt: 7 } })).map((r) => r.doc['n'])).toEqual([7.5]);
+    expect(
+      coll.select(compileFilter({ n: { $gt: 7 } })).map((r) => r.doc['n']),
+    ).toEqual([7.5]);
   });
 
   it('keeps ranges inside their type bracket', () => {
-    const coll = collectionWith([{ key: { v: 1 } }], [{ v: 5 }, { v: 'x' }, { v: new Date(1) }, { v: null }, {}]);
-    expect(coll.select(compileFilter({ v: { $gt: 1 } })).map((r) => r.doc['v'])).toEqual([5]);
-    expect(coll.select(compileFilter({ v: { $lt: 'z' } })).map((r) => r.doc['v'])).toEqual(['x']);
+    const coll = collectionWith(
+      [{ key: { v: 1 } }],
+      [{ v: 5 }, { v: 'x' }, { v: new Date(1) }, { v: null }, {}],
+    );
+    expect(
+      coll.select(compileFilter({ v: { $gt: 1 } })).map((r) => r.doc['v']),
+    ).toEqual([5]);
+    expect(
+      coll.select(compileFilter({ v: { $lt: 'z' } })).map((r) => r.doc['v']),
+    ).toEqual(['x']);
   });
 
   it('answers multikey lookups once per document', () => {
-    const coll = collectionWith([{ key: { tags: 1 } }], [{ tags: ['a', 'b', 'a'] }, { tags: ['b'] }, { tags: [] }]);
-    expect(coll.select(compileFilter({ tags: { $in: ['a', 'b'] } }))).toHaveLength(2);
+    const coll = collectionWith(
+      [{ key: { tags: 1 } }],
+      [{ tags: ['a', 'b', 'a'] }, { tags: ['b'] }, { tags: [] }],
+    );
+    expect(
+      coll.select(compileFilter({ tags: { $in: ['a', 'b'] } })),
+    ).toHaveLength(2);
     // MongoDB semantics: one element may satisfy $gt and another $lt, so the bounds are not intersected.
-    expect(coll.select(compileFilter({ tags: { $gt: 'a', $lt: 'b' } }))).toHaveLength(1);
-    expect(coll.select(compileFilter({ tags: { $elemMatch: { $gt: 'a', $lt: 'b' } } }))).toHaveLength(0);
+    expect(
+      coll.select(compileFilter({ tags: { $gt: 'a', $lt: 'b' } })),
+    ).toHaveLength(1);
+    expect(
+      coll.select(
+        compileFilter({ tags: { $elemMatch: { $gt: 'a', $lt: 'b' } } }),
+      ),
+    ).toHaveLength(0);
   });
 
   it('returns the same results with and without indexes (randomised)', () => {
@@ -97,7 +150,12 @@ describe('index-backed queries', () => {
       return d;
     });
     const indexed = collectionWith(
-      [{ key: { a: 1, b: -1 } }, { key: { b: 1 } }, { key: { c: 1 } }, { key: { a: 1 }, sparse: true }],
+      [
+        { key: { a: 1, b: -1 } },
+        { key: { b: 1 } },
+        { key: { c: 1 } },
+        { key: { a: 1 }, sparse: true },
+      ],
       docs,
     );
     const plain = collectionWith([], docs);
@@ -105,62 +163,120 @@ describe('index-backed queries', () => {
     for (let i = 0; i < 300; i++) {
       const f: Document = {};
       if (rnd(2)) f['a'] = rnd(3) ? rnd(12) : { $in: [rnd(12), rnd(12)] };
-      if (rnd(2)) f['b'] = rnd(2) ? { $gte: rnd(40) } : { $lt: rnd(40), $gt: rnd(20) };
+      if (rnd(2))
+        f['b'] = rnd(2) ? { $gte: rnd(40) } : { $lt: rnd(40), $gt: rnd(20) };
       if (rnd(3) === 0) f['c'] = rnd(2) ? rnd(5) : { $gt: rnd(5) };
       filters.push(f);
     }
-    const sorts: Array<Document | undefined> = [undefined, { b: -1 }, { a: 1, b: -1 }, { b: 1, _id: 1 }, { c: 1 }];
+    const sorts: Array<Document | undefined> = [
+      undefined,
+      { b: -1 },
+      { a: 1, b: -1 },
+      { b: 1, _id: 1 },
+      { c: 1 },
+    ];
     for (const filter of filters) {
       const sort = sorts[rnd(sorts.length)];
       const limit = rnd(3) === 0 ? 5 : 0;
-      const opts = { sort: sort ? { ...sort, ...(sort['_id'] ? {} : { _id: 1 }) } : { _id: 1 }, limit };
-      const got = indexed.select(compileFilter(filter), opts).map((r) => r.doc['_id']);
-      const want = plain.select(compileFilter(filter), opts).map((r) => r.doc['_id']);
-      expect({ filter, sort: opts.sort, got }).toEqual({ filter, sort: opts.sort, got: want });
+      const opts = {
+        sort: sort
+          ? { ...sort, ...(sort['_id'] ? {} : { _id: 1 }) }
+          : { _id: 1 },
+        limit,
+      };
+      const got = indexed
+        .select(compileFilter(filter), opts)
+        .map((r) => r.doc['_id']);
+      const want = plain
+        .select(compileFilter(filter), opts)
+        .map((r) => r.doc['_id']);
+      expect({ filter, sort: opts.sort, got }).toEqual({
+        filter,
+        sort: opts.sort,
+        got: want,
+      });
     }
   });
 });
 
 describe('unique indexes', () => {
   it('treats a missing field as null in a plain unique index', () => {
-    const coll = collectionWith([{ key: { email: 1 }, unique: true }], [{ email: 'a' }, {}]);
-    expect(() => coll.insert({ _id: 'x' })).toThrow(/E11000 duplicate key error collection: t.c index: i0 dup key: \{ email: null \}/);
+    const coll = collectionWith(
+      [{ key: { email: 1 }, unique: true }],
+      [{ email: 'a' }, {}],
+    );
+    expect(() => coll.insert({ _id: 'x' })).toThrow(
+      /E11000 duplicate key error collection: t.c index: i0 dup key: \{ email: null \}/,
+    );
   });
 
   it('ignores documents without the field in a sparse unique index', () => {
-    const coll = collectionWith([{ key: { email: 1 }, unique: true, sparse: true }], [{}, {}]);
+    const coll = collectionWith(
+      [{ key: { email: 1 }, unique: true, sparse: true }],
+      [{}, {}],
+    );
     coll.insert({ _id: 'y' });
     expect(() => coll.insert({ _id: 'z', email: 'q' })).not.toThrow();
-    expect(() => coll.insert({ _id: 'w', email: 'q' })).toThrow(/dup key: \{ email: "q" \}/);
+    expect(() => coll.insert({ _id: 'w', email: 'q' })).toThrow(
+      /dup key: \{ email: "q" \}/,
+    );
   });
 
   it('enforces a partial unique index only where the filter matches', () => {
     const coll = collectionWith(
-      [{ key: { instagramMessageId: 1 }, unique: true, partialFilterExpression: { instagramMessageId: { $exists: true } } }],
+      [
+        {
+          key: { instagramMessageId: 1 },
+          unique: true,
+          partialFilterExpression: { instagramMessageId: { $exists: true } },
+        },
+      ],
       [{ text: 'local 1' }, { text: 'local 2' }, { instagramMessageId: 'm1' }],
     );
     expect(() => coll.insert({ _id: 'n', text: 'local 3' })).not.toThrow();
-    expect(() => coll.insert({ _id: 'm', instagramMessageId: 'm1' })).toThrow(/index: i0 dup key: \{ instagramMessageId: "m1" \}/);
-  });
-
-  it('reports compound keys the way mongod prints them', () => {
-    const coll = collectionWith([{ key: { a: 1, b: 1 }, unique: true }], [{ a: 1, b: new ObjectId('65f000000000000000000001') }]);
-    expect(() => coll.insert({ _id: 'dup', a: 1, b: new ObjectId('65f000000000000000000001') })).toThrow(
-      "dup key: { a: 1, b: ObjectId('65f000000000000000000001') }",
+    expect(() => coll.insert({ _id: 'm', instagramMessageId: 'm1' })).toThrow(
+      /index: i0 dup key: \{ instagramMessageId: "m1" \}/,
     );
   });
 
+  it('reports compound keys the way mongod prints them', () => {
+    const coll = collectionWith(
+      [{ key: { a: 1, b: 1 }, unique: true }],
+      [{ a: 1, b: new ObjectId('65f000000000000000000001') }],
+    );
+    expect(() =>
+      coll.insert({
+        _id: 'dup',
+        a: 1,
+        b: new ObjectId('65f000000000000000000001'),
+      }),
+    ).toThrow("dup key: { a: 1, b: ObjectId('65f000000000000000000001') }");
+  });
+
   it('leaves the collection unchanged when a write fails on any index', () => {
-    const coll = collectionWith([{ key: { a: 1 }, unique: true }, { key: { b: 1 }, unique: true }], [{ a: 1, b: 1 }, { a: 2, b: 2 }]);
+    const coll = collectionWith(
+      [
+        { key: { a: 1 }, unique: true },
+        { key: { b: 1 }, unique: true },
+      ],
+      [
+        { a: 1, b: 1 },
+        { a: 2, b: 2 },
+      ],
+    );
     const rid = coll.ridOfId(1) as number;
-    expect(() => coll.replace(rid, { _id: 1, a: 3, b: 1 })).toThrow(/index: i1/);
+    expect(() => coll.replace(rid, { _id: 1, a: 3, b: 1 })).toThrow(
+      /index: i1/,
+    );
     expect(coll.get(rid)).toEqual({ _id: 1, a: 2, b: 2 });
     expect(coll.select(compileFilter({ a: 3 }))).toHaveLength(0);
   });
 
   it('refuses to build a unique index over duplicates', () => {
     const coll = collectionWith([], [{ a: 1 }, { a: 1 }]);
-    expect(() => coll.createIndex({ key: { a: 1 }, name: 'a_1', unique: true })).toThrow(/E11000/);
+    expect(() =>
+      coll.createIndex({ key: { a: 1 }, name: 'a_1', unique: true }),
+    ).toThrow(/E11000/);
     expect(coll.indexSpecs().map((s) => s.name)).toEqual(['_id_']);
   });
 });
@@ -170,7 +286,12 @@ describe('TTL', () => {
     const now = Date.now();
     const coll = collectionWith(
       [{ key: { createdAt: 1 }, expireAfterSeconds: 600 }],
-      [{ createdAt: new Date(now - 601_000) }, { createdAt: new Date(now - 10_000) }, { createdAt: 'not a date' }, {}],
+      [
+        { createdAt: new Date(now - 601_000) },
+        { createdAt: new Date(now - 10_000) },
+        { createdAt: 'not a date' },
+        {},
+      ],
     );
     expect(coll.expireDocuments(now)).toBe(1);
     expect(coll.count).toBe(3);

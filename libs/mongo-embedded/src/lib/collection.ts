@@ -1,5 +1,11 @@
 import type { Document } from 'bson';
-import { BracketBound, cloneValue, idKey, toNumber, valuesAtPath } from './bson-values';
+import {
+  BracketBound,
+  cloneValue,
+  idKey,
+  toNumber,
+  valuesAtPath,
+} from './bson-values';
 import {
   badValue,
   cannotCreateIndex,
@@ -95,7 +101,8 @@ export class Collection {
   createIndex(input: IndexSpec): boolean {
     const spec = normalizeIndexSpec(input);
     for (const existing of this.indexes.values()) {
-      const sameKey = JSON.stringify(existing.spec.key) === JSON.stringify(spec.key);
+      const sameKey =
+        JSON.stringify(existing.spec.key) === JSON.stringify(spec.key);
       if (existing.name === spec.name) {
         if (sameKey && sameOptions(existing.spec, spec)) return false;
         if (!sameKey)
@@ -108,7 +115,8 @@ export class Collection {
       }
       // Only a different partialFilterExpression lets two indexes share a key pattern.
       const samePartial =
-        JSON.stringify(existing.spec.partialFilterExpression ?? null) === JSON.stringify(spec.partialFilterExpression ?? null);
+        JSON.stringify(existing.spec.partialFilterExpression ?? null) ===
+        JSON.stringify(spec.partialFilterExpression ?? null);
       if (sameKey && samePartial) {
         throw indexOptionsConflict(
           sameOptions(existing.spec, spec)
@@ -129,15 +137,18 @@ export class Collection {
   }
 
   dropIndex(name: string): void {
-    if (name === '_id_') throw new MongoServerError(72, 'InvalidOptions', 'cannot drop _id index');
-    if (!this.indexes.delete(name)) throw indexNotFound(`index not found with name [${name}]`);
+    if (name === '_id_')
+      throw new MongoServerError(72, 'InvalidOptions', 'cannot drop _id index');
+    if (!this.indexes.delete(name))
+      throw indexNotFound(`index not found with name [${name}]`);
     this.record({ op: 'dropIndex', ns: this.ns, name });
   }
 
   dropIndexByKey(key: Document): void {
     const wanted = JSON.stringify(key);
     for (const idx of this.indexes.values()) {
-      if (JSON.stringify(idx.spec.key) === wanted) return this.dropIndex(idx.name);
+      if (JSON.stringify(idx.spec.key) === wanted)
+        return this.dropIndex(idx.name);
     }
     throw indexNotFound(`can't find index with key: ${JSON.stringify(key)}`);
   }
@@ -158,7 +169,8 @@ export class Collection {
     if (!before) return;
     const doc = idFirst(input);
     const keysPerIndex = this.checkedKeys(doc, rid);
-    for (const index of this.indexes.values()) index.remove(rid, index.keysFor(before));
+    for (const index of this.indexes.values())
+      index.remove(rid, index.keysFor(before));
     this.records.set(rid, doc);
     for (const [index, keys] of keysPerIndex) index.add(rid, keys);
     this.trackSize(rid, this.record({ op: 'put', ns: this.ns, doc }));
@@ -167,7 +179,8 @@ export class Collection {
   remove(rid: number): void {
     const doc = this.records.get(rid);
     if (!doc) return;
-    for (const index of this.indexes.values()) index.remove(rid, index.keysFor(doc));
+    for (const index of this.indexes.values())
+      index.remove(rid, index.keysFor(doc));
     this.records.delete(rid);
     this.liveBytes -= this.sizes.get(rid) ?? 0;
     this.sizes.delete(rid);
@@ -179,7 +192,10 @@ export class Collection {
     this.sizes.set(rid, size);
   }
 
-  private checkedKeys(doc: Document, rid: number): Array<[OrderedIndex, unknown[][]]> {
+  private checkedKeys(
+    doc: Document,
+    rid: number,
+  ): Array<[OrderedIndex, unknown[][]]> {
     const out: Array<[OrderedIndex, unknown[][]]> = [];
     for (const index of this.indexes.values()) {
       const keys = index.keysFor(doc);
@@ -193,15 +209,22 @@ export class Collection {
   select(matcher: DocumentMatcher, opts: SelectOptions = {}): MatchedRecord[] {
     const skip = Math.max(0, opts.skip ?? 0);
     const limit = Math.abs(opts.limit ?? 0);
-    let sort = opts.sort && Object.keys(opts.sort).length > 0 ? opts.sort : undefined;
+    let sort =
+      opts.sort && Object.keys(opts.sort).length > 0 ? opts.sort : undefined;
     let natural = 0;
     if (sort && '$natural' in sort) {
-      if (Object.keys(sort).length > 1) throw badValue('$natural sort cannot be combined with other sort fields');
+      if (Object.keys(sort).length > 1)
+        throw badValue(
+          '$natural sort cannot be combined with other sort fields',
+        );
       natural = Number(sort['$natural']) < 0 ? -1 : 1;
       sort = undefined;
     }
     const idPoint = natural ? undefined : this.idPointLookup(matcher.filter);
-    const plan = idPoint || natural ? undefined : planQuery(this.indexes.values(), matcher.filter, sort);
+    const plan =
+      idPoint || natural
+        ? undefined
+        : planQuery(this.indexes.values(), matcher.filter, sort);
     const inOrder = !sort || (plan?.providesSort ?? false);
     const wanted = limit > 0 && inOrder ? skip + limit : Infinity;
     const out: MatchedRecord[] = [];
@@ -229,7 +252,10 @@ export class Collection {
         }
       }
     } else if (plan) {
-      const dedupe = plan.intervals.length > 1 || plan.index.multikey ? new Set<number>() : undefined;
+      const dedupe =
+        plan.intervals.length > 1 || plan.index.multikey
+          ? new Set<number>()
+          : undefined;
       outer: for (const [start, end] of plan.intervals) {
         for (const rid of plan.index.scan(start, end, plan.reverse)) {
           if (dedupe) {
@@ -240,21 +266,38 @@ export class Collection {
         }
       }
     } else {
-      const rids = natural < 0 ? [...this.records.keys()].reverse() : this.records.keys();
+      const rids =
+        natural < 0 ? [...this.records.keys()].reverse() : this.records.keys();
       for (const rid of rids) if (consider(rid)) break;
     }
     const sorted = sort && !inOrder ? sortBy(out, sort, (r) => r.doc) : out;
-    return limit > 0 ? sorted.slice(skip, skip + limit) : skip > 0 ? sorted.slice(skip) : sorted;
+    return limit > 0
+      ? sorted.slice(skip, skip + limit)
+      : skip > 0
+        ? sorted.slice(skip)
+        : sorted;
   }
 
   /** `{_id: v}` / `{_id: {$in: [...]}}` as direct lookups (the most common query of all). */
   private idPointLookup(filter: Document): unknown[] | undefined {
     const v = filter['_id'];
     if (v === undefined) return undefined;
-    if (v !== null && typeof v === 'object' && !(v instanceof Date) && !('_bsontype' in v)) {
+    if (
+      v !== null &&
+      typeof v === 'object' &&
+      !(v instanceof Date) &&
+      !('_bsontype' in v)
+    ) {
       const keys = Object.keys(v);
-      if (keys.length === 1 && keys[0] === '$eq' && !isComplex(v['$eq'])) return [v['$eq']];
-      if (keys.length === 1 && keys[0] === '$in' && Array.isArray(v['$in']) && !v['$in'].some(isComplex)) return v['$in'];
+      if (keys.length === 1 && keys[0] === '$eq' && !isComplex(v['$eq']))
+        return [v['$eq']];
+      if (
+        keys.length === 1 &&
+        keys[0] === '$in' &&
+        Array.isArray(v['$in']) &&
+        !v['$in'].some(isComplex)
+      )
+        return v['$in'];
       return undefined;
     }
     return isComplex(v) ? undefined : [v];
@@ -271,11 +314,19 @@ export class Collection {
       const expired: number[] = [];
       const start = [new BracketBound(10, false)];
       const end = [cutoff];
-      for (const rid of index.fields[0].dir === 1 ? index.scan(start, end) : index.scan(end, start)) {
+      for (const rid of index.fields[0].dir === 1
+        ? index.scan(start, end)
+        : index.scan(end, start)) {
         const doc = this.records.get(rid);
         if (!doc) continue;
-        const dates = valuesAtPath(doc, path).values.filter((x): x is Date => x instanceof Date);
-        if (dates.length > 0 && Math.min(...dates.map((d) => d.getTime())) <= cutoff.getTime()) expired.push(rid);
+        const dates = valuesAtPath(doc, path).values.filter(
+          (x): x is Date => x instanceof Date,
+        );
+        if (
+          dates.length > 0 &&
+          Math.min(...dates.map((d) => d.getTime())) <= cutoff.getTime()
+        )
+          expired.push(rid);
       }
       for (const rid of new Set(expired)) {
         if (this.records.has(rid)) {
@@ -307,33 +358,57 @@ export class Collection {
 function isComplex(v: unknown): boolean {
   if (v === null || v === undefined) return true;
   if (v instanceof RegExp || Array.isArray(v)) return true;
-  return typeof v === 'object' && !(v instanceof Date) && !('_bsontype' in (v as object));
+  return (
+    typeof v === 'object' &&
+    !(v instanceof Date) &&
+    !('_bsontype' in (v as object))
+  );
 }
 
-const OPTION_KEYS = ['unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds'];
+const OPTION_KEYS = [
+  'unique',
+  'sparse',
+  'partialFilterExpression',
+  'expireAfterSeconds',
+];
 
 function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
-  return OPTION_KEYS.every((k) => JSON.stringify(a[k] ?? null) === JSON.stringify(b[k] ?? null));
+  return OPTION_KEYS.every(
+    (k) => JSON.stringify(a[k] ?? null) === JSON.stringify(b[k] ?? null),
+  );
 }
 
 const SUPPORTED_INDEX_KEYS = new Set(['1', '-1']);
 
 export function normalizeIndexSpec(input: IndexSpec): IndexSpec {
-  if (!input || typeof input.key !== 'object' || Object.keys(input.key).length === 0)
+  if (
+    !input ||
+    typeof input.key !== 'object' ||
+    Object.keys(input.key).length === 0
+  )
     throw cannotCreateIndex('Index keys cannot be empty.');
   const key: Document = {};
   for (const path of Object.keys(input.key)) {
     const raw = toNumber(input.key[path]) || input.key[path];
     const n = typeof raw === 'number' ? raw : Number(String(raw));
     if (!SUPPORTED_INDEX_KEYS.has(String(n)))
-      throw cannotCreateIndex(`index type ${JSON.stringify(raw)} on field '${path}' is not supported by mongo-embedded (only ascending 1 and descending -1 keys)`);
+      throw cannotCreateIndex(
+        `index type ${JSON.stringify(raw)} on field '${path}' is not supported by mongo-embedded (only ascending 1 and descending -1 keys)`,
+      );
     key[path] = n;
   }
-  if (input['collation']) throw badValue('index collation is not supported by mongo-embedded');
-  const spec: IndexSpec = { v: 2, key, name: typeof input.name === 'string' ? input.name : defaultIndexName(key) };
+  if (input['collation'])
+    throw badValue('index collation is not supported by mongo-embedded');
+  const spec: IndexSpec = {
+    v: 2,
+    key,
+    name: typeof input.name === 'string' ? input.name : defaultIndexName(key),
+  };
   if (input.unique) spec.unique = true;
   if (input.sparse) spec.sparse = true;
-  if (input.partialFilterExpression) spec.partialFilterExpression = input.partialFilterExpression;
-  if (input.expireAfterSeconds !== undefined) spec.expireAfterSeconds = Number(input.expireAfterSeconds);
+  if (input.partialFilterExpression)
+    spec.partialFilterExpression = input.partialFilterExpression;
+  if (input.expireAfterSeconds !== undefined)
+    spec.expireAfterSeconds = Number(input.expireAfterSeconds);
   return spec;
 }

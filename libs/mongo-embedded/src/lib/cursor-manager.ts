@@ -18,13 +18,27 @@ export class CursorManager {
   private nextId = 1;
 
   /** A cursor reply for `docs`, first batch included; opens a cursor only if something remains. */
-  open(ns: string, docs: Document[], batchSize: number | undefined, singleBatch = false): Document {
+  open(
+    ns: string,
+    docs: Document[],
+    batchSize: number | undefined,
+    singleBatch = false,
+  ): Document {
     // batchSize 0 asks for an open cursor and no documents yet.
-    const firstBatch = batchSize === 0 ? [] : takeBatch(docs, 0, batchSize ?? 101);
+    const firstBatch =
+      batchSize === 0 ? [] : takeBatch(docs, 0, batchSize ?? 101);
     let id = Long.ZERO;
     if (!singleBatch && firstBatch.length < docs.length) {
-      id = Long.fromNumber(this.nextId++ + Math.floor(Math.random() * 1e6) * 1e6);
-      this.cursors.set(id.toString(), { id, ns, docs, position: firstBatch.length, lastUsed: Date.now() });
+      id = Long.fromNumber(
+        this.nextId++ + Math.floor(Math.random() * 1e6) * 1e6,
+      );
+      this.cursors.set(id.toString(), {
+        id,
+        ns,
+        docs,
+        position: firstBatch.length,
+        lastUsed: Date.now(),
+      });
     }
     return { cursor: { firstBatch, id, ns }, ok: 1 };
   }
@@ -46,12 +60,14 @@ export class CursorManager {
   kill(ids: Long[]): { killed: Long[]; notFound: Long[] } {
     const killed: Long[] = [];
     const notFound: Long[] = [];
-    for (const id of ids) (this.cursors.delete(String(id)) ? killed : notFound).push(id);
+    for (const id of ids)
+      (this.cursors.delete(String(id)) ? killed : notFound).push(id);
     return { killed, notFound };
   }
 
   sweepIdle(now = Date.now()): void {
-    for (const [key, c] of this.cursors) if (now - c.lastUsed > CURSOR_IDLE_MS) this.cursors.delete(key);
+    for (const [key, c] of this.cursors)
+      if (now - c.lastUsed > CURSOR_IDLE_MS) this.cursors.delete(key);
   }
 
   clear(): void {
@@ -59,7 +75,11 @@ export class CursorManager {
   }
 }
 
-function takeBatch(docs: Document[], from: number, batchSize: number | undefined): Document[] {
+function takeBatch(
+  docs: Document[],
+  from: number,
+  batchSize: number | undefined,
+): Document[] {
   const max = batchSize && batchSize > 0 ? batchSize : Infinity;
   const out: Document[] = [];
   let bytes = 0;

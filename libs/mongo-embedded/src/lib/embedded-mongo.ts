@@ -23,11 +23,15 @@ export interface EmbeddedMongo {
 const TTL_SWEEP_MS = 1000;
 
 /** Starts a MongoDB wire-protocol server in this process. */
-export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
+export async function startEmbeddedMongo(
+  options: EmbeddedMongoOptions = {},
+): Promise<EmbeddedMongo> {
   const host = options.host ?? '127.0.0.1';
   const log = (msg: string) => console.warn(`[mongo-embedded] ${msg}`);
   const catalog = new Catalog();
-  const journal = options.dbPath ? await Journal.open(options.dbPath, catalog, log) : undefined;
+  const journal = options.dbPath
+    ? await Journal.open(options.dbPath, catalog, log)
+    : undefined;
   const cursors = new CursorManager();
   const dispatcher = new CommandDispatcher(catalog, cursors);
   const server = new WireServer(dispatcher, journal, log);
@@ -42,7 +46,9 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     const now = Date.now();
     for (const coll of catalog.allCollections()) coll.expireDocuments(now);
     cursors.sweepIdle(now);
-    journal?.flush().catch((err) => log(`journal flush failed: ${(err as Error).message}`));
+    journal
+      ?.flush()
+      .catch((err) => log(`journal flush failed: ${(err as Error).message}`));
   }, TTL_SWEEP_MS);
   sweep.unref();
   let stopped: Promise<void> | undefined;

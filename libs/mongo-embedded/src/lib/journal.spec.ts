@@ -10,7 +10,9 @@ const tempDir = () => {
   dirs.push(d);
   return d;
 };
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })),
+);
 
 async function open(dir: string, warnings: string[] = []) {
   const catalog = new Catalog();
@@ -50,7 +52,9 @@ describe('journal', () => {
 
     const warnings: string[] = [];
     const b = await open(dir, warnings);
-    expect(warnings.join('\n')).toMatch(/WARNING: .*ignoring the last \d+ bytes/);
+    expect(warnings.join('\n')).toMatch(
+      /WARNING: .*ignoring the last \d+ bytes/,
+    );
     expect(b.catalog.get('db', 'c')?.count).toBe(9);
     b.catalog.get('db', 'c')?.insert({ _id: 'after' });
     await b.journal.close();
@@ -66,7 +70,10 @@ describe('journal', () => {
     const coll = a.catalog.ensure('db', 'c');
     coll.insert({ _id: 1, v: '' });
     for (let i = 0; i < 3000; i++) {
-      coll.replace(coll.ridOfId(1) as number, { _id: 1, v: `${i}`.padEnd(2000, '.') });
+      coll.replace(coll.ridOfId(1) as number, {
+        _id: 1,
+        v: `${i}`.padEnd(2000, '.'),
+      });
       if (i % 100 === 0) await a.journal.flush();
     }
     await a.journal.flush();

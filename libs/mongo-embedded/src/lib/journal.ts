@@ -48,9 +48,16 @@ export class Journal {
   ) {}
 
   /** Opens (or creates) the journal in `dir`, replays it into `catalog`, then records every change. */
-  static async open(dir: string, catalog: Catalog, log: (msg: string) => void): Promise<Journal> {
+  static async open(
+    dir: string,
+    catalog: Catalog,
+    log: (msg: string) => void,
+  ): Promise<Journal> {
     const absDir = path.resolve(dir);
-    if (openPaths.has(absDir)) throw new Error(`mongo-embedded: dbPath ${absDir} is already open in this process`);
+    if (openPaths.has(absDir))
+      throw new Error(
+        `mongo-embedded: dbPath ${absDir} is already open in this process`,
+      );
     await fs.promises.mkdir(absDir, { recursive: true });
     acquireLock(absDir);
     openPaths.add(absDir);
@@ -66,11 +73,21 @@ export class Journal {
       }
       catalog.setSink(() => 0);
       if (data && data.length > 0) {
-        if (data.length < MAGIC.length || !data.subarray(0, MAGIC.length).equals(MAGIC)) {
-          if (MAGIC.subarray(0, data.length).equals(data.subarray(0, MAGIC.length))) {
+        if (
+          data.length < MAGIC.length ||
+          !data.subarray(0, MAGIC.length).equals(MAGIC)
+        ) {
+          if (
+            MAGIC.subarray(0, data.length).equals(
+              data.subarray(0, MAGIC.length),
+            )
+          ) {
             log(`journal ${file} ends inside its header; starting empty`);
             validBytes = 0;
-          } else throw new Error(`mongo-embedded: ${file} is not a mongo-embedded journal`);
+          } else
+            throw new Error(
+              `mongo-embedded: ${file} is not a mongo-embedded journal`,
+            );
         } else validBytes = replay(data, catalog, file, log);
       } else validBytes = 0;
       const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT);
@@ -107,7 +124,9 @@ export class Journal {
   flush(): Promise<void> {
     if (this.durableSeq >= this.appendedSeq) return Promise.resolve();
     const seq = this.appendedSeq;
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
+    const done = new Promise<void>((resolve, reject) =>
+      this.waiters.push({ seq, resolve, reject }),
+    );
     if (!this.draining) void this.drain();
     return done;
   }
@@ -117,12 +136,17 @@ export class Journal {
     try {
       while (this.pending.length > 0) {
         const seq = this.appendedSeq;
-        const batch = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+        const batch =
+          this.pending.length === 1
+            ? this.pending[0]
+            : Buffer.concat(this.pending);
         this.pending = [];
         try {
           await writeAll(this.fd, batch, this.fileBytes);
           this.fileBytes += batch.length;
-          await new Promise<void>((res, rej) => fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())));
+          await new Promise<void>((res, rej) =>
+            fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())),
+          );
           this.markDurable(seq);
         } catch (err) {
           this.failWaiters(seq, err as Error);
@@ -132,7 +156,9 @@ export class Journal {
           try {
             await this.compact();
           } catch (err) {
-            this.log(`journal compaction failed (the journal stays as it is): ${(err as Error).message}`);
+            this.log(
+              `journal compaction failed (the journal stays as it is): ${(err as Error).message}`,
+            );
           }
         }
       }
@@ -156,7 +182,9 @@ export class Journal {
 
   private shouldCompact(): boolean {
     if (this.fileBytes < COMPACT_MIN_BYTES) return false;
-    const live = this.catalog.allCollections().reduce((s, c) => s + Math.max(0, c.liveBytes), 0);
+    const live = this.catalog
+      .allCollections()
+      .reduce((s, c) => s + Math.max(0, c.liveBytes), 0);
     return this.fileBytes > 2 * live + COMPACT_MIN_BYTES;
   }
 
@@ -164,11 +192,19 @@ export class Journal {
   async compact(): Promise<void> {
     const frames: Buffer[] = [MAGIC];
     for (const coll of this.catalog.allCollections()) {
-      frames.push(encodeRecord({ op: 'createCollection', ns: coll.ns, options: coll.options }));
+      frames.push(
+        encodeRecord({
+          op: 'createCollection',
+          ns: coll.ns,
+          options: coll.options,
+        }),
+      );
       for (const spec of coll.indexSpecs()) {
-        if (spec.name !== '_id_') frames.push(encodeRecord({ op: 'createIndex', ns: coll.ns, spec }));
+        if (spec.name !== '_id_')
+          frames.push(encodeRecord({ op: 'createIndex', ns: coll.ns, spec }));
       }
-      for (const doc of coll.allDocuments()) frames.push(encodeRecord({ op: 'put', ns: coll.ns, doc }));
+      for (const doc of coll.allDocuments())
+        frames.push(encodeRecord({ op: 'put', ns: coll.ns, doc }));
     }
     // Records appended but not yet written are already part of the in-memory state just captured.
     const seq = this.appendedSeq;
@@ -185,7 +221,10 @@ export class Journal {
     fs.renameSync(tmp, path.join(this.dir, JOURNAL_FILE));
     fsyncDir(this.dir);
     fs.closeSync(this.fd);
-    this.fd = fs.openSync(path.join(this.dir, JOURNAL_FILE), fs.constants.O_RDWR);
+    this.fd = fs.openSync(
+      path.join(this.dir, JOURNAL_FILE),
+      fs.constants.O_RDWR,
+    );
     this.fileBytes = snapshot.length;
     this.markDurable(seq);
   }
@@ -216,7 +255,12 @@ function encodeRecord(record: Document): Buffer {
 }
 
 /** Applies every intact record; returns the byte length of the intact prefix. */
-function replay(data: Buffer, catalog: Catalog, file: string, log: (msg: string) => void): number {
+function replay(
+  data: Buffer,
+  catalog: Catalog,
+  file: string,
+  log: (msg: string) => void,
+): number {
   let offset = MAGIC.length;
   while (offset < data.length) {
     const problem = checkRecord(data, offset);
@@ -227,14 +271,19 @@ function replay(data: Buffer, catalog: Catalog, file: string, log: (msg: string)
       return offset;
     }
     const length = data.readUInt32LE(offset);
-    const payload = data.subarray(offset + RECORD_HEADER, offset + RECORD_HEADER + length);
+    const payload = data.subarray(
+      offset + RECORD_HEADER,
+      offset + RECORD_HEADER + length,
+    );
     // Collections account live bytes from what their changes cost in the journal.
     catalog.setSink(() => length);
     try {
       catalog.replay(readBson(payload));
     } catch (err) {
       // An intact record that cannot be applied (it should not happen) must not keep the server down.
-      log(`WARNING: journal ${file}: record at offset ${offset} could not be applied and is skipped: ${(err as Error).message}`);
+      log(
+        `WARNING: journal ${file}: record at offset ${offset} could not be applied and is skipped: ${(err as Error).message}`,
+      );
     }
     offset += RECORD_HEADER + length;
   }
@@ -244,9 +293,14 @@ function replay(data: Buffer, catalog: Catalog, file: string, log: (msg: string)
 function checkRecord(data: Buffer, offset: number): string | undefined {
   if (data.length - offset < RECORD_HEADER) return 'incomplete record header';
   const length = data.readUInt32LE(offset);
-  if (length < 5 || offset + RECORD_HEADER + length > data.length) return 'incomplete record';
-  const payload = data.subarray(offset + RECORD_HEADER, offset + RECORD_HEADER + length);
-  if (crc32(payload) !== data.readUInt32LE(offset + 4)) return 'checksum mismatch';
+  if (length < 5 || offset + RECORD_HEADER + length > data.length)
+    return 'incomplete record';
+  const payload = data.subarray(
+    offset + RECORD_HEADER,
+    offset + RECORD_HEADER + length,
+  );
+  if (crc32(payload) !== data.readUInt32LE(offset + 4))
+    return 'checksum mismatch';
   if (payload.readInt32LE(0) !== length) return 'malformed record';
   return undefined;
 }
@@ -255,8 +309,13 @@ function writeAll(fd: number, buf: Buffer, position: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const step = (written: number) => {
       if (written >= buf.length) return resolve();
-      fs.write(fd, buf, written, buf.length - written, position + written, (err, n) =>
-        err ? reject(err) : step(written + n),
+      fs.write(
+        fd,
+        buf,
+        written,
+        buf.length - written,
+        position + written,
+        (err, n) => (err ? reject(err) : step(written + n)),
       );
     };
     step(0);
@@ -281,7 +340,9 @@ function acquireLock(dir: string): void {
   try {
     const pid = Number(fs.readFileSync(lock, 'utf8').trim());
     if (pid && pid !== process.pid && isAlive(pid))
-      throw new Error(`mongo-embedded: dbPath ${dir} is in use by process ${pid} (remove ${lock} if that is wrong)`);
+      throw new Error(
+        `mongo-embedded: dbPath ${dir} is in use by process ${pid} (remove ${lock} if that is wrong)`,
+      );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }

@@ -1,6 +1,10 @@
 import { Document, ObjectId } from 'bson';
 import { Context } from 'mingo';
-import type { Aggregator as MingoAggregator, Query as MingoQuery, update as mingoUpdateFn } from 'mingo';
+import type {
+  Aggregator as MingoAggregator,
+  Query as MingoQuery,
+  update as mingoUpdateFn,
+} from 'mingo';
 import {
   asNumericKind,
   bsonType,
@@ -45,13 +49,21 @@ import {
 // mingo's: order-sensitive document equality, `$type` on typed values and array elements, and a
 // `$group` keeping exact numeric types of `$sum` / `$avg`.
 const { Query } = require('mingo/query') as { Query: typeof MingoQuery };
-const { Aggregator } = require('mingo/aggregator') as { Aggregator: typeof MingoAggregator };
-const { update: mingoUpdate } = require('mingo/updater') as { update: typeof mingoUpdateFn };
+const { Aggregator } = require('mingo/aggregator') as {
+  Aggregator: typeof MingoAggregator;
+};
+const { update: mingoUpdate } = require('mingo/updater') as {
+  update: typeof mingoUpdateFn;
+};
 const mingoCore = require('mingo/core') as {
   evalExpr(obj: unknown, expr: unknown, options: unknown): unknown;
 };
 const mingoUtil = require('mingo/util') as {
-  resolve(obj: unknown, selector: string, opts?: { unwrapArray?: boolean }): unknown;
+  resolve(
+    obj: unknown,
+    selector: string,
+    opts?: { unwrapArray?: boolean },
+  ): unknown;
   flatten(xs: unknown[], depth?: number): unknown[];
 };
 const { Lazy } = require('mingo/lazy') as { Lazy: (source: unknown) => any };
@@ -68,7 +80,9 @@ function eqPredicate(a: unknown, b: unknown, depth: number): boolean {
   if (bsonEquals(a, b)) return true;
   if (Array.isArray(a)) {
     if (a.some((v) => bsonEquals(v, b))) return true;
-    return depth > 0 && mingoUtil.flatten(a, depth).some((v) => bsonEquals(v, b));
+    return (
+      depth > 0 && mingoUtil.flatten(a, depth).some((v) => bsonEquals(v, b))
+    );
   }
   return false;
 }
@@ -124,12 +138,16 @@ function inPredicate(a: unknown, b: unknown, depth: number): boolean {
   if (!Array.isArray(b)) throw badValue('$in needs an array');
   const set = inSetOf(b);
   if (a === undefined || a === null) return set.keys.has('null');
-  const candidates = Array.isArray(a) ? [a, ...a, ...(depth > 0 ? mingoUtil.flatten(a, depth) : [])] : [a];
+  const candidates = Array.isArray(a)
+    ? [a, ...a, ...(depth > 0 ? mingoUtil.flatten(a, depth) : [])]
+    : [a];
   for (const c of candidates) {
     const k = scalarKey(c);
     if (k !== undefined && set.keys.has(k)) return true;
-    if (typeof c === 'string' && set.regexes.some((re) => regexMatches(re, c))) return true;
-    if (set.others.length > 0 && set.others.some((o) => bsonEquals(c, o))) return true;
+    if (typeof c === 'string' && set.regexes.some((re) => regexMatches(re, c)))
+      return true;
+    if (set.others.length > 0 && set.others.some((o) => bsonEquals(c, o)))
+      return true;
   }
   return false;
 }
@@ -138,8 +156,12 @@ function inPredicate(a: unknown, b: unknown, depth: number): boolean {
 function rangePredicate(test: (c: number) => boolean): LeafPredicate {
   return (a, b, depth) => {
     const bracket = typeBracket(b);
-    const candidates = Array.isArray(a) ? [a, ...(depth > 0 ? mingoUtil.flatten(a, depth) : a)] : [a];
-    return candidates.some((v) => typeBracket(v) === bracket && test(compareValues(v, b)));
+    const candidates = Array.isArray(a)
+      ? [a, ...(depth > 0 ? mingoUtil.flatten(a, depth) : a)]
+      : [a];
+    return candidates.some(
+      (v) => typeBracket(v) === bracket && test(compareValues(v, b)),
+    );
   };
 }
 
@@ -148,11 +170,23 @@ type LeafPredicate = (lhs: unknown, rhs: unknown, depth: number) => boolean;
 function leafOperator(pred: LeafPredicate) {
   return (selector: string, value: unknown) => {
     const depth = selector.split('.').length - 1;
-    return (obj: unknown) => pred(mingoUtil.resolve(obj, selector, { unwrapArray: true }), value, depth);
+    return (obj: unknown) =>
+      pred(
+        mingoUtil.resolve(obj, selector, { unwrapArray: true }),
+        value,
+        depth,
+      );
   };
 }
 
-const MINGO_QUERY_OPERATORS = require('mingo/operators/query') as Record<string, (selector: string, value: unknown, options: unknown) => (obj: unknown) => boolean>;
+const MINGO_QUERY_OPERATORS = require('mingo/operators/query') as Record<
+  string,
+  (
+    selector: string,
+    value: unknown,
+    options: unknown,
+  ) => (obj: unknown) => boolean
+>;
 
 /**
  * `$all` as MongoDB defines it: the `$and` of one equality (or `$elemMatch`) per listed value, so a
@@ -162,13 +196,25 @@ function allOperator(selector: string, value: unknown, options: unknown) {
   if (!Array.isArray(value)) throw badValue('$all needs an array');
   const depth = selector.split('.').length - 1;
   const tests = value.map((v): ((obj: unknown) => boolean) => {
-    if (isPlainObject(v) && Object.keys(v)[0] === '$elemMatch') return MINGO_QUERY_OPERATORS['$elemMatch'](selector, v['$elemMatch'], options);
+    if (isPlainObject(v) && Object.keys(v)[0] === '$elemMatch')
+      return MINGO_QUERY_OPERATORS['$elemMatch'](
+        selector,
+        v['$elemMatch'],
+        options,
+      );
     if (v instanceof RegExp)
       return (obj) => {
         const a = mingoUtil.resolve(obj, selector, { unwrapArray: true });
-        return (Array.isArray(a) ? a : [a]).some((x) => typeof x === 'string' && regexMatches(v, x));
+        return (Array.isArray(a) ? a : [a]).some(
+          (x) => typeof x === 'string' && regexMatches(v, x),
+        );
       };
-    return (obj) => eqPredicate(mingoUtil.resolve(obj, selector, { unwrapArray: true }), v, depth);
+    return (obj) =>
+      eqPredicate(
+        mingoUtil.resolve(obj, selector, { unwrapArray: true }),
+        v,
+        depth,
+      );
   });
   return (obj: unknown) => tests.length > 0 && tests.every((t) => t(obj));
 }
@@ -178,17 +224,30 @@ function allOperator(selector: string, value: unknown, options: unknown) {
  * criteria (`{field: element}`) is linked to the typed element, so `$type` inside it still tells
  * int64 from int32.
  */
-function elemMatchOperator(selector: string, criteria: unknown, options: unknown) {
+function elemMatchOperator(
+  selector: string,
+  criteria: unknown,
+  options: unknown,
+) {
   if (!isPlainObject(criteria)) throw badValue('$elemMatch needs an Object');
   const keys = Object.keys(criteria);
-  if (keys.length === 0) return MINGO_QUERY_OPERATORS['$elemMatch'](selector, criteria, options);
-  const wrap = keys.every((k) => k.startsWith('$') && k !== '$and' && k !== '$or' && k !== '$nor');
-  const query = new Query(wrap ? { field: criteria } : criteria, options as Document);
+  if (keys.length === 0)
+    return MINGO_QUERY_OPERATORS['$elemMatch'](selector, criteria, options);
+  const wrap = keys.every(
+    (k) => k.startsWith('$') && k !== '$and' && k !== '$or' && k !== '$nor',
+  );
+  const query = new Query(
+    wrap ? { field: criteria } : criteria,
+    options as Document,
+  );
   return (obj: unknown) => {
     const a = mingoUtil.resolve(obj, selector, { unwrapArray: true });
     if (!Array.isArray(a) || a.length === 0) return false;
     const original = originalOf(a);
-    const typed = original !== a && Array.isArray(original) && original.length === a.length ? original : undefined;
+    const typed =
+      original !== a && Array.isArray(original) && original.length === a.length
+        ? original
+        : undefined;
     for (let i = 0; i < a.length; i++) {
       if (!wrap) {
         if (query.test(a[i])) return true;
@@ -232,16 +291,23 @@ function typeOperator(selector: string, value: unknown) {
     return alias.name as string;
   });
   if (wanted.length === 0) throw badValue('$type must match at least one type');
-  return (obj: unknown) => typeCandidates(originalOf(obj), selector).some((v) => wanted.some((w) => isOfType(v, w)));
+  return (obj: unknown) =>
+    typeCandidates(originalOf(obj), selector).some((v) =>
+      wanted.some((w) => isOfType(v, w)),
+    );
 }
 
 /** A group key that is equal exactly when MongoDB groups two values together (field order counts). */
 function groupKeyString(v: unknown): string {
   if (v === undefined || v === null) return 'null';
-  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : 'n' + (Object.is(v, -0) ? 0 : v);
+  if (typeof v === 'number')
+    return Number.isNaN(v) ? 'NaN' : 'n' + (Object.is(v, -0) ? 0 : v);
   if (typeof v === 'string') return 's' + v;
   if (Array.isArray(v)) return `[${v.map(groupKeyString).join(',')}]`;
-  if (isPlainObject(v)) return `{${Object.keys(v).map((k) => `${JSON.stringify(k)}:${groupKeyString(v[k])}`).join(',')}}`;
+  if (isPlainObject(v))
+    return `{${Object.keys(v)
+      .map((k) => `${JSON.stringify(k)}:${groupKeyString(v[k])}`)
+      .join(',')}}`;
   const t = numericKind(v);
   if (t) return 'n' + (t === 'decimal' ? String(v) : String(toNumber(v)));
   return `${bsonTypeName(v)}:${describeValue(v)}`;
@@ -257,8 +323,14 @@ function typedSum(values: unknown[]): unknown {
     if (numericKind(v) === undefined) continue;
     const kind = widerKind(numericKind(acc), numericKind(v));
     if (kind === 'decimal') {
-      const x = numericKind(acc) === 'decimal' || numericKind(acc) === 'long' ? acc : toNumber(acc);
-      const y = numericKind(v) === 'decimal' || numericKind(v) === 'long' ? v : toNumber(v);
+      const x =
+        numericKind(acc) === 'decimal' || numericKind(acc) === 'long'
+          ? acc
+          : toNumber(acc);
+      const y =
+        numericKind(v) === 'decimal' || numericKind(v) === 'long'
+          ? v
+          : toNumber(v);
       acc = decimalArithmetic(x, y, 'add') ?? toNumber(acc) + toNumber(v);
     } else {
       acc = typedArithmetic(acc, v, 'add') ?? toNumber(acc) + toNumber(v);
@@ -272,7 +344,8 @@ function typedAccumulator(op: string, values: unknown[]): unknown {
   if (op === '$sum') return typedSum(nums);
   if (nums.length === 0) return null;
   const sum = typedSum(nums);
-  if (numericKind(sum) === 'decimal') return decimalDivideByInt(sum, nums.length) ?? toNumber(sum) / nums.length;
+  if (numericKind(sum) === 'decimal')
+    return decimalDivideByInt(sum, nums.length) ?? toNumber(sum) / nums.length;
   return asNumericKind(toNumber(sum) / nums.length, 'double');
 }
 
@@ -295,29 +368,57 @@ function refuseDecimalArithmetic(name: string, fn: any) {
   return (obj: unknown, expr: unknown, options: any) => {
     const args = Array.isArray(expr) ? expr : [expr];
     if (args.some((a) => bsonType(typedOperand(a, options)) === 'Decimal128'))
-      throw badValue(`${name} on Decimal128 values is not supported by mongo-embedded (it would not compute in decimal)`);
+      throw badValue(
+        `${name} on Decimal128 values is not supported by mongo-embedded (it would not compute in decimal)`,
+      );
     return fn(obj, expr, options);
   };
 }
 
 function guardedArithmetic(): Record<string, unknown> {
-  const ops = { ...require('mingo/operators/expression') } as Record<string, unknown>;
-  for (const name of ['$add', '$subtract', '$multiply', '$divide', '$mod', '$pow', '$abs', '$round', '$trunc', '$ceil', '$floor'])
+  const ops = { ...require('mingo/operators/expression') } as Record<
+    string,
+    unknown
+  >;
+  for (const name of [
+    '$add',
+    '$subtract',
+    '$multiply',
+    '$divide',
+    '$mod',
+    '$pow',
+    '$abs',
+    '$round',
+    '$trunc',
+    '$ceil',
+    '$floor',
+  ])
     ops[name] = refuseDecimalArithmetic(name, ops[name]);
   return ops;
 }
 
 /** `$group` with order-sensitive keys; `{$sum: '$path'}` / `{$avg: '$path'}` keep MongoDB's numeric types. */
 function groupStage(coll: any, expr: Document, options: any): any {
-  if (!isPlainObject(expr) || !('_id' in expr)) throw failedToParse("a group specification must include an _id");
+  if (!isPlainObject(expr) || !('_id' in expr))
+    throw failedToParse('a group specification must include an _id');
   const idExpr = expr['_id'];
   const fields = Object.keys(expr).filter((k) => k !== '_id');
   for (const f of fields) {
     const spec = expr[f];
-    if (!isPlainObject(spec) || Object.keys(spec).length !== 1 || !Object.keys(spec)[0].startsWith('$'))
-      throw new MongoServerError(40234, 'Location40234', `The field '${f}' must be an accumulator object`);
+    if (
+      !isPlainObject(spec) ||
+      Object.keys(spec).length !== 1 ||
+      !Object.keys(spec)[0].startsWith('$')
+    )
+      throw new MongoServerError(
+        40234,
+        'Location40234',
+        `The field '${f}' must be an accumulator object`,
+      );
   }
-  const Options = options.constructor as { init(o: unknown): { update(l: Document): unknown } };
+  const Options = options.constructor as {
+    init(o: unknown): { update(l: Document): unknown };
+  };
   return coll.transform((items: Document[]) => {
     const groups = new Map<string, { id: unknown; members: Document[] }>();
     for (const item of items) {
@@ -335,19 +436,42 @@ function groupStage(coll: any, expr: Document, options: any): any {
         const spec = expr[f];
         const op = isPlainObject(spec) ? Object.keys(spec)[0] : undefined;
         const arg = op ? spec[op] : undefined;
-        if ((op === '$sum' || op === '$avg') && typeof arg === 'string' && /^\$[^$]/.test(arg)) {
+        if (
+          (op === '$sum' || op === '$avg') &&
+          typeof arg === 'string' &&
+          /^\$[^$]/.test(arg)
+        ) {
           const path = arg.slice(1);
-          const value = typedAccumulator(op, members.map((m) => valueAtPath(originalOf(m), path)));
-          doc[f] = value === null || typeof value === 'number' ? value : toNumber(value);
+          const value = typedAccumulator(
+            op,
+            members.map((m) => valueAtPath(originalOf(m), path)),
+          );
+          doc[f] =
+            value === null || typeof value === 'number'
+              ? value
+              : toNumber(value);
           if (value !== null && typeof value !== 'number') typed[f] = value;
         } else {
-          doc[f] = mingoCore.evalExpr(members, spec, Options.init(options).update({ root: null, groupId: id }));
+          doc[f] = mingoCore.evalExpr(
+            members,
+            spec,
+            Options.init(options).update({ root: null, groupId: id }),
+          );
           // `$min` / `$max` / `$first` / `$last` of a field return one of its values: give it its type back.
-          if (PICK_ACCUMULATORS.has(op as string) && typeof arg === 'string' && /^\$[^$]/.test(arg) && typeof doc[f] === 'number') {
+          if (
+            PICK_ACCUMULATORS.has(op as string) &&
+            typeof arg === 'string' &&
+            /^\$[^$]/.test(arg) &&
+            typeof doc[f] === 'number'
+          ) {
             const path = arg.slice(1);
             for (const m of members) {
               const v = valueAtPath(originalOf(m), path);
-              if (typeof v !== 'number' && numericKind(v) !== undefined && toNumber(v) === doc[f]) {
+              if (
+                typeof v !== 'number' &&
+                numericKind(v) !== undefined &&
+                toNumber(v) === doc[f]
+              ) {
                 typed[f] = v;
                 break;
               }
@@ -366,11 +490,15 @@ function groupStage(coll: any, expr: Document, options: any): any {
 function restoreTypedFields(doc: Document): Document {
   const typed = TYPED_FIELDS.get(doc);
   if (!typed) return doc;
-  for (const k of Object.keys(typed)) if (typeof doc[k] === 'number' && doc[k] === toNumber(typed[k])) doc[k] = typed[k];
+  for (const k of Object.keys(typed))
+    if (typeof doc[k] === 'number' && doc[k] === toNumber(typed[k]))
+      doc[k] = typed[k];
   return doc;
 }
 
-const MINGO_CONTEXT = (Context.init as (ops: Record<string, Record<string, unknown>>) => Context)({
+const MINGO_CONTEXT = (
+  Context.init as (ops: Record<string, Record<string, unknown>>) => Context
+)({
   accumulator: { ...require('mingo/operators/accumulator') },
   expression: guardedArithmetic(),
   pipeline: { ...require('mingo/operators/pipeline'), $group: groupStage },
@@ -398,15 +526,17 @@ export function newQuery(filter: Document): MingoQuery {
   return new Query(filter, MINGO_OPTIONS);
 }
 
-const MINGO_OPTIONS = { scriptEnabled: false, useStrictMode: true, context: MINGO_CONTEXT } as const;
+const MINGO_OPTIONS = {
+  scriptEnabled: false,
+  useStrictMode: true,
+  context: MINGO_CONTEXT,
+} as const;
 
 /**
  * Every query, update and aggregation semantic comes from mingo. This file only keeps BSON types
  * intact around it (numbers mingo cannot compare are evaluated on a query view) and refuses what
  * mingo or this server do not support, naming it.
  */
-
-
 
 const UNSUPPORTED_QUERY_OPERATORS = new Set([
   '$text',
@@ -424,7 +554,8 @@ function assertSupportedFilter(v: unknown): void {
   if (!isPlainObject(v)) return;
   for (const k of Object.keys(v)) {
     if (k === '$comment') continue;
-    if (UNSUPPORTED_QUERY_OPERATORS.has(k)) throw badValue(`query operator ${k} is not supported by mongo-embedded`);
+    if (UNSUPPORTED_QUERY_OPERATORS.has(k))
+      throw badValue(`query operator ${k} is not supported by mongo-embedded`);
     if (k === '$expr') continue;
     assertSupportedFilter(v[k]);
   }
@@ -443,7 +574,10 @@ export interface DocumentMatcher {
   test(doc: Document): boolean;
 }
 
-const SIMPLE_OPERATORS: Record<string, (selector: string, value: unknown) => (obj: unknown) => boolean> = {
+const SIMPLE_OPERATORS: Record<
+  string,
+  (selector: string, value: unknown) => (obj: unknown) => boolean
+> = {
   $eq: leafOperator(eqPredicate),
   $ne: leafOperator((a, b, d) => !eqPredicate(a, b, d)),
   $in: leafOperator(inPredicate),
@@ -460,19 +594,25 @@ const SIMPLE_OPERATORS: Record<string, (selector: string, value: unknown) => (ob
  * building a mingo Query (which copies its whole operator context each time). Anything else:
  * undefined, and mingo compiles it.
  */
-function compileSimpleFilter(filter: Document): ((doc: Document) => boolean) | undefined {
+function compileSimpleFilter(
+  filter: Document,
+): ((doc: Document) => boolean) | undefined {
   const tests: Array<(obj: unknown) => boolean> = [];
   for (const field of Object.keys(filter)) {
-    if (field.startsWith('$') || field.includes('__proto__') || field === '') return undefined;
+    if (field.startsWith('$') || field.includes('__proto__') || field === '')
+      return undefined;
     const cond = filter[field];
-    if (cond instanceof RegExp || bsonType(cond) === 'BSONRegExp') return undefined;
+    if (cond instanceof RegExp || bsonType(cond) === 'BSONRegExp')
+      return undefined;
     const ops = isPlainObject(cond) ? Object.keys(cond) : [];
     if (ops.length > 0 && ops.some((k) => k.startsWith('$'))) {
       for (const op of ops) {
         const make = SIMPLE_OPERATORS[op];
         const v = cond[op];
-        if (!make || v instanceof RegExp || bsonType(v) === 'BSONRegExp') return undefined;
-        if ((op === '$in' || op === '$nin') && !Array.isArray(v)) return undefined;
+        if (!make || v instanceof RegExp || bsonType(v) === 'BSONRegExp')
+          return undefined;
+        if ((op === '$in' || op === '$nin') && !Array.isArray(v))
+          return undefined;
         tests.push(make(field, v));
       }
     } else tests.push(SIMPLE_OPERATORS['$eq'](field, cond));
@@ -484,14 +624,18 @@ function compileSimpleFilter(filter: Document): ((doc: Document) => boolean) | u
 }
 
 /** Compiles a filter once; fails at once (code 2) on an unknown or unsupported operator. */
-export function compileFilter(rawFilter: Document | undefined | null): DocumentMatcher {
+export function compileFilter(
+  rawFilter: Document | undefined | null,
+): DocumentMatcher {
   const filter = stripComment(rawFilter ?? {});
   if (!isPlainObject(filter)) throw badValue('filter must be an object');
-  if (Object.keys(filter).length === 0) return { empty: true, filter, test: () => true };
+  if (Object.keys(filter).length === 0)
+    return { empty: true, filter, test: () => true };
   assertSupportedFilter(filter);
   const view = hasExoticNumbers(filter) ? toQueryView(filter) : filter;
   const simple = compileSimpleFilter(view);
-  if (simple) return { empty: false, filter, test: (doc) => simple(viewOf(doc)) };
+  if (simple)
+    return { empty: false, filter, test: (doc) => simple(viewOf(doc)) };
   let query: MingoQuery;
   try {
     query = new Query(view, MINGO_OPTIONS);
@@ -512,12 +656,22 @@ export function compileFilter(rawFilter: Document | undefined | null): DocumentM
 }
 
 /** Sorts items by a sort spec with MongoDB's value order (arrays by their min / max element). */
-export function sortBy<T>(items: T[], sort: Document, docOf: (item: T) => Document): T[] {
+export function sortBy<T>(
+  items: T[],
+  sort: Document,
+  docOf: (item: T) => Document,
+): T[] {
   const fields = Object.keys(sort).map((path) => {
     const spec = sort[path];
-    if (isPlainObject(spec)) throw badValue(`sort by ${JSON.stringify(spec)} ($meta) is not supported`);
+    if (isPlainObject(spec))
+      throw badValue(
+        `sort by ${JSON.stringify(spec)} ($meta) is not supported`,
+      );
     const dir = Number(spec);
-    if (dir !== 1 && dir !== -1) throw badValue(`$sort key ordering must be 1 (for ascending) or -1 (for descending)`);
+    if (dir !== 1 && dir !== -1)
+      throw badValue(
+        `$sort key ordering must be 1 (for ascending) or -1 (for descending)`,
+      );
     return { path, dir };
   });
   if (fields.length === 0) return items;
@@ -529,7 +683,11 @@ export function sortBy<T>(items: T[], sort: Document, docOf: (item: T) => Docume
     for (const v of values) if (compareValues(v, pick) * dir < 0) pick = v;
     return pick;
   };
-  const keyed = items.map((item, pos) => ({ item, pos, keys: fields.map((f) => keyOf(docOf(item), f.path, f.dir)) }));
+  const keyed = items.map((item, pos) => ({
+    item,
+    pos,
+    keys: fields.map((f) => keyOf(docOf(item), f.path, f.dir)),
+  }));
   keyed.sort((a, b) => {
     for (let i = 0; i < fields.length; i++) {
       const c = compareValues(a.keys[i], b.keys[i]);
@@ -541,17 +699,27 @@ export function sortBy<T>(items: T[], sort: Document, docOf: (item: T) => Docume
 }
 
 /** Applies a find projection. Plain inclusion / exclusion is done here; operators go to mingo. */
-export function projectDocuments(docs: Document[], rawProjection: Document | undefined, filter: Document): Document[] {
+export function projectDocuments(
+  docs: Document[],
+  rawProjection: Document | undefined,
+  filter: Document,
+): Document[] {
   if (!rawProjection || Object.keys(rawProjection).length === 0) return docs;
   const projection = toQueryView(rawProjection);
   const keys = Object.keys(projection);
-  const simple = keys.every((k) => !k.includes('$') && (typeof projection[k] === 'number' || typeof projection[k] === 'boolean'));
+  const simple = keys.every(
+    (k) =>
+      !k.includes('$') &&
+      (typeof projection[k] === 'number' || typeof projection[k] === 'boolean'),
+  );
   if (!simple) {
     try {
       // Only a positional projection (`a.$`) needs the filter; the documents already matched it.
       const positional = keys.some((k) => k.endsWith('.$'));
       const q = new Query(positional ? toQueryView(filter) : {}, MINGO_OPTIONS);
-      const input = docs.map((d) => (hasExoticNumbers(d) ? toQueryView(d) : cloneValue(d)));
+      const input = docs.map((d) =>
+        hasExoticNumbers(d) ? toQueryView(d) : cloneValue(d),
+      );
       return q.find(input, projection).all() as Document[];
     } catch (err) {
       throw toServerError(err);
@@ -585,7 +753,9 @@ function copyPath(src: unknown, dst: Document, parts: string[]): void {
     return;
   }
   if (Array.isArray(v)) {
-    const arr = (Array.isArray(dst[parts[0]]) ? dst[parts[0]] : []) as unknown[];
+    const arr = (
+      Array.isArray(dst[parts[0]]) ? dst[parts[0]] : []
+    ) as unknown[];
     v.forEach((e, i) => {
       if (isPlainObject(e)) {
         const target = (isPlainObject(arr[i]) ? arr[i] : {}) as Document;
@@ -595,7 +765,9 @@ function copyPath(src: unknown, dst: Document, parts: string[]): void {
     });
     dst[parts[0]] = arr.filter((e) => e !== undefined);
   } else if (isPlainObject(v)) {
-    const target = (isPlainObject(dst[parts[0]]) ? dst[parts[0]] : {}) as Document;
+    const target = (
+      isPlainObject(dst[parts[0]]) ? dst[parts[0]] : {}
+    ) as Document;
     copyPath(v, target, parts.slice(1));
     dst[parts[0]] = target;
   }
@@ -626,11 +798,19 @@ const UPDATE_OPERATORS = new Set([
   '$setOnInsert',
 ]);
 
-const UPDATE_PIPELINE_STAGES = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
+const UPDATE_PIPELINE_STAGES = new Set([
+  '$addFields',
+  '$set',
+  '$project',
+  '$unset',
+  '$replaceRoot',
+  '$replaceWith',
+]);
 
 export type UpdateSpec = Document | Document[];
 
-export const isOperatorUpdate = (u: UpdateSpec) => !Array.isArray(u) && Object.keys(u).some((k) => k.startsWith('$'));
+export const isOperatorUpdate = (u: UpdateSpec) =>
+  !Array.isArray(u) && Object.keys(u).some((k) => k.startsWith('$'));
 
 /** Moves `_id` to the front, as mongod stores it. */
 export function idFirst(doc: Document): Document {
@@ -653,24 +833,37 @@ export interface UpdateOutcome {
 export function applyUpdate(
   doc: Document,
   updateSpec: UpdateSpec,
-  opts: { filter?: Document; arrayFilters?: Document[]; inserting?: boolean } = {},
+  opts: {
+    filter?: Document;
+    arrayFilters?: Document[];
+    inserting?: boolean;
+  } = {},
 ): UpdateOutcome {
   let next: Document;
   if (Array.isArray(updateSpec)) {
     next = applyPipelineUpdate(doc, updateSpec);
   } else if (!isOperatorUpdate(updateSpec)) {
-    if ('_id' in updateSpec && '_id' in doc && !valuesEqual(updateSpec['_id'], doc['_id']))
+    if (
+      '_id' in updateSpec &&
+      '_id' in doc &&
+      !valuesEqual(updateSpec['_id'], doc['_id'])
+    )
       throw immutableField(
         `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${String(updateSpec['_id'])}`,
       );
-    next = '_id' in doc ? { _id: doc['_id'], ...cloneValue(updateSpec) } : cloneValue(updateSpec);
+    next =
+      '_id' in doc
+        ? { _id: doc['_id'], ...cloneValue(updateSpec) }
+        : cloneValue(updateSpec);
     next['_id'] = '_id' in doc ? doc['_id'] : next['_id'];
     if (next['_id'] === undefined) delete next['_id'];
   } else {
     next = applyOperatorUpdate(doc, updateSpec, opts);
   }
   if ('_id' in doc && !valuesEqual(next['_id'], doc['_id']))
-    throw immutableField("Performing an update on the path '_id' would modify the immutable field '_id'");
+    throw immutableField(
+      "Performing an update on the path '_id' would modify the immutable field '_id'",
+    );
   next = idFirst(next);
   return { doc: next, changed: !valuesEqual(next, doc) };
 }
@@ -682,16 +875,28 @@ function applyOperatorUpdate(
 ): Document {
   const ops: Document = {};
   for (const op of Object.keys(modifier)) {
-    if (!op.startsWith('$')) throw failedToParse(`Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
-    if (!UPDATE_OPERATORS.has(op)) throw badValue(`Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
-    if (!isPlainObject(modifier[op])) throw failedToParse(`Modifiers operate on fields but we found type ${typeof modifier[op]} instead. For example: {$mod: {<field>: ...}} not {${op}: ${String(modifier[op])}}`);
+    if (!op.startsWith('$'))
+      throw failedToParse(
+        `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
+      );
+    if (!UPDATE_OPERATORS.has(op))
+      throw badValue(
+        `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
+      );
+    if (!isPlainObject(modifier[op]))
+      throw failedToParse(
+        `Modifiers operate on fields but we found type ${typeof modifier[op]} instead. For example: {$mod: {<field>: ...}} not {${op}: ${String(modifier[op])}}`,
+      );
     if (op === '$setOnInsert') continue;
     ops[op] = modifier[op];
   }
   if (opts.inserting && isPlainObject(modifier['$setOnInsert'])) {
     const set: Document = { ...(ops['$set'] ?? {}) };
     for (const path of Object.keys(modifier['$setOnInsert'])) {
-      if (path in set) throw conflictingUpdateOperators(`Updating the path '${path}' would create a conflict at '${path}'`);
+      if (path in set)
+        throw conflictingUpdateOperators(
+          `Updating the path '${path}' would create a conflict at '${path}'`,
+        );
       set[path] = modifier['$setOnInsert'][path];
     }
     ops['$set'] = set;
@@ -700,7 +905,11 @@ function applyOperatorUpdate(
   checkConflictingPaths(ops);
   checkUpdateTypes(doc, ops);
   // `$inc` / `$mul` on plain paths are computed here, exactly and with MongoDB's numeric types.
-  const arithmetic: Array<{ op: '$inc' | '$mul'; path: string; operand: unknown }> = [];
+  const arithmetic: Array<{
+    op: '$inc' | '$mul';
+    path: string;
+    operand: unknown;
+  }> = [];
   for (const op of ['$inc', '$mul'] as const) {
     const spec = ops[op];
     if (!isPlainObject(spec)) continue;
@@ -716,7 +925,8 @@ function applyOperatorUpdate(
   for (const { op, path, operand } of arithmetic) {
     const old = valueAtPath(doc, path);
     let value: unknown;
-    if (old === undefined) value = op === '$inc' ? cloneValue(operand) : zeroOfKind(operand);
+    if (old === undefined)
+      value = op === '$inc' ? cloneValue(operand) : zeroOfKind(operand);
     else value = typedArithmetic(old, operand, op === '$inc' ? 'add' : 'mul');
     if (value === undefined)
       throw badValue(
@@ -741,13 +951,17 @@ function applyMingoOperators(
       exotic ? toQueryView(ops) : ops,
       opts.arrayFilters ? toQueryView(opts.arrayFilters) : undefined,
       // Only the positional `$` needs the filter (the document already matched it).
-      opts.filter && Object.keys(opts.filter).length > 0 && usesPositional(ops) ? toQueryView(opts.filter) : undefined,
+      opts.filter && Object.keys(opts.filter).length > 0 && usesPositional(ops)
+        ? toQueryView(opts.filter)
+        : undefined,
       { queryOptions: MINGO_OPTIONS },
     );
   } catch (err) {
     throw toServerError(err);
   }
-  const result = exotic ? (restoreNumberTypes(target, doc) as Document) : target;
+  const result = exotic
+    ? (restoreNumberTypes(target, doc) as Document)
+    : target;
   if (!exotic) return result;
   const restored = result;
   // Values written by $set keep the client's BSON types (int64 stays int64).
@@ -755,7 +969,11 @@ function applyMingoOperators(
     const spec = ops[op];
     if (!isPlainObject(spec)) continue;
     for (const path of Object.keys(spec)) {
-      if (hasExoticNumbers(spec[path]) && !path.includes('$') && valueAtPath(restored, path) !== undefined)
+      if (
+        hasExoticNumbers(spec[path]) &&
+        !path.includes('$') &&
+        valueAtPath(restored, path) !== undefined
+      )
         setExisting(restored, path, spec[path]);
     }
   }
@@ -766,14 +984,20 @@ function setExisting(doc: Document, path: string, value: unknown): void {
   const parts = path.split('.');
   let target: unknown = doc;
   for (let i = 0; i < parts.length - 1; i++) {
-    target = Array.isArray(target) ? target[Number(parts[i])] : (target as Document)[parts[i]];
+    target = Array.isArray(target)
+      ? target[Number(parts[i])]
+      : (target as Document)[parts[i]];
     if (target === null || typeof target !== 'object') return;
   }
   (target as Document)[parts[parts.length - 1]] = cloneValue(value);
 }
 
 function usesPositional(ops: Document): boolean {
-  return Object.keys(ops).some((op) => isPlainObject(ops[op]) && Object.keys(ops[op]).some((p) => /(^|\.)\$(\.|$)/.test(p)));
+  return Object.keys(ops).some(
+    (op) =>
+      isPlainObject(ops[op]) &&
+      Object.keys(ops[op]).some((p) => /(^|\.)\$(\.|$)/.test(p)),
+  );
 }
 
 /** Sets a dotted path on an update result, creating missing documents (and padding arrays with null). */
@@ -803,9 +1027,20 @@ function setPathValue(doc: Document, path: string, value: unknown): void {
 }
 
 /** Operators that create their path when it is missing (a scalar on the way makes it not viable). */
-const CREATING_OPERATORS = new Set(['$set', '$inc', '$mul', '$min', '$max', '$push', '$addToSet', '$currentDate', '$bit']);
+const CREATING_OPERATORS = new Set([
+  '$set',
+  '$inc',
+  '$mul',
+  '$min',
+  '$max',
+  '$push',
+  '$addToSet',
+  '$currentDate',
+  '$bit',
+]);
 
-const pathNotViable = (msg: string) => new MongoServerError(28, 'PathNotViable', msg);
+const pathNotViable = (msg: string) =>
+  new MongoServerError(28, 'PathNotViable', msg);
 
 /**
  * mongod refuses an update whose operator does not fit the value it meets (`$inc` on a string,
@@ -819,7 +1054,10 @@ function checkUpdateTypes(doc: Document, ops: Document): void {
     if (!isPlainObject(spec)) continue;
     for (const path of Object.keys(spec)) {
       const operand = spec[path];
-      if ((op === '$inc' || op === '$mul') && numericKind(operand) === undefined)
+      if (
+        (op === '$inc' || op === '$mul') &&
+        numericKind(operand) === undefined
+      )
         throw typeMismatch(
           `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${describeValue(operand)}}`,
         );
@@ -833,7 +1071,9 @@ function checkUpdateTypes(doc: Document, ops: Document): void {
         else if (isPlainObject(cur)) next = cur[part];
         else {
           if (CREATING_OPERATORS.has(op))
-            throw pathNotViable(`Cannot create field '${part}' in element {${parts[i - 1]}: ${describeValue(cur)}}`);
+            throw pathNotViable(
+              `Cannot create field '${part}' in element {${parts[i - 1]}: ${describeValue(cur)}}`,
+            );
           break;
         }
         if (next === undefined) break;
@@ -844,26 +1084,44 @@ function checkUpdateTypes(doc: Document, ops: Document): void {
   }
 }
 
-function checkLeafType(op: string, path: string, field: string, value: unknown, idText: string): void {
+function checkLeafType(
+  op: string,
+  path: string,
+  field: string,
+  value: unknown,
+  idText: string,
+): void {
   const type = bsonTypeName(value);
   switch (op) {
     case '$inc':
     case '$mul':
       if (numericKind(value) === undefined)
-        throw typeMismatch(`Cannot apply ${op} to a value of non-numeric type. ${idText} has the field '${field}' of non-numeric type ${type}`);
+        throw typeMismatch(
+          `Cannot apply ${op} to a value of non-numeric type. ${idText} has the field '${field}' of non-numeric type ${type}`,
+        );
       return;
     case '$push':
-      if (!Array.isArray(value)) throw badValue(`The field '${path}' must be an array but is of type ${type} in document ${idText}`);
+      if (!Array.isArray(value))
+        throw badValue(
+          `The field '${path}' must be an array but is of type ${type} in document ${idText}`,
+        );
       return;
     case '$addToSet':
-      if (!Array.isArray(value)) throw badValue(`Cannot apply $addToSet to non-array field. Field named '${field}' has non-array type ${type}`);
+      if (!Array.isArray(value))
+        throw badValue(
+          `Cannot apply $addToSet to non-array field. Field named '${field}' has non-array type ${type}`,
+        );
       return;
     case '$pull':
     case '$pullAll':
-      if (!Array.isArray(value)) throw badValue(`Cannot apply ${op} to a non-array value`);
+      if (!Array.isArray(value))
+        throw badValue(`Cannot apply ${op} to a non-array value`);
       return;
     case '$pop':
-      if (!Array.isArray(value)) throw typeMismatch(`Path '${path}' contains an element of non-array type '${type}'`);
+      if (!Array.isArray(value))
+        throw typeMismatch(
+          `Path '${path}' contains an element of non-array type '${type}'`,
+        );
       return;
   }
 }
@@ -876,7 +1134,9 @@ function dedupeAddToSetEach(ops: Document): void {
   for (const path of Object.keys(spec)) {
     const v = spec[path];
     if (isPlainObject(v) && Array.isArray(v['$each'])) {
-      const each = (v['$each'] as unknown[]).filter((x, i, all) => all.findIndex((y) => valuesEqual(x, y)) === i);
+      const each = (v['$each'] as unknown[]).filter(
+        (x, i, all) => all.findIndex((y) => valuesEqual(x, y)) === i,
+      );
       out[path] = { ...v, $each: each };
     } else out[path] = v;
   }
@@ -888,12 +1148,16 @@ function checkConflictingPaths(ops: Document): void {
   const seen: string[] = [];
   for (const op of Object.keys(ops)) {
     const paths = Object.keys(ops[op]);
-    if (op === '$rename') for (const p of paths) if (typeof ops[op][p] === 'string') paths.push(ops[op][p]);
+    if (op === '$rename')
+      for (const p of paths)
+        if (typeof ops[op][p] === 'string') paths.push(ops[op][p]);
     for (const p of paths) {
       const norm = p.replace(/\.\$(\[[^\]]*\])?/g, '');
       for (const s of seen) {
         if (s === norm || s.startsWith(norm + '.') || norm.startsWith(s + '.'))
-          throw conflictingUpdateOperators(`Updating the path '${p}' would create a conflict at '${s}'`);
+          throw conflictingUpdateOperators(
+            `Updating the path '${p}' would create a conflict at '${s}'`,
+          );
       }
       seen.push(norm);
     }
@@ -981,20 +1245,28 @@ const SUPPORTED_STAGES = new Set([
   '$documents',
 ]);
 
-export function assertSupportedPipeline(pipeline: unknown): asserts pipeline is Document[] {
+export function assertSupportedPipeline(
+  pipeline: unknown,
+): asserts pipeline is Document[] {
   if (!Array.isArray(pipeline)) throw typeMismatchPipeline();
   for (const stage of pipeline) {
     if (!isPlainObject(stage) || Object.keys(stage).length !== 1)
-      throw badValue('A pipeline stage specification object must contain exactly one field.');
+      throw badValue(
+        'A pipeline stage specification object must contain exactly one field.',
+      );
     const name = Object.keys(stage)[0];
-    if (!SUPPORTED_STAGES.has(name)) throw badValue(`Unrecognized pipeline stage name: '${name}'`);
+    if (!SUPPORTED_STAGES.has(name))
+      throw badValue(`Unrecognized pipeline stage name: '${name}'`);
     if (name === '$match') {
       assertSupportedFilter(stage[name]);
     }
     if (name === '$facet' && isPlainObject(stage[name]))
-      for (const sub of Object.values(stage[name])) assertSupportedPipeline(sub);
-    if (name === '$lookup' && Array.isArray(stage[name]?.pipeline)) assertSupportedPipeline(stage[name].pipeline);
-    if (name === '$unionWith' && Array.isArray(stage[name]?.pipeline)) assertSupportedPipeline(stage[name].pipeline);
+      for (const sub of Object.values(stage[name]))
+        assertSupportedPipeline(sub);
+    if (name === '$lookup' && Array.isArray(stage[name]?.pipeline))
+      assertSupportedPipeline(stage[name].pipeline);
+    if (name === '$unionWith' && Array.isArray(stage[name]?.pipeline))
+      assertSupportedPipeline(stage[name].pipeline);
   }
 }
 
@@ -1019,7 +1291,9 @@ export function runPipeline(
       },
     });
     // mongod emits `_id` first (mingo appends computed fields before it).
-    return (agg.run(exotic ? input.map(toQueryView) : input) as Document[]).map((d) => idFirst(restoreTypedFields(d)));
+    return (agg.run(exotic ? input.map(toQueryView) : input) as Document[]).map(
+      (d) => idFirst(restoreTypedFields(d)),
+    );
   } catch (err) {
     throw toServerError(err);
   }
@@ -1029,7 +1303,10 @@ export function runPipeline(
 function expandStage(stage: Document): Document[] {
   if (typeof stage['$count'] === 'string') {
     const field = stage['$count'];
-    return [{ $group: { _id: null, [field]: { $sum: 1 } } }, { $project: { _id: 0 } }];
+    return [
+      { $group: { _id: null, [field]: { $sum: 1 } } },
+      { $project: { _id: 0 } },
+    ];
   }
   return [stage];
 }

@@ -55,8 +55,12 @@ export class OrderedIndex {
     readonly ns: string,
     readonly spec: IndexSpec,
   ) {
-    this.fields = Object.keys(spec.key).map((path) => ({ path, dir: spec.key[path] === -1 ? -1 : 1 }));
-    if (spec.partialFilterExpression) this.partialFilter = newQuery(toQueryView(spec.partialFilterExpression));
+    this.fields = Object.keys(spec.key).map((path) => ({
+      path,
+      dir: spec.key[path] === -1 ? -1 : 1,
+    }));
+    if (spec.partialFilterExpression)
+      this.partialFilter = newQuery(toQueryView(spec.partialFilterExpression));
   }
 
   get name(): string {
@@ -87,7 +91,9 @@ export class OrderedIndex {
       const vals = values.length === 0 ? [null] : values;
       if (viaArray && vals.length > 1) {
         if (arrayField !== undefined)
-          throw cannotIndexParallelArrays(`cannot index parallel arrays [${f.path}] [${arrayField}]`);
+          throw cannotIndexParallelArrays(
+            `cannot index parallel arrays [${f.path}] [${arrayField}]`,
+          );
         arrayField = f.path;
       }
       perField.push(vals);
@@ -96,12 +102,15 @@ export class OrderedIndex {
     let keys: unknown[][] = [[]];
     for (const vals of perField) {
       const next: unknown[][] = [];
-      for (const k of keys) for (const v of vals) next.push([...k, v === undefined ? null : v]);
+      for (const k of keys)
+        for (const v of vals) next.push([...k, v === undefined ? null : v]);
       keys = next;
     }
     if (keys.length > 1) {
       keys.sort((a, b) => this.compareKeys(a, b));
-      keys = keys.filter((k, i) => i === 0 || this.compareKeys(k, keys[i - 1]) !== 0);
+      keys = keys.filter(
+        (k, i) => i === 0 || this.compareKeys(k, keys[i - 1]) !== 0,
+      );
     }
     return keys;
   }
@@ -115,7 +124,9 @@ export class OrderedIndex {
   }
 
   private compareEntry(e: Entry, key: unknown[], rid: number): number {
-    return this.compareKeys(e.key, key) || (e.rid < rid ? -1 : e.rid > rid ? 1 : 0);
+    return (
+      this.compareKeys(e.key, key) || (e.rid < rid ? -1 : e.rid > rid ? 1 : 0)
+    );
   }
 
   /**
@@ -164,8 +175,13 @@ export class OrderedIndex {
   duplicateError(key: unknown[]): DuplicateKeyError {
     const keyPattern: Document = { ...this.spec.key };
     const keyValue: Document = {};
-    this.fields.forEach((f, i) => (keyValue[f.path] = key[i] === EMPTY_ARRAY_KEY ? undefined : key[i]));
-    const shown = this.fields.map((f, i) => `${f.path}: ${describeValue(key[i])}`).join(', ');
+    this.fields.forEach(
+      (f, i) =>
+        (keyValue[f.path] = key[i] === EMPTY_ARRAY_KEY ? undefined : key[i]),
+    );
+    const shown = this.fields
+      .map((f, i) => `${f.path}: ${describeValue(key[i])}`)
+      .join(', ');
     return new DuplicateKeyError(
       `E11000 duplicate key error collection: ${this.ns} index: ${this.name} dup key: { ${shown} }`,
       keyPattern,
@@ -190,7 +206,8 @@ export class OrderedIndex {
       const chunk = this.chunks[ci];
       if (off === chunk.length) chunk.push(entry);
       else chunk.splice(off, 0, entry);
-      if (chunk.length >= CHUNK_MAX) this.chunks.splice(ci + 1, 0, chunk.splice(CHUNK_MAX >>> 1));
+      if (chunk.length >= CHUNK_MAX)
+        this.chunks.splice(ci + 1, 0, chunk.splice(CHUNK_MAX >>> 1));
     }
   }
 
@@ -221,18 +238,29 @@ export class OrderedIndex {
     const chunks = this.chunks;
     const [fromChunk, fromOff] = this.lowerBound(start, -Infinity);
     const [toChunk, toOff] = this.lowerBound(end, Infinity); // exclusive
-    if (fromChunk > toChunk || (fromChunk === toChunk && fromOff >= toOff)) return;
+    if (fromChunk > toChunk || (fromChunk === toChunk && fromOff >= toOff))
+      return;
     if (!reverse) {
       for (let ci = fromChunk; ci <= toChunk && ci < chunks.length; ci++) {
         const chunk = chunks[ci];
         const last = ci === toChunk ? toOff : chunk.length;
-        for (let off = ci === fromChunk ? fromOff : 0; off < last; off++) yield chunk[off].rid;
+        for (let off = ci === fromChunk ? fromOff : 0; off < last; off++)
+          yield chunk[off].rid;
       }
     } else {
-      for (let ci = Math.min(toChunk, chunks.length - 1); ci >= fromChunk; ci--) {
+      for (
+        let ci = Math.min(toChunk, chunks.length - 1);
+        ci >= fromChunk;
+        ci--
+      ) {
         const chunk = chunks[ci];
         const first = ci === fromChunk ? fromOff : 0;
-        for (let off = (ci === toChunk ? toOff : chunk.length) - 1; off >= first; off--) yield chunk[off].rid;
+        for (
+          let off = (ci === toChunk ? toOff : chunk.length) - 1;
+          off >= first;
+          off--
+        )
+          yield chunk[off].rid;
       }
     }
   }

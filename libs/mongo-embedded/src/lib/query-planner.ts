@@ -1,5 +1,14 @@
 import type { Document } from 'bson';
-import { BracketBound, isOfType, isPlainObject, MAX_BOUND, MIN_BOUND, typeAlias, typeBracket, valuesEqual } from './bson-values';
+import {
+  BracketBound,
+  isOfType,
+  isPlainObject,
+  MAX_BOUND,
+  MIN_BOUND,
+  typeAlias,
+  typeBracket,
+  valuesEqual,
+} from './bson-values';
 import type { OrderedIndex } from './ordered-index';
 
 /**
@@ -27,15 +36,20 @@ function isPointValue(v: unknown): boolean {
 }
 
 /** Field predicates an index can serve, from the filter's top level and its `$and`. */
-export function extractPredicates(filter: Document, out = new Map<string, FieldPredicate>()): Map<string, FieldPredicate> {
+export function extractPredicates(
+  filter: Document,
+  out = new Map<string, FieldPredicate>(),
+): Map<string, FieldPredicate> {
   for (const key of Object.keys(filter)) {
     const cond = filter[key];
     if (key === '$and' && Array.isArray(cond)) {
-      for (const sub of cond) if (isPlainObject(sub)) extractPredicates(sub, out);
+      for (const sub of cond)
+        if (isPlainObject(sub)) extractPredicates(sub, out);
       continue;
     }
     if (key.startsWith('$') || out.has(key)) continue;
-    const isOperatorObject = isPlainObject(cond) && Object.keys(cond).some((k) => k.startsWith('$'));
+    const isOperatorObject =
+      isPlainObject(cond) && Object.keys(cond).some((k) => k.startsWith('$'));
     if (!isOperatorObject) {
       if (isPointValue(cond)) out.set(key, { eq: [cond] });
       continue;
@@ -45,7 +59,11 @@ export function extractPredicates(filter: Document, out = new Map<string, FieldP
       out.set(key, { eq: [ops['$eq']] });
       continue;
     }
-    if (Array.isArray(ops['$in']) && ops['$in'].length > 0 && ops['$in'].every(isPointValue)) {
+    if (
+      Array.isArray(ops['$in']) &&
+      ops['$in'].length > 0 &&
+      ops['$in'].every(isPointValue)
+    ) {
       out.set(key, { eq: ops['$in'] });
       continue;
     }
@@ -60,7 +78,11 @@ export function extractPredicates(filter: Document, out = new Map<string, FieldP
 }
 
 /** Whether every document matching the filter is guaranteed to be in a sparse or partial index. */
-function indexCoversFilter(index: OrderedIndex, filter: Document, preds: Map<string, FieldPredicate>): boolean {
+function indexCoversFilter(
+  index: OrderedIndex,
+  filter: Document,
+  preds: Map<string, FieldPredicate>,
+): boolean {
   if (index.partial) {
     const pfe = index.spec.partialFilterExpression as Document;
     for (const k of Object.keys(pfe)) {
@@ -68,13 +90,22 @@ function indexCoversFilter(index: OrderedIndex, filter: Document, preds: Map<str
       const have = filter[k];
       if (have !== undefined && valuesEqual(have, want)) continue;
       // `{$exists: true}` is implied by any non-null equality or range on the field.
-      const impliedByPresence = isPlainObject(want) && Object.keys(want).length === 1 && want['$exists'] === true;
+      const impliedByPresence =
+        isPlainObject(want) &&
+        Object.keys(want).length === 1 &&
+        want['$exists'] === true;
       if (impliedByPresence && preds.has(k)) continue;
       // `{$type: T}` is implied by an equality / `$in` whose values are all of type T.
       const p = preds.get(k);
-      if (isPlainObject(want) && Object.keys(want).length === 1 && p && 'eq' in p) {
+      if (
+        isPlainObject(want) &&
+        Object.keys(want).length === 1 &&
+        p &&
+        'eq' in p
+      ) {
         const alias = typeAlias(want['$type']);
-        if (alias.name && p.eq.every((v) => isOfType(v, alias.name as string))) continue;
+        if (alias.name && p.eq.every((v) => isOfType(v, alias.name as string)))
+          continue;
       }
       return false;
     }
@@ -89,8 +120,14 @@ export function planQuery(
   sort: Document | undefined,
 ): IndexPlan | undefined {
   const preds = extractPredicates(filter);
-  const sortFields = sort ? Object.keys(sort).map((path) => ({ path, dir: Number(sort[path]) < 0 ? -1 : 1 })) : [];
-  if (sortFields.some((f) => typeof sort?.[f.path] === 'object')) sortFields.length = 0; // $meta sorts
+  const sortFields = sort
+    ? Object.keys(sort).map((path) => ({
+        path,
+        dir: Number(sort[path]) < 0 ? -1 : 1,
+      }))
+    : [];
+  if (sortFields.some((f) => typeof sort?.[f.path] === 'object'))
+    sortFields.length = 0; // $meta sorts
   let best: { plan: IndexPlan; score: number } | undefined;
 
   for (const index of indexes) {
@@ -115,9 +152,12 @@ export function planQuery(
       }
       const lo = p.lo;
       let hi = p.hi;
-      if (index.multikey && lo !== undefined && hi !== undefined) hi = undefined;
-      const loBound = lo !== undefined ? lo : new BracketBound(typeBracket(hi), false);
-      const hiBound = hi !== undefined ? hi : new BracketBound(typeBracket(lo), true);
+      if (index.multikey && lo !== undefined && hi !== undefined)
+        hi = undefined;
+      const loBound =
+        lo !== undefined ? lo : new BracketBound(typeBracket(hi), false);
+      const hiBound =
+        hi !== undefined ? hi : new BracketBound(typeBracket(lo), true);
       const first = f.dir === 1 ? loBound : hiBound;
       const last = f.dir === 1 ? hiBound : loBound;
       starts = starts.map((s) => [...s, first]);
@@ -138,7 +178,9 @@ export function planQuery(
       const singlePointFields = new Set(
         index.fields.slice(0, eqCount).map((f) => f.path),
       );
-      const remaining = sortFields.filter((s) => !singlePointFields.has(s.path));
+      const remaining = sortFields.filter(
+        (s) => !singlePointFields.has(s.path),
+      );
       let ratio = 0;
       providesSort = true;
       remaining.forEach((s, k) => {
@@ -157,9 +199,14 @@ export function planQuery(
     if (score === 0 && (index.sparse || index.partial)) continue;
     const total = score + (providesSort ? 1.5 : 0) - index.fields.length * 0.01;
     if (!best || total > best.score) {
-      const intervals = starts.map((s, k) => [s, ends[k]] as [unknown[], unknown[]]);
+      const intervals = starts.map(
+        (s, k) => [s, ends[k]] as [unknown[], unknown[]],
+      );
       if (reverse) intervals.reverse();
-      best = { plan: { index, intervals, reverse, providesSort }, score: total };
+      best = {
+        plan: { index, intervals, reverse, providesSort },
+        score: total,
+      };
     }
   }
   return best?.plan;

@@ -1,8 +1,19 @@
 import type { Document } from 'bson';
 import * as net from 'node:net';
-import { CommandContext, CommandDispatcher, MAX_MESSAGE_SIZE } from './commands';
+import {
+  CommandContext,
+  CommandDispatcher,
+  MAX_MESSAGE_SIZE,
+} from './commands';
 import { toServerError } from './errors';
-import { decodeMessage, encodeOpMsg, encodeOpReply, IncomingCommand, OP_QUERY, readHeader } from './wire-protocol';
+import {
+  decodeMessage,
+  encodeOpMsg,
+  encodeOpReply,
+  IncomingCommand,
+  OP_QUERY,
+  readHeader,
+} from './wire-protocol';
 
 /** Something that makes the writes applied so far durable (the journal), or nothing in memory-only mode. */
 export interface WriteDurability {
@@ -38,7 +49,9 @@ export class WireServer {
   }
 
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) =>
+      this.server.close(() => resolve()),
+    );
     for (const s of this.sockets) s.destroy();
     await closed;
   }
@@ -47,7 +60,10 @@ export class WireServer {
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const connectionId = this.nextConnectionId++;
-    const ctxBase = { connectionId, remoteAddress: `${socket.remoteAddress}:${socket.remotePort}` };
+    const ctxBase = {
+      connectionId,
+      remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+    };
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let queue: Promise<void> = Promise.resolve();
@@ -59,13 +75,18 @@ export class WireServer {
         if (pending[0].length < 4) pending = [Buffer.concat(pending)];
         const length = pending[0].readInt32LE(0);
         if (length < 16 || length > MAX_MESSAGE_SIZE) {
-          this.log(`closing connection ${connectionId}: invalid message length ${length}`);
+          this.log(
+            `closing connection ${connectionId}: invalid message length ${length}`,
+          );
           socket.destroy();
           return;
         }
         // Concatenate only once the whole message has arrived (a large insert comes in many chunks).
         if (pendingBytes < length) break;
-        const buf = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+        const buf =
+          pending.length === 1
+            ? pending[0]
+            : Buffer.concat(pending, pendingBytes);
         const message = buf.subarray(0, length);
         const rest = buf.subarray(length);
         pending = rest.length > 0 ? [rest] : [];
@@ -73,7 +94,9 @@ export class WireServer {
         queue = queue
           .then(() => this.handle(socket, message, ctxBase))
           .catch((err) => {
-            this.log(`connection ${connectionId}: ${(err as Error).stack ?? err}`);
+            this.log(
+              `connection ${connectionId}: ${(err as Error).stack ?? err}`,
+            );
             socket.destroy();
           });
       }
@@ -82,7 +105,11 @@ export class WireServer {
     socket.on('close', () => this.sockets.delete(socket));
   }
 
-  private async handle(socket: net.Socket, message: Buffer, ctxBase: Omit<CommandContext, 'db'>): Promise<void> {
+  private async handle(
+    socket: net.Socket,
+    message: Buffer,
+    ctxBase: Omit<CommandContext, 'db'>,
+  ): Promise<void> {
     let request: IncomingCommand;
     let reply: Document;
     try {
@@ -91,11 +118,18 @@ export class WireServer {
       const header = readHeader(message);
       const body = toServerError(err).toReply();
       if (!socket.destroyed)
-        socket.write(header.opCode === OP_QUERY ? encodeOpReply(header.requestId, body) : encodeOpMsg(header.requestId, body));
+        socket.write(
+          header.opCode === OP_QUERY
+            ? encodeOpReply(header.requestId, body)
+            : encodeOpMsg(header.requestId, body),
+        );
       return;
     }
     const isWrite = this.dispatcher.isWrite(request.command);
-    reply = this.dispatcher.run(request.command, { ...ctxBase, db: request.db });
+    reply = this.dispatcher.run(request.command, {
+      ...ctxBase,
+      db: request.db,
+    });
     if (isWrite && this.durability) {
       try {
         await this.durability.flush();

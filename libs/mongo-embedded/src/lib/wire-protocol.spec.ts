@@ -1,7 +1,11 @@
 import { BSON } from 'bson';
 import { crc32c, decodeMessage, OP_MSG } from './wire-protocol';
 
-function opMsg(flags: number, sections: Buffer[], withChecksum = false): Buffer {
+function opMsg(
+  flags: number,
+  sections: Buffer[],
+  withChecksum = false,
+): Buffer {
   const body = Buffer.concat([Buffer.alloc(4), ...sections]);
   body.writeUInt32LE(flags, 0);
   const header = Buffer.alloc(16);
@@ -17,9 +21,13 @@ function opMsg(flags: number, sections: Buffer[], withChecksum = false): Buffer 
   return Buffer.concat([msg, sum]);
 }
 
-const kind0 = (doc: object) => Buffer.concat([Buffer.from([0]), Buffer.from(BSON.serialize(doc))]);
+const kind0 = (doc: object) =>
+  Buffer.concat([Buffer.from([0]), Buffer.from(BSON.serialize(doc))]);
 function kind1(id: string, docs: object[]): Buffer {
-  const payload = Buffer.concat([Buffer.from(id + '\0'), ...docs.map((d) => Buffer.from(BSON.serialize(d)))]);
+  const payload = Buffer.concat([
+    Buffer.from(id + '\0'),
+    ...docs.map((d) => Buffer.from(BSON.serialize(d))),
+  ]);
   const size = Buffer.alloc(4);
   size.writeInt32LE(payload.length + 4, 0);
   return Buffer.concat([Buffer.from([1]), size, payload]);
@@ -31,7 +39,12 @@ describe('wire protocol', () => {
   });
 
   it('folds kind-1 document sequences into the command', () => {
-    const msg = decodeMessage(opMsg(0, [kind0({ insert: 'c', $db: 'd' }), kind1('documents', [{ a: 1 }, { a: 2 }])]));
+    const msg = decodeMessage(
+      opMsg(0, [
+        kind0({ insert: 'c', $db: 'd' }),
+        kind1('documents', [{ a: 1 }, { a: 2 }]),
+      ]),
+    );
     expect(msg.db).toBe('d');
     expect(msg.command['documents']).toEqual([{ a: 1 }, { a: 2 }]);
   });
@@ -45,6 +58,8 @@ describe('wire protocol', () => {
   });
 
   it('reads moreToCome as "no reply"', () => {
-    expect(decodeMessage(opMsg(2, [kind0({ insert: 'c', $db: 'd' })])).noReply).toBe(true);
+    expect(
+      decodeMessage(opMsg(2, [kind0({ insert: 'c', $db: 'd' })])).noReply,
+    ).toBe(true);
   });
 });

@@ -11,7 +11,11 @@ const FLAG_CHECKSUM_PRESENT = 1 << 0;
 const FLAG_MORE_TO_COME = 1 << 1;
 
 /** Keep every number's BSON type (int64 as `Long`, whole doubles as `Double`): see normalizeNumbers. */
-export const BSON_READ_OPTIONS = { promoteLongs: false, promoteValues: false, promoteBuffers: false } as const;
+export const BSON_READ_OPTIONS = {
+  promoteLongs: false,
+  promoteValues: false,
+  promoteBuffers: false,
+} as const;
 
 /** Deserializes a document the way the server keeps values. */
 export function readBson(buf: Uint8Array): Document {
@@ -53,7 +57,8 @@ function readCString(buf: Buffer, offset: number): [string, number] {
 
 function readDocument(buf: Buffer, offset: number): [Document, number] {
   const size = buf.readInt32LE(offset);
-  if (size < 5 || offset + size > buf.length) throw failedToParse('invalid BSON document length in message');
+  if (size < 5 || offset + size > buf.length)
+    throw failedToParse('invalid BSON document length in message');
   const doc = readBson(buf.subarray(offset, offset + size));
   return [doc, offset + size];
 }
@@ -73,7 +78,8 @@ function decodeOpMsg(buf: Buffer, header: MessageHeader): IncomingCommand {
     end -= 4;
     const expected = buf.readUInt32LE(end);
     const actual = crc32c(buf.subarray(0, end));
-    if (expected !== actual) throw failedToParse('OP_MSG checksum does not match contents');
+    if (expected !== actual)
+      throw failedToParse('OP_MSG checksum does not match contents');
   }
   let offset = 20;
   let body: Document | undefined;
@@ -118,7 +124,10 @@ function decodeOpQuery(buf: Buffer, header: MessageHeader): IncomingCommand {
   const [fullCollectionName, afterName] = readCString(buf, 20); // after header + flags
   const [query] = readDocument(buf, afterName + 8); // skip numberToSkip, numberToReturn
   // A legacy command may arrive wrapped: { $query: { ismaster: 1 }, $readPreference: ... }
-  const command = query['$query'] && typeof query['$query'] === 'object' ? query['$query'] : query;
+  const command =
+    query['$query'] && typeof query['$query'] === 'object'
+      ? query['$query']
+      : query;
   const dot = fullCollectionName.indexOf('.');
   const db = dot >= 0 ? fullCollectionName.slice(0, dot) : fullCollectionName;
   return { header, kind: 'query', command, db, noReply: false };
@@ -134,13 +143,20 @@ function documentBytes(doc: Document): Uint8Array {
   let bytes = holder[DOC_BYTES];
   if (bytes === undefined) {
     bytes = BSON.serialize(doc);
-    Object.defineProperty(doc, DOC_BYTES, { value: bytes, enumerable: false, writable: true });
+    Object.defineProperty(doc, DOC_BYTES, {
+      value: bytes,
+      enumerable: false,
+      writable: true,
+    });
   }
   return bytes;
 }
 
 const isDocument = (v: unknown): v is Document =>
-  v !== null && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+  v !== null &&
+  typeof v === 'object' &&
+  (Object.getPrototypeOf(v) === Object.prototype ||
+    Object.getPrototypeOf(v) === null);
 
 /**
  * Serializes a reply. A cursor reply (`{cursor: {firstBatch | nextBatch: [...], ...}, ...}`) splices
@@ -149,16 +165,30 @@ const isDocument = (v: unknown): v is Document =>
  */
 export function serializeReply(reply: Document): Uint8Array {
   const cursor = reply['cursor'];
-  if (Object.keys(reply)[0] !== 'cursor' || !isDocument(cursor)) return BSON.serialize(reply);
+  if (Object.keys(reply)[0] !== 'cursor' || !isDocument(cursor))
+    return BSON.serialize(reply);
   const batchKey = Object.keys(cursor)[0];
   const docs = cursor[batchKey];
-  if ((batchKey !== 'firstBatch' && batchKey !== 'nextBatch') || !Array.isArray(docs) || docs.length === 0 || !docs.every(isDocument))
+  if (
+    (batchKey !== 'firstBatch' && batchKey !== 'nextBatch') ||
+    !Array.isArray(docs) ||
+    docs.length === 0 ||
+    !docs.every(isDocument)
+  )
     return BSON.serialize(reply);
-  const skeleton = BSON.serialize({ ...reply, cursor: { ...cursor, [batchKey]: [] } });
+  const skeleton = BSON.serialize({
+    ...reply,
+    cursor: { ...cursor, [batchKey]: [] },
+  });
   // Layout: root length (4), 0x03 'cursor\0' (8), cursor length (4), 0x04 batchKey '\0', empty array (5).
   const arrayAt = 4 + 8 + 4 + 1 + batchKey.length + 1;
   const expected = [0x05, 0, 0, 0, 0];
-  if (skeleton[4] !== 0x03 || skeleton[16] !== 0x04 || expected.some((b, i) => skeleton[arrayAt + i] !== b)) return BSON.serialize(reply);
+  if (
+    skeleton[4] !== 0x03 ||
+    skeleton[16] !== 0x04 ||
+    expected.some((b, i) => skeleton[arrayAt + i] !== b)
+  )
+    return BSON.serialize(reply);
   const parts = docs.map(documentBytes);
   let arraySize = 4 + 1;
   parts.forEach((b, i) => (arraySize += 1 + String(i).length + 1 + b.length));
@@ -177,7 +207,16 @@ export function serializeReply(reply: Document): Uint8Array {
   out[pos++] = 0;
   out.set(skeleton.subarray(arrayAt + 5), pos);
   out.writeInt32LE(out.length, 0);
-  out.writeInt32LE(Buffer.from(skeleton.buffer, skeleton.byteOffset, skeleton.byteLength).readInt32LE(12) - 5 + arraySize, 12);
+  out.writeInt32LE(
+    Buffer.from(
+      skeleton.buffer,
+      skeleton.byteOffset,
+      skeleton.byteLength,
+    ).readInt32LE(12) -
+      5 +
+      arraySize,
+    12,
+  );
   return out;
 }
 
@@ -220,6 +259,7 @@ const CRC32C_TABLE = (() => {
 
 export function crc32c(buf: Uint8Array): number {
   let crc = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) crc = CRC32C_TABLE[(crc ^ buf[i]) & 0xff] ^ (crc >>> 8);
+  for (let i = 0; i < buf.length; i++)
+    crc = CRC32C_TABLE[(crc ^ buf[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }

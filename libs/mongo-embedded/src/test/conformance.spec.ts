@@ -1322,15 +1322,13 @@ describe.each(stacks)('$name', (stack) => {
 
   describe('counts and distinct', () => {
     beforeAll(async () => {
-      await db
-        .collection('cnt')
-        .insertMany(
-          Array.from({ length: 30 }, (_, i) => ({
-            _id: i,
-            color: ['red', 'green', 'blue'][i % 3],
-            sizes: [i % 2, 10],
-          })) as any[],
-        );
+      await db.collection('cnt').insertMany(
+        Array.from({ length: 30 }, (_, i) => ({
+          _id: i,
+          color: ['red', 'green', 'blue'][i % 3],
+          sizes: [i % 2, 10],
+        })) as any[],
+      );
     });
 
     it('counts documents with a filter, skip and limit', async () => {

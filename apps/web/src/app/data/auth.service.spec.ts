@@ -49,16 +49,14 @@ describe('AuthService', () => {
     auth
       .login({ email: me.email, password: 'wrong' })
       .subscribe({ error: () => undefined });
-    http
-      .expectOne('/api/auth/login')
-      .flush(
-        {
-          statusCode: 401,
-          error: 'Unauthorized',
-          message: 'Invalid email or password',
-        },
-        { status: 401, statusText: 'Unauthorized' },
-      );
+    http.expectOne('/api/auth/login').flush(
+      {
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'Invalid email or password',
+      },
+      { status: 401, statusText: 'Unauthorized' },
+    );
 
     expect(auth.isAuthenticated()).toBe(false);
     expect(storage.length).toBe(0);
