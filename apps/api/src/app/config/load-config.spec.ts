@@ -174,6 +174,27 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toMatch(/hunter/);
   });
 
+  it('refuses a CLIENT_URL with a path, which CORS could never match', () => {
+    expect(problemsOf({ CLIENT_URL: 'https://chat.example.com/app' })).toEqual([
+      'CLIENT_URL: must be an origin such as https://chat.example.com, without a path (got "https://chat.example.com/app")',
+    ]);
+    expect(
+      load({ CLIENT_URL: 'https://chat.example.com/' }).http.clientUrl,
+    ).toBe('https://chat.example.com');
+  });
+
+  it('takes only the origin of a PUBLIC_URL with a path as the default CLIENT_URL', () => {
+    expect(
+      load({ PUBLIC_URL: 'https://example.com/chat' }).http.clientUrl,
+    ).toBe('https://example.com');
+  });
+
+  it('refuses a zero BODY_LIMIT', () => {
+    expect(problemsOf({ BODY_LIMIT: '0kb' })).toEqual([
+      'BODY_LIMIT: must be a size above zero such as "100kb" or "1mb" (got "0kb")',
+    ]);
+  });
+
   it('rejects malformed values in development too', () => {
     expect(problemsOf({ PORT: '70000' })).toEqual([
       'PORT: must be a whole number between 0 and 65535 (got "70000")',

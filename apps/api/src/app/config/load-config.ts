@@ -91,8 +91,9 @@ export function loadConfig(
     'PUBLIC_URL',
     fail,
   );
-  const clientUrl = httpUrl(
-    read('CLIENT_URL') ?? publicUrl ?? `http://localhost:${port}`,
+  const clientUrl = httpOrigin(
+    read('CLIENT_URL') ??
+      (publicUrl ? new URL(publicUrl).origin : `http://localhost:${port}`),
     'CLIENT_URL',
     fail,
   );
@@ -104,10 +105,10 @@ export function loadConfig(
   const logLevel =
     oneOf(read('LOG_LEVEL') ?? 'log', LOG_LEVELS, 'LOG_LEVEL', fail) ?? 'log';
   const bodyLimit = read('BODY_LIMIT') ?? '100kb';
-  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) {
+  if (!/^[1-9]\d*(b|kb|mb)$/i.test(bodyLimit)) {
     fail(
       'BODY_LIMIT',
-      `must be a size such as "100kb" or "1mb" (got "${bodyLimit}")`,
+      `must be a size above zero such as "100kb" or "1mb" (got "${bodyLimit}")`,
     );
   }
 
@@ -356,6 +357,28 @@ function httpUrl(
     // reported below
   }
   return fail(name, `must be an http:// or https:// URL (got "${value}")`);
+}
+
+/**
+ * The dashboard's origin, compared byte for byte with the browser's `Origin` header by CORS: a
+ * path, query or fragment would never match, so it is refused rather than silently blocking
+ * every request from the dashboard.
+ */
+function httpOrigin(
+  value: string,
+  name: EnvVariable,
+  fail: Fail,
+): string | undefined {
+  const url = httpUrl(value, name, fail);
+  if (url === undefined) return undefined;
+  const parsed = new URL(url);
+  if (parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '') {
+    return fail(
+      name,
+      `must be an origin such as https://chat.example.com, without a path (got "${value}")`,
+    );
+  }
+  return parsed.origin;
 }
 
 function absolute(path: string, cwd: string): string {
