@@ -595,25 +595,18 @@ export function bsonTypeName(v: unknown): string {
   if (isPlainObject(v)) return 'object';
   if (v instanceof Date) return 'date';
   if (v instanceof RegExp) return 'regex';
+  // The numeric kinds are spelled as their `$type` names, for JS numbers and BSON wrappers alike.
+  const numeric = numericKind(v);
+  if (numeric !== undefined) return numeric;
   switch (typeof v) {
     case 'string':
       return 'string';
     case 'boolean':
       return 'bool';
-    case 'number':
-      return numericKind(v) as string;
     case 'bigint':
       return 'long';
   }
   switch (bsonType(v)) {
-    case 'Int32':
-      return 'int';
-    case 'Long':
-      return 'long';
-    case 'Double':
-      return 'double';
-    case 'Decimal128':
-      return 'decimal';
     case 'ObjectId':
       return 'objectId';
     case 'Binary':
