@@ -11,7 +11,7 @@ import { ChatNotifier } from './chat-notifier.service';
 import { previewText } from './chat.mapper';
 import type { ConversationRecord, MessageRecord } from './chat.records';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
-import { parseObjectId } from './object-ids';
+import { parseObjectId } from '../database/object-ids';
 import { Conversation } from './schemas/conversation.schema';
 
 export interface ListConversationsOptions {

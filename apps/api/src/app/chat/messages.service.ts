@@ -25,7 +25,7 @@ import {
   newerThan,
   olderThan,
 } from './message-cursor';
-import { parseObjectId } from './object-ids';
+import { parseObjectId } from '../database/object-ids';
 import { Message } from './schemas/message.schema';
 
 export interface SentMessage {

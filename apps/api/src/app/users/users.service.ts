@@ -5,9 +5,10 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { isValidObjectId, type Model } from 'mongoose';
+import type { Model } from 'mongoose';
 import { User, type UserDocument } from './schemas/user.schema';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
+import { parseObjectId } from '../database/object-ids';
 
 export const USER_SEARCH_MAX_LIMIT = 20;
 
@@ -47,13 +48,14 @@ export class UsersService implements OnModuleInit {
   }
 
   async findById(id: string): Promise<UserDocument | null> {
-    if (!isValidObjectId(id)) return null;
-    return this.users.findById(id).exec();
+    const objectId = parseObjectId(id);
+    if (!objectId) return null;
+    return this.users.findById(objectId).exec();
   }
 
   /** Unknown or malformed ids are skipped; order is not guaranteed. */
   async findByIds(ids: readonly string[]): Promise<UserDocument[]> {
-    const valid = [...new Set(ids)].filter((id) => isValidObjectId(id));
+    const valid = [...new Set(ids)].filter((id) => parseObjectId(id) !== null);
     if (valid.length === 0) return [];
     return this.users.find({ _id: { $in: valid } }).exec();
   }
