@@ -4,13 +4,11 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { JwtService } from '@nestjs/jwt';
 import type { AppConfigService } from '../config/app-config.service';
 import type { AuthService } from './auth.service';
-import type {
-  AccessTokenClaims,
-  AuthenticatedUser,
-} from './authenticated-user';
+import type { AuthenticatedUser } from '../core/authenticated-user';
+import type { AccessTokenClaims } from './access-token-claims';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
-import { Public } from './public.decorator';
+import { Public } from '../core/public.decorator';
 
 const SECRET = 'guard-test-secret-of-at-least-32-characters';
 const ADA: AuthenticatedUser = {

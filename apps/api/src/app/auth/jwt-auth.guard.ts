@@ -5,8 +5,8 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { AuthenticatedUser } from './authenticated-user';
-import { IS_PUBLIC_KEY } from './public.decorator';
+import type { AuthenticatedUser } from '../core/authenticated-user';
+import { IS_PUBLIC_KEY } from '../core/public.decorator';
 
 /**
  * Applied to every HTTP route (APP_GUARD); `@Public()` opts out. Socket.io connections are

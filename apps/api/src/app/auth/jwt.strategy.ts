@@ -3,10 +3,8 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfigService } from '../config/app-config.service';
 import { AuthService, JWT_ALGORITHM } from './auth.service';
-import type {
-  AccessTokenClaims,
-  AuthenticatedUser,
-} from './authenticated-user';
+import type { AuthenticatedUser } from '../core/authenticated-user';
+import type { AccessTokenClaims } from './access-token-claims';
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {

@@ -5,8 +5,8 @@ import type {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from '../app.module';
-import type { AppConfig, LogLevel } from '../config/app-config';
+import { AppModule } from '../app/app.module';
+import type { AppConfig, LogLevel } from '../app/config/app-config';
 import { configureApp } from './configure-app';
 
 const LOG_LEVELS: readonly NestLogLevel[] = [
@@ -20,7 +20,7 @@ const LOG_LEVELS: readonly NestLogLevel[] = [
 
 /**
  * Builds the fully configured (not yet listening) application; main.ts and the e2e harness share it.
- * `rootModule` is for platform tests that need a small app; it must import `AppConfigModule.forRoot`.
+ * `rootModule` is for bootstrap tests that need a small app; it must import `AppConfigModule.forRoot`.
  */
 export async function createApp(
   config: AppConfig,

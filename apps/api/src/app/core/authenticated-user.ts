@@ -4,8 +4,3 @@ export interface AuthenticatedUser {
   email: string;
   displayName: string;
 }
-
-/** Claims carried by an access token; the user is looked up on every use so deleted users lose access. */
-export interface AccessTokenClaims {
-  sub: string;
-}

@@ -7,9 +7,9 @@ import {
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import { AppConfigService } from '../config/app-config.service';
-import { useRealtimeAdapter } from '../realtime/realtime-io.adapter';
-import { ApiExceptionFilter } from './api-exception.filter';
+import { AppConfigService } from '../app/config/app-config.service';
+import { useRealtimeAdapter } from '../app/realtime/realtime-io.adapter';
+import { ApiExceptionFilter } from '../app/core/api-exception.filter';
 import { setUpSwagger } from './swagger';
 import { serveWebDashboard } from './web-dashboard';
 

@@ -1,0 +1,4 @@
+/** Claims carried by an access token; the user is looked up on every use so deleted users lose access. */
+export interface AccessTokenClaims {
+  sub: string;
+}
