@@ -6,17 +6,12 @@ import type {
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../app/app.module';
-import type { AppConfig, LogLevel } from '../app/config/app-config';
+import {
+  type AppConfig,
+  LOG_LEVELS,
+  type LogLevel,
+} from '../app/config/app-config';
 import { configureApp } from './configure-app';
-
-const LOG_LEVELS: readonly NestLogLevel[] = [
-  'fatal',
-  'error',
-  'warn',
-  'log',
-  'debug',
-  'verbose',
-];
 
 /**
  * Builds the fully configured (not yet listening) application; main.ts and the e2e harness share it.
@@ -36,5 +31,6 @@ export async function createApp(
 }
 
 export function enabledLogLevels(level: LogLevel): NestLogLevel[] {
-  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+  // Nest's `fatal` is louder than any LOG_LEVEL: always on.
+  return ['fatal', ...LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1)];
 }

@@ -18,6 +18,7 @@ import { ChannelInbox } from './channels/channel-inbox.service';
 import type {
   DeliveryOutcome,
   MessageChange,
+  RecordedMessage,
   ReplyChannel,
 } from './channels/channel.types';
 import { ReplyChannels } from './channels/reply-channels';
@@ -34,12 +35,6 @@ import {
 } from './message-cursor';
 import { parseObjectId } from '../database/object-ids';
 import { Message } from './schemas/message.schema';
-
-export interface SentMessage {
-  message: MessageDto;
-  /** False when a retry found the message already stored under its clientMessageId. */
-  created: boolean;
-}
 
 /** What the sender reads when a channel gave up on their reply without saying why. */
 const UNDELIVERABLE = 'The message could not be delivered';
@@ -121,7 +116,7 @@ export class MessagesService implements OnModuleInit {
     conversationId: string,
     text: string,
     clientMessageId?: string,
-  ): Promise<SentMessage> {
+  ): Promise<RecordedMessage> {
     if (text.trim().length === 0) {
       throw new BadRequestException('text must not be empty');
     }
@@ -290,7 +285,7 @@ export class MessagesService implements OnModuleInit {
 function alreadySent(
   earlier: MessageRecord,
   conversation: ConversationRecord,
-): SentMessage {
+): RecordedMessage {
   if (!earlier.conversationId.equals(conversation._id)) {
     throw new ConflictException(
       'clientMessageId was already used for a message in another conversation',

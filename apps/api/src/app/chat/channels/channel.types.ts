@@ -3,7 +3,7 @@ import type {
   MessageDto,
   MessageStatus,
 } from '@instantchat/contracts';
-import type { InstagramContactProfile } from '../schemas/conversation.schema';
+import type { CachedContactProfile } from '../schemas/conversation.schema';
 
 /**
  * Chat's channel seam: the shapes other modules (Instagram first) use to send a conversation's
@@ -65,7 +65,7 @@ export interface InboundThread {
   /** The InstantChat users who see it: the owner of the connected account. */
   participantIds: string[];
   instagram: ChannelInstagramThread;
-  contactProfile?: InstagramContactProfile;
+  contactProfile?: CachedContactProfile;
 }
 
 /** A message that arrived from outside InstantChat. */
@@ -103,8 +103,12 @@ export type MessageChange =
   | { kind: 'edit'; text: string; at: Date }
   | { kind: 'delete'; at: Date };
 
+/** A message as stored by a send or an inbound delivery. */
 export interface RecordedMessage {
   message: MessageDto;
-  /** False when the message was already recorded (a redelivered webhook). */
+  /**
+   * False when it was already stored and nobody is told again: a retried send (same
+   * clientMessageId) or a redelivered webhook (same external id).
+   */
   created: boolean;
 }
