@@ -5,7 +5,7 @@ import {
 } from '@angular/core';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 import { appRoutes } from './app.routes';
-import { authInterceptor } from './data/auth.interceptor';
+import { authInterceptor } from './core/session/auth.interceptor';
 
 export const appConfig: ApplicationConfig = {
   providers: [
