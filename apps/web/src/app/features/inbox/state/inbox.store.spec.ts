@@ -19,7 +19,7 @@ import {
   message,
   session,
 } from '../../../../testing/fixtures';
-import { InboxStore } from './inbox.store';
+import { INBOX_STATE_PROVIDERS, InboxStore } from './inbox.store';
 
 const UUID =
   /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -56,7 +56,7 @@ describe('InboxStore', () => {
         provideHttpClient(),
         provideHttpClientTesting(),
         provideRouter([]),
-        InboxStore,
+        ...INBOX_STATE_PROVIDERS,
         { provide: RealtimeService, useValue: realtime },
         { provide: SESSION_STORAGE, useValue: memoryStorage(signedIn) },
       ],
@@ -111,27 +111,6 @@ describe('InboxStore', () => {
       ['Cleo Customer', 'Do you ship to Lisbon?', 'instagram'],
       ['Grace Hopper', 'You: See you at 3', 'local'],
     ]);
-  });
-
-  it('shows an error state when the list cannot be loaded, and recovers on retry', () => {
-    createStore();
-    http.expectOne('/api/conversations').flush(
-      {
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: 'database is starting',
-      },
-      { status: 503, statusText: 'Service Unavailable' },
-    );
-
-    expect(store.listStatus()).toBe('error');
-    expect(store.listError()).toBe('Database is starting');
-
-    store.loadConversations();
-    expect(store.listStatus()).toBe('loading');
-    http.expectOne('/api/conversations').flush([withGrace]);
-    expect(store.listStatus()).toBe('ready');
-    expect(store.conversationItems()).toHaveLength(1);
   });
 
   it('counts a live message in a closed conversation as unread and moves it to the top', () => {
@@ -468,102 +447,6 @@ describe('InboxStore', () => {
       'm-21',
       'm-22',
     ]);
-  });
-
-  it('gives every message its own clientMessageId', () => {
-    setUp();
-    openWithHistory('c-grace', []);
-    store.send('one');
-    store.send('one');
-
-    const ids = http
-      .match('/api/conversations/c-grace/messages')
-      .map((request) => request.request.body.clientMessageId);
-    expect(ids).toHaveLength(2);
-    expect(ids[0]).not.toBe(ids[1]);
-  });
-
-  it('marks a message failed with the reason, and sends it again on retry', () => {
-    setUp();
-    openWithHistory('c-grace', []);
-    store.send('Hello Grace');
-    const firstAttempt = http.expectOne('/api/conversations/c-grace/messages');
-    const { clientMessageId } = firstAttempt.request.body;
-    firstAttempt.flush(
-      { statusCode: 0, error: 'x', message: 'x' },
-      { status: 0, statusText: 'Unknown Error' },
-    );
-
-    const [failed] = store.activeTimeline();
-    expect(failed).toMatchObject({
-      status: 'failed',
-      error: 'Cannot reach the server. Check your connection and try again.',
-    });
-
-    store.retry(failed.clientId as string);
-    expect(store.activeTimeline()[0].status).toBe('pending');
-    const retried = http.expectOne('/api/conversations/c-grace/messages');
-    // The same id: had the first attempt reached the server, it answers with that message.
-    expect(retried.request.body).toEqual({
-      text: 'Hello Grace',
-      clientMessageId,
-    });
-    retried.flush(
-      message(
-        'm-11',
-        'c-grace',
-        me.id,
-        'Hello Grace',
-        '2026-11-20T13:01:00.000Z',
-        { clientMessageId },
-      ),
-    );
-    expect(store.activeTimeline()).toEqual([
-      expect.objectContaining({ key: 'm-11', status: 'sent' }),
-    ]);
-  });
-
-  it('loads older messages with the cursor and puts them above', () => {
-    setUp();
-    openWithHistory(
-      'c-grace',
-      [
-        message(
-          'm-5',
-          'c-grace',
-          grace.id,
-          'Newer',
-          '2026-11-20T09:00:00.000Z',
-        ),
-      ],
-      'cursor-1',
-    );
-
-    store.loadOlder();
-    const request = http.expectOne(
-      (req) => req.url === '/api/conversations/c-grace/messages',
-    );
-    expect(request.request.params.get('before')).toBe('cursor-1');
-    request.flush(
-      page(
-        [
-          message(
-            'm-4',
-            'c-grace',
-            grace.id,
-            'Older',
-            '2026-11-19T09:00:00.000Z',
-          ),
-        ],
-        null,
-      ),
-    );
-
-    expect(store.activeTimeline().map((entry) => entry.text)).toEqual([
-      'Older',
-      'Newer',
-    ]);
-    expect(store.activeThread()?.nextCursor).toBeNull();
   });
 
   it('catches up after a reconnect with only what changed and what the open conversation missed', () => {

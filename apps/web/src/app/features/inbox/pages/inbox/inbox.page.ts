@@ -12,7 +12,7 @@ import { ConversationList } from '../../components/conversation-list/conversatio
 import { NewConversationPicker } from '../../components/new-conversation-picker/new-conversation-picker';
 import { apiErrorMessage } from '../../../../core/api-error';
 import { AuthService } from '../../../../core/session/auth.service';
-import { InboxStore } from '../../state/inbox.store';
+import { INBOX_STATE_PROVIDERS, InboxStore } from '../../state/inbox.store';
 
 /** The signed-in shell: conversation list beside the open conversation (a child route). */
 @Component({
@@ -24,7 +24,7 @@ import { InboxStore } from '../../state/inbox.store';
     ConnectionStatusIndicator,
     NewConversationPicker,
   ],
-  providers: [InboxStore],
+  providers: INBOX_STATE_PROVIDERS,
   templateUrl: './inbox.page.html',
   styleUrl: './inbox.page.css',
 })
