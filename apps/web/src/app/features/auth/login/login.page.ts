@@ -5,12 +5,10 @@ import {
   input,
   signal,
 } from '@angular/core';
-import {
-  NonNullableFormBuilder,
-  ReactiveFormsModule,
-  Validators,
-} from '@angular/forms';
+import { NonNullableFormBuilder, Validators } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
+import { AuthCard } from '../form/auth-card';
+import { AuthField } from '../form/auth-field';
 import { apiErrorMessage } from '../../../core/api-error';
 import { AuthService } from '../../../core/session/auth.service';
 import { safeReturnUrl } from './safe-return-url';
@@ -18,9 +16,19 @@ import { safeReturnUrl } from './safe-return-url';
 @Component({
   selector: 'ic-login-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ReactiveFormsModule, RouterLink],
+  imports: [AuthCard, AuthField, RouterLink],
   templateUrl: './login.page.html',
-  styleUrl: '../auth-page.css',
+  styles: `
+    :host {
+      display: block;
+    }
+    .notice {
+      padding: 0.6rem 0.75rem;
+      border-radius: 0.5rem;
+      background: var(--surface-muted);
+      font-size: 0.9rem;
+    }
+  `,
 })
 export class LoginPage {
   private readonly auth = inject(AuthService);

@@ -4,12 +4,10 @@ import {
   inject,
   signal,
 } from '@angular/core';
-import {
-  NonNullableFormBuilder,
-  ReactiveFormsModule,
-  Validators,
-} from '@angular/forms';
+import { NonNullableFormBuilder, Validators } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
+import { AuthCard } from '../form/auth-card';
+import { AuthField } from '../form/auth-field';
 import {
   DISPLAY_NAME_MAX_LENGTH,
   PASSWORD_MAX_LENGTH,
@@ -21,9 +19,13 @@ import { AuthService } from '../../../core/session/auth.service';
 @Component({
   selector: 'ic-register-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [ReactiveFormsModule, RouterLink],
+  imports: [AuthCard, AuthField, RouterLink],
   templateUrl: './register.page.html',
-  styleUrl: '../auth-page.css',
+  styles: `
+    :host {
+      display: block;
+    }
+  `,
 })
 export class RegisterPage {
   private readonly auth = inject(AuthService);
