@@ -16,6 +16,7 @@ import {
 import { AuthService } from '../session/auth.service';
 import {
   RealtimeService,
+  SERVER_PING_INTERVAL_MS,
   SOCKET_FACTORY,
   type ChatSocket,
 } from './realtime.service';
@@ -28,6 +29,18 @@ class FakeSocket {
   connected = false;
   active = true;
   connectCalls = 0;
+  /** The Manager: it hears the server's pings and owns the transport. */
+  readonly io = {
+    handlers: new Map<string, (() => void)[]>(),
+    engine: { close: jest.fn() },
+    on(event: string, handler: () => void) {
+      this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
+      return this;
+    },
+    ping() {
+      this.handlers.get('ping')?.forEach((handler) => handler());
+    },
+  };
 
   on(event: string, handler: (...args: unknown[]) => void) {
     this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
@@ -43,8 +56,10 @@ class FakeSocket {
   }
   disconnect() {
     this.connected = false;
+    this.disconnectCalls++;
     return this;
   }
+  disconnectCalls = 0;
   removeAllListeners() {
     this.handlers.clear();
     return this;
@@ -179,5 +194,62 @@ describe('RealtimeService', () => {
 
     expect(realtime.status()).toBe('offline');
     expect(socket.handlers.size).toBe(0);
+  });
+
+  describe('following the network', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => {
+      TestBed.inject(RealtimeService).disconnect();
+      jest.restoreAllMocks();
+      jest.useRealTimers();
+    });
+
+    function setOnline(isOnline: boolean) {
+      jest.spyOn(window.navigator, 'onLine', 'get').mockReturnValue(isOnline);
+      window.dispatchEvent(new Event(isOnline ? 'online' : 'offline'));
+    }
+
+    it('says offline the moment the browser loses the network, and drops the transport', () => {
+      const realtime = TestBed.inject(RealtimeService);
+      realtime.connect('t');
+      socket.fire('connect');
+
+      setOnline(false);
+      expect(realtime.status()).toBe('offline');
+      expect(socket.io.engine.close).toHaveBeenCalled();
+
+      // The transport closing on its heels must not hide that the network is the cause.
+      socket.fire('disconnect', 'transport close');
+      expect(realtime.status()).toBe('offline');
+    });
+
+    it('reconnects at once when the network comes back instead of waiting out the backoff', () => {
+      const realtime = TestBed.inject(RealtimeService);
+      realtime.connect('t');
+      socket.fire('connect');
+      setOnline(false);
+      socket.fire('disconnect', 'transport close');
+
+      setOnline(true);
+      expect(realtime.status()).toBe('reconnecting');
+      expect(socket.disconnectCalls).toBe(1);
+      expect(socket.connectCalls).toBe(1);
+    });
+
+    it('counts a connection whose server ping is overdue as lost, and stays live while pings arrive', () => {
+      const realtime = TestBed.inject(RealtimeService);
+      realtime.connect('t');
+      socket.fire('connect');
+
+      jest.advanceTimersByTime(SERVER_PING_INTERVAL_MS);
+      socket.io.ping();
+      jest.advanceTimersByTime(SERVER_PING_INTERVAL_MS);
+      expect(realtime.status()).toBe('connected');
+      expect(socket.io.engine.close).not.toHaveBeenCalled();
+
+      jest.advanceTimersByTime(5_000);
+      expect(realtime.status()).toBe('reconnecting');
+      expect(socket.io.engine.close).toHaveBeenCalled();
+    });
   });
 });
