@@ -4,7 +4,7 @@ import { Route } from '@angular/router';
 export const inboxRoutes: Route[] = [
   {
     path: '',
-    title: 'Inbox · InstantChat',
+    // No route title: the inbox page names the open conversation and the unread count itself.
     loadComponent: () =>
       import('./pages/inbox/inbox.page').then((m) => m.InboxPage),
     children: [

@@ -55,3 +55,38 @@ function calendarDaysBetween(earlier: Date, later: Date): number {
     new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
   return Math.round((startOf(later) - startOf(earlier)) / DAY);
 }
+
+/**
+ * A thread's day separator: "Today", "Yesterday", "Monday 24 November", with the year when it is
+ * not this year. Local time, like every date the person reads.
+ */
+export function formatDayLabel(
+  iso: string,
+  now: Date,
+  locale?: string,
+): string {
+  const then = new Date(iso);
+  if (Number.isNaN(then.getTime())) {
+    return '';
+  }
+  const daysApart = calendarDaysBetween(then, now);
+  if (daysApart === 0) {
+    return 'Today';
+  }
+  if (daysApart === 1) {
+    return 'Yesterday';
+  }
+  return then.toLocaleDateString(locale, {
+    weekday: 'long',
+    month: 'long',
+    day: 'numeric',
+    ...(then.getFullYear() === now.getFullYear() ? {} : { year: 'numeric' }),
+  });
+}
+
+/** The local calendar day of an instant, as `YYYY-MM-DD`, for grouping by day. */
+export function localDayKey(iso: string): string {
+  const date = new Date(iso);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}

@@ -19,6 +19,7 @@ import {
   message,
   session,
 } from '../../../../testing/fixtures';
+import { DRAFT_STORAGE } from './drafts.state';
 import { INBOX_STATE_PROVIDERS, InboxStore } from './inbox.store';
 
 const UUID =
@@ -28,6 +29,7 @@ describe('InboxStore', () => {
   let store: InboxStore;
   let http: HttpTestingController;
   let realtime: FakeRealtime;
+  let draftStorage: Storage;
   const signedIn = session();
 
   const withGrace = localConversation('c-grace', grace, {
@@ -51,6 +53,7 @@ describe('InboxStore', () => {
   /** Creates the store; its first request (the conversation list) is left for the test. */
   function createStore() {
     realtime = new FakeRealtime();
+    draftStorage = memoryStorage();
     TestBed.configureTestingModule({
       providers: [
         provideHttpClient(),
@@ -59,6 +62,7 @@ describe('InboxStore', () => {
         ...INBOX_STATE_PROVIDERS,
         { provide: RealtimeService, useValue: realtime },
         { provide: SESSION_STORAGE, useValue: memoryStorage(signedIn) },
+        { provide: DRAFT_STORAGE, useValue: draftStorage },
       ],
     });
     http = TestBed.inject(HttpTestingController);
@@ -612,5 +616,67 @@ describe('InboxStore', () => {
     setUp();
     TestBed.resetTestingModule();
     expect(realtime.connectedWith).toBeNull();
+  });
+
+  it('keeps a draft with its conversation: switching never carries it over, sending clears it', () => {
+    setUp();
+    openWithHistory('c-grace', []);
+    store.saveDraft('Only for Grace');
+    openWithHistory('c-alan', []);
+    expect(store.activeDraft()).toBe('');
+
+    store.open('c-grace');
+    expect(store.activeDraft()).toBe('Only for Grace');
+    store.send('Only for Grace');
+    http.expectOne('/api/conversations/c-grace/messages');
+    expect(store.activeDraft()).toBe('');
+    expect(draftStorage.length).toBe(0);
+  });
+
+  it('sends again what failed while offline once the connection is back, with the same clientMessageId', () => {
+    setUp();
+    openWithHistory('c-grace', []);
+    store.send('Written in the tunnel');
+    const offline = http.expectOne('/api/conversations/c-grace/messages');
+    const { clientMessageId } = offline.request.body;
+    offline.flush(null, { status: 0, statusText: 'Unknown Error' });
+    expect(store.activeTimeline()[0].status).toBe('failed');
+
+    realtime.connected$.next({ isReconnect: true });
+
+    const again = http.expectOne(
+      (req) =>
+        req.method === 'POST' &&
+        req.url === '/api/conversations/c-grace/messages',
+    );
+    expect(again.request.body.clientMessageId).toBe(clientMessageId);
+    expect(store.activeTimeline()[0].status).toBe('pending');
+    again.flush(
+      message(
+        'm-1',
+        'c-grace',
+        me.id,
+        'Written in the tunnel',
+        '2026-11-20T13:00:00.000Z',
+        { clientMessageId },
+      ),
+    );
+    http.expectOne((req) => req.url === '/api/conversations').flush([]);
+    http
+      .expectOne(
+        (req) =>
+          req.method === 'GET' &&
+          req.url === '/api/conversations/c-grace/messages',
+      )
+      .flush(page([]));
+    expect(store.activeTimeline().map((entry) => entry.key)).toEqual(['m-1']);
+  });
+
+  it('counts unread messages outside the open conversation', () => {
+    setUp();
+    expect(store.unreadTotal()).toBe(2);
+    openWithHistory('c-ig', []);
+    http.expectOne('/api/conversations/c-ig/read').flush({});
+    expect(store.unreadTotal()).toBe(0);
   });
 });

@@ -23,6 +23,7 @@ import {
   senderName,
 } from './conversation-names';
 import { ConversationListState } from './conversation-list.state';
+import { DraftsState } from './drafts.state';
 import { Outbox } from './outbox.state';
 import { ThreadsState } from './threads.state';
 import { pendingEntry, storedEntry } from './timeline';
@@ -44,6 +45,7 @@ export class InboxStore {
   private readonly list = inject(ConversationListState);
   private readonly threads = inject(ThreadsState);
   private readonly outbox = inject(Outbox);
+  private readonly drafts = inject(DraftsState);
 
   private readonly typing = new TypingState((conversationId, isTyping) =>
     this.realtime.sendTyping(conversationId, isTyping),
@@ -56,6 +58,8 @@ export class InboxStore {
   /** The latest incoming message in words, for screen readers (an aria-live region). */
   readonly announcement = signal('');
   readonly connectionStatus = this.realtime.status;
+  /** Set when the person just picked someone to write to: the composer takes focus once. */
+  readonly composerFocusRequested = signal(false);
 
   private readonly myId = computed(() => this.auth.user()?.id ?? null);
 
@@ -79,6 +83,17 @@ export class InboxStore {
           isActive: conversation.id === activeId,
         };
       });
+  });
+
+  /** Unread messages outside the open conversation, for the tab title. */
+  readonly unreadTotal = computed(() =>
+    this.conversationItems().reduce((sum, item) => sum + item.unreadCount, 0),
+  );
+
+  /** What the person had typed in the open conversation and not sent. */
+  readonly activeDraft = computed(() => {
+    const id = this.activeConversationId();
+    return id ? this.drafts.read(id) : '';
   });
 
   readonly activeConversation = computed(() => {
@@ -197,7 +212,19 @@ export class InboxStore {
       return;
     }
     this.typing.stopOwnTyping();
+    this.drafts.clear(conversationId);
     this.outbox.send(conversationId, trimmed);
+  }
+
+  saveDraft(text: string): void {
+    const conversationId = this.activeConversationId();
+    if (conversationId) {
+      this.drafts.save(conversationId, text);
+    }
+  }
+
+  requestComposerFocus(): void {
+    this.composerFocusRequested.set(true);
   }
 
   retry(clientMessageId: string): void {
@@ -259,6 +286,8 @@ export class InboxStore {
   }
 
   private onConnected(isReconnect: boolean): void {
+    // Sends that failed while the connection was down go out again, under their own ids.
+    this.outbox.retryFailed();
     if (isReconnect) {
       // Histories not on screen are dropped and fetched fresh when next opened.
       this.threads.keepOnly(this.activeConversationId());
@@ -370,4 +399,5 @@ export const INBOX_STATE_PROVIDERS = [
   ConversationListState,
   ThreadsState,
   Outbox,
+  DraftsState,
 ];

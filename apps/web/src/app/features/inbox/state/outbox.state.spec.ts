@@ -103,4 +103,41 @@ describe('Outbox', () => {
     expect(outbox.pending()).toEqual([]);
     post.flush(echo(post.request.body.clientMessageId));
   });
+
+  it('sends again what failed for want of a connection, under the same id, but not what the server refused', () => {
+    outbox.send('c-grace', 'Lost in the tunnel');
+    const offline = http.expectOne(SEND_URL);
+    const { clientMessageId } = offline.request.body;
+    failOffline(offline);
+    outbox.send('c-grace', 'Refused');
+    http
+      .expectOne(SEND_URL)
+      .flush(
+        { statusCode: 400, error: 'Bad Request', message: 'text is too long' },
+        { status: 400, statusText: 'Bad Request' },
+      );
+
+    outbox.retryFailed();
+
+    const again = http.expectOne(SEND_URL);
+    expect(again.request.body).toEqual({
+      text: 'Lost in the tunnel',
+      clientMessageId,
+    });
+    again.flush(
+      message(
+        'm-1',
+        'c-grace',
+        me.id,
+        'Lost in the tunnel',
+        '2026-11-20T13:00:00Z',
+        {
+          clientMessageId,
+        },
+      ),
+    );
+    expect(outbox.pending()).toEqual([
+      expect.objectContaining({ text: 'Refused', status: 'failed' }),
+    ]);
+  });
 });

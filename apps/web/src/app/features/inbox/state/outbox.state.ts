@@ -1,3 +1,4 @@
+import { HttpErrorResponse } from '@angular/common/http';
 import { DestroyRef, Injectable, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import type { MessageDto } from '@instantchat/contracts';
@@ -13,6 +14,8 @@ export interface PendingMessage {
   text: string;
   status: 'pending' | 'failed';
   error: string | null;
+  /** The failure was the connection or the server, not the message: worth sending again. */
+  retryable: boolean;
   createdAt: string;
 }
 
@@ -37,6 +40,7 @@ export class Outbox {
       text,
       status: 'pending',
       error: null,
+      retryable: false,
       createdAt: new Date().toISOString(),
     };
     this.items.update((items) => [...items, item]);
@@ -56,6 +60,13 @@ export class Outbox {
     }
     this.update(clientMessageId, { status: 'pending', error: null });
     this.deliver(item);
+  }
+
+  /** Once the connection is back: sends again what failed for want of it. */
+  retryFailed(): void {
+    this.items()
+      .filter((item) => item.status === 'failed' && item.retryable)
+      .forEach((item) => this.retry(item.clientMessageId));
   }
 
   discard(clientMessageId: string): void {
@@ -93,6 +104,7 @@ export class Outbox {
           this.update(item.clientMessageId, {
             status: 'failed',
             error: apiErrorMessage(error, 'Not sent.'),
+            retryable: isConnectionFailure(error),
           }),
       });
   }
@@ -104,4 +116,17 @@ export class Outbox {
       ),
     );
   }
+}
+
+/** Unreachable, timed out, throttled or failing server: the same request may succeed later. */
+function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof HttpErrorResponse)) {
+    return false;
+  }
+  return (
+    error.status === 0 ||
+    error.status === 408 ||
+    error.status === 429 ||
+    error.status >= 500
+  );
 }

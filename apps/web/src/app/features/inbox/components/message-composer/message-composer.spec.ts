@@ -87,4 +87,61 @@ describe('MessageComposer', () => {
     await type('');
     expect(typingEvents()).toBe(2);
   });
+
+  it('starts from the conversation’s draft, reports every change, and switches with the conversation', async () => {
+    const { fixture, field, type } = await setUp();
+    const drafts: string[] = [];
+    fixture.componentInstance.draftChange.subscribe((text) =>
+      drafts.push(text),
+    );
+    fixture.componentRef.setInput('draft', 'For Bob');
+    await fixture.whenStable();
+    expect(field.value).toBe('For Bob');
+
+    await type('For Bob, again');
+    expect(drafts).toEqual(['For Bob, again']);
+
+    fixture.componentRef.setInput('draft', '');
+    await fixture.whenStable();
+    expect(field.value).toBe('');
+  });
+
+  it('keeps an over-long paste whole, says by how much it is over, and will not send it', async () => {
+    const { fixture, field, sent, sendButton, type, press } = await setUp();
+    await type('x'.repeat(5_000));
+
+    expect(field.value).toHaveLength(5_000);
+    expect(field.hasAttribute('maxlength')).toBe(false);
+    const problem = (fixture.nativeElement as HTMLElement).querySelector(
+      '[data-testid="composer-too-long"]',
+    );
+    expect(problem?.getAttribute('role')).toBe('alert');
+    expect(problem?.textContent).toContain('1,000 over the 4,000 limit');
+    expect(sendButton.disabled).toBe(true);
+    await press('Enter');
+    expect(sent).toEqual([]);
+
+    await type('x'.repeat(4_000));
+    expect(sendButton.disabled).toBe(false);
+  });
+
+  it('says pictures cannot be sent yet when one is pasted, instead of ignoring it', async () => {
+    const { fixture, field } = await setUp();
+    const paste = new Event('paste', { cancelable: true }) as ClipboardEvent;
+    Object.defineProperty(paste, 'clipboardData', {
+      value: {
+        items: [{ kind: 'file', type: 'image/png' }],
+        getData: () => '',
+      },
+    });
+    field.dispatchEvent(paste);
+    await fixture.whenStable();
+
+    expect(paste.defaultPrevented).toBe(true);
+    expect(
+      (fixture.nativeElement as HTMLElement).querySelector(
+        '[data-testid="attachment-not-supported"]',
+      )?.textContent,
+    ).toContain('can’t be sent yet');
+  });
 });

@@ -4,13 +4,20 @@ import {
   ElementRef,
   computed,
   input,
+  linkedSignal,
   output,
   signal,
   viewChild,
 } from '@angular/core';
 import { MESSAGE_TEXT_MAX_LENGTH } from '@instantchat/contracts';
 
-/** The send box: Enter sends, Shift+Enter starts a new line. */
+const numberFormat = new Intl.NumberFormat('en');
+
+/**
+ * The send box: Enter sends, Shift+Enter starts a new line. It starts from the conversation's
+ * draft and reports every change, so the draft belongs to the conversation, never to the box.
+ * Text over the limit is kept and explained, never cut.
+ */
 @Component({
   selector: 'ic-message-composer',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -21,21 +28,33 @@ export class MessageComposer {
   /** Names what is being answered, for the field's label. */
   readonly recipient = input('');
   readonly disabled = input(false);
+  /** The open conversation's unsent text; the box is reset to it whenever it changes. */
+  readonly draft = input('');
 
   readonly send = output<string>();
   readonly typing = output<void>();
+  readonly draftChange = output<string>();
 
   protected readonly maxLength = MESSAGE_TEXT_MAX_LENGTH;
-  protected readonly text = signal('');
+  protected readonly text = linkedSignal(() => this.draft());
+  /** Set when a picture or file was pasted: sending those is not built yet. */
+  protected readonly attachmentNote = signal(false);
+  protected readonly overBy = computed(
+    () => this.text().length - MESSAGE_TEXT_MAX_LENGTH,
+  );
+  protected readonly tooLongMessage = computed(() =>
+    this.overBy() > 0
+      ? `${numberFormat.format(this.text().length)} characters: ${numberFormat.format(this.overBy())} over the ${numberFormat.format(MESSAGE_TEXT_MAX_LENGTH)} limit. Shorten it to send.`
+      : '',
+  );
   protected readonly canSend = computed(
-    () => !this.disabled() && this.text().trim().length > 0,
+    () =>
+      !this.disabled() && this.text().trim().length > 0 && this.overBy() <= 0,
   );
   protected readonly label = computed(() =>
     this.recipient() ? `Message ${this.recipient()}` : 'Message',
   );
-  protected readonly remaining = computed(
-    () => MESSAGE_TEXT_MAX_LENGTH - this.text().length,
-  );
+  protected readonly remaining = computed(() => -this.overBy());
 
   private readonly field =
     viewChild.required<ElementRef<HTMLTextAreaElement>>('field');
@@ -46,8 +65,21 @@ export class MessageComposer {
 
   protected onInput(value: string): void {
     this.text.set(value);
+    this.attachmentNote.set(false);
+    this.draftChange.emit(value);
     if (value.trim()) {
       this.typing.emit();
+    }
+  }
+
+  protected onPaste(event: ClipboardEvent): void {
+    const data = event.clipboardData;
+    const hasFile = Array.from(data?.items ?? []).some(
+      (item) => item.kind === 'file',
+    );
+    if (hasFile && !data?.getData('text/plain')) {
+      event.preventDefault();
+      this.attachmentNote.set(true);
     }
   }
 

@@ -7,12 +7,15 @@ import {
   inject,
   input,
   output,
+  signal,
 } from '@angular/core';
 import type { MessageStatus } from '@instantchat/contracts';
 import type { LoadStatus } from '../../../../core/load-status';
+import { LinkedText } from '../../../../ui/linked-text/linked-text';
 import { Clock } from '../../../../ui/relative-time/clock';
 import { FullTimePipe } from '../../../../ui/relative-time/full-time.pipe';
 import { RelativeTimePipe } from '../../../../ui/relative-time/relative-time.pipe';
+import { layoutThread } from './thread-layout';
 import type { TimelineEntry } from './timeline-entry';
 
 const STATUS_LABELS: Record<MessageStatus, string> = {
@@ -27,13 +30,15 @@ const STATUS_LABELS: Record<MessageStatus, string> = {
 const FOLLOW_THRESHOLD_PX = 80;
 
 /**
- * A conversation's history, newest at the bottom. Follows new messages while the person is at
- * the bottom, and keeps the view still when an older page is added above.
+ * A conversation's history, newest at the bottom, grouped by day and by sender. Follows new
+ * messages while the person is at the bottom; scrolled up, it stays put and offers a "new
+ * messages" cue instead, except for the person's own send, which always brings them down. The
+ * view keeps still when an older page is added above.
  */
 @Component({
   selector: 'ic-message-list',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RelativeTimePipe, FullTimePipe],
+  imports: [RelativeTimePipe, FullTimePipe, LinkedText],
   templateUrl: './message-list.html',
   styleUrl: './message-list.css',
   host: {
@@ -59,6 +64,11 @@ export class MessageList {
   readonly discard = output<string>();
 
   protected readonly clock = inject(Clock);
+  protected readonly rows = computed(() =>
+    layoutThread(this.entries(), this.clock.now()),
+  );
+  /** Someone wrote while the person was reading further up. */
+  protected readonly newBelow = signal(false);
   private readonly host =
     inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
 
@@ -72,18 +82,24 @@ export class MessageList {
   private followBottom = true;
   private distanceFromBottomBeforeOlder: number | null = null;
   private renderedConversationId: string | null = null;
+  private renderedNewestKey: string | null = null;
 
   constructor() {
     afterRenderEffect({
       write: () => {
         const conversationId = this.conversationId();
-        this.entries();
+        const newest = this.entries().at(-1) ?? null;
         const loadingOlder = this.loadingOlder();
         if (conversationId !== this.renderedConversationId) {
           this.renderedConversationId = conversationId;
+          this.renderedNewestKey = null;
           this.followBottom = true;
           this.distanceFromBottomBeforeOlder = null;
+          this.newBelow.set(false);
         }
+        const hadNewest = this.renderedNewestKey !== null;
+        const newestChanged = (newest?.key ?? null) !== this.renderedNewestKey;
+        this.renderedNewestKey = newest?.key ?? null;
         if (this.distanceFromBottomBeforeOlder !== null) {
           if (!loadingOlder) {
             this.host.scrollTop =
@@ -92,11 +108,24 @@ export class MessageList {
           }
           return;
         }
+        if (newestChanged && newest?.isMine && newest.clientId) {
+          // The person just sent this: show it to them wherever they were.
+          this.followBottom = true;
+        }
         if (this.followBottom) {
           this.host.scrollTop = this.host.scrollHeight;
+          this.newBelow.set(false);
+        } else if (newestChanged && hadNewest && newest && !newest.isMine) {
+          this.newBelow.set(true);
         }
       },
     });
+  }
+
+  protected jumpToLatest(): void {
+    this.followBottom = true;
+    this.newBelow.set(false);
+    this.host.scrollTop = this.host.scrollHeight;
   }
 
   protected statusLabel(entry: TimelineEntry): string | null {
@@ -123,5 +152,8 @@ export class MessageList {
     const { scrollHeight, scrollTop, clientHeight } = this.host;
     this.followBottom =
       scrollHeight - scrollTop - clientHeight < FOLLOW_THRESHOLD_PX;
+    if (this.followBottom) {
+      this.newBelow.set(false);
+    }
   }
 }

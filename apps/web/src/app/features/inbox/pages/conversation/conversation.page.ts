@@ -2,11 +2,13 @@ import {
   ChangeDetectionStrategy,
   Component,
   OnDestroy,
+  afterRenderEffect,
   computed,
   effect,
   inject,
   input,
   untracked,
+  viewChild,
 } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { MessageComposer } from '../../components/message-composer/message-composer';
@@ -30,6 +32,7 @@ export class ConversationPage implements OnDestroy {
   readonly conversationId = input.required<string>();
 
   protected readonly store = inject(InboxStore);
+  private readonly composer = viewChild.required(MessageComposer);
 
   protected readonly title = computed(
     () => this.store.activeTitle() || 'Conversation',
@@ -55,6 +58,13 @@ export class ConversationPage implements OnDestroy {
       const id = this.conversationId();
       // Opening reads and writes store state; only the route parameter should re-run this.
       untracked(() => this.store.open(id));
+    });
+    // After picking a person the next thing to do is write: focus must not stay on <body>.
+    afterRenderEffect(() => {
+      if (this.store.composerFocusRequested()) {
+        this.composer().focus();
+        this.store.composerFocusRequested.set(false);
+      }
     });
   }
 

@@ -1,10 +1,13 @@
 import {
   ChangeDetectionStrategy,
   Component,
+  ElementRef,
   computed,
+  effect,
   inject,
   signal,
 } from '@angular/core';
+import { Title } from '@angular/platform-browser';
 import { Router, RouterOutlet } from '@angular/router';
 import type { UserDto } from '@instantchat/contracts';
 import { ConnectionStatusIndicator } from '../../../../ui/connection-status/connection-status';
@@ -32,6 +35,8 @@ export class InboxPage {
   protected readonly store = inject(InboxStore);
   private readonly auth = inject(AuthService);
   private readonly router = inject(Router);
+  private readonly host =
+    inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
 
   protected readonly userName = computed(
     () => this.auth.user()?.displayName ?? '',
@@ -44,6 +49,27 @@ export class InboxPage {
   protected readonly openError = signal<string | null>(null);
 
   private returnFocusTo: HTMLElement | null = null;
+
+  constructor() {
+    // The tab says where the person is and how much waits elsewhere, even while it is hidden.
+    const title = inject(Title);
+    effect(() => {
+      const unread = this.store.unreadTotal();
+      const place = this.store.activeTitle() || 'Inbox';
+      title.setTitle(
+        `${unread > 0 ? `(${unread}) ` : ''}${place} · InstantChat`,
+      );
+    });
+  }
+
+  /** The skip link: straight to writing in the open conversation, else to the list. */
+  protected skipToContent(event: Event): void {
+    event.preventDefault();
+    const target =
+      this.host.querySelector<HTMLElement>('#composer-field') ??
+      this.host.querySelector<HTMLElement>('#main-content');
+    target?.focus();
+  }
 
   protected openPicker(): void {
     this.returnFocusTo = document.activeElement as HTMLElement | null;
@@ -65,6 +91,7 @@ export class InboxPage {
         this.opening.set(false);
         this.pickerOpen.set(false);
         this.returnFocusTo = null;
+        this.store.requestComposerFocus();
         void this.router.navigate(['/inbox', conversation.id]);
       },
       error: (error: unknown) => {
