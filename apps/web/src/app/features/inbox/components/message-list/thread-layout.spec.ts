@@ -29,7 +29,7 @@ describe('layoutThread', () => {
     rows.map((row) =>
       row.kind === 'day'
         ? `— ${row.label} —`
-        : `${row.key}${row.startsGroup ? ' (new group)' : ''}`,
+        : `${row.key}${row.startsGroup ? ' (new group)' : ''}${row.endsGroup ? ' (end)' : ''}`,
     );
 
   it('separates days and groups one sender’s messages close in time', () => {
@@ -48,14 +48,14 @@ describe('layoutThread', () => {
 
     expect(shape(rows)).toEqual([
       '— Monday 23 November —',
-      'a (new group)',
+      'a (new group) (end)',
       '— Yesterday —',
       'b (new group)',
-      'c',
-      'd (new group)',
+      'c (end)',
+      'd (new group) (end)',
       '— Today —',
-      'e (new group)',
-      'f (new group)',
+      'e (new group) (end)',
+      'f (new group) (end)',
     ]);
   });
 

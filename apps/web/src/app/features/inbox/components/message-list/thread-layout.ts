@@ -13,6 +13,8 @@ export type ThreadRow =
       entry: TimelineEntry;
       /** First of a run by the same sender: shows the avatar and name. */
       startsGroup: boolean;
+      /** Last of the run: shows the time. */
+      endsGroup: boolean;
       initials: string;
     };
 
@@ -30,6 +32,7 @@ export function layoutThread(
 ): ThreadRow[] {
   const rows: ThreadRow[] = [];
   let previous: TimelineEntry | null = null;
+  let previousRow: Extract<ThreadRow, { kind: 'message' }> | null = null;
   for (const entry of entries) {
     const day = localDayKey(entry.createdAt);
     const isNewDay = !previous || localDayKey(previous.createdAt) !== day;
@@ -47,14 +50,22 @@ export function layoutThread(
       previous.senderName !== entry.senderName ||
       Date.parse(entry.createdAt) - Date.parse(previous.createdAt) >
         GROUP_GAP_MS;
-    rows.push({
+    if (startsGroup && previousRow) {
+      previousRow.endsGroup = true;
+    }
+    previousRow = {
       kind: 'message',
       key: entry.key,
       entry,
       startsGroup,
+      endsGroup: false,
       initials: initialsOf(entry.senderName),
-    });
+    };
+    rows.push(previousRow);
     previous = entry;
+  }
+  if (previousRow) {
+    previousRow.endsGroup = true;
   }
   return rows;
 }
