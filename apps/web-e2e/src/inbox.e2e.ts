@@ -1,4 +1,3 @@
-import type { ConversationDto } from '@instantchat/contracts';
 import type {
   Browser,
   BrowserContext,
@@ -8,6 +7,7 @@ import type {
 } from 'playwright-core';
 import { seriousAccessibilityViolations } from './support/accessibility';
 import {
+  type Conversation,
   type Person,
   openConversation,
   registerPerson,
@@ -43,8 +43,8 @@ describe('The inbox, as a support agent uses it', () => {
   let ada: Person;
   let bob: Person;
   let carol: Person;
-  let adaBob: ConversationDto;
-  let adaCarol: ConversationDto;
+  let adaBob: Conversation;
+  let adaCarol: Conversation;
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -86,7 +86,7 @@ describe('The inbox, as a support agent uses it', () => {
     return page;
   }
 
-  async function openThread(page: Page, conversation: ConversationDto) {
+  async function openThread(page: Page, conversation: Conversation) {
     await page.goto(`/inbox/${conversation.id}`);
     await page.getByTestId('messages-loading').waitFor({ state: 'detached' });
     await page.getByTestId('message-list').waitFor();

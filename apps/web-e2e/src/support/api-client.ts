@@ -1,13 +1,24 @@
-import type {
-  AuthResponseDto,
-  ConversationDto,
-  MessageDto,
-  Page,
-} from '@instantchat/contracts';
 import { baseUrl } from './browser';
 
+/*
+ * The few fields of the API's answers these tests read. (The e2e project is not allowed to
+ * depend on libs/contracts by the workspace's module-boundary rules; the full shapes live there.)
+ */
+interface AuthResponse {
+  accessToken: string;
+  user: { id: string; displayName: string; email: string };
+}
+export interface Conversation {
+  id: string;
+}
+interface StoredMessage {
+  id: string;
+  text: string;
+  clientMessageId?: string | null;
+}
+
 /** Someone registered through the real API, with the token their requests carry. */
-export interface Person extends AuthResponseDto {
+export interface Person extends AuthResponse {
   password: string;
 }
 
@@ -21,7 +32,7 @@ export async function registerPerson(
 ): Promise<Person> {
   const password = `password-of-${displayName.toLowerCase()}-${runId}`;
   const email = `${displayName.toLowerCase().replace(/\W+/g, '.')}.${runId}@example.com`;
-  const response = await call<AuthResponseDto>(
+  const response = await call<AuthResponse>(
     'POST',
     '/api/auth/register',
     null,
@@ -33,7 +44,7 @@ export async function registerPerson(
 export function openConversation(
   person: Person,
   other: Person,
-): Promise<ConversationDto> {
+): Promise<Conversation> {
   return call('POST', '/api/conversations', person, {
     participantId: other.user.id,
   });
@@ -43,7 +54,7 @@ export function sendMessage(
   person: Person,
   conversationId: string,
   text: string,
-): Promise<MessageDto> {
+): Promise<StoredMessage> {
   return call('POST', `/api/conversations/${conversationId}/messages`, person, {
     text,
   });
@@ -53,8 +64,8 @@ export function sendMessage(
 export async function storedMessages(
   person: Person,
   conversationId: string,
-): Promise<MessageDto[]> {
-  const page = await call<Page<MessageDto>>(
+): Promise<StoredMessage[]> {
+  const page = await call<{ items: StoredMessage[] }>(
     'GET',
     `/api/conversations/${conversationId}/messages?limit=100`,
     person,
