@@ -17,11 +17,8 @@ import { AuthService } from '../../../core/session/auth.service';
 import type { ConversationListItem } from '../components/conversation-list/conversation-list-item';
 import type { TimelineEntry } from '../components/message-list/timeline-entry';
 import { ConversationsService } from '../data/conversations.service';
-import {
-  conversationPreview,
-  conversationTitle,
-  senderName,
-} from './conversation-names';
+import { conversationTitle, senderName } from './conversation-names';
+import { conversationListItems } from './conversation-list-items';
 import { ConversationListState } from './conversation-list.state';
 import { DraftsState } from './drafts.state';
 import { Outbox } from './outbox.state';
@@ -63,27 +60,13 @@ export class InboxStore {
 
   private readonly myId = computed(() => this.auth.user()?.id ?? null);
 
-  readonly conversationItems = computed<ConversationListItem[]>(() => {
-    const activeId = this.activeConversationId();
-    const myId = this.myId();
-    return [...this.list.conversations()]
-      .sort((a, b) => b.lastMessageAt.localeCompare(a.lastMessageAt))
-      .map((conversation) => {
-        const title = conversationTitle(conversation, myId);
-        return {
-          id: conversation.id,
-          kind: conversation.kind,
-          title,
-          initial: title.replace(/^@/, '').charAt(0).toUpperCase(),
-          preview: conversationPreview(conversation, myId),
-          lastMessageAt: conversation.lastMessageAt,
-          // The open conversation is being read as messages arrive.
-          unreadCount:
-            conversation.id === activeId ? 0 : conversation.unreadCount,
-          isActive: conversation.id === activeId,
-        };
-      });
-  });
+  readonly conversationItems = computed<ConversationListItem[]>(() =>
+    conversationListItems(
+      this.list.conversations(),
+      this.activeConversationId(),
+      this.myId(),
+    ),
+  );
 
   /** Unread messages outside the open conversation, for the tab title. */
   readonly unreadTotal = computed(() =>
