@@ -26,9 +26,44 @@ export default [
       ],
     },
   },
+  // The dashboard's folders depend one way: features → ui → core. A feature never reaches into
+  // another feature, so a feature is deleted by deleting its folder.
+  ...folderRule('src/app/core/**/*.ts', [
+    ['features', 'core/ serves every feature and imports none'],
+    ['ui', 'core/ holds app-wide services, not presentational pieces'],
+  ]),
+  ...folderRule('src/app/ui/**/*.ts', [
+    ['features', 'ui/ pieces are presentational and know no feature'],
+  ]),
+  ...folderRule('src/app/features/auth/**/*.ts', [
+    ['(features/)?inbox', 'features never import each other'],
+  ]),
+  ...folderRule('src/app/features/inbox/**/*.ts', [
+    ['(features/)?auth', 'features never import each other'],
+  ]),
   {
     files: ['**/*.html'],
     // Override or add rules here
     rules: {},
   },
 ];
+
+/** Forbids files matching `files` to import from the named app folders, saying why. */
+function folderRule(files, forbidden) {
+  return [
+    {
+      files: [files],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: forbidden.map(([folder, message]) => ({
+              regex: `(^|/)(app/)?${folder}(/|$)`,
+              message,
+            })),
+          },
+        ],
+      },
+    },
+  ];
+}

@@ -154,7 +154,8 @@ describe('InstantChat in the browser', () => {
 
   it('catches up on messages sent while the connection was down', async () => {
     await dropConnection(adaPage);
-    await connectionStatus(adaPage, 'reconnecting').waitFor();
+    // The browser reports the network gone, so the pill says Offline rather than Reconnecting.
+    await connectionStatus(adaPage, 'offline').waitFor();
     await screenshot(adaPage, '05-ada-reconnecting');
 
     await send(gracePage, 'Sent while you were offline');

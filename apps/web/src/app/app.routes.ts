@@ -1,44 +1,19 @@
 import { Route } from '@angular/router';
-import { authGuard, guestGuard } from './data/auth.guard';
+import { authGuard } from './core/session/auth.guard';
 
+/** One lazy route set per feature; each feature's own file lists its pages. */
 export const appRoutes: Route[] = [
   { path: '', pathMatch: 'full', redirectTo: 'inbox' },
   {
-    path: 'login',
-    canActivate: [guestGuard],
-    title: 'Sign in · InstantChat',
-    loadComponent: () =>
-      import('./pages/login/login.page').then((m) => m.LoginPage),
-  },
-  {
-    path: 'register',
-    canActivate: [guestGuard],
-    title: 'Create account · InstantChat',
-    loadComponent: () =>
-      import('./pages/register/register.page').then((m) => m.RegisterPage),
+    path: '',
+    loadChildren: () =>
+      import('./features/auth/auth.routes').then((m) => m.authRoutes),
   },
   {
     path: 'inbox',
     canActivate: [authGuard],
-    title: 'Inbox · InstantChat',
-    loadComponent: () =>
-      import('./pages/inbox/inbox.page').then((m) => m.InboxPage),
-    children: [
-      {
-        path: '',
-        loadComponent: () =>
-          import('./pages/inbox/no-conversation-selected').then(
-            (m) => m.NoConversationSelected,
-          ),
-      },
-      {
-        path: ':conversationId',
-        loadComponent: () =>
-          import('./pages/conversation/conversation.page').then(
-            (m) => m.ConversationPage,
-          ),
-      },
-    ],
+    loadChildren: () =>
+      import('./features/inbox/inbox.routes').then((m) => m.inboxRoutes),
   },
   { path: '**', redirectTo: 'inbox' },
 ];

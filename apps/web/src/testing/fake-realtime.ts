@@ -9,7 +9,7 @@ import { Subject } from 'rxjs';
 import type {
   ConnectionStatus,
   RealtimeService,
-} from '../app/data/realtime.service';
+} from '../app/core/realtime/realtime.service';
 
 /** Stands in for the socket so tests can play the server's events. */
 export class FakeRealtime

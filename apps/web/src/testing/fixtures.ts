@@ -3,7 +3,7 @@ import type {
   MessageDto,
   UserDto,
 } from '@instantchat/contracts';
-import type { Session } from '../app/data/auth.service';
+import type { Session } from '../app/core/session/auth.service';
 
 /** A token shaped like the API's JWTs; only `exp` matters to the dashboard. */
 export function fakeJwt(expiresInSeconds = 3600, subject = 'u-me'): string {

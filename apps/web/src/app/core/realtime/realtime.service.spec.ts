@@ -1,0 +1,255 @@
+import { provideHttpClient } from '@angular/common/http';
+import { TestBed } from '@angular/core/testing';
+import { Router, provideRouter } from '@angular/router';
+import {
+  ClientEvent,
+  SOCKET_UNAUTHORIZED,
+  ServerEvent,
+  type MessageDto,
+} from '@instantchat/contracts';
+import {
+  grace,
+  memoryStorage,
+  message,
+  session,
+} from '../../../testing/fixtures';
+import { AuthService } from '../session/auth.service';
+import {
+  RealtimeService,
+  SERVER_PING_INTERVAL_MS,
+  SOCKET_FACTORY,
+  type ChatSocket,
+} from './realtime.service';
+import { SESSION_STORAGE } from '../session/session-storage';
+
+/** Just enough of a Socket.io client socket to play connection events and server pushes. */
+class FakeSocket {
+  readonly handlers = new Map<string, ((...args: unknown[]) => void)[]>();
+  readonly emitted: { event: string; payload: unknown }[] = [];
+  connected = false;
+  active = true;
+  connectCalls = 0;
+  /** The Manager: it hears the server's pings and owns the transport. */
+  readonly io = {
+    handlers: new Map<string, (() => void)[]>(),
+    engine: { close: jest.fn() },
+    on(event: string, handler: () => void) {
+      this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
+      return this;
+    },
+    ping() {
+      this.handlers.get('ping')?.forEach((handler) => handler());
+    },
+  };
+
+  on(event: string, handler: (...args: unknown[]) => void) {
+    this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
+    return this;
+  }
+  emit(event: string, payload: unknown) {
+    this.emitted.push({ event, payload });
+    return this;
+  }
+  connect() {
+    this.connectCalls++;
+    return this;
+  }
+  disconnect() {
+    this.connected = false;
+    this.disconnectCalls++;
+    return this;
+  }
+  disconnectCalls = 0;
+  removeAllListeners() {
+    this.handlers.clear();
+    return this;
+  }
+  /** Plays an event as if it came from the server or the transport. */
+  fire(event: string, ...args: unknown[]) {
+    if (event === 'connect') {
+      this.connected = true;
+    }
+    if (event === 'disconnect') {
+      this.connected = false;
+    }
+    this.handlers.get(event)?.forEach((handler) => handler(...args));
+  }
+}
+
+describe('RealtimeService', () => {
+  let socket: FakeSocket;
+  let options: unknown;
+
+  beforeEach(() => {
+    socket = new FakeSocket();
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(),
+        provideRouter([]),
+        { provide: SESSION_STORAGE, useValue: memoryStorage(session()) },
+        {
+          provide: SOCKET_FACTORY,
+          useValue: (given: unknown) => {
+            options = given;
+            return socket as unknown as ChatSocket;
+          },
+        },
+      ],
+    });
+  });
+
+  it('connects on the API’s socket path with the token in the handshake', () => {
+    const realtime = TestBed.inject(RealtimeService);
+    realtime.connect('the-token');
+    expect(options).toEqual({
+      path: '/socket.io',
+      auth: { token: 'the-token' },
+    });
+    expect(realtime.status()).toBe('connecting');
+  });
+
+  it('reports connected, reconnecting, then connected again, flagging the catch-up', () => {
+    const realtime = TestBed.inject(RealtimeService);
+    const connects: boolean[] = [];
+    realtime.connected$.subscribe(({ isReconnect }) =>
+      connects.push(isReconnect),
+    );
+    realtime.connect('t');
+
+    socket.fire('connect');
+    expect(realtime.status()).toBe('connected');
+    socket.fire('disconnect', 'transport close');
+    expect(realtime.status()).toBe('reconnecting');
+    socket.fire('connect');
+
+    expect(realtime.status()).toBe('connected');
+    expect(connects).toEqual([false, true]);
+  });
+
+  it('passes server pushes on as streams', () => {
+    const realtime = TestBed.inject(RealtimeService);
+    const received: MessageDto[] = [];
+    realtime.messageNew$.subscribe((incoming) => received.push(incoming));
+    realtime.connect('t');
+    const pushed = message(
+      'm-1',
+      'c-1',
+      grace.id,
+      'Hello',
+      '2026-11-20T10:00:00.000Z',
+    );
+
+    socket.fire(ServerEvent.MessageNew, pushed);
+
+    expect(received).toEqual([pushed]);
+  });
+
+  it('signs out when the server refuses the token', () => {
+    const realtime = TestBed.inject(RealtimeService);
+    jest.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
+    realtime.connect('t');
+    socket.active = false;
+
+    socket.fire('connect_error', new Error(SOCKET_UNAUTHORIZED));
+
+    expect(TestBed.inject(AuthService).isAuthenticated()).toBe(false);
+  });
+
+  it('keeps trying after the server drops the connection on purpose', () => {
+    jest.useFakeTimers();
+    try {
+      const realtime = TestBed.inject(RealtimeService);
+      realtime.connect('t');
+      socket.fire('connect');
+      socket.fire('disconnect', 'io server disconnect');
+      expect(realtime.status()).toBe('reconnecting');
+
+      jest.advanceTimersByTime(1_000);
+      expect(socket.connectCalls).toBe(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('sends typing only while connected', () => {
+    const realtime = TestBed.inject(RealtimeService);
+    realtime.connect('t');
+    realtime.sendTyping('c-1', true);
+    socket.fire('connect');
+    realtime.sendTyping('c-1', true);
+
+    expect(socket.emitted).toEqual([
+      {
+        event: ClientEvent.Typing,
+        payload: { conversationId: 'c-1', isTyping: true },
+      },
+    ]);
+  });
+
+  it('goes offline and stops listening on disconnect', () => {
+    const realtime = TestBed.inject(RealtimeService);
+    realtime.connect('t');
+    socket.fire('connect');
+    realtime.disconnect();
+
+    expect(realtime.status()).toBe('offline');
+    expect(socket.handlers.size).toBe(0);
+  });
+
+  describe('following the network', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => {
+      TestBed.inject(RealtimeService).disconnect();
+      jest.restoreAllMocks();
+      jest.useRealTimers();
+    });
+
+    function setOnline(isOnline: boolean) {
+      jest.spyOn(window.navigator, 'onLine', 'get').mockReturnValue(isOnline);
+      window.dispatchEvent(new Event(isOnline ? 'online' : 'offline'));
+    }
+
+    it('says offline the moment the browser loses the network, and drops the transport', () => {
+      const realtime = TestBed.inject(RealtimeService);
+      realtime.connect('t');
+      socket.fire('connect');
+
+      setOnline(false);
+      expect(realtime.status()).toBe('offline');
+      expect(socket.io.engine.close).toHaveBeenCalled();
+
+      // The transport closing on its heels must not hide that the network is the cause.
+      socket.fire('disconnect', 'transport close');
+      expect(realtime.status()).toBe('offline');
+    });
+
+    it('reconnects at once when the network comes back instead of waiting out the backoff', () => {
+      const realtime = TestBed.inject(RealtimeService);
+      realtime.connect('t');
+      socket.fire('connect');
+      setOnline(false);
+      socket.fire('disconnect', 'transport close');
+
+      setOnline(true);
+      expect(realtime.status()).toBe('reconnecting');
+      expect(socket.disconnectCalls).toBe(1);
+      expect(socket.connectCalls).toBe(1);
+    });
+
+    it('counts a connection whose server ping is overdue as lost, and stays live while pings arrive', () => {
+      const realtime = TestBed.inject(RealtimeService);
+      realtime.connect('t');
+      socket.fire('connect');
+
+      jest.advanceTimersByTime(SERVER_PING_INTERVAL_MS);
+      socket.io.ping();
+      jest.advanceTimersByTime(SERVER_PING_INTERVAL_MS);
+      expect(realtime.status()).toBe('connected');
+      expect(socket.io.engine.close).not.toHaveBeenCalled();
+
+      jest.advanceTimersByTime(5_000);
+      expect(realtime.status()).toBe('reconnecting');
+      expect(socket.io.engine.close).toHaveBeenCalled();
+    });
+  });
+});

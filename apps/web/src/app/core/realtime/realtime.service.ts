@@ -1,0 +1,229 @@
+import {
+  DOCUMENT,
+  DestroyRef,
+  Injectable,
+  InjectionToken,
+  inject,
+  signal,
+} from '@angular/core';
+import {
+  ClientEvent,
+  SOCKET_PATH,
+  SOCKET_UNAUTHORIZED,
+  ServerEvent,
+  type ClientToServerEvents,
+  type ConversationDto,
+  type MessageDto,
+  type ReadReceiptDto,
+  type ServerToClientEvents,
+  type TypingPayload,
+} from '@instantchat/contracts';
+import { Subject } from 'rxjs';
+import { AuthService } from '../session/auth.service';
+import {
+  io,
+  type ManagerOptions,
+  type Socket,
+  type SocketOptions,
+} from 'socket.io-client';
+
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** How the socket is doing, as the person should understand it. */
+export type ConnectionStatus =
+  | 'offline'
+  | 'connecting'
+  | 'connected'
+  | 'reconnecting';
+
+/**
+ * How often the API's Socket.io server pings (its default, which the API keeps). Socket.io itself
+ * waits a further 20 s (`pingTimeout`) before calling a silent connection dead; the dashboard gives
+ * up after a short grace instead, so "Live" never outlasts the connection by much.
+ */
+export const SERVER_PING_INTERVAL_MS = 25_000;
+const MISSED_PING_GRACE_MS = 5_000;
+
+/** Builds the socket; a token so tests can hand in a fake one. */
+export const SOCKET_FACTORY = new InjectionToken<
+  (options: Partial<ManagerOptions & SocketOptions>) => ChatSocket
+>('SOCKET_FACTORY', {
+  providedIn: 'root',
+  factory: () => (options) => io(options),
+});
+
+/**
+ * The one Socket.io connection to the API (same origin, JWT in the handshake). Server events
+ * come out as streams; `connected$` fires on every (re)connect so consumers can catch up on
+ * whatever they missed while the connection was down.
+ *
+ * The status follows the network within seconds: the browser's offline event drops the
+ * connection at once, its online event reconnects without waiting out Socket.io's backoff, and a
+ * server ping overdue by a few seconds counts as a lost connection.
+ */
+@Injectable({ providedIn: 'root' })
+export class RealtimeService {
+  private readonly createSocket = inject(SOCKET_FACTORY);
+  private readonly auth = inject(AuthService);
+  private socket: ChatSocket | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retries = 0;
+  private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly window = inject(DOCUMENT).defaultView;
+
+  private readonly statusSignal = signal<ConnectionStatus>('offline');
+  readonly status = this.statusSignal.asReadonly();
+
+  readonly connected$ = new Subject<{ isReconnect: boolean }>();
+  readonly messageNew$ = new Subject<MessageDto>();
+  readonly messageUpdated$ = new Subject<MessageDto>();
+  readonly conversationUpdated$ = new Subject<ConversationDto>();
+  readonly messageRead$ = new Subject<ReadReceiptDto>();
+  readonly typing$ = new Subject<TypingPayload>();
+
+  constructor() {
+    const onOffline = () => this.onNetworkLost();
+    const onOnline = () => this.onNetworkBack();
+    this.window?.addEventListener('offline', onOffline);
+    this.window?.addEventListener('online', onOnline);
+    inject(DestroyRef).onDestroy(() => {
+      this.window?.removeEventListener('offline', onOffline);
+      this.window?.removeEventListener('online', onOnline);
+    });
+  }
+
+  connect(token: string): void {
+    this.disconnect();
+    const socket = this.createSocket({ path: SOCKET_PATH, auth: { token } });
+    this.socket = socket;
+    this.statusSignal.set('connecting');
+    let hasConnected = false;
+
+    socket.on('connect', () => {
+      this.retries = 0;
+      this.statusSignal.set('connected');
+      this.expectPing(socket);
+      this.connected$.next({ isReconnect: hasConnected });
+      hasConnected = true;
+    });
+    socket.on('disconnect', (reason) => {
+      if (this.socket !== socket) {
+        return;
+      }
+      clearTimeout(this.heartbeatTimer);
+      this.statusSignal.set(this.isOnline() ? 'reconnecting' : 'offline');
+      // Socket.io retries on its own except after the server dropped us on purpose.
+      if (reason === 'io server disconnect') {
+        this.retryLater(socket);
+      }
+    });
+    socket.on('connect_error', (error) => {
+      if (this.socket !== socket) {
+        return;
+      }
+      if (error.message === SOCKET_UNAUTHORIZED) {
+        // The token was refused (expired or revoked): the session is over; signing out tears
+        // this socket down through the inbox going away.
+        this.auth.logout('expired');
+        return;
+      }
+      if (!this.isOnline()) {
+        this.statusSignal.set('offline');
+      } else {
+        this.statusSignal.set(hasConnected ? 'reconnecting' : 'connecting');
+      }
+      if (!socket.active) {
+        this.retryLater(socket);
+      }
+    });
+
+    socket.on(ServerEvent.MessageNew, (message) =>
+      this.messageNew$.next(message),
+    );
+    socket.on(ServerEvent.MessageUpdated, (message) =>
+      this.messageUpdated$.next(message),
+    );
+    socket.on(ServerEvent.ConversationUpdated, (conversation) =>
+      this.conversationUpdated$.next(conversation),
+    );
+    socket.on(ServerEvent.MessageRead, (receipt) =>
+      this.messageRead$.next(receipt),
+    );
+    socket.on(ServerEvent.Typing, (payload) => this.typing$.next(payload));
+    // The Manager (socket.io) hears the server's heartbeat; a fake socket in tests may not have one.
+    socket.io?.on('ping', () => {
+      if (this.socket === socket) {
+        this.expectPing(socket);
+      }
+    });
+  }
+
+  disconnect(): void {
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.heartbeatTimer);
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      socket.removeAllListeners();
+      socket.disconnect();
+    }
+    this.statusSignal.set('offline');
+  }
+
+  /** The network went away: say so now, and drop the socket rather than wait for a timeout. */
+  private onNetworkLost(): void {
+    const socket = this.socket;
+    if (!socket) {
+      return;
+    }
+    clearTimeout(this.heartbeatTimer);
+    this.statusSignal.set('offline');
+    socket.io?.engine?.close();
+  }
+
+  /** The network is back: reconnect now instead of at the end of Socket.io's backoff. */
+  private onNetworkBack(): void {
+    const socket = this.socket;
+    if (!socket || socket.connected) {
+      return;
+    }
+    clearTimeout(this.retryTimer);
+    this.statusSignal.set('reconnecting');
+    socket.disconnect();
+    socket.connect();
+  }
+
+  /** Starts (or restarts) the wait for the server's next ping. */
+  private expectPing(socket: ChatSocket): void {
+    clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = setTimeout(() => {
+      if (this.socket === socket && socket.connected) {
+        this.statusSignal.set('reconnecting');
+        // Closing the transport hands over to Socket.io's own reconnection.
+        socket.io?.engine?.close();
+      }
+    }, SERVER_PING_INTERVAL_MS + MISSED_PING_GRACE_MS);
+  }
+
+  private isOnline(): boolean {
+    return this.window?.navigator.onLine ?? true;
+  }
+
+  /** Reconnects with growing pauses where Socket.io itself would give up. */
+  private retryLater(socket: ChatSocket): void {
+    clearTimeout(this.retryTimer);
+    const delay = Math.min(30_000, 1_000 * 2 ** this.retries++);
+    this.retryTimer = setTimeout(() => {
+      if (this.socket === socket) {
+        socket.connect();
+      }
+    }, delay);
+  }
+
+  /** Tells the other side of a conversation whether this person is typing. Dropped while offline. */
+  sendTyping(conversationId: string, isTyping: boolean): void {
+    if (this.socket?.connected) {
+      this.socket.emit(ClientEvent.Typing, { conversationId, isTyping });
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  inject,
+  input,
+  output,
+} from '@angular/core';
+import { RouterLink } from '@angular/router';
+import type { LoadStatus } from '../../../../core/load-status';
+import type { ConversationListItem } from './conversation-list-item';
+import { Clock } from '../../../../ui/relative-time/clock';
+import { FullTimePipe } from '../../../../ui/relative-time/full-time.pipe';
+import { RelativeTimePipe } from '../../../../ui/relative-time/relative-time.pipe';
+
+/** The inbox's list: newest activity first, local and Instagram conversations side by side. */
+@Component({
+  selector: 'ic-conversation-list',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [RouterLink, RelativeTimePipe, FullTimePipe],
+  templateUrl: './conversation-list.html',
+  styleUrl: './conversation-list.css',
+})
+export class ConversationList {
+  readonly items = input.required<ConversationListItem[]>();
+  readonly status = input.required<LoadStatus>();
+  readonly error = input<string | null>(null);
+  readonly retry = output<void>();
+  readonly startConversation = output<void>();
+
+  protected readonly clock = inject(Clock);
+}

@@ -1,0 +1,159 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  afterRenderEffect,
+  computed,
+  inject,
+  input,
+  output,
+  signal,
+} from '@angular/core';
+import type { MessageStatus } from '@instantchat/contracts';
+import type { LoadStatus } from '../../../../core/load-status';
+import { LinkedText } from '../../../../ui/linked-text/linked-text';
+import { Clock } from '../../../../ui/relative-time/clock';
+import { FullTimePipe } from '../../../../ui/relative-time/full-time.pipe';
+import { RelativeTimePipe } from '../../../../ui/relative-time/relative-time.pipe';
+import { layoutThread } from './thread-layout';
+import type { TimelineEntry } from './timeline-entry';
+
+const STATUS_LABELS: Record<MessageStatus, string> = {
+  pending: 'Sending…',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  read: 'Read',
+  failed: 'Not sent',
+};
+
+/** Pixels from the bottom within which the view keeps following new messages. */
+const FOLLOW_THRESHOLD_PX = 80;
+
+/**
+ * A conversation's history, newest at the bottom, grouped by day and by sender. Follows new
+ * messages while the person is at the bottom; scrolled up, it stays put and offers a "new
+ * messages" cue instead, except for the person's own send, which always brings them down. The
+ * view keeps still when an older page is added above.
+ */
+@Component({
+  selector: 'ic-message-list',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [RelativeTimePipe, FullTimePipe, LinkedText],
+  templateUrl: './message-list.html',
+  styleUrl: './message-list.css',
+  host: {
+    '(scroll)': 'onScroll()',
+    'data-testid': 'message-list',
+    tabindex: '0',
+    'aria-label': 'Messages',
+    role: 'region',
+  },
+})
+export class MessageList {
+  readonly conversationId = input.required<string>();
+  readonly entries = input.required<TimelineEntry[]>();
+  readonly status = input.required<LoadStatus>();
+  readonly error = input<string | null>(null);
+  readonly hasOlder = input(false);
+  readonly loadingOlder = input(false);
+  readonly olderError = input<string | null>(null);
+
+  readonly loadOlder = output<void>();
+  readonly reload = output<void>();
+  readonly retry = output<string>();
+  readonly discard = output<string>();
+
+  protected readonly clock = inject(Clock);
+  protected readonly rows = computed(() =>
+    layoutThread(this.entries(), this.clock.now()),
+  );
+  /** Someone wrote while the person was reading further up. */
+  protected readonly newBelow = signal(false);
+  private readonly host =
+    inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
+
+  /** Status words go under my latest stored message and under anything not yet stored. */
+  private readonly latestMineKey = computed(
+    () =>
+      this.entries().findLast((entry) => entry.isMine && !entry.clientId)
+        ?.key ?? null,
+  );
+
+  private followBottom = true;
+  private distanceFromBottomBeforeOlder: number | null = null;
+  private renderedConversationId: string | null = null;
+  private renderedNewestKey: string | null = null;
+
+  constructor() {
+    afterRenderEffect({
+      write: () => {
+        const conversationId = this.conversationId();
+        const newest = this.entries().at(-1) ?? null;
+        const loadingOlder = this.loadingOlder();
+        if (conversationId !== this.renderedConversationId) {
+          this.renderedConversationId = conversationId;
+          this.renderedNewestKey = null;
+          this.followBottom = true;
+          this.distanceFromBottomBeforeOlder = null;
+          this.newBelow.set(false);
+        }
+        const hadNewest = this.renderedNewestKey !== null;
+        const newestChanged = (newest?.key ?? null) !== this.renderedNewestKey;
+        this.renderedNewestKey = newest?.key ?? null;
+        if (this.distanceFromBottomBeforeOlder !== null) {
+          if (!loadingOlder) {
+            this.host.scrollTop =
+              this.host.scrollHeight - this.distanceFromBottomBeforeOlder;
+            this.distanceFromBottomBeforeOlder = null;
+          }
+          return;
+        }
+        if (newestChanged && newest?.isMine && newest.clientId) {
+          // The person just sent this: show it to them wherever they were.
+          this.followBottom = true;
+        }
+        if (this.followBottom) {
+          this.host.scrollTop = this.host.scrollHeight;
+          this.newBelow.set(false);
+        } else if (newestChanged && hadNewest && newest && !newest.isMine) {
+          this.newBelow.set(true);
+        }
+      },
+    });
+  }
+
+  protected jumpToLatest(): void {
+    this.followBottom = true;
+    this.newBelow.set(false);
+    this.host.scrollTop = this.host.scrollHeight;
+  }
+
+  protected statusLabel(entry: TimelineEntry): string | null {
+    if (!entry.isMine) {
+      return null;
+    }
+    if (
+      entry.clientId ||
+      entry.status === 'failed' ||
+      entry.key === this.latestMineKey()
+    ) {
+      return STATUS_LABELS[entry.status];
+    }
+    return null;
+  }
+
+  protected requestOlder(): void {
+    this.distanceFromBottomBeforeOlder =
+      this.host.scrollHeight - this.host.scrollTop;
+    this.loadOlder.emit();
+  }
+
+  protected onScroll(): void {
+    const { scrollHeight, scrollTop, clientHeight } = this.host;
+    this.followBottom =
+      scrollHeight - scrollTop - clientHeight < FOLLOW_THRESHOLD_PX;
+    if (this.followBottom) {
+      this.newBelow.set(false);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  OnDestroy,
+  afterRenderEffect,
+  computed,
+  effect,
+  inject,
+  input,
+  untracked,
+  viewChild,
+} from '@angular/core';
+import { RouterLink } from '@angular/router';
+import { MessageComposer } from '../../components/message-composer/message-composer';
+import { MessageList } from '../../components/message-list/message-list';
+import { InboxStore } from '../../state/inbox.store';
+
+/** One open conversation: history, who is typing, and the send box. A child of the inbox. */
+@Component({
+  selector: 'ic-conversation-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [RouterLink, MessageList, MessageComposer],
+  templateUrl: './conversation.page.html',
+  styleUrl: './conversation.page.css',
+  host: {
+    '[class.instagram-conversation]': 'isInstagram()',
+    'data-testid': 'conversation-pane',
+  },
+})
+export class ConversationPage implements OnDestroy {
+  /** Route parameter, bound by the router. */
+  readonly conversationId = input.required<string>();
+
+  protected readonly store = inject(InboxStore);
+  private readonly composer = viewChild.required(MessageComposer);
+
+  protected readonly title = computed(
+    () => this.store.activeTitle() || 'Conversation',
+  );
+  protected readonly isInstagram = computed(
+    () => this.store.activeConversation()?.kind === 'instagram',
+  );
+  protected readonly threadStatus = computed(
+    () => this.store.activeThread()?.status ?? 'loading',
+  );
+  protected readonly typingText = computed(() => {
+    const names = this.store.activeTypingNames();
+    if (names.length === 0) {
+      return '';
+    }
+    return names.length === 1
+      ? `${names[0]} is typing…`
+      : `${names.join(', ')} are typing…`;
+  });
+
+  constructor() {
+    effect(() => {
+      const id = this.conversationId();
+      // Opening reads and writes store state; only the route parameter should re-run this.
+      untracked(() => this.store.open(id));
+    });
+    // After picking a person the next thing to do is write: focus must not stay on <body>.
+    afterRenderEffect(() => {
+      if (this.store.composerFocusRequested()) {
+        this.composer().focus();
+        this.store.composerFocusRequested.set(false);
+      }
+    });
+  }
+
+  ngOnDestroy(): void {
+    this.store.open(null);
+  }
+}

@@ -1,0 +1,149 @@
+import { DestroyRef, Injectable, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import type { ConversationDto } from '@instantchat/contracts';
+import { EMPTY, Observable, catchError, map, tap } from 'rxjs';
+import { apiErrorMessage } from '../../../core/api-error';
+import type { LoadStatus } from '../../../core/load-status';
+import { ConversationsService } from '../data/conversations.service';
+
+/**
+ * The inbox's conversations with their previews and unread counts. Loads return an observable
+ * that completes once the list holds the answer (failures land in `error`), so the store can
+ * decide what follows without this piece knowing about threads or the socket.
+ */
+@Injectable()
+export class ConversationListState {
+  private readonly api = inject(ConversationsService);
+  private readonly destroyRef = inject(DestroyRef);
+
+  private readonly all = signal<ConversationDto[]>([]);
+  private readonly markingRead = new Set<string>();
+  /** Conversations asked to be marked read again while a mark-read request was in flight. */
+  private readonly readAgain = new Set<string>();
+
+  readonly conversations = this.all.asReadonly();
+  readonly status = signal<LoadStatus>('loading');
+  readonly error = signal<string | null>(null);
+
+  find(conversationId: string): ConversationDto | undefined {
+    return this.all().find((candidate) => candidate.id === conversationId);
+  }
+
+  /** The whole list. Emits once when it has landed; nothing on failure. */
+  load(): Observable<void> {
+    this.status.set(this.all().length ? 'ready' : 'loading');
+    this.error.set(null);
+    return this.api.list().pipe(
+      tap((conversations) => {
+        this.all.set(conversations);
+        this.status.set('ready');
+      }),
+      map(() => undefined),
+      catchError((error: unknown) => {
+        this.error.set(
+          apiErrorMessage(error, 'Could not load your conversations.'),
+        );
+        this.status.set(this.all().length ? 'ready' : 'error');
+        return EMPTY;
+      }),
+    );
+  }
+
+  /** Only what changed since the newest `updatedAt` held (catching up after a reconnect). */
+  syncChanges(): Observable<void> {
+    const since = this.all()
+      .map((conversation) => conversation.updatedAt)
+      .filter(Boolean)
+      .sort()
+      .at(-1);
+    return this.api.list(since).pipe(
+      tap((changed) => {
+        if (since) {
+          changed.forEach((conversation) => this.upsert(conversation));
+        } else {
+          this.all.set(changed);
+        }
+        this.error.set(null);
+      }),
+      map(() => undefined),
+      catchError((error: unknown) => {
+        this.error.set(
+          apiErrorMessage(error, 'Could not refresh your conversations.'),
+        );
+        return EMPTY;
+      }),
+    );
+  }
+
+  /** One conversation not yet in the list (a message arrived in it, or a link opened it). */
+  fetch(conversationId: string): Observable<void> {
+    return this.api.get(conversationId).pipe(
+      tap((conversation) => this.upsert(conversation)),
+      map(() => undefined),
+      catchError(() => EMPTY),
+    );
+  }
+
+  upsert(conversation: ConversationDto): void {
+    this.all.update((all) => {
+      const index = all.findIndex(
+        (candidate) => candidate.id === conversation.id,
+      );
+      if (index === -1) {
+        return [...all, conversation];
+      }
+      // Concurrent sends can deliver their conversation:updated out of order; an older snapshot
+      // must not roll back the preview and unread count of a newer one.
+      if (conversation.updatedAt < all[index].updatedAt) {
+        return all;
+      }
+      const copy = [...all];
+      copy[index] = conversation;
+      return copy;
+    });
+  }
+
+  patch(conversationId: string, patch: Partial<ConversationDto>): void {
+    this.all.update((all) =>
+      all.map((conversation) =>
+        conversation.id === conversationId
+          ? { ...conversation, ...patch }
+          : conversation,
+      ),
+    );
+  }
+
+  /** Clears the badge at once and tells the server, once per burst of news. */
+  markRead(conversationId: string): void {
+    this.patch(conversationId, { unreadCount: 0 });
+    if (this.markingRead.has(conversationId)) {
+      // The request in flight may have been stamped before the message that prompted this call.
+      this.readAgain.add(conversationId);
+      return;
+    }
+    this.markingRead.add(conversationId);
+    let readAt: string | null = null;
+    const settle = () => {
+      this.markingRead.delete(conversationId);
+      const askedAgain = this.readAgain.delete(conversationId);
+      const conversation = this.find(conversationId);
+      // Only a message newer than what the finished request marked read needs another one.
+      if (
+        askedAgain &&
+        conversation &&
+        (readAt === null || conversation.lastMessageAt > readAt)
+      ) {
+        this.markRead(conversationId);
+      }
+    };
+    this.api
+      .markRead(conversationId)
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (receipt) => (readAt = receipt?.readAt ?? null),
+        complete: settle,
+        // Not worth interrupting the person: the badge comes back on the next list refresh.
+        error: settle,
+      });
+  }
+}
