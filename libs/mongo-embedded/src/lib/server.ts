@@ -110,7 +110,10 @@ export class WireServer {
     limits: Partial<ConnectionLimits> = {},
   ) {
     this.limits = resolveConnectionLimits(limits);
-    this.server = net.createServer((socket) => this.accept(socket));
+    // Half-open: a client that shuts down its sending side still gets the answers to what it sent.
+    this.server = net.createServer({ allowHalfOpen: true }, (socket) =>
+      this.accept(socket),
+    );
   }
 
   listen(port: number, host: string): Promise<number> {
@@ -170,6 +173,10 @@ export class WireServer {
         // Framing reads only what it has checked; this is a last line, not an expected path.
         this.closeForError(conn, `unexpected error: ${(err as Error).message}`);
       }
+    });
+    socket.on('end', () => {
+      // Nothing more will arrive: answer what is queued, then close this side too.
+      void conn.queue.then(() => socket.end());
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.forget(conn));
