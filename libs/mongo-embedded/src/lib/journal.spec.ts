@@ -282,6 +282,31 @@ describe('journal group commit', () => {
     await b.journal.close();
   });
 
+  it('still writes the queued records when a compaction fails, and acknowledges nothing unwritten', async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    const coll = a.catalog.ensure('db', 'c');
+    coll.insert({ _id: 'before' });
+    await a.journal.flush();
+    // A directory where the compacted file should go makes the compaction fail.
+    fs.mkdirSync(path.join(dir, 'journal.bin.compact'));
+    coll.insert({ _id: 'queued during the failed compaction' });
+    await expect(a.journal.compact()).rejects.toThrow();
+    coll.insert({ _id: 'after' });
+    await a.journal.flush();
+    await a.journal.close();
+    fs.rmdirSync(path.join(dir, 'journal.bin.compact'));
+
+    const b = await open(dir);
+    expect(
+      b.catalog
+        .get('db', 'c')
+        ?.allDocuments()
+        .map((d) => d['_id']),
+    ).toEqual(['before', 'queued during the failed compaction', 'after']);
+    await b.journal.close();
+  });
+
   it('refuses every flush after a failed write instead of acknowledging later writes', async () => {
     const dir = tempDir();
     const a = await open(dir);

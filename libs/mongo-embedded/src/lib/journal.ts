@@ -257,9 +257,11 @@ export class Journal {
       for (const doc of coll.allDocuments())
         frames.push(encodeRecord({ op: 'put', ns: coll.ns, doc }));
     }
-    // Records appended but not yet written are already part of the in-memory state just captured.
+    // Records appended but not yet written are already part of the in-memory state just captured;
+    // they leave the queue only once the snapshot holding them has replaced the journal, so a
+    // failed compaction still writes them to the old journal (and acknowledges nothing unwritten).
     const seq = this.appendedSeq;
-    this.pending = [];
+    const captured = this.pending.length;
     const snapshot = Buffer.concat(frames);
     const tmp = path.join(this.dir, COMPACT_FILE);
     const fd = fs.openSync(tmp, 'w', DATA_FILE_MODE);
@@ -277,6 +279,7 @@ export class Journal {
       fs.constants.O_RDWR,
     );
     this.fileBytes = snapshot.length;
+    this.pending.splice(0, captured);
     this.markDurable(seq);
   }
 
