@@ -205,6 +205,26 @@ describe('wire server: limits', () => {
     expect(answers).toBeGreaterThan(5);
   });
 
+  it('lets the driver carry on after its idle pooled connections were closed', async () => {
+    const mongo = await startEmbeddedMongo({ limits: { idleTimeoutMs: 300 } });
+    const { MongoClient } = await import('mongodb');
+    // The monitor's heartbeat keeps its own connection busy; the pooled one goes idle.
+    const client = new MongoClient(mongo.uri, { heartbeatFrequencyMS: 100 });
+    let pooledConnectionsClosed = 0;
+    client.on('connectionClosed', () => pooledConnectionsClosed++);
+    try {
+      const coll = client.db('idle').collection('c');
+      await coll.insertOne({ n: 1 });
+      await new Promise((r) => setTimeout(r, 800));
+      await coll.insertOne({ n: 2 });
+      expect(pooledConnectionsClosed).toBeGreaterThan(0);
+      expect(await coll.countDocuments()).toBe(2);
+    } finally {
+      await client.close();
+      await mongo.stop();
+    }
+  });
+
   it('refuses limits that are not positive integers before touching the disk', async () => {
     await expect(
       startEmbeddedMongo({ limits: { maxConnections: 0 } }),
