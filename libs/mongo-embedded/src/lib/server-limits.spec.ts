@@ -205,6 +205,38 @@ describe('wire server: limits', () => {
     expect(answers).toBeGreaterThan(5);
   });
 
+  it('does not buffer the replies of a client that does not read them', async () => {
+    const { port } = await startServer();
+    const big = 'x'.repeat(1_000_000);
+    const writer = await connect(port);
+    writer.write(
+      opMsg({ insert: 'c', documents: [{ _id: 1, big }], $db: 'unread' }),
+    );
+    await new Promise((r) => writer.once('data', r));
+    // 200 finds of a 1 MB document, pipelined by a client that never reads: 200 MB of replies.
+    const reader = await connect(port);
+    reader.pause();
+    const before = process.memoryUsage().arrayBuffers;
+    reader.write(
+      Buffer.concat(
+        Array.from({ length: 200 }, (_, i) =>
+          opMsg({ find: 'c', filter: {}, $db: 'unread' }, i + 1),
+        ),
+      ),
+    );
+    let peak = 0;
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      peak = Math.max(peak, process.memoryUsage().arrayBuffers - before);
+    }
+    expect(peak).toBeLessThan(40 * 1024 * 1024);
+    // Once the client reads, every reply arrives.
+    let received = 0;
+    reader.on('data', (d: Buffer) => (received += d.length));
+    reader.resume();
+    await until(() => received >= 200 * 1_000_000, 20_000);
+  }, 30_000);
+
   it('lets the driver carry on after its idle pooled connections were closed', async () => {
     const mongo = await startEmbeddedMongo({ limits: { idleTimeoutMs: 300 } });
     const { MongoClient } = await import('mongodb');
