@@ -237,6 +237,52 @@ describe('wire server: limits', () => {
     await until(() => received >= 200 * 1_000_000, 20_000);
   }, 30_000);
 
+  it('stops reading a connection whose queued requests reach maxBytesInFlightPerConnection', async () => {
+    const cap = 2 * 1024 * 1024;
+    const { server, port } = await startServer({
+      maxBytesInFlightPerConnection: cap,
+    });
+    const writer = await connect(port);
+    writer.write(
+      opMsg({
+        insert: 'c',
+        documents: [{ _id: 1, big: 'x'.repeat(1_000_000) }],
+        $db: 'queued',
+      }),
+    );
+    await new Promise((r) => writer.once('data', r));
+    const client = await connect(port);
+    client.pause();
+    // Unread 1 MB replies fill the socket's buffers and hold the queue; 50 inserts of 100 kB pile
+    // up behind them.
+    const requests = Buffer.concat([
+      ...Array.from({ length: 20 }, (_, i) =>
+        opMsg({ find: 'c', filter: {}, $db: 'queued' }, 100 + i),
+      ),
+      ...Array.from({ length: 50 }, (_, i) =>
+        opMsg(
+          {
+            insert: 'd',
+            documents: [{ _id: i, v: 'y'.repeat(100_000) }],
+            $db: 'queued',
+          },
+          i + 2,
+        ),
+      ),
+    ]);
+    client.write(requests);
+    let peak = 0;
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      peak = Math.max(peak, server.bytesInFlight);
+    }
+    expect(peak).toBeGreaterThan(cap / 2);
+    expect(peak).toBeLessThanOrEqual(cap + 200_000);
+    // Reading the replies lets everything through.
+    client.resume();
+    await until(() => server.bytesInFlight === 0, 10_000);
+  }, 30_000);
+
   it('lets the driver carry on after its idle pooled connections were closed', async () => {
     const mongo = await startEmbeddedMongo({ limits: { idleTimeoutMs: 300 } });
     const { MongoClient } = await import('mongodb');
