@@ -8,10 +8,10 @@
  * `.data/`); `MONGO_TEST_URI=mongodb://...` measures a real MongoDB instead, for comparison.
  *
  * Prints a table and exits 1 when a target is missed:
- *   - concurrent durable inserts (32 writers, with a dbPath) at least half of what the same writers
- *     get from an in-memory server in the same run: group commit lets them share each fdatasync,
- *     so durability must not divide the rate by the number of writers (the serial fdatasync rate of
- *     the same disk is printed beside it: without sharing, inserts could not exceed it);
+ *   - concurrent durable inserts (32 writers, with a dbPath): group commit lets them share each
+ *     fdatasync, so they must reach half of what the same writers get from an in-memory server in
+ *     the same run, or twice the serial fdatasync rate of the same disk (without sharing, one sync
+ *     per insert, they could not exceed it);
  *   - p99 of a 50-message history page at 100k messages under 5 ms;
  *   - the 100k page within 2x of the 10k page at p50 and p90 (it must come from the index, not a
  *     scan; the p99 ratio is printed but not gated, one GC pause can double a p99 by itself).
@@ -27,6 +27,7 @@ import { startEmbeddedMongo } from '../src/index';
 
 const TARGET_P99_100K_MS = 5;
 const TARGET_DURABLE_TO_MEMORY = 0.5;
+const TARGET_DURABLE_TO_SYNCS = 2;
 const CONCURRENT_WRITERS = 32;
 const CONCURRENT_INSERTS = 1_500;
 const CONCURRENT_ROUNDS = 3;
@@ -467,14 +468,20 @@ async function main() {
   const ratio50 = ratioAt(0.5);
   const ratio90 = ratioAt(0.9);
   const checks: Row[] = [];
-  // Gated only with a dbPath: in memory or on an external server there is no group commit of ours to measure.
-  if (concurrent && dbPath && !externalUri) {
-    const ratio = concurrent.durable / concurrent.memory;
+  // Gated only with a dbPath: in memory or on an external server there is no group commit of ours to
+  // measure. On a slow disk, exceeding the serial sync rate is only possible by sharing syncs; on a
+  // fast one, durability must simply cost little against no disk at all. Each alone would misjudge
+  // the other kind of disk (or a machine busy with other jobs).
+  if (concurrent?.syncRate !== undefined && !externalUri) {
+    const toMemory = concurrent.durable / concurrent.memory;
+    const toSyncs = concurrent.durable / concurrent.syncRate;
     checks.push({
-      name: 'durable / in-memory inserts',
-      value: `${ratio.toFixed(2)}x`,
-      target: `>= ${TARGET_DURABLE_TO_MEMORY}x (${CONCURRENT_WRITERS} writers)`,
-      ok: ratio >= TARGET_DURABLE_TO_MEMORY,
+      name: `${CONCURRENT_WRITERS} durable writers vs refs`,
+      value: `${toMemory.toFixed(2)}x, ${toSyncs.toFixed(1)}x`,
+      target: `>= ${TARGET_DURABLE_TO_MEMORY}x in-memory or >= ${TARGET_DURABLE_TO_SYNCS}x fdatasyncs/s`,
+      ok:
+        toMemory >= TARGET_DURABLE_TO_MEMORY ||
+        toSyncs >= TARGET_DURABLE_TO_SYNCS,
     });
   }
   checks.push(
