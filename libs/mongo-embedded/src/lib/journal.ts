@@ -287,6 +287,10 @@ export class Journal {
     return this.fileBytes;
   }
 
+  get appendedRecords(): number {
+    return this.appendedSeq;
+  }
+
   /** How many `fdatasync`s made writes durable so far: with group commit, fewer than the writes. */
   get syncCount(): number {
     return this.syncs;

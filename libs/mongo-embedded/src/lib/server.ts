@@ -18,6 +18,8 @@ import {
 
 /** Something that makes the writes applied so far durable (the journal), or nothing in memory-only mode. */
 export interface WriteDurability {
+  /** How many records have been appended so far: a command that moved it wrote something. */
+  readonly appendedRecords: number;
   flush(): Promise<void>;
 }
 
@@ -316,11 +318,18 @@ export class WireServer {
       return;
     }
     const isWrite = this.dispatcher.isWrite(request.command);
+    const appendedBefore = this.durability?.appendedRecords;
     let reply: Document = this.dispatcher.run(request.command, {
       ...conn.ctx,
       db: request.db,
     });
-    if (isWrite && this.durability) {
+    // A write command waits even when it changed nothing: its answer (a duplicate key, nothing
+    // matched) may rest on other writes not yet durable. Any other command that appended records
+    // waits too, so no command list can let a change be acknowledged before it is on disk.
+    if (
+      this.durability &&
+      (isWrite || this.durability.appendedRecords !== appendedBefore)
+    ) {
       try {
         await this.durability.flush();
       } catch (err) {
