@@ -8,6 +8,10 @@
  * `.data/`); `MONGO_TEST_URI=mongodb://...` measures a real MongoDB instead, for comparison.
  *
  * Prints a table and exits 1 when a target is missed:
+ *   - concurrent durable inserts (32 writers, with a dbPath): group commit lets them share each
+ *     fdatasync, so they must reach half of what the same writers get from an in-memory server in
+ *     the same run, or twice the serial fdatasync rate of the same disk (without sharing, one sync
+ *     per insert, they could not exceed it);
  *   - p99 of a 50-message history page at 100k messages under 5 ms;
  *   - the 100k page within 2x of the 10k page at p50 and p90 (it must come from the index, not a
  *     scan; the p99 ratio is printed but not gated, one GC pause can double a p99 by itself).
@@ -22,6 +26,11 @@ import mongoose, { Schema, Types } from 'mongoose';
 import { startEmbeddedMongo } from '../src/index';
 
 const TARGET_P99_100K_MS = 5;
+const TARGET_DURABLE_TO_MEMORY = 0.5;
+const TARGET_DURABLE_TO_SYNCS = 2;
+const CONCURRENT_WRITERS = 32;
+const CONCURRENT_INSERTS = 1_500;
+const CONCURRENT_ROUNDS = 3;
 const TARGET_RATIO_100K_TO_10K = 2;
 // Below this, a latency is timer noise; the ratio check compares against at least this much.
 const RATIO_FLOOR_MS = 0.5;
@@ -100,6 +109,69 @@ const userSchema = new Schema(
   { timestamps: true },
 );
 
+const concurrentSchema = new Schema(
+  { conversationId: Schema.Types.ObjectId, text: String, createdAt: Date },
+  { versionKey: false },
+);
+
+/** Inserts/s of CONCURRENT_WRITERS writers, each awaiting its insert before the next, as API requests do. */
+async function concurrentInsertRate(
+  uri: string,
+  dbName: string,
+): Promise<number> {
+  const conn = mongoose.createConnection(uri, {
+    dbName,
+    autoIndex: false,
+    maxPoolSize: CONCURRENT_WRITERS,
+  });
+  await conn.asPromise();
+  try {
+    const Message = conn.model('ConcurrentMessage', concurrentSchema);
+    await Message.createCollection();
+    const conversationId = new Types.ObjectId();
+    const insert = (i: number) =>
+      Message.create({
+        conversationId,
+        text: `concurrent ${i}`,
+        createdAt: new Date(),
+      });
+    // Warm-up: open every pooled connection and let the JIT settle.
+    await Promise.all(
+      Array.from({ length: CONCURRENT_WRITERS * 4 }, (_, i) => insert(i)),
+    );
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENT_WRITERS }, async () => {
+        while (next < CONCURRENT_INSERTS) await insert(next++);
+      }),
+    );
+    return CONCURRENT_INSERTS / ((performance.now() - t0) / 1000);
+  } finally {
+    await conn.dropDatabase().catch(() => undefined);
+    await conn.close();
+  }
+}
+
+/** fdatasyncs/s of one writer appending small records in `dir`: what the disk allows unshared. */
+function serialSyncRate(dir: string): number {
+  const file = path.join(dir, 'sync-probe.bin');
+  const fd = fs.openSync(file, 'w', 0o600);
+  const record = Buffer.alloc(200, 1);
+  const n = 300;
+  const t0 = performance.now();
+  try {
+    for (let i = 0; i < n; i++) {
+      fs.writeSync(fd, record, 0, record.length, i * record.length);
+      fs.fdatasyncSync(fd);
+    }
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
 async function main() {
   const began = performance.now();
   const useMemory = process.argv.includes('--memory');
@@ -135,7 +207,48 @@ async function main() {
   const loadBefore = os.loadavg()[0];
   const history: HistoryRow[] = [];
 
+  let concurrent:
+    | { durable: number; memory: number; syncRate?: number }
+    | undefined;
   try {
+    // --- concurrent inserts: group commit against the same server without a disk --------------
+    {
+      const reference = await startEmbeddedMongo({ port: 0 });
+      let durable = 0;
+      let memory = 0;
+      try {
+        // Interleaved rounds, best of each: other jobs on the machine hit both sides alike.
+        for (let round = 0; round < CONCURRENT_ROUNDS; round++) {
+          const db = `${dbName}_concurrent${round}`;
+          durable = Math.max(durable, await concurrentInsertRate(uri, db));
+          memory = Math.max(
+            memory,
+            await concurrentInsertRate(reference.uri, db),
+          );
+        }
+      } finally {
+        await reference.stop();
+      }
+      concurrent = {
+        durable,
+        memory,
+        syncRate: dbPath ? serialSyncRate(dbPath) : undefined,
+      };
+      rows.push({
+        name: `Mongoose inserts/s, ${CONCURRENT_WRITERS} concurrent writers (Message.create)`,
+        value: durable.toFixed(0),
+      });
+      rows.push({
+        name: '  reference: the same writers, in-memory embedded server',
+        value: memory.toFixed(0),
+      });
+      if (concurrent.syncRate !== undefined)
+        rows.push({
+          name: '  reference: serial fdatasyncs/s on the same disk',
+          value: concurrent.syncRate.toFixed(0),
+        });
+    }
+
     // --- users: inserts/s and indexed finds/s -------------------------------------------------
     const User = conn.model('User', userSchema);
     await User.createIndexes();
@@ -354,7 +467,24 @@ async function main() {
     Math.max(percentile(p10.wall, q), RATIO_FLOOR_MS);
   const ratio50 = ratioAt(0.5);
   const ratio90 = ratioAt(0.9);
-  const checks: Row[] = [
+  const checks: Row[] = [];
+  // Gated only with a dbPath: in memory or on an external server there is no group commit of ours to
+  // measure. On a slow disk, exceeding the serial sync rate is only possible by sharing syncs; on a
+  // fast one, durability must simply cost little against no disk at all. Each alone would misjudge
+  // the other kind of disk (or a machine busy with other jobs).
+  if (concurrent?.syncRate !== undefined && !externalUri) {
+    const toMemory = concurrent.durable / concurrent.memory;
+    const toSyncs = concurrent.durable / concurrent.syncRate;
+    checks.push({
+      name: `${CONCURRENT_WRITERS} durable writers vs refs`,
+      value: `${toMemory.toFixed(2)}x, ${toSyncs.toFixed(1)}x`,
+      target: `>= ${TARGET_DURABLE_TO_MEMORY}x in-memory or >= ${TARGET_DURABLE_TO_SYNCS}x fdatasyncs/s`,
+      ok:
+        toMemory >= TARGET_DURABLE_TO_MEMORY ||
+        toSyncs >= TARGET_DURABLE_TO_SYNCS,
+    });
+  }
+  checks.push(
     {
       name: 'history p99 at 100k',
       value: `${p99(p100).toFixed(2)} ms`,
@@ -369,7 +499,7 @@ async function main() {
         ratio50 <= TARGET_RATIO_100K_TO_10K &&
         ratio90 <= TARGET_RATIO_100K_TO_10K,
     },
-  ];
+  );
 
   const cpus = os.cpus().length;
   const line = (cols: string[], widths: number[]) =>
@@ -442,7 +572,7 @@ async function main() {
     `\ntotal time ${((performance.now() - began) / 1000).toFixed(1)} s`,
   );
   if (
-    !checks[0].ok &&
+    !checks.find((c) => c.name === 'history p99 at 100k')?.ok &&
     percentile(p100.cpu, 0.99) < TARGET_P99_100K_MS &&
     os.loadavg()[0] > cpus
   ) {

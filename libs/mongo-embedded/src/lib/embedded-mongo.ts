@@ -2,7 +2,11 @@ import { Catalog } from './catalog';
 import { CommandDispatcher } from './commands';
 import { CursorManager } from './cursor-manager';
 import { Journal } from './journal';
-import { WireServer } from './server';
+import {
+  ConnectionLimits,
+  resolveConnectionLimits,
+  WireServer,
+} from './server';
 
 export interface EmbeddedMongoOptions {
   /** TCP port; 0 (the default) picks any free port. */
@@ -11,6 +15,10 @@ export interface EmbeddedMongoOptions {
   dbPath?: string;
   /** Interface to listen on; 127.0.0.1 by default. */
   host?: string;
+  /** Bounds on connections, bytes in flight and idle time; see DEFAULT_CONNECTION_LIMITS. */
+  limits?: Partial<ConnectionLimits>;
+  /** Where warnings and closed-connection reasons go; `console.warn` with a prefix by default. */
+  log?: (message: string) => void;
 }
 
 export interface EmbeddedMongo {
@@ -27,14 +35,17 @@ export async function startEmbeddedMongo(
   options: EmbeddedMongoOptions = {},
 ): Promise<EmbeddedMongo> {
   const host = options.host ?? '127.0.0.1';
-  const log = (msg: string) => console.warn(`[mongo-embedded] ${msg}`);
+  const log =
+    options.log ?? ((msg: string) => console.warn(`[mongo-embedded] ${msg}`));
+  // Checked before anything touches the disk, so a bad option leaves nothing locked or created.
+  const limits = resolveConnectionLimits(options.limits);
   const catalog = new Catalog();
   const journal = options.dbPath
     ? await Journal.open(options.dbPath, catalog, log)
     : undefined;
   const cursors = new CursorManager();
   const dispatcher = new CommandDispatcher(catalog, cursors);
-  const server = new WireServer(dispatcher, journal, log);
+  const server = new WireServer(dispatcher, journal, log, limits);
   let port: number;
   try {
     port = await server.listen(options.port ?? 0, host);

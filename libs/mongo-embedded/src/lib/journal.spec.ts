@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Catalog } from './catalog';
-import { Journal } from './journal';
+import { Journal, JournalCorruptionError } from './journal';
+import { MAGIC, recordSize } from './journal-format';
+import { repairJournal } from './journal-repair';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -110,5 +112,213 @@ describe('journal after a restart', () => {
     expect(b.journal.sizeOnDisk).toBeGreaterThan(sizeBefore);
     expect(b.journal.sizeOnDisk - sizeBefore).toBeLessThan(200);
     await b.journal.close();
+  });
+});
+
+/** Byte offsets of the journal's records, in order. */
+function recordOffsets(file: string): number[] {
+  const data = fs.readFileSync(file);
+  const offsets: number[] = [];
+  for (let at = MAGIC.length; at < data.length; at += recordSize(data, at))
+    offsets.push(at);
+  return offsets;
+}
+
+/** A journal holding a collection and `count` documents, one record each; returns its file. */
+async function journalWithDocuments(dir: string, count: number) {
+  const a = await open(dir);
+  const coll = a.catalog.ensure('db', 'c');
+  for (let i = 0; i < count; i++) coll.insert({ _id: i, v: `value-${i}` });
+  await a.journal.close();
+  return path.join(dir, 'journal.bin');
+}
+
+describe('journal damaged in the middle', () => {
+  it('refuses to start, names the file and offset, and leaves the file untouched', async () => {
+    const dir = tempDir();
+    const file = await journalWithDocuments(dir, 100);
+    const offsets = recordOffsets(file);
+    const damagedAt = offsets[51]; // the put of _id 50 (record 0 creates the collection)
+    const bytes = fs.readFileSync(file);
+    bytes[damagedAt + 8 + 12] ^= 0x01;
+    fs.writeFileSync(file, bytes);
+
+    const error = await open(dir).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(JournalCorruptionError);
+    expect((error as Error).message).toContain(file);
+    expect((error as Error).message).toContain(
+      `byte offset ${damagedAt} (checksum mismatch)`,
+    );
+    expect((error as Error).message).toContain(
+      `npx nx run mongo-embedded:repair-journal --dbPath ${dir}`,
+    );
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+    // The refusal released the dbPath: the repair (or a later start) may take it.
+    expect(fs.existsSync(path.join(dir, 'mongo-embedded.lock'))).toBe(false);
+  });
+
+  it('repairs into a new journal that keeps every record but the damaged one, and keeps the original', async () => {
+    const dir = tempDir();
+    const file = await journalWithDocuments(dir, 100);
+    const bytes = fs.readFileSync(file);
+    bytes[recordOffsets(file)[51] + 8 + 12] ^= 0x01;
+    fs.writeFileSync(file, bytes);
+
+    const report = repairJournal(dir);
+    expect(report.intactRecords).toBe(100); // createCollection + 99 puts
+    expect(report.damaged).toHaveLength(1);
+    expect(fs.readFileSync(report.original as string).equals(bytes)).toBe(true);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+
+    const b = await open(dir);
+    const ids = b.catalog
+      .get('db', 'c')
+      ?.allDocuments()
+      .map((d) => d['_id']);
+    expect(ids).toEqual(
+      Array.from({ length: 100 }, (_, i) => i).filter((i) => i !== 50),
+    );
+    await b.journal.close();
+  });
+
+  it('finds the records after a damaged length field by trying every offset', async () => {
+    const dir = tempDir();
+    const file = await journalWithDocuments(dir, 30);
+    const bytes = fs.readFileSync(file);
+    const damagedAt = recordOffsets(file)[10];
+    bytes.writeUInt32LE(7, damagedAt); // the length now points into the middle of the record
+    fs.writeFileSync(file, bytes);
+
+    await expect(open(dir)).rejects.toThrow(
+      new RegExp(`damaged at byte offset ${damagedAt} `),
+    );
+    const report = repairJournal(dir);
+    expect(report.damaged).toEqual([
+      expect.objectContaining({ offset: damagedAt }),
+    ]);
+    const b = await open(dir);
+    expect(b.catalog.get('db', 'c')?.count).toBe(29);
+    await b.journal.close();
+  });
+
+  it('leaves a sound journal alone', async () => {
+    const dir = tempDir();
+    const file = await journalWithDocuments(dir, 5);
+    const before = fs.readFileSync(file);
+    const report = repairJournal(dir);
+    expect(report).toMatchObject({
+      original: undefined,
+      damaged: [],
+      intactRecords: 6,
+    });
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+});
+
+describe('journal file permissions', () => {
+  it('creates the data directory 0700 and its files 0600', async () => {
+    const dir = path.join(tempDir(), 'fresh');
+    const a = await open(dir);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(dir, 'journal.bin')).mode & 0o777).toBe(0o600);
+    expect(
+      fs.statSync(path.join(dir, 'mongo-embedded.lock')).mode & 0o777,
+    ).toBe(0o600);
+    await a.journal.close();
+  });
+
+  it('narrows an existing world-readable directory and journal at start, saying so', async () => {
+    const dir = tempDir();
+    await journalWithDocuments(dir, 3);
+    fs.chmodSync(dir, 0o755);
+    fs.chmodSync(path.join(dir, 'journal.bin'), 0o644);
+    const warnings: string[] = [];
+    const b = await open(dir, warnings);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(dir, 'journal.bin')).mode & 0o777).toBe(0o600);
+    expect(warnings.join('\n')).toMatch(/journal\.bin from 0644 to 0600/);
+    expect(b.catalog.get('db', 'c')?.count).toBe(3);
+    await b.journal.close();
+  });
+
+  it('writes a compacted journal 0600', async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    a.catalog.ensure('db', 'c').insert({ _id: 1 });
+    await a.journal.compact();
+    expect(fs.statSync(path.join(dir, 'journal.bin')).mode & 0o777).toBe(0o600);
+    await a.journal.close();
+  });
+});
+
+describe('journal group commit', () => {
+  it('makes concurrent writers share syncs, and acknowledges each only once it is on disk', async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    const coll = a.catalog.ensure('db', 'c');
+    await a.journal.flush();
+    const syncsBefore = a.journal.syncCount;
+    const file = path.join(dir, 'journal.bin');
+    const writers = Array.from({ length: 50 }, async (_, i) => {
+      for (let k = 0; k < 4; k++) {
+        // Stagger the writers so they do not all arrive before the first sync.
+        await new Promise((r) => setImmediate(r));
+        coll.insert({ _id: `${i}-${k}` });
+        const expectedAtLeast = a.journal.sizeOnDisk;
+        await a.journal.flush();
+        expect(fs.statSync(file).size).toBeGreaterThan(expectedAtLeast);
+      }
+    });
+    await Promise.all(writers);
+    const syncs = a.journal.syncCount - syncsBefore;
+    expect(syncs).toBeGreaterThan(0);
+    expect(syncs).toBeLessThan(200 / 4);
+    await a.journal.close();
+    const b = await open(dir);
+    expect(b.catalog.get('db', 'c')?.count).toBe(200);
+    await b.journal.close();
+  });
+
+  it('still writes the queued records when a compaction fails, and acknowledges nothing unwritten', async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    const coll = a.catalog.ensure('db', 'c');
+    coll.insert({ _id: 'before' });
+    await a.journal.flush();
+    // A directory where the compacted file should go makes the compaction fail.
+    fs.mkdirSync(path.join(dir, 'journal.bin.compact'));
+    coll.insert({ _id: 'queued during the failed compaction' });
+    await expect(a.journal.compact()).rejects.toThrow();
+    coll.insert({ _id: 'after' });
+    await a.journal.flush();
+    await a.journal.close();
+    fs.rmdirSync(path.join(dir, 'journal.bin.compact'));
+
+    const b = await open(dir);
+    expect(
+      b.catalog
+        .get('db', 'c')
+        ?.allDocuments()
+        .map((d) => d['_id']),
+    ).toEqual(['before', 'queued during the failed compaction', 'after']);
+    await b.journal.close();
+  });
+
+  it('refuses every flush after a failed write instead of acknowledging later writes', async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    const coll = a.catalog.ensure('db', 'c');
+    await a.journal.flush();
+    const realFd = (a.journal as unknown as { fd: number }).fd;
+    (a.journal as unknown as { fd: number }).fd = 2 ** 30; // not an open file: the write fails
+    coll.insert({ _id: 'lost' });
+    await expect(a.journal.flush()).rejects.toThrow(/could not be written/);
+    coll.insert({ _id: 'after' });
+    await expect(a.journal.flush()).rejects.toThrow(/could not be written/);
+    (a.journal as unknown as { fd: number }).fd = realFd;
+    await a.journal.close();
   });
 });

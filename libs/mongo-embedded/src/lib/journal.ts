@@ -1,27 +1,63 @@
-import { BSON, Document } from 'bson';
+import type { Document } from 'bson';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { crc32 } from 'node:zlib';
 import { Catalog, CatalogRecord } from './catalog';
+import {
+  acquireLock,
+  DATA_FILE_MODE,
+  fsyncDir,
+  preparePrivateDataDir,
+  releaseLock,
+} from './data-dir';
+import {
+  encodeRecord,
+  JOURNAL_FILE,
+  MAGIC,
+  nextIntactRecord,
+  RECORD_HEADER,
+  recordProblem,
+} from './journal-format';
 import { readBson } from './wire-protocol';
 
 /**
- * Durability for `dbPath`: an append-only journal of whole-document images and catalog changes.
+ * Durability for `dbPath`: an append-only journal of whole-document images and catalog changes
+ * (the byte layout is in journal-format.ts).
  *
- * File layout: an 8-byte magic, then records `[u32 payload length][u32 CRC-32 of payload][BSON payload]`.
- * A write is acknowledged only after its records are written and `fdatasync`ed (concurrent writers
- * share one sync: group commit). On open, the journal is replayed; a torn or corrupt tail (the
- * process died mid-write) is reported, cut off and ignored. When the file holds much more than the
- * live data, it is compacted: a snapshot of the current state is written to a new file, synced and
- * renamed over the journal, so the file never grows without bound.
+ * Group commit: a write is acknowledged only after its records are written and `fdatasync`ed, and
+ * records appended while one sync is under way all go to disk with the next one, so concurrent
+ * writers share a sync instead of queueing for one each. After a failed write or sync the journal
+ * refuses every later flush: what is in memory is no longer what is on disk, and acknowledging
+ * later writes would claim a durability the failed ones do not have.
+ *
+ * On open, the journal is replayed. A damaged record with nothing readable after it is a write torn
+ * by a crash: it is reported, cut off and ignored. A damaged record with readable records after it
+ * is corruption, and cutting there would silently drop those records: the server refuses to start,
+ * names the offset and leaves the file as it is, for `repair-journal` (journal-repair.ts).
+ *
+ * When the file holds much more than the live data, it is compacted: a snapshot of the current
+ * state is written to a new file, synced and renamed over the journal, so the file never grows
+ * without bound.
  */
 
-const MAGIC = Buffer.from('MEJRNL01');
-const JOURNAL_FILE = 'journal.bin';
 const COMPACT_FILE = 'journal.bin.compact';
-const LOCK_FILE = 'mongo-embedded.lock';
 const COMPACT_MIN_BYTES = 4 * 1024 * 1024;
-const RECORD_HEADER = 8;
+
+/** The journal has a damaged record in its middle: starting would lose the records after it. */
+export class JournalCorruptionError extends Error {
+  constructor(
+    readonly file: string,
+    readonly offset: number,
+    readonly problem: string,
+    readonly nextIntactOffset: number,
+  ) {
+    super(
+      `mongo-embedded: journal ${file} is damaged at byte offset ${offset} (${problem}), and intact records ` +
+        `follow from byte offset ${nextIntactOffset}: refusing to start, because cutting the journal there would ` +
+        `lose them. The file is left untouched. To salvage every intact record into a new journal (the damaged ` +
+        `one is kept beside it): npx nx run mongo-embedded:repair-journal --dbPath ${path.dirname(file)}`,
+    );
+  }
+}
 
 const openPaths = new Set<string>();
 
@@ -38,6 +74,9 @@ export class Journal {
   private waiters: Waiter[] = [];
   private draining = false;
   private closed = false;
+  /** Set by a failed write or sync; every later flush rejects with it. */
+  private failure: Error | undefined;
+  private syncs = 0;
 
   private constructor(
     private readonly dir: string,
@@ -58,7 +97,7 @@ export class Journal {
       throw new Error(
         `mongo-embedded: dbPath ${absDir} is already open in this process`,
       );
-    await fs.promises.mkdir(absDir, { recursive: true });
+    await preparePrivateDataDir(absDir, log);
     acquireLock(absDir);
     openPaths.add(absDir);
     try {
@@ -90,7 +129,11 @@ export class Journal {
             );
         } else validBytes = replay(data, catalog, file, log);
       } else validBytes = 0;
-      const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT);
+      const fd = fs.openSync(
+        file,
+        fs.constants.O_RDWR | fs.constants.O_CREAT,
+        DATA_FILE_MODE,
+      );
       if (validBytes === 0) {
         fs.ftruncateSync(fd, 0);
         fs.writeSync(fd, MAGIC, 0, MAGIC.length, 0);
@@ -115,13 +158,15 @@ export class Journal {
   append(record: CatalogRecord): number {
     if (this.closed) throw new Error('mongo-embedded: journal is closed');
     const frame = encodeRecord(record as Document);
-    this.pending.push(frame);
+    // A failed journal keeps nothing more: every flush is refused anyway.
+    if (!this.failure) this.pending.push(frame);
     this.appendedSeq++;
     return frame.length - RECORD_HEADER;
   }
 
   /** Resolves when every record appended so far is on disk. */
   flush(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     if (this.durableSeq >= this.appendedSeq) return Promise.resolve();
     const seq = this.appendedSeq;
     const done = new Promise<void>((resolve, reject) =>
@@ -147,10 +192,11 @@ export class Journal {
           await new Promise<void>((res, rej) =>
             fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())),
           );
+          this.syncs++;
           this.markDurable(seq);
         } catch (err) {
-          this.failWaiters(seq, err as Error);
-          continue;
+          this.fail(err as Error);
+          return;
         }
         if (this.shouldCompact()) {
           try {
@@ -174,10 +220,15 @@ export class Journal {
     for (const w of ready) w.resolve();
   }
 
-  private failWaiters(seq: number, err: Error): void {
-    const failed = this.waiters.filter((w) => w.seq <= seq);
-    this.waiters = this.waiters.filter((w) => w.seq > seq);
-    for (const w of failed) w.reject(err);
+  private fail(err: Error): void {
+    this.failure = new Error(
+      `mongo-embedded: the journal could not be written (${err.message}); writes are refused until the server restarts`,
+    );
+    this.log(this.failure.message);
+    this.pending = [];
+    const failed = this.waiters;
+    this.waiters = [];
+    for (const w of failed) w.reject(this.failure);
   }
 
   private shouldCompact(): boolean {
@@ -206,12 +257,14 @@ export class Journal {
       for (const doc of coll.allDocuments())
         frames.push(encodeRecord({ op: 'put', ns: coll.ns, doc }));
     }
-    // Records appended but not yet written are already part of the in-memory state just captured.
+    // Records appended but not yet written are already part of the in-memory state just captured;
+    // they leave the queue only once the snapshot holding them has replaced the journal, so a
+    // failed compaction still writes them to the old journal (and acknowledges nothing unwritten).
     const seq = this.appendedSeq;
-    this.pending = [];
+    const captured = this.pending.length;
     const snapshot = Buffer.concat(frames);
     const tmp = path.join(this.dir, COMPACT_FILE);
-    const fd = fs.openSync(tmp, 'w');
+    const fd = fs.openSync(tmp, 'w', DATA_FILE_MODE);
     try {
       await writeAll(fd, snapshot, 0);
       fs.fdatasyncSync(fd);
@@ -226,6 +279,7 @@ export class Journal {
       fs.constants.O_RDWR,
     );
     this.fileBytes = snapshot.length;
+    this.pending.splice(0, captured);
     this.markDurable(seq);
   }
 
@@ -233,9 +287,18 @@ export class Journal {
     return this.fileBytes;
   }
 
+  get appendedRecords(): number {
+    return this.appendedSeq;
+  }
+
+  /** How many `fdatasync`s made writes durable so far: with group commit, fewer than the writes. */
+  get syncCount(): number {
+    return this.syncs;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.flush();
+    await this.flush().catch(() => undefined); // a failed journal was reported when it failed
     while (this.draining) await new Promise((r) => setTimeout(r, 5));
     this.closed = true;
     fs.closeSync(this.fd);
@@ -245,16 +308,10 @@ export class Journal {
   }
 }
 
-function encodeRecord(record: Document): Buffer {
-  const payload = Buffer.from(BSON.serialize(record));
-  const frame = Buffer.allocUnsafe(RECORD_HEADER + payload.length);
-  frame.writeUInt32LE(payload.length, 0);
-  frame.writeUInt32LE(crc32(payload), 4);
-  payload.copy(frame, RECORD_HEADER);
-  return frame;
-}
-
-/** Applies every intact record; returns the byte length of the intact prefix. */
+/**
+ * Applies every intact record; returns the byte length of the intact prefix. Throws
+ * JournalCorruptionError before applying anything past a damaged record that intact ones follow.
+ */
 function replay(
   data: Buffer,
   catalog: Catalog,
@@ -263,8 +320,11 @@ function replay(
 ): number {
   let offset = MAGIC.length;
   while (offset < data.length) {
-    const problem = checkRecord(data, offset);
+    const problem = recordProblem(data, offset);
     if (problem) {
+      const next = nextIntactRecord(data, offset);
+      if (next !== undefined)
+        throw new JournalCorruptionError(file, offset, problem, next);
       log(
         `WARNING: journal ${file}: ${problem} at offset ${offset}; ignoring the last ${data.length - offset} bytes (a write torn by a crash)`,
       );
@@ -290,21 +350,6 @@ function replay(
   return offset;
 }
 
-function checkRecord(data: Buffer, offset: number): string | undefined {
-  if (data.length - offset < RECORD_HEADER) return 'incomplete record header';
-  const length = data.readUInt32LE(offset);
-  if (length < 5 || offset + RECORD_HEADER + length > data.length)
-    return 'incomplete record';
-  const payload = data.subarray(
-    offset + RECORD_HEADER,
-    offset + RECORD_HEADER + length,
-  );
-  if (crc32(payload) !== data.readUInt32LE(offset + 4))
-    return 'checksum mismatch';
-  if (payload.readInt32LE(0) !== length) return 'malformed record';
-  return undefined;
-}
-
 function writeAll(fd: number, buf: Buffer, position: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const step = (written: number) => {
@@ -320,48 +365,4 @@ function writeAll(fd: number, buf: Buffer, position: number): Promise<void> {
     };
     step(0);
   });
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // Some platforms cannot fsync a directory; the rename is still atomic.
-  }
-}
-
-function acquireLock(dir: string): void {
-  const lock = path.join(dir, LOCK_FILE);
-  try {
-    const pid = Number(fs.readFileSync(lock, 'utf8').trim());
-    if (pid && pid !== process.pid && isAlive(pid))
-      throw new Error(
-        `mongo-embedded: dbPath ${dir} is in use by process ${pid} (remove ${lock} if that is wrong)`,
-      );
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  fs.writeFileSync(lock, String(process.pid));
-}
-
-function releaseLock(dir: string): void {
-  try {
-    fs.rmSync(path.join(dir, LOCK_FILE), { force: true });
-  } catch {
-    // nothing to release
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -1,6 +1,6 @@
 import { BSON, Document } from 'bson';
 import { normalizeNumbers } from './bson-values';
-import { failedToParse } from './errors';
+import { findBsonStructureProblem } from './bson-structure';
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
@@ -9,6 +9,7 @@ export const OP_MSG = 2013;
 
 const FLAG_CHECKSUM_PRESENT = 1 << 0;
 const FLAG_MORE_TO_COME = 1 << 1;
+const KNOWN_REQUIRED_FLAGS = FLAG_CHECKSUM_PRESENT | FLAG_MORE_TO_COME;
 
 /** Keep every number's BSON type (int64 as `Long`, whole doubles as `Double`): see normalizeNumbers. */
 export const BSON_READ_OPTIONS = {
@@ -49,64 +50,154 @@ export function readHeader(buf: Buffer): MessageHeader {
   };
 }
 
-function readCString(buf: Buffer, offset: number): [string, number] {
-  const end = buf.indexOf(0, offset);
-  if (end < 0) throw failedToParse('unterminated cstring in message');
-  return [buf.toString('utf8', offset, end), end + 1];
-}
+/**
+ * A message whose framing cannot be trusted (a length that lies, a missing terminator, nesting too
+ * deep, an unknown opCode): the server answers it with an error and closes the connection, since
+ * nothing after it on that stream can be framed reliably.
+ */
+export class MalformedMessageError extends Error {}
 
-function readDocument(buf: Buffer, offset: number): [Document, number] {
-  const size = buf.readInt32LE(offset);
-  if (size < 5 || offset + size > buf.length)
-    throw failedToParse('invalid BSON document length in message');
-  const doc = readBson(buf.subarray(offset, offset + size));
-  return [doc, offset + size];
-}
+const HEADER_SIZE = 16;
 
-/** Decodes one complete message (header included). */
-export function decodeMessage(buf: Buffer): IncomingCommand {
-  const header = readHeader(buf);
-  if (header.opCode === OP_MSG) return decodeOpMsg(buf, header);
-  if (header.opCode === OP_QUERY) return decodeOpQuery(buf, header);
-  throw failedToParse(`unsupported wire protocol opCode ${header.opCode}`);
-}
+/**
+ * Reads a message front to back; every length is checked against the bytes left before it is used,
+ * so a lying length ends the decoding with a MalformedMessageError instead of a loop or a huge read.
+ */
+class MessageReader {
+  constructor(
+    private readonly buf: Buffer,
+    public offset: number,
+    private readonly end: number,
+  ) {}
 
-function decodeOpMsg(buf: Buffer, header: MessageHeader): IncomingCommand {
-  const flags = buf.readUInt32LE(16);
-  let end = buf.length;
-  if (flags & FLAG_CHECKSUM_PRESENT) {
-    end -= 4;
-    const expected = buf.readUInt32LE(end);
-    const actual = crc32c(buf.subarray(0, end));
-    if (expected !== actual)
-      throw failedToParse('OP_MSG checksum does not match contents');
+  get remaining(): number {
+    return this.end - this.offset;
   }
-  let offset = 20;
+
+  int32(what: string): number {
+    if (this.remaining < 4)
+      throw new MalformedMessageError(`message ends inside ${what}`);
+    const value = this.buf.readInt32LE(this.offset);
+    this.offset += 4;
+    return value;
+  }
+
+  uint8(what: string): number {
+    if (this.remaining < 1)
+      throw new MalformedMessageError(`message ends inside ${what}`);
+    return this.buf[this.offset++];
+  }
+
+  cstring(what: string): string {
+    const at = this.buf.indexOf(0, this.offset);
+    if (at < 0 || at >= this.end)
+      throw new MalformedMessageError(`${what} is not terminated`);
+    const value = this.buf.toString('utf8', this.offset, at);
+    this.offset = at + 1;
+    return value;
+  }
+
+  document(what: string): Document {
+    if (this.remaining < 4)
+      throw new MalformedMessageError(`message ends inside ${what}`);
+    const size = this.buf.readInt32LE(this.offset);
+    if (size < 5 || size > this.remaining)
+      throw new MalformedMessageError(
+        `${what} has length ${size} with ${this.remaining} bytes left`,
+      );
+    const problem = findBsonStructureProblem(this.buf, this.offset, size);
+    if (problem) throw new MalformedMessageError(`${what}: ${problem}`);
+    let doc: Document;
+    try {
+      doc = readBson(this.buf.subarray(this.offset, this.offset + size));
+    } catch (err) {
+      throw new MalformedMessageError(
+        `${what} is not valid BSON: ${(err as Error).message}`,
+      );
+    }
+    this.offset += size;
+    return doc;
+  }
+
+  /** A reader over the next `size` bytes; this reader moves past them. */
+  slice(size: number): MessageReader {
+    const inner = new MessageReader(this.buf, this.offset, this.offset + size);
+    this.offset += size;
+    return inner;
+  }
+}
+
+/** Decodes one complete message (header included); throws MalformedMessageError on bad framing. */
+export function decodeMessage(buf: Buffer): IncomingCommand {
+  if (buf.length < HEADER_SIZE)
+    throw new MalformedMessageError(
+      `message of ${buf.length} bytes is shorter than its header`,
+    );
+  const header = readHeader(buf);
+  if (header.length !== buf.length)
+    throw new MalformedMessageError(
+      `message length ${header.length} does not match the ${buf.length} bytes received`,
+    );
+  const body = new MessageReader(buf, HEADER_SIZE, buf.length);
+  if (header.opCode === OP_MSG) return decodeOpMsg(buf, header, body);
+  if (header.opCode === OP_QUERY) return decodeOpQuery(header, body);
+  throw new MalformedMessageError(
+    `unsupported wire protocol opCode ${header.opCode}`,
+  );
+}
+
+function decodeOpMsg(
+  buf: Buffer,
+  header: MessageHeader,
+  reader: MessageReader,
+): IncomingCommand {
+  const flags = reader.int32('the OP_MSG flags') >>> 0;
+  // Bits 0-15 are "required": a receiver must refuse ones it does not know (OP_MSG specification).
+  if (flags & 0xffff & ~KNOWN_REQUIRED_FLAGS)
+    throw new MalformedMessageError(
+      `OP_MSG has unknown required flag bits 0x${(flags & 0xffff & ~KNOWN_REQUIRED_FLAGS).toString(16)}`,
+    );
+  let sections = reader;
+  if (flags & FLAG_CHECKSUM_PRESENT) {
+    if (reader.remaining < 4)
+      throw new MalformedMessageError('OP_MSG ends inside its checksum');
+    sections = reader.slice(reader.remaining - 4);
+    const expected = buf.readUInt32LE(buf.length - 4);
+    if (expected !== crc32c(buf.subarray(0, buf.length - 4)))
+      throw new MalformedMessageError(
+        'OP_MSG checksum does not match contents',
+      );
+  }
   let body: Document | undefined;
   const sequences: Array<[string, Document[]]> = [];
-  while (offset < end) {
-    const kind = buf.readUInt8(offset);
-    offset += 1;
+  while (sections.remaining > 0) {
+    const kind = sections.uint8('an OP_MSG section kind');
     if (kind === 0) {
-      [body, offset] = readDocument(buf, offset);
+      if (body)
+        throw new MalformedMessageError(
+          'OP_MSG has more than one body section',
+        );
+      body = sections.document('the OP_MSG body');
     } else if (kind === 1) {
-      const size = buf.readInt32LE(offset);
-      const sectionEnd = offset + size;
-      const [identifier, afterName] = readCString(buf, offset + 4);
-      let pos = afterName;
+      const size = sections.int32('a document sequence size');
+      // The size counts itself; the section then holds at least its identifier's terminator.
+      if (size < 5 || size - 4 > sections.remaining)
+        throw new MalformedMessageError(
+          `document sequence has size ${size} with ${sections.remaining + 4} bytes left`,
+        );
+      const sequence = sections.slice(size - 4);
+      const identifier = sequence.cstring('a document sequence identifier');
       const docs: Document[] = [];
-      while (pos < sectionEnd) {
-        let doc: Document;
-        [doc, pos] = readDocument(buf, pos);
-        docs.push(doc);
-      }
+      while (sequence.remaining > 0)
+        docs.push(
+          sequence.document(`document ${docs.length} of ${identifier}`),
+        );
       sequences.push([identifier, docs]);
-      offset = sectionEnd;
     } else {
-      throw failedToParse(`unknown OP_MSG section kind ${kind}`);
+      throw new MalformedMessageError(`unknown OP_MSG section kind ${kind}`);
     }
   }
-  if (!body) throw failedToParse('OP_MSG without a body section');
+  if (!body) throw new MalformedMessageError('OP_MSG without a body section');
   for (const [identifier, docs] of sequences) {
     const existing = body[identifier];
     body[identifier] = Array.isArray(existing) ? existing.concat(docs) : docs;
@@ -120,9 +211,20 @@ function decodeOpMsg(buf: Buffer, header: MessageHeader): IncomingCommand {
   };
 }
 
-function decodeOpQuery(buf: Buffer, header: MessageHeader): IncomingCommand {
-  const [fullCollectionName, afterName] = readCString(buf, 20); // after header + flags
-  const [query] = readDocument(buf, afterName + 8); // skip numberToSkip, numberToReturn
+function decodeOpQuery(
+  header: MessageHeader,
+  reader: MessageReader,
+): IncomingCommand {
+  reader.int32('the OP_QUERY flags');
+  const fullCollectionName = reader.cstring('the OP_QUERY collection name');
+  reader.int32('numberToSkip');
+  reader.int32('numberToReturn');
+  const query = reader.document('the OP_QUERY query');
+  if (reader.remaining > 0) reader.document('the OP_QUERY field selector');
+  if (reader.remaining > 0)
+    throw new MalformedMessageError(
+      `OP_QUERY has ${reader.remaining} bytes after its documents`,
+    );
   // A legacy command may arrive wrapped: { $query: { ismaster: 1 }, $readPreference: ... }
   const command =
     query['$query'] && typeof query['$query'] === 'object'

@@ -282,6 +282,56 @@ describe('crash safety (server CLI with --dbPath, killed with SIGKILL)', () => {
     await client.close();
   }, 120_000);
 
+  it('keeps every acknowledged write of 32 concurrent writers across SIGKILL', async () => {
+    const dbPath = tempDbPath();
+    let server = await startServer(dbPath);
+    const writersCount = 32;
+    let client = new MongoClient(server.uri, {
+      serverSelectionTimeoutMS: 3_000,
+      retryWrites: false,
+      maxPoolSize: writersCount,
+    });
+    clients.push(client);
+    await client.connect();
+    let events = client.db('group').collection<any>('events');
+    const acked: string[] = [];
+    let stop = false;
+    const writers = Array.from({ length: writersCount }, async (_, w) => {
+      for (let i = 0; !stop; i++) {
+        const id = `w${w}-${i}`;
+        try {
+          await events.insertOne({ _id: id, writer: w, at: new Date() });
+        } catch {
+          return; // the server is gone
+        }
+        acked.push(id);
+      }
+    });
+    const killBy = Date.now() + 20_000;
+    while (acked.length < 2_000 && Date.now() < killBy)
+      await new Promise((r) => setTimeout(r, 5));
+    await server.kill('SIGKILL');
+    stop = true;
+    await Promise.all(writers);
+    await client.close(true).catch(() => undefined);
+    expect(acked.length).toBeGreaterThan(500);
+
+    server = await startServer(dbPath);
+    client = await connect(server.uri);
+    events = client.db('group').collection<any>('events');
+    const present = new Set(
+      (await events.find({}, { projection: { _id: 1 } }).toArray()).map(
+        (d) => d._id,
+      ),
+    );
+    const missing = acked.filter((id) => !present.has(id));
+    expect({ acked: acked.length, missing }).toEqual({
+      acked: acked.length,
+      missing: [],
+    });
+    await client.close();
+  }, 90_000);
+
   it('skips garbage appended to the last data file with a warning, and keeps later writes', async () => {
     const dbPath = tempDbPath();
     let server = await startServer(dbPath);
