@@ -14,7 +14,7 @@ import {
   indexOptionsConflict,
   MongoServerError,
 } from './errors';
-import { DocumentMatcher, idFirst, sortBy } from './mingo-adapter';
+import { DocumentMatcher, idFirst, sortBy } from './mingo-adapter/update';
 import { defaultIndexName, IndexSpec, OrderedIndex } from './ordered-index';
 import { planQuery } from './query-planner';
 

@@ -32,7 +32,7 @@ import {
   projectDocuments,
   runPipeline,
   upsertSeed,
-} from './mingo-adapter';
+} from './mingo-adapter/update';
 import type { IndexSpec } from './ordered-index';
 
 export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;

@@ -11,7 +11,7 @@ import {
   viewOf,
 } from './bson-values';
 import { cannotIndexParallelArrays, DuplicateKeyError } from './errors';
-import { newQuery } from './mingo-adapter';
+import { newQuery } from './mingo-adapter/update';
 
 /** An index as `listIndexes` reports it and as `createIndexes` receives it. */
 export interface IndexSpec {

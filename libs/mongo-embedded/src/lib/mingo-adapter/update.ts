@@ -32,7 +32,7 @@ import {
   viewOf,
   widerKind,
   zeroOfKind,
-} from './bson-values';
+} from '../bson-values';
 import {
   badValue,
   conflictingUpdateOperators,
@@ -41,7 +41,7 @@ import {
   MongoServerError,
   toServerError,
   typeMismatch,
-} from './errors';
+} from '../errors';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 // mingo's own entry point merges its default operators over any custom context (defaults win), so
