@@ -208,6 +208,15 @@ function compareArrays(a: unknown[], b: unknown[]): number {
 export const valuesEqual = (a: unknown, b: unknown) =>
   compareValues(a, b) === 0;
 
+/** Moves `_id` to the front, as mongod stores it. */
+export function idFirst(doc: Document): Document {
+  const keys = Object.keys(doc);
+  if (keys[0] === '_id' || !('_id' in doc)) return doc;
+  const out: Document = { _id: doc['_id'] };
+  for (const k of keys) if (k !== '_id') out[k] = doc[k];
+  return out;
+}
+
 /** Deep copy of plain objects and arrays; BSON values (immutable) are shared, Dates copied. */
 export function cloneValue<T>(v: T): T {
   if (Array.isArray(v)) return v.map(cloneValue) as unknown as T;

@@ -1,7 +1,7 @@
 import { Document, Long, ObjectId } from 'bson';
 import { Catalog } from './catalog';
 import type { Collection, SelectStats } from './collection';
-import { compileFilter } from './mingo-adapter/update';
+import { compileFilter } from './mingo-adapter/filters';
 
 const stats = (): SelectStats => ({
   docsExamined: 0,

@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import {
   BracketBound,
   cloneValue,
+  idFirst,
   idKey,
   toNumber,
   valuesAtPath,
@@ -14,9 +15,10 @@ import {
   indexOptionsConflict,
   MongoServerError,
 } from './errors';
-import { DocumentMatcher, idFirst, sortBy } from './mingo-adapter/update';
+import type { DocumentMatcher } from './mingo-adapter/filters';
 import { defaultIndexName, IndexSpec, OrderedIndex } from './ordered-index';
 import { planQuery } from './query-planner';
+import { sortBy } from './sort';
 
 export interface MatchedRecord {
   rid: number;

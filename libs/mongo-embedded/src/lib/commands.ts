@@ -3,6 +3,7 @@ import {
   cloneValue,
   compareValues,
   EMPTY_ARRAY_KEY,
+  idFirst,
   isPlainObject,
   numberArg,
   toQueryView,
@@ -22,15 +23,12 @@ import {
   toServerError,
   typeMismatch,
 } from './errors';
+import { compileFilter, DocumentMatcher } from './mingo-adapter/filters';
+import { assertSupportedPipeline, runPipeline } from './mingo-adapter/pipeline';
+import { projectDocuments } from './mingo-adapter/projection';
 import {
   applyUpdate,
-  assertSupportedPipeline,
-  compileFilter,
-  DocumentMatcher,
-  idFirst,
   isOperatorUpdate,
-  projectDocuments,
-  runPipeline,
   upsertSeed,
 } from './mingo-adapter/update';
 import type { IndexSpec } from './ordered-index';

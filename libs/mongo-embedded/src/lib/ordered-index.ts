@@ -11,7 +11,7 @@ import {
   viewOf,
 } from './bson-values';
 import { cannotIndexParallelArrays, DuplicateKeyError } from './errors';
-import { newQuery } from './mingo-adapter/update';
+import { newQuery } from './mingo-adapter/context';
 
 /** An index as `listIndexes` reports it and as `createIndexes` receives it. */
 export interface IndexSpec {
