@@ -1,14 +1,13 @@
 import type { Document } from 'bson';
+import { isOfType, typeAlias } from './bson-names';
 import {
   BracketBound,
-  isOfType,
-  isPlainObject,
   MAX_BOUND,
   MIN_BOUND,
-  typeAlias,
   typeBracket,
   valuesEqual,
-} from './bson-values';
+} from './bson-order';
+import { isPlainObject } from './bson-values';
 import type { OrderedIndex } from './ordered-index';
 
 /**

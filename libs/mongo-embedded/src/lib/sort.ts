@@ -1,5 +1,7 @@
 import { Document } from 'bson';
-import { compareValues, isPlainObject, valuesAtPath } from './bson-values';
+import { compareValues } from './bson-order';
+import { valuesAtPath } from './bson-paths';
+import { isPlainObject } from './bson-values';
 import { badValue } from './errors';
 
 /** Sorts items by a sort spec with MongoDB's value order (arrays by their min / max element). */

@@ -1,12 +1,8 @@
 import { Document } from 'bson';
-import {
-  cloneValue,
-  compareValues,
-  EMPTY_ARRAY_KEY,
-  isPlainObject,
-  numberArg,
-  valuesAtPath,
-} from '../bson-values';
+import { numberArg } from '../bson-numbers';
+import { compareValues, EMPTY_ARRAY_KEY } from '../bson-order';
+import { valuesAtPath } from '../bson-paths';
+import { cloneValue, isPlainObject } from '../bson-values';
 import { Catalog } from '../catalog';
 import type { Collection, SelectOptions } from '../collection';
 import { CursorManager } from '../cursor-manager';

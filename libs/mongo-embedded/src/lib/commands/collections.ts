@@ -1,5 +1,6 @@
 import { Document } from 'bson';
-import { cloneValue, numberArg } from '../bson-values';
+import { numberArg } from '../bson-numbers';
+import { cloneValue } from '../bson-values';
 import { Catalog } from '../catalog';
 import { CursorManager } from '../cursor-manager';
 import { badValue, namespaceNotFound } from '../errors';

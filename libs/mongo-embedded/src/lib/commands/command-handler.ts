@@ -1,5 +1,6 @@
 import { Document } from 'bson';
-import { isPlainObject, toQueryView } from '../bson-values';
+import { isPlainObject } from '../bson-values';
+import { toQueryView } from '../mingo-adapter/query-view';
 import type { Collection } from '../collection';
 import { badValue, MongoServerError } from '../errors';
 

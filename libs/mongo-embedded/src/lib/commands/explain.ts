@@ -1,5 +1,6 @@
 import { Document } from 'bson';
-import { isPlainObject, numberArg } from '../bson-values';
+import { numberArg } from '../bson-numbers';
+import { isPlainObject } from '../bson-values';
 import { Catalog } from '../catalog';
 import type { MatchedRecord, SelectOptions } from '../collection';
 import { badValue } from '../errors';

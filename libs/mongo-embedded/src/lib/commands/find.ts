@@ -1,5 +1,5 @@
 import { Document, Long } from 'bson';
-import { numberArg } from '../bson-values';
+import { numberArg } from '../bson-numbers';
 import { Catalog } from '../catalog';
 import { CursorManager } from '../cursor-manager';
 import { badValue, typeMismatch } from '../errors';

@@ -1,5 +1,6 @@
 import { Document, ObjectId } from 'bson';
-import { cloneValue, idFirst, isPlainObject, numberArg } from '../bson-values';
+import { numberArg } from '../bson-numbers';
+import { cloneValue, idFirst, isPlainObject } from '../bson-values';
 import { Catalog } from '../catalog';
 import type { Collection } from '../collection';
 import {

@@ -1,19 +1,17 @@
 import { Document } from 'bson';
+import { bsonTypeName, describeValue } from '../bson-names';
 import {
   asNumericKind,
-  bsonType,
-  bsonTypeName,
   decimalArithmetic,
   decimalDivideByInt,
-  describeValue,
-  isPlainObject,
   numericKind,
-  originalOf,
   toNumber,
   typedArithmetic,
-  valueAtPath,
   widerKind,
-} from '../bson-values';
+} from '../bson-numbers';
+import { valueAtPath } from '../bson-paths';
+import { bsonType, isPlainObject } from '../bson-values';
+import { originalOf } from './query-view';
 import { badValue, failedToParse, MongoServerError } from '../errors';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -1,12 +1,7 @@
 import { Document } from 'bson';
 import type { Query as MingoQuery } from 'mingo';
-import {
-  bsonType,
-  hasExoticNumbers,
-  isPlainObject,
-  toQueryView,
-  viewOf,
-} from '../bson-values';
+import { bsonType, isPlainObject } from '../bson-values';
+import { hasExoticNumbers, toQueryView, viewOf } from './query-view';
 import { badValue, toServerError } from '../errors';
 import { MINGO_OPTIONS, Query } from './context';
 import { COMPARISON_OPERATORS } from './query-operators';

@@ -1,10 +1,6 @@
 import { Document } from 'bson';
-import {
-  hasExoticNumbers,
-  idFirst,
-  isPlainObject,
-  toQueryView,
-} from '../bson-values';
+import { idFirst, isPlainObject } from '../bson-values';
+import { hasExoticNumbers, toQueryView } from './query-view';
 import { badValue, toServerError } from '../errors';
 import { restoreTypedFields } from './aggregation-operators';
 import { Aggregator, MINGO_OPTIONS } from './context';

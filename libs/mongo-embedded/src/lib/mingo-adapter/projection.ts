@@ -1,10 +1,6 @@
 import { Document } from 'bson';
-import {
-  cloneValue,
-  hasExoticNumbers,
-  isPlainObject,
-  toQueryView,
-} from '../bson-values';
+import { cloneValue, isPlainObject } from '../bson-values';
+import { hasExoticNumbers, toQueryView } from './query-view';
 import { badValue, toServerError } from '../errors';
 import { MINGO_OPTIONS, Query } from './context';
 

@@ -1,15 +1,9 @@
 import { Document, ObjectId } from 'bson';
 import type { Query as MingoQuery } from 'mingo';
-import {
-  bsonType,
-  compareValues,
-  isOfType,
-  isPlainObject,
-  originalOf,
-  registerOriginal,
-  typeAlias,
-  typeBracket,
-} from '../bson-values';
+import { isOfType, typeAlias } from '../bson-names';
+import { compareValues, typeBracket } from '../bson-order';
+import { bsonType, isPlainObject } from '../bson-values';
+import { originalOf, registerOriginal } from './query-view';
 import { badValue } from '../errors';
 
 /*

@@ -1,10 +1,7 @@
 import { Document } from 'bson';
-import {
-  bsonTypeName,
-  describeValue,
-  isPlainObject,
-  numericKind,
-} from '../bson-values';
+import { bsonTypeName, describeValue } from '../bson-names';
+import { numericKind } from '../bson-numbers';
+import { isPlainObject } from '../bson-values';
 import {
   badValue,
   conflictingUpdateOperators,

@@ -1,17 +1,14 @@
 import { Document } from 'bson';
+import { describeValue } from '../bson-names';
+import { typedArithmetic, zeroOfKind } from '../bson-numbers';
+import { valuesEqual } from '../bson-order';
+import { valueAtPath } from '../bson-paths';
+import { cloneValue, idFirst, isPlainObject } from '../bson-values';
 import {
-  cloneValue,
-  describeValue,
   hasExoticNumbers,
-  idFirst,
-  isPlainObject,
   restoreNumberTypes,
   toQueryView,
-  typedArithmetic,
-  valueAtPath,
-  valuesEqual,
-  zeroOfKind,
-} from '../bson-values';
+} from './query-view';
 import {
   badValue,
   conflictingUpdateOperators,
