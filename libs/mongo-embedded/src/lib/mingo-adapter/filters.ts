@@ -17,6 +17,7 @@ const UNSUPPORTED_QUERY_OPERATORS = new Set([
   '$comment',
 ]);
 
+/** Refuses, as mongod does (code 2), unsupported operators and malformed `$and` / `$or` / `$nor`. */
 export function assertSupportedFilter(v: unknown): void {
   if (Array.isArray(v)) return v.forEach(assertSupportedFilter);
   if (!isPlainObject(v)) return;
@@ -25,6 +26,13 @@ export function assertSupportedFilter(v: unknown): void {
     if (UNSUPPORTED_QUERY_OPERATORS.has(k))
       throw badValue(`query operator ${k} is not supported by mongo-embedded`);
     if (k === '$expr') continue;
+    if (k === '$and' || k === '$or' || k === '$nor') {
+      const clauses = v[k];
+      if (!Array.isArray(clauses) || clauses.length === 0)
+        throw badValue('$and/$or/$nor must be a nonempty array');
+      if (!clauses.every(isPlainObject))
+        throw badValue('$or/$and/$nor entries need to be full objects');
+    }
     assertSupportedFilter(v[k]);
   }
 }
@@ -42,17 +50,25 @@ export interface DocumentMatcher {
   test(doc: Document): boolean;
 }
 
+type DocumentTest = (obj: unknown) => boolean;
+
 /**
  * Filters made only of field comparisons (`{a: v, b: {$lt: x}, c: {$in: [...]}}`, the bulk of what
- * an app sends) are compiled straight to the same predicates the mingo context uses, without
- * building a mingo Query (which copies its whole operator context each time). Anything else:
- * undefined, and mingo compiles it.
+ * an app sends), and `$and` / `$or` / `$nor` of such filters (a history page's cursor condition),
+ * are compiled straight to the same predicates the mingo context uses, without building a mingo
+ * Query (which copies its whole operator context each time and resolves every path through its
+ * generic walkers). Anything else: undefined, and mingo compiles it.
  */
-function compileSimpleFilter(
-  filter: Document,
-): ((doc: Document) => boolean) | undefined {
-  const tests: Array<(obj: unknown) => boolean> = [];
+function compileSimpleFilter(filter: Document): DocumentTest | undefined {
+  const tests: DocumentTest[] = [];
   for (const field of Object.keys(filter)) {
+    const combine = LOGICAL_OPERATORS.get(field);
+    if (combine) {
+      const clauses = compileClauses(filter[field]);
+      if (!clauses) return undefined;
+      tests.push(combine(clauses));
+      continue;
+    }
     if (field.startsWith('$') || field.includes('__proto__') || field === '')
       return undefined;
     const cond = filter[field];
@@ -71,10 +87,45 @@ function compileSimpleFilter(
       }
     } else tests.push(COMPARISON_OPERATORS['$eq'](field, cond));
   }
-  return (doc) => {
+  return tests.length === 1 ? tests[0] : allOf(tests);
+}
+
+const allOf =
+  (tests: DocumentTest[]): DocumentTest =>
+  (doc) => {
     for (const t of tests) if (!t(doc)) return false;
     return true;
   };
+
+const LOGICAL_OPERATORS = new Map<string, (c: DocumentTest[]) => DocumentTest>([
+  ['$and', allOf],
+  [
+    '$or',
+    (clauses) => (doc) => {
+      for (const t of clauses) if (t(doc)) return true;
+      return false;
+    },
+  ],
+  [
+    '$nor',
+    (clauses) => (doc) => {
+      for (const t of clauses) if (t(doc)) return false;
+      return true;
+    },
+  ],
+]);
+
+/** The clauses of `$and` / `$or` / `$nor`, or undefined when one is not a simple filter (mingo compiles it). */
+function compileClauses(value: unknown): DocumentTest[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  const clauses: DocumentTest[] = [];
+  for (const clause of value) {
+    if (!isPlainObject(clause)) return undefined;
+    const test = compileSimpleFilter(clause);
+    if (!test) return undefined;
+    clauses.push(test);
+  }
+  return clauses;
 }
 
 /** Compiles a filter once; fails at once (code 2) on an unknown or unsupported operator. */
