@@ -151,7 +151,22 @@ function applyOperatorUpdate(
     if (Object.keys(rest).length > 0) ops[op] = rest;
     else delete ops[op];
   }
+  // `$set` on plain paths is applied here as well: mingo's updater rebuilds its whole operator
+  // context on every call, which was most of the cost of a typical `$set` + `$inc` update. The
+  // checks above already refused what mongod refuses, and values keep their client's BSON types.
+  const plainSets: Array<[string, unknown]> = [];
+  if (isPlainObject(ops['$set'])) {
+    const rest: Document = {};
+    for (const [path, value] of Object.entries(ops['$set'] as Document)) {
+      if (isPlainPath(path)) plainSets.push([path, value]);
+      else rest[path] = value;
+    }
+    if (Object.keys(rest).length > 0) ops['$set'] = rest;
+    else delete ops['$set'];
+  }
   const updated = applyMingoOperators(doc, ops, opts);
+  for (const [path, value] of plainSets)
+    setPathValue(updated, path, cloneValue(value));
   for (const { op, path, operand } of arithmetic) {
     const old = valueAtPath(doc, path);
     let value: unknown;
@@ -220,6 +235,16 @@ function setExisting(doc: Document, path: string, value: unknown): void {
     if (target === null || typeof target !== 'object') return;
   }
   (target as Document)[parts[parts.length - 1]] = cloneValue(value);
+}
+
+const UNSAFE_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A dotted path without positional operators, empty segments or names that would reach a prototype. */
+function isPlainPath(path: string): boolean {
+  if (path.includes('$')) return false;
+  return path
+    .split('.')
+    .every((part) => part.length > 0 && !UNSAFE_SEGMENTS.has(part));
 }
 
 function usesPositional(ops: Document): boolean {
