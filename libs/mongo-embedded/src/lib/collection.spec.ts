@@ -135,6 +135,47 @@ describe('index-backed queries', () => {
     ).toHaveLength(0);
   });
 
+  it('keeps every index true across replacements that change some indexed fields and not others', () => {
+    const coll = collectionWith(
+      [
+        { key: { participants: 1, lastAt: -1 } },
+        { key: { pairKey: 1 }, unique: true },
+      ],
+      Array.from({ length: 20 }, (_, i) => ({
+        participants: [i % 4, (i + 1) % 4],
+        lastAt: new Date(t0 + i),
+        pairKey: `p${i}`,
+      })),
+    );
+    for (let i = 0; i < 20; i += 2) {
+      const rid = coll.ridOfId(i) as number;
+      const doc = coll.get(rid) as Document;
+      // Even ids: a new activity time (first index moves), same pairKey (second index stays).
+      coll.replace(rid, { ...doc, lastAt: new Date(t0 + 100 + i) });
+    }
+    const rid = coll.ridOfId(1) as number;
+    coll.replace(rid, { ...(coll.get(rid) as Document), participants: [9] });
+    const s = stats();
+    const newest = coll.select(compileFilter({ participants: 0 }), {
+      sort: { lastAt: -1 },
+      stats: s,
+    });
+    expect(s.indexName).toBe('i0');
+    expect(newest.map((r) => r.doc['_id'])).toEqual([
+      16, 12, 8, 4, 0, 19, 15, 11, 7, 3,
+    ]);
+    expect(
+      coll.select(compileFilter({ participants: 9 })).map((r) => r.doc['_id']),
+    ).toEqual([1]);
+    expect(
+      coll.select(compileFilter({ participants: 1 })).map((r) => r.doc['_id']),
+    ).not.toContain(1);
+    expect(
+      coll.select(compileFilter({ pairKey: 'p4' })).map((r) => r.doc['_id']),
+    ).toEqual([4]);
+    expect(() => coll.insert({ _id: 99, pairKey: 'p4' })).toThrow(/E11000/);
+  });
+
   it('returns the same results with and without indexes (randomised)', () => {
     let seed = 42;
     const rnd = (n: number) => {

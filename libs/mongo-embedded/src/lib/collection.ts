@@ -170,10 +170,9 @@ export class Collection {
     if (!before) return;
     const doc = idFirst(input);
     const keysPerIndex = this.checkedKeys(doc, rid);
-    for (const index of this.indexes.values())
-      index.remove(rid, index.keysFor(before));
+    for (const [index, keys] of keysPerIndex)
+      index.replaceKeys(rid, index.keysFor(before), keys);
     this.records.set(rid, doc);
-    for (const [index, keys] of keysPerIndex) index.add(rid, keys);
     this.trackSize(rid, this.record({ op: 'put', ns: this.ns, doc }));
   }
 

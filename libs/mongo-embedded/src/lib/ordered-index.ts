@@ -194,6 +194,17 @@ export class OrderedIndex {
     );
   }
 
+  /** Moves a record's entries from its old keys to its new ones (most updates leave most indexes alone). */
+  replaceKeys(rid: number, before: unknown[][], after: unknown[][]): void {
+    if (
+      before.length === after.length &&
+      before.every((key, i) => this.compareKeys(key, after[i]) === 0)
+    )
+      return;
+    this.remove(rid, before);
+    this.add(rid, after);
+  }
+
   add(rid: number, keys: unknown[][]): void {
     if (keys.length > 1) this.multikey = true;
     for (const key of keys) {
