@@ -58,6 +58,41 @@ describe('index-backed queries', () => {
     ).toBe(true);
   });
 
+  it("serves the next history page from the API's cursor condition, examining only the page", () => {
+    // Two messages per millisecond, so the cursor's tie-breaker on _id matters.
+    const docs = Array.from({ length: 4000 }, (_, i) => ({
+      conversationId: conversations[i % 2],
+      createdAt: new Date(t0 + Math.floor(i / 4)),
+    }));
+    const indexed = collectionWith(
+      [{ key: { conversationId: 1, createdAt: -1, _id: -1 } }],
+      docs,
+    );
+    const plain = collectionWith([], docs);
+    const before = { createdAt: docs[2001].createdAt, _id: 2001 };
+    const filter = {
+      $and: [
+        { conversationId: conversations[1] },
+        {
+          $or: [
+            { createdAt: { $lt: before.createdAt } },
+            { createdAt: before.createdAt, _id: { $lt: before._id } },
+          ],
+        },
+      ],
+    };
+    const opts = { sort: { createdAt: -1, _id: -1 }, limit: 51 };
+    const s = stats();
+    const page = indexed.select(compileFilter(filter), { ...opts, stats: s });
+    expect(s.indexName).toBe('i0');
+    expect(s.sortInMemory).toBe(false);
+    expect(s.docsExamined).toBeLessThanOrEqual(53);
+    expect(page.map((r) => r.doc['_id'])).toEqual(
+      plain.select(compileFilter(filter), opts).map((r) => r.doc['_id']),
+    );
+    expect(page[0].doc['_id']).toBe(1999);
+  });
+
   it('walks an ascending index backwards for a descending sort', () => {
     const coll = collectionWith(
       [{ key: { conversationId: 1, createdAt: 1 } }],
@@ -207,6 +242,15 @@ describe('index-backed queries', () => {
       if (rnd(2))
         f['b'] = rnd(2) ? { $gte: rnd(40) } : { $lt: rnd(40), $gt: rnd(20) };
       if (rnd(3) === 0) f['c'] = rnd(2) ? rnd(5) : { $gt: rnd(5) };
+      if (rnd(3) === 0) {
+        // A cursor-like $or: one branch a range, another an equality plus a tie-breaker.
+        const t = rnd(40);
+        f['$or'] = [
+          { b: rnd(2) ? { $lt: t } : { $gte: t } },
+          { b: rnd(4) ? t : `s${rnd(5)}`, a: { $lt: rnd(12) } },
+          ...(rnd(2) ? [{ c: rnd(5) }] : [{ b: { $in: [rnd(40), rnd(40)] } }]),
+        ];
+      }
       filters.push(f);
     }
     const sorts: Array<Document | undefined> = [
