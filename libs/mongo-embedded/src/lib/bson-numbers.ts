@@ -1,6 +1,9 @@
 import { Decimal128, Double, Int32, Long } from 'bson';
 import { bsonType, INT32_MAX, INT32_MIN } from './bson-values';
 
+// MongoDB's numeric types (int32, int64, double, Decimal128): conversions, the result-type rules of
+// `$inc` / `$mul` / `$sum`, and exact decimal arithmetic where binary floating point would round.
+
 /** Numeric value of any BSON number, as a JS number (exact up to 2^53). */
 export function toNumber(v: unknown): number {
   if (typeof v === 'number') return v;

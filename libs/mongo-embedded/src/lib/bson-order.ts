@@ -2,6 +2,9 @@ import { Document, Long, ObjectId } from 'bson';
 import { bsonType, bytesOf } from './bson-values';
 import { toNumber } from './bson-numbers';
 
+// MongoDB's order of values (type bracket first, then the value): indexes, sorts, distinct and
+// equality all compare through compareValues.
+
 /** A bound that sorts before or after every value of one type bracket (0 = before everything, 100 = after). */
 export class BracketBound {
   constructor(

@@ -16,6 +16,7 @@ import { writeCommands } from './commands/writes';
 import { CursorManager } from './cursor-manager';
 import { commandNotFound, toServerError } from './errors';
 
+// The wire server (server.ts) takes the dispatcher, its context type and the message size limit from here.
 export type { CommandContext } from './commands/command-handler';
 export { MAX_MESSAGE_SIZE } from './commands/handshake';
 

@@ -22,6 +22,7 @@ export function commandName(cmd: Document): string {
   return Object.keys(cmd)[0] ?? '';
 }
 
+/** The collection a command names in its `name` field (73 InvalidNamespace unless a non-empty string). */
 export function collectionName(cmd: Document, name: string): string {
   const v = cmd[name];
   if (typeof v !== 'string' || v.length === 0)
