@@ -1,7 +1,7 @@
 import { Document, Long, ObjectId } from 'bson';
 import { Catalog } from './catalog';
 import type { Collection, SelectStats } from './collection';
-import { compileFilter } from './mingo-adapter';
+import { compileFilter } from './mingo-adapter/filters';
 
 const stats = (): SelectStats => ({
   docsExamined: 0,
@@ -56,6 +56,41 @@ describe('index-backed queries', () => {
         (r.doc['conversationId'] as ObjectId).equals(conversations[3]),
       ),
     ).toBe(true);
+  });
+
+  it("serves the next history page from the API's cursor condition, examining only the page", () => {
+    // Two messages per millisecond, so the cursor's tie-breaker on _id matters.
+    const docs = Array.from({ length: 4000 }, (_, i) => ({
+      conversationId: conversations[i % 2],
+      createdAt: new Date(t0 + Math.floor(i / 4)),
+    }));
+    const indexed = collectionWith(
+      [{ key: { conversationId: 1, createdAt: -1, _id: -1 } }],
+      docs,
+    );
+    const plain = collectionWith([], docs);
+    const before = { createdAt: docs[2001].createdAt, _id: 2001 };
+    const filter = {
+      $and: [
+        { conversationId: conversations[1] },
+        {
+          $or: [
+            { createdAt: { $lt: before.createdAt } },
+            { createdAt: before.createdAt, _id: { $lt: before._id } },
+          ],
+        },
+      ],
+    };
+    const opts = { sort: { createdAt: -1, _id: -1 }, limit: 51 };
+    const s = stats();
+    const page = indexed.select(compileFilter(filter), { ...opts, stats: s });
+    expect(s.indexName).toBe('i0');
+    expect(s.sortInMemory).toBe(false);
+    expect(s.docsExamined).toBeLessThanOrEqual(53);
+    expect(page.map((r) => r.doc['_id'])).toEqual(
+      plain.select(compileFilter(filter), opts).map((r) => r.doc['_id']),
+    );
+    expect(page[0].doc['_id']).toBe(1999);
   });
 
   it('walks an ascending index backwards for a descending sort', () => {
@@ -135,6 +170,47 @@ describe('index-backed queries', () => {
     ).toHaveLength(0);
   });
 
+  it('keeps every index true across replacements that change some indexed fields and not others', () => {
+    const coll = collectionWith(
+      [
+        { key: { participants: 1, lastAt: -1 } },
+        { key: { pairKey: 1 }, unique: true },
+      ],
+      Array.from({ length: 20 }, (_, i) => ({
+        participants: [i % 4, (i + 1) % 4],
+        lastAt: new Date(t0 + i),
+        pairKey: `p${i}`,
+      })),
+    );
+    for (let i = 0; i < 20; i += 2) {
+      const rid = coll.ridOfId(i) as number;
+      const doc = coll.get(rid) as Document;
+      // Even ids: a new activity time (first index moves), same pairKey (second index stays).
+      coll.replace(rid, { ...doc, lastAt: new Date(t0 + 100 + i) });
+    }
+    const rid = coll.ridOfId(1) as number;
+    coll.replace(rid, { ...(coll.get(rid) as Document), participants: [9] });
+    const s = stats();
+    const newest = coll.select(compileFilter({ participants: 0 }), {
+      sort: { lastAt: -1 },
+      stats: s,
+    });
+    expect(s.indexName).toBe('i0');
+    expect(newest.map((r) => r.doc['_id'])).toEqual([
+      16, 12, 8, 4, 0, 19, 15, 11, 7, 3,
+    ]);
+    expect(
+      coll.select(compileFilter({ participants: 9 })).map((r) => r.doc['_id']),
+    ).toEqual([1]);
+    expect(
+      coll.select(compileFilter({ participants: 1 })).map((r) => r.doc['_id']),
+    ).not.toContain(1);
+    expect(
+      coll.select(compileFilter({ pairKey: 'p4' })).map((r) => r.doc['_id']),
+    ).toEqual([4]);
+    expect(() => coll.insert({ _id: 99, pairKey: 'p4' })).toThrow(/E11000/);
+  });
+
   it('returns the same results with and without indexes (randomised)', () => {
     let seed = 42;
     const rnd = (n: number) => {
@@ -166,6 +242,15 @@ describe('index-backed queries', () => {
       if (rnd(2))
         f['b'] = rnd(2) ? { $gte: rnd(40) } : { $lt: rnd(40), $gt: rnd(20) };
       if (rnd(3) === 0) f['c'] = rnd(2) ? rnd(5) : { $gt: rnd(5) };
+      if (rnd(3) === 0) {
+        // A cursor-like $or: one branch a range, another an equality plus a tie-breaker.
+        const t = rnd(40);
+        f['$or'] = [
+          { b: rnd(2) ? { $lt: t } : { $gte: t } },
+          { b: rnd(4) ? t : `s${rnd(5)}`, a: { $lt: rnd(12) } },
+          ...(rnd(2) ? [{ c: rnd(5) }] : [{ b: { $in: [rnd(40), rnd(40)] } }]),
+        ];
+      }
       filters.push(f);
     }
     const sorts: Array<Document | undefined> = [

@@ -1,22 +1,23 @@
 import type { Document } from 'bson';
-import {
-  BracketBound,
-  cloneValue,
-  idKey,
-  toNumber,
-  valuesAtPath,
-} from './bson-values';
+import { BracketBound } from './bson-order';
+import { valuesAtPath } from './bson-paths';
+import { idFirst } from './bson-values';
 import {
   badValue,
-  cannotCreateIndex,
   indexKeySpecsConflict,
   indexNotFound,
   indexOptionsConflict,
   MongoServerError,
 } from './errors';
-import { DocumentMatcher, idFirst, sortBy } from './mingo-adapter';
-import { defaultIndexName, IndexSpec, OrderedIndex } from './ordered-index';
+import type { DocumentMatcher } from './mingo-adapter/filters';
+import {
+  IndexSpec,
+  normalizeIndexSpec,
+  OrderedIndex,
+  sameIndexOptions,
+} from './ordered-index';
 import { planQuery } from './query-planner';
+import { sortBy } from './sort';
 
 export interface MatchedRecord {
   rid: number;
@@ -104,7 +105,7 @@ export class Collection {
       const sameKey =
         JSON.stringify(existing.spec.key) === JSON.stringify(spec.key);
       if (existing.name === spec.name) {
-        if (sameKey && sameOptions(existing.spec, spec)) return false;
+        if (sameKey && sameIndexOptions(existing.spec, spec)) return false;
         if (!sameKey)
           throw indexKeySpecsConflict(
             `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing.spec)}`,
@@ -119,7 +120,7 @@ export class Collection {
         JSON.stringify(spec.partialFilterExpression ?? null);
       if (sameKey && samePartial) {
         throw indexOptionsConflict(
-          sameOptions(existing.spec, spec)
+          sameIndexOptions(existing.spec, spec)
             ? `Index already exists with a different name: ${existing.name}`
             : `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing.spec)}`,
         );
@@ -169,10 +170,9 @@ export class Collection {
     if (!before) return;
     const doc = idFirst(input);
     const keysPerIndex = this.checkedKeys(doc, rid);
-    for (const index of this.indexes.values())
-      index.remove(rid, index.keysFor(before));
+    for (const [index, keys] of keysPerIndex)
+      index.replaceKeys(rid, index.keysFor(before), keys);
     this.records.set(rid, doc);
-    for (const [index, keys] of keysPerIndex) index.add(rid, keys);
     this.trackSize(rid, this.record({ op: 'put', ns: this.ns, doc }));
   }
 
@@ -345,14 +345,6 @@ export class Collection {
     this.liveBytes = 0;
     for (const i of this.indexes.values()) i.clear();
   }
-
-  snapshotDocuments(): Document[] {
-    return [...this.records.values()].map(cloneValue);
-  }
-
-  idKeyOf(doc: Document): string {
-    return idKey(doc['_id']);
-  }
 }
 
 function isComplex(v: unknown): boolean {
@@ -363,52 +355,4 @@ function isComplex(v: unknown): boolean {
     !(v instanceof Date) &&
     !('_bsontype' in (v as object))
   );
-}
-
-const OPTION_KEYS = [
-  'unique',
-  'sparse',
-  'partialFilterExpression',
-  'expireAfterSeconds',
-];
-
-function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
-  return OPTION_KEYS.every(
-    (k) => JSON.stringify(a[k] ?? null) === JSON.stringify(b[k] ?? null),
-  );
-}
-
-const SUPPORTED_INDEX_KEYS = new Set(['1', '-1']);
-
-export function normalizeIndexSpec(input: IndexSpec): IndexSpec {
-  if (
-    !input ||
-    typeof input.key !== 'object' ||
-    Object.keys(input.key).length === 0
-  )
-    throw cannotCreateIndex('Index keys cannot be empty.');
-  const key: Document = {};
-  for (const path of Object.keys(input.key)) {
-    const raw = toNumber(input.key[path]) || input.key[path];
-    const n = typeof raw === 'number' ? raw : Number(String(raw));
-    if (!SUPPORTED_INDEX_KEYS.has(String(n)))
-      throw cannotCreateIndex(
-        `index type ${JSON.stringify(raw)} on field '${path}' is not supported by mongo-embedded (only ascending 1 and descending -1 keys)`,
-      );
-    key[path] = n;
-  }
-  if (input['collation'])
-    throw badValue('index collation is not supported by mongo-embedded');
-  const spec: IndexSpec = {
-    v: 2,
-    key,
-    name: typeof input.name === 'string' ? input.name : defaultIndexName(key),
-  };
-  if (input.unique) spec.unique = true;
-  if (input.sparse) spec.sparse = true;
-  if (input.partialFilterExpression)
-    spec.partialFilterExpression = input.partialFilterExpression;
-  if (input.expireAfterSeconds !== undefined)
-    spec.expireAfterSeconds = Number(input.expireAfterSeconds);
-  return spec;
 }

@@ -1,14 +1,14 @@
 import type { Document } from 'bson';
+import { isOfType, typeAlias } from './bson-names';
 import {
   BracketBound,
-  isOfType,
-  isPlainObject,
+  compareValues,
   MAX_BOUND,
   MIN_BOUND,
-  typeAlias,
   typeBracket,
   valuesEqual,
-} from './bson-values';
+} from './bson-order';
+import { isPlainObject } from './bson-values';
 import type { OrderedIndex } from './ordered-index';
 
 /**
@@ -35,7 +35,7 @@ function isPointValue(v: unknown): boolean {
   return b !== 12 && b !== 1 && b !== 13;
 }
 
-/** Field predicates an index can serve, from the filter's top level and its `$and`. */
+/** Field predicates an index can serve, from the filter's top level, its `$and` and its `$or`. */
 export function extractPredicates(
   filter: Document,
   out = new Map<string, FieldPredicate>(),
@@ -45,6 +45,10 @@ export function extractPredicates(
     if (key === '$and' && Array.isArray(cond)) {
       for (const sub of cond)
         if (isPlainObject(sub)) extractPredicates(sub, out);
+      continue;
+    }
+    if (key === '$or' && Array.isArray(cond)) {
+      addBranchUnion(cond, out);
       continue;
     }
     if (key.startsWith('$') || out.has(key)) continue;
@@ -75,6 +79,48 @@ export function extractPredicates(
     if (range.lo !== undefined || range.hi !== undefined) out.set(key, range);
   }
   return out;
+}
+
+/**
+ * A field that every `$or` branch constrains, as one range covering all the branches, so a history
+ * page's cursor (`createdAt < t`, or `createdAt = t` and `_id < id`) scans from `t` instead of from
+ * the newest document. Only when all the bounds are in one type bracket.
+ */
+function addBranchUnion(
+  branches: unknown[],
+  out: Map<string, FieldPredicate>,
+): void {
+  if (branches.length === 0 || !branches.every(isPlainObject)) return;
+  const perBranch = branches.map((b) => extractPredicates(b as Document));
+  for (const field of perBranch[0].keys()) {
+    if (out.has(field)) continue;
+    const preds = perBranch.map((p) => p.get(field));
+    const lows: unknown[] = [];
+    const highs: unknown[] = [];
+    for (const p of preds) {
+      if (!p) break;
+      if ('eq' in p) {
+        lows.push(extreme(p.eq, -1));
+        highs.push(extreme(p.eq, 1));
+      } else {
+        lows.push(p.lo);
+        highs.push(p.hi);
+      }
+    }
+    if (lows.length !== branches.length) continue;
+    const range: { lo?: unknown; hi?: unknown } = {};
+    if (lows.every((v) => v !== undefined)) range.lo = extreme(lows, -1);
+    if (highs.every((v) => v !== undefined)) range.hi = extreme(highs, 1);
+    const bounds = [...lows, ...highs].filter((v) => v !== undefined);
+    const bracket = typeBracket(bounds[0]);
+    if (bounds.some((v) => typeBracket(v) !== bracket)) continue;
+    if (range.lo !== undefined || range.hi !== undefined) out.set(field, range);
+  }
+}
+
+/** The smallest (-1) or largest (1) of values in MongoDB's order. */
+function extreme(values: unknown[], direction: 1 | -1): unknown {
+  return values.reduce((a, b) => (compareValues(b, a) * direction > 0 ? b : a));
 }
 
 /** Whether every document matching the filter is guaranteed to be in a sparse or partial index. */

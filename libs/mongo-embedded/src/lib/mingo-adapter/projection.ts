@@ -1,0 +1,87 @@
+import { Document } from 'bson';
+import { cloneValue, isPlainObject } from '../bson-values';
+import { hasExoticNumbers, toQueryView } from './query-view';
+import { badValue, toServerError } from '../errors';
+import { MINGO_OPTIONS, Query } from './context';
+
+/** Applies a find projection. Plain inclusion / exclusion is done here; operators go to mingo. */
+export function projectDocuments(
+  docs: Document[],
+  rawProjection: Document | undefined,
+  filter: Document,
+): Document[] {
+  if (!rawProjection || Object.keys(rawProjection).length === 0) return docs;
+  const projection = toQueryView(rawProjection);
+  const keys = Object.keys(projection);
+  const simple = keys.every(
+    (k) =>
+      !k.includes('$') &&
+      (typeof projection[k] === 'number' || typeof projection[k] === 'boolean'),
+  );
+  if (!simple) {
+    try {
+      // Only a positional projection (`a.$`) needs the filter; the documents already matched it.
+      const positional = keys.some((k) => k.endsWith('.$'));
+      const q = new Query(positional ? toQueryView(filter) : {}, MINGO_OPTIONS);
+      const input = docs.map((d) =>
+        hasExoticNumbers(d) ? toQueryView(d) : cloneValue(d),
+      );
+      return q.find(input, projection).all() as Document[];
+    } catch (err) {
+      throw toServerError(err);
+    }
+  }
+  const included = keys.filter((k) => k !== '_id' && Boolean(projection[k]));
+  const excluded = keys.filter((k) => !projection[k]);
+  const idExcluded = '_id' in projection && !projection['_id'];
+  if (included.length > 0 && excluded.some((k) => k !== '_id'))
+    throw badValue('Cannot do exclusion on field in inclusion projection');
+  if (included.length > 0) {
+    return docs.map((doc) => {
+      const out: Document = {};
+      if (!idExcluded && '_id' in doc) out['_id'] = doc['_id'];
+      for (const path of included) copyPath(doc, out, path.split('.'));
+      return out;
+    });
+  }
+  return docs.map((doc) => {
+    const out = cloneValue(doc);
+    for (const path of excluded) removePath(out, path.split('.'));
+    return out;
+  });
+}
+
+function copyPath(src: unknown, dst: Document, parts: string[]): void {
+  if (!isPlainObject(src) || !(parts[0] in src)) return;
+  const v = src[parts[0]];
+  if (parts.length === 1) {
+    dst[parts[0]] = v;
+    return;
+  }
+  if (Array.isArray(v)) {
+    const arr = (
+      Array.isArray(dst[parts[0]]) ? dst[parts[0]] : []
+    ) as unknown[];
+    v.forEach((e, i) => {
+      if (isPlainObject(e)) {
+        const target = (isPlainObject(arr[i]) ? arr[i] : {}) as Document;
+        copyPath(e, target, parts.slice(1));
+        arr[i] = target;
+      }
+    });
+    dst[parts[0]] = arr.filter((e) => e !== undefined);
+  } else if (isPlainObject(v)) {
+    const target = (
+      isPlainObject(dst[parts[0]]) ? dst[parts[0]] : {}
+    ) as Document;
+    copyPath(v, target, parts.slice(1));
+    dst[parts[0]] = target;
+  }
+}
+
+function removePath(doc: unknown, parts: string[]): void {
+  if (Array.isArray(doc)) return doc.forEach((e) => removePath(e, parts));
+  if (!isPlainObject(doc)) return;
+  if (parts.length === 1) delete doc[parts[0]];
+  else removePath(doc[parts[0]], parts.slice(1));
+}
