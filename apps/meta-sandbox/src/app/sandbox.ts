@@ -11,9 +11,11 @@ import {
   type Reply,
 } from './http/router';
 import { indexPage, instagramUserPage } from './pages/instagram-user-page';
-import { registerControlRoutes } from './routes/control-routes';
+import { registerControlRoutes } from './routes/control/control-routes';
 import { registerGraphRoutes } from './routes/graph-routes';
 import { registerOAuthDialogRoutes } from './routes/oauth-dialog-routes';
+import { registerSubscribedAppsRoutes } from './routes/subscribed-apps-routes';
+import { registerTokenRoutes } from './routes/token-routes';
 import type { SandboxConfig, SandboxContext } from './sandbox-context';
 import { StateFile } from './state-file';
 import { WebhookSender } from './webhooks/webhook-sender';
@@ -96,6 +98,9 @@ export async function startMetaSandbox(
   router.add('GET', '/favicon.ico', () => ({ status: 204 }));
   registerOAuthDialogRoutes(router, ctx);
   registerControlRoutes(router, ctx);
+  // Fixed paths (`/debug_token`) before the catch-all `/{id}` of the Graph objects.
+  registerTokenRoutes(router, ctx);
+  registerSubscribedAppsRoutes(router, ctx);
   registerGraphRoutes(router, ctx);
 
   const graphPrefix = `/${config.graphVersion}/`;
