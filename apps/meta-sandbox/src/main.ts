@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { startMetaSandbox } from './app/sandbox';
+import { startMetaSandbox } from '@instantchat/meta-sandbox-server';
 
 /**
  * The Meta sandbox as a process. Its defaults match the API's development defaults

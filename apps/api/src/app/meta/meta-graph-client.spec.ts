@@ -1,11 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-// The API's tests drive the real Meta sandbox over HTTP; it is an app, so it is imported by path.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   startMetaSandbox,
   type MetaSandbox,
-} from '../../../../meta-sandbox/src';
+} from '@instantchat/meta-sandbox-server';
 import {
   MetaPermissionError,
   MetaRateLimitedError,

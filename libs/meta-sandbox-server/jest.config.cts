@@ -1,10 +1,10 @@
 module.exports = {
-  displayName: 'meta-sandbox',
+  displayName: 'meta-sandbox-server',
   preset: '../../jest.preset.js',
   testEnvironment: 'node',
   transform: {
     '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },
   moduleFileExtensions: ['ts', 'js', 'html'],
-  coverageDirectory: '../../coverage/apps/meta-sandbox',
+  coverageDirectory: '../../coverage/libs/meta-sandbox-server',
 };

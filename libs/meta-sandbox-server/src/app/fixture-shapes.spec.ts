@@ -17,7 +17,7 @@ import {
  * libs/meta-platform/fixtures (copied from ../shared/fixtures/meta).
  */
 
-const FIXTURES = join(__dirname, '../../../../libs/meta-platform/fixtures');
+const FIXTURES = join(__dirname, '../../../meta-platform/fixtures');
 const APP_SECRET = 'shape-secret';
 const PAGE = '109876543210001';
 const ACCOUNT = '17841405822304914';
