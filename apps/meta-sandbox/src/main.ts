@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
 import { startMetaSandbox } from '@instantchat/meta-sandbox-server';
 
 /**
@@ -11,8 +12,10 @@ const DEV_DEFAULTS = {
   META_APP_ID: 'sandbox-app-id',
   META_APP_SECRET: 'sandbox-app-secret',
   META_WEBHOOK_VERIFY_TOKEN: 'sandbox-verify-token',
-  SANDBOX_REDIRECT_URIS:
-    'http://localhost:3000/api/instagram/auth/instagram/callback,http://127.0.0.1:3000/api/instagram/auth/instagram/callback',
+  SANDBOX_REDIRECT_URIS: [
+    `http://localhost:3000${OAUTH_CALLBACK_PATH}`,
+    `http://127.0.0.1:3000${OAUTH_CALLBACK_PATH}`,
+  ].join(','),
   SANDBOX_WEBHOOK_URL: 'http://127.0.0.1:3000/webhook/instagram',
   // Beside the API's embedded database, so a restart keeps connected accounts working.
   SANDBOX_STATE_FILE: '.data/meta-sandbox/state.json',

@@ -1,3 +1,4 @@
 export * from './lib/webhook-payloads';
 export * from './lib/graph-api';
 export * from './lib/graph-error-codes';
+export * from './lib/oauth-callback';

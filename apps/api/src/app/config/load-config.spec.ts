@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
 import type { EnvironmentVariables } from './app-config';
 import type { DevelopmentSecrets } from './development-secrets';
 import {
@@ -26,8 +27,7 @@ const PRODUCTION: EnvironmentVariables = {
   META_GRAPH_URL: 'https://graph.facebook.com/v19.0',
   META_OAUTH_DIALOG_URL: 'https://www.facebook.com/v19.0/dialog/oauth',
   META_WEBHOOK_VERIFY_TOKEN: 'verify-me',
-  META_REDIRECT_URI:
-    'https://chat.example.com/api/instagram/auth/instagram/callback',
+  META_REDIRECT_URI: `https://chat.example.com${OAUTH_CALLBACK_PATH}`,
 };
 
 function problemsOf(env: EnvironmentVariables): string[] {
@@ -82,7 +82,7 @@ describe('loadConfig', () => {
         'http://127.0.0.1:3100/v19.0/dialog/oauth',
       );
       expect(config.meta.redirectUri).toBe(
-        'http://localhost:3000/api/instagram/auth/instagram/callback',
+        `http://localhost:3000${OAUTH_CALLBACK_PATH}`,
       );
     });
   });
@@ -93,7 +93,7 @@ describe('loadConfig', () => {
     expect(config.http.publicUrl).toBe('https://api.example.com');
     expect(config.http.clientUrl).toBe('https://api.example.com');
     expect(config.meta.redirectUri).toBe(
-      'https://api.example.com/api/instagram/auth/instagram/callback',
+      `https://api.example.com${OAUTH_CALLBACK_PATH}`,
     );
   });
 
@@ -130,7 +130,7 @@ describe('loadConfig', () => {
   it('in production, derives META_REDIRECT_URI from PUBLIC_URL when unset', () => {
     const env = { ...PRODUCTION, META_REDIRECT_URI: undefined };
     expect(load(env).meta.redirectUri).toBe(
-      'https://chat.example.com/api/instagram/auth/instagram/callback',
+      `https://chat.example.com${OAUTH_CALLBACK_PATH}`,
     );
   });
 

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
 import { isAbsolute, join, resolve } from 'node:path';
 import type {
   AppConfig,
@@ -214,7 +215,7 @@ export function loadConfig(
     // PUBLIC_URL is reported once, under its own name, not again as a bad META_REDIRECT_URI.
     redirectUri:
       configuredRedirectUri === undefined
-        ? publicUrl && `${publicUrl}/api/instagram/auth/instagram/callback`
+        ? publicUrl && `${publicUrl}${OAUTH_CALLBACK_PATH}`
         : httpUrl(configuredRedirectUri, 'META_REDIRECT_URI', fail),
   };
 

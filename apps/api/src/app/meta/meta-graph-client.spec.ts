@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
 import {
   startMetaSandbox,
   type MetaSandbox,
@@ -20,8 +21,7 @@ import {
 
 const APP_ID = 'client-test-app';
 const APP_SECRET = 'client-test-secret-0123456789';
-const REDIRECT_URI =
-  'http://localhost:3000/api/instagram/auth/instagram/callback';
+const REDIRECT_URI = `http://localhost:3000${OAUTH_CALLBACK_PATH}`;
 const PAGE = '109876543210001';
 const PAGE_WITHOUT_INSTAGRAM = '109876543210003';
 const ACCOUNT = '17841405822304914';

@@ -1,3 +1,4 @@
+import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
 import { Test } from '@nestjs/testing';
 import { AppConfigModule } from '../config/app-config.module';
 import { loadConfig } from '../config/load-config';
@@ -11,8 +12,7 @@ describe('MetaModule', () => {
         NODE_ENV: 'test',
         META_APP_ID: 'app-from-env',
         META_OAUTH_DIALOG_URL: 'http://127.0.0.1:3999/v19.0/dialog/oauth',
-        META_REDIRECT_URI:
-          'http://localhost:3000/api/instagram/auth/instagram/callback',
+        META_REDIRECT_URI: `http://localhost:3000${OAUTH_CALLBACK_PATH}`,
       },
       { cwd: process.cwd() },
     );
@@ -28,7 +28,7 @@ describe('MetaModule', () => {
     );
     expect(url.searchParams.get('client_id')).toBe('app-from-env');
     expect(url.searchParams.get('redirect_uri')).toBe(
-      'http://localhost:3000/api/instagram/auth/instagram/callback',
+      `http://localhost:3000${OAUTH_CALLBACK_PATH}`,
     );
     await moduleRef.close();
   });

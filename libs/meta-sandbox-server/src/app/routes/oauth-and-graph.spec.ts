@@ -1,3 +1,4 @@
+import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
 import { startMetaSandbox, type MetaSandbox } from '../sandbox';
 import {
   approveInDialog,
@@ -8,7 +9,7 @@ import {
 
 const APP_ID = 'test-app-id';
 const APP_SECRET = 'test-app-secret';
-const REDIRECT = 'http://localhost:3000/api/instagram/auth/instagram/callback';
+const REDIRECT = `http://localhost:3000${OAUTH_CALLBACK_PATH}`;
 const PAGE = '109876543210001';
 const ACCOUNT = '17841405822304914';
 const ANNA = '1914357145407531';
