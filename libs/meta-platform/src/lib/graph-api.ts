@@ -3,7 +3,8 @@
  * Business + Instagram Messaging through a Facebook Page).
  */
 
-export const DEFAULT_GRAPH_API_VERSION = 'v19.0';
+/** Current since July 2026 (v19.0 was retired in May 2026); the API takes it from its config URLs. */
+export const DEFAULT_GRAPH_API_VERSION = 'v26.0';
 
 /** Permissions the app asks for in the OAuth dialog. */
 export const INSTAGRAM_MESSAGING_SCOPES = [

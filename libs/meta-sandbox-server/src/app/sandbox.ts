@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_GRAPH_API_VERSION } from '@instantchat/meta-platform';
 import { GraphErrors } from './graph-errors';
+import { withSandboxGraphVersion } from './graph-version';
 import {
   BodyParseError,
   parseBody,
@@ -49,7 +50,7 @@ export interface MetaSandboxOptions {
 export interface MetaSandbox {
   /** Origin, e.g. `http://127.0.0.1:3100`. */
   url: string;
-  /** `${url}/v19.0`: what the API's META_GRAPH_URL points at. */
+  /** `${url}/v26.0`: what the API's META_GRAPH_URL points at. */
   graphUrl: string;
   /** `${graphUrl}/dialog/oauth`. */
   oauthDialogUrl: string;
@@ -112,7 +113,7 @@ export async function startMetaSandbox(
       let path = '/';
       try {
         const { rawBody, url } = await readRequest(req);
-        path = url.pathname;
+        path = withSandboxGraphVersion(url.pathname, config.graphVersion);
         const method = req.method ?? 'GET';
         const match = router.match(method, path);
         if (

@@ -24,8 +24,8 @@ const PRODUCTION: EnvironmentVariables = {
   TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32),
   META_APP_ID: '1234',
   META_APP_SECRET: 'app-secret',
-  META_GRAPH_URL: 'https://graph.facebook.com/v19.0',
-  META_OAUTH_DIALOG_URL: 'https://www.facebook.com/v19.0/dialog/oauth',
+  META_GRAPH_URL: 'https://graph.facebook.com/v26.0',
+  META_OAUTH_DIALOG_URL: 'https://www.facebook.com/v26.0/dialog/oauth',
   META_WEBHOOK_VERIFY_TOKEN: 'verify-me',
   META_REDIRECT_URI: `https://chat.example.com${OAUTH_CALLBACK_PATH}`,
 };
@@ -77,9 +77,9 @@ describe('loadConfig', () => {
     });
 
     it('points Meta at the local sandbox', () => {
-      expect(config.meta.graphUrl).toBe('http://127.0.0.1:3100/v19.0');
+      expect(config.meta.graphUrl).toBe('http://127.0.0.1:3100/v26.0');
       expect(config.meta.oauthDialogUrl).toBe(
-        'http://127.0.0.1:3100/v19.0/dialog/oauth',
+        'http://127.0.0.1:3100/v26.0/dialog/oauth',
       );
       expect(config.meta.redirectUri).toBe(
         `http://localhost:3000${OAUTH_CALLBACK_PATH}`,

@@ -1,5 +1,8 @@
 import { isIP } from 'node:net';
-import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
+import {
+  DEFAULT_GRAPH_API_VERSION,
+  OAUTH_CALLBACK_PATH,
+} from '@instantchat/meta-platform';
 import { isAbsolute, join, resolve } from 'node:path';
 import type {
   AppConfig,
@@ -43,9 +46,8 @@ const LOG_LEVELS: readonly LogLevel[] = [
   'verbose',
 ];
 const JWT_SECRET_MIN_LENGTH = 32;
-const DEFAULT_META_GRAPH_URL = 'http://127.0.0.1:3100/v19.0';
-const DEFAULT_META_OAUTH_DIALOG_URL =
-  'http://127.0.0.1:3100/v19.0/dialog/oauth';
+const DEFAULT_META_GRAPH_URL = `http://127.0.0.1:3100/${DEFAULT_GRAPH_API_VERSION}`;
+const DEFAULT_META_OAUTH_DIALOG_URL = `${DEFAULT_META_GRAPH_URL}/dialog/oauth`;
 /** Sandbox credentials, matched by apps/meta-sandbox; never valid against the real Meta. */
 const SANDBOX_META = {
   META_APP_ID: 'sandbox-app-id',

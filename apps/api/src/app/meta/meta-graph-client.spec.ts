@@ -730,8 +730,8 @@ describe('MetaGraphClient with sparse answers from Meta', () => {
     client = new MetaGraphClient({
       appId: APP_ID,
       appSecret: APP_SECRET,
-      graphUrl: `http://127.0.0.1:${port}/v19.0`,
-      oauthDialogUrl: `http://127.0.0.1:${port}/v19.0/dialog/oauth`,
+      graphUrl: `http://127.0.0.1:${port}/v26.0`,
+      oauthDialogUrl: `http://127.0.0.1:${port}/v26.0/dialog/oauth`,
       redirectUri: REDIRECT_URI,
       timeoutMs: 1_000,
       sleep: async () => undefined,
@@ -741,7 +741,7 @@ describe('MetaGraphClient with sparse answers from Meta', () => {
 
   it('reads a debug_token answer for an unparseable token, which carries no app_id or type', async () => {
     answers = {
-      '/v19.0/debug_token': {
+      '/v26.0/debug_token': {
         data: {
           error: { code: 190, message: 'Invalid OAuth access token.' },
           is_valid: false,
@@ -760,7 +760,7 @@ describe('MetaGraphClient with sparse answers from Meta', () => {
   });
 
   it("keeps the recipient it sent to when Meta's send answer has no recipient_id", async () => {
-    answers = { '/v19.0/me/messages': { message_id: 'm_1' } };
+    answers = { '/v26.0/me/messages': { message_id: 'm_1' } };
     expect(
       await client.sendMessage({
         pageAccessToken: 'EAApage',

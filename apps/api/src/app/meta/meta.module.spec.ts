@@ -11,7 +11,7 @@ describe('MetaModule', () => {
       {
         NODE_ENV: 'test',
         META_APP_ID: 'app-from-env',
-        META_OAUTH_DIALOG_URL: 'http://127.0.0.1:3999/v19.0/dialog/oauth',
+        META_OAUTH_DIALOG_URL: 'http://127.0.0.1:3999/v26.0/dialog/oauth',
         META_REDIRECT_URI: `http://localhost:3000${OAUTH_CALLBACK_PATH}`,
       },
       { cwd: process.cwd() },
@@ -24,7 +24,7 @@ describe('MetaModule', () => {
     const url = new URL(client.buildAuthorizationUrl('s1'));
 
     expect(`${url.origin}${url.pathname}`).toBe(
-      'http://127.0.0.1:3999/v19.0/dialog/oauth',
+      'http://127.0.0.1:3999/v26.0/dialog/oauth',
     );
     expect(url.searchParams.get('client_id')).toBe('app-from-env');
     expect(url.searchParams.get('redirect_uri')).toBe(

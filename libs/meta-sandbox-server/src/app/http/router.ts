@@ -11,7 +11,7 @@ import type {
 
 export interface SandboxRequest {
   method: string;
-  /** Path without the query string, e.g. `/v19.0/me/accounts`. */
+  /** Path without the query string, e.g. `/v26.0/me/accounts`. */
   path: string;
   params: Record<string, string>;
   query: URLSearchParams;

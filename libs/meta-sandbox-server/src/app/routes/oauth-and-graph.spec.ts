@@ -1,4 +1,7 @@
-import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
+import {
+  DEFAULT_GRAPH_API_VERSION,
+  OAUTH_CALLBACK_PATH,
+} from '@instantchat/meta-platform';
 import { startMetaSandbox, type MetaSandbox } from '../sandbox';
 import {
   approveInDialog,
@@ -48,7 +51,7 @@ describe('OAuth dialog and token endpoints', () => {
   const approve = (
     overrides: Partial<Parameters<typeof approveInDialog>[2]> = {},
   ) =>
-    approveInDialog(sandbox.url, 'v19.0', {
+    approveInDialog(sandbox.url, DEFAULT_GRAPH_API_VERSION, {
       clientId: APP_ID,
       redirectUri: REDIRECT,
       state: 'st-1',
@@ -447,6 +450,19 @@ describe('Graph objects', () => {
       message:
         '(#200) Requires pages_show_list permission to manage the object',
     });
+  });
+
+  it('serves every vNN.0 prefix as its own version, so an upgrade is a config change', async () => {
+    for (const version of ['v24.0', 'v26.0', 'v27.0']) {
+      const other = graphCaller(`${sandbox.url}/${version}`, APP_SECRET);
+      expect((await other.get('/me', pageToken)).json).toEqual({
+        id: PAGE,
+        name: 'Blue Jacket Store',
+      });
+    }
+    // Not a version: Meta's own paths have no such prefix either.
+    const notAVersion = graphCaller(`${sandbox.url}/v26.1`, APP_SECRET);
+    expect((await notAVersion.get('/me', pageToken)).status).toBe(404);
   });
 
   it("answers unknown Graph paths with Meta's error, not an HTML 404", async () => {
