@@ -163,12 +163,16 @@ describe('MetaGraphClient against the Meta sandbox', () => {
           {
             appId: APP_ID,
             appName: 'InstantChat',
-            fields: expect.arrayContaining([
+            // Page field names: Meta refuses Instagram's (messaging_seen, message_edit) here.
+            fields: [
               'messages',
-              'messaging_seen',
+              'messaging_postbacks',
               'message_reactions',
-              'message_edit',
-            ]),
+              'message_reads',
+              'messaging_referrals',
+              'message_echoes',
+              'standby',
+            ],
           },
         ],
       );
@@ -285,7 +289,7 @@ describe('MetaGraphClient against the Meta sandbox', () => {
         pageAccessToken: pageToken,
         recipientId: ANNA,
         attachment: { type: 'image', url: 'https://cdn.example/jacket.jpg' },
-        instagramAccountId: ACCOUNT,
+        pageId: PAGE,
       });
       await client.sendSenderAction({
         pageAccessToken: pageToken,

@@ -1,6 +1,6 @@
 import {
   INSTAGRAM_MESSAGING_SCOPES,
-  INSTAGRAM_MESSAGING_WEBHOOK_FIELDS,
+  PAGE_MESSAGING_WEBHOOK_FIELDS,
   type AccessTokenResponse,
   type DebugTokenResponse,
   type InstagramBusinessAccount,
@@ -204,11 +204,14 @@ export class MetaGraphClient {
     return toInstagramAccount(body);
   }
 
-  /** Subscribes the app to the Page's messaging webhooks (needed before Meta sends any). */
+  /**
+   * Subscribes the app to the Page's webhooks, with Page field names: without it Meta sends no
+   * Instagram event of the Page's account (whose fields are chosen at app level).
+   */
   async subscribePageToWebhooks(
     pageId: string,
     pageAccessToken: string,
-    fields: readonly string[] = INSTAGRAM_MESSAGING_WEBHOOK_FIELDS,
+    fields: readonly string[] = PAGE_MESSAGING_WEBHOOK_FIELDS,
   ): Promise<void> {
     await this.graph.request<{ success: boolean }>({
       operation: 'subscribePageToWebhooks',
@@ -279,7 +282,10 @@ export class MetaGraphClient {
     };
   }
 
-  /** The Send API. Throws `MetaWindowClosedError` outside the messaging window. */
+  /**
+   * The Send API for Facebook Login: the Page token, to `/me/messages` or `/{page-id}/messages`.
+   * Throws `MetaWindowClosedError` outside the messaging window.
+   */
   async sendMessage(input: SendMessageInput): Promise<SentMessage> {
     const message: SendMessageRequest['message'] =
       input.attachment !== undefined
@@ -300,8 +306,8 @@ export class MetaGraphClient {
     const body = await this.graph.request<SendMessageResponse>({
       operation: 'sendMessage',
       method: 'POST',
-      path: input.instagramAccountId
-        ? `/${encodeURIComponent(input.instagramAccountId)}/messages`
+      path: input.pageId
+        ? `/${encodeURIComponent(input.pageId)}/messages`
         : '/me/messages',
       token: input.pageAccessToken,
       body: request,

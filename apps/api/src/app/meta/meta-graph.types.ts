@@ -59,8 +59,8 @@ export type SendMessageInput = OutgoingMessage & {
   recipientId: string;
   /** Reply as a human agent: extends the window to 7 days after the person's last message. */
   humanAgent?: boolean;
-  /** Send through `/{ig-id}/messages` instead of `/me/messages`. */
-  instagramAccountId?: string;
+  /** Send through `/{page-id}/messages` instead of `/me/messages` (same Page token). */
+  pageId?: string;
 };
 
 export interface SentMessage {
