@@ -1,5 +1,6 @@
 /** In-process entry for tests: `startMetaSandbox({ appId, appSecret, redirectUris, … })`. */
 export {
+  DEFAULT_INSTAGRAM_APP,
   startMetaSandbox,
   type MetaSandbox,
   type MetaSandboxOptions,
@@ -17,4 +18,7 @@ export {
   type WebhookReceiver,
   type ReceivedWebhook,
 } from './testing/webhook-receiver';
-export { approveInDialog } from './testing/sandbox-client';
+export {
+  allowInInstagramLogin,
+  approveInDialog,
+} from './testing/sandbox-client';

@@ -77,7 +77,7 @@ describe("shapes match Meta's documented examples", () => {
       .data[0].access_token;
     await graph.post(`/${PAGE}/subscribed_apps`, pageToken, undefined, {
       subscribed_fields:
-        'messages,messaging_seen,message_reactions,message_edit,messaging_postbacks,messaging_referral',
+        'messages,message_reads,message_reactions,message_edits,messaging_postbacks,messaging_referrals',
     });
   });
 

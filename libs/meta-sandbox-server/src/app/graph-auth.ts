@@ -25,11 +25,11 @@ export function extractAccessToken(req: SandboxRequest): string | undefined {
   return undefined;
 }
 
-function appSecretProof(token: string, secret: string): string {
+export function appSecretProof(token: string, secret: string): string {
   return createHmac('sha256', secret).update(token).digest('hex');
 }
 
-function safeEqualHex(a: string, b: string): boolean {
+export function safeEqualHex(a: string, b: string): boolean {
   const ab = Buffer.from(a);
   const bb = Buffer.from(b);
   return ab.length === bb.length && timingSafeEqual(ab, bb);
@@ -50,8 +50,16 @@ export function authenticate(
     return { token: { type: 'APP', appId: config.appId } };
 
   const token = world.tokens.get(value);
-  if (!token) return { error: GraphErrors.malformedToken() };
-  if (token.invalidated) return { error: GraphErrors.sessionInvalidated() };
+  // Instagram Login's tokens work on graph.instagram.com only.
+  if (!token || token.type === 'INSTAGRAM')
+    return { error: GraphErrors.malformedToken() };
+  if (token.invalidated)
+    return {
+      error:
+        token.invalidatedBy === 'revoked'
+          ? GraphErrors.appNotAuthorized()
+          : GraphErrors.sessionInvalidated(),
+    };
   if (token.expiresAt !== undefined && token.expiresAt <= world.now()) {
     return {
       error: GraphErrors.tokenExpired(

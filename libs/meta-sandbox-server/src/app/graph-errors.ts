@@ -58,6 +58,14 @@ export const GraphErrors = {
       code: GraphErrorCode.ACCESS_TOKEN,
       error_subcode: GraphErrorSubcode.PASSWORD_CHANGED,
     }),
+  appNotAuthorized: () =>
+    graphError(400, {
+      message:
+        'Error validating access token: The user has not authorized application.',
+      type: 'OAuthException',
+      code: GraphErrorCode.ACCESS_TOKEN,
+      error_subcode: GraphErrorSubcode.APP_NOT_INSTALLED,
+    }),
   appSecretProofMissing: () =>
     graphError(400, {
       message: 'API calls from the server require an appsecret_proof argument',

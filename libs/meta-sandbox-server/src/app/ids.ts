@@ -22,6 +22,11 @@ export function accessToken(): string {
   return `EAA${randomBytes(60).toString('base64url')}`;
 }
 
+/** Instagram Login's Instagram User tokens start with IGAA. */
+export function instagramAccessToken(): string {
+  return `IGAA${randomBytes(60).toString('base64url')}`;
+}
+
 export function authorizationCode(): string {
   return `AQ${randomBytes(96).toString('base64url')}`;
 }

@@ -11,6 +11,8 @@ export interface SandboxConfig {
   appId: string;
   appSecret: string;
   appName: string;
+  instagramAppId: string;
+  instagramAppSecret: string;
   graphVersion: string;
   redirectUris: string[];
   webhookVerifyToken: string;
@@ -37,43 +39,67 @@ export function webhookFieldOf(event: InstagramMessagingEvent): string {
 }
 
 /**
- * Meta delivers an event only if the app is subscribed to the account's Page for that field;
- * events that would not be delivered are recorded as skipped so tests and people see why.
+ * Meta delivers an Instagram event only for a field chosen at app level (the `instagram` object
+ * in the App Dashboard), and only along a subscription of the account:
+ * - Facebook Login: the app is subscribed to the account's Page (`POST /{page-id}/subscribed_apps`,
+ *   any Page fields); signed with the Meta app's secret;
+ * - Instagram Login: the account's `POST /me/subscribed_apps` has the field; signed with the
+ *   Instagram app's secret.
+ * Events delivered along neither are recorded as skipped, with the reason, so tests and people
+ * see why nothing arrived.
  */
 export function deliverEvents(
   ctx: SandboxContext,
   built: BuiltEvent[],
 ): WebhookDelivery[] {
-  const deliverable: BuiltEvent[] = [];
+  const viaPage: BuiltEvent[] = [];
+  const viaInstagramLogin: BuiltEvent[] = [];
   const skipped: { event: BuiltEvent; reason: string }[] = [];
   for (const item of built) {
-    const account = ctx.world.instagramAccounts.get(item.instagramAccountId);
-    const fields = account
-      ? ctx.world.subscriptions.get(account.pageId)
-      : undefined;
     const field = webhookFieldOf(item.event);
-    if (!account || !fields) {
+    const account = ctx.world.instagramAccounts.get(item.instagramAccountId);
+    const pageSubscribed =
+      account?.pageId !== undefined &&
+      ctx.world.subscriptions.has(account.pageId);
+    const loginFields = ctx.world.instagramLoginSubscriptions.get(
+      item.instagramAccountId,
+    );
+    if (!ctx.world.appInstagramWebhookFields.includes(field)) {
       skipped.push({
         event: item,
-        reason: `The app is not subscribed to the Page of account ${item.instagramAccountId} (POST /{page-id}/subscribed_apps)`,
+        reason: `The app's Instagram webhook fields (App Dashboard) do not include ${field}`,
       });
-    } else if (!fields.includes(field)) {
+      continue;
+    }
+    if (pageSubscribed) viaPage.push(item);
+    if (loginFields?.includes(field)) viaInstagramLogin.push(item);
+    if (!pageSubscribed && !loginFields) {
       skipped.push({
         event: item,
-        reason: `The app's subscription to Page ${account.pageId} does not include the ${field} field`,
+        reason: `The app is not subscribed to account ${item.instagramAccountId}: neither to its Page (POST /{page-id}/subscribed_apps) nor through Instagram Login (POST /me/subscribed_apps)`,
       });
-    } else {
-      deliverable.push(item);
+    } else if (!pageSubscribed && !loginFields?.includes(field)) {
+      skipped.push({
+        event: item,
+        reason: `The Instagram Login subscription of account ${item.instagramAccountId} does not include the ${field} field`,
+      });
     }
   }
+  const now = ctx.world.now();
   const deliveries: WebhookDelivery[] = [];
-  if (deliverable.length > 0)
+  if (viaPage.length > 0)
+    deliveries.push(ctx.sender.send(buildWebhookPayload(viaPage, now)));
+  if (viaInstagramLogin.length > 0)
     deliveries.push(
-      ctx.sender.send(buildWebhookPayload(deliverable, ctx.world.now())),
+      ctx.sender.send(buildWebhookPayload(viaInstagramLogin, now), {
+        signedBy: 'instagram_app',
+      }),
     );
   for (const { event, reason } of skipped) {
     deliveries.push(
-      ctx.sender.send(buildWebhookPayload([event], ctx.world.now()), reason),
+      ctx.sender.send(buildWebhookPayload([event], now), {
+        skipReason: reason,
+      }),
     );
   }
   return deliveries;

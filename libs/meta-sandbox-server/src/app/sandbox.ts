@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_GRAPH_API_VERSION } from '@instantchat/meta-platform';
 import { GraphErrors } from './graph-errors';
 import { withSandboxGraphVersion } from './graph-version';
+import { INSTAGRAM_HOSTS } from './instagram-hosts';
+import { asInstagramGraphError } from './routes/instagram-login/instagram-graph-handler';
 import {
   BodyParseError,
   parseBody,
@@ -14,6 +16,9 @@ import {
 import { indexPage, instagramUserPage } from './pages/instagram-user-page';
 import { registerControlRoutes } from './routes/control/control-routes';
 import { registerGraphRoutes } from './routes/graph-routes';
+import { registerInstagramConsentRoutes } from './routes/instagram-login/instagram-consent-routes';
+import { registerInstagramGraphRoutes } from './routes/instagram-login/instagram-graph-routes';
+import { registerInstagramTokenRoutes } from './routes/instagram-login/instagram-token-routes';
 import { registerOAuthDialogRoutes } from './routes/oauth-dialog-routes';
 import { registerSubscribedAppsRoutes } from './routes/subscribed-apps-routes';
 import { registerTokenRoutes } from './routes/token-routes';
@@ -22,6 +27,12 @@ import { StateFile } from './state-file';
 import { WebhookSender } from './webhooks/webhook-sender';
 import { SandboxWorld } from './world';
 
+/** Used when no Instagram app is given; like every sandbox secret, valid only here. */
+export const DEFAULT_INSTAGRAM_APP = {
+  id: 'sandbox-ig-app-id',
+  secret: 'sandbox-ig-app-secret',
+};
+
 export interface MetaSandboxOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -29,6 +40,9 @@ export interface MetaSandboxOptions {
   appId: string;
   appSecret: string;
   appName?: string;
+  /** The Instagram app of Instagram Login (its own id and secret, unlike the Meta app's). */
+  instagramAppId?: string;
+  instagramAppSecret?: string;
   graphVersion?: string;
   /** Redirect URIs registered for the app ("Valid OAuth Redirect URIs"); matched exactly. */
   redirectUris: string[];
@@ -54,6 +68,12 @@ export interface MetaSandbox {
   graphUrl: string;
   /** `${graphUrl}/dialog/oauth`. */
   oauthDialogUrl: string;
+  /** Instagram Login's consent page (www.instagram.com/oauth/authorize): META_IG_OAUTH_URL. */
+  instagramOAuthUrl: string;
+  /** Instagram Login's code exchange host (api.instagram.com): META_IG_API_URL. */
+  instagramApiUrl: string;
+  /** graph.instagram.com with the version: META_IG_GRAPH_URL. */
+  instagramGraphUrl: string;
   port: number;
   world: SandboxWorld;
   webhooks: WebhookSender;
@@ -70,6 +90,9 @@ export async function startMetaSandbox(
     appId: options.appId,
     appSecret: options.appSecret,
     appName: options.appName ?? 'InstantChat',
+    instagramAppId: options.instagramAppId ?? DEFAULT_INSTAGRAM_APP.id,
+    instagramAppSecret:
+      options.instagramAppSecret ?? DEFAULT_INSTAGRAM_APP.secret,
     graphVersion: options.graphVersion ?? DEFAULT_GRAPH_API_VERSION,
     redirectUris: options.redirectUris,
     webhookVerifyToken: options.webhookVerifyToken ?? '',
@@ -83,6 +106,7 @@ export async function startMetaSandbox(
   stateFile?.load();
   const sender = new WebhookSender({
     appSecret: options.appSecret,
+    instagramAppSecret: config.instagramAppSecret,
     callbackUrl: options.webhookUrl,
     retryDelaysMs: options.webhookRetryDelaysMs,
     timeoutMs: options.webhookTimeoutMs,
@@ -103,8 +127,12 @@ export async function startMetaSandbox(
   registerTokenRoutes(router, ctx);
   registerSubscribedAppsRoutes(router, ctx);
   registerGraphRoutes(router, ctx);
+  registerInstagramConsentRoutes(router, ctx);
+  registerInstagramTokenRoutes(router, ctx);
+  registerInstagramGraphRoutes(router, ctx);
 
   const graphPrefix = `/${config.graphVersion}/`;
+  const instagramGraphPrefix = `${INSTAGRAM_HOSTS.graph}${graphPrefix}`;
   const pendingDelays = new Set<NodeJS.Timeout>();
 
   const server: Server = createServer((req, res) => {
@@ -133,16 +161,22 @@ export async function startMetaSandbox(
             },
           };
         } else if (match === undefined || match === 'method-not-allowed') {
-          reply = path.startsWith(graphPrefix)
-            ? GraphErrors.unknownPath(path.slice(graphPrefix.length))
-            : {
-                status: match ? 405 : 404,
-                json: {
-                  statusCode: match ? 405 : 404,
-                  error: match ? 'Method Not Allowed' : 'Not Found',
-                  message: `${method} ${path}`,
-                },
-              };
+          reply = path.startsWith(instagramGraphPrefix)
+            ? asInstagramGraphError(
+                GraphErrors.unknownPath(
+                  path.slice(instagramGraphPrefix.length),
+                ),
+              )
+            : path.startsWith(graphPrefix)
+              ? GraphErrors.unknownPath(path.slice(graphPrefix.length))
+              : {
+                  status: match ? 405 : 404,
+                  json: {
+                    statusCode: match ? 405 : 404,
+                    error: match ? 'Method Not Allowed' : 'Not Found',
+                    message: `${method} ${path}`,
+                  },
+                };
         } else {
           const body = parseBody(rawBody, req.headers['content-type']);
           reply = await match.handler({
@@ -220,6 +254,9 @@ export async function startMetaSandbox(
     url,
     graphUrl: `${url}/${config.graphVersion}`,
     oauthDialogUrl: `${url}/${config.graphVersion}/dialog/oauth`,
+    instagramOAuthUrl: `${url}${INSTAGRAM_HOSTS.oauth}/oauth/authorize`,
+    instagramApiUrl: `${url}${INSTAGRAM_HOSTS.api}`,
+    instagramGraphUrl: `${url}${INSTAGRAM_HOSTS.graph}/${config.graphVersion}`,
     port,
     world,
     webhooks: sender,

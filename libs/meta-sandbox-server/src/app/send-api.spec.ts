@@ -42,7 +42,7 @@ describe('Send API', () => {
     const pages = await graph.get('/me/accounts', user.json.access_token);
     pageToken = pages.json.data[0].access_token;
     await graph.post(`/${PAGE}/subscribed_apps`, pageToken, undefined, {
-      subscribed_fields: 'messages,messaging_seen',
+      subscribed_fields: 'messages,message_reads',
     });
   });
 

@@ -1,8 +1,14 @@
-import type {
-  InstagramAttachment,
-  SendMessageRequest,
+import {
+  INSTAGRAM_MESSAGING_WEBHOOK_FIELDS,
+  type InstagramAttachment,
+  type SendMessageRequest,
 } from '@instantchat/meta-platform';
-import { accessToken, authorizationCode, numericId } from './ids';
+import {
+  accessToken,
+  authorizationCode,
+  instagramAccessToken,
+  numericId,
+} from './ids';
 
 /**
  * Everything the sandbox knows, in memory: the people, Pages and Instagram accounts it plays,
@@ -31,7 +37,10 @@ export interface InstagramProfessionalAccount {
   name: string;
   profilePictureUrl: string;
   followersCount: number;
-  pageId: string;
+  /** The linked Facebook Page (Facebook Login); Instagram Login needs none. */
+  pageId?: string;
+  /** The id Instagram Login's `/me` answers as `id` (app-scoped); `id` here is its `user_id`. */
+  appScopedId: string;
 }
 
 /** A person on Instagram who DMs the business; `id` is their Instagram-scoped id (IGSID). */
@@ -47,7 +56,8 @@ export interface InstagramUser {
   available: boolean;
 }
 
-export type TokenType = 'USER' | 'PAGE';
+/** USER and PAGE: Facebook Login. INSTAGRAM: an Instagram User token from Instagram Login. */
+export type TokenType = 'USER' | 'PAGE' | 'INSTAGRAM';
 
 export interface IssuedToken {
   value: string;
@@ -56,13 +66,21 @@ export interface IssuedToken {
   userId: string;
   /** PAGE tokens: the Page. USER tokens: the Pages the person granted in the dialog. */
   pageIds: string[];
+  /** INSTAGRAM tokens: the professional account (its `user_id`). */
+  instagramAccountId?: string;
   scopes: string[];
   issuedAt: number;
   /** Epoch ms; undefined for tokens that never expire (Page tokens from a long-lived user token). */
   expiresAt?: number;
   invalidated: boolean;
+  /** Why an invalidated token stopped working; absent means a password change. */
+  invalidatedBy?: 'password_changed' | 'revoked';
   longLived: boolean;
 }
+
+export type TokenSelector =
+  | { accessToken: string }
+  | { instagramAccountId: string };
 
 export interface AuthorizationCode {
   code: string;
@@ -70,6 +88,8 @@ export interface AuthorizationCode {
   redirectUri: string;
   userId: string;
   pageIds: string[];
+  /** Instagram Login codes: the professional account the person chose. */
+  instagramAccountId?: string;
   scopes: string[];
   expiresAt: number;
   used: boolean;
@@ -140,13 +160,20 @@ export interface WorldSnapshot {
   messages: StoredMessage[];
   lastInboundAt: [string, number][];
   sendLog: SendApiRecord[];
+  /** Absent in states saved before Instagram Login was played. */
+  instagramLoginSubscriptions?: [string, string[]][];
+  appInstagramWebhookFields?: string[];
 }
+
+/** Which shape `api.instagram.com/oauth/access_token` answers in (both are reported in the wild). */
+export type InstagramTokenShape = 'flat' | 'data';
 
 const MAX_PERSISTED_SEND_LOG = 500;
 
 const SHORT_LIVED_TOKEN_MS = 2 * 60 * 60 * 1000;
 const LONG_LIVED_TOKEN_SECONDS = 60 * 24 * 60 * 60;
 const AUTH_CODE_MS = 10 * 60 * 1000;
+const INSTAGRAM_SHORT_LIVED_TOKEN_MS = 60 * 60 * 1000;
 
 export class SandboxWorld {
   facebookUser!: FacebookUser;
@@ -157,6 +184,11 @@ export class SandboxWorld {
   codes = new Map<string, AuthorizationCode>();
   /** pageId → subscribed webhook fields of our app. */
   subscriptions = new Map<string, string[]>();
+  /** Instagram Login: account id → the fields of its `POST /me/subscribed_apps`. */
+  instagramLoginSubscriptions = new Map<string, string[]>();
+  /** The `instagram` object's fields chosen in the App Dashboard; both login methods need them. */
+  appInstagramWebhookFields: string[] = [...INSTAGRAM_MESSAGING_WEBHOOK_FIELDS];
+  instagramTokenShape: InstagramTokenShape = 'flat';
   messages = new Map<string, StoredMessage>();
   /** `${igAccountId}:${igsid}` → epoch ms of the person's last message (opens the window). */
   lastInboundAt = new Map<string, number>();
@@ -189,6 +221,9 @@ export class SandboxWorld {
     this.tokens.clear();
     this.codes.clear();
     this.subscriptions.clear();
+    this.instagramLoginSubscriptions.clear();
+    this.appInstagramWebhookFields = [...INSTAGRAM_MESSAGING_WEBHOOK_FIELDS];
+    this.instagramTokenShape = 'flat';
     this.messages.clear();
     this.lastInboundAt.clear();
     this.sendLog = [];
@@ -208,6 +243,7 @@ export class SandboxWorld {
         username: 'bluejacket.store',
         name: 'Blue Jacket Store',
         followersCount: 1843,
+        appScopedId: '26245815432100001',
       },
     );
     this.addPageWithInstagram(
@@ -222,6 +258,7 @@ export class SandboxWorld {
         username: 'corner.bakery',
         name: 'Corner Bakery',
         followersCount: 512,
+        appScopedId: '26245815432100002',
       },
     );
     this.pages.set('109876543210003', {
@@ -229,6 +266,14 @@ export class SandboxWorld {
       name: 'Page Without Instagram',
       category: 'Community',
       businessId: '2210987654321003',
+    });
+    // Instagram Login needs no Page: this professional account has none.
+    this.addInstagramAccount({
+      id: '17841405822304916',
+      username: 'solo.studio',
+      name: 'Solo Studio',
+      followersCount: 97,
+      appScopedId: '26245815432100003',
     });
     this.addInstagramUser({
       id: '1914357145407531',
@@ -247,9 +292,14 @@ export class SandboxWorld {
     account: Omit<InstagramProfessionalAccount, 'pageId' | 'profilePictureUrl'>,
   ): void {
     this.pages.set(page.id, { ...page, instagramAccountId: account.id });
+    this.addInstagramAccount({ ...account, pageId: page.id });
+  }
+
+  private addInstagramAccount(
+    account: Omit<InstagramProfessionalAccount, 'profilePictureUrl'>,
+  ): void {
     this.instagramAccounts.set(account.id, {
       ...account,
-      pageId: page.id,
       profilePictureUrl: `https://scontent.cdninstagram.com/v/sandbox/${account.username}.jpg`,
     });
   }
@@ -315,6 +365,35 @@ export class SandboxWorld {
     return token;
   }
 
+  /** Instagram Login's `IGAA…` tokens: short-lived (1 hour) from a code, long-lived 60 days. */
+  issueInstagramToken(input: {
+    appId: string;
+    instagramAccountId: string;
+    scopes: string[];
+    longLived: boolean;
+  }): IssuedToken {
+    const issuedAt = this.now();
+    const token: IssuedToken = {
+      value: instagramAccessToken(),
+      type: 'INSTAGRAM',
+      appId: input.appId,
+      userId: input.instagramAccountId,
+      pageIds: [],
+      instagramAccountId: input.instagramAccountId,
+      scopes: input.scopes,
+      issuedAt,
+      expiresAt:
+        issuedAt +
+        (input.longLived
+          ? LONG_LIVED_TOKEN_SECONDS * 1000
+          : INSTAGRAM_SHORT_LIVED_TOKEN_MS),
+      invalidated: false,
+      longLived: input.longLived,
+    };
+    this.tokens.set(token.value, token);
+    return token;
+  }
+
   /** Page tokens inherit the user token's lifetime; from a long-lived one they never expire. */
   issuePageToken(userToken: IssuedToken, pageId: string): IssuedToken {
     const token: IssuedToken = {
@@ -346,6 +425,37 @@ export class SandboxWorld {
       count++;
     }
     return count;
+  }
+
+  /**
+   * Makes tokens older by `byMs` (issued and expiring earlier), as if that time had passed for
+   * them alone: into Instagram's refresh window, or past expiry. Selects by value or account.
+   */
+  ageTokens(selector: TokenSelector, byMs: number): number {
+    const tokens = this.selectTokens(selector);
+    for (const token of tokens) {
+      token.issuedAt -= byMs;
+      if (token.expiresAt !== undefined) token.expiresAt -= byMs;
+    }
+    return tokens.length;
+  }
+
+  /** The person removed the app (or Meta revoked access): the tokens answer #190 from now on. */
+  revokeTokens(selector: TokenSelector): number {
+    const tokens = this.selectTokens(selector);
+    for (const token of tokens) {
+      token.invalidated = true;
+      token.invalidatedBy = 'revoked';
+    }
+    return tokens.length;
+  }
+
+  private selectTokens(selector: TokenSelector): IssuedToken[] {
+    return [...this.tokens.values()].filter((token) =>
+      'accessToken' in selector
+        ? token.value === selector.accessToken
+        : token.instagramAccountId === selector.instagramAccountId,
+    );
   }
 
   conversationKey(instagramAccountId: string, instagramUserId: string): string {
@@ -392,6 +502,10 @@ export class SandboxWorld {
       messages: [...this.messages.values()],
       lastInboundAt: [...this.lastInboundAt.entries()],
       sendLog: this.sendLog.slice(-MAX_PERSISTED_SEND_LOG),
+      instagramLoginSubscriptions: [
+        ...this.instagramLoginSubscriptions.entries(),
+      ],
+      appInstagramWebhookFields: this.appInstagramWebhookFields,
     };
   }
 
@@ -416,9 +530,17 @@ export class SandboxWorld {
     this.messages = new Map(snapshot.messages.map((m) => [m.mid, m]));
     this.lastInboundAt = new Map(snapshot.lastInboundAt);
     this.sendLog = snapshot.sendLog;
+    this.instagramLoginSubscriptions = new Map(
+      snapshot.instagramLoginSubscriptions ?? [],
+    );
+    this.appInstagramWebhookFields = snapshot.appInstagramWebhookFields ?? [
+      ...INSTAGRAM_MESSAGING_WEBHOOK_FIELDS,
+    ];
     this.faults = [];
   }
 
   static readonly LONG_LIVED_TOKEN_SECONDS = LONG_LIVED_TOKEN_SECONDS;
   static readonly SHORT_LIVED_TOKEN_SECONDS = SHORT_LIVED_TOKEN_MS / 1000;
+  static readonly INSTAGRAM_SHORT_LIVED_TOKEN_SECONDS =
+    INSTAGRAM_SHORT_LIVED_TOKEN_MS / 1000;
 }

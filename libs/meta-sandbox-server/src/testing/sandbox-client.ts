@@ -120,3 +120,38 @@ export function graphCaller(graphUrl: string, appSecret: string): GraphCaller {
       httpJson(url(path, token), { method: 'DELETE', headers: auth(token) }),
   };
 }
+
+/** Plays the person in Instagram Login's window: allows one account (or cancels); the redirect URL. */
+export async function allowInInstagramLogin(
+  instagramOAuthUrl: string,
+  params: {
+    clientId: string;
+    redirectUri: string;
+    state: string;
+    scopes: string[];
+    accountId: string;
+    action?: 'allow' | 'cancel';
+  },
+): Promise<URL> {
+  const form = new URLSearchParams({
+    client_id: params.clientId,
+    redirect_uri: params.redirectUri,
+    state: params.state,
+    scope: params.scopes.join(','),
+    response_type: 'code',
+    account_id: params.accountId,
+    action: params.action ?? 'allow',
+  });
+  const response = await fetch(`${instagramOAuthUrl}/confirm`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+    redirect: 'manual',
+  });
+  const location = response.headers.get('location');
+  if (response.status !== 302 || !location)
+    throw new Error(
+      `The Instagram window did not redirect (HTTP ${response.status})`,
+    );
+  return new URL(location);
+}

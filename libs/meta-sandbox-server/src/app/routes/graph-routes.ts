@@ -103,7 +103,7 @@ export function registerGraphRoutes(router: Router, ctx: SandboxContext): void {
       }
       const account = world.instagramAccounts.get(id);
       if (account) {
-        if (!canSeePage(token, account.pageId))
+        if (!account.pageId || !canSeePage(token, account.pageId))
           return GraphErrors.unknownObject('get', id);
         const denied = requireScope(token, 'instagram_basic');
         if (denied) return denied;

@@ -372,7 +372,7 @@ describe('Graph objects', () => {
       `/${PAGE}/subscribed_apps`,
       pageToken,
       undefined,
-      { subscribed_fields: 'messages,messaging_seen' },
+      { subscribed_fields: 'messages,message_reads' },
     );
     expect(post.json).toEqual({ success: true });
     expect(
@@ -380,7 +380,7 @@ describe('Graph objects', () => {
     ).toEqual([
       expect.objectContaining({
         id: APP_ID,
-        subscribed_fields: ['messages', 'messaging_seen'],
+        subscribed_fields: ['messages', 'message_reads'],
       }),
     ]);
     expect(
@@ -402,7 +402,31 @@ describe('Graph objects', () => {
           subscribed_fields: 'messages,gossip',
         })
       ).json.error.message,
-    ).toContain('got "gossip"');
+    ).toMatch(
+      /^\(#100\) Param subscribed_fields\[1\] must be one of \{.*\} - got gossip$/,
+    );
+  });
+
+  it("refuses Instagram's field names on a Page, as Meta does", async () => {
+    const res = await graph.post(
+      `/${PAGE}/subscribed_apps`,
+      pageToken,
+      undefined,
+      {
+        subscribed_fields: 'messages,messaging_seen',
+      },
+    );
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatchObject({
+      code: 100,
+      type: 'OAuthException',
+      message: expect.stringMatching(
+        /^\(#100\) Param subscribed_fields\[1\] must be one of \{feed, .*message_reads.*\} - got messaging_seen$/,
+      ),
+    });
+    expect(
+      (await graph.get(`/${PAGE}/subscribed_apps`, pageToken)).json.data,
+    ).toEqual([]);
   });
 
   it('needs a Page token for subscribed_apps', async () => {

@@ -31,25 +31,87 @@ const ATTACHMENT_TYPES = [
 ];
 const MAX_TEXT_BYTES = 1000;
 
+/** The business account a send speaks for, as its token says, and the permission it needs. */
+type Sender =
+  | { accountId: string; scopes: string[]; permission: string }
+  | { error: Reply };
+
 /**
- * `POST /me/messages` and `POST /{ig-id}/messages`: validates like Meta, enforces the messaging
- * window, records what was asked, answers `{recipient_id, message_id}` and then delivers the
- * echo webhook Meta sends for every message an app sends.
+ * `POST /me/messages`, `POST /{page-id}/messages` and `POST /{ig-id}/messages` with a Page token
+ * (Facebook Login): validates like Meta, enforces the messaging window, records what was asked,
+ * answers `{recipient_id, message_id}` and then delivers the echo webhook Meta sends for every
+ * message an app sends.
  */
 export function handleSendApi(
   ctx: SandboxContext,
   req: SandboxRequest,
   token: IssuedToken | AppToken,
-  pathAccountId: string | undefined,
+  pathId: string | undefined,
 ): Reply {
-  const reply = send(ctx, req, token, pathAccountId);
-  const page =
-    token.type === 'APP' ? undefined : ctx.world.pages.get(token.pageIds[0]);
+  return recorded(ctx, req, pageSender(ctx, token, pathId), pathId);
+}
+
+/** The same Send API on graph.instagram.com with an Instagram Login token. */
+export function handleInstagramLoginSendApi(
+  ctx: SandboxContext,
+  req: SandboxRequest,
+  token: IssuedToken,
+  pathId: string | undefined,
+): Reply {
+  const accountId = token.instagramAccountId;
+  const sender: Sender =
+    accountId === undefined || (pathId !== undefined && pathId !== accountId)
+      ? { error: GraphErrors.unknownObject('post', pathId ?? 'me') }
+      : {
+          accountId,
+          scopes: token.scopes,
+          permission: 'instagram_business_manage_messages',
+        };
+  return recorded(ctx, req, sender, pathId);
+}
+
+function pageSender(
+  ctx: SandboxContext,
+  token: IssuedToken | AppToken,
+  pathId: string | undefined,
+): Sender {
+  if (token.type !== 'PAGE') {
+    return {
+      error: pathId
+        ? GraphErrors.unknownObject('post', pathId)
+        : GraphErrors.permissionMissing('pages_messaging'),
+    };
+  }
+  const page = ctx.world.pages.get(token.pageIds[0]);
+  const accountId = page?.instagramAccountId;
+  if (!page || !accountId)
+    return { error: GraphErrors.unknownObject('post', pathId ?? 'me') };
+  if (pathId && pathId !== accountId && pathId !== page.id)
+    return { error: GraphErrors.unknownObject('post', pathId) };
+  return {
+    accountId,
+    scopes: token.scopes,
+    permission: 'instagram_manage_messages',
+  };
+}
+
+function recorded(
+  ctx: SandboxContext,
+  req: SandboxRequest,
+  sender: Sender,
+  pathId: string | undefined,
+): Reply {
+  const reply =
+    'error' in sender
+      ? sender.error
+      : sender.scopes.includes(sender.permission)
+        ? send(ctx, req, sender.accountId)
+        : GraphErrors.permissionMissing(sender.permission);
   ctx.world.sendLog.push({
     id: ctx.world.nextSequence(),
     receivedAt: ctx.world.now(),
     path: req.path,
-    instagramAccountId: pathAccountId ?? page?.instagramAccountId,
+    instagramAccountId: 'error' in sender ? pathId : sender.accountId,
     body: redactToken(req.body),
     status: reply.status,
     response: reply.json,
@@ -69,26 +131,9 @@ function redactToken(body: Record<string, unknown>): Record<string, unknown> {
 function send(
   ctx: SandboxContext,
   req: SandboxRequest,
-  token: IssuedToken | AppToken,
-  pathAccountId: string | undefined,
+  accountId: string,
 ): Reply {
   const { world } = ctx;
-  if (token.type !== 'PAGE') {
-    return pathAccountId
-      ? GraphErrors.unknownObject('post', pathAccountId)
-      : GraphErrors.permissionMissing('pages_messaging');
-  }
-  const page = world.pages.get(token.pageIds[0]);
-  const accountId = page?.instagramAccountId;
-  if (!page || !accountId)
-    return GraphErrors.unknownObject('post', pathAccountId ?? 'me');
-  if (pathAccountId && pathAccountId !== accountId && pathAccountId !== page.id)
-    return GraphErrors.unknownObject('post', pathAccountId);
-  const denied = token.scopes.includes('instagram_manage_messages')
-    ? undefined
-    : GraphErrors.permissionMissing('instagram_manage_messages');
-  if (denied) return denied;
-
   const parsed = parseSendRequest(req.body);
   if ('error' in parsed) return parsed.error;
   const request = parsed.request;

@@ -1,9 +1,6 @@
-import {
-  INSTAGRAM_MESSAGING_WEBHOOK_FIELDS,
-  type SubscribedAppsResponse,
-} from '@instantchat/meta-platform';
+import type { SubscribedAppsResponse } from '@instantchat/meta-platform';
 import { GraphErrors } from '../graph-errors';
-import type { Router } from '../http/router';
+import type { Reply, Router, SandboxRequest } from '../http/router';
 import type { SandboxContext } from '../sandbox-context';
 import {
   canSeePage,
@@ -12,15 +9,68 @@ import {
   type AuthedHandler,
 } from './graph-handler';
 
-const SUBSCRIBABLE_PAGE_FIELDS = [
-  ...INSTAGRAM_MESSAGING_WEBHOOK_FIELDS,
-  'messaging_optins',
+/**
+ * The Page webhook fields Meta accepts on `POST /{page-id}/subscribed_apps` (Messenger Platform
+ * names). Instagram's names (`messaging_seen`, `message_edit`, `messaging_referral`) are not
+ * among them: Instagram fields are chosen at app level.
+ */
+export const PAGE_WEBHOOK_FIELDS = [
+  'feed',
+  'mention',
+  'inbox_labels',
+  'messages',
   'message_deliveries',
   'message_echoes',
+  'message_edits',
+  'message_reactions',
+  'message_reads',
+  'messaging_account_linking',
+  'messaging_feedback',
+  'messaging_game_plays',
   'messaging_handovers',
+  'messaging_optins',
+  'messaging_optouts',
+  'messaging_policy_enforcement',
+  'messaging_postbacks',
+  'messaging_referrals',
   'standby',
-  'feed',
 ];
+
+/**
+ * `subscribed_fields` from the query or the body (comma-separated or an array), checked against
+ * the fields the object takes, refused with Meta's words:
+ * `(#100) Param subscribed_fields[1] must be one of {…} - got messaging_seen`.
+ */
+export function readSubscribedFields(
+  req: SandboxRequest,
+  allowed: readonly string[],
+): { fields: string[] } | { error: Reply } {
+  const raw =
+    req.query.get('subscribed_fields') ??
+    (typeof req.body['subscribed_fields'] === 'string'
+      ? req.body['subscribed_fields']
+      : undefined);
+  const list = Array.isArray(req.body['subscribed_fields'])
+    ? (req.body['subscribed_fields'] as unknown[]).map(String)
+    : raw
+        ?.split(',')
+        .map((f) => f.trim())
+        .filter(Boolean);
+  if (!list || list.length === 0)
+    return {
+      error: GraphErrors.invalidParameter(
+        'The parameter subscribed_fields is required',
+      ),
+    };
+  const index = list.findIndex((f) => !allowed.includes(f));
+  if (index >= 0)
+    return {
+      error: GraphErrors.invalidParameter(
+        `Param subscribed_fields[${index}] must be one of {${allowed.join(', ')}} - got ${list[index]}`,
+      ),
+    };
+  return { fields: [...new Set(list)] };
+}
 
 /** `GET|POST|DELETE /{page-id}/subscribed_apps`: the app's webhook subscription on a Page. */
 export function registerSubscribedAppsRoutes(
@@ -61,27 +111,9 @@ export function registerSubscribedAppsRoutes(
         world.subscriptions.delete(page.id);
         return { status: 200, json: { success: true } };
       }
-      const raw =
-        req.query.get('subscribed_fields') ??
-        (typeof req.body['subscribed_fields'] === 'string'
-          ? req.body['subscribed_fields']
-          : undefined);
-      const list = Array.isArray(req.body['subscribed_fields'])
-        ? (req.body['subscribed_fields'] as unknown[]).map(String)
-        : raw
-            ?.split(',')
-            .map((f) => f.trim())
-            .filter(Boolean);
-      if (!list || list.length === 0)
-        return GraphErrors.invalidParameter(
-          'The parameter subscribed_fields is required',
-        );
-      const unknown = list.find((f) => !SUBSCRIBABLE_PAGE_FIELDS.includes(f));
-      if (unknown)
-        return GraphErrors.invalidParameter(
-          `Param subscribed_fields must be one of {${SUBSCRIBABLE_PAGE_FIELDS.join(', ')}} - got "${unknown}"`,
-        );
-      world.subscriptions.set(page.id, [...new Set(list)]);
+      const read = readSubscribedFields(req, PAGE_WEBHOOK_FIELDS);
+      if ('error' in read) return read.error;
+      world.subscriptions.set(page.id, read.fields);
       return { status: 200, json: { success: true } };
     };
   router.add(

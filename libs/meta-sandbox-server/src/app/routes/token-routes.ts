@@ -26,7 +26,12 @@ export function registerTokenRoutes(router: Router, ctx: SandboxContext): void {
       // Meta answers 200 with is_valid:false, an error object and nothing else it cannot know
       // (no app, type, user or expiry) for a token it cannot parse.
       const token = world.tokens.get(input);
-      if (!token || token.appId !== caller.appId) {
+      // Instagram Login's tokens belong to graph.instagram.com, not to this host.
+      if (
+        !token ||
+        token.type === 'INSTAGRAM' ||
+        token.appId !== caller.appId
+      ) {
         return {
           status: 200,
           json: {

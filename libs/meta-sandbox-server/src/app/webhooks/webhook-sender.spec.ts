@@ -47,6 +47,7 @@ describe('WebhookSender', () => {
 
   it('signs the exact bytes it sends with HMAC-SHA256 of the app secret', async () => {
     sender = new WebhookSender({
+      instagramAppSecret: 'instagram-app-secret',
       appSecret: APP_SECRET,
       callbackUrl: receiver.url,
     });
@@ -68,6 +69,7 @@ describe('WebhookSender', () => {
 
   it('escapes non-ASCII characters as Meta does, so only the raw bytes verify', async () => {
     sender = new WebhookSender({
+      instagramAppSecret: 'instagram-app-secret',
       appSecret: APP_SECRET,
       callbackUrl: receiver.url,
     });
@@ -87,6 +89,7 @@ describe('WebhookSender', () => {
   it('retries a failed delivery with the same body until the callback accepts it', async () => {
     receiver.respondWith(500, 503, 200);
     sender = new WebhookSender({
+      instagramAppSecret: 'instagram-app-secret',
       appSecret: APP_SECRET,
       callbackUrl: receiver.url,
       retryDelaysMs: [10, 20, 40],
@@ -105,6 +108,7 @@ describe('WebhookSender', () => {
   it('gives up after the configured retries and says why', async () => {
     receiver.respondWith(500);
     sender = new WebhookSender({
+      instagramAppSecret: 'instagram-app-secret',
       appSecret: APP_SECRET,
       callbackUrl: receiver.url,
       retryDelaysMs: [5, 5],
@@ -119,6 +123,7 @@ describe('WebhookSender', () => {
   it('treats a callback slower than the timeout as a failed attempt', async () => {
     receiver.delayAnswers(300);
     sender = new WebhookSender({
+      instagramAppSecret: 'instagram-app-secret',
       appSecret: APP_SECRET,
       callbackUrl: receiver.url,
       retryDelaysMs: [],
@@ -133,6 +138,7 @@ describe('WebhookSender', () => {
   it('retries when the callback cannot be reached at all', async () => {
     await receiver.stop();
     sender = new WebhookSender({
+      instagramAppSecret: 'instagram-app-secret',
       appSecret: APP_SECRET,
       callbackUrl: receiver.url,
       retryDelaysMs: [5],
@@ -145,7 +151,10 @@ describe('WebhookSender', () => {
   });
 
   it('records a delivery as skipped when no callback URL is configured', () => {
-    sender = new WebhookSender({ appSecret: APP_SECRET });
+    sender = new WebhookSender({
+      instagramAppSecret: 'instagram-app-secret',
+      appSecret: APP_SECRET,
+    });
     const delivery = sender.send(payload());
     expect(delivery.state).toBe('skipped');
     expect(delivery.reason).toMatch(/callback URL/);
@@ -199,8 +208,12 @@ describe('events sent through the control API', () => {
     expect(receiver.received).toHaveLength(0);
   });
 
-  it('delivers only the fields the Page is subscribed to', async () => {
-    await subscribe('messages');
+  it('delivers only the Instagram fields chosen at app level, whatever the Page fields', async () => {
+    await subscribe('messages,message_reads');
+    const fields = await control('PUT', '/webhooks/instagram-fields', {
+      fields: ['messages'],
+    });
+    expect(fields.status).toBe(200);
     const sent = await control('POST', '/events', {
       type: 'text',
       user: ANNA,

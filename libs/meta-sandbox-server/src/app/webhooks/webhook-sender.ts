@@ -51,10 +51,21 @@ export interface WebhookDelivery {
   nextAttemptAt?: number;
   /** Why a delivery was skipped (no callback URL, Page not subscribed). */
   reason?: string;
+  /** Whose secret signs it: the Meta app's (Facebook Login) or the Instagram app's. */
+  signedBy: WebhookSigner;
+}
+
+export type WebhookSigner = 'meta_app' | 'instagram_app';
+
+export interface SendOptions {
+  skipReason?: string;
+  signedBy?: WebhookSigner;
 }
 
 export interface WebhookSenderOptions {
   appSecret: string;
+  /** Signs deliveries of Instagram Login subscriptions. */
+  instagramAppSecret: string;
   callbackUrl?: string;
   retryDelaysMs?: number[];
   timeoutMs?: number;
@@ -121,7 +132,10 @@ export class WebhookSender {
     this.timeoutMs = options.timeoutMs ?? META_WEBHOOK_TIMEOUT_MS;
   }
 
-  send(payload: InstagramWebhookPayload, skipReason?: string): WebhookDelivery {
+  send(
+    payload: InstagramWebhookPayload,
+    { skipReason, signedBy = 'meta_app' }: SendOptions = {},
+  ): WebhookDelivery {
     const delivery: WebhookDelivery = {
       id: this.nextId++,
       createdAt: Date.now(),
@@ -130,6 +144,7 @@ export class WebhookSender {
       body: escapeNonAscii(JSON.stringify(payload)),
       state: 'pending',
       attempts: [],
+      signedBy,
     };
     this.deliveries.push(delivery);
     const reason =
@@ -182,7 +197,12 @@ export class WebhookSender {
     if (this.stopped || delivery.state !== 'pending' || !delivery.callbackUrl)
       return;
     delivery.nextAttemptAt = undefined;
-    const signature = signWebhookBody(delivery.body, this.options.appSecret);
+    const signature = signWebhookBody(
+      delivery.body,
+      delivery.signedBy === 'instagram_app'
+        ? this.options.instagramAppSecret
+        : this.options.appSecret,
+    );
     const controller = new AbortController();
     this.inFlight.add(controller);
     const started = Date.now();

@@ -52,6 +52,7 @@ export function summarizeDelivery(d: WebhookDelivery) {
     createdAt: d.createdAt,
     attempts: d.attempts,
     nextAttemptAt: d.nextAttemptAt,
+    signedBy: d.signedBy,
     payload: d.payload,
   };
 }

@@ -25,6 +25,9 @@ export function registerControlRoutes(
         name: ctx.config.appName,
         graphVersion: ctx.config.graphVersion,
         redirectUris: ctx.config.redirectUris,
+        instagramAppId: ctx.config.instagramAppId,
+        instagramWebhookFields: world.appInstagramWebhookFields,
+        instagramTokenShape: world.instagramTokenShape,
       },
       now: world.now(),
       facebookUser: world.facebookUser,
@@ -32,7 +35,11 @@ export function registerControlRoutes(
         ...p,
         subscribedFields: world.subscriptions.get(p.id) ?? null,
       })),
-      instagramAccounts: [...world.instagramAccounts.values()],
+      instagramAccounts: [...world.instagramAccounts.values()].map((a) => ({
+        ...a,
+        instagramLoginSubscribedFields:
+          world.instagramLoginSubscriptions.get(a.id) ?? null,
+      })),
       instagramUsers: [...world.instagramUsers.values()],
       webhookCallbackUrl: ctx.sender.callbackUrl ?? null,
       faults: world.faults,

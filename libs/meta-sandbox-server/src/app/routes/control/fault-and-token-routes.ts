@@ -1,10 +1,11 @@
 import type { Router } from '../../http/router';
 import type { SandboxContext } from '../../sandbox-context';
-import type { Fault, FaultKind } from '../../world';
+import type { Fault, FaultKind, TokenSelector } from '../../world';
 import {
   CONTROL_API_BASE,
   badRequest,
   isReply,
+  notFound,
   optionalNumber,
 } from './control-replies';
 
@@ -130,6 +131,49 @@ export function registerFaultAndTokenRoutes(
         pageIds,
       },
     };
+  });
+
+  // Instagram Login's lifetimes: age a token into the refresh window or past expiry, or revoke it
+  // (the person removed the app), by its value or by the account it belongs to.
+  const tokenSelector = (
+    body: Record<string, unknown>,
+  ): TokenSelector | undefined =>
+    typeof body['accessToken'] === 'string' && body['accessToken'] !== ''
+      ? { accessToken: body['accessToken'] }
+      : typeof body['instagramAccountId'] === 'string' &&
+          world.instagramAccounts.has(body['instagramAccountId'])
+        ? { instagramAccountId: body['instagramAccountId'] }
+        : undefined;
+  router.add('POST', `${base}/tokens/age`, (req) => {
+    const selector = tokenSelector(req.body);
+    if (!selector)
+      return badRequest(
+        'accessToken or instagramAccountId (a sandbox professional account) is required',
+      );
+    const byMs = optionalNumber(req.body, 'byMs', 1, 365 * 86_400_000);
+    if (isReply(byMs)) return byMs;
+    if (byMs === undefined) return badRequest('byMs is required');
+    const affected = world.ageTokens(selector, byMs);
+    if (affected === 0) return notFound('No token matches');
+    return { status: 200, json: { affected } };
+  });
+  router.add('POST', `${base}/tokens/revoke`, (req) => {
+    const selector = tokenSelector(req.body);
+    if (!selector)
+      return badRequest(
+        'accessToken or instagramAccountId (a sandbox professional account) is required',
+      );
+    const affected = world.revokeTokens(selector);
+    if (affected === 0) return notFound('No token matches');
+    return { status: 200, json: { affected } };
+  });
+
+  router.add('PUT', `${base}/instagram-login/token-shape`, (req) => {
+    const shape = req.body['shape'];
+    if (shape !== 'flat' && shape !== 'data')
+      return badRequest('shape must be flat or data');
+    world.instagramTokenShape = shape;
+    return { status: 200, json: { shape } };
   });
 
   router.add('POST', `${base}/clock`, (req) => {

@@ -1,3 +1,4 @@
+import { INSTAGRAM_WEBHOOK_FIELDS } from '@instantchat/meta-platform';
 import type { Router } from '../../http/router';
 import type { SandboxContext } from '../../sandbox-context';
 import {
@@ -26,6 +27,27 @@ export function registerWebhookControlRoutes(
     return {
       status: 200,
       json: { callbackUrl: ctx.sender.callbackUrl ?? null },
+    };
+  });
+
+  // The App Dashboard's choice of fields for the `instagram` object (both login methods).
+  router.add('PUT', `${base}/webhooks/instagram-fields`, (req) => {
+    const fields = req.body['fields'];
+    if (
+      !Array.isArray(fields) ||
+      !fields.every(
+        (f) =>
+          typeof f === 'string' &&
+          (INSTAGRAM_WEBHOOK_FIELDS as readonly string[]).includes(f),
+      )
+    )
+      return badRequest(
+        `fields must be an array of ${INSTAGRAM_WEBHOOK_FIELDS.join(', ')}`,
+      );
+    ctx.world.appInstagramWebhookFields = [...new Set(fields as string[])];
+    return {
+      status: 200,
+      json: { fields: ctx.world.appInstagramWebhookFields },
     };
   });
 
