@@ -11,7 +11,6 @@ import {
   type SendMessageResponse,
   type SubscribedAppsResponse,
 } from '@instantchat/meta-platform';
-import { MetaRequestError } from './meta-api.errors';
 import type {
   InstagramContactProfile,
   InstagramProfessionalAccount,
@@ -27,6 +26,15 @@ import {
   MetaGraphTransport,
   type MetaTransportBehaviour,
 } from './meta-graph-transport';
+import {
+  toAccessToken,
+  toSendMessageRequest,
+  toSentMessage,
+} from './graph-bodies';
+import {
+  InstagramLoginClient,
+  type InstagramLoginOptions,
+} from './instagram-login-client';
 
 export type {
   MetaClientLogger,
@@ -40,8 +48,10 @@ export interface MetaGraphClientOptions extends MetaTransportBehaviour {
   graphUrl: string;
   /** Facebook Login dialog, e.g. `https://www.facebook.com/v26.0/dialog/oauth`. */
   oauthDialogUrl: string;
-  /** Registered OAuth redirect URI (the API's callback). */
+  /** Registered OAuth redirect URI (the API's callback), for both login methods. */
   redirectUri: string;
+  /** Instagram Login's app and hosts; absent when only Facebook Login is enabled. */
+  instagramLogin?: Omit<InstagramLoginOptions, 'redirectUri'>;
 }
 
 /** A person managing more Pages than this many result pages is not someone we can serve anyway. */
@@ -54,13 +64,30 @@ const MAX_LIST_PAGES = 20;
  */
 export class MetaGraphClient {
   private readonly graph: MetaGraphTransport;
+  private readonly instagramLoginClient?: InstagramLoginClient;
 
   constructor(private readonly options: MetaGraphClientOptions) {
+    const { timeoutMs, retry, logger, random, sleep, instagramLogin } = options;
+    const behaviour = { timeoutMs, retry, logger, random, sleep };
     this.graph = new MetaGraphTransport({
-      ...options,
+      ...behaviour,
       baseUrl: options.graphUrl,
       appSecret: options.appSecret,
     });
+    if (instagramLogin)
+      this.instagramLoginClient = new InstagramLoginClient(
+        { ...instagramLogin, redirectUri: options.redirectUri },
+        behaviour,
+      );
+  }
+
+  /** The operations of Instagram Login (the default login method; no Facebook Page needed). */
+  get instagramLogin(): InstagramLoginClient {
+    if (!this.instagramLoginClient)
+      throw new Error(
+        'MetaGraphClient: Instagram Login is not configured (META_LOGIN_METHODS)',
+      );
+    return this.instagramLoginClient;
   }
 
   /** The Facebook Login dialog URL the browser is sent to; `state` must be single-use. */
@@ -92,7 +119,7 @@ export class MetaGraphClient {
       // A code is single-use: replaying it after a lost answer can only fail.
       idempotent: false,
     });
-    return this.toAccessToken(body);
+    return toAccessToken(body);
   }
 
   /** Trades a short-lived user token for a long-lived one (about 60 days). */
@@ -111,7 +138,7 @@ export class MetaGraphClient {
       },
       idempotent: true,
     });
-    return this.toAccessToken(body);
+    return toAccessToken(body);
   }
 
   /** Inspects a token with the app's own credentials. */
@@ -287,22 +314,6 @@ export class MetaGraphClient {
    * Throws `MetaWindowClosedError` outside the messaging window.
    */
   async sendMessage(input: SendMessageInput): Promise<SentMessage> {
-    const message: SendMessageRequest['message'] =
-      input.attachment !== undefined
-        ? {
-            attachment: {
-              type: input.attachment.type,
-              payload: { url: input.attachment.url },
-            },
-          }
-        : { text: input.text };
-    const request: SendMessageRequest = {
-      recipient: { id: input.recipientId },
-      ...(input.humanAgent
-        ? { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' }
-        : { messaging_type: 'RESPONSE' }),
-      message,
-    };
     const body = await this.graph.request<SendMessageResponse>({
       operation: 'sendMessage',
       method: 'POST',
@@ -310,17 +321,10 @@ export class MetaGraphClient {
         ? `/${encodeURIComponent(input.pageId)}/messages`
         : '/me/messages',
       token: input.pageAccessToken,
-      body: request,
+      body: toSendMessageRequest(input),
       idempotent: false,
     });
-    if (typeof body.message_id !== 'string')
-      throw new MetaRequestError(
-        'Meta accepted the message but returned no message_id',
-      );
-    return {
-      recipientId: body.recipient_id ?? input.recipientId,
-      messageId: body.message_id,
-    };
+    return toSentMessage(body, input.recipientId);
   }
 
   async sendSenderAction(input: SenderActionInput): Promise<void> {
@@ -346,20 +350,6 @@ export class MetaGraphClient {
       body: request,
       idempotent: input.action !== 'react' && input.action !== 'unreact',
     });
-  }
-
-  private toAccessToken(body: AccessTokenResponse): MetaAccessToken {
-    if (typeof body.access_token !== 'string' || body.access_token === '') {
-      throw new MetaRequestError(
-        'Meta answered the token exchange without an access_token',
-      );
-    }
-    return {
-      accessToken: body.access_token,
-      ...(typeof body.expires_in === 'number' && body.expires_in > 0
-        ? { expiresAt: new Date(Date.now() + body.expires_in * 1000) }
-        : {}),
-    };
   }
 }
 

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import {
   BUSINESS_USE_CASE_USAGE_HEADER,
   type BusinessUseCaseUsageHeader,
+  type GraphError,
   type GraphErrorBody,
 } from '@instantchat/meta-platform';
 import {
@@ -53,6 +54,8 @@ export interface GraphRequest {
   token?: string;
   /** A JSON body. */
   body?: unknown;
+  /** A form body (`application/x-www-form-urlencoded`), as api.instagram.com takes it. */
+  form?: Record<string, string>;
   /**
    * Whether repeating the request is harmless. A non-idempotent call (a send) is not retried
    * after a timeout or a dropped connection, since Meta may already have acted on it.
@@ -124,6 +127,8 @@ export class MetaGraphTransport {
               type: err.type,
               fbtraceId: err.fbtraceId,
               httpStatus: err.httpStatus,
+              userTitle: err.userTitle,
+              userMessage: err.userMessage,
             },
             attempt,
           );
@@ -161,7 +166,14 @@ export class MetaGraphTransport {
             .digest('hex'),
         );
     }
-    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    let body: string | undefined;
+    if (req.form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(req.form).toString();
+    } else if (req.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(req.body);
+    }
 
     const started = Date.now();
     let response: Response;
@@ -169,7 +181,7 @@ export class MetaGraphTransport {
       response = await fetch(url, {
         method: req.method,
         headers,
-        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
@@ -193,7 +205,7 @@ export class MetaGraphTransport {
     } catch {
       parsed = undefined;
     }
-    const graphError = isGraphErrorBody(parsed) ? parsed.error : undefined;
+    const graphError = graphErrorOf(parsed);
     if (graphError) {
       const error = mapGraphError(
         graphError,
@@ -255,15 +267,34 @@ export class MetaGraphTransport {
   }
 }
 
-function isGraphErrorBody(body: unknown): body is GraphErrorBody {
-  if (typeof body !== 'object' || body === null || !('error' in body))
-    return false;
-  const error = (body as { error: unknown }).error;
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    typeof (error as { code?: unknown }).code === 'number'
-  );
+/**
+ * Meta's error, from the Graph API's `{error: {message, type, code, …}}` or from api.instagram.com's
+ * own `{error_type, code, error_message}` (its token endpoint), read as one shape.
+ */
+function graphErrorOf(body: unknown): GraphError | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  if ('error' in body) {
+    const error = (body as GraphErrorBody).error as unknown;
+    return typeof error === 'object' &&
+      error !== null &&
+      typeof (error as { code?: unknown }).code === 'number'
+      ? (error as GraphError)
+      : undefined;
+  }
+  const flat = body as {
+    error_type?: unknown;
+    code?: unknown;
+    error_message?: unknown;
+  };
+  if (typeof flat.error_type === 'string' && typeof flat.code === 'number')
+    return {
+      type: flat.error_type,
+      code: flat.code,
+      ...(typeof flat.error_message === 'string'
+        ? { message: flat.error_message }
+        : {}),
+    };
+  return undefined;
 }
 
 /** Meta's own estimate (minutes) from `X-Business-Use-Case-Usage`, else `Retry-After` (seconds). */
