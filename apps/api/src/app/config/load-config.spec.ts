@@ -28,6 +28,11 @@ const PRODUCTION: EnvironmentVariables = {
   META_OAUTH_DIALOG_URL: 'https://www.facebook.com/v26.0/dialog/oauth',
   META_WEBHOOK_VERIFY_TOKEN: 'verify-me',
   META_REDIRECT_URI: `https://chat.example.com${OAUTH_CALLBACK_PATH}`,
+  META_IG_APP_ID: '5678',
+  META_IG_APP_SECRET: 'ig-app-secret',
+  META_IG_OAUTH_URL: 'https://www.instagram.com/oauth/authorize',
+  META_IG_API_URL: 'https://api.instagram.com',
+  META_IG_GRAPH_URL: 'https://graph.instagram.com/v26.0',
 };
 
 function problemsOf(env: EnvironmentVariables): string[] {
@@ -124,7 +129,100 @@ describe('loadConfig', () => {
       'META_WEBHOOK_VERIFY_TOKEN: is required in production',
       'META_GRAPH_URL: is required in production',
       'META_OAUTH_DIALOG_URL: is required in production',
+      'META_IG_APP_ID: is required in production',
+      'META_IG_APP_SECRET: is required in production',
+      'META_IG_OAUTH_URL: is required in production',
+      'META_IG_API_URL: is required in production',
+      'META_IG_GRAPH_URL: is required in production',
     ]);
+  });
+
+  describe('login methods (META_LOGIN_METHODS)', () => {
+    const META_IG = [
+      'META_IG_APP_ID',
+      'META_IG_APP_SECRET',
+      'META_IG_OAUTH_URL',
+      'META_IG_API_URL',
+      'META_IG_GRAPH_URL',
+    ] as const;
+    const FACEBOOK = [
+      'META_APP_ID',
+      'META_APP_SECRET',
+      'META_GRAPH_URL',
+      'META_OAUTH_DIALOG_URL',
+    ] as const;
+    const without = (names: readonly string[]) =>
+      Object.fromEntries(
+        Object.entries(PRODUCTION).filter(([name]) => !names.includes(name)),
+      );
+
+    it('offers both, Instagram Login first, pointing at the sandbox by default', () => {
+      const config = load({});
+      expect(config.meta.loginMethods).toEqual(['instagram', 'facebook']);
+      expect(config.meta.instagramLogin).toEqual({
+        appId: 'sandbox-ig-app-id',
+        appSecret: 'sandbox-ig-app-secret',
+        oauthUrl: 'http://127.0.0.1:3100/www.instagram.com/oauth/authorize',
+        apiUrl: 'http://127.0.0.1:3100/api.instagram.com',
+        graphUrl: 'http://127.0.0.1:3100/graph.instagram.com/v26.0',
+      });
+    });
+
+    it('reads the Instagram app and its hosts as given', () => {
+      expect(load(PRODUCTION).meta.instagramLogin).toEqual({
+        appId: '5678',
+        appSecret: 'ig-app-secret',
+        oauthUrl: 'https://www.instagram.com/oauth/authorize',
+        apiUrl: 'https://api.instagram.com',
+        graphUrl: 'https://graph.instagram.com/v26.0',
+      });
+    });
+
+    it("in production, requires only the enabled method's variables, and no sandbox secret stands in", () => {
+      const instagramOnly = load({
+        ...without(FACEBOOK),
+        META_LOGIN_METHODS: 'instagram',
+      });
+      expect(instagramOnly.meta.loginMethods).toEqual(['instagram']);
+      expect(instagramOnly.meta.appSecret).toBe('');
+      expect(instagramOnly.meta.appId).toBe('');
+
+      const facebookOnly = load({
+        ...without(META_IG),
+        META_LOGIN_METHODS: 'facebook',
+      });
+      expect(facebookOnly.meta.loginMethods).toEqual(['facebook']);
+      expect(facebookOnly.meta.instagramLogin).toBeUndefined();
+
+      expect(
+        problemsOf({ ...without(META_IG), META_LOGIN_METHODS: 'instagram' }),
+      ).toEqual(META_IG.map((name) => `${name}: is required in production`));
+      expect(
+        problemsOf({ ...without(FACEBOOK), META_LOGIN_METHODS: 'facebook' }),
+      ).toEqual(FACEBOOK.map((name) => `${name}: is required in production`));
+    });
+
+    it('orders the methods Instagram first and drops repeats', () => {
+      expect(
+        load({ META_LOGIN_METHODS: 'facebook, instagram,facebook' }).meta
+          .loginMethods,
+      ).toEqual(['instagram', 'facebook']);
+    });
+
+    it.each(['twitter', 'instagram,', ',', 'Instagram'])(
+      'refuses META_LOGIN_METHODS=%j with one line',
+      (value) => {
+        expect(problemsOf({ META_LOGIN_METHODS: value })).toEqual([
+          `META_LOGIN_METHODS: must list one or both of instagram, facebook, comma-separated (got "${value}")`,
+        ]);
+      },
+    );
+
+    it('refuses a META_IG_* URL that is not http(s)', () => {
+      expect(problemsOf({ META_IG_GRAPH_URL: 'graph.instagram.com' })).toEqual([
+        'META_IG_GRAPH_URL: must be an http:// or https:// URL (got "graph.instagram.com")',
+      ]);
+    });
   });
 
   it('in production, derives META_REDIRECT_URI from PUBLIC_URL when unset', () => {

@@ -32,4 +32,33 @@ describe('MetaModule', () => {
     );
     await moduleRef.close();
   });
+
+  it('configures Instagram Login from META_IG_*, unless only Facebook Login is enabled', async () => {
+    const clientFor = async (env: Record<string, string>) => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          AppConfigModule.forRoot(
+            loadConfig({ NODE_ENV: 'test', ...env }, { cwd: process.cwd() }),
+          ),
+          MetaModule,
+        ],
+      }).compile();
+      const client = moduleRef.get(MetaGraphClient);
+      await moduleRef.close();
+      return client;
+    };
+    const client = await clientFor({
+      META_IG_APP_ID: 'ig-app-from-env',
+      META_IG_OAUTH_URL:
+        'http://127.0.0.1:3999/www.instagram.com/oauth/authorize',
+    });
+    const url = new URL(client.instagramLogin.buildAuthorizationUrl('s1'));
+    expect(`${url.origin}${url.pathname}`).toBe(
+      'http://127.0.0.1:3999/www.instagram.com/oauth/authorize',
+    );
+    expect(url.searchParams.get('client_id')).toBe('ig-app-from-env');
+
+    const facebookOnly = await clientFor({ META_LOGIN_METHODS: 'facebook' });
+    expect(() => facebookOnly.instagramLogin).toThrow('not configured');
+  });
 });
