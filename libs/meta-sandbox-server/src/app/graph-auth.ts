@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GraphErrors } from './graph-errors';
 import type { Reply, SandboxRequest } from './http/router';
-import type { Fault, IssuedToken, SandboxWorld } from './world';
+import type { SandboxWorld } from './world';
+import type { Fault, IssuedToken } from './world-model';
 
 export interface GraphAuthConfig {
   appId: string;

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { SandboxWorld, WorldSnapshot } from './world';
+import type { SandboxWorld } from './world';
+import type { WorldSnapshot } from './world-model';
 
 /**
  * Keeps the sandbox's world on disk so that restarting the one-command run does not invalidate

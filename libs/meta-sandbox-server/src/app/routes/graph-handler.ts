@@ -2,7 +2,7 @@ import { authenticate, faultReply, type AppToken } from '../graph-auth';
 import { GraphErrors } from '../graph-errors';
 import type { Reply, SandboxRequest } from '../http/router';
 import type { SandboxContext } from '../sandbox-context';
-import type { IssuedToken } from '../world';
+import type { IssuedToken } from '../world-model';
 
 /** A Graph route's logic, run once the caller's token is known good. */
 export type AuthedHandler = (

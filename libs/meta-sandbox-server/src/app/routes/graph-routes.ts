@@ -4,7 +4,8 @@ import { GraphErrors } from '../graph-errors';
 import { paginate, select, type Node } from '../graph-select';
 import type { Router } from '../http/router';
 import type { SandboxContext } from '../sandbox-context';
-import type { IssuedToken, SandboxPage, SandboxWorld } from '../world';
+import type { SandboxWorld } from '../world';
+import type { IssuedToken, SandboxPage } from '../world-model';
 import { canSeePage, graph, requireScope } from './graph-handler';
 import { handleSendApi } from './send-api';
 

@@ -3,7 +3,8 @@ import type {
   InstagramMessagingEvent,
 } from '@instantchat/meta-platform';
 import { messageId, numericId } from '../ids';
-import type { SandboxWorld, StoredMessage } from '../world';
+import type { SandboxWorld } from '../world';
+import type { StoredMessage } from '../world-model';
 
 /**
  * Turns a control-API request ("Anna sends a photo") into the messaging event Meta would

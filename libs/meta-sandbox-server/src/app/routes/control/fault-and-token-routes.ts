@@ -1,6 +1,6 @@
 import type { Router } from '../../http/router';
 import type { SandboxContext } from '../../sandbox-context';
-import type { Fault, FaultKind, TokenSelector } from '../../world';
+import type { Fault, FaultKind, TokenSelector } from '../../world-model';
 import {
   CONTROL_API_BASE,
   badRequest,

@@ -6,7 +6,7 @@ import {
 import { GraphErrors } from '../../graph-errors';
 import type { Reply, SandboxRequest } from '../../http/router';
 import type { SandboxContext } from '../../sandbox-context';
-import type { IssuedToken } from '../../world';
+import type { IssuedToken } from '../../world-model';
 import { withFault } from '../graph-handler';
 
 /**
