@@ -1,6 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { startMetaSandbox, type MetaSandbox } from '../sandbox';
-import { graphCaller, httpJson } from '../../testing/sandbox-client';
+import {
+  allowInInstagramLogin,
+  graphCaller,
+  httpJson,
+} from '../../testing/sandbox-client';
 import {
   startWebhookReceiver,
   type WebhookReceiver,
@@ -16,6 +20,9 @@ const ACCOUNT = '17841405822304914';
 const PAGE = '109876543210001';
 const ANNA = '1914357145407531';
 const BEN = '2045678901234567';
+const IG_APP_ID = 'test-instagram-app';
+const IG_APP_SECRET = 'test-instagram-app-secret';
+const REDIRECT = 'http://localhost:3000/callback';
 
 describe('WebhookSender', () => {
   let receiver: WebhookReceiver;
@@ -172,7 +179,9 @@ describe('events sent through the control API', () => {
     sandbox = await startMetaSandbox({
       appId: 'app',
       appSecret: APP_SECRET,
-      redirectUris: [],
+      instagramAppId: IG_APP_ID,
+      instagramAppSecret: IG_APP_SECRET,
+      redirectUris: [REDIRECT],
       webhookUrl: receiver.url,
       webhookRetryDelaysMs: [10],
     });
@@ -182,16 +191,41 @@ describe('events sent through the control API', () => {
     await receiver.stop();
   });
 
+  /** A short-lived Instagram Login token for the account, through the window and the code exchange. */
+  async function instagramLoginToken(accountId: string): Promise<string> {
+    const redirect = await allowInInstagramLogin(sandbox.instagramOAuthUrl, {
+      clientId: IG_APP_ID,
+      redirectUri: REDIRECT,
+      state: 's',
+      scopes: ['instagram_business_basic'],
+      accountId,
+    });
+    const res = await fetch(`${sandbox.instagramApiUrl}/oauth/access_token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: IG_APP_ID,
+        client_secret: IG_APP_SECRET,
+        grant_type: 'authorization_code',
+        redirect_uri: REDIRECT,
+        code: redirect.searchParams.get('code') ?? '',
+      }).toString(),
+    });
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
+
   async function subscribe(fields: string) {
     const user = await control('POST', '/tokens', { pageIds: [PAGE] });
     const graph = graphCaller(sandbox.graphUrl, APP_SECRET);
     const pages = await graph.get('/me/accounts', user.json.access_token);
-    await graph.post(
+    const res = await graph.post(
       `/${PAGE}/subscribed_apps`,
       pages.json.data[0].access_token,
       undefined,
       { subscribed_fields: fields },
     );
+    // A refused field list would leave the Page unsubscribed and the test proving nothing.
+    expect(res.json).toEqual({ success: true });
   }
 
   it('does not deliver before the app is subscribed to the Page, and says so', async () => {
@@ -266,6 +300,43 @@ describe('events sent through the control API', () => {
     ).toEqual([[ACCOUNT, 2]]);
   });
 
+  it('delivers along each subscription of the account: the Page (Meta app secret) and Instagram Login (Instagram app secret)', async () => {
+    await subscribe('messages');
+    const igToken = await instagramLoginToken(ACCOUNT);
+    await graphCaller(sandbox.instagramGraphUrl, IG_APP_SECRET).post(
+      '/me/subscribed_apps',
+      igToken,
+      undefined,
+      { subscribed_fields: 'messages' },
+    );
+    await control('POST', '/events', { type: 'text', user: ANNA, text: 'hi' });
+    await sandbox.webhooks.whenIdle();
+    expect(receiver.received).toHaveLength(2);
+    const secretOf = (body: string, signature: unknown) =>
+      [APP_SECRET, IG_APP_SECRET].find(
+        (secret) =>
+          signature ===
+          `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+      );
+    expect(
+      receiver.received
+        .map((r) => secretOf(r.body, r.headers['x-hub-signature-256']))
+        .sort(),
+    ).toEqual([IG_APP_SECRET, APP_SECRET].sort());
+    expect(
+      (await control('GET', '/webhooks/deliveries')).json.data.map(
+        (d: { signedBy: string }) => d.signedBy,
+      ),
+    ).toEqual(['meta_app', 'instagram_app']);
+  });
+
+  it('validates the app-level Instagram fields', async () => {
+    for (const fields of [undefined, 'messages', ['messages', 'message_reads']])
+      expect(
+        (await control('PUT', '/webhooks/instagram-fields', { fields })).status,
+      ).toBe(400);
+  });
+
   it.each([
     [{ type: 'flood', user: ANNA }, 'type must be one of'],
     [{ type: 'text', text: 'hi' }, 'user'],
@@ -286,7 +357,7 @@ describe('events sent through the control API', () => {
   );
 
   it('lets a person edit and unsend only their own messages', async () => {
-    await subscribe('messages,message_edit');
+    await subscribe('messages,message_edits');
     const mine = await control('POST', '/events', {
       type: 'text',
       user: ANNA,
