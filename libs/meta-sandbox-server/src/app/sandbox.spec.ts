@@ -1,12 +1,21 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMetaSandbox, type MetaSandbox } from './sandbox';
-import { graphCaller, httpJson } from '../testing/sandbox-client';
+import {
+  DEFAULT_INSTAGRAM_APP,
+  startMetaSandbox,
+  type MetaSandbox,
+} from './sandbox';
+import {
+  allowInInstagramLogin,
+  graphCaller,
+  httpJson,
+} from '../testing/sandbox-client';
 
 const APP = { appId: 'app', appSecret: 'secret', redirectUris: [] };
 const PAGE = '109876543210001';
 const ANNA = '1914357145407531';
+const SOLO = '17841405822304916';
 
 describe('startMetaSandbox', () => {
   let dir: string;
@@ -39,6 +48,62 @@ describe('startMetaSandbox', () => {
         message: { text: 'still connected' },
       });
       expect(sent.status).toBe(200);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it("keeps Instagram Login's tokens, subscriptions and app-level fields across a restart", async () => {
+    const stateFile = join(dir, 'state.json');
+    const redirectUri = 'http://localhost:3000/callback';
+    const options = { ...APP, redirectUris: [redirectUri], stateFile };
+    let sandbox: MetaSandbox = await startMetaSandbox(options);
+    const redirect = await allowInInstagramLogin(sandbox.instagramOAuthUrl, {
+      clientId: DEFAULT_INSTAGRAM_APP.id,
+      redirectUri,
+      state: 's',
+      scopes: ['instagram_business_basic'],
+      accountId: SOLO,
+    });
+    const token = (
+      await (
+        await fetch(`${sandbox.instagramApiUrl}/oauth/access_token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            client_id: DEFAULT_INSTAGRAM_APP.id,
+            client_secret: DEFAULT_INSTAGRAM_APP.secret,
+            grant_type: 'authorization_code',
+            redirect_uri: redirectUri,
+            code: redirect.searchParams.get('code') ?? '',
+          }).toString(),
+        })
+      ).json()
+    ).access_token;
+    let ig = graphCaller(
+      sandbox.instagramGraphUrl,
+      DEFAULT_INSTAGRAM_APP.secret,
+    );
+    await ig.post('/me/subscribed_apps', token, undefined, {
+      subscribed_fields: 'messages',
+    });
+    await httpJson(`${sandbox.url}/_sandbox/webhooks/instagram-fields`, {
+      method: 'PUT',
+      body: { fields: ['messages', 'messaging_seen'] },
+    });
+    await sandbox.stop();
+
+    sandbox = await startMetaSandbox(options);
+    try {
+      ig = graphCaller(sandbox.instagramGraphUrl, DEFAULT_INSTAGRAM_APP.secret);
+      expect((await ig.get('/me/subscribed_apps', token)).json.data).toEqual([
+        expect.objectContaining({ subscribed_fields: ['messages'] }),
+      ]);
+      const state = await httpJson(`${sandbox.url}/_sandbox/state`);
+      expect(state.json.app.instagramWebhookFields).toEqual([
+        'messages',
+        'messaging_seen',
+      ]);
     } finally {
       await sandbox.stop();
     }
