@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
 import {
   allowInInstagramLogin,
@@ -11,7 +13,7 @@ import {
   MetaWindowClosedError,
 } from './meta-api.errors';
 import { MetaGraphClient } from './meta-graph-client';
-import type { InstagramLoginClient } from './instagram-login-client';
+import { InstagramLoginClient } from './instagram-login-client';
 
 const APP_ID = 'client-test-app';
 const APP_SECRET = 'client-test-secret-0123456789';
@@ -317,5 +319,71 @@ describe('MetaGraphClient.instagramLogin against the Meta sandbox', () => {
     expect(() => facebookOnly.instagramLogin).toThrow(
       'Instagram Login is not configured',
     );
+  });
+});
+
+/** Answers as sparse or odd as Meta's are reported to be, from a stand-in server. */
+describe('InstagramLoginClient with unusual answers', () => {
+  let server: Server;
+  let client: InstagramLoginClient;
+  let answer: unknown;
+
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer));
+    });
+    await new Promise<void>((resolve) =>
+      server.listen(0, '127.0.0.1', resolve),
+    );
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    client = new InstagramLoginClient(
+      {
+        appId: IG_APP_ID,
+        appSecret: IG_APP_SECRET,
+        oauthUrl: `${origin}/oauth/authorize`,
+        apiUrl: origin,
+        graphUrl: `${origin}/v26.0`,
+        redirectUri: REDIRECT_URI,
+      },
+      { timeoutMs: 1_000, sleep: async () => undefined },
+    );
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('reads a numeric user_id as a string and a comma-separated permission list', async () => {
+    answer = {
+      data: [
+        {
+          access_token: 'IGAAx',
+          user_id: 17841405,
+          permissions:
+            'instagram_business_basic, instagram_business_manage_messages',
+        },
+      ],
+    };
+    expect(await client.exchangeCode('c')).toEqual({
+      accessToken: 'IGAAx',
+      userId: '17841405',
+      permissions: [
+        'instagram_business_basic',
+        'instagram_business_manage_messages',
+      ],
+    });
+  });
+
+  it.each([{}, { data: [] }, { access_token: 'IGAAx' }, { user_id: '1' }])(
+    'refuses a code exchange answer without a token and an account (%j)',
+    async (body) => {
+      answer = body;
+      await expect(client.exchangeCode('c')).rejects.toBeInstanceOf(
+        MetaRequestError,
+      );
+    },
+  );
+
+  it('refuses a /me answer without user_id, the key webhooks use', async () => {
+    answer = { id: '26245815432100001', username: 'bluejacket.store' };
+    await expect(client.getAccount('IGAAx')).rejects.toThrow('user_id');
   });
 });
