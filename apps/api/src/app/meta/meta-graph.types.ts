@@ -9,7 +9,10 @@ export interface MetaAccessToken {
 /** Instagram Login's answer to a code: a short-lived token for one professional account. */
 export interface InstagramLoginGrant {
   accessToken: string;
-  /** The professional account's id, as webhooks carry it in `entry[].id`. */
+  /**
+   * The professional account's id. Meta may send it as a JSON number, which loses digits past
+   * 2^53 (ids have 17): key the connection on `getAccount().userId`, which is always a string.
+   */
   userId: string;
   permissions: string[];
 }
