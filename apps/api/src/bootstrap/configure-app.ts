@@ -10,6 +10,7 @@ import helmet from 'helmet';
 import { AppConfigService } from '../app/config/app-config.service';
 import { useRealtimeAdapter } from '../app/realtime/realtime-io.adapter';
 import { ApiExceptionFilter } from '../app/core/api-exception.filter';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../app/core/json-bounds';
 import { setUpSwagger } from './swagger';
 import { serveWebDashboard } from './web-dashboard';
 
@@ -26,12 +27,6 @@ const CONTENT_SECURITY_DIRECTIVES = {
   // Instagram profile pictures and attachments are served from Meta's CDN.
   'img-src': ["'self'", 'data:', 'https:'],
 };
-
-/**
- * Deeper than any real JSON body (Meta's webhooks nest under 10 levels), and far below the depth at
- * which the validation pipe's recursive walk overflows the stack (a RangeError, answered as 500).
- */
-export const MAX_JSON_DEPTH = 64;
 
 /**
  * Everything global about the HTTP surface, in one place, applied identically by main.ts and by
@@ -104,19 +99,4 @@ function rejectDeeplyNestedJson(
   } else {
     next();
   }
-}
-
-/** Iterative, so measuring a hostile body cannot overflow the stack itself. */
-function nestedDeeperThan(value: unknown, maxDepth: number): boolean {
-  const pending: Array<{ value: unknown; depth: number }> = [
-    { value, depth: 1 },
-  ];
-  for (let item = pending.pop(); item; item = pending.pop()) {
-    if (typeof item.value !== 'object' || item.value === null) continue;
-    if (item.depth > maxDepth) return true;
-    for (const child of Object.values(item.value)) {
-      pending.push({ value: child, depth: item.depth + 1 });
-    }
-  }
-  return false;
 }

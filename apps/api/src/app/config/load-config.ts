@@ -112,6 +112,19 @@ export function loadConfig(
     );
   }
 
+  const apiDocs = boolean(
+    read('API_DOCS') ?? (production ? 'false' : 'true'),
+    'API_DOCS',
+    fail,
+  );
+  const shutdownTimeoutMs = integer(
+    read('SHUTDOWN_TIMEOUT_MS') ?? '10000',
+    'SHUTDOWN_TIMEOUT_MS',
+    1,
+    600_000,
+    fail,
+  );
+
   const trustProxy = parseTrustProxy(read('TRUST_PROXY') ?? 'false');
   if (trustProxy === undefined) {
     fail(
@@ -145,6 +158,14 @@ export function loadConfig(
   const rateLimitPerMinute = integer(
     read('AUTH_RATE_LIMIT') ?? '10',
     'AUTH_RATE_LIMIT',
+    1,
+    1_000_000,
+    fail,
+  );
+
+  const messageRateLimitPerMinute = integer(
+    read('MESSAGE_RATE_LIMIT') ?? '60',
+    'MESSAGE_RATE_LIMIT',
     1,
     1_000_000,
     fail,
@@ -243,6 +264,9 @@ export function loadConfig(
       publicUrl: publicUrl as string,
       clientUrl: clientUrl as string,
       bodyLimit: bodyLimit.toLowerCase(),
+      bodyLimitBytes: byteSize(bodyLimit),
+      apiDocs: apiDocs ?? false,
+      shutdownTimeoutMs: shutdownTimeoutMs as number,
       webDistDir,
       trustProxy: trustProxy ?? false,
     },
@@ -251,6 +275,9 @@ export function loadConfig(
       jwtSecret,
       jwtExpiresInSeconds: jwtExpiresInSeconds as number,
       rateLimitPerMinute: rateLimitPerMinute as number,
+    },
+    chat: {
+      messageRateLimitPerMinute: messageRateLimitPerMinute as number,
     },
     encryption: { tokenEncryptionKey },
     ...(redisUrl ? { redis: { url: redisUrl } } : {}),
@@ -340,6 +367,26 @@ function integer(
         name,
         `must be a whole number between ${min} and ${max} (got "${value}")`,
       );
+}
+
+function boolean(
+  value: string,
+  name: EnvVariable,
+  fail: Fail,
+): boolean | undefined {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return fail(name, `must be true or false (got "${value}")`);
+}
+
+/** A BODY_LIMIT already checked against /^[1-9]\d*(b|kb|mb)$/i, in bytes (as body-parser reads it). */
+function byteSize(limit: string): number {
+  const match = /^(\d+)(b|kb|mb)$/i.exec(limit);
+  if (!match) return 0;
+  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[
+    match[2].toLowerCase() as 'b' | 'kb' | 'mb'
+  ];
+  return Number(match[1]) * unit;
 }
 
 /** Returns the URL without a trailing slash, so callers can append paths. */

@@ -21,21 +21,31 @@ export async function toSocketAck<T>(
   try {
     return { ok: true, data: await handle() };
   } catch (error) {
-    if (error instanceof HttpException) {
-      return {
-        ok: false,
-        error: { statusCode: error.getStatus(), message: messageOf(error) },
-      };
-    }
-    logger.error((error as Error)?.stack ?? String(error));
+    return errorAck(error);
+  }
+}
+
+/**
+ * The failed ack for any error: HTTP exceptions keep their status and message; anything else is
+ * logged and answered with a 500 that reveals nothing (never the error's text, never the payload).
+ */
+export function errorAck(
+  error: unknown,
+): Extract<SocketAck<never>, { ok: false }> {
+  if (error instanceof HttpException) {
     return {
       ok: false,
-      error: {
-        statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
-        message: 'Something went wrong on our side',
-      },
+      error: { statusCode: error.getStatus(), message: messageOf(error) },
     };
   }
+  logger.error((error as Error)?.stack ?? String(error));
+  return {
+    ok: false,
+    error: {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      message: 'Something went wrong on our side',
+    },
+  };
 }
 
 /**
