@@ -11,6 +11,7 @@ import { AppConfigService } from '../app/config/app-config.service';
 import { useRealtimeAdapter } from '../app/realtime/realtime-io.adapter';
 import { ApiExceptionFilter } from '../app/core/api-exception.filter';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from '../app/core/json-bounds';
+import { refuseRequestsWhileShuttingDown } from './graceful-shutdown';
 import { setUpSwagger } from './swagger';
 import { serveWebDashboard } from './web-dashboard';
 
@@ -36,7 +37,8 @@ const CONTENT_SECURITY_DIRECTIVES = {
 export async function configureApp(app: NestExpressApplication): Promise<void> {
   const config = app.get(AppConfigService);
 
-  app.enableShutdownHooks();
+  // Signals are handled by main.ts (exitGracefullyOnSignals), with a deadline.
+  app.use(refuseRequestsWhileShuttingDown);
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy);
   app.use(
