@@ -7,6 +7,10 @@ import {
 } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import {
+  DATABASE_UNAVAILABLE_MESSAGE,
+  isDatabaseUnavailableError,
+} from '../core/database-unavailable';
 
 const logger = new Logger('SocketAck');
 
@@ -36,6 +40,16 @@ export function errorAck(
     return {
       ok: false,
       error: { statusCode: error.getStatus(), message: messageOf(error) },
+    };
+  }
+  if (isDatabaseUnavailableError(error)) {
+    logger.warn(`Database unavailable: ${(error as Error).message}`);
+    return {
+      ok: false,
+      error: {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        message: DATABASE_UNAVAILABLE_MESSAGE,
+      },
     };
   }
   logger.error((error as Error)?.stack ?? String(error));
