@@ -80,7 +80,7 @@ describe('Auth (e2e)', () => {
         expect.arrayContaining([
           'email must be a valid email address',
           expect.stringMatching(
-            /^password must be longer than or equal to 8 characters/,
+            /^password must be longer than or equal to 10 characters/,
           ),
           expect.stringMatching(
             /^displayName must be longer than or equal to 1 characters/,

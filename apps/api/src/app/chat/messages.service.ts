@@ -26,6 +26,7 @@ import {
   olderThan,
 } from './message-cursor';
 import { parseObjectId } from '../database/object-ids';
+import { hasVisibleText } from '../core/visible-text';
 import { Message } from './schemas/message.schema';
 
 export interface SentMessage {
@@ -108,7 +109,7 @@ export class MessagesService implements OnModuleInit {
     text: string,
     clientMessageId?: string,
   ): Promise<SentMessage> {
-    if (text.trim().length === 0) {
+    if (!hasVisibleText(text)) {
       throw new BadRequestException('text must not be empty');
     }
     const conversation = await this.conversations.getForUser(
