@@ -25,7 +25,10 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.http.port, config.http.host);
   keepProcessAliveOnEscapedErrors();
   Logger.log(
-    `InstantChat is running on ${config.http.publicUrl} (API docs: ${config.http.publicUrl}/api/docs)`,
+    `InstantChat is running on ${config.http.publicUrl}` +
+      (config.http.apiDocs
+        ? ` (API docs: ${config.http.publicUrl}/api/docs)`
+        : ''),
     'Bootstrap',
   );
 }

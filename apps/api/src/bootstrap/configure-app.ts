@@ -69,7 +69,11 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   // REDIS_URL, the Redis adapter.
   await useRealtimeAdapter(app, config);
 
-  setUpSwagger(app);
+  // The document maps every route and DTO: useful to whoever builds against the API, and to
+  // whoever probes it. Production serves it only when asked (API_DOCS=true).
+  if (config.http.apiDocs) {
+    setUpSwagger(app);
+  }
   serveWebDashboard(app, config.http.webDistDir);
 }
 

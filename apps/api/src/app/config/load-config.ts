@@ -42,6 +42,13 @@ const LOG_LEVELS: readonly LogLevel[] = [
   'verbose',
 ];
 const JWT_SECRET_MIN_LENGTH = 32;
+/**
+ * A low bar that no generated secret fails (32 random base64 characters have about 25 different
+ * ones; 32 random bytes about 30), but that catches the hand-made ones: repeated characters, a
+ * short pattern, an all-zero or single-byte key.
+ */
+const JWT_SECRET_MIN_DISTINCT_CHARACTERS = 10;
+const ENCRYPTION_KEY_MIN_DISTINCT_BYTES = 16;
 const DEFAULT_META_GRAPH_URL = 'http://127.0.0.1:3100/v19.0';
 const DEFAULT_META_OAUTH_DIALOG_URL =
   'http://127.0.0.1:3100/v19.0/dialog/oauth';
@@ -182,6 +189,15 @@ export function loadConfig(
       'JWT_SECRET',
       `is required in production (a random string of at least ${JWT_SECRET_MIN_LENGTH} characters)`,
     );
+  } else if (
+    jwtSecret !== undefined &&
+    production &&
+    new Set(jwtSecret).size < JWT_SECRET_MIN_DISTINCT_CHARACTERS
+  ) {
+    jwtSecret = fail(
+      'JWT_SECRET',
+      `is not random enough (fewer than ${JWT_SECRET_MIN_DISTINCT_CHARACTERS} different characters); generate one, e.g. with \`openssl rand -base64 48\``,
+    );
   }
 
   const rawEncryptionKey = read('TOKEN_ENCRYPTION_KEY');
@@ -198,6 +214,15 @@ export function loadConfig(
     fail(
       'TOKEN_ENCRYPTION_KEY',
       'is required in production (32 bytes, as 64 hex characters or base64)',
+    );
+  } else if (
+    tokenEncryptionKey !== undefined &&
+    production &&
+    new Set(tokenEncryptionKey).size < ENCRYPTION_KEY_MIN_DISTINCT_BYTES
+  ) {
+    tokenEncryptionKey = fail(
+      'TOKEN_ENCRYPTION_KEY',
+      `is not random (fewer than ${ENCRYPTION_KEY_MIN_DISTINCT_BYTES} different byte values, e.g. all zeros); generate one, e.g. with \`openssl rand -base64 32\``,
     );
   }
 
