@@ -5,6 +5,7 @@ import { UsersModule } from '../users/users.module';
 import { ChatNotifier } from './chat-notifier.service';
 import { ChatGateway } from './chat.gateway';
 import { ConversationPresenter } from './conversation-presenter.service';
+import { ConversationRepairService } from './conversation-repair.service';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
 import { MessagesService } from './messages.service';
@@ -30,6 +31,7 @@ import { Message, MessageSchema } from './schemas/message.schema';
     ConversationPresenter,
     ChatNotifier,
     ChatGateway,
+    ConversationRepairService,
   ],
   exports: [
     ConversationsService,
