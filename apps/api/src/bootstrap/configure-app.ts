@@ -10,7 +10,7 @@ import helmet from 'helmet';
 import { AppConfigService } from '../app/config/app-config.service';
 import { useRealtimeAdapter } from '../app/realtime/realtime-io.adapter';
 import { ApiExceptionFilter } from '../app/core/api-exception.filter';
-import { MAX_JSON_DEPTH, nestedDeeperThan } from '../app/core/json-bounds';
+import { jsonShapeProblem } from '../app/core/json-bounds';
 import { refuseRequestsWhileShuttingDown } from './graceful-shutdown';
 import { setUpSwagger } from './swagger';
 import { serveWebDashboard } from './web-dashboard';
@@ -51,7 +51,7 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   // rawBody (from createApp) keeps the exact bytes on req.rawBody for webhook signature checks.
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.use(translateBodyParserErrors);
-  app.use(rejectDeeplyNestedJson);
+  app.use(rejectHostileJson);
 
   app.setGlobalPrefix(GLOBAL_PREFIX, {
     exclude: [{ path: 'webhook/{*path}', method: RequestMethod.ALL }],
@@ -94,14 +94,18 @@ function translateBodyParserErrors(
   }
 }
 
-/** Refuses parsed bodies nested deeper than MAX_JSON_DEPTH before any recursive code walks them. */
-function rejectDeeplyNestedJson(
+/**
+ * Refuses parsed bodies nested deeper than MAX_JSON_DEPTH, or holding keys such as `constructor`,
+ * before any recursive or object-mapping code walks them.
+ */
+function rejectHostileJson(
   request: Request,
   _response: Response,
   next: NextFunction,
 ): void {
-  if (nestedDeeperThan(request.body, MAX_JSON_DEPTH)) {
-    next(new BadRequestException('Request body is nested too deeply'));
+  const problem = jsonShapeProblem(request.body);
+  if (problem) {
+    next(new BadRequestException(`Request body ${problem}`));
   } else {
     next();
   }

@@ -1,7 +1,7 @@
 import { ClientEvent, type SocketAck } from '@instantchat/contracts';
 import { HttpStatus, Logger } from '@nestjs/common';
 import { FixedWindowRateLimiter } from '../core/fixed-window-rate-limiter';
-import { MAX_JSON_DEPTH, nestedDeeperThan } from '../core/json-bounds';
+import { jsonShapeProblem } from '../core/json-bounds';
 import type { RealtimeSocket } from './realtime.types';
 
 /** How often each client event may arrive: per socket, and per user over all their sockets. */
@@ -45,8 +45,9 @@ type Ack = (answer: SocketAck<never>) => void;
 /**
  * The first thing every client event meets, on every gateway and for events nobody handles: a
  * Socket.io middleware, so it runs before Nest's handlers, pipes and class-transformer see the
- * payload. It refuses payloads nested deeper than MAX_JSON_DEPTH (their size is already bounded
- * by Socket.io's maxHttpBufferSize) and events over their rate limit. A refused event reaches no
+ * payload. It refuses payloads nested deeper than MAX_JSON_DEPTH or holding keys such as
+ * `constructor` (their size is already bounded by Socket.io's maxHttpBufferSize) and events over
+ * their rate limit. A refused event reaches no
  * handler; its ack, when it asked for one, carries a 400 or 429. Nothing of the payload is
  * echoed.
  */
@@ -115,10 +116,14 @@ export class ClientEventGuard {
         message: 'event must be a name',
       };
     }
-    if (nestedDeeperThan(payload, MAX_JSON_DEPTH)) {
+    // The event's arguments form one array: its own level does not count against the depth.
+    const problem = payload
+      .map((argument) => jsonShapeProblem(argument))
+      .find(Boolean);
+    if (problem) {
       return {
         statusCode: HttpStatus.BAD_REQUEST,
-        message: 'payload is nested too deeply',
+        message: `payload ${problem}`,
       };
     }
     const known = Object.prototype.hasOwnProperty.call(

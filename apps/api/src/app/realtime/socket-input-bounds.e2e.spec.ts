@@ -105,6 +105,34 @@ describe('Socket client events: payload bounds and handler errors (e2e)', () => 
     });
   });
 
+  it('answers a payload with a nested "constructor" key with a 400 ack, not a 500 (found by the fuzz suite)', async () => {
+    const socket = await connect(alice);
+    const ack = await emitRawEventWithAck(socket, 'message:send', [
+      `{"conversationId":"${conversationId}","text":"hi","extra":{"constructor":{"prototype":{"admin":true}}}}`,
+    ]);
+    expect(ack).toEqual({
+      ok: false,
+      error: {
+        statusCode: 400,
+        message: 'payload must not contain the key "constructor"',
+      },
+    });
+  });
+
+  it('refuses the same body over REST with a 400', async () => {
+    const response = await request(app.http)
+      .post(`/api/conversations/${conversationId}/messages`)
+      .set('Authorization', `Bearer ${alice.accessToken}`)
+      .set('Content-Type', 'application/json')
+      .send(
+        '{"text":"hi","extra":{"constructor":{"prototype":{"admin":true}}}}',
+      )
+      .expect(400);
+    expect(response.body.message).toBe(
+      'Request body must not contain the key "constructor"',
+    );
+  });
+
   it('still relays a well-formed typing event', async () => {
     const [aliceSocket, bobSocket] = await Promise.all([
       connect(alice),
