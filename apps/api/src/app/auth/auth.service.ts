@@ -93,10 +93,16 @@ export class AuthService {
     return this.authenticateClaims(claims);
   }
 
-  /** @throws UnauthorizedException when the token's user no longer exists. */
+  /**
+   * @throws UnauthorizedException when the token never expires (JWT libraries accept a token
+   * without `exp` as valid forever; ours always carry one) or its user no longer exists.
+   */
   async authenticateClaims(
     claims: AccessTokenClaims,
   ): Promise<AuthenticatedUser> {
+    if (typeof claims.exp !== 'number') {
+      throw new UnauthorizedException(INVALID_TOKEN);
+    }
     const user =
       typeof claims.sub === 'string'
         ? await this.users.findById(claims.sub)
