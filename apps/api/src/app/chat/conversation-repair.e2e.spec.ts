@@ -13,6 +13,7 @@ import request from 'supertest';
 import { withDatabaseName } from '../database/database-server';
 import { createTestApp, type TestApp } from '../testing/test-app';
 import { ConversationRepairService } from './conversation-repair.service';
+import { Conversation } from './schemas/conversation.schema';
 import { Message } from './schemas/message.schema';
 
 describe('Conversations repaired after a crash between storing a message and updating its conversation (e2e)', () => {
@@ -135,5 +136,45 @@ describe('Conversations repaired after a crash between storing a message and upd
     expect(forDave.lastMessage?.text).toBe(
       'crashed before the conversation update',
     );
+  });
+
+  it('repairs unread counts a crash left short after the preview was already written', async () => {
+    const app = restarted as TestApp;
+    const [erin, frank] = await Promise.all([app.register(), app.register()]);
+    const conversation = (
+      await request(app.http)
+        .post('/api/conversations')
+        .set('Authorization', `Bearer ${erin.accessToken}`)
+        .send({ participantId: frank.user.id })
+        .expect(201)
+    ).body as ConversationDto;
+    for (const text of ['one', 'two']) {
+      await request(app.http)
+        .post(`/api/conversations/${conversation.id}/messages`)
+        .set('Authorization', `Bearer ${erin.accessToken}`)
+        .send({ text })
+        .expect(201);
+    }
+    // The second send crashed between the preview write and the counter increment.
+    await app.app
+      .get<Model<Conversation>>(getModelToken(Conversation.name))
+      .updateOne(
+        { _id: new Types.ObjectId(conversation.id) },
+        { $inc: { [`unreadCounts.${frank.user.id}`]: -1 } },
+      );
+    const before = (await conversationsOf(app, frank)).find(
+      (item) => item.id === conversation.id,
+    );
+    expect(before?.unreadCount).toBe(1);
+
+    const repair = app.app.get(ConversationRepairService);
+    await expect(repair.repairConversationsBehindTheirMessages()).resolves.toBe(
+      1,
+    );
+    const after = (await conversationsOf(app, frank)).find(
+      (item) => item.id === conversation.id,
+    );
+    expect(after?.unreadCount).toBe(2);
+    expect(after?.lastMessage?.text).toBe('two');
   });
 });
