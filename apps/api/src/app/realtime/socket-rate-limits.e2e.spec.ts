@@ -124,13 +124,15 @@ describe('Rate limits on client events (e2e)', () => {
     for (let i = 0; i < 20_000; i += 1) {
       emitRawEvent(socket, 'typing', payload);
     }
+    // Without the guard every event reached the handler and the database, and health took over
+    // 20 s here; with it, reading the whole flood costs well under the bound even on a busy CI.
     const startedAt = Date.now();
     await request(app.http).get('/api/health').expect(200);
-    expect(Date.now() - startedAt).toBeLessThan(1_500);
-    // Still answering once the flood has been read.
+    expect(Date.now() - startedAt).toBeLessThan(3_000);
+    // Still answering promptly once the flood has been read.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const again = Date.now();
     await request(app.http).get('/api/health').expect(200);
-    expect(Date.now() - again).toBeLessThan(500);
+    expect(Date.now() - again).toBeLessThan(1_000);
   });
 });
