@@ -3,6 +3,8 @@ import type { AppConfig } from './app/config/app-config';
 import { ConfigValidationError } from './app/config/load-config';
 import { loadConfigFromEnvironment } from './app/config/load-config-from-environment';
 import { createApp } from './bootstrap/create-app';
+import { exitGracefullyOnSignals } from './bootstrap/graceful-shutdown';
+import { keepProcessAliveOnEscapedErrors } from './bootstrap/process-error-handlers';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -19,9 +21,14 @@ async function bootstrap(): Promise<void> {
   }
 
   const app = await createApp(config);
+  exitGracefullyOnSignals(app, config.http.shutdownTimeoutMs);
   await app.listen(config.http.port, config.http.host);
+  keepProcessAliveOnEscapedErrors();
   Logger.log(
-    `InstantChat is running on ${config.http.publicUrl} (API docs: ${config.http.publicUrl}/api/docs)`,
+    `InstantChat is running on ${config.http.publicUrl}` +
+      (config.http.apiDocs
+        ? ` (API docs: ${config.http.publicUrl}/api/docs)`
+        : ''),
     'Bootstrap',
   );
 }

@@ -11,6 +11,8 @@ import { AppConfigService } from '../app/config/app-config.service';
 import { useRealtimeAdapter } from '../app/realtime/realtime-io.adapter';
 import { ApiExceptionFilter } from '../app/core/api-exception.filter';
 import { bodyParserErrorOf } from '../app/core/body-parser-errors';
+import { jsonShapeProblem } from '../app/core/json-bounds';
+import { refuseRequestsWhileShuttingDown } from './graceful-shutdown';
 import { setUpSwagger } from './swagger';
 import { serveWebDashboard } from './web-dashboard';
 
@@ -29,12 +31,6 @@ const CONTENT_SECURITY_DIRECTIVES = {
 };
 
 /**
- * Deeper than any real JSON body (Meta's webhooks nest under 10 levels), and far below the depth at
- * which the validation pipe's recursive walk overflows the stack (a RangeError, answered as 500).
- */
-export const MAX_JSON_DEPTH = 64;
-
-/**
  * Everything global about the HTTP surface, in one place, applied identically by main.ts and by
  * the e2e harness. Expects the app to be created with `{ bodyParser: false, rawBody: true }`
  * (see createApp) so the JSON parser is configured here, with its limit.
@@ -42,7 +38,8 @@ export const MAX_JSON_DEPTH = 64;
 export async function configureApp(app: NestExpressApplication): Promise<void> {
   const config = app.get(AppConfigService);
 
-  app.enableShutdownHooks();
+  // Signals are handled by main.ts (exitGracefullyOnSignals), with a deadline.
+  app.use(refuseRequestsWhileShuttingDown);
   app.disable('x-powered-by');
   app.set('trust proxy', config.http.trustProxy);
   app.use(
@@ -55,7 +52,7 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   // rawBody (from createApp) keeps the exact bytes on req.rawBody for webhook signature checks.
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.use(translateBodyParserErrors);
-  app.use(rejectDeeplyNestedJson);
+  app.use(rejectHostileJson);
 
   app.setGlobalPrefix(GLOBAL_PREFIX, {
     exclude: [{ path: 'webhook/{*path}', method: RequestMethod.ALL }],
@@ -73,7 +70,11 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   // REDIS_URL, the Redis adapter.
   await useRealtimeAdapter(app, config);
 
-  setUpSwagger(app);
+  // The document maps every route and DTO: useful to whoever builds against the API, and to
+  // whoever probes it. Production serves it only when asked (API_DOCS=true).
+  if (config.http.apiDocs) {
+    setUpSwagger(app);
+  }
   serveWebDashboard(app, config.http.webDistDir);
 }
 
@@ -88,30 +89,19 @@ function translateBodyParserErrors(
   next(known ? new HttpException(known.message, known.statusCode) : error);
 }
 
-/** Refuses parsed bodies nested deeper than MAX_JSON_DEPTH before any recursive code walks them. */
-function rejectDeeplyNestedJson(
+/**
+ * Refuses parsed bodies nested deeper than MAX_JSON_DEPTH, or holding keys such as `constructor`,
+ * before any recursive or object-mapping code walks them.
+ */
+function rejectHostileJson(
   request: Request,
   _response: Response,
   next: NextFunction,
 ): void {
-  if (nestedDeeperThan(request.body, MAX_JSON_DEPTH)) {
-    next(new BadRequestException('Request body is nested too deeply'));
+  const problem = jsonShapeProblem(request.body);
+  if (problem) {
+    next(new BadRequestException(`Request body ${problem}`));
   } else {
     next();
   }
-}
-
-/** Iterative, so measuring a hostile body cannot overflow the stack itself. */
-function nestedDeeperThan(value: unknown, maxDepth: number): boolean {
-  const pending: Array<{ value: unknown; depth: number }> = [
-    { value, depth: 1 },
-  ];
-  for (let item = pending.pop(); item; item = pending.pop()) {
-    if (typeof item.value !== 'object' || item.value === null) continue;
-    if (item.depth > maxDepth) return true;
-    for (const child of Object.values(item.value)) {
-      pending.push({ value: child, depth: item.depth + 1 });
-    }
-  }
-  return false;
 }

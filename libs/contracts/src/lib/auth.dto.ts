@@ -7,7 +7,7 @@ import {
 } from 'class-validator';
 
 /** Limits shared by the API's validation and the dashboard's forms. */
-export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 128;
 export const DISPLAY_NAME_MAX_LENGTH = 60;
 
@@ -17,7 +17,7 @@ export class RegisterDto {
   @MaxLength(254)
   email!: string;
 
-  /** At least 8 characters. */
+  /** At least 10 characters; the API also refuses common and blank passwords. */
   @IsString()
   @MinLength(PASSWORD_MIN_LENGTH)
   @MaxLength(PASSWORD_MAX_LENGTH)

@@ -1,6 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
-import { MAX_JSON_DEPTH } from '../../bootstrap/configure-app';
+import { MAX_JSON_DEPTH } from '../core/json-bounds';
 import {
   createTestApp,
   TEST_JWT_SECRET,
@@ -80,7 +80,7 @@ describe('Auth (e2e)', () => {
         expect.arrayContaining([
           'email must be a valid email address',
           expect.stringMatching(
-            /^password must be longer than or equal to 8 characters/,
+            /^password must be longer than or equal to 10 characters/,
           ),
           expect.stringMatching(
             /^displayName must be longer than or equal to 1 characters/,

@@ -5,13 +5,19 @@ import type {
   UserDto,
 } from '@instantchat/contracts';
 import { randomUUID } from 'node:crypto';
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { UserDocument } from '../users/schemas/user.schema';
 import { UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from '../core/authenticated-user';
 import type { AccessTokenClaims } from './access-token-claims';
+import { hasVisibleText, withoutBidiControls } from '../core/visible-text';
 import { PasswordHasher } from './password-hasher';
+import { assertAcceptablePassword } from './password-policy';
 
 export const JWT_ALGORITHM = 'HS256';
 export const INVALID_CREDENTIALS = 'Invalid email or password';
@@ -33,11 +39,19 @@ export class AuthService {
     this.decoyHash = passwords.hash(randomUUID());
   }
 
-  /** @throws ConflictException when the email is taken (any letter case). */
+  /**
+   * @throws BadRequestException for a weak password or a name with nothing visible in it;
+   * ConflictException when the email is taken (any letter case).
+   */
   async register(dto: RegisterDto): Promise<AuthResponseDto> {
+    assertAcceptablePassword(dto.password);
+    const displayName = withoutBidiControls(dto.displayName);
+    if (!hasVisibleText(displayName)) {
+      throw new BadRequestException('displayName must not be blank');
+    }
     const user = await this.users.create({
       email: dto.email,
-      displayName: dto.displayName.trim(),
+      displayName,
       passwordHash: await this.passwords.hash(dto.password),
     });
     return this.issue(user);
@@ -79,10 +93,16 @@ export class AuthService {
     return this.authenticateClaims(claims);
   }
 
-  /** @throws UnauthorizedException when the token's user no longer exists. */
+  /**
+   * @throws UnauthorizedException when the token never expires (JWT libraries accept a token
+   * without `exp` as valid forever; ours always carry one) or its user no longer exists.
+   */
   async authenticateClaims(
     claims: AccessTokenClaims,
   ): Promise<AuthenticatedUser> {
+    if (typeof claims.exp !== 'number') {
+      throw new UnauthorizedException(INVALID_TOKEN);
+    }
     const user =
       typeof claims.sub === 'string'
         ? await this.users.findById(claims.sub)

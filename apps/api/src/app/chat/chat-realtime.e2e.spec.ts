@@ -166,6 +166,11 @@ describe('Chat over Socket.io (e2e)', () => {
       'conversationId must be a conversation id',
     ],
     ['empty text', { text: '' }, 'text must not be empty'],
+    [
+      'only zero-width text',
+      { text: '\u200B\u200C' },
+      'text must not be empty',
+    ],
     ['no payload', undefined, 'payload must be an object'],
   ])('answers 400 in the ack for %s', async (_label, payload, message) => {
     const { alice, conversationId } = await pair();

@@ -6,7 +6,7 @@ import {
   type SocketAck,
   TypingEventDto,
 } from '@instantchat/contracts';
-import { HttpException } from '@nestjs/common';
+import { HttpException, UseFilters } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -15,6 +15,7 @@ import {
 } from '@nestjs/websockets';
 import { toSocketAck, validateSocketPayload } from '../realtime/socket-ack';
 import type { RealtimeSocket } from '../realtime/realtime.types';
+import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
 import { ChatNotifier } from './chat-notifier.service';
 import { ConversationsService } from './conversations.service';
 import { MessagesService } from './messages.service';
@@ -24,6 +25,7 @@ import { MessagesService } from './messages.service';
  * reaching these handlers already passed the JWT handshake and carries its user.
  */
 @WebSocketGateway({ path: SOCKET_PATH })
+@UseFilters(SocketExceptionFilter)
 export class ChatGateway {
   constructor(
     private readonly messages: MessagesService,

@@ -8,6 +8,7 @@ import { ReplyChannels } from './channels/reply-channels';
 import { ChatNotifier } from './chat-notifier.service';
 import { ChatGateway } from './chat.gateway';
 import { ConversationPresenter } from './conversation-presenter.service';
+import { ConversationRepairService } from './conversation-repair.service';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
 import { MessagesService } from './messages.service';
@@ -36,6 +37,7 @@ import { Message, MessageSchema } from './schemas/message.schema';
     ReplyChannels,
     LocalReplyChannel,
     ChannelInbox,
+    ConversationRepairService,
   ],
   // The channel seam is all other modules see of Chat: register a ReplyChannel, record through
   // ChannelInbox (types in channels/channel.types.ts).

@@ -19,6 +19,7 @@ import {
   Post,
   Query,
   Res,
+  UseGuards,
 } from '@nestjs/common';
 import {
   ApiConflictResponse,
@@ -28,6 +29,7 @@ import {
   ApiOperation,
   ApiParam,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -40,6 +42,7 @@ import {
 import { ConversationPresenter } from './conversation-presenter.service';
 import { ConversationsService } from './conversations.service';
 import { MessagePageResponse } from './dto/message-page.response';
+import { MessageSendRateLimitGuard } from './message-send-rate-limit.guard';
 import { MessagesService } from './messages.service';
 
 const CONVERSATION_NOT_FOUND = {
@@ -143,6 +146,7 @@ export class ConversationsController {
   }
 
   @Post(':id/messages')
+  @UseGuards(MessageSendRateLimitGuard)
   @ApiOperation({
     summary: 'Send a message',
     description:
@@ -168,6 +172,11 @@ export class ConversationsController {
   @ApiUnprocessableEntityResponse({
     type: ApiErrorResponse,
     description: 'The conversation cannot take replies from here',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ApiErrorResponse,
+    description:
+      'More than MESSAGE_RATE_LIMIT messages from the caller this minute',
   })
   async send(
     @CurrentUser() caller: AuthenticatedUser,

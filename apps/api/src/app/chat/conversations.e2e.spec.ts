@@ -381,6 +381,11 @@ describe('Conversations REST API (e2e)', () => {
     it.each([
       ['empty text', { text: '' }, 'text must not be empty'],
       ['whitespace only', { text: '   ' }, 'text must not be empty'],
+      [
+        'only zero-width characters',
+        { text: '\u200B\u200D\uFEFF' },
+        'text must not be empty',
+      ],
       ['no text', {}, 'text must be a string'],
       ['text that is not a string', { text: 12 }, 'text must be a string'],
       [

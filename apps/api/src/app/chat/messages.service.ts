@@ -34,6 +34,7 @@ import {
   olderThan,
 } from './message-cursor';
 import { parseObjectId } from '../database/object-ids';
+import { hasVisibleText } from '../core/visible-text';
 import { Message } from './schemas/message.schema';
 
 /** What the sender reads when a channel gave up on their reply without saying why. */
@@ -117,7 +118,7 @@ export class MessagesService implements OnModuleInit {
     text: string,
     clientMessageId?: string,
   ): Promise<RecordedMessage> {
-    if (text.trim().length === 0) {
+    if (!hasVisibleText(text)) {
       throw new BadRequestException('text must not be empty');
     }
     const conversation = await this.conversations.getForUser(

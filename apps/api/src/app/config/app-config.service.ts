@@ -11,6 +11,7 @@ export class AppConfigService implements AppConfig {
   readonly http: AppConfig['http'];
   readonly database: AppConfig['database'];
   readonly auth: AppConfig['auth'];
+  readonly chat: AppConfig['chat'];
   readonly encryption: AppConfig['encryption'];
   readonly redis: AppConfig['redis'];
   readonly meta: AppConfig['meta'];
@@ -22,6 +23,7 @@ export class AppConfigService implements AppConfig {
     this.http = config.http;
     this.database = config.database;
     this.auth = config.auth;
+    this.chat = config.chat;
     this.encryption = config.encryption;
     this.redis = config.redis;
     this.meta = config.meta;

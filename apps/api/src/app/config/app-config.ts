@@ -22,6 +22,14 @@ export interface AppConfig {
     clientUrl: string;
     /** Largest accepted JSON body, in body-parser notation (`100kb`). */
     bodyLimit: string;
+    /** The same limit in bytes; also the largest Socket.io message. */
+    bodyLimitBytes: number;
+    /** Serve the OpenAPI UI and document at /api/docs and /api/docs-json. */
+    apiDocs: boolean;
+    /**
+     * After SIGTERM, how long in-flight requests get to finish before the process exits anyway.
+     */
+    shutdownTimeoutMs: number;
     /** Absolute path of the built dashboard; served when the directory exists. */
     webDistDir: string;
     /**
@@ -41,6 +49,10 @@ export interface AppConfig {
     jwtExpiresInSeconds: number;
     /** Register and login attempts allowed per client per minute. */
     rateLimitPerMinute: number;
+  };
+  chat: {
+    /** Messages one user may send per minute, over REST and over the socket alike. */
+    messageRateLimitPerMinute: number;
   };
   encryption: {
     /** 32-byte AES-256-GCM key for third-party tokens stored at rest. */
@@ -88,6 +100,9 @@ export const ENV_VARIABLES = [
   'LOG_LEVEL',
   'BODY_LIMIT',
   'TRUST_PROXY',
+  'API_DOCS',
+  'SHUTDOWN_TIMEOUT_MS',
+  'MESSAGE_RATE_LIMIT',
   'META_APP_ID',
   'META_APP_SECRET',
   'META_GRAPH_URL',

@@ -20,8 +20,9 @@ const PRODUCTION: EnvironmentVariables = {
   NODE_ENV: 'production',
   PUBLIC_URL: 'https://chat.example.com',
   MONGO_URI: 'mongodb://db.internal:27017/instantchat',
-  JWT_SECRET: 's'.repeat(32),
-  TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32),
+  JWT_SECRET: 'q3Zr8LwT1vKp0yNe6HsXb2Jd9UfAm4Gc',
+  TOKEN_ENCRYPTION_KEY:
+    '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
   META_APP_ID: '1234',
   META_APP_SECRET: 'app-secret',
   META_GRAPH_URL: 'https://graph.facebook.com/v26.0',
@@ -57,9 +58,13 @@ describe('loadConfig', () => {
         publicUrl: 'http://localhost:3000',
         clientUrl: 'http://localhost:3000',
         bodyLimit: '100kb',
+        bodyLimitBytes: 102_400,
+        apiDocs: true,
+        shutdownTimeoutMs: 10_000,
         webDistDir: join(cwd, 'dist/apps/web/browser'),
         trustProxy: false,
       });
+      expect(config.chat.messageRateLimitPerMinute).toBe(60);
       expect(config.dataDir).toBe(join(cwd, '.data'));
       expect(config.logLevel).toBe('log');
       expect(config.auth.jwtExpiresInSeconds).toBe(604800);
@@ -113,7 +118,7 @@ describe('loadConfig', () => {
     expect(config.database.uri).toBe(PRODUCTION.MONGO_URI);
     expect(config.auth.jwtSecret).toBe(PRODUCTION.JWT_SECRET);
     expect(config.encryption.tokenEncryptionKey).toEqual(
-      Buffer.from('ab'.repeat(32), 'hex'),
+      Buffer.from(PRODUCTION.TOKEN_ENCRYPTION_KEY as string, 'hex'),
     );
     expect(config.meta.appId).toBe('1234');
   });
@@ -350,6 +355,73 @@ describe('loadConfig', () => {
     });
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379' });
     expect(config.database.embeddedDbPath).toBe('/var/lib/instantchat/db');
+  });
+});
+
+describe('loadConfig: hardening', () => {
+  it('in production, refuses a JWT_SECRET of repeated characters or a short pattern', () => {
+    for (const secret of ['s'.repeat(32), 'abcd'.repeat(10)]) {
+      expect(problemsOf({ ...PRODUCTION, JWT_SECRET: secret })).toEqual([
+        'JWT_SECRET: is not random enough (fewer than 10 different characters); generate one, e.g. with `openssl rand -base64 48`',
+      ]);
+    }
+  });
+
+  it('in production, refuses an all-zero or repeated-byte TOKEN_ENCRYPTION_KEY', () => {
+    for (const key of [
+      '0'.repeat(64),
+      'ab'.repeat(32),
+      Buffer.alloc(32).toString('base64'),
+    ]) {
+      expect(problemsOf({ ...PRODUCTION, TOKEN_ENCRYPTION_KEY: key })).toEqual([
+        'TOKEN_ENCRYPTION_KEY: is not random (fewer than 16 different byte values, e.g. all zeros); generate one, e.g. with `openssl rand -base64 32`',
+      ]);
+    }
+  });
+
+  it('reports both weak secrets, one line each, without their values', () => {
+    const problems = problemsOf({
+      ...PRODUCTION,
+      JWT_SECRET: 'x'.repeat(40),
+      TOKEN_ENCRYPTION_KEY: '0'.repeat(64),
+    });
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual([
+      'JWT_SECRET',
+      'TOKEN_ENCRYPTION_KEY',
+    ]);
+    expect(problems.join('\n')).not.toContain('x'.repeat(40));
+  });
+
+  it('serves the API docs by default in development, not in production, and as API_DOCS says', () => {
+    expect(load({}).http.apiDocs).toBe(true);
+    expect(load(PRODUCTION).http.apiDocs).toBe(false);
+    expect(load({ ...PRODUCTION, API_DOCS: 'true' }).http.apiDocs).toBe(true);
+    expect(load({ API_DOCS: 'false' }).http.apiDocs).toBe(false);
+    expect(problemsOf({ API_DOCS: 'yes' })).toEqual([
+      'API_DOCS: must be true or false (got "yes")',
+    ]);
+  });
+
+  it('reads SHUTDOWN_TIMEOUT_MS and MESSAGE_RATE_LIMIT, refusing zero', () => {
+    const config = load({
+      SHUTDOWN_TIMEOUT_MS: '2500',
+      MESSAGE_RATE_LIMIT: '30',
+    });
+    expect(config.http.shutdownTimeoutMs).toBe(2_500);
+    expect(config.chat.messageRateLimitPerMinute).toBe(30);
+    expect(
+      problemsOf({ SHUTDOWN_TIMEOUT_MS: '0', MESSAGE_RATE_LIMIT: '0' }),
+    ).toEqual([
+      'SHUTDOWN_TIMEOUT_MS: must be a whole number between 1 and 600000 (got "0")',
+      'MESSAGE_RATE_LIMIT: must be a whole number between 1 and 1000000 (got "0")',
+    ]);
+  });
+
+  it('reads BODY_LIMIT in bytes too', () => {
+    expect(load({ BODY_LIMIT: '2mb' }).http.bodyLimitBytes).toBe(
+      2 * 1024 * 1024,
+    );
+    expect(load({ BODY_LIMIT: '512b' }).http.bodyLimitBytes).toBe(512);
   });
 });
 

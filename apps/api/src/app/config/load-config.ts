@@ -40,6 +40,13 @@ export interface LoadConfigOptions {
 
 const NODE_ENVS: readonly NodeEnv[] = ['development', 'production', 'test'];
 const JWT_SECRET_MIN_LENGTH = 32;
+/**
+ * A low bar that no generated secret fails (32 random base64 characters have about 25 different
+ * ones; 32 random bytes about 30), but that catches the hand-made ones: repeated characters, a
+ * short pattern, an all-zero or single-byte key.
+ */
+const JWT_SECRET_MIN_DISTINCT_CHARACTERS = 10;
+const ENCRYPTION_KEY_MIN_DISTINCT_BYTES = 16;
 const DEFAULT_META_GRAPH_URL = `http://127.0.0.1:3100/${DEFAULT_GRAPH_API_VERSION}`;
 const DEFAULT_META_OAUTH_DIALOG_URL = `${DEFAULT_META_GRAPH_URL}/dialog/oauth`;
 /** Sandbox credentials, matched by apps/meta-sandbox; never valid against the real Meta. */
@@ -121,6 +128,19 @@ export function loadConfig(
     );
   }
 
+  const apiDocs = boolean(
+    read('API_DOCS') ?? (production ? 'false' : 'true'),
+    'API_DOCS',
+    fail,
+  );
+  const shutdownTimeoutMs = integer(
+    read('SHUTDOWN_TIMEOUT_MS') ?? '10000',
+    'SHUTDOWN_TIMEOUT_MS',
+    1,
+    600_000,
+    fail,
+  );
+
   const trustProxy = parseTrustProxy(read('TRUST_PROXY') ?? 'false');
   if (trustProxy === undefined) {
     fail(
@@ -159,6 +179,14 @@ export function loadConfig(
     fail,
   );
 
+  const messageRateLimitPerMinute = integer(
+    read('MESSAGE_RATE_LIMIT') ?? '60',
+    'MESSAGE_RATE_LIMIT',
+    1,
+    1_000_000,
+    fail,
+  );
+
   let jwtSecret = read('JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < JWT_SECRET_MIN_LENGTH) {
     jwtSecret = fail(
@@ -169,6 +197,15 @@ export function loadConfig(
     fail(
       'JWT_SECRET',
       `is required in production (a random string of at least ${JWT_SECRET_MIN_LENGTH} characters)`,
+    );
+  } else if (
+    jwtSecret !== undefined &&
+    production &&
+    new Set(jwtSecret).size < JWT_SECRET_MIN_DISTINCT_CHARACTERS
+  ) {
+    jwtSecret = fail(
+      'JWT_SECRET',
+      `is not random enough (fewer than ${JWT_SECRET_MIN_DISTINCT_CHARACTERS} different characters); generate one, e.g. with \`openssl rand -base64 48\``,
     );
   }
 
@@ -186,6 +223,15 @@ export function loadConfig(
     fail(
       'TOKEN_ENCRYPTION_KEY',
       'is required in production (32 bytes, as 64 hex characters or base64)',
+    );
+  } else if (
+    tokenEncryptionKey !== undefined &&
+    production &&
+    new Set(tokenEncryptionKey).size < ENCRYPTION_KEY_MIN_DISTINCT_BYTES
+  ) {
+    tokenEncryptionKey = fail(
+      'TOKEN_ENCRYPTION_KEY',
+      `is not random (fewer than ${ENCRYPTION_KEY_MIN_DISTINCT_BYTES} different byte values, e.g. all zeros); generate one, e.g. with \`openssl rand -base64 32\``,
     );
   }
 
@@ -277,6 +323,9 @@ export function loadConfig(
       publicUrl: publicUrl as string,
       clientUrl: clientUrl as string,
       bodyLimit: bodyLimit.toLowerCase(),
+      bodyLimitBytes: byteSize(bodyLimit),
+      apiDocs: apiDocs ?? false,
+      shutdownTimeoutMs: shutdownTimeoutMs as number,
       webDistDir,
       trustProxy: trustProxy ?? false,
     },
@@ -285,6 +334,9 @@ export function loadConfig(
       jwtSecret,
       jwtExpiresInSeconds: jwtExpiresInSeconds as number,
       rateLimitPerMinute: rateLimitPerMinute as number,
+    },
+    chat: {
+      messageRateLimitPerMinute: messageRateLimitPerMinute as number,
     },
     encryption: { tokenEncryptionKey },
     ...(redisUrl ? { redis: { url: redisUrl } } : {}),
@@ -403,6 +455,26 @@ function integer(
         name,
         `must be a whole number between ${min} and ${max} (got "${value}")`,
       );
+}
+
+function boolean(
+  value: string,
+  name: EnvVariable,
+  fail: Fail,
+): boolean | undefined {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return fail(name, `must be true or false (got "${value}")`);
+}
+
+/** A BODY_LIMIT already checked against /^[1-9]\d*(b|kb|mb)$/i, in bytes (as body-parser reads it). */
+function byteSize(limit: string): number {
+  const match = /^(\d+)(b|kb|mb)$/i.exec(limit);
+  if (!match) return 0;
+  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[
+    match[2].toLowerCase() as 'b' | 'kb' | 'mb'
+  ];
+  return Number(match[1]) * unit;
 }
 
 /** Returns the URL without a trailing slash, so callers can append paths. */

@@ -10,10 +10,15 @@ import {
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { bodyParserErrorOf } from './body-parser-errors';
+import {
+  DATABASE_UNAVAILABLE_MESSAGE,
+  isDatabaseUnavailableError,
+} from './database-unavailable';
 
 /**
  * Turns every error on an HTTP route into `{ statusCode, error, message }`: Nest's HTTP exceptions,
- * body-parser failures (malformed JSON, body too large), unknown routes and unexpected errors.
+ * body-parser failures (malformed JSON, body too large), unknown routes, an unreachable database
+ * (503) and unexpected errors.
  * Unexpected errors are logged with their stack and answered with a generic 500 so internals
  * never reach the client.
  */
@@ -50,6 +55,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     const clientError = asClientError(exception);
     if (clientError) return clientError;
+    if (isDatabaseUnavailableError(exception)) {
+      this.logger.warn(`Database unavailable: ${(exception as Error).message}`);
+      return {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        error: statusText(HttpStatus.SERVICE_UNAVAILABLE),
+        message: DATABASE_UNAVAILABLE_MESSAGE,
+      };
+    }
 
     this.logger.error(
       exception instanceof Error

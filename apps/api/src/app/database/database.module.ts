@@ -4,6 +4,9 @@ import type { Connection } from 'mongoose';
 import { DatabaseHealthService } from './database-health.service';
 import { DatabaseServer } from './database-server';
 
+/** How long a database call may wait for an unreachable server before it fails. */
+export const DATABASE_TIMEOUT_MS = 3_000;
+
 @Module({ providers: [DatabaseServer], exports: [DatabaseServer] })
 class DatabaseServerModule {}
 
@@ -29,6 +32,10 @@ class DatabaseShutdown implements OnApplicationShutdown {
       inject: [DatabaseServer],
       useFactory: async (server: DatabaseServer) => ({
         uri: await server.connectionUri(),
+        // Fail fast while the database is unreachable: a request answers 503 within seconds
+        // (ApiExceptionFilter) instead of hanging for the driver's default 30 s.
+        serverSelectionTimeoutMS: DATABASE_TIMEOUT_MS,
+        bufferTimeoutMS: DATABASE_TIMEOUT_MS,
       }),
     }),
   ],

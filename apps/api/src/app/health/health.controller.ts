@@ -1,5 +1,11 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Public } from '../core/public.decorator';
 import { DatabaseHealthService } from '../database/database-health.service';
 import { HealthResponse } from './health.response';
@@ -11,15 +17,26 @@ export class HealthController {
 
   constructor(private readonly database: DatabaseHealthService) {}
 
-  /** Liveness: answers 200 while the process runs; `status` says whether the database is reachable. */
+  /**
+   * 200 while the process runs and reaches its database; 503 (same body, `degraded`) while the
+   * database is unreachable, so a load balancer sends traffic elsewhere.
+   */
   @Public()
   @Get()
   @ApiOperation({ summary: 'Liveness and database state' })
   @ApiOkResponse({ type: HealthResponse })
-  check(): HealthResponse {
-    const database = this.database.state();
+  @ApiServiceUnavailableResponse({
+    type: HealthResponse,
+    description: 'The database is unreachable (`status: degraded`)',
+  })
+  async check(
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<HealthResponse> {
+    const database = await this.database.state();
+    const healthy = database.state === 'connected';
+    response.status(healthy ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
-      status: database.state === 'connected' ? 'ok' : 'degraded',
+      status: healthy ? 'ok' : 'degraded',
       database,
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
     };

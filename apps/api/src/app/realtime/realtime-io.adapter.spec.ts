@@ -18,7 +18,8 @@ class Instance {
 
   constructor(redisUrl?: string) {
     const config = {
-      http: { clientUrl: CLIENT_URL },
+      http: { clientUrl: CLIENT_URL, bodyLimitBytes: 100 * 1024 },
+      chat: { messageRateLimitPerMinute: 60 },
       redis: redisUrl ? { url: redisUrl } : undefined,
     };
     // The adapter only needs the HTTP server from the application it is given.

@@ -3,6 +3,8 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import type { AppConfigService } from '../config/app-config.service';
+import { ClientEventGuard, clientEventLimits } from './client-event-guard';
+import type { RealtimeSocket } from './realtime.types';
 
 type RedisClient = ReturnType<typeof createClient>;
 
@@ -13,8 +15,11 @@ type IoServer = Parameters<IoAdapter['close']>[0];
 type IoServerOptions = Partial<NonNullable<Parameters<IoAdapter['create']>[1]>>;
 
 /**
- * Socket.io as configured for this API: CORS limited to the dashboard's origin, and with REDIS_URL
- * the Redis adapter, so an emit to `user:<id>` reaches that user's sockets on every API instance.
+ * Socket.io as configured for this API: CORS limited to the dashboard's origin; messages no larger
+ * than BODY_LIMIT (a larger one closes the connection); every client event of every namespace
+ * through the ClientEventGuard (depth and rate limits) before any gateway sees it; and with
+ * REDIS_URL the Redis adapter, so an emit to `user:<id>` reaches that user's sockets on every API
+ * instance.
  *
  * Use through `useRealtimeAdapter(app, config)` before the app initialises.
  */
@@ -82,7 +87,17 @@ export class RealtimeIoAdapter extends IoAdapter {
     const server: IoServer = super.createIOServer(port, {
       ...options,
       cors: { origin: this.config.http.clientUrl, credentials: true },
+      maxHttpBufferSize: this.config.http.bodyLimitBytes,
     });
+    const guard = new ClientEventGuard(
+      clientEventLimits(this.config.chat.messageRateLimitPerMinute),
+    );
+    const protect = (socket: unknown) =>
+      guard.protect(socket as RealtimeSocket);
+    server.on('connection', protect);
+    server.on('new_namespace', (namespace) =>
+      namespace.on('connection', protect),
+    );
     if (this.redisAdapter) {
       server.adapter(this.redisAdapter);
     }

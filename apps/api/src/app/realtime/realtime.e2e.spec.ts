@@ -1,5 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import { Types } from 'mongoose';
+import request from 'supertest';
 import { JWT_ALGORITHM } from '../auth/auth.service';
 import {
   createTestApp,
@@ -57,6 +58,25 @@ describe('Socket.io handshake (e2e)', () => {
     await expect(connectSocket(app.url, forged)).rejects.toThrow(
       'Unauthorized',
     );
+  });
+
+  it('refuses a correctly signed token without an expiry', async () => {
+    const { user, accessToken } = await app.register();
+    const forever = await jwt.signAsync(
+      { sub: user.id },
+      { algorithm: JWT_ALGORITHM },
+    );
+    await expect(connectSocket(app.url, forever)).rejects.toThrow(
+      'Unauthorized',
+    );
+    await request(app.http)
+      .get('/api/auth/me')
+      .set('Authorization', `Bearer ${forever}`)
+      .expect(401);
+    await request(app.http)
+      .get('/api/auth/me')
+      .set('Authorization', `Bearer ${accessToken}`)
+      .expect(200);
   });
 
   it('refuses an expired token', async () => {

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, UseFilters } from '@nestjs/common';
 import {
   type OnGatewayConnection,
   type OnGatewayInit,
@@ -7,6 +7,7 @@ import {
 import { SOCKET_PATH, SOCKET_UNAUTHORIZED } from '@instantchat/contracts';
 import { AuthService } from '../auth/auth.service';
 import { RealtimeService } from './realtime.service';
+import { SocketExceptionFilter } from './socket-exception.filter';
 import {
   type RealtimeServer,
   type RealtimeSocket,
@@ -19,6 +20,7 @@ import {
  * owns them (chat's gateway shares this server: same path, same HTTP server).
  */
 @WebSocketGateway({ path: SOCKET_PATH })
+@UseFilters(SocketExceptionFilter)
 export class RealtimeGateway
   implements OnGatewayInit<RealtimeServer>, OnGatewayConnection<RealtimeSocket>
 {

@@ -16,6 +16,11 @@ export class RealtimeService {
     this.server = server;
   }
 
+  /** Closes every socket's connection (at shutdown); clients reconnect, to another instance. */
+  disconnectEveryone(): void {
+    this.server?.disconnectSockets(true);
+  }
+
   emitToUser<E extends keyof ServerToClientEvents>(
     userId: string,
     event: E,

@@ -7,6 +7,10 @@ import {
 } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import {
+  DATABASE_UNAVAILABLE_MESSAGE,
+  isDatabaseUnavailableError,
+} from '../core/database-unavailable';
 
 const logger = new Logger('SocketAck');
 
@@ -21,21 +25,41 @@ export async function toSocketAck<T>(
   try {
     return { ok: true, data: await handle() };
   } catch (error) {
-    if (error instanceof HttpException) {
-      return {
-        ok: false,
-        error: { statusCode: error.getStatus(), message: messageOf(error) },
-      };
-    }
-    logger.error((error as Error)?.stack ?? String(error));
+    return errorAck(error);
+  }
+}
+
+/**
+ * The failed ack for any error: HTTP exceptions keep their status and message; anything else is
+ * logged and answered with a 500 that reveals nothing (never the error's text, never the payload).
+ */
+export function errorAck(
+  error: unknown,
+): Extract<SocketAck<never>, { ok: false }> {
+  if (error instanceof HttpException) {
+    return {
+      ok: false,
+      error: { statusCode: error.getStatus(), message: messageOf(error) },
+    };
+  }
+  if (isDatabaseUnavailableError(error)) {
+    logger.warn(`Database unavailable: ${(error as Error).message}`);
     return {
       ok: false,
       error: {
-        statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
-        message: 'Something went wrong on our side',
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        message: DATABASE_UNAVAILABLE_MESSAGE,
       },
     };
   }
+  logger.error((error as Error)?.stack ?? String(error));
+  return {
+    ok: false,
+    error: {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      message: 'Something went wrong on our side',
+    },
+  };
 }
 
 /**

@@ -58,6 +58,7 @@ export async function createTestApp(
         TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         // Tests register many users from one address; rate-limit tests lower this explicitly.
         AUTH_RATE_LIMIT: '10000',
+        MESSAGE_RATE_LIMIT: '10000',
         // Never pick up a dashboard someone happened to build.
         WEB_DIST_DIR: join(__dirname, '__no_dashboard__'),
         ...(mongo

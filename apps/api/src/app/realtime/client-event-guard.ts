@@ -1,0 +1,147 @@
+import { ClientEvent, type SocketAck } from '@instantchat/contracts';
+import { HttpStatus, Logger } from '@nestjs/common';
+import { FixedWindowRateLimiter } from '../core/fixed-window-rate-limiter';
+import { jsonShapeProblem } from '../core/json-bounds';
+import type { RealtimeSocket } from './realtime.types';
+
+/** How often each client event may arrive: per socket, and per user over all their sockets. */
+export interface ClientEventRateLimit {
+  windowMs: number;
+  perSocket: number;
+  perUser: number;
+}
+
+export interface ClientEventLimits {
+  /** Known events by name; every other event (there is no handler for it) shares `other`. */
+  events: Record<string, ClientEventRateLimit>;
+  other: ClientEventRateLimit;
+}
+
+/**
+ * `typing` fires on keystrokes (the dashboard sends it at most every couple of seconds); sends
+ * follow MESSAGE_RATE_LIMIT, the same budget as `POST /api/conversations/:id/messages`.
+ */
+export function clientEventLimits(
+  messagesPerMinute: number,
+): ClientEventLimits {
+  return {
+    events: {
+      [ClientEvent.Typing]: { windowMs: 10_000, perSocket: 20, perUser: 40 },
+      [ClientEvent.Send]: {
+        windowMs: 60_000,
+        perSocket: messagesPerMinute,
+        perUser: messagesPerMinute,
+      },
+    },
+    other: { windowMs: 10_000, perSocket: 20, perUser: 40 },
+  };
+}
+
+/** A socket still sending after this many refusals in one window is flooding: it is cut off. */
+const FLOOD_REFUSALS_PER_WINDOW = 1_000;
+
+type Ack = (answer: SocketAck<never>) => void;
+
+/**
+ * The first thing every client event meets, on every gateway and for events nobody handles: a
+ * Socket.io middleware, so it runs before Nest's handlers, pipes and class-transformer see the
+ * payload. It refuses payloads nested deeper than MAX_JSON_DEPTH or holding keys such as
+ * `constructor` (their size is already bounded by Socket.io's maxHttpBufferSize) and events over
+ * their rate limit. A refused event reaches no
+ * handler; its ack, when it asked for one, carries a 400 or 429. Nothing of the payload is
+ * echoed.
+ */
+export class ClientEventGuard {
+  private readonly logger = new Logger(ClientEventGuard.name);
+  private readonly limiters = new Map<
+    string,
+    { perSocket: FixedWindowRateLimiter; perUser: FixedWindowRateLimiter }
+  >();
+  private readonly floodDetector: FixedWindowRateLimiter;
+
+  constructor(private readonly limits: ClientEventLimits) {
+    for (const [event, limit] of [
+      ...Object.entries(limits.events),
+      ['', limits.other] as const,
+    ]) {
+      this.limiters.set(event, {
+        perSocket: new FixedWindowRateLimiter(limit.perSocket, limit.windowMs),
+        perUser: new FixedWindowRateLimiter(limit.perUser, limit.windowMs),
+      });
+    }
+    this.floodDetector = new FixedWindowRateLimiter(
+      FLOOD_REFUSALS_PER_WINDOW,
+      limits.other.windowMs,
+    );
+  }
+
+  /** Call once per socket, as it connects (before it can send anything). */
+  protect(socket: RealtimeSocket): void {
+    socket.use((packet, next) => {
+      const args: unknown[] = [...packet];
+      const ack =
+        typeof args[args.length - 1] === 'function'
+          ? (args.pop() as Ack)
+          : undefined;
+      const refusal = this.refusalOf(socket, args);
+      if (!refusal) {
+        next();
+        return;
+      }
+      // Not next(error): Socket.io would turn that into an `error` event on the socket. The event
+      // is simply not dispatched.
+      ack?.({ ok: false, error: refusal });
+      if (!this.floodDetector.take(socket.id).allowed) {
+        this.logger.warn(
+          `Disconnected socket ${socket.id} (user ${socket.data.user?.id}): kept sending after ${FLOOD_REFUSALS_PER_WINDOW} refused events`,
+        );
+        socket.disconnect(true);
+      }
+    });
+    socket.once('disconnect', () => {
+      for (const { perSocket } of this.limiters.values()) {
+        perSocket.forget(socket.id);
+      }
+      this.floodDetector.forget(socket.id);
+    });
+  }
+
+  private refusalOf(
+    socket: RealtimeSocket,
+    [event, ...payload]: unknown[],
+  ): { statusCode: number; message: string } | undefined {
+    if (typeof event !== 'string') {
+      return {
+        statusCode: HttpStatus.BAD_REQUEST,
+        message: 'event must be a name',
+      };
+    }
+    // The event's arguments form one array: its own level does not count against the depth.
+    const problem = payload
+      .map((argument) => jsonShapeProblem(argument))
+      .find(Boolean);
+    if (problem) {
+      return {
+        statusCode: HttpStatus.BAD_REQUEST,
+        message: `payload ${problem}`,
+      };
+    }
+    const known = Object.prototype.hasOwnProperty.call(
+      this.limits.events,
+      event,
+    );
+    const limiters = this.limiters.get(known ? event : '');
+    const limit = known ? this.limits.events[event] : this.limits.other;
+    if (!limiters) return undefined;
+    const userId = socket.data.user?.id ?? socket.id;
+    // Per socket first: one runaway tab should not use up the budget of the user's other tabs.
+    const decision = limiters.perSocket.take(socket.id).allowed
+      ? limiters.perUser.take(userId)
+      : { allowed: false };
+    if (decision.allowed) return undefined;
+    return {
+      statusCode: HttpStatus.TOO_MANY_REQUESTS,
+      message: `Too many ${known ? `"${event}" events` : 'events'}: at most ${limit.perSocket} every ${limit.windowMs / 1000} s, try again shortly`,
+    };
+  }
+}
