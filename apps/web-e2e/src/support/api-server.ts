@@ -46,6 +46,8 @@ export async function startApi(): Promise<RunningApi> {
     DATA_DIR: dataDir,
     NODE_ENV: 'development',
     WEB_DIST_DIR,
+    // Tests seed conversations faster than a person types; the limit itself has API tests.
+    MESSAGE_RATE_LIMIT: '100000',
   };
   const child = spawn(process.execPath, [API_ENTRY], {
     cwd: WORKSPACE_ROOT,
