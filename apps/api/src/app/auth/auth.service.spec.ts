@@ -148,6 +148,16 @@ describe('AuthService', () => {
       );
     });
 
+    it('rejects a correctly signed token without an expiry', async () => {
+      const { user } = await register();
+      const endless = new JwtService({ secret: SECRET }).sign({
+        sub: user.id,
+      });
+      await expect(auth.verifyAccessToken(endless)).rejects.toBeInstanceOf(
+        UnauthorizedException,
+      );
+    });
+
     it('rejects an unsigned ("alg": "none") token', async () => {
       const { user } = await register();
       const encode = (value: object) =>

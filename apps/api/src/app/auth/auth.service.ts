@@ -66,23 +66,28 @@ export class AuthService {
 
   /**
    * Checks signature and expiry of an access token and resolves its user. Used by the HTTP guard
-   * (through JwtStrategy) and by the socket handshake.
-   * @throws UnauthorizedException for a missing, forged, expired or orphaned token.
+   * and by the socket handshake.
+   * @throws UnauthorizedException for a missing, forged, expired, never-expiring or orphaned token.
    */
   async verifyAccessToken(token: string): Promise<AuthenticatedUser> {
     let claims: AccessTokenClaims;
     try {
-      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, {
+      claims = this.jwt.verify<AccessTokenClaims>(token, {
         algorithms: [JWT_ALGORITHM],
       });
     } catch {
+      throw new UnauthorizedException(INVALID_TOKEN);
+    }
+    // jsonwebtoken treats a token without `exp` as valid forever. Every token we issue carries one,
+    // and no credential may live forever, so a token without it is refused.
+    if (typeof claims.exp !== 'number') {
       throw new UnauthorizedException(INVALID_TOKEN);
     }
     return this.authenticateClaims(claims);
   }
 
   /** @throws UnauthorizedException when the token's user no longer exists. */
-  async authenticateClaims(
+  private async authenticateClaims(
     claims: AccessTokenClaims,
   ): Promise<AuthenticatedUser> {
     const user =
