@@ -42,7 +42,7 @@ class InMemoryUsers {
     );
   }
 
-  async findById(id: string): Promise<UserDocument | null> {
+  async findProfile(id: string): Promise<UserDocument | null> {
     return this.byId.get(id) ?? null;
   }
 

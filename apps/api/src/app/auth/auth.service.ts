@@ -59,7 +59,7 @@ export class AuthService {
   }
 
   async me(caller: AuthenticatedUser): Promise<UserDto> {
-    const user = await this.users.findById(caller.id);
+    const user = await this.users.findProfile(caller.id);
     if (!user) throw new UnauthorizedException(INVALID_TOKEN);
     return this.users.toDto(user);
   }
@@ -92,11 +92,11 @@ export class AuthService {
   ): Promise<AuthenticatedUser> {
     const user =
       typeof claims.sub === 'string'
-        ? await this.users.findById(claims.sub)
+        ? await this.users.findProfile(claims.sub)
         : null;
     if (!user) throw new UnauthorizedException(INVALID_TOKEN);
     return {
-      id: user.id as string,
+      id: user.id,
       email: user.email,
       displayName: user.displayName,
     };

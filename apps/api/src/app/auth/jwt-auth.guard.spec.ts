@@ -2,7 +2,6 @@ import { Controller, Get, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { JwtService } from '@nestjs/jwt';
-import type { UserDocument } from '../users/schemas/user.schema';
 import type { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import type { AuthenticatedUser } from './authenticated-user';
@@ -41,9 +40,9 @@ describe('JwtAuthGuard', () => {
   });
   // The real token check, over a users collection that holds only Ada.
   const users = {
-    findById: async (id: string) => {
+    findProfile: async (id: string) => {
       if (id === BROKEN_LOOKUP_ID) throw DATABASE_DOWN;
-      return id === ADA.id ? ({ ...ADA } as unknown as UserDocument) : null;
+      return id === ADA.id ? { ...ADA, createdAt: new Date() } : null;
     },
   } as unknown as UsersService;
   const guard = new JwtAuthGuard(

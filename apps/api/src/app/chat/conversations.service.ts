@@ -83,7 +83,7 @@ export class ConversationsService implements OnModuleInit {
         'You cannot start a conversation with yourself',
       );
     }
-    const participant = await this.users.findById(participantId);
+    const participant = await this.users.findProfile(participantId);
     if (!participant) {
       throw new NotFoundException('User not found');
     }

@@ -49,8 +49,8 @@ export class ChatServicesFixture {
     const mongo = await startEmbeddedMongo({ host: '127.0.0.1', port: 0 });
     const users = new Map<string, FakeUser>();
     const usersService = {
-      findById: async (id: string) => users.get(id) ?? null,
-      findByIds: async (ids: readonly string[]) =>
+      findProfile: async (id: string) => users.get(id) ?? null,
+      findProfiles: async (ids: readonly string[]) =>
         ids.flatMap((id) => users.get(id) ?? []),
     };
     try {
