@@ -24,7 +24,7 @@ export class UserProfileCache {
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   /** The cached profile, or `load`'s answer (kept for ttlMs). */
