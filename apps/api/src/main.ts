@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { AppConfig } from './app/config/app-config';
 import { ConfigValidationError } from './app/config/load-config';
 import { loadConfigFromEnvironment } from './app/config/load-config-from-environment';
-import { createApp } from './app/platform/create-app';
+import { createApp } from './bootstrap/create-app';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;

@@ -26,11 +26,11 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import {
   ApiErrorResponse,
   ApiValidationErrorResponse,
-} from '../platform/api-error-response';
+} from '../core/api-error-response';
 import { AuthService } from './auth.service';
-import type { AuthenticatedUser } from './authenticated-user';
-import { CurrentUser } from './current-user.decorator';
-import { Public } from './public.decorator';
+import type { AuthenticatedUser } from '../core/authenticated-user';
+import { CurrentUser } from '../core/current-user.decorator';
+import { Public } from '../core/public.decorator';
 
 @ApiTags('auth')
 @Controller('auth')

@@ -1,6 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
-import { MAX_JSON_DEPTH } from '../platform/configure-app';
+import { MAX_JSON_DEPTH } from '../../bootstrap/configure-app';
 import {
   createTestApp,
   TEST_JWT_SECRET,

@@ -9,10 +9,8 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { UserDocument } from '../users/schemas/user.schema';
 import { UsersService } from '../users/users.service';
-import type {
-  AccessTokenClaims,
-  AuthenticatedUser,
-} from './authenticated-user';
+import type { AuthenticatedUser } from '../core/authenticated-user';
+import type { AccessTokenClaims } from './access-token-claims';
 import { PasswordHasher } from './password-hasher';
 import { VerifiedTokens } from './verified-tokens';
 

@@ -2,12 +2,12 @@ import { Controller, Get, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { JwtService } from '@nestjs/jwt';
+import type { AuthenticatedUser } from '../core/authenticated-user';
+import { Public } from '../core/public.decorator';
 import type { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
-import type { AuthenticatedUser } from './authenticated-user';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { PasswordHasher } from './password-hasher';
-import { Public } from './public.decorator';
 
 const SECRET = 'guard-test-secret-of-at-least-32-characters';
 const ADA: AuthenticatedUser = {

@@ -6,9 +6,9 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import type { AuthenticatedUser } from '../core/authenticated-user';
+import { IS_PUBLIC_KEY } from '../core/public.decorator';
 import { AuthService } from './auth.service';
-import type { AuthenticatedUser } from './authenticated-user';
-import { IS_PUBLIC_KEY } from './public.decorator';
 
 const BEARER = /^Bearer ([^\s]+)$/i;
 

@@ -10,8 +10,9 @@ import { ConversationPresenter } from './conversation-presenter.service';
 
 /**
  * Who hears about what in a conversation. Every participant's room gets new messages and
- * conversation changes (the author's too: their other tabs must stay in step); a read receipt
- * goes to the people whose messages were read.
+ * conversation changes (the author's too: their other tabs must stay in step), and so do later changes
+ * to a message (`message:updated`: delivery status, reactions, edits, unsends); a read receipt goes to
+ * the people whose messages were read.
  *
  * Live updates are best effort and never fail the write that caused them: the write has happened,
  * and failing the request would make the client retry it. Clients catch up after a reconnect.
@@ -35,6 +36,15 @@ export class ChatNotifier {
       message,
     );
     await this.conversationChanged(conversation);
+  }
+
+  /** A stored message changed (delivery status, reaction, edit, unsend): every participant's tabs redraw it. */
+  messageUpdated(conversation: ConversationRecord, message: MessageDto): void {
+    this.realtime.emitToUsers(
+      participantIdsOf(conversation),
+      ServerEvent.MessageUpdated,
+      message,
+    );
   }
 
   /** Each participant (or only those listed) gets the conversation as they see it. */

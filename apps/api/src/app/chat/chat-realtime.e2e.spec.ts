@@ -3,39 +3,37 @@ import type {
   ConversationDto,
   MessageDto,
   Page,
-  SocketAck,
 } from '@instantchat/contracts';
 import request from 'supertest';
 import {
-  connectSocket,
+  emitSend,
   nextEvent,
   pause,
   recordEvents,
   SILENCE_MS,
   type TestSocket,
+  TestSockets,
 } from '../realtime/testing/socket-client';
 import { createTestApp, type TestApp } from '../testing/test-app';
 
 describe('Chat over Socket.io (e2e)', () => {
   let app: TestApp;
-  const sockets: TestSocket[] = [];
+  const sockets = new TestSockets(() => app.url);
 
   beforeAll(async () => {
     app = await createTestApp();
   });
 
   afterEach(() => {
-    sockets.splice(0).forEach((socket) => socket.close());
+    sockets.closeAll();
   });
 
   afterAll(async () => {
     await app.close();
   });
 
-  async function connect(who: AuthResponseDto): Promise<TestSocket> {
-    const socket = await connectSocket(app.url, who.accessToken);
-    sockets.push(socket);
-    return socket;
+  function connect(who: AuthResponseDto): Promise<TestSocket> {
+    return sockets.connect(who.accessToken);
   }
 
   /** Two fresh people with a conversation between them. */
@@ -68,18 +66,6 @@ describe('Chat over Socket.io (e2e)', () => {
       .send({ text })
       .expect(201)
       .then((response) => response.body as MessageDto);
-  }
-
-  function emitSend(
-    socket: TestSocket,
-    payload: unknown,
-  ): Promise<SocketAck<MessageDto>> {
-    return socket
-      .timeout(2_000)
-      .emitWithAck(
-        'message:send',
-        payload as { conversationId: string; text: string },
-      );
   }
 
   it('delivers a message live to the other person and to the author’s other tabs', async () => {

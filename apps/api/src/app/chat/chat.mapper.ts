@@ -3,6 +3,7 @@ import type {
   MessageDto,
   ParticipantDto,
 } from '@instantchat/contracts';
+import type { ChannelConversation } from './channels/channel.types';
 import type {
   ConversationRecord,
   DisplayNames,
@@ -82,5 +83,24 @@ export function toMessageDto(message: MessageRecord): MessageDto {
     createdAt: message.createdAt.toISOString(),
     deletedAt: message.deletedAt?.toISOString() ?? null,
     clientMessageId: message.clientMessageId ?? null,
+  };
+}
+
+/** The conversation as the channel seam shows it to other modules. */
+export function toChannelConversation(
+  conversation: ConversationRecord,
+): ChannelConversation {
+  const { instagram } = conversation;
+  return {
+    id: conversation._id.toHexString(),
+    kind: conversation.kind,
+    participantIds: conversation.participantIds.map((id) => id.toHexString()),
+    ...(instagram && {
+      instagram: {
+        connectionId: instagram.connectionId.toHexString(),
+        accountId: instagram.accountId,
+        contactIgsid: instagram.contactIgsid,
+      },
+    }),
   };
 }

@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { UsersModule } from '../users/users.module';
+import { ChannelInbox } from './channels/channel-inbox.service';
+import { LocalReplyChannel } from './channels/local-reply-channel';
+import { ReplyChannels } from './channels/reply-channels';
 import { ChatNotifier } from './chat-notifier.service';
 import { ChatGateway } from './chat.gateway';
 import { ConversationPresenter } from './conversation-presenter.service';
@@ -30,12 +33,12 @@ import { Message, MessageSchema } from './schemas/message.schema';
     ConversationPresenter,
     ChatNotifier,
     ChatGateway,
+    ReplyChannels,
+    LocalReplyChannel,
+    ChannelInbox,
   ],
-  exports: [
-    ConversationsService,
-    MessagesService,
-    ConversationPresenter,
-    ChatNotifier,
-  ],
+  // The channel seam is all other modules see of Chat: register a ReplyChannel, record through
+  // ChannelInbox (types in channels/channel.types.ts).
+  exports: [ReplyChannels, ChannelInbox],
 })
 export class ChatModule {}

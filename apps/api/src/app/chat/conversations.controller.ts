@@ -31,12 +31,12 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { CurrentUser } from '../auth/current-user.decorator';
+import type { AuthenticatedUser } from '../core/authenticated-user';
+import { CurrentUser } from '../core/current-user.decorator';
 import {
   ApiErrorResponse,
   ApiValidationErrorResponse,
-} from '../platform/api-error-response';
+} from '../core/api-error-response';
 import { ConversationPresenter } from './conversation-presenter.service';
 import { ConversationsService } from './conversations.service';
 import { MessagePageResponse } from './dto/message-page.response';

@@ -9,6 +9,7 @@ import { type Model, Types } from 'mongoose';
 import { UsersService } from '../users/users.service';
 import { ChatNotifier } from './chat-notifier.service';
 import { previewText } from './chat.mapper';
+import type { InboundThread } from './channels/channel.types';
 import type { ConversationRecord, MessageRecord } from './chat.records';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import { parseObjectId } from '../database/object-ids';
@@ -192,6 +193,90 @@ export class ConversationsService implements OnModuleInit {
     return this.getById(conversation._id);
   }
 
+  /**
+   * Opens the conversation of an external thread (an Instagram contact of a connected account), or
+   * returns the one it already has, pointed at the current connection and owner and with the
+   * newest profile given.
+   */
+  async openInstagramThread(
+    thread: InboundThread,
+  ): Promise<OpenedConversation> {
+    const key = {
+      kind: 'instagram' as const,
+      'instagram.accountId': thread.instagram.accountId,
+      'instagram.contactIgsid': thread.instagram.contactIgsid,
+    };
+    const participantIds = thread.participantIds.map(
+      (id) => new Types.ObjectId(id),
+    );
+    const instagram = {
+      connectionId: new Types.ObjectId(thread.instagram.connectionId),
+      accountId: thread.instagram.accountId,
+      contactIgsid: thread.instagram.contactIgsid,
+    };
+    const existing = await this.conversations
+      .findOne(key, { _id: 1, 'instagram.contactProfile': 1 })
+      .lean<Pick<ConversationRecord, '_id' | 'instagram'>>()
+      .exec();
+    if (existing) {
+      const contactProfile =
+        thread.contactProfile ?? existing.instagram?.contactProfile;
+      const conversation = await this.updateAndReturn(existing._id, {
+        $set: {
+          participantIds,
+          instagram: {
+            ...instagram,
+            ...(contactProfile && { contactProfile }),
+          },
+        },
+      });
+      return { conversation, created: false };
+    }
+    try {
+      const created = await this.conversations.create({
+        kind: 'instagram',
+        participantIds,
+        instagram: { ...instagram, contactProfile: thread.contactProfile },
+        lastMessageAt: new Date(),
+        lastMessage: null,
+        unreadCounts: Object.fromEntries(
+          thread.participantIds.map((id) => [id, 0]),
+        ),
+      });
+      return {
+        conversation: created.toObject<ConversationRecord>({
+          flattenMaps: true,
+        }),
+        created: true,
+      };
+    } catch (error) {
+      // Two webhooks for a new contact raced: the unique (account, contact) index let one win.
+      if (isDuplicateKeyError(error)) {
+        return this.openInstagramThread(thread);
+      }
+      throw error;
+    }
+  }
+
+  /** The contact wrote at `sentAt`: Meta's 24-hour reply window runs from their latest message. */
+  async recordInboundAt(
+    conversation: ConversationRecord,
+    sentAt: Date,
+  ): Promise<void> {
+    await this.conversations
+      .updateOne(
+        {
+          _id: conversation._id,
+          $or: [
+            { lastInboundAt: { $exists: false } },
+            { lastInboundAt: { $lt: sentAt } },
+          ],
+        },
+        { $set: { lastInboundAt: sentAt } },
+      )
+      .exec();
+  }
+
   /** Everything up to `readAt` is read by the user: their unread count drops to zero. */
   async markReadBy(
     conversation: ConversationRecord,
@@ -223,7 +308,8 @@ export class ConversationsService implements OnModuleInit {
     return orNotFound(updated);
   }
 
-  private async getById(id: Types.ObjectId): Promise<ConversationRecord> {
+  /** Any conversation by id, for Chat's own services (callers' lookups go through getForUser). */
+  async getById(id: Types.ObjectId): Promise<ConversationRecord> {
     return orNotFound(
       await this.conversations.findById(id).lean<ConversationRecord>().exec(),
     );

@@ -3,39 +3,37 @@ import type {
   ConversationDto,
   MessageDto,
   Page,
-  SocketAck,
 } from '@instantchat/contracts';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import {
-  connectSocket,
+  emitSend,
   pause,
   recordEvents,
   SILENCE_MS,
   type TestSocket,
+  TestSockets,
 } from '../realtime/testing/socket-client';
 import { createTestApp, type TestApp } from '../testing/test-app';
 
 describe('Sending with a clientMessageId: retries store one message (e2e)', () => {
   let app: TestApp;
-  const sockets: TestSocket[] = [];
+  const sockets = new TestSockets(() => app.url);
 
   beforeAll(async () => {
     app = await createTestApp();
   });
 
   afterEach(() => {
-    sockets.splice(0).forEach((socket) => socket.close());
+    sockets.closeAll();
   });
 
   afterAll(async () => {
     await app.close();
   });
 
-  async function connect(who: AuthResponseDto): Promise<TestSocket> {
-    const socket = await connectSocket(app.url, who.accessToken);
-    sockets.push(socket);
-    return socket;
+  function connect(who: AuthResponseDto): Promise<TestSocket> {
+    return sockets.connect(who.accessToken);
   }
 
   function as(who: AuthResponseDto) {
@@ -90,18 +88,6 @@ describe('Sending with a clientMessageId: retries store one message (e2e)', () =
       .set(as(who))
       .expect(200);
     return (response.body as ConversationDto).unreadCount;
-  }
-
-  function emitSend(
-    socket: TestSocket,
-    payload: unknown,
-  ): Promise<SocketAck<MessageDto>> {
-    return socket
-      .timeout(2_000)
-      .emitWithAck(
-        'message:send',
-        payload as { conversationId: string; text: string },
-      );
   }
 
   describe('POST /api/conversations/:id/messages', () => {

@@ -9,13 +9,21 @@ import {
   BadRequestException,
   ConflictException,
   Injectable,
+  Logger,
   type OnModuleInit,
-  UnprocessableEntityException,
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
+import { ChannelInbox } from './channels/channel-inbox.service';
+import type {
+  DeliveryOutcome,
+  MessageChange,
+  RecordedMessage,
+  ReplyChannel,
+} from './channels/channel.types';
+import { ReplyChannels } from './channels/reply-channels';
 import { ChatNotifier } from './chat-notifier.service';
-import { toMessageDto } from './chat.mapper';
+import { toChannelConversation, toMessageDto } from './chat.mapper';
 import type { ConversationRecord, MessageRecord } from './chat.records';
 import { ConversationsService } from './conversations.service';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
@@ -28,19 +36,20 @@ import {
 import { parseObjectId } from '../database/object-ids';
 import { Message } from './schemas/message.schema';
 
-export interface SentMessage {
-  message: MessageDto;
-  /** False when a retry found the message already stored under its clientMessageId. */
-  created: boolean;
-}
+/** What the sender reads when a channel gave up on their reply without saying why. */
+const UNDELIVERABLE = 'The message could not be delivered';
 
 /** History, sending and read state of the messages in the caller's conversations. */
 @Injectable()
 export class MessagesService implements OnModuleInit {
+  private readonly logger = new Logger(MessagesService.name);
+
   constructor(
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly conversations: ConversationsService,
     private readonly notifier: ChatNotifier,
+    private readonly replyChannels: ReplyChannels,
+    private readonly inbox: ChannelInbox,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -107,7 +116,7 @@ export class MessagesService implements OnModuleInit {
     conversationId: string,
     text: string,
     clientMessageId?: string,
-  ): Promise<SentMessage> {
+  ): Promise<RecordedMessage> {
     if (text.trim().length === 0) {
       throw new BadRequestException('text must not be empty');
     }
@@ -115,12 +124,8 @@ export class MessagesService implements OnModuleInit {
       userId,
       conversationId,
     );
-    if (conversation.kind !== 'local') {
-      // Replies to Instagram go through Meta's Send API with its 24-hour window (phase 2).
-      throw new UnprocessableEntityException(
-        'Replying to Instagram conversations is not available yet',
-      );
-    }
+    // Before anything is stored: a conversation nobody can deliver to takes no replies.
+    const channel = this.replyChannels.forKind(conversation.kind);
     const senderUserId = new Types.ObjectId(userId);
     if (clientMessageId !== undefined) {
       const earlier = await this.findByClientMessageId(
@@ -138,7 +143,7 @@ export class MessagesService implements OnModuleInit {
         source: 'local',
         senderUserId,
         text,
-        status: 'sent',
+        status: channel.initialStatus,
         ...(clientMessageId !== undefined && { clientMessageId }),
       });
       message = created.toObject<MessageRecord>();
@@ -161,7 +166,10 @@ export class MessagesService implements OnModuleInit {
     );
     const dto = toMessageDto(message);
     await this.notifier.messageCreated(updated, dto);
-    return { message: dto, created: true };
+    return {
+      message: await this.deliver(channel, updated, dto),
+      created: true,
+    };
   }
 
   /** Marks everything in the conversation read by the caller, up to now. */
@@ -202,6 +210,44 @@ export class MessagesService implements OnModuleInit {
     return receipt;
   }
 
+  /**
+   * Hands a stored, announced reply to its channel and records where it stands. A channel that
+   * throws leaves the reply failed rather than failing the request: the message exists either way.
+   */
+  private async deliver(
+    channel: ReplyChannel,
+    conversation: ConversationRecord,
+    message: MessageDto,
+  ): Promise<MessageDto> {
+    let outcome: DeliveryOutcome | void;
+    try {
+      outcome = await channel.deliver({
+        conversation: toChannelConversation(conversation),
+        message,
+      });
+    } catch (error) {
+      this.logger.error(
+        `Delivery of message ${message.id} over ${channel.kind} failed: ${(error as Error).message}`,
+        (error as Error).stack,
+      );
+      outcome = { status: 'failed', error: UNDELIVERABLE };
+    }
+    if (!outcome) return message;
+    const change: MessageChange =
+      outcome.status === 'failed'
+        ? { kind: 'status', status: 'failed', error: outcome.error }
+        : {
+            kind: 'status',
+            status: outcome.status,
+            externalMessageId: outcome.externalMessageId,
+          };
+    // Null when a faster report (e.g. a read receipt) already moved it on; the reply stands as sent.
+    return (
+      (await this.inbox.updateMessage({ messageId: message.id }, change)) ??
+      message
+    );
+  }
+
   private async positionOf(
     conversation: ConversationRecord,
     messageId: string,
@@ -239,7 +285,7 @@ export class MessagesService implements OnModuleInit {
 function alreadySent(
   earlier: MessageRecord,
   conversation: ConversationRecord,
-): SentMessage {
+): RecordedMessage {
   if (!earlier.conversationId.equals(conversation._id)) {
     throw new ConflictException(
       'clientMessageId was already used for a message in another conversation',

@@ -1,6 +1,8 @@
 export type NodeEnv = 'development' | 'production' | 'test';
 
-export type LogLevel = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+/** LOG_LEVEL's values, quietest first: each level also shows every level before it. */
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The validated, typed configuration. Built once at boot by `loadConfig`; nothing else reads the environment. */
 export interface AppConfig {

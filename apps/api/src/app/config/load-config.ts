@@ -1,11 +1,11 @@
 import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
-import type {
-  AppConfig,
-  EnvironmentVariables,
-  EnvVariable,
-  LogLevel,
-  NodeEnv,
+import {
+  type AppConfig,
+  type EnvironmentVariables,
+  type EnvVariable,
+  LOG_LEVELS,
+  type NodeEnv,
 } from './app-config';
 import {
   type DevelopmentSecrets,
@@ -34,13 +34,6 @@ export interface LoadConfigOptions {
 }
 
 const NODE_ENVS: readonly NodeEnv[] = ['development', 'production', 'test'];
-const LOG_LEVELS: readonly LogLevel[] = [
-  'error',
-  'warn',
-  'log',
-  'debug',
-  'verbose',
-];
 const JWT_SECRET_MIN_LENGTH = 32;
 const DEFAULT_META_GRAPH_URL = 'http://127.0.0.1:3100/v19.0';
 const DEFAULT_META_OAUTH_DIALOG_URL =

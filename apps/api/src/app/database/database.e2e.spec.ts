@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { loadConfig } from '../config/load-config';
-import { createApp } from '../platform/create-app';
+import { createApp } from '../../bootstrap/create-app';
 import { TEST_PASSWORD, uniqueEmail } from '../testing/test-app';
 
 /** The zero-configuration run: no MONGO_URI, so the API starts its own database under DATA_DIR. */

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/public.decorator';
+import { Public } from '../core/public.decorator';
 import { DatabaseHealthService } from '../database/database-health.service';
 import { HealthResponse } from './health.response';
 

@@ -3,7 +3,7 @@ import type {
   ServerToClientEvents,
 } from '@instantchat/contracts';
 import type { Server, Socket } from 'socket.io';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
+import type { AuthenticatedUser } from '../core/authenticated-user';
 
 /** What the handshake leaves on every connected socket. */
 export interface SocketData {

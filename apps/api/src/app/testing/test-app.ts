@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { EnvironmentVariables } from '../config/app-config';
 import { loadConfig } from '../config/load-config';
 import { withDatabaseName } from '../database/database-server';
-import { createApp } from '../platform/create-app';
+import { createApp } from '../../bootstrap/create-app';
 
 /** The JWT secret of every test app, so tests can mint expired or otherwise crafted tokens. */
 export const TEST_JWT_SECRET =

@@ -1,9 +1,9 @@
 import { SearchUsersQueryDto, UserDto } from '@instantchat/contracts';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { CurrentUser } from '../auth/current-user.decorator';
-import { ApiValidationErrorResponse } from '../platform/api-error-response';
+import type { AuthenticatedUser } from '../core/authenticated-user';
+import { CurrentUser } from '../core/current-user.decorator';
+import { ApiValidationErrorResponse } from '../core/api-error-response';
 import { UsersService } from './users.service';
 
 @ApiTags('users')

@@ -1,19 +1,25 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { ConversationKind, MessageSource } from '@instantchat/contracts';
 import { type HydratedDocument, Types } from 'mongoose';
+import type { InstagramContactProfile } from '../../meta/meta-graph.types';
 
-/** What we last fetched of an Instagram contact's profile (Meta's User Profile API), for the list. */
+/**
+ * What we keep of an Instagram contact's profile (MetaGraphClient.getInstagramUserProfile), for
+ * the conversation list.
+ */
 @Schema({ _id: false })
-export class InstagramContactProfile {
+export class CachedContactProfile
+  implements
+    Pick<InstagramContactProfile, 'username' | 'name' | 'profilePictureUrl'>
+{
   @Prop() username?: string;
   @Prop() name?: string;
   @Prop() profilePictureUrl?: string;
   /** Profiles change and picture URLs expire: refetch when this gets old. */
   @Prop() fetchedAt?: Date;
 }
-const InstagramContactProfileSchema = SchemaFactory.createForClass(
-  InstagramContactProfile,
-);
+const CachedContactProfileSchema =
+  SchemaFactory.createForClass(CachedContactProfile);
 
 /** One DM thread between a connected Instagram account and one contact. */
 @Schema({ _id: false })
@@ -33,8 +39,8 @@ export class InstagramThread {
   @Prop({ required: true })
   contactIgsid!: string;
 
-  @Prop({ type: InstagramContactProfileSchema })
-  contactProfile?: InstagramContactProfile;
+  @Prop({ type: CachedContactProfileSchema })
+  contactProfile?: CachedContactProfile;
 }
 const InstagramThreadSchema = SchemaFactory.createForClass(InstagramThread);
 

@@ -9,6 +9,9 @@ import { withDatabaseName } from '../../database/database-server';
 import { RealtimeService } from '../../realtime/realtime.service';
 import type { RealtimeServer } from '../../realtime/realtime.types';
 import { UsersService } from '../../users/users.service';
+import { ChannelInbox } from '../channels/channel-inbox.service';
+import { LocalReplyChannel } from '../channels/local-reply-channel';
+import { ReplyChannels } from '../channels/reply-channels';
 import { ChatNotifier } from '../chat-notifier.service';
 import { ConversationPresenter } from '../conversation-presenter.service';
 import { ConversationsService } from '../conversations.service';
@@ -72,6 +75,9 @@ export class ChatServicesFixture {
           MessagesService,
           ConversationPresenter,
           ChatNotifier,
+          ReplyChannels,
+          LocalReplyChannel,
+          ChannelInbox,
           RealtimeService,
           { provide: UsersService, useValue: usersService },
         ],
@@ -94,6 +100,14 @@ export class ChatServicesFixture {
 
   get messages(): MessagesService {
     return this.module.get(MessagesService);
+  }
+
+  get inbox(): ChannelInbox {
+    return this.module.get(ChannelInbox);
+  }
+
+  get replyChannels(): ReplyChannels {
+    return this.module.get(ReplyChannels);
   }
 
   get presenter(): ConversationPresenter {

@@ -1,7 +1,11 @@
 import {
+  ClientEvent,
   type ClientToServerEvents,
+  type MessageDto,
+  type SendMessageEventDto,
   SOCKET_PATH,
   type ServerToClientEvents,
+  type SocketAck,
 } from '@instantchat/contracts';
 import { io, type Socket } from 'socket.io-client';
 
@@ -34,6 +38,39 @@ export function connectSocket(
       reject(error);
     });
   });
+}
+
+/**
+ * The sockets one spec opens, so `afterEach(() => sockets.closeAll())` leaves none behind. The
+ * URL is read at connect time: the app it points at starts in `beforeAll`.
+ */
+export class TestSockets {
+  private readonly open: TestSocket[] = [];
+
+  constructor(private readonly url: () => string) {}
+
+  async connect(token?: string): Promise<TestSocket> {
+    const socket = await connectSocket(this.url(), token);
+    this.open.push(socket);
+    return socket;
+  }
+
+  closeAll(): void {
+    this.open.splice(0).forEach((socket) => socket.close());
+  }
+}
+
+/**
+ * `message:send` with its ack. The payload is `unknown` so specs can send invalid ones; a missing
+ * ack rejects after EVENT_TIMEOUT_MS.
+ */
+export function emitSend(
+  socket: TestSocket,
+  payload: unknown,
+): Promise<SocketAck<MessageDto>> {
+  return socket
+    .timeout(EVENT_TIMEOUT_MS)
+    .emitWithAck(ClientEvent.Send, payload as SendMessageEventDto);
 }
 
 /** The next `event` on the socket (optionally the next one matching), or a timeout error. */

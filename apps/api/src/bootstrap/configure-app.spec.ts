@@ -13,8 +13,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { AppConfigModule } from '../config/app-config.module';
-import { loadConfig } from '../config/load-config';
+import { AppConfigModule } from '../app/config/app-config.module';
+import { loadConfig } from '../app/config/load-config';
 import { createApp } from './create-app';
 
 @Controller('webhook')

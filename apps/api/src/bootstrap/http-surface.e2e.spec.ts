@@ -4,11 +4,11 @@ import {
   TEST_PASSWORD,
   type TestApp,
   uniqueEmail,
-} from '../testing/test-app';
+} from '../app/testing/test-app';
 
 const CLIENT_URL = 'http://dashboard.example.test';
 
-describe('HTTP platform (e2e)', () => {
+describe('HTTP surface (e2e)', () => {
   let testApp: TestApp;
 
   beforeAll(async () => {

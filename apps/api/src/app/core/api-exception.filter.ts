@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import { bodyParserErrorOf } from './body-parser-errors';
 
 /**
  * Turns every error on an HTTP route into `{ statusCode, error, message }`: Nest's HTTP exceptions,
@@ -82,10 +83,9 @@ function messageOf(exception: HttpException): string | string[] {
  */
 function asClientError(exception: unknown): ApiErrorBody | undefined {
   if (typeof exception !== 'object' || exception === null) return undefined;
-  const { status, expose, type } = exception as {
+  const { status, expose } = exception as {
     status?: unknown;
     expose?: unknown;
-    type?: unknown;
   };
   if (
     typeof status !== 'number' ||
@@ -95,11 +95,7 @@ function asClientError(exception: unknown): ApiErrorBody | undefined {
   )
     return undefined;
   const message =
-    type === 'entity.too.large'
-      ? 'Request body is too large'
-      : type === 'entity.parse.failed'
-        ? 'Request body is not valid JSON'
-        : (exception as Error).message;
+    bodyParserErrorOf(exception)?.message ?? (exception as Error).message;
   return { statusCode: status, error: statusText(status), message };
 }
 

@@ -1,15 +1,16 @@
 import {
   BadRequestException,
-  PayloadTooLargeException,
+  HttpException,
   RequestMethod,
   ValidationPipe,
 } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import { AppConfigService } from '../config/app-config.service';
-import { useRealtimeAdapter } from '../realtime/realtime-io.adapter';
-import { ApiExceptionFilter } from './api-exception.filter';
+import { AppConfigService } from '../app/config/app-config.service';
+import { useRealtimeAdapter } from '../app/realtime/realtime-io.adapter';
+import { ApiExceptionFilter } from '../app/core/api-exception.filter';
+import { bodyParserErrorOf } from '../app/core/body-parser-errors';
 import { setUpSwagger } from './swagger';
 import { serveWebDashboard } from './web-dashboard';
 
@@ -83,14 +84,8 @@ function translateBodyParserErrors(
   _response: Response,
   next: NextFunction,
 ): void {
-  const type = (error as { type?: unknown } | null)?.type;
-  if (type === 'entity.parse.failed') {
-    next(new BadRequestException('Request body is not valid JSON'));
-  } else if (type === 'entity.too.large') {
-    next(new PayloadTooLargeException('Request body is too large'));
-  } else {
-    next(error);
-  }
+  const known = bodyParserErrorOf(error);
+  next(known ? new HttpException(known.message, known.statusCode) : error);
 }
 
 /** Refuses parsed bodies nested deeper than MAX_JSON_DEPTH before any recursive code walks them. */

@@ -5,22 +5,17 @@ import type {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from '../app.module';
-import type { AppConfig, LogLevel } from '../config/app-config';
+import { AppModule } from '../app/app.module';
+import {
+  type AppConfig,
+  LOG_LEVELS,
+  type LogLevel,
+} from '../app/config/app-config';
 import { configureApp } from './configure-app';
-
-const LOG_LEVELS: readonly NestLogLevel[] = [
-  'fatal',
-  'error',
-  'warn',
-  'log',
-  'debug',
-  'verbose',
-];
 
 /**
  * Builds the fully configured (not yet listening) application; main.ts and the e2e harness share it.
- * `rootModule` is for platform tests that need a small app; it must import `AppConfigModule.forRoot`.
+ * `rootModule` is for bootstrap tests that need a small app; it must import `AppConfigModule.forRoot`.
  */
 export async function createApp(
   config: AppConfig,
@@ -36,5 +31,6 @@ export async function createApp(
 }
 
 export function enabledLogLevels(level: LogLevel): NestLogLevel[] {
-  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+  // Nest's `fatal` is louder than any LOG_LEVEL: always on.
+  return ['fatal', ...LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1)];
 }

@@ -1,10 +1,3 @@
-/** The caller of an authenticated request or socket, as resolved from a valid access token. */
-export interface AuthenticatedUser {
-  id: string;
-  email: string;
-  displayName: string;
-}
-
 /** Claims carried by an access token; the user is looked up on every use so deleted users lose access. */
 export interface AccessTokenClaims {
   sub: string;

@@ -4,8 +4,8 @@ import {
   type OpenAPIObject,
   SwaggerModule,
 } from '@nestjs/swagger';
-import { OPENAPI_PUBLIC_EXTENSION } from '../auth/public.decorator';
-import { ApiErrorResponse } from './api-error-response';
+import { OPENAPI_PUBLIC_EXTENSION } from '../app/core/public.decorator';
+import { ApiErrorResponse } from '../app/core/api-error-response';
 
 export const DOCS_PATH = 'api/docs';
 export const DOCS_JSON_PATH = 'api/docs-json';

@@ -1,0 +1,114 @@
+import type {
+  ConversationKind,
+  MessageDto,
+  MessageStatus,
+} from '@instantchat/contracts';
+import type { CachedContactProfile } from '../schemas/conversation.schema';
+
+/**
+ * Chat's channel seam: the shapes other modules (Instagram first) use to send a conversation's
+ * replies out and to record what arrives from outside. They never see Chat's Mongoose models.
+ */
+
+/** A conversation as a channel needs it: who sees it and, for an external thread, where it lives. */
+export interface ChannelConversation {
+  id: string;
+  kind: ConversationKind;
+  /** The InstantChat users who see the conversation. */
+  participantIds: string[];
+  instagram?: ChannelInstagramThread;
+}
+
+export interface ChannelInstagramThread {
+  /** The connected account (InstagramUser) currently serving the thread. */
+  connectionId: string;
+  /** The business's Instagram professional account id. */
+  accountId: string;
+  /** The contact's Instagram-scoped id (IGSID). */
+  contactIgsid: string;
+}
+
+/** A reply Chat has stored and announced, for its channel to hand to the recipient. */
+export interface OutgoingReply {
+  conversation: ChannelConversation;
+  message: MessageDto;
+}
+
+/** Where a reply stands once its channel has tried to hand it over. */
+export type DeliveryOutcome =
+  | {
+      status: Extract<MessageStatus, 'sent' | 'delivered'>;
+      /** The channel's own id for the message (Instagram: the `mid`), for later status updates. */
+      externalMessageId?: string;
+    }
+  | { status: 'failed'; error: string };
+
+/** How the replies of one kind of conversation leave InstantChat. */
+export interface ReplyChannel {
+  readonly kind: ConversationKind;
+  /**
+   * The status a reply is stored (and announced) with: `sent` where storing it already reaches the
+   * recipient (local chat), `pending` where `deliver` still has to hand it over.
+   */
+  readonly initialStatus: Extract<MessageStatus, 'sent' | 'pending'>;
+  /**
+   * Hands over a reply that is stored and announced. Resolve with its new status (Chat records it
+   * and announces `message:updated`), or with nothing when it is unchanged or will be reported later
+   * through `ChannelInbox.updateMessage`. A rejection is recorded as a failed delivery.
+   */
+  deliver(reply: OutgoingReply): Promise<DeliveryOutcome | void>;
+}
+
+/** An external thread to open (or find) as a conversation, e.g. an Instagram contact of an account. */
+export interface InboundThread {
+  kind: 'instagram';
+  /** The InstantChat users who see it: the owner of the connected account. */
+  participantIds: string[];
+  instagram: ChannelInstagramThread;
+  contactProfile?: CachedContactProfile;
+}
+
+/** A message that arrived from outside InstantChat. */
+export interface InboundMessage {
+  conversationId: string;
+  /** The channel's own id for the message; recording the same id twice stores it once. */
+  externalMessageId: string;
+  /** The sender's id on that channel (Instagram: their IGSID). */
+  externalSenderId: string;
+  text: string;
+  attachments?: { type: string; url?: string }[];
+  /** When the sender sent it (the webhook's timestamp), not when it reached us. */
+  sentAt: Date;
+}
+
+/** A message, by Chat's id or by its channel's id. */
+export type MessageReference =
+  | { messageId: string }
+  | { externalMessageId: string };
+
+/** What happened to a message after it was stored. */
+export type MessageChange =
+  | {
+      kind: 'status';
+      status: MessageStatus;
+      error?: string | null;
+      externalMessageId?: string;
+    }
+  | {
+      kind: 'reaction';
+      reaction: string | null;
+      externalSenderId: string;
+      at: Date;
+    }
+  | { kind: 'edit'; text: string; at: Date }
+  | { kind: 'delete'; at: Date };
+
+/** A message as stored by a send or an inbound delivery. */
+export interface RecordedMessage {
+  message: MessageDto;
+  /**
+   * False when it was already stored and nobody is told again: a retried send (same
+   * clientMessageId) or a redelivered webhook (same external id).
+   */
+  created: boolean;
+}
