@@ -128,9 +128,11 @@ describe('configureApp', () => {
     expect(socket.text).not.toContain('dashboard');
   });
 
-  it('does not look for dashboard files under API paths', async () => {
-    const response = await http().get('/api/health').expect(404);
-    expect(response.text).not.toContain('dashboard file');
+  it('does not look for dashboard files under API paths, in any letter case', async () => {
+    for (const path of ['/api/health', '/API/health']) {
+      const response = await http().get(path).expect(404);
+      expect(response.text).not.toContain('dashboard');
+    }
   });
 
   it('allows the stylesheet loader of Angular builds in the Content-Security-Policy', async () => {

@@ -5,11 +5,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Every path but the server's own (`/api`, `/socket.io`, `/webhook`): the dashboard's files and its
- * index.html fallback are mounted here, so an API request never makes the static middleware look
- * for a file on disk. Zero-width, so the mounted middleware sees the path unchanged.
+ * Every path but the server's own (`/api`, `/socket.io`, `/webhook`, in any letter case, as Express
+ * routes them): the dashboard's files and its index.html fallback are mounted here, so an API
+ * request never makes the static middleware look for a file on disk. Zero-width, so the mounted
+ * middleware sees the path unchanged.
  */
-const DASHBOARD_PATHS = /^(?!\/(?:api|socket\.io|webhook)(?:\/|$))/;
+const DASHBOARD_PATHS = /^(?!\/(?:api|socket\.io|webhook)(?:\/|$))/i;
 
 /**
  * Serves the built Angular dashboard from the same origin as the API, when it has been built.
