@@ -53,6 +53,9 @@ describe('configureApp', () => {
       join(webDistDir, 'main-ABC123.js'),
       'console.log("dashboard")',
     );
+    // Files under the server's own paths are never served: those paths are not the dashboard's.
+    mkdirSync(join(webDistDir, 'api'));
+    writeFileSync(join(webDistDir, 'api', 'health'), 'dashboard file');
 
     const config = loadConfig(
       { NODE_ENV: 'test', LOG_LEVEL: 'error', WEB_DIST_DIR: webDistDir },
@@ -123,6 +126,13 @@ describe('configureApp', () => {
     await http().get('/webhook/unknown').expect(404);
     const socket = await http().get('/socket.io/nope').expect(404);
     expect(socket.text).not.toContain('dashboard');
+  });
+
+  it('does not look for dashboard files under API paths, in any letter case', async () => {
+    for (const path of ['/api/health', '/API/health']) {
+      const response = await http().get(path).expect(404);
+      expect(response.text).not.toContain('dashboard');
+    }
   });
 
   it('allows the stylesheet loader of Angular builds in the Content-Security-Policy', async () => {

@@ -4,8 +4,13 @@ import type { NextFunction, Request, Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Paths that belong to the API and never fall back to the dashboard's index.html. */
-const SERVER_PATHS = /^\/(api|socket\.io|webhook)(\/|$)/;
+/**
+ * Every path but the server's own (`/api`, `/socket.io`, `/webhook`, in any letter case, as Express
+ * routes them): the dashboard's files and its index.html fallback are mounted here, so an API
+ * request never makes the static middleware look for a file on disk. Zero-width, so the mounted
+ * middleware sees the path unchanged.
+ */
+const DASHBOARD_PATHS = /^(?!\/(?:api|socket\.io|webhook)(?:\/|$))/i;
 
 /**
  * Serves the built Angular dashboard from the same origin as the API, when it has been built.
@@ -24,18 +29,20 @@ export function serveWebDashboard(
   }
 
   app.useStaticAssets(webDistDir, {
+    // Express takes a RegExp as a mount path; Nest's option is typed for strings only.
+    prefix: DASHBOARD_PATHS as unknown as string,
     index: false,
     maxAge: '1h',
     fallthrough: true,
   });
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    const wantsPage =
-      (request.method === 'GET' || request.method === 'HEAD') &&
-      !SERVER_PATHS.test(request.path);
-    if (!wantsPage) return next();
-    // index.html names the hashed bundles: it must never be cached, or a deploy would strand clients.
-    response.setHeader('Cache-Control', 'no-cache');
-    response.sendFile(indexFile);
-  });
+  app.use(
+    DASHBOARD_PATHS,
+    (request: Request, response: Response, next: NextFunction) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return next();
+      // index.html names the hashed bundles: it must never be cached, or a deploy would strand clients.
+      response.setHeader('Cache-Control', 'no-cache');
+      response.sendFile(indexFile);
+    },
+  );
   return true;
 }

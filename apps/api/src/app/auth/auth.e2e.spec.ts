@@ -254,6 +254,22 @@ describe('Auth (e2e)', () => {
       });
     });
 
+    it('refuses a well-signed token that never expires (401)', async () => {
+      const { user } = await testApp.register();
+      const endless = new JwtService({ secret: TEST_JWT_SECRET }).sign({
+        sub: user.id,
+      });
+      const response = await api()
+        .get('/api/auth/me')
+        .set('Authorization', `Bearer ${endless}`)
+        .expect(401);
+      expect(response.body).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'Invalid or expired access token',
+      });
+    });
+
     it('refuses a token signed with another secret (401)', async () => {
       const { user } = await testApp.register();
       const forged = new JwtService({

@@ -42,7 +42,7 @@ class InMemoryUsers {
     );
   }
 
-  async findById(id: string): Promise<UserDocument | null> {
+  async findProfile(id: string): Promise<UserDocument | null> {
     return this.byId.get(id) ?? null;
   }
 
@@ -144,6 +144,36 @@ describe('AuthService', () => {
         exp: Math.floor(Date.now() / 1000) - 10,
       });
       await expect(auth.verifyAccessToken(expired)).rejects.toBeInstanceOf(
+        UnauthorizedException,
+      );
+    });
+
+    it('refuses a token it accepted before, once the token has expired', async () => {
+      const { user } = await register();
+      const expiresAt = Math.floor(Date.now() / 1000) + 60;
+      const shortLived = new JwtService({ secret: SECRET }).sign({
+        sub: user.id,
+        exp: expiresAt,
+      });
+      await expect(auth.verifyAccessToken(shortLived)).resolves.toMatchObject({
+        id: user.id,
+      });
+      jest.spyOn(Date, 'now').mockReturnValue(expiresAt * 1000);
+      try {
+        await expect(auth.verifyAccessToken(shortLived)).rejects.toBeInstanceOf(
+          UnauthorizedException,
+        );
+      } finally {
+        jest.restoreAllMocks();
+      }
+    });
+
+    it('rejects a correctly signed token without an expiry', async () => {
+      const { user } = await register();
+      const endless = new JwtService({ secret: SECRET }).sign({
+        sub: user.id,
+      });
+      await expect(auth.verifyAccessToken(endless)).rejects.toBeInstanceOf(
         UnauthorizedException,
       );
     });

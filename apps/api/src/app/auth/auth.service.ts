@@ -18,10 +18,13 @@ import type { AccessTokenClaims } from './access-token-claims';
 import { hasVisibleText, withoutBidiControls } from '../core/visible-text';
 import { PasswordHasher } from './password-hasher';
 import { assertAcceptablePassword } from './password-policy';
+import { VerifiedTokens } from './verified-tokens';
 
 export const JWT_ALGORITHM = 'HS256';
 export const INVALID_CREDENTIALS = 'Invalid email or password';
 const INVALID_TOKEN = 'Invalid or expired access token';
+/** Enough for every active session of a busy instance; a forgotten one is only verified again. */
+const VERIFIED_TOKENS_KEPT = 10_000;
 
 @Injectable()
 export class AuthService {
@@ -30,6 +33,7 @@ export class AuthService {
    * answer takes as long as for a known email and timing does not reveal who has an account.
    */
   private readonly decoyHash: Promise<string>;
+  private readonly verifiedTokens = new VerifiedTokens(VERIFIED_TOKENS_KEPT);
 
   constructor(
     private readonly users: UsersService,
@@ -71,45 +75,47 @@ export class AuthService {
   }
 
   async me(caller: AuthenticatedUser): Promise<UserDto> {
-    const user = await this.users.findById(caller.id);
+    const user = await this.users.findProfile(caller.id);
     if (!user) throw new UnauthorizedException(INVALID_TOKEN);
     return this.users.toDto(user);
   }
 
   /**
    * Checks signature and expiry of an access token and resolves its user. Used by the HTTP guard
-   * (through JwtStrategy) and by the socket handshake.
-   * @throws UnauthorizedException for a missing, forged, expired or orphaned token.
+   * and by the socket handshake.
+   * @throws UnauthorizedException for a missing, forged, expired, never-expiring or orphaned token.
    */
   async verifyAccessToken(token: string): Promise<AuthenticatedUser> {
+    const subject =
+      this.verifiedTokens.subjectOf(token) ?? this.verifiedSubjectOf(token);
+    return this.principalOf(subject);
+  }
+
+  /** Checks signature, algorithm and expiry, and remembers the token until it expires. */
+  private verifiedSubjectOf(token: string): string {
     let claims: AccessTokenClaims;
     try {
-      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, {
+      claims = this.jwt.verify<AccessTokenClaims>(token, {
         algorithms: [JWT_ALGORITHM],
       });
     } catch {
       throw new UnauthorizedException(INVALID_TOKEN);
     }
-    return this.authenticateClaims(claims);
-  }
-
-  /**
-   * @throws UnauthorizedException when the token never expires (JWT libraries accept a token
-   * without `exp` as valid forever; ours always carry one) or its user no longer exists.
-   */
-  async authenticateClaims(
-    claims: AccessTokenClaims,
-  ): Promise<AuthenticatedUser> {
-    if (typeof claims.exp !== 'number') {
+    // jsonwebtoken treats a token without `exp` as valid forever. Every token we issue carries one,
+    // and no credential may live forever, so a token without it is refused.
+    if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string') {
       throw new UnauthorizedException(INVALID_TOKEN);
     }
-    const user =
-      typeof claims.sub === 'string'
-        ? await this.users.findById(claims.sub)
-        : null;
+    this.verifiedTokens.remember(token, claims.sub, claims.exp * 1000);
+    return claims.sub;
+  }
+
+  /** @throws UnauthorizedException when the token's user no longer exists. */
+  private async principalOf(userId: string): Promise<AuthenticatedUser> {
+    const user = await this.users.findProfile(userId);
     if (!user) throw new UnauthorizedException(INVALID_TOKEN);
     return {
-      id: user.id as string,
+      id: user.id,
       email: user.email,
       displayName: user.displayName,
     };

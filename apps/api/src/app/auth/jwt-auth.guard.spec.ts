@@ -2,13 +2,12 @@ import { Controller, Get, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { JwtService } from '@nestjs/jwt';
-import type { AppConfigService } from '../config/app-config.service';
-import type { AuthService } from './auth.service';
 import type { AuthenticatedUser } from '../core/authenticated-user';
-import type { AccessTokenClaims } from './access-token-claims';
-import { JwtAuthGuard } from './jwt-auth.guard';
-import { JwtStrategy } from './jwt.strategy';
 import { Public } from '../core/public.decorator';
+import type { UsersService } from '../users/users.service';
+import { AuthService } from './auth.service';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { PasswordHasher } from './password-hasher';
 
 const SECRET = 'guard-test-secret-of-at-least-32-characters';
 const ADA: AuthenticatedUser = {
@@ -35,24 +34,21 @@ class ProbeController {
 }
 
 describe('JwtAuthGuard', () => {
-  const guard = new JwtAuthGuard(new Reflector());
   const jwt = new JwtService({
     secret: SECRET,
     signOptions: { expiresIn: 60 },
   });
-
-  beforeAll(() => {
-    // Registers the 'jwt' passport strategy the guard delegates to, resolving only Ada.
-    const auth = {
-      authenticateClaims: async (claims: AccessTokenClaims) => {
-        if (claims.sub === BROKEN_LOOKUP_ID) throw DATABASE_DOWN;
-        if (claims.sub !== ADA.id)
-          throw new UnauthorizedException('Invalid or expired access token');
-        return ADA;
-      },
-    } as unknown as AuthService;
-    new JwtStrategy({ auth: { jwtSecret: SECRET } } as AppConfigService, auth);
-  });
+  // The real token check, over a users collection that holds only Ada.
+  const users = {
+    findProfile: async (id: string) => {
+      if (id === BROKEN_LOOKUP_ID) throw DATABASE_DOWN;
+      return id === ADA.id ? { ...ADA, createdAt: new Date() } : null;
+    },
+  } as unknown as UsersService;
+  const guard = new JwtAuthGuard(
+    new Reflector(),
+    new AuthService(users, new PasswordHasher(), jwt),
+  );
 
   function httpContext(
     handler: keyof ProbeController,
@@ -81,6 +77,14 @@ describe('JwtAuthGuard', () => {
     ).rejects.toThrow(new UnauthorizedException('Missing bearer token'));
   });
 
+  it('refuses an Authorization header that is not a bearer token', async () => {
+    await expect(
+      guard.canActivate(
+        httpContext('closed', { authorization: 'Basic dXNlcjpwYXNz' }).context,
+      ),
+    ).rejects.toThrow(new UnauthorizedException('Missing bearer token'));
+  });
+
   it('accepts a valid bearer token and exposes the caller on the request', async () => {
     const { context, request } = httpContext('closed', {
       authorization: `Bearer ${jwt.sign({ sub: ADA.id })}`,
@@ -96,6 +100,15 @@ describe('JwtAuthGuard', () => {
     });
     const { context } = httpContext('closed', {
       authorization: `Bearer ${expired}`,
+    });
+    await expect(guard.canActivate(context)).rejects.toThrow(
+      new UnauthorizedException('Invalid or expired access token'),
+    );
+  });
+
+  it('refuses a correctly signed token that never expires', async () => {
+    const { context } = httpContext('closed', {
+      authorization: `Bearer ${new JwtService({ secret: SECRET }).sign({ sub: ADA.id })}`,
     });
     await expect(guard.canActivate(context)).rejects.toThrow(
       new UnauthorizedException('Invalid or expired access token'),

@@ -49,7 +49,7 @@ export class ConversationPresenter {
         c.participantIds.map((id) => id.toHexString()),
       ),
     );
-    const users = await this.users.findByIds([...ids]);
-    return new Map(users.map((user) => [user.id as string, user.displayName]));
+    const users = await this.users.findProfiles([...ids]);
+    return new Map(users.map((user) => [user.id, user.displayName]));
   }
 }

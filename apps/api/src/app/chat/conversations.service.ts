@@ -84,7 +84,7 @@ export class ConversationsService implements OnModuleInit {
         'You cannot start a conversation with yourself',
       );
     }
-    const participant = await this.users.findById(participantId);
+    const participant = await this.users.findProfile(participantId);
     if (!participant) {
       throw new NotFoundException('User not found');
     }
@@ -149,29 +149,50 @@ export class ConversationsService implements OnModuleInit {
     conversation: ConversationRecord,
     message: MessageRecord,
   ): Promise<ConversationRecord> {
-    const authorId = message.senderUserId?.toHexString() ?? null;
-    // Two sends can finish out of order; the preview must stay the newest message, so it only
-    // moves forward in time. The counters, on the other hand, count every message.
+    const recipientIds = recipientsOf(conversation, message);
+    // The usual case, in one round trip that also answers the result: the message is the newest
+    // and no recipient has read past it.
+    const updated = await this.conversations
+      .findOneAndUpdate(
+        {
+          _id: conversation._id,
+          lastMessageAt: { $lte: message.createdAt },
+          ...(recipientIds.length > 0 && {
+            $and: recipientIds.map((id) => notReadSince(id, message.createdAt)),
+          }),
+        },
+        {
+          $set: previewOf(message),
+          ...(recipientIds.length > 0 && {
+            $inc: unreadIncrements(recipientIds),
+          }),
+        },
+        { returnDocument: 'after' },
+      )
+      .lean<ConversationRecord>()
+      .exec();
+    return (
+      updated ?? this.recordRacingMessage(conversation, message, recipientIds)
+    );
+  }
+
+  /**
+   * A message that lost a race: a newer one is already the preview (two sends finished out of
+   * order), or a recipient marked the conversation read after it was written. Each part then
+   * applies only where it still holds.
+   */
+  private async recordRacingMessage(
+    conversation: ConversationRecord,
+    message: MessageRecord,
+    recipientIds: readonly string[],
+  ): Promise<ConversationRecord> {
+    // The preview only moves forward in time; the counters count every message.
     await this.conversations
       .updateOne(
         { _id: conversation._id, lastMessageAt: { $lte: message.createdAt } },
-        {
-          $set: {
-            lastMessageAt: message.createdAt,
-            lastMessage: {
-              messageId: message._id,
-              text: previewText(message.text),
-              senderUserId: message.senderUserId,
-              source: message.source,
-              createdAt: message.createdAt,
-            },
-          },
-        },
+        { $set: previewOf(message) },
       )
       .exec();
-    const recipientIds = conversation.participantIds
-      .map((id) => id.toHexString())
-      .filter((id) => id !== authorId);
     // A recipient who marked the conversation read after this message was written has already
     // read it: counting it then would leave a badge nothing clears until the next read.
     await Promise.all(
@@ -180,12 +201,9 @@ export class ConversationsService implements OnModuleInit {
           .updateOne(
             {
               _id: conversation._id,
-              $or: [
-                { [`lastReadAt.${id}`]: { $exists: false } },
-                { [`lastReadAt.${id}`]: { $lt: message.createdAt } },
-              ],
+              ...notReadSince(id, message.createdAt),
             },
-            { $inc: { [`unreadCounts.${id}`]: 1 } },
+            { $inc: unreadIncrements([id]) },
           )
           .exec(),
       ),
@@ -314,6 +332,45 @@ export class ConversationsService implements OnModuleInit {
       await this.conversations.findById(id).lean<ConversationRecord>().exec(),
     );
   }
+}
+
+/** Everyone in the conversation but the message's author. */
+function recipientsOf(
+  conversation: ConversationRecord,
+  message: MessageRecord,
+): string[] {
+  const authorId = message.senderUserId?.toHexString() ?? null;
+  return conversation.participantIds
+    .map((id) => id.toHexString())
+    .filter((id) => id !== authorId);
+}
+
+/** The conversation's list position and preview, as of this message. */
+function previewOf(message: MessageRecord) {
+  return {
+    lastMessageAt: message.createdAt,
+    lastMessage: {
+      messageId: message._id,
+      text: previewText(message.text),
+      senderUserId: message.senderUserId,
+      source: message.source,
+      createdAt: message.createdAt,
+    },
+  };
+}
+
+/** The user has not marked the conversation read at or after `at`. */
+function notReadSince(userId: string, at: Date) {
+  return {
+    $or: [
+      { [`lastReadAt.${userId}`]: { $exists: false } },
+      { [`lastReadAt.${userId}`]: { $lt: at } },
+    ],
+  };
+}
+
+function unreadIncrements(userIds: readonly string[]): Record<string, 1> {
+  return Object.fromEntries(userIds.map((id) => [`unreadCounts.${id}`, 1]));
 }
 
 function orNotFound(

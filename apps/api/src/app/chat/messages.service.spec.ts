@@ -39,6 +39,19 @@ describe('MessagesService', () => {
   });
 
   describe('send', () => {
+    it('takes three database commands: read the conversation, insert, one conversation update', async () => {
+      const commands = await chat.databaseCommandsDuring(() =>
+        chat.messages.send(
+          alice.id,
+          conversationId,
+          'Hello Bob',
+          '1b7d9e2c-5a4f-4c8e-9d3a-6f2b1e0c7a85',
+        ),
+      );
+
+      expect(commands).toEqual(['find', 'insert', 'findAndModify']);
+    });
+
     it('stores the message and returns it as sent', async () => {
       const { message: sent } = await chat.messages.send(
         alice.id,

@@ -128,15 +128,6 @@ export class MessagesService implements OnModuleInit {
     // Before anything is stored: a conversation nobody can deliver to takes no replies.
     const channel = this.replyChannels.forKind(conversation.kind);
     const senderUserId = new Types.ObjectId(userId);
-    if (clientMessageId !== undefined) {
-      const earlier = await this.findByClientMessageId(
-        senderUserId,
-        clientMessageId,
-      );
-      if (earlier) {
-        return alreadySent(earlier, conversation);
-      }
-    }
     let message: MessageRecord;
     try {
       const created = await this.messages.create({
@@ -149,7 +140,9 @@ export class MessagesService implements OnModuleInit {
       });
       message = created.toObject<MessageRecord>();
     } catch (error) {
-      // Two copies of the same send raced past the lookup above: the unique index let one win.
+      // A retry, or two copies of the same send racing: the unique index on the sender's
+      // clientMessageId let the first one win. Inserting first and looking up only on this rare
+      // conflict saves every other send a read.
       if (clientMessageId !== undefined && isDuplicateKeyError(error)) {
         const winner = await this.findByClientMessageId(
           senderUserId,

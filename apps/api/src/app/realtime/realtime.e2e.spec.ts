@@ -92,6 +92,18 @@ describe('Socket.io handshake (e2e)', () => {
     );
   });
 
+  it('refuses a well-signed token that never expires (no exp)', async () => {
+    const { user } = await app.register();
+    const endless = await jwt.signAsync(
+      { sub: user.id },
+      { algorithm: JWT_ALGORITHM },
+    );
+
+    await expect(connectSocket(app.url, endless)).rejects.toThrow(
+      'Unauthorized',
+    );
+  });
+
   it('refuses a well-signed token of a user who does not exist', async () => {
     const orphan = await jwt.signAsync(
       { sub: new Types.ObjectId().toHexString() },

@@ -70,19 +70,51 @@ describe('UsersService', () => {
   });
 
   it('answers malformed and unknown ids with nothing rather than an error', async () => {
-    await expect(users.findById('not-an-id')).resolves.toBeNull();
+    await expect(users.findProfile('not-an-id')).resolves.toBeNull();
     await expect(
-      users.findById('64b0000000000000000000aa'),
+      users.findProfile('64b0000000000000000000aa'),
     ).resolves.toBeNull();
     const known = await users.create(newUser('known@example.com'));
-    const found = await users.findByIds([
+    const found = await users.findProfiles([
       known.id as string,
       'garbage',
       '64b0000000000000000000aa',
       known.id as string,
     ]);
     expect(found.map((user) => user.id)).toEqual([known.id]);
-    await expect(users.findByIds([])).resolves.toEqual([]);
+    await expect(users.findProfiles([])).resolves.toEqual([]);
+  });
+
+  it('finds a profile by id in any letter case, without the password hash', async () => {
+    const known = await users.create(newUser('profile@example.com', 'Pro'));
+    const expected = {
+      id: known.id as string,
+      email: 'profile@example.com',
+      displayName: 'Pro',
+      createdAt: known.createdAt,
+    };
+    await expect(users.findProfile(known.id as string)).resolves.toEqual(
+      expected,
+    );
+    await expect(
+      users.findProfile((known.id as string).toUpperCase()),
+    ).resolves.toEqual(expected);
+    await expect(
+      users.findProfiles([(known.id as string).toUpperCase()]),
+    ).resolves.toEqual([expected]);
+  });
+
+  it('serves a profile read in the last few seconds without asking the database again', async () => {
+    const known = await users.create(newUser('cached@example.com', 'Before'));
+    await users.findProfile(known.id as string);
+    // Written behind the service's back, as another API instance would.
+    await module
+      .get<Connection>(getConnectionToken())
+      .collection('users')
+      .updateOne({ _id: known._id }, { $set: { displayName: 'After' } });
+    await expect(users.findProfile(known.id as string)).resolves.toMatchObject({
+      displayName: 'Before',
+    });
   });
 
   it('maps to the public DTO without the password hash', async () => {

@@ -5,12 +5,17 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
+import type { Model, Types } from 'mongoose';
 import { User, type UserDocument } from './schemas/user.schema';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import { parseObjectId } from '../database/object-ids';
+import { type UserProfile, UserProfileCache } from './user-profile-cache';
 
 export const USER_SEARCH_MAX_LIMIT = 20;
+/** How long another API instance may show a user's old name or accept a deleted user's token. */
+export const USER_PROFILE_TTL_MS = 5_000;
+const USER_PROFILE_CACHE_SIZE = 10_000;
+const PROFILE_FIELDS = { email: 1, displayName: 1, createdAt: 1 } as const;
 
 export interface NewUser {
   email: string;
@@ -18,8 +23,17 @@ export interface NewUser {
   displayName: string;
 }
 
+/**
+ * The users collection's only reader and writer. Whatever changes or deletes a user must call
+ * `profiles.forget(id)`, so this instance never serves a stale profile.
+ */
 @Injectable()
 export class UsersService implements OnModuleInit {
+  private readonly profiles = new UserProfileCache(
+    USER_PROFILE_TTL_MS,
+    USER_PROFILE_CACHE_SIZE,
+  );
+
   constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
 
   /** The unique email index must exist before the first registration, or duplicates could slip in. */
@@ -47,17 +61,31 @@ export class UsersService implements OnModuleInit {
     return this.users.findOne({ email: normalizeEmail(email) }).exec();
   }
 
-  async findById(id: string): Promise<UserDocument | null> {
+  /** A user's profile, recent to within USER_PROFILE_TTL_MS; null for an unknown or malformed id. */
+  findProfile(id: string): Promise<UserProfile | null> {
     const objectId = parseObjectId(id);
-    if (!objectId) return null;
-    return this.users.findById(objectId).exec();
+    if (!objectId) return Promise.resolve(null);
+    // Keyed by the canonical (lower-case) id, so the same user in capitals is one entry.
+    return this.profiles.get(objectId.toHexString(), async () => {
+      const user = await this.users
+        .findById(objectId, PROFILE_FIELDS)
+        .lean<ProfileRecord>()
+        .exec();
+      return user && toProfile(user);
+    });
   }
 
-  /** Unknown or malformed ids are skipped; order is not guaranteed. */
-  async findByIds(ids: readonly string[]): Promise<UserDocument[]> {
-    const valid = [...new Set(ids)].filter((id) => parseObjectId(id) !== null);
-    if (valid.length === 0) return [];
-    return this.users.find({ _id: { $in: valid } }).exec();
+  /** Profiles of several users; unknown or malformed ids are skipped, order is not guaranteed. */
+  findProfiles(ids: readonly string[]): Promise<UserProfile[]> {
+    const valid = ids.flatMap((id) => parseObjectId(id)?.toHexString() ?? []);
+    if (valid.length === 0) return Promise.resolve([]);
+    return this.profiles.getMany(valid, async (missing) => {
+      const users = await this.users
+        .find({ _id: { $in: missing } }, PROFILE_FIELDS)
+        .lean<ProfileRecord[]>()
+        .exec();
+      return users.map(toProfile);
+    });
   }
 
   /**
@@ -82,7 +110,7 @@ export class UsersService implements OnModuleInit {
       .exec();
   }
 
-  toDto(user: UserDocument): UserDto {
+  toDto(user: UserProfile | UserDocument): UserDto {
     return {
       id: user.id as string,
       email: user.email,
@@ -90,6 +118,19 @@ export class UsersService implements OnModuleInit {
       createdAt: user.createdAt.toISOString(),
     };
   }
+}
+
+type ProfileRecord = Pick<User, 'email' | 'displayName' | 'createdAt'> & {
+  _id: Types.ObjectId;
+};
+
+function toProfile(user: ProfileRecord): UserProfile {
+  return {
+    id: user._id.toHexString(),
+    email: user.email,
+    displayName: user.displayName,
+    createdAt: user.createdAt,
+  };
 }
 
 export function normalizeEmail(email: string): string {

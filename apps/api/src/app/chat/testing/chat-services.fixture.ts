@@ -52,8 +52,8 @@ export class ChatServicesFixture {
     const mongo = await startEmbeddedMongo({ host: '127.0.0.1', port: 0 });
     const users = new Map<string, FakeUser>();
     const usersService = {
-      findById: async (id: string) => users.get(id) ?? null,
-      findByIds: async (ids: readonly string[]) =>
+      findProfile: async (id: string) => users.get(id) ?? null,
+      findProfiles: async (ids: readonly string[]) =>
         ids.flatMap((id) => users.get(id) ?? []),
     };
     try {
@@ -64,6 +64,8 @@ export class ChatServicesFixture {
               mongo.uri,
               `chat_${randomBytes(4).toString('hex')}`,
             ),
+            // For databaseCommandsDuring: what the services ask of the database, not how long it takes.
+            { monitorCommands: true },
           ),
           MongooseModule.forFeature([
             { name: Conversation.name, schema: ConversationSchema },
@@ -92,6 +94,23 @@ export class ChatServicesFixture {
       await mongo.stop();
       throw error;
     }
+  }
+
+  /** The names of the database commands (find, insert, update, …) `work` sent, in order. */
+  async databaseCommandsDuring(
+    work: () => Promise<unknown>,
+  ): Promise<string[]> {
+    const client = this.connection.getClient();
+    const names: string[] = [];
+    const record = (event: { commandName: string }) =>
+      names.push(event.commandName);
+    client.on('commandStarted', record);
+    try {
+      await work();
+    } finally {
+      client.off('commandStarted', record);
+    }
+    return names;
   }
 
   get conversations(): ConversationsService {

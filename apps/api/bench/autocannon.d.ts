@@ -1,0 +1,29 @@
+// The few parts of autocannon's API the bench uses (the package ships no types).
+declare module 'autocannon' {
+  interface AutocannonRequest {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }
+  interface AutocannonClient {
+    setRequests(requests: AutocannonRequest[]): void;
+  }
+  interface AutocannonOptions extends AutocannonRequest {
+    url: string;
+    connections?: number;
+    duration?: number;
+    setupClient?: (client: AutocannonClient) => void;
+  }
+  interface AutocannonResult {
+    duration: number;
+    '2xx': number;
+    non2xx: number;
+    errors: number;
+    timeouts: number;
+    latency: { p50: number; p99: number };
+    requests: { average: number };
+  }
+  function autocannon(options: AutocannonOptions): Promise<AutocannonResult>;
+  export = autocannon;
+}

@@ -1,0 +1,68 @@
+/**
+ * The bench's reference for `GET /api/auth/me`: what this machine does when nothing stands between
+ * the socket and the answer but the work itself. A bare Node `http` server that verifies the same
+ * HS256 access token (same secret, signature and `exp` checked) and answers the user from a Map.
+ *
+ * Started by chat-bench.ts as its own process (so it does not share an event loop with the load
+ * generator), with BENCH_JWT_SECRET and BENCH_USERS (a JSON array of user DTOs) in the environment.
+ * Prints `listening <port>` once ready.
+ */
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
+
+const secret = createSecretKey(
+  Buffer.from(process.env['BENCH_JWT_SECRET'] ?? '', 'utf8'),
+);
+const users = new Map<string, string>(
+  (JSON.parse(process.env['BENCH_USERS'] ?? '[]') as { id: string }[]).map(
+    (user) => [user.id, JSON.stringify(user)],
+  ),
+);
+
+/** The token's subject when its signature is ours and it has not expired; otherwise null. */
+function verifiedSubject(token: string): string | null {
+  const [header, payload, signature] = token.split('.');
+  if (!header || !payload || !signature) return null;
+  const expected = createHmac('sha256', secret)
+    .update(`${header}.${payload}`)
+    .digest();
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return null;
+  }
+  const claims = JSON.parse(
+    Buffer.from(payload, 'base64url').toString('utf8'),
+  ) as { sub?: unknown; exp?: unknown };
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) {
+    return null;
+  }
+  return typeof claims.sub === 'string' ? claims.sub : null;
+}
+
+function answer(response: ServerResponse, status: number, body: string): void {
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  response.end(body);
+}
+
+const server = createServer((request, response) => {
+  const authorization = request.headers.authorization ?? '';
+  const subject = authorization.startsWith('Bearer ')
+    ? verifiedSubject(authorization.slice('Bearer '.length))
+    : null;
+  const user = subject === null ? undefined : users.get(subject);
+  if (user === undefined) {
+    answer(response, 401, '{"statusCode":401,"error":"Unauthorized"}');
+  } else {
+    answer(response, 200, user);
+  }
+});
+
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  process.stdout.write(`listening ${port}\n`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

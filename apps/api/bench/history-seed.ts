@@ -1,0 +1,72 @@
+import { startEmbeddedMongo } from '@instantchat/mongo-embedded';
+import { MongoClient, ObjectId } from 'mongodb';
+import { join } from 'node:path';
+
+/** The database the API uses on the embedded server (database-server.ts). */
+const DATABASE_NAME = 'instantchat';
+const BATCH = 2_000;
+
+export interface HistoryToSeed {
+  conversationId: string;
+  senderUserId: string;
+  messages: number;
+}
+
+/**
+ * Writes long histories straight into the API's data directory while the API is stopped: sending
+ * 110k messages through REST would take longer than the whole bench. Each document has exactly the
+ * fields and types Mongoose writes for a local message (see schemas/message.schema.ts), one
+ * millisecond apart and ending now, so the API reads them as its own.
+ */
+export async function seedHistories(
+  dataDir: string,
+  histories: readonly HistoryToSeed[],
+): Promise<void> {
+  const server = await startEmbeddedMongo({
+    host: '127.0.0.1',
+    port: 0,
+    dbPath: join(dataDir, 'db'),
+  });
+  const client = new MongoClient(server.uri);
+  try {
+    await client.connect();
+    const messages = client.db(DATABASE_NAME).collection('messages');
+    for (const history of histories) {
+      const conversationId = new ObjectId(history.conversationId);
+      const senderUserId = new ObjectId(history.senderUserId);
+      const firstAt = Date.now() - history.messages;
+      for (let start = 0; start < history.messages; start += BATCH) {
+        const batch = [];
+        for (
+          let i = start;
+          i < Math.min(start + BATCH, history.messages);
+          i++
+        ) {
+          const at = new Date(firstAt + i);
+          batch.push({
+            _id: new ObjectId(),
+            conversationId,
+            source: 'local',
+            senderUserId,
+            text: `history message ${i}`,
+            attachments: [],
+            status: 'sent',
+            error: null,
+            reactions: [],
+            deletedAt: null,
+            editedAt: null,
+            isFromInstagram: false,
+            isToInstagram: false,
+            createdAt: at,
+            updatedAt: at,
+            __v: 0,
+          });
+        }
+        await messages.insertMany(batch, { ordered: false });
+      }
+    }
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+}
