@@ -37,6 +37,7 @@ export async function startBuiltApi(
         WEB_DIST_DIR: webDistDir,
         LOG_LEVEL: 'warn',
         AUTH_RATE_LIMIT: '1000000',
+        MESSAGE_RATE_LIMIT: '100000000',
         ...(process.env['BENCH_API_NODE_OPTIONS'] && {
           NODE_OPTIONS: process.env['BENCH_API_NODE_OPTIONS'],
         }),
