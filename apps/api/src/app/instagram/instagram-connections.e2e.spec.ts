@@ -331,6 +331,36 @@ describe('Instagram connections: status, disconnect, token upkeep (e2e)', () => 
     });
   });
 
+  it('documents every Instagram endpoint with its errors in the OpenAPI document', async () => {
+    const document = (await api().get('/api/docs-json').expect(200)).body as {
+      paths: Record<
+        string,
+        Record<string, { responses: object; security: unknown[] }>
+      >;
+    };
+    const responses = (path: string, method: string) =>
+      Object.keys(document.paths[path][method].responses).sort();
+    expect(responses('/api/instagram/auth/instagram', 'get')).toEqual([
+      '200',
+      '400',
+      '401',
+      '503',
+    ]);
+    expect(responses('/api/instagram/auth/instagram/callback', 'get')).toEqual([
+      '302',
+    ]);
+    expect(
+      document.paths['/api/instagram/auth/instagram/callback']['get'].security,
+    ).toEqual([]);
+    expect(responses('/api/instagram/status', 'get')).toEqual(['200', '401']);
+    expect(responses('/api/instagram/disconnect', 'delete')).toEqual([
+      '200',
+      '400',
+      '401',
+      '404',
+    ]);
+  });
+
   it('never shows a Meta token to a client', () => {
     const tokens = env.issuedTokens();
     for (const seen of env.seenByClients)
