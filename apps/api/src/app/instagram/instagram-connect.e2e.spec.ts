@@ -62,6 +62,23 @@ describe('Connecting Instagram (e2e, against the Meta sandbox)', () => {
       url.searchParams.set(key, value);
     return url;
   };
+  /** Plays Meta's dialog for a flow the test started, without opening the callback yet. */
+  const approveInDialog = async (authorization: URL, pageId: string) => {
+    const approved = await fetch(
+      `${env.sandbox.graphUrl}/dialog/oauth/confirm`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          ...Object.fromEntries(authorization.searchParams),
+          page_id: pageId,
+          action: 'approve',
+        }).toString(),
+        redirect: 'manual',
+      },
+    );
+    return approved.headers.get('location') as string;
+  };
   const storedConnections = () =>
     env.database().collection('instagramusers').find({}).toArray();
 
@@ -173,6 +190,20 @@ describe('Connecting Instagram (e2e, against the Meta sandbox)', () => {
         expect(run.landing.toString()).toBe(connectedTo(BLUE_JACKET.username));
       }
       expect((await status(owner)).accounts).toHaveLength(1);
+      expect(await storedConnections()).toHaveLength(1);
+    });
+
+    it('keeps one connection when the same user completes two flows for one account at once', async () => {
+      const owner = await env.testApp.register();
+      const callbacks = [
+        await approveInDialog(await startFlow(owner), BLUE_JACKET.pageId),
+        await approveInDialog(await startFlow(owner), BLUE_JACKET.pageId),
+      ];
+      const landings = await Promise.all(callbacks.map(env.openCallback));
+      expect(landings.map(String)).toEqual([
+        connectedTo(BLUE_JACKET.username),
+        connectedTo(BLUE_JACKET.username),
+      ]);
       expect(await storedConnections()).toHaveLength(1);
     });
 
@@ -317,23 +348,8 @@ describe('Connecting Instagram (e2e, against the Meta sandbox)', () => {
         .database()
         .collection('oauthstates')
         .updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-      const dialog = await fetch(authorization);
-      expect(dialog.status).toBe(200);
-      const approved = await fetch(
-        `${env.sandbox.graphUrl}/dialog/oauth/confirm`,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({
-            ...Object.fromEntries(authorization.searchParams),
-            page_id: BLUE_JACKET.pageId,
-            action: 'approve',
-          }).toString(),
-          redirect: 'manual',
-        },
-      );
       const landing = await env.openCallback(
-        approved.headers.get('location') as string,
+        await approveInDialog(authorization, BLUE_JACKET.pageId),
       );
       expect(landing.toString()).toBe(failedWith('state_expired'));
       expect(await storedConnections()).toEqual([]);
@@ -359,21 +375,10 @@ describe('Connecting Instagram (e2e, against the Meta sandbox)', () => {
 
     it('lets only one of two simultaneous openings of a callback through', async () => {
       const owner = await env.testApp.register();
-      const authorization = await startFlow(owner);
-      const approved = await fetch(
-        `${env.sandbox.graphUrl}/dialog/oauth/confirm`,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({
-            ...Object.fromEntries(authorization.searchParams),
-            page_id: BLUE_JACKET.pageId,
-            action: 'approve',
-          }).toString(),
-          redirect: 'manual',
-        },
+      const callback = await approveInDialog(
+        await startFlow(owner),
+        BLUE_JACKET.pageId,
       );
-      const callback = approved.headers.get('location') as string;
       const landings = await Promise.all([
         env.openCallback(callback),
         env.openCallback(callback),

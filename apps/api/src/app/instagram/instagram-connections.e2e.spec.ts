@@ -363,6 +363,8 @@ describe('Instagram connections: status, disconnect, token upkeep (e2e)', () => 
 
   it('never shows a Meta token to a client', () => {
     const tokens = env.issuedTokens();
+    expect(tokens.length).toBeGreaterThan(5);
+    expect(env.seenByClients.length).toBeGreaterThan(10);
     for (const seen of env.seenByClients)
       for (const token of tokens) expect(seen).not.toContain(token);
     for (const line of env.logs)

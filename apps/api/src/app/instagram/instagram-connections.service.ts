@@ -88,39 +88,49 @@ export class InstagramConnectionsService {
         .filter(([, value]) => value === undefined)
         .map(([key]) => [key, 1]),
     );
+    const filter = {
+      userId: toObjectId(userId),
+      instagramAccountId: account.instagramAccountId,
+    };
+    const update = {
+      $set: {
+        ...set,
+        method,
+        instagramUsername: account.username,
+        accessToken: this.cipher.seal(
+          account.accessToken,
+          tokenContext(account.instagramAccountId),
+        ),
+        tokenExpiresAt: account.tokenExpiresAt,
+        scopes: account.scopes,
+        state: 'connected',
+        isConnected: true,
+        webhookSubscribed,
+        lastError: null,
+      },
+      ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}),
+    };
+    const upsert = () =>
+      this.connections
+        .findOneAndUpdate(filter, update, {
+          upsert: true,
+          returnDocument: 'after',
+        })
+        .exec();
     let saved: InstagramConnectionDocument | null;
     try {
-      saved = await this.connections
-        .findOneAndUpdate(
-          {
-            userId: toObjectId(userId),
-            instagramAccountId: account.instagramAccountId,
-          },
-          {
-            $set: {
-              ...set,
-              method,
-              instagramUsername: account.username,
-              accessToken: this.cipher.seal(
-                account.accessToken,
-                tokenContext(account.instagramAccountId),
-              ),
-              tokenExpiresAt: account.tokenExpiresAt,
-              scopes: account.scopes,
-              state: 'connected',
-              isConnected: true,
-              webhookSubscribed,
-              lastError: null,
-            },
-            ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}),
-          },
-          { upsert: true, returnDocument: 'after' },
-        )
-        .exec();
+      saved = await upsert();
     } catch (error) {
-      if (isDuplicateKeyError(error))
+      if (!isDuplicateKeyError(error)) throw error;
+      // Either another user holds the account, or this user's own concurrent connect inserted the
+      // document first; only the second is worth one more try (it now updates).
+      if (await this.isHeldByAnotherUser(account.instagramAccountId, userId))
         throw new ConnectFlowError('already_connected');
-      throw error;
+      saved = await upsert().catch((retryError: unknown) => {
+        throw isDuplicateKeyError(retryError)
+          ? new ConnectFlowError('already_connected')
+          : retryError;
+      });
     }
     const connection = saved as InstagramConnectionDocument;
     await this.announce(connection);

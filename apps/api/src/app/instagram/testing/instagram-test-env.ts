@@ -80,7 +80,10 @@ export interface InstagramTestEnv {
   ): Promise<{ status: number; json: unknown }>;
   /** The API's own database, for reading documents as stored. */
   database(): Connection;
-  /** Every token the sandbox ever issued: none may appear in a response, URL, log or document. */
+  /**
+   * Every token the sandbox issued since the env started, resets included: none may appear in a
+   * response, URL, log or document.
+   */
   issuedTokens(): string[];
   /** Plays the person: asks the API for the URL, opens Meta's dialog, submits it, follows redirects. */
   connectInBrowser(
@@ -139,7 +142,13 @@ export async function startInstagramTestEnv(): Promise<InstagramTestEnv> {
   testApp.app.useLogger(logger);
   const seenByClients: string[] = [];
 
+  const everIssued = new Set<string>();
+  const collectIssuedTokens = () => {
+    for (const token of sandbox.world.tokens.keys()) everIssued.add(token);
+    return [...everIssued];
+  };
   const control: InstagramTestEnv['control'] = async (method, path, body) => {
+    if (path === '/reset') collectIssuedTokens();
     const response = await fetch(`${sandbox.url}/_sandbox${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -167,7 +176,7 @@ export async function startInstagramTestEnv(): Promise<InstagramTestEnv> {
     seenByClients,
     control,
     database: () => testApp.app.get<Connection>(getConnectionToken()),
-    issuedTokens: () => [...sandbox.world.tokens.keys()],
+    issuedTokens: collectIssuedTokens,
     openCallback,
     async connectInBrowser(user, { method, choose = {}, action = 'approve' }) {
       const started = await request(testApp.http)
