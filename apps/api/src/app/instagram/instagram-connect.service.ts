@@ -12,10 +12,8 @@ import {
   MetaRateLimitedError,
   MetaTransientError,
 } from '../meta/meta-api.errors';
-import {
-  describe,
-  InstagramConnectionsService,
-} from './instagram-connections.service';
+import { describeFailure } from './describe-failure';
+import { InstagramConnectionsService } from './instagram-connections.service';
 import {
   type AuthorizedAccount,
   ConnectFlowError,
@@ -88,7 +86,7 @@ export class InstagramConnectService {
       const reason = reasonFor(error);
       if (reason === undefined) throw error;
       this.logger.warn(
-        `Instagram connect failed for ${userId ? `user ${userId}` : 'an unknown caller'}${method ? ` (${method} login)` : ''}: ${reason}${error instanceof MetaApiError ? ` — ${describe(error)}` : ''}`,
+        `Instagram connect failed for ${userId ? `user ${userId}` : 'an unknown caller'}${method ? ` (${method} login)` : ''}: ${reason}${error instanceof MetaApiError ? ` — ${describeFailure(error)}` : ''}`,
       );
       return { status: 'error', reason };
     }

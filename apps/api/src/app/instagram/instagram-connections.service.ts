@@ -11,7 +11,6 @@ import {
 import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
-import { MetaApiError } from '../meta/meta-api.errors';
 import { toInstagramAccountDto } from './instagram-account.mapper';
 import { InstagramStatusNotifier } from './instagram-status.notifier';
 import {
@@ -25,7 +24,8 @@ import {
   InstagramConnection,
   type InstagramConnectionDocument,
 } from './schemas/instagram-connection.schema';
-import { TokenCipher, TokenUnsealError } from './token-cipher';
+import { describeFailure } from './describe-failure';
+import { TokenCipher } from './token-cipher';
 
 export const RECONNECT_REQUIRED_MESSAGE =
   'Meta no longer accepts this account’s access; connect it again.';
@@ -170,7 +170,7 @@ export class InstagramConnectionsService {
         unsubscribed = true;
       } catch (error) {
         this.logger.warn(
-          `Unsubscribing Instagram account ${connection.instagramAccountId} failed: ${describe(error)}`,
+          `Unsubscribing Instagram account ${connection.instagramAccountId} failed: ${describeFailure(error)}`,
         );
       }
     }
@@ -328,14 +328,4 @@ function tokenContext(instagramAccountId: string): string {
 /** User ids here come from a verified access token or a burned state, never from a client. */
 function toObjectId(userId: string): Types.ObjectId {
   return new Types.ObjectId(userId);
-}
-
-/** For logs: what went wrong, never a token (Meta's errors carry none; see meta-api.errors). */
-export function describe(error: unknown): string {
-  if (error instanceof MetaApiError)
-    return `${error.name} (${error.kind}${error.code !== undefined ? `, code ${error.code}` : ''}): ${error.message}`;
-  // Our own errors say what failed without secrets; anything else may quote its input.
-  if (error instanceof ConnectFlowError || error instanceof TokenUnsealError)
-    return error.message;
-  return error instanceof Error ? error.name : 'unknown error';
 }

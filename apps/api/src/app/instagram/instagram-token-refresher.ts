@@ -5,10 +5,8 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { MetaApiError, MetaTokenInvalidError } from '../meta/meta-api.errors';
-import {
-  describe,
-  InstagramConnectionsService,
-} from './instagram-connections.service';
+import { describeFailure } from './describe-failure';
+import { InstagramConnectionsService } from './instagram-connections.service';
 import { LoginMethods } from './login-methods/login-methods';
 import type { InstagramConnectionDocument } from './schemas/instagram-connection.schema';
 import { TokenUnsealError } from './token-cipher';
@@ -51,7 +49,9 @@ export class InstagramTokenRefresher
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       this.runOnce().catch((error: unknown) =>
-        this.logger.error(`Token maintenance failed: ${describe(error)}`),
+        this.logger.error(
+          `Token maintenance failed: ${describeFailure(error)}`,
+        ),
       );
     }, TOKEN_MAINTENANCE_INTERVAL_MS);
     // A pending run must not keep a stopping process alive.
@@ -108,7 +108,7 @@ export class InstagramTokenRefresher
       return 'verified';
     } catch (error) {
       this.logger.warn(
-        `${due ? 'Refreshing' : 'Checking'} the token of Instagram account ${connection.instagramAccountId} failed: ${describe(error)}`,
+        `${due ? 'Refreshing' : 'Checking'} the token of Instagram account ${connection.instagramAccountId} failed: ${describeFailure(error)}`,
       );
       if (error instanceof MetaTokenInvalidError) {
         await this.connections.markNeedsReconnect(

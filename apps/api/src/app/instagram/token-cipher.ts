@@ -106,9 +106,4 @@ export class TokenCipher {
       throw new TokenUnsealError('tampered');
     }
   }
-
-  /** Sealed with a key other than the current one: re-seal it when next written. */
-  isSealedWithOldKey(sealed: SealedToken): boolean {
-    return sealed.keyId !== this.currentKeyId;
-  }
 }
