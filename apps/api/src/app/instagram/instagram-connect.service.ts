@@ -97,6 +97,9 @@ export class InstagramConnectService {
     method: InstagramLoginMethod,
     code: string,
   ): Promise<AuthorizedAccount[]> {
+    // The state outlived a configuration change that turned its method off.
+    if (!this.loginMethods.isAvailable(method))
+      throw new ConnectFlowError('meta_error');
     const loginMethod = this.loginMethods.get(method);
     const granted = await loginMethod.authorize(code);
     const free: AuthorizedAccount[] = [];
