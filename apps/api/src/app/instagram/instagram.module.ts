@@ -10,6 +10,7 @@ import { InstagramConnectionsService } from './instagram-connections.service';
 import { InstagramStatusNotifier } from './instagram-status.notifier';
 import { InstagramTokenRefresher } from './instagram-token-refresher';
 import { FacebookLogin } from './login-methods/facebook-login';
+import { InstagramLogin } from './login-methods/instagram-login';
 import { LoginMethods } from './login-methods/login-methods';
 import { OAuthStateService } from './oauth-state.service';
 import {
@@ -41,6 +42,7 @@ import { TokenCipher } from './token-cipher';
         new TokenCipher(config.encryption.tokenEncryptionKey),
     },
     OAuthStateService,
+    InstagramLogin,
     FacebookLogin,
     LoginMethods,
     InstagramStatusNotifier,

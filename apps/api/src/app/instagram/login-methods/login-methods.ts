@@ -1,17 +1,26 @@
 import type { InstagramLoginMethod } from '@instantchat/contracts';
 import { Injectable } from '@nestjs/common';
+import { AppConfigService } from '../../config/app-config.service';
 import { FacebookLogin } from './facebook-login';
+import { InstagramLogin } from './instagram-login';
 import type { LoginMethod } from './login-method';
 
-/** The login methods this server offers, by name. */
+/** The login methods this server offers (META_LOGIN_METHODS), by name. */
 @Injectable()
 export class LoginMethods {
   private readonly byName: ReadonlyMap<InstagramLoginMethod, LoginMethod>;
 
-  constructor(facebook: FacebookLogin) {
-    this.byName = new Map<InstagramLoginMethod, LoginMethod>([
-      [facebook.method, facebook],
-    ]);
+  constructor(
+    config: AppConfigService,
+    instagram: InstagramLogin,
+    facebook: FacebookLogin,
+  ) {
+    const enabled = new Set<string>(config.meta.loginMethods);
+    this.byName = new Map<InstagramLoginMethod, LoginMethod>(
+      [instagram, facebook]
+        .filter((loginMethod) => enabled.has(loginMethod.method))
+        .map((loginMethod) => [loginMethod.method, loginMethod]),
+    );
   }
 
   isAvailable(method: InstagramLoginMethod): boolean {

@@ -8,18 +8,22 @@ import type { Connection } from 'mongoose';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-// The API's tests drive the real Meta sandbox over HTTP; it is an app, so it is imported by path.
+// Test support, imported by specs only: like them, it drives the real Meta sandbox over HTTP (the
+// lint rule admits the sandbox library in `*.spec.ts` files, and this file is their fixture).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   startMetaSandbox,
   type MetaSandbox,
-} from '../../../../../meta-sandbox/src';
+} from '@instantchat/meta-sandbox-server';
+import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 
 export const SANDBOX_APP_ID = 'instagram-e2e-app';
 export const SANDBOX_APP_SECRET = 'instagram-e2e-secret-0123456789';
+export const SANDBOX_IG_APP_ID = 'instagram-e2e-ig-app';
+export const SANDBOX_IG_APP_SECRET = 'instagram-e2e-ig-secret-0123456789';
 export const CLIENT_URL = 'http://dashboard.example.test';
-export const CALLBACK_PATH = '/api/instagram/auth/instagram/callback';
+export const CALLBACK_PATH = OAUTH_CALLBACK_PATH;
 
 /** The sandbox's seeded Pages and their Instagram professional accounts. */
 export const BLUE_JACKET = {
@@ -119,6 +123,8 @@ export async function startInstagramTestEnv(): Promise<InstagramTestEnv> {
   const sandbox = await startMetaSandbox({
     appId: SANDBOX_APP_ID,
     appSecret: SANDBOX_APP_SECRET,
+    instagramAppId: SANDBOX_IG_APP_ID,
+    instagramAppSecret: SANDBOX_IG_APP_SECRET,
     redirectUris: [publicUrl + CALLBACK_PATH],
   });
   const logger = new RecordingLogger();
@@ -132,6 +138,11 @@ export async function startInstagramTestEnv(): Promise<InstagramTestEnv> {
       META_APP_SECRET: SANDBOX_APP_SECRET,
       META_GRAPH_URL: sandbox.graphUrl,
       META_OAUTH_DIALOG_URL: sandbox.oauthDialogUrl,
+      META_IG_APP_ID: SANDBOX_IG_APP_ID,
+      META_IG_APP_SECRET: SANDBOX_IG_APP_SECRET,
+      META_IG_OAUTH_URL: sandbox.instagramOAuthUrl,
+      META_IG_API_URL: sandbox.instagramApiUrl,
+      META_IG_GRAPH_URL: sandbox.instagramGraphUrl,
     });
   } catch (error) {
     await sandbox.stop();
@@ -195,13 +206,14 @@ export async function startInstagramTestEnv(): Promise<InstagramTestEnv> {
       if (dialog.status !== 200)
         throw new Error(`Meta's dialog answered ${dialog.status}: ${html}`);
       const form = readForm(html, new URL(authorizationUrl));
+      const button = action === 'approve' ? form.primary : form.secondary;
       const submitted = await fetch(form.action, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({
           ...form.hidden,
           ...choose,
-          action,
+          [button.name]: button.value,
         }).toString(),
         redirect: 'manual',
       });
@@ -221,22 +233,47 @@ export async function startInstagramTestEnv(): Promise<InstagramTestEnv> {
   };
 }
 
-/** The dialog's form as a browser reads it: where it posts, and its hidden fields. */
+interface FormButton {
+  name: string;
+  value: string;
+}
+
+/** The dialog's form as a browser reads it: where it posts, its hidden fields, its two buttons. */
 function readForm(
   html: string,
   page: URL,
-): { action: string; hidden: Record<string, string> } {
+): {
+  action: string;
+  hidden: Record<string, string>;
+  primary: FormButton;
+  secondary: FormButton;
+} {
   const action = /<form[^>]*\baction="([^"]*)"/i.exec(html)?.[1];
   if (action === undefined) throw new Error('The dialog has no form');
+  const attribute = (tag: string, name: string) => {
+    const value = new RegExp(`\\b${name}="([^"]*)"`, 'i').exec(tag)?.[1];
+    return value === undefined ? undefined : unescapeHtml(value);
+  };
   const hidden: Record<string, string> = {};
-  for (const input of html.matchAll(/<input\b[^>]*>/gi)) {
-    const tag = input[0];
-    if (!/\btype="hidden"/i.test(tag)) continue;
-    const name = /\bname="([^"]*)"/i.exec(tag)?.[1];
-    const value = /\bvalue="([^"]*)"/i.exec(tag)?.[1] ?? '';
-    if (name) hidden[unescapeHtml(name)] = unescapeHtml(value);
+  for (const [tag] of html.matchAll(/<input\b[^>]*>/gi)) {
+    const name = attribute(tag, 'name');
+    if (attribute(tag, 'type') === 'hidden' && name)
+      hidden[name] = attribute(tag, 'value') ?? '';
   }
-  return { action: new URL(unescapeHtml(action), page).toString(), hidden };
+  const button = (className: string): FormButton => {
+    for (const [tag] of html.matchAll(/<button\b[^>]*>/gi)) {
+      const name = attribute(tag, 'name');
+      if (attribute(tag, 'class')?.split(/\s+/).includes(className) && name)
+        return { name, value: attribute(tag, 'value') ?? '' };
+    }
+    throw new Error(`The dialog has no ${className} button`);
+  };
+  return {
+    action: new URL(unescapeHtml(action), page).toString(),
+    hidden,
+    primary: button('primary'),
+    secondary: button('secondary'),
+  };
 }
 
 function unescapeHtml(text: string): string {
