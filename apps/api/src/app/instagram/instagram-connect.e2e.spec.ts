@@ -16,6 +16,8 @@ import {
   CORNER_BAKERY,
   type InstagramTestEnv,
   PAGE_WITHOUT_INSTAGRAM,
+  SANDBOX_IG_APP_ID,
+  SOLO_STUDIO,
   startInstagramTestEnv,
 } from './testing/instagram-test-env';
 
@@ -81,6 +83,172 @@ describe('Connecting Instagram (e2e, against the Meta sandbox)', () => {
   };
   const storedConnections = () =>
     env.database().collection('instagramusers').find({}).toArray();
+
+  const DAY_MS = 24 * 60 * 60 * 1000;
+  const sandboxAccount = async (accountId: string) => {
+    const state = (await env.control('GET', '/state')).json as {
+      instagramAccounts: {
+        id: string;
+        instagramLoginSubscribedFields: string[] | null;
+      }[];
+    };
+    return state.instagramAccounts.find((a) => a.id === accountId);
+  };
+
+  describe('with Instagram Login (the default method)', () => {
+    it('connects a professional account without a Page end to end and tells the owner’s sockets', async () => {
+      const owner = await env.testApp.register();
+      const socket = await connectSocket(env.testApp.url, owner.accessToken);
+      sockets.push(socket);
+      const announced = nextEvent(socket, 'instagram:status');
+
+      const run = await env.connectInBrowser(owner, {
+        choose: { account_id: SOLO_STUDIO.accountId },
+      });
+
+      expect(run.landing.toString()).toBe(connectedTo(SOLO_STUDIO.username));
+      const authorization = new URL(run.authorizationUrl);
+      expect(authorization.origin + authorization.pathname).toBe(
+        env.sandbox.instagramOAuthUrl,
+      );
+      expect(authorization.searchParams.get('client_id')).toBe(
+        SANDBOX_IG_APP_ID,
+      );
+      expect(authorization.searchParams.get('scope')).toContain(
+        'instagram_business_manage_messages',
+      );
+      const { connected, accounts } = await status(owner);
+      expect(connected).toBe(true);
+      expect(accounts).toEqual([
+        {
+          id: SOLO_STUDIO.accountId,
+          username: SOLO_STUDIO.username,
+          name: 'Solo Studio',
+          pictureUrl: expect.stringMatching(/^https:\/\//),
+          method: 'instagram',
+          tokenExpiresAt: expect.any(String),
+          daysLeft: 59,
+          webhookSubscribed: true,
+          state: 'connected',
+        },
+      ]);
+      // A 60-day token, not the one-hour one the code gave.
+      const expiresIn =
+        Date.parse(accounts[0].tokenExpiresAt as string) - Date.now();
+      expect(expiresIn).toBeGreaterThan(59 * DAY_MS);
+      expect(await announced).toMatchObject({
+        connected: true,
+        account: { id: SOLO_STUDIO.accountId, method: 'instagram' },
+      });
+      expect(
+        (await sandboxAccount(SOLO_STUDIO.accountId))
+          ?.instagramLoginSubscribedFields,
+      ).toEqual(expect.arrayContaining(['messages']));
+      const [stored] = await storedConnections();
+      expect(stored['scopes']).toEqual(
+        expect.arrayContaining([
+          'instagram_business_basic',
+          'instagram_business_manage_messages',
+        ]),
+      );
+    });
+
+    it('holds one account by each method for the same user', async () => {
+      const owner = await env.testApp.register();
+      await env.connectInBrowser(owner, {
+        method: 'facebook',
+        choose: { page_id: BLUE_JACKET.pageId },
+      });
+      await env.connectInBrowser(owner, {
+        method: 'instagram',
+        choose: { account_id: SOLO_STUDIO.accountId },
+      });
+      expect(
+        (await status(owner)).accounts.map((a) => [a.username, a.method]),
+      ).toEqual([
+        [BLUE_JACKET.username, 'facebook'],
+        [SOLO_STUDIO.username, 'instagram'],
+      ]);
+    });
+
+    it('refuses an account someone connected with Facebook Login, whichever method the second person uses', async () => {
+      const first = await env.testApp.register();
+      const second = await env.testApp.register();
+      await env.connectInBrowser(first, {
+        method: 'facebook',
+        choose: { page_id: BLUE_JACKET.pageId },
+      });
+      const run = await env.connectInBrowser(second, {
+        method: 'instagram',
+        choose: { account_id: BLUE_JACKET.accountId },
+      });
+      expect(run.landing.toString()).toBe(failedWith('already_connected'));
+      expect(
+        (await sandboxAccount(BLUE_JACKET.accountId))
+          ?.instagramLoginSubscribedFields,
+      ).toBeNull();
+    });
+
+    it('reports a cancelled authorization as denied', async () => {
+      const owner = await env.testApp.register();
+      const run = await env.connectInBrowser(owner, {
+        choose: { account_id: SOLO_STUDIO.accountId },
+        action: 'cancel',
+      });
+      expect(run.landing.toString()).toBe(failedWith('denied'));
+      expect(await storedConnections()).toEqual([]);
+    });
+
+    it('answers a code Instagram already redeemed with code_invalid', async () => {
+      const owner = await env.testApp.register();
+      const first = await env.connectInBrowser(owner, {
+        choose: { account_id: SOLO_STUDIO.accountId },
+      });
+      const usedCode = first.callbackUrl.searchParams.get('code') as string;
+      const freshState = (await startFlow(owner, 'instagram')).searchParams.get(
+        'state',
+      ) as string;
+      const landing = await env.openCallback(
+        callbackUrl({ code: usedCode, state: freshState }),
+      );
+      expect(landing.toString()).toBe(failedWith('code_invalid'));
+    });
+
+    it('stores nothing when Instagram fails after the code was redeemed, and a fresh attempt works', async () => {
+      const owner = await env.testApp.register();
+      await env.control('POST', '/faults', {
+        kind: 'server_error',
+        path: '/graph.instagram.com/access_token',
+        times: 5,
+      });
+      const failed = await env.connectInBrowser(owner, {
+        choose: { account_id: SOLO_STUDIO.accountId },
+      });
+      expect(failed.landing.toString()).toBe(failedWith('meta_unavailable'));
+      expect(await storedConnections()).toEqual([]);
+
+      await env.control('DELETE', '/faults');
+      const retried = await env.connectInBrowser(owner, {
+        choose: { account_id: SOLO_STUDIO.accountId },
+      });
+      expect(retried.landing.toString()).toBe(
+        connectedTo(SOLO_STUDIO.username),
+      );
+    });
+
+    it('answers the same callback opened twice with state_used', async () => {
+      const owner = await env.testApp.register();
+      const run = await env.connectInBrowser(owner, {
+        choose: { account_id: SOLO_STUDIO.accountId },
+      });
+      expect((await env.openCallback(run.callbackUrl)).toString()).toBe(
+        failedWith('state_used'),
+      );
+      expect((await status(owner)).accounts).toMatchObject([
+        { id: SOLO_STUDIO.accountId, state: 'connected' },
+      ]);
+    });
+  });
 
   describe('with Facebook Login', () => {
     it('connects the Page’s Instagram account end to end and tells the owner’s sockets', async () => {

@@ -37,6 +37,11 @@ export const CORNER_BAKERY = {
   username: 'corner.bakery',
 };
 export const PAGE_WITHOUT_INSTAGRAM = '109876543210003';
+/** Instagram Login only: a professional account without a Facebook Page. */
+export const SOLO_STUDIO = {
+  accountId: '17841405822304916',
+  username: 'solo.studio',
+};
 
 /** Everything the API logged, one entry per call, whatever the level. */
 class RecordingLogger implements LoggerService {
