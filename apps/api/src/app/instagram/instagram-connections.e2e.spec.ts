@@ -12,11 +12,15 @@ import {
   RECONNECT_REQUIRED_MESSAGE,
   UNSUBSCRIBE_FAILED_MESSAGE,
 } from './instagram-connections.service';
-import { InstagramTokenRefresher } from './instagram-token-refresher';
+import {
+  InstagramTokenRefresher,
+  REFRESH_RETRY_MESSAGE,
+} from './instagram-token-refresher';
 import {
   BLUE_JACKET,
   CORNER_BAKERY,
   type InstagramTestEnv,
+  SOLO_STUDIO,
   startInstagramTestEnv,
 } from './testing/instagram-test-env';
 
@@ -61,6 +65,58 @@ describe('Instagram connections: status, disconnect, token upkeep (e2e)', () => 
       choose: { page_id: page.pageId },
     });
     expect(run.landing.searchParams.get('status')).toBe('connected');
+  };
+  const connectWithInstagram = async (user: AuthResponseDto) => {
+    const run = await env.connectInBrowser(user, {
+      method: 'instagram',
+      choose: { account_id: SOLO_STUDIO.accountId },
+    });
+    expect(run.landing.searchParams.get('status')).toBe('connected');
+  };
+  const DAY_MS = 24 * 60 * 60 * 1000;
+  /**
+   * Time passes on both sides: the sandbox's tokens get older by `days`, and the expiry we stored
+   * comes that much closer.
+   */
+  const ageInstagramToken = async (days: number) => {
+    const aged = await env.control('POST', '/tokens/age', {
+      instagramAccountId: SOLO_STUDIO.accountId,
+      byMs: days * DAY_MS,
+    });
+    expect(aged.status).toBe(200);
+    const connections = env.database().collection('instagramusers');
+    const stored = await connections.findOne({
+      instagramAccountId: SOLO_STUDIO.accountId,
+    });
+    await connections.updateOne(
+      { _id: stored?._id },
+      {
+        $set: {
+          tokenExpiresAt: new Date(
+            (stored?.['tokenExpiresAt'] as Date).getTime() - days * DAY_MS,
+          ),
+        },
+      },
+    );
+  };
+  const storedToken = async () =>
+    (
+      await env
+        .database()
+        .collection('instagramusers')
+        .findOne({ instagramAccountId: SOLO_STUDIO.accountId })
+    )?.['accessToken'];
+  const instagramSubscription = async () => {
+    const state = (await env.control('GET', '/state')).json as {
+      instagramAccounts: {
+        id: string;
+        instagramLoginSubscribedFields: string[] | null;
+      }[];
+    };
+    return (
+      state.instagramAccounts.find((a) => a.id === SOLO_STUDIO.accountId)
+        ?.instagramLoginSubscribedFields ?? null
+    );
   };
   const subscribedFields = async (pageId: string) => {
     const state = (await env.control('GET', '/state')).json as {
@@ -328,6 +384,144 @@ describe('Instagram connections: status, disconnect, token upkeep (e2e)', () => 
       expect((await as(owner).status()).accounts).toMatchObject([
         { state: 'connected' },
       ]);
+    });
+  });
+
+  describe('Instagram Login tokens', () => {
+    it('refreshes a token in its last 10 days to a fresh 60-day one', async () => {
+      const owner = await env.testApp.register();
+      await connectWithInstagram(owner);
+      await ageInstagramToken(52);
+      expect((await as(owner).status()).accounts[0].daysLeft).toBe(7);
+      const before = await storedToken();
+
+      expect(await refresher().runOnce()).toEqual({
+        refreshed: 1,
+        verified: 0,
+        needsReconnect: 0,
+        retryLater: 0,
+      });
+
+      const [account] = (await as(owner).status()).accounts;
+      expect(account).toMatchObject({ state: 'connected', daysLeft: 59 });
+      expect(account.lastError).toBeUndefined();
+      expect(await storedToken()).not.toEqual(before);
+      // The refreshed token is the one Meta accepts now: the next pass only checks it.
+      expect(await refresher().runOnce()).toMatchObject({
+        refreshed: 0,
+        verified: 1,
+      });
+    });
+
+    it('leaves a token outside the refresh window alone, only checking it', async () => {
+      const owner = await env.testApp.register();
+      await connectWithInstagram(owner);
+      await ageInstagramToken(20);
+      const before = await storedToken();
+      expect(await refresher().runOnce()).toMatchObject({
+        refreshed: 0,
+        verified: 1,
+      });
+      expect(await storedToken()).toEqual(before);
+    });
+
+    it('flips a revoked token to needs_reconnect and tells the owner’s socket', async () => {
+      const owner = await env.testApp.register();
+      await connectWithInstagram(owner);
+      const socket = await ownSocket(owner);
+      const announced = nextEvent(
+        socket,
+        'instagram:status',
+        (p) => p.account?.state === 'needs_reconnect',
+      );
+      // The person removed InstantChat from their Instagram account's apps (#190).
+      await env.control('POST', '/tokens/revoke', {
+        instagramAccountId: SOLO_STUDIO.accountId,
+      });
+
+      expect(await refresher().runOnce()).toMatchObject({ needsReconnect: 1 });
+
+      expect(await announced).toEqual({
+        connected: false,
+        instagramUsername: SOLO_STUDIO.username,
+        reason: 'token_invalid',
+        account: expect.objectContaining({
+          id: SOLO_STUDIO.accountId,
+          method: 'instagram',
+          state: 'needs_reconnect',
+          lastError: RECONNECT_REQUIRED_MESSAGE,
+        }),
+      });
+      expect((await as(owner).status()).accounts).toMatchObject([
+        { state: 'needs_reconnect' },
+      ]);
+    });
+
+    it('flips a token revoked in its refresh window to needs_reconnect', async () => {
+      const owner = await env.testApp.register();
+      await connectWithInstagram(owner);
+      await ageInstagramToken(55);
+      await env.control('POST', '/tokens/revoke', {
+        instagramAccountId: SOLO_STUDIO.accountId,
+      });
+      expect(await refresher().runOnce()).toMatchObject({ needsReconnect: 1 });
+      expect((await as(owner).status()).accounts).toMatchObject([
+        { state: 'needs_reconnect', lastError: RECONNECT_REQUIRED_MESSAGE },
+      ]);
+    });
+
+    it('treats a refresh Meta refuses as a failed refresh: needs_reconnect', async () => {
+      const owner = await env.testApp.register();
+      await connectWithInstagram(owner);
+      // Our record says the token is about to expire, but Meta's says it is an hour old: Meta
+      // refuses to refresh a token younger than 24 hours.
+      const connections = env.database().collection('instagramusers');
+      await connections.updateOne(
+        { instagramAccountId: SOLO_STUDIO.accountId },
+        { $set: { tokenExpiresAt: new Date(Date.now() + 3 * DAY_MS) } },
+      );
+      expect(await refresher().runOnce()).toMatchObject({ needsReconnect: 1 });
+      expect((await as(owner).status()).accounts).toMatchObject([
+        { state: 'needs_reconnect' },
+      ]);
+    });
+
+    it('retries a refresh Meta could not answer at the next pass, while the token still works', async () => {
+      const owner = await env.testApp.register();
+      await connectWithInstagram(owner);
+      await ageInstagramToken(55);
+      await env.control('POST', '/faults', {
+        kind: 'server_error',
+        path: '/refresh_access_token',
+        times: 5,
+      });
+
+      expect(await refresher().runOnce()).toMatchObject({ retryLater: 1 });
+      expect((await as(owner).status()).accounts).toMatchObject([
+        { state: 'connected', lastError: REFRESH_RETRY_MESSAGE },
+      ]);
+
+      await env.control('DELETE', '/faults');
+      expect(await refresher().runOnce()).toMatchObject({ refreshed: 1 });
+      const [account] = (await as(owner).status()).accounts;
+      expect(account.daysLeft).toBe(59);
+      expect(account.lastError).toBeUndefined();
+    });
+
+    it('disconnects: unsubscribes the account from webhooks and forgets the token', async () => {
+      const owner = await env.testApp.register();
+      await connectWithInstagram(owner);
+      expect(await instagramSubscription()).not.toBeNull();
+
+      const response = await as(owner)
+        .disconnect(SOLO_STUDIO.accountId)
+        .expect(200);
+
+      expect(response.body.accounts).toMatchObject([
+        { state: 'disconnected', webhookSubscribed: false, daysLeft: null },
+      ]);
+      expect(await instagramSubscription()).toBeNull();
+      expect(await storedToken()).toBeUndefined();
     });
   });
 
