@@ -6,7 +6,6 @@ import { IsIn, IsOptional, Matches } from 'class-validator';
  */
 export const INSTAGRAM_LOGIN_METHODS = ['instagram', 'facebook'] as const;
 export type InstagramLoginMethod = (typeof INSTAGRAM_LOGIN_METHODS)[number];
-export const DEFAULT_INSTAGRAM_LOGIN_METHOD: InstagramLoginMethod = 'instagram';
 
 /**
  * `connected`: the token works. `needs_reconnect`: Meta refused the token (expired, revoked, a
@@ -55,7 +54,7 @@ export const INSTAGRAM_CONNECT_PAGE_PATH = '/instagram';
 
 /** `GET /api/instagram/auth/instagram` */
 export class InstagramAuthQueryDto {
-  /** `instagram` (the default) or `facebook`. */
+  /** `instagram` or `facebook`; by default the server's first enabled method (`instagram` unless disabled). */
   @IsOptional()
   @IsIn(INSTAGRAM_LOGIN_METHODS, {
     message: `method must be one of: ${INSTAGRAM_LOGIN_METHODS.join(', ')}`,
@@ -102,6 +101,8 @@ export class InstagramAccountDto {
 export class InstagramStatusDto {
   /** True when at least one account is `connected`. */
   connected!: boolean;
+  /** The login methods this server offers, the default first: the connect buttons to show. */
+  loginMethods!: InstagramLoginMethod[];
   /** Every account the caller has connected, oldest first, disconnected ones included. */
   accounts!: InstagramAccountDto[];
 }

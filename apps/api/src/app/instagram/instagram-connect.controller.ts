@@ -1,23 +1,19 @@
 import {
-  DEFAULT_INSTAGRAM_LOGIN_METHOD,
   INSTAGRAM_CONNECT_ERROR_REASONS,
   InstagramAuthQueryDto,
   InstagramAuthUrlDto,
 } from '@instantchat/contracts';
 import { Controller, Get, HttpStatus, Query, Redirect } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiQuery,
-  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { AppConfigService } from '../config/app-config.service';
-import {
-  ApiErrorResponse,
-  ApiValidationErrorResponse,
-} from '../core/api-error-response';
+import { ApiErrorResponse } from '../core/api-error-response';
 import type { AuthenticatedUser } from '../core/authenticated-user';
 import { CurrentUser } from '../core/current-user.decorator';
 import { Public } from '../core/public.decorator';
@@ -36,24 +32,22 @@ export class InstagramConnectController {
   @ApiOperation({
     summary: 'Start connecting an Instagram professional account',
     description:
-      'Answers the URL of Meta’s consent dialog for the chosen login method, with a fresh `state` ' +
+      'Answers the URL of Meta’s consent dialog for the chosen login method (by default the ' +
+      'server’s first enabled one, `instagram` unless disabled), with a fresh `state` ' +
       '(single use, valid for 10 minutes, bound to the caller). Send the browser there; Meta ' +
       'brings it back through the callback to the dashboard’s `/instagram` page.',
   })
   @ApiOkResponse({ type: InstagramAuthUrlDto })
-  @ApiValidationErrorResponse()
-  @ApiServiceUnavailableResponse({
+  @ApiBadRequestResponse({
     type: ApiErrorResponse,
-    description: 'The login method is not configured on this server',
+    description:
+      'An unknown method, or one this server does not enable (META_LOGIN_METHODS)',
   })
   async authorizationUrl(
     @CurrentUser() caller: AuthenticatedUser,
     @Query() query: InstagramAuthQueryDto,
   ): Promise<InstagramAuthUrlDto> {
-    const url = await this.connect.startAuthorization(
-      caller.id,
-      query.method ?? DEFAULT_INSTAGRAM_LOGIN_METHOD,
-    );
+    const url = await this.connect.startAuthorization(caller.id, query.method);
     return { url };
   }
 

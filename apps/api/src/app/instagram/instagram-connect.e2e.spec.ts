@@ -4,6 +4,7 @@ import type {
 } from '@instantchat/contracts';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { createTestApp, type TestApp } from '../testing/test-app';
 import {
   connectSocket,
   nextEvent,
@@ -269,6 +270,7 @@ describe('Connecting Instagram (e2e, against the Meta sandbox)', () => {
       );
       expect(await status(owner)).toEqual({
         connected: true,
+        loginMethods: ['instagram', 'facebook'],
         accounts: [
           {
             id: BLUE_JACKET.accountId,
@@ -389,7 +391,11 @@ describe('Connecting Instagram (e2e, against the Meta sandbox)', () => {
       });
 
       expect(run.landing.toString()).toBe(failedWith('already_connected'));
-      expect(await status(second)).toEqual({ connected: false, accounts: [] });
+      expect(await status(second)).toEqual({
+        connected: false,
+        loginMethods: ['instagram', 'facebook'],
+        accounts: [],
+      });
       expect((await status(first)).accounts).toMatchObject([
         { id: BLUE_JACKET.accountId, state: 'connected' },
       ]);
@@ -434,7 +440,11 @@ describe('Connecting Instagram (e2e, against the Meta sandbox)', () => {
       });
       expect(failed.landing.toString()).toBe(failedWith('meta_unavailable'));
       expect(await storedConnections()).toEqual([]);
-      expect(await status(owner)).toEqual({ connected: false, accounts: [] });
+      expect(await status(owner)).toEqual({
+        connected: false,
+        loginMethods: ['instagram', 'facebook'],
+        accounts: [],
+      });
 
       await env.control('DELETE', '/faults');
       const retried = await env.connectInBrowser(owner, {
@@ -615,6 +625,38 @@ describe('Connecting Instagram (e2e, against the Meta sandbox)', () => {
 
     it('requires a signed-in caller', async () => {
       await api().get('/api/instagram/auth/instagram').expect(401);
+    });
+  });
+
+  describe('on a server that enables Facebook Login only', () => {
+    let facebookOnly: TestApp;
+    beforeAll(async () => {
+      facebookOnly = await createTestApp({ META_LOGIN_METHODS: 'facebook' });
+    });
+    afterAll(() => facebookOnly?.close());
+
+    it('defaults to Facebook Login, refuses Instagram Login with 400 and says what it offers', async () => {
+      const user = await facebookOnly.register();
+      const auth = (query: Record<string, string>) =>
+        request(facebookOnly.http)
+          .get('/api/instagram/auth/instagram')
+          .query(query)
+          .set('Authorization', `Bearer ${user.accessToken}`);
+
+      const byDefault = await auth({}).expect(200);
+      expect(new URL(byDefault.body.url).pathname).toMatch(/\/dialog\/oauth$/);
+      const refused = await auth({ method: 'instagram' }).expect(400);
+      expect(refused.body).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message:
+          'method instagram is not enabled on this server (enabled: facebook)',
+      });
+      const status = await request(facebookOnly.http)
+        .get('/api/instagram/status')
+        .set('Authorization', `Bearer ${user.accessToken}`)
+        .expect(200);
+      expect(status.body.loginMethods).toEqual(['facebook']);
     });
   });
 

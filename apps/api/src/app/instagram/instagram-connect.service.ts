@@ -2,11 +2,7 @@ import type {
   InstagramConnectErrorReason,
   InstagramLoginMethod,
 } from '@instantchat/contracts';
-import {
-  Injectable,
-  Logger,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import {
   MetaApiError,
   MetaRateLimitedError,
@@ -51,13 +47,15 @@ export class InstagramConnectService {
     private readonly connections: InstagramConnectionsService,
   ) {}
 
+  /** Meta's consent URL for `method`, or for the server's default method when none is named. */
   async startAuthorization(
     userId: string,
-    method: InstagramLoginMethod,
+    requested: InstagramLoginMethod | undefined,
   ): Promise<string> {
-    if (!this.loginMethods.isAvailable(method))
-      throw new ServiceUnavailableException(
-        `Connecting with ${method} login is not available on this server`,
+    const method = requested ?? this.loginMethods.names[0];
+    if (method === undefined || !this.loginMethods.isAvailable(method))
+      throw new BadRequestException(
+        `method ${requested} is not enabled on this server (enabled: ${this.loginMethods.names.join(', ') || 'none'})`,
       );
     const state = await this.states.issue(userId, method);
     return this.loginMethods.get(method).authorizationUrl(state);

@@ -147,6 +147,7 @@ export class InstagramConnectionsService {
     const accounts = connections.map((c) => toInstagramAccountDto(c, now));
     return {
       connected: accounts.some((a) => a.state === 'connected'),
+      loginMethods: this.loginMethods.names,
       accounts,
     };
   }

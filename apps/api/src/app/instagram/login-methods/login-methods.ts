@@ -15,12 +15,24 @@ export class LoginMethods {
     instagram: InstagramLogin,
     facebook: FacebookLogin,
   ) {
-    const enabled = new Set<string>(config.meta.loginMethods);
-    this.byName = new Map<InstagramLoginMethod, LoginMethod>(
-      [instagram, facebook]
-        .filter((loginMethod) => enabled.has(loginMethod.method))
-        .map((loginMethod) => [loginMethod.method, loginMethod]),
+    const all = new Map<string, LoginMethod>(
+      [instagram, facebook].map((loginMethod) => [
+        loginMethod.method,
+        loginMethod,
+      ]),
     );
+    // In the configured order, which puts the default (`instagram`, when enabled) first.
+    this.byName = new Map(
+      config.meta.loginMethods.flatMap((name) => {
+        const loginMethod = all.get(name);
+        return loginMethod ? [[loginMethod.method, loginMethod] as const] : [];
+      }),
+    );
+  }
+
+  /** The enabled methods, the default (`instagram` when enabled) first. */
+  get names(): InstagramLoginMethod[] {
+    return [...this.byName.keys()];
   }
 
   isAvailable(method: InstagramLoginMethod): boolean {
