@@ -1,7 +1,9 @@
 import baseConfig from '../../eslint.config.mjs';
+import { sharedLibImports } from '../../tools/eslint/shared-lib-imports.mjs';
 
 export default [
   ...baseConfig,
+  sharedLibImports,
   {
     files: ['**/*.json'],
     rules: {

@@ -1,5 +1,9 @@
 import { resolve } from 'node:path';
-import { startMetaSandbox } from './app/sandbox';
+import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
+import {
+  DEFAULT_INSTAGRAM_APP,
+  startMetaSandbox,
+} from '@instantchat/meta-sandbox-server';
 
 /**
  * The Meta sandbox as a process. Its defaults match the API's development defaults
@@ -10,9 +14,13 @@ const DEV_DEFAULTS = {
   SANDBOX_PORT: '3100',
   META_APP_ID: 'sandbox-app-id',
   META_APP_SECRET: 'sandbox-app-secret',
+  META_IG_APP_ID: DEFAULT_INSTAGRAM_APP.id,
+  META_IG_APP_SECRET: DEFAULT_INSTAGRAM_APP.secret,
   META_WEBHOOK_VERIFY_TOKEN: 'sandbox-verify-token',
-  SANDBOX_REDIRECT_URIS:
-    'http://localhost:3000/api/instagram/auth/instagram/callback,http://127.0.0.1:3000/api/instagram/auth/instagram/callback',
+  SANDBOX_REDIRECT_URIS: [
+    `http://localhost:3000${OAUTH_CALLBACK_PATH}`,
+    `http://127.0.0.1:3000${OAUTH_CALLBACK_PATH}`,
+  ].join(','),
   SANDBOX_WEBHOOK_URL: 'http://127.0.0.1:3000/webhook/instagram',
   // Beside the API's embedded database, so a restart keeps connected accounts working.
   SANDBOX_STATE_FILE: '.data/meta-sandbox/state.json',
@@ -37,6 +45,8 @@ async function main(): Promise<void> {
     host: process.env['SANDBOX_HOST'] || '127.0.0.1',
     appId: env('META_APP_ID'),
     appSecret: env('META_APP_SECRET'),
+    instagramAppId: env('META_IG_APP_ID'),
+    instagramAppSecret: env('META_IG_APP_SECRET'),
     webhookVerifyToken: env('META_WEBHOOK_VERIFY_TOKEN'),
     redirectUris: env('SANDBOX_REDIRECT_URIS')
       .split(',')
@@ -48,6 +58,9 @@ async function main(): Promise<void> {
   });
   console.log(
     `[meta-sandbox] Meta sandbox on ${sandbox.url} — Graph API at ${sandbox.graphUrl}`,
+  );
+  console.log(
+    `[meta-sandbox] Instagram Login: ${sandbox.instagramOAuthUrl}, ${sandbox.instagramApiUrl}, ${sandbox.instagramGraphUrl}`,
   );
   console.log(
     `[meta-sandbox] DM the business as an Instagram user: ${sandbox.url}/instagram`,

@@ -3,7 +3,8 @@
  * Business + Instagram Messaging through a Facebook Page).
  */
 
-export const DEFAULT_GRAPH_API_VERSION = 'v19.0';
+/** Current since July 2026 (v19.0 was retired in May 2026); the API takes it from its config URLs. */
+export const DEFAULT_GRAPH_API_VERSION = 'v26.0';
 
 /** Permissions the app asks for in the OAuth dialog. */
 export const INSTAGRAM_MESSAGING_SCOPES = [
@@ -15,7 +16,11 @@ export const INSTAGRAM_MESSAGING_SCOPES = [
   'business_management',
 ] as const;
 
-/** Webhook fields the app subscribes a Page to. */
+/**
+ * Instagram's webhook field names for messaging: what the app chooses at app level for the
+ * `instagram` object, and what Instagram Login's `POST /me/subscribed_apps` takes. A Page
+ * subscription refuses them (see `PAGE_MESSAGING_WEBHOOK_FIELDS`).
+ */
 export const INSTAGRAM_MESSAGING_WEBHOOK_FIELDS = [
   'messages',
   'messaging_postbacks',
@@ -23,6 +28,33 @@ export const INSTAGRAM_MESSAGING_WEBHOOK_FIELDS = [
   'message_reactions',
   'message_edit',
   'messaging_referral',
+] as const;
+
+/** Every field Instagram's webhooks know (`instagram` object and `me/subscribed_apps`). */
+export const INSTAGRAM_WEBHOOK_FIELDS = [
+  ...INSTAGRAM_MESSAGING_WEBHOOK_FIELDS,
+  'messaging_optins',
+  'messaging_handover',
+  'standby',
+  'comments',
+  'live_comments',
+  'mentions',
+  'story_insights',
+] as const;
+
+/**
+ * Page field names the app subscribes a Page to with `POST /{page-id}/subscribed_apps`
+ * (Facebook Login). Instagram events of the Page's account arrive once the Page is subscribed,
+ * for the Instagram fields chosen at app level.
+ */
+export const PAGE_MESSAGING_WEBHOOK_FIELDS = [
+  'messages',
+  'messaging_postbacks',
+  'message_reactions',
+  'message_reads',
+  'messaging_referrals',
+  'message_echoes',
+  'standby',
 ] as const;
 
 /** `GET /oauth/access_token` (code exchange and `fb_exchange_token`). */

@@ -4,6 +4,9 @@ export type NodeEnv = 'development' | 'production' | 'test';
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** How a business connects Instagram: Instagram Login (the default) or Facebook Login via a Page. */
+export type MetaLoginMethod = 'instagram' | 'facebook';
+
 /** The validated, typed configuration. Built once at boot by `loadConfig`; nothing else reads the environment. */
 export interface AppConfig {
   env: NodeEnv;
@@ -47,12 +50,23 @@ export interface AppConfig {
     url: string;
   };
   meta: {
+    /** The enabled login methods, `instagram` first when enabled (META_LOGIN_METHODS). */
+    loginMethods: MetaLoginMethod[];
+    /** Facebook Login's Meta app; empty strings in production when that method is disabled. */
     appId: string;
     appSecret: string;
     graphUrl: string;
     oauthDialogUrl: string;
     webhookVerifyToken: string;
     redirectUri: string;
+    /** Instagram Login's Instagram app and hosts; absent when that method is disabled. */
+    instagramLogin?: {
+      appId: string;
+      appSecret: string;
+      oauthUrl: string;
+      apiUrl: string;
+      graphUrl: string;
+    };
   };
 }
 
@@ -80,6 +94,12 @@ export const ENV_VARIABLES = [
   'META_OAUTH_DIALOG_URL',
   'META_WEBHOOK_VERIFY_TOKEN',
   'META_REDIRECT_URI',
+  'META_LOGIN_METHODS',
+  'META_IG_APP_ID',
+  'META_IG_APP_SECRET',
+  'META_IG_OAUTH_URL',
+  'META_IG_API_URL',
+  'META_IG_GRAPH_URL',
 ] as const;
 
 export type EnvVariable = (typeof ENV_VARIABLES)[number];

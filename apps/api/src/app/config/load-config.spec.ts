@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
 import type { EnvironmentVariables } from './app-config';
 import type { DevelopmentSecrets } from './development-secrets';
 import {
@@ -23,11 +24,15 @@ const PRODUCTION: EnvironmentVariables = {
   TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32),
   META_APP_ID: '1234',
   META_APP_SECRET: 'app-secret',
-  META_GRAPH_URL: 'https://graph.facebook.com/v19.0',
-  META_OAUTH_DIALOG_URL: 'https://www.facebook.com/v19.0/dialog/oauth',
+  META_GRAPH_URL: 'https://graph.facebook.com/v26.0',
+  META_OAUTH_DIALOG_URL: 'https://www.facebook.com/v26.0/dialog/oauth',
   META_WEBHOOK_VERIFY_TOKEN: 'verify-me',
-  META_REDIRECT_URI:
-    'https://chat.example.com/api/instagram/auth/instagram/callback',
+  META_REDIRECT_URI: `https://chat.example.com${OAUTH_CALLBACK_PATH}`,
+  META_IG_APP_ID: '5678',
+  META_IG_APP_SECRET: 'ig-app-secret',
+  META_IG_OAUTH_URL: 'https://www.instagram.com/oauth/authorize',
+  META_IG_API_URL: 'https://api.instagram.com',
+  META_IG_GRAPH_URL: 'https://graph.instagram.com/v26.0',
 };
 
 function problemsOf(env: EnvironmentVariables): string[] {
@@ -77,12 +82,12 @@ describe('loadConfig', () => {
     });
 
     it('points Meta at the local sandbox', () => {
-      expect(config.meta.graphUrl).toBe('http://127.0.0.1:3100/v19.0');
+      expect(config.meta.graphUrl).toBe('http://127.0.0.1:3100/v26.0');
       expect(config.meta.oauthDialogUrl).toBe(
-        'http://127.0.0.1:3100/v19.0/dialog/oauth',
+        'http://127.0.0.1:3100/v26.0/dialog/oauth',
       );
       expect(config.meta.redirectUri).toBe(
-        'http://localhost:3000/api/instagram/auth/instagram/callback',
+        `http://localhost:3000${OAUTH_CALLBACK_PATH}`,
       );
     });
   });
@@ -93,7 +98,7 @@ describe('loadConfig', () => {
     expect(config.http.publicUrl).toBe('https://api.example.com');
     expect(config.http.clientUrl).toBe('https://api.example.com');
     expect(config.meta.redirectUri).toBe(
-      'https://api.example.com/api/instagram/auth/instagram/callback',
+      `https://api.example.com${OAUTH_CALLBACK_PATH}`,
     );
   });
 
@@ -124,13 +129,106 @@ describe('loadConfig', () => {
       'META_WEBHOOK_VERIFY_TOKEN: is required in production',
       'META_GRAPH_URL: is required in production',
       'META_OAUTH_DIALOG_URL: is required in production',
+      'META_IG_APP_ID: is required in production',
+      'META_IG_APP_SECRET: is required in production',
+      'META_IG_OAUTH_URL: is required in production',
+      'META_IG_API_URL: is required in production',
+      'META_IG_GRAPH_URL: is required in production',
     ]);
+  });
+
+  describe('login methods (META_LOGIN_METHODS)', () => {
+    const META_IG = [
+      'META_IG_APP_ID',
+      'META_IG_APP_SECRET',
+      'META_IG_OAUTH_URL',
+      'META_IG_API_URL',
+      'META_IG_GRAPH_URL',
+    ] as const;
+    const FACEBOOK = [
+      'META_APP_ID',
+      'META_APP_SECRET',
+      'META_GRAPH_URL',
+      'META_OAUTH_DIALOG_URL',
+    ] as const;
+    const without = (names: readonly string[]) =>
+      Object.fromEntries(
+        Object.entries(PRODUCTION).filter(([name]) => !names.includes(name)),
+      );
+
+    it('offers both, Instagram Login first, pointing at the sandbox by default', () => {
+      const config = load({});
+      expect(config.meta.loginMethods).toEqual(['instagram', 'facebook']);
+      expect(config.meta.instagramLogin).toEqual({
+        appId: 'sandbox-ig-app-id',
+        appSecret: 'sandbox-ig-app-secret',
+        oauthUrl: 'http://127.0.0.1:3100/www.instagram.com/oauth/authorize',
+        apiUrl: 'http://127.0.0.1:3100/api.instagram.com',
+        graphUrl: 'http://127.0.0.1:3100/graph.instagram.com/v26.0',
+      });
+    });
+
+    it('reads the Instagram app and its hosts as given', () => {
+      expect(load(PRODUCTION).meta.instagramLogin).toEqual({
+        appId: '5678',
+        appSecret: 'ig-app-secret',
+        oauthUrl: 'https://www.instagram.com/oauth/authorize',
+        apiUrl: 'https://api.instagram.com',
+        graphUrl: 'https://graph.instagram.com/v26.0',
+      });
+    });
+
+    it("in production, requires only the enabled method's variables, and no sandbox secret stands in", () => {
+      const instagramOnly = load({
+        ...without(FACEBOOK),
+        META_LOGIN_METHODS: 'instagram',
+      });
+      expect(instagramOnly.meta.loginMethods).toEqual(['instagram']);
+      expect(instagramOnly.meta.appSecret).toBe('');
+      expect(instagramOnly.meta.appId).toBe('');
+
+      const facebookOnly = load({
+        ...without(META_IG),
+        META_LOGIN_METHODS: 'facebook',
+      });
+      expect(facebookOnly.meta.loginMethods).toEqual(['facebook']);
+      expect(facebookOnly.meta.instagramLogin).toBeUndefined();
+
+      expect(
+        problemsOf({ ...without(META_IG), META_LOGIN_METHODS: 'instagram' }),
+      ).toEqual(META_IG.map((name) => `${name}: is required in production`));
+      expect(
+        problemsOf({ ...without(FACEBOOK), META_LOGIN_METHODS: 'facebook' }),
+      ).toEqual(FACEBOOK.map((name) => `${name}: is required in production`));
+    });
+
+    it('orders the methods Instagram first and drops repeats', () => {
+      expect(
+        load({ META_LOGIN_METHODS: 'facebook, instagram,facebook' }).meta
+          .loginMethods,
+      ).toEqual(['instagram', 'facebook']);
+    });
+
+    it.each(['twitter', 'instagram,', ',', 'Instagram'])(
+      'refuses META_LOGIN_METHODS=%j with one line',
+      (value) => {
+        expect(problemsOf({ META_LOGIN_METHODS: value })).toEqual([
+          `META_LOGIN_METHODS: must list one or both of instagram, facebook, comma-separated (got "${value}")`,
+        ]);
+      },
+    );
+
+    it('refuses a META_IG_* URL that is not http(s)', () => {
+      expect(problemsOf({ META_IG_GRAPH_URL: 'graph.instagram.com' })).toEqual([
+        'META_IG_GRAPH_URL: must be an http:// or https:// URL (got "graph.instagram.com")',
+      ]);
+    });
   });
 
   it('in production, derives META_REDIRECT_URI from PUBLIC_URL when unset', () => {
     const env = { ...PRODUCTION, META_REDIRECT_URI: undefined };
     expect(load(env).meta.redirectUri).toBe(
-      'https://chat.example.com/api/instagram/auth/instagram/callback',
+      `https://chat.example.com${OAUTH_CALLBACK_PATH}`,
     );
   });
 

@@ -1,10 +1,15 @@
 import { isIP } from 'node:net';
+import {
+  DEFAULT_GRAPH_API_VERSION,
+  OAUTH_CALLBACK_PATH,
+} from '@instantchat/meta-platform';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
   type AppConfig,
   type EnvironmentVariables,
   type EnvVariable,
   LOG_LEVELS,
+  type MetaLoginMethod,
   type NodeEnv,
 } from './app-config';
 import {
@@ -35,15 +40,26 @@ export interface LoadConfigOptions {
 
 const NODE_ENVS: readonly NodeEnv[] = ['development', 'production', 'test'];
 const JWT_SECRET_MIN_LENGTH = 32;
-const DEFAULT_META_GRAPH_URL = 'http://127.0.0.1:3100/v19.0';
-const DEFAULT_META_OAUTH_DIALOG_URL =
-  'http://127.0.0.1:3100/v19.0/dialog/oauth';
+const DEFAULT_META_GRAPH_URL = `http://127.0.0.1:3100/${DEFAULT_GRAPH_API_VERSION}`;
+const DEFAULT_META_OAUTH_DIALOG_URL = `${DEFAULT_META_GRAPH_URL}/dialog/oauth`;
 /** Sandbox credentials, matched by apps/meta-sandbox; never valid against the real Meta. */
 const SANDBOX_META = {
   META_APP_ID: 'sandbox-app-id',
   META_APP_SECRET: 'sandbox-app-secret',
   META_WEBHOOK_VERIFY_TOKEN: 'sandbox-verify-token',
+  META_IG_APP_ID: 'sandbox-ig-app-id',
+  META_IG_APP_SECRET: 'sandbox-ig-app-secret',
 } as const;
+/** Instagram Login's three hosts, as the sandbox plays them under path prefixes. */
+const DEFAULT_META_IG_OAUTH_URL =
+  'http://127.0.0.1:3100/www.instagram.com/oauth/authorize';
+const DEFAULT_META_IG_API_URL = 'http://127.0.0.1:3100/api.instagram.com';
+const DEFAULT_META_IG_GRAPH_URL = `http://127.0.0.1:3100/graph.instagram.com/${DEFAULT_GRAPH_API_VERSION}`;
+/** Instagram Login first: it is the default method and needs no Facebook Page. */
+const META_LOGIN_METHODS: readonly MetaLoginMethod[] = [
+  'instagram',
+  'facebook',
+];
 
 /**
  * Validates the environment and builds the typed configuration. Collects every problem before
@@ -178,36 +194,61 @@ export function loadConfig(
     fail('REDIS_URL', 'must start with redis:// or rediss://');
   }
 
-  const metaValue = (name: keyof typeof SANDBOX_META): string => {
+  const loginMethods = parseLoginMethods(
+    read('META_LOGIN_METHODS') ?? META_LOGIN_METHODS.join(','),
+    fail,
+  );
+  // A disabled method's variables are neither required nor defaulted in production: no sandbox
+  // secret may stand in for a real one there.
+  const metaValue = (
+    name: keyof typeof SANDBOX_META,
+    needed = true,
+  ): string => {
     const value = read(name);
     if (value !== undefined) return value;
-    if (production) fail(name, 'is required in production');
+    if (production) {
+      if (needed) fail(name, 'is required in production');
+      return '';
+    }
     return SANDBOX_META[name];
   };
   const metaUrl = (
     name: EnvVariable,
     sandboxDefault: string,
+    needed = true,
   ): string | undefined => {
     const value = read(name);
     if (value === undefined && production)
-      return fail(name, 'is required in production');
+      return needed ? fail(name, 'is required in production') : '';
     return httpUrl(value ?? sandboxDefault, name, fail);
   };
+  const facebook = loginMethods.includes('facebook');
+  const instagram = loginMethods.includes('instagram');
   const configuredRedirectUri = read('META_REDIRECT_URI');
   const meta = {
-    appId: metaValue('META_APP_ID'),
-    appSecret: metaValue('META_APP_SECRET'),
+    appId: metaValue('META_APP_ID', facebook),
+    appSecret: metaValue('META_APP_SECRET', facebook),
     webhookVerifyToken: metaValue('META_WEBHOOK_VERIFY_TOKEN'),
-    graphUrl: metaUrl('META_GRAPH_URL', DEFAULT_META_GRAPH_URL),
+    graphUrl: metaUrl('META_GRAPH_URL', DEFAULT_META_GRAPH_URL, facebook),
     oauthDialogUrl: metaUrl(
       'META_OAUTH_DIALOG_URL',
       DEFAULT_META_OAUTH_DIALOG_URL,
+      facebook,
     ),
+    instagramLogin: instagram
+      ? {
+          appId: metaValue('META_IG_APP_ID'),
+          appSecret: metaValue('META_IG_APP_SECRET'),
+          oauthUrl: metaUrl('META_IG_OAUTH_URL', DEFAULT_META_IG_OAUTH_URL),
+          apiUrl: metaUrl('META_IG_API_URL', DEFAULT_META_IG_API_URL),
+          graphUrl: metaUrl('META_IG_GRAPH_URL', DEFAULT_META_IG_GRAPH_URL),
+        }
+      : undefined,
     // Derived from PUBLIC_URL (required in production), so it need not be repeated. A bad
     // PUBLIC_URL is reported once, under its own name, not again as a bad META_REDIRECT_URI.
     redirectUri:
       configuredRedirectUri === undefined
-        ? publicUrl && `${publicUrl}/api/instagram/auth/instagram/callback`
+        ? publicUrl && `${publicUrl}${OAUTH_CALLBACK_PATH}`
         : httpUrl(configuredRedirectUri, 'META_REDIRECT_URI', fail),
   };
 
@@ -248,14 +289,43 @@ export function loadConfig(
     encryption: { tokenEncryptionKey },
     ...(redisUrl ? { redis: { url: redisUrl } } : {}),
     meta: {
+      loginMethods,
       appId: meta.appId,
       appSecret: meta.appSecret,
       webhookVerifyToken: meta.webhookVerifyToken,
       graphUrl: meta.graphUrl as string,
       oauthDialogUrl: meta.oauthDialogUrl as string,
       redirectUri: meta.redirectUri as string,
+      ...(meta.instagramLogin
+        ? {
+            instagramLogin: {
+              appId: meta.instagramLogin.appId,
+              appSecret: meta.instagramLogin.appSecret,
+              oauthUrl: meta.instagramLogin.oauthUrl as string,
+              apiUrl: meta.instagramLogin.apiUrl as string,
+              graphUrl: meta.instagramLogin.graphUrl as string,
+            },
+          }
+        : {}),
     },
   };
+}
+
+/** `instagram,facebook` (any order, at least one); Instagram Login first when enabled. */
+function parseLoginMethods(value: string, fail: Fail): MetaLoginMethod[] {
+  const listed = value.split(',').map((method) => method.trim());
+  const unknown = listed.filter(
+    (method) => !(META_LOGIN_METHODS as readonly string[]).includes(method),
+  );
+  // An empty entry ("instagram,") is unknown too: better a clear line than a silent default.
+  if (unknown.length > 0) {
+    fail(
+      'META_LOGIN_METHODS',
+      `must list one or both of ${META_LOGIN_METHODS.join(', ')}, comma-separated (got "${value}")`,
+    );
+    return [...META_LOGIN_METHODS];
+  }
+  return META_LOGIN_METHODS.filter((method) => listed.includes(method));
 }
 
 /** Accepts 64 hex characters or base64 (standard or url-safe) that decodes to exactly 32 bytes. */

@@ -116,4 +116,83 @@ describe('mapGraphError', () => {
       ),
     ).toBeInstanceOf(MetaPermissionError);
   });
+
+  it.each([2534022, 2018065, 2018278])(
+    'maps code 10 with subcode %i to MetaWindowClosedError',
+    (subcode) => {
+      expect(
+        mapGraphError(
+          {
+            message: '(#10) This message is sent outside of allowed window.',
+            type: 'OAuthException',
+            code: 10,
+            error_subcode: subcode,
+          },
+          400,
+        ),
+      ).toBeInstanceOf(MetaWindowClosedError);
+    },
+  );
+
+  it("maps graph.instagram.com's IGApiException like its Graph API twin, by code and subcode", () => {
+    const expired = mapGraphError(
+      {
+        ...fixture('190-463-token-expired.json'),
+        type: 'IGApiException',
+      },
+      400,
+    );
+    expect(expired).toBeInstanceOf(MetaTokenInvalidError);
+    expect(expired).toMatchObject({
+      reason: 'expired',
+      type: 'IGApiException',
+      code: 190,
+      subcode: 463,
+    });
+    expect(
+      mapGraphError(
+        {
+          message:
+            'Error validating access token: The user has not authorized application.',
+          type: 'IGApiException',
+          code: 190,
+          error_subcode: 458,
+        },
+        400,
+      ),
+    ).toMatchObject({ kind: 'token_invalid', reason: 'invalidated' });
+    expect(
+      mapGraphError(
+        {
+          ...fixture('10-2534022-outside-window.json'),
+          type: 'IGApiException',
+        },
+        400,
+      ),
+    ).toBeInstanceOf(MetaWindowClosedError);
+  });
+
+  it("keeps Meta's words for the person (error_user_title, error_user_msg)", () => {
+    const error = mapGraphError(
+      {
+        message: '(#100) Invalid parameter',
+        type: 'OAuthException',
+        code: 100,
+        error_subcode: 2018109,
+        error_user_title: 'Attachment too large',
+        error_user_msg: 'The attachment is larger than 25 MB.',
+        fbtrace_id: 'x',
+      },
+      400,
+    );
+    expect(error).toBeInstanceOf(MetaRequestError);
+    expect(error).toMatchObject({
+      userTitle: 'Attachment too large',
+      userMessage: 'The attachment is larger than 25 MB.',
+    });
+    expect(mapGraphError(fixture('613-rate-limit.json'), 400)).toMatchObject({
+      userTitle: undefined,
+      userMessage: undefined,
+    });
+  });
 });

@@ -21,9 +21,13 @@ export type MetaErrorKind =
 export interface MetaErrorDetails {
   code?: number;
   subcode?: number;
+  /** `OAuthException`, `GraphMethodException`, or graph.instagram.com's `IGApiException`. */
   type?: string;
   fbtraceId?: string;
   httpStatus?: number;
+  /** Meta's own words for the person (`error_user_title` / `error_user_msg`), when it gave them. */
+  userTitle?: string;
+  userMessage?: string;
 }
 
 export abstract class MetaApiError extends Error {
@@ -35,6 +39,8 @@ export abstract class MetaApiError extends Error {
   readonly type?: string;
   readonly fbtraceId?: string;
   readonly httpStatus?: number;
+  readonly userTitle?: string;
+  readonly userMessage?: string;
 
   constructor(message: string, details: MetaErrorDetails = {}) {
     super(message);
@@ -44,6 +50,8 @@ export abstract class MetaApiError extends Error {
     this.type = details.type;
     this.fbtraceId = details.fbtraceId;
     this.httpStatus = details.httpStatus;
+    this.userTitle = details.userTitle;
+    this.userMessage = details.userMessage;
   }
 }
 
@@ -139,15 +147,21 @@ const RATE_LIMIT_CODES = new Set<number>([
   80009,
   80014,
 ]);
+/** With code 10, each of these means the messaging window is closed. */
 const OUTSIDE_WINDOW_SUBCODES = new Set<number>([
   GraphErrorSubcode.OUTSIDE_WINDOW,
   GraphErrorSubcode.OUTSIDE_WINDOW_INSTAGRAM,
+  GraphErrorSubcode.OUTSIDE_WINDOW_REPORTED,
 ]);
 
 /** Rate-limit pause when Meta gives no estimate. */
 export const DEFAULT_RATE_LIMIT_RETRY_MS = 60_000;
 
-/** Maps Meta's `{ error: {…} }` body to a typed error; `retryAfterMs` comes from the usage headers. */
+/**
+ * Maps Meta's `{ error: {…} }` body to a typed error by code and subcode, never by `type`: an
+ * `IGApiException` from graph.instagram.com means what its Graph API twin means.
+ * `retryAfterMs` comes from the usage headers.
+ */
 export function mapGraphError(
   error: GraphError,
   httpStatus: number,
@@ -159,6 +173,8 @@ export function mapGraphError(
     type: error.type,
     fbtraceId: error.fbtrace_id,
     httpStatus,
+    ...(error.error_user_title ? { userTitle: error.error_user_title } : {}),
+    ...(error.error_user_msg ? { userMessage: error.error_user_msg } : {}),
   };
   const message = error.message ?? 'Meta returned an error';
   const code = error.code;

@@ -1,11 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-// The API's tests drive the real Meta sandbox over HTTP; it is an app, so it is imported by path.
-// eslint-disable-next-line @nx/enforce-module-boundaries
+import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
 import {
   startMetaSandbox,
   type MetaSandbox,
-} from '../../../../meta-sandbox/src';
+} from '@instantchat/meta-sandbox-server';
 import {
   MetaPermissionError,
   MetaRateLimitedError,
@@ -22,8 +21,7 @@ import {
 
 const APP_ID = 'client-test-app';
 const APP_SECRET = 'client-test-secret-0123456789';
-const REDIRECT_URI =
-  'http://localhost:3000/api/instagram/auth/instagram/callback';
+const REDIRECT_URI = `http://localhost:3000${OAUTH_CALLBACK_PATH}`;
 const PAGE = '109876543210001';
 const PAGE_WITHOUT_INSTAGRAM = '109876543210003';
 const ACCOUNT = '17841405822304914';
@@ -165,12 +163,16 @@ describe('MetaGraphClient against the Meta sandbox', () => {
           {
             appId: APP_ID,
             appName: 'InstantChat',
-            fields: expect.arrayContaining([
+            // Page field names: Meta refuses Instagram's (messaging_seen, message_edit) here.
+            fields: [
               'messages',
-              'messaging_seen',
+              'messaging_postbacks',
               'message_reactions',
-              'message_edit',
-            ]),
+              'message_reads',
+              'messaging_referrals',
+              'message_echoes',
+              'standby',
+            ],
           },
         ],
       );
@@ -287,7 +289,7 @@ describe('MetaGraphClient against the Meta sandbox', () => {
         pageAccessToken: pageToken,
         recipientId: ANNA,
         attachment: { type: 'image', url: 'https://cdn.example/jacket.jpg' },
-        instagramAccountId: ACCOUNT,
+        pageId: PAGE,
       });
       await client.sendSenderAction({
         pageAccessToken: pageToken,
@@ -732,8 +734,8 @@ describe('MetaGraphClient with sparse answers from Meta', () => {
     client = new MetaGraphClient({
       appId: APP_ID,
       appSecret: APP_SECRET,
-      graphUrl: `http://127.0.0.1:${port}/v19.0`,
-      oauthDialogUrl: `http://127.0.0.1:${port}/v19.0/dialog/oauth`,
+      graphUrl: `http://127.0.0.1:${port}/v26.0`,
+      oauthDialogUrl: `http://127.0.0.1:${port}/v26.0/dialog/oauth`,
       redirectUri: REDIRECT_URI,
       timeoutMs: 1_000,
       sleep: async () => undefined,
@@ -743,7 +745,7 @@ describe('MetaGraphClient with sparse answers from Meta', () => {
 
   it('reads a debug_token answer for an unparseable token, which carries no app_id or type', async () => {
     answers = {
-      '/v19.0/debug_token': {
+      '/v26.0/debug_token': {
         data: {
           error: { code: 190, message: 'Invalid OAuth access token.' },
           is_valid: false,
@@ -762,7 +764,7 @@ describe('MetaGraphClient with sparse answers from Meta', () => {
   });
 
   it("keeps the recipient it sent to when Meta's send answer has no recipient_id", async () => {
-    answers = { '/v19.0/me/messages': { message_id: 'm_1' } };
+    answers = { '/v26.0/me/messages': { message_id: 'm_1' } };
     expect(
       await client.sendMessage({
         pageAccessToken: 'EAApage',

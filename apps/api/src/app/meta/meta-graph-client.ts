@@ -1,12 +1,8 @@
-import { createHmac } from 'node:crypto';
 import {
-  BUSINESS_USE_CASE_USAGE_HEADER,
   INSTAGRAM_MESSAGING_SCOPES,
-  INSTAGRAM_MESSAGING_WEBHOOK_FIELDS,
+  PAGE_MESSAGING_WEBHOOK_FIELDS,
   type AccessTokenResponse,
-  type BusinessUseCaseUsageHeader,
   type DebugTokenResponse,
-  type GraphErrorBody,
   type InstagramBusinessAccount,
   type InstagramUserProfile,
   type PageAccountsResponse,
@@ -15,14 +11,6 @@ import {
   type SendMessageResponse,
   type SubscribedAppsResponse,
 } from '@instantchat/meta-platform';
-import {
-  DEFAULT_RATE_LIMIT_RETRY_MS,
-  mapGraphError,
-  MetaApiError,
-  MetaRateLimitedError,
-  MetaRequestError,
-  MetaTransientError,
-} from './meta-api.errors';
 import type {
   InstagramContactProfile,
   InstagramProfessionalAccount,
@@ -34,100 +22,72 @@ import type {
   SendMessageInput,
   SentMessage,
 } from './meta-graph.types';
+import {
+  MetaGraphTransport,
+  type MetaTransportBehaviour,
+} from './meta-graph-transport';
+import {
+  toAccessToken,
+  toSendMessageRequest,
+  toSentMessage,
+} from './graph-bodies';
+import {
+  InstagramLoginClient,
+  type InstagramLoginOptions,
+} from './instagram-login-client';
 
-export interface MetaRetryOptions {
-  /** Total tries for a transient failure, first one included. */
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
+export type {
+  MetaClientLogger,
+  MetaRetryOptions,
+} from './meta-graph-transport';
 
-export interface MetaClientLogger {
-  debug(message: string): void;
-  warn(message: string): void;
-}
-
-export interface MetaGraphClientOptions {
+export interface MetaGraphClientOptions extends MetaTransportBehaviour {
   appId: string;
   appSecret: string;
-  /** Graph API base with its version, e.g. `https://graph.facebook.com/v19.0`. */
+  /** Graph API base with its version, e.g. `https://graph.facebook.com/v26.0`. */
   graphUrl: string;
-  /** Facebook Login dialog, e.g. `https://www.facebook.com/v19.0/dialog/oauth`. */
+  /** Facebook Login dialog, e.g. `https://www.facebook.com/v26.0/dialog/oauth`. */
   oauthDialogUrl: string;
-  /** Registered OAuth redirect URI (the API's callback). */
+  /** Registered OAuth redirect URI (the API's callback), for both login methods. */
   redirectUri: string;
-  /** Per attempt. */
-  timeoutMs?: number;
-  retry?: Partial<MetaRetryOptions>;
-  logger?: MetaClientLogger;
-  /** Test seams for the backoff. */
-  random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Instagram Login's app and hosts; absent when only Facebook Login is enabled. */
+  instagramLogin?: Omit<InstagramLoginOptions, 'redirectUri'>;
 }
 
-interface GraphRequest {
-  /** Names the call in logs and errors, e.g. `sendMessage`. */
-  operation: string;
-  method: 'GET' | 'POST' | 'DELETE';
-  path: string;
-  query?: Record<string, string>;
-  /** Sent as a Bearer header with `appsecret_proof`; never placed in the URL. */
-  token?: string;
-  body?: unknown;
-  /**
-   * Whether repeating the request is harmless. A non-idempotent call (a send) is not retried
-   * after a timeout or a dropped connection, since Meta may already have acted on it.
-   */
-  idempotent: boolean;
-}
-
-const DEFAULT_TIMEOUT_MS = 10_000;
 /** A person managing more Pages than this many result pages is not someone we can serve anyway. */
 const MAX_LIST_PAGES = 20;
-const DEFAULT_RETRY: MetaRetryOptions = {
-  maxAttempts: 3,
-  baseDelayMs: 250,
-  maxDelayMs: 4_000,
-};
-/** Connection errors raised before any byte reached Meta: always safe to retry. */
-const CONNECT_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 /**
- * The API's one client for Meta's Graph API: every call InstantChat makes, typed results, typed
- * errors (see meta-api.errors.ts), bounded retries with exponential backoff and jitter for
- * transient failures, and `appsecret_proof` on every token-bearing call. Tokens travel in the
- * Authorization header and never reach a log line or an error message.
+ * The API's one client for Meta: every call InstantChat makes, as typed operations with typed
+ * results. How a call travels (timeouts, retries, `appsecret_proof`, Meta's error bodies) is
+ * `MetaGraphTransport`'s job; this class only knows Meta's endpoints and shapes.
  */
 export class MetaGraphClient {
-  private readonly graphUrl: string;
-  private readonly timeoutMs: number;
-  private readonly retry: MetaRetryOptions;
-  private readonly random: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  /**
-   * Transient failures after which Meta has certainly not acted: the request never left this
-   * process, or Meta itself answered with an error. Only these let a send be repeated; a timeout
-   * or a gateway's bare 5xx may hide a message that was delivered.
-   */
-  private readonly notActedOn = new WeakSet<MetaTransientError>();
+  private readonly graph: MetaGraphTransport;
+  private readonly instagramLoginClient?: InstagramLoginClient;
 
   constructor(private readonly options: MetaGraphClientOptions) {
-    this.graphUrl = options.graphUrl.replace(/\/+$/, '');
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    if (this.retry.maxAttempts < 1)
-      throw new Error('MetaGraphClient: retry.maxAttempts must be at least 1');
-    this.random = options.random ?? Math.random;
-    this.sleep =
-      options.sleep ??
-      ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const { timeoutMs, retry, logger, random, sleep, instagramLogin } = options;
+    const behaviour = { timeoutMs, retry, logger, random, sleep };
+    this.graph = new MetaGraphTransport({
+      ...behaviour,
+      baseUrl: options.graphUrl,
+      appSecret: options.appSecret,
+    });
+    if (instagramLogin)
+      this.instagramLoginClient = new InstagramLoginClient(
+        { ...instagramLogin, redirectUri: options.redirectUri },
+        behaviour,
+      );
+  }
+
+  /** The operations of Instagram Login (the default login method; no Facebook Page needed). */
+  get instagramLogin(): InstagramLoginClient {
+    if (!this.instagramLoginClient)
+      throw new Error(
+        'MetaGraphClient: Instagram Login is not configured (META_LOGIN_METHODS)',
+      );
+    return this.instagramLoginClient;
   }
 
   /** The Facebook Login dialog URL the browser is sent to; `state` must be single-use. */
@@ -146,7 +106,7 @@ export class MetaGraphClient {
 
   /** Trades the dialog's `code` for a short-lived user token. */
   async exchangeCodeForToken(code: string): Promise<MetaAccessToken> {
-    const body = await this.request<AccessTokenResponse>({
+    const body = await this.graph.request<AccessTokenResponse>({
       operation: 'exchangeCodeForToken',
       method: 'GET',
       path: '/oauth/access_token',
@@ -159,14 +119,14 @@ export class MetaGraphClient {
       // A code is single-use: replaying it after a lost answer can only fail.
       idempotent: false,
     });
-    return this.toAccessToken(body);
+    return toAccessToken(body);
   }
 
   /** Trades a short-lived user token for a long-lived one (about 60 days). */
   async exchangeForLongLivedToken(
     shortLivedUserToken: string,
   ): Promise<MetaAccessToken> {
-    const body = await this.request<AccessTokenResponse>({
+    const body = await this.graph.request<AccessTokenResponse>({
       operation: 'exchangeForLongLivedToken',
       method: 'GET',
       path: '/oauth/access_token',
@@ -178,12 +138,12 @@ export class MetaGraphClient {
       },
       idempotent: true,
     });
-    return this.toAccessToken(body);
+    return toAccessToken(body);
   }
 
   /** Inspects a token with the app's own credentials. */
   async debugToken(inputToken: string): Promise<MetaTokenInfo> {
-    const body = await this.request<DebugTokenResponse>({
+    const body = await this.graph.request<DebugTokenResponse>({
       operation: 'debugToken',
       method: 'GET',
       path: '/debug_token',
@@ -208,7 +168,7 @@ export class MetaGraphClient {
     const pages: MetaPage[] = [];
     let after: string | undefined;
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      const body = await this.request<PageAccountsResponse>({
+      const body = await this.graph.request<PageAccountsResponse>({
         operation: 'listPages',
         method: 'GET',
         path: '/me/accounts',
@@ -240,7 +200,7 @@ export class MetaGraphClient {
     pageId: string,
     accessToken: string,
   ): Promise<InstagramProfessionalAccount | null> {
-    const body = await this.request<PageWithInstagramAccount>({
+    const body = await this.graph.request<PageWithInstagramAccount>({
       operation: 'getPageInstagramAccount',
       method: 'GET',
       path: `/${encodeURIComponent(pageId)}`,
@@ -260,7 +220,7 @@ export class MetaGraphClient {
     instagramAccountId: string,
     accessToken: string,
   ): Promise<InstagramProfessionalAccount> {
-    const body = await this.request<InstagramBusinessAccount>({
+    const body = await this.graph.request<InstagramBusinessAccount>({
       operation: 'getInstagramAccount',
       method: 'GET',
       path: `/${encodeURIComponent(instagramAccountId)}`,
@@ -271,13 +231,16 @@ export class MetaGraphClient {
     return toInstagramAccount(body);
   }
 
-  /** Subscribes the app to the Page's messaging webhooks (needed before Meta sends any). */
+  /**
+   * Subscribes the app to the Page's webhooks, with Page field names: without it Meta sends no
+   * Instagram event of the Page's account (whose fields are chosen at app level).
+   */
   async subscribePageToWebhooks(
     pageId: string,
     pageAccessToken: string,
-    fields: readonly string[] = INSTAGRAM_MESSAGING_WEBHOOK_FIELDS,
+    fields: readonly string[] = PAGE_MESSAGING_WEBHOOK_FIELDS,
   ): Promise<void> {
-    await this.request<{ success: boolean }>({
+    await this.graph.request<{ success: boolean }>({
       operation: 'subscribePageToWebhooks',
       method: 'POST',
       path: `/${encodeURIComponent(pageId)}/subscribed_apps`,
@@ -292,7 +255,7 @@ export class MetaGraphClient {
     pageId: string,
     pageAccessToken: string,
   ): Promise<PageWebhookSubscription[]> {
-    const body = await this.request<SubscribedAppsResponse>({
+    const body = await this.graph.request<SubscribedAppsResponse>({
       operation: 'getPageWebhookSubscriptions',
       method: 'GET',
       path: `/${encodeURIComponent(pageId)}/subscribed_apps`,
@@ -310,7 +273,7 @@ export class MetaGraphClient {
     pageId: string,
     pageAccessToken: string,
   ): Promise<void> {
-    await this.request<{ success: boolean }>({
+    await this.graph.request<{ success: boolean }>({
       operation: 'unsubscribePageFromWebhooks',
       method: 'DELETE',
       path: `/${encodeURIComponent(pageId)}/subscribed_apps`,
@@ -324,7 +287,7 @@ export class MetaGraphClient {
     instagramScopedId: string,
     pageAccessToken: string,
   ): Promise<InstagramContactProfile> {
-    const body = await this.request<InstagramUserProfile>({
+    const body = await this.graph.request<InstagramUserProfile>({
       operation: 'getInstagramUserProfile',
       method: 'GET',
       path: `/${encodeURIComponent(instagramScopedId)}`,
@@ -346,42 +309,22 @@ export class MetaGraphClient {
     };
   }
 
-  /** The Send API. Throws `MetaWindowClosedError` outside the messaging window. */
+  /**
+   * The Send API for Facebook Login: the Page token, to `/me/messages` or `/{page-id}/messages`.
+   * Throws `MetaWindowClosedError` outside the messaging window.
+   */
   async sendMessage(input: SendMessageInput): Promise<SentMessage> {
-    const message: SendMessageRequest['message'] =
-      input.attachment !== undefined
-        ? {
-            attachment: {
-              type: input.attachment.type,
-              payload: { url: input.attachment.url },
-            },
-          }
-        : { text: input.text };
-    const request: SendMessageRequest = {
-      recipient: { id: input.recipientId },
-      ...(input.humanAgent
-        ? { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' }
-        : { messaging_type: 'RESPONSE' }),
-      message,
-    };
-    const body = await this.request<SendMessageResponse>({
+    const body = await this.graph.request<SendMessageResponse>({
       operation: 'sendMessage',
       method: 'POST',
-      path: input.instagramAccountId
-        ? `/${encodeURIComponent(input.instagramAccountId)}/messages`
+      path: input.pageId
+        ? `/${encodeURIComponent(input.pageId)}/messages`
         : '/me/messages',
       token: input.pageAccessToken,
-      body: request,
+      body: toSendMessageRequest(input),
       idempotent: false,
     });
-    if (typeof body.message_id !== 'string')
-      throw new MetaRequestError(
-        'Meta accepted the message but returned no message_id',
-      );
-    return {
-      recipientId: body.recipient_id ?? input.recipientId,
-      messageId: body.message_id,
-    };
+    return toSentMessage(body, input.recipientId);
   }
 
   async sendSenderAction(input: SenderActionInput): Promise<void> {
@@ -399,7 +342,7 @@ export class MetaGraphClient {
           ? { payload: { message_id: input.messageId } }
           : {}),
     };
-    await this.request<{ recipient_id: string }>({
+    await this.graph.request<{ recipient_id: string }>({
       operation: 'sendSenderAction',
       method: 'POST',
       path: '/me/messages',
@@ -407,166 +350,6 @@ export class MetaGraphClient {
       body: request,
       idempotent: input.action !== 'react' && input.action !== 'unreact',
     });
-  }
-
-  private toAccessToken(body: AccessTokenResponse): MetaAccessToken {
-    if (typeof body.access_token !== 'string' || body.access_token === '') {
-      throw new MetaRequestError(
-        'Meta answered the token exchange without an access_token',
-      );
-    }
-    return {
-      accessToken: body.access_token,
-      ...(typeof body.expires_in === 'number' && body.expires_in > 0
-        ? { expiresAt: new Date(Date.now() + body.expires_in * 1000) }
-        : {}),
-    };
-  }
-
-  private async request<T>(req: GraphRequest): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.attempt<T>(req);
-      } catch (err) {
-        if (!(err instanceof MetaTransientError)) throw err;
-        const safeToRepeat = req.idempotent || this.notActedOn.has(err);
-        if (!safeToRepeat || attempt >= this.retry.maxAttempts) {
-          throw new MetaTransientError(
-            err.message,
-            err.failure,
-            {
-              code: err.code,
-              subcode: err.subcode,
-              type: err.type,
-              fbtraceId: err.fbtraceId,
-              httpStatus: err.httpStatus,
-            },
-            attempt,
-          );
-        }
-        const delay = this.backoff(attempt);
-        this.options.logger?.warn(
-          `${req.operation} failed (${err.message}); attempt ${attempt + 1}/${this.retry.maxAttempts} in ${delay} ms`,
-        );
-        await this.sleep(delay);
-      }
-    }
-  }
-
-  /** Exponential growth, capped, with half of each delay randomised so clients don't retry in step. */
-  private backoff(attempt: number): number {
-    const ceiling = Math.min(
-      this.retry.maxDelayMs,
-      this.retry.baseDelayMs * 2 ** (attempt - 1),
-    );
-    return Math.round(ceiling / 2 + this.random() * (ceiling / 2));
-  }
-
-  private async attempt<T>(req: GraphRequest): Promise<T> {
-    const url = new URL(this.graphUrl + req.path);
-    for (const [key, value] of Object.entries(req.query ?? {}))
-      url.searchParams.set(key, value);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (req.token) {
-      headers['authorization'] = `Bearer ${req.token}`;
-      url.searchParams.set(
-        'appsecret_proof',
-        createHmac('sha256', this.options.appSecret)
-          .update(req.token)
-          .digest('hex'),
-      );
-    }
-    if (req.body !== undefined) headers['content-type'] = 'application/json';
-
-    const started = Date.now();
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: req.method,
-        headers,
-        body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (err) {
-      throw this.networkError(req, err);
-    }
-
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (err) {
-      throw this.networkError(req, err);
-    }
-    // Path only: the query may hold a client secret or a code.
-    this.options.logger?.debug(
-      `${req.operation}: ${req.method} ${req.path} -> ${response.status} in ${Date.now() - started} ms`,
-    );
-
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    const graphError = isGraphErrorBody(parsed) ? parsed.error : undefined;
-    if (graphError) {
-      const error = mapGraphError(
-        graphError,
-        response.status,
-        retryAfterFromHeaders(response.headers),
-      );
-      if (error instanceof MetaTransientError) this.notActedOn.add(error);
-      throw error;
-    }
-    if (!response.ok) {
-      if (response.status === 429) {
-        throw new MetaRateLimitedError(
-          'Meta answered HTTP 429',
-          retryAfterFromHeaders(response.headers) ??
-            DEFAULT_RATE_LIMIT_RETRY_MS,
-          { httpStatus: 429 },
-        );
-      }
-      if (response.status >= 500) {
-        const error = new MetaTransientError(
-          `Meta answered HTTP ${response.status}`,
-          'server_error',
-          { httpStatus: response.status },
-        );
-        if (response.status === 503) this.notActedOn.add(error);
-        throw error;
-      }
-      throw new MetaRequestError(
-        `Meta answered HTTP ${response.status} without an error body`,
-        { httpStatus: response.status },
-      );
-    }
-    if (parsed === undefined || typeof parsed !== 'object' || parsed === null) {
-      throw new MetaRequestError(
-        `${req.operation}: Meta answered with a body that is not a JSON object`,
-        { httpStatus: response.status },
-      );
-    }
-    return parsed as T;
-  }
-
-  private networkError(req: GraphRequest, err: unknown): MetaApiError {
-    // Duck-typed: abort reasons are DOMExceptions, which are not always `instanceof Error`.
-    const name = (err as { name?: string } | undefined)?.name;
-    if (name === 'TimeoutError' || name === 'AbortError') {
-      return new MetaTransientError(
-        `${req.operation}: Meta did not answer within ${this.timeoutMs} ms`,
-        'timeout',
-      );
-    }
-    const code = (err as { cause?: { code?: string } })?.cause?.code;
-    const error = new MetaTransientError(
-      `${req.operation}: could not reach Meta${code ? ` (${code})` : ''}`,
-      'network',
-    );
-    if (code !== undefined && CONNECT_ERROR_CODES.has(code))
-      this.notActedOn.add(error);
-    return error;
   }
 }
 
@@ -579,40 +362,4 @@ function toInstagramAccount(
     name: account.name,
     profilePictureUrl: account.profile_picture_url,
   };
-}
-
-function isGraphErrorBody(body: unknown): body is GraphErrorBody {
-  if (typeof body !== 'object' || body === null || !('error' in body))
-    return false;
-  const error = (body as { error: unknown }).error;
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    typeof (error as { code?: unknown }).code === 'number'
-  );
-}
-
-/** Meta's own estimate (minutes) from `X-Business-Use-Case-Usage`, else `Retry-After` (seconds). */
-function retryAfterFromHeaders(headers: Headers): number | undefined {
-  const usage = headers.get(BUSINESS_USE_CASE_USAGE_HEADER);
-  if (usage) {
-    try {
-      const parsed = JSON.parse(usage) as BusinessUseCaseUsageHeader;
-      const minutes = Math.max(
-        0,
-        ...Object.values(parsed).flatMap((list) =>
-          Array.isArray(list)
-            ? list.map((u) => Number(u.estimated_time_to_regain_access) || 0)
-            : [],
-        ),
-      );
-      if (minutes > 0) return minutes * 60_000;
-    } catch {
-      // A malformed header is no reason to lose the error itself.
-    }
-  }
-  const retryAfter = Number(headers.get('retry-after'));
-  return Number.isFinite(retryAfter) && retryAfter > 0
-    ? retryAfter * 1000
-    : undefined;
 }

@@ -6,6 +6,33 @@ export interface MetaAccessToken {
   expiresAt?: Date;
 }
 
+/** Instagram Login's answer to a code: a short-lived token for one professional account. */
+export interface InstagramLoginGrant {
+  accessToken: string;
+  /** The professional account's id, as webhooks carry it in `entry[].id`. */
+  userId: string;
+  permissions: string[];
+}
+
+/** The account behind an Instagram Login token (`/me`). */
+export interface InstagramLoginAccount {
+  /** The key of the account: webhooks carry it in `entry[].id`. */
+  userId: string;
+  /** Instagram's app-scoped id for the same account. */
+  appScopedId: string;
+  username?: string;
+  name?: string;
+  profilePictureUrl?: string;
+}
+
+/** A send through graph.instagram.com with an Instagram Login token. */
+export type InstagramLoginSendInput = OutgoingMessage & {
+  accessToken: string;
+  recipientId: string;
+  /** Reply as a human agent: extends the window to 7 days after the person's last message. */
+  humanAgent?: boolean;
+};
+
 export interface MetaTokenInfo {
   isValid: boolean;
   appId: string;
@@ -59,8 +86,8 @@ export type SendMessageInput = OutgoingMessage & {
   recipientId: string;
   /** Reply as a human agent: extends the window to 7 days after the person's last message. */
   humanAgent?: boolean;
-  /** Send through `/{ig-id}/messages` instead of `/me/messages`. */
-  instagramAccountId?: string;
+  /** Send through `/{page-id}/messages` instead of `/me/messages` (same Page token). */
+  pageId?: string;
 };
 
 export interface SentMessage {

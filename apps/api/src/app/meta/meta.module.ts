@@ -19,6 +19,7 @@ import { MetaGraphClient } from './meta-graph-client';
           graphUrl: config.meta.graphUrl,
           oauthDialogUrl: config.meta.oauthDialogUrl,
           redirectUri: config.meta.redirectUri,
+          instagramLogin: config.meta.instagramLogin,
           logger: {
             debug: (m) => logger.debug(m),
             warn: (m) => logger.warn(m),

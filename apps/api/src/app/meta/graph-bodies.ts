@@ -1,0 +1,64 @@
+import type {
+  AccessTokenResponse,
+  SendMessageRequest,
+  SendMessageResponse,
+} from '@instantchat/meta-platform';
+import { MetaRequestError } from './meta-api.errors';
+import type {
+  MetaAccessToken,
+  OutgoingMessage,
+  SentMessage,
+} from './meta-graph.types';
+
+/**
+ * Bodies both login methods share: token answers, and the Send API's request and answer
+ * (graph.facebook.com with a Page token, graph.instagram.com with an Instagram Login token).
+ */
+
+export function toAccessToken(body: AccessTokenResponse): MetaAccessToken {
+  if (typeof body.access_token !== 'string' || body.access_token === '') {
+    throw new MetaRequestError(
+      'Meta answered the token exchange without an access_token',
+    );
+  }
+  return {
+    accessToken: body.access_token,
+    ...(typeof body.expires_in === 'number' && body.expires_in > 0
+      ? { expiresAt: new Date(Date.now() + body.expires_in * 1000) }
+      : {}),
+  };
+}
+
+export function toSendMessageRequest(
+  input: OutgoingMessage & { recipientId: string; humanAgent?: boolean },
+): SendMessageRequest {
+  return {
+    recipient: { id: input.recipientId },
+    ...(input.humanAgent
+      ? { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' }
+      : { messaging_type: 'RESPONSE' }),
+    message:
+      input.attachment !== undefined
+        ? {
+            attachment: {
+              type: input.attachment.type,
+              payload: { url: input.attachment.url },
+            },
+          }
+        : { text: input.text },
+  };
+}
+
+export function toSentMessage(
+  body: SendMessageResponse,
+  recipientId: string,
+): SentMessage {
+  if (typeof body.message_id !== 'string')
+    throw new MetaRequestError(
+      'Meta accepted the message but returned no message_id',
+    );
+  return {
+    recipientId: body.recipient_id ?? recipientId,
+    messageId: body.message_id,
+  };
+}

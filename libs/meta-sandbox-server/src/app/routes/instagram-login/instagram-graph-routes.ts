@@ -1,0 +1,116 @@
+import {
+  INSTAGRAM_WEBHOOK_FIELDS,
+  type SubscribedAppsResponse,
+} from '@instantchat/meta-platform';
+import { select } from '../../graph-select';
+import type { Router } from '../../http/router';
+import { INSTAGRAM_HOSTS } from '../../instagram-hosts';
+import type { SandboxContext } from '../../sandbox-context';
+import { handleInstagramLoginSendApi } from '../send-api';
+import { readSubscribedFields } from '../subscribed-apps-routes';
+import {
+  instagramGraph,
+  requireInstagramScope,
+} from './instagram-graph-handler';
+
+/**
+ * graph.instagram.com for an Instagram Login token: `/me` (the professional account, keyed by
+ * `user_id` as webhooks carry it in `entry[].id`; `id` is app-scoped), `me/subscribed_apps` with
+ * Instagram's field names, and the Send API.
+ */
+export function registerInstagramGraphRoutes(
+  router: Router,
+  ctx: SandboxContext,
+): void {
+  const v = `${INSTAGRAM_HOSTS.graph}/${ctx.config.graphVersion}`;
+  const { world, config } = ctx;
+
+  router.add(
+    'GET',
+    `${v}/me`,
+    instagramGraph(ctx, (req, token) => {
+      const denied = requireInstagramScope(token, 'instagram_business_basic');
+      if (denied) return denied;
+      const account = world.instagramAccounts.get(
+        token.instagramAccountId ?? '',
+      );
+      if (!account) return select(req, 'User', {}, {});
+      return select(
+        req,
+        'User',
+        {
+          id: account.appScopedId,
+          user_id: account.id,
+          username: account.username,
+          name: account.name,
+          account_type: 'BUSINESS',
+          profile_picture_url: account.profilePictureUrl,
+          followers_count: account.followersCount,
+          follows_count: 12,
+          media_count: 34,
+        },
+        { id: account.appScopedId },
+      );
+    }),
+  );
+
+  router.add(
+    'GET',
+    `${v}/me/subscribed_apps`,
+    instagramGraph(ctx, (_req, token) => {
+      const fields = world.instagramLoginSubscriptions.get(
+        token.instagramAccountId ?? '',
+      );
+      const body: SubscribedAppsResponse = {
+        data: fields
+          ? [
+              {
+                id: config.instagramAppId,
+                name: config.appName,
+                subscribed_fields: fields,
+              },
+            ]
+          : [],
+      };
+      return { status: 200, json: body };
+    }),
+  );
+  router.add(
+    'POST',
+    `${v}/me/subscribed_apps`,
+    instagramGraph(ctx, (req, token) => {
+      const denied = requireInstagramScope(token, 'instagram_business_basic');
+      if (denied) return denied;
+      const read = readSubscribedFields(req, INSTAGRAM_WEBHOOK_FIELDS);
+      if ('error' in read) return read.error;
+      world.instagramLoginSubscriptions.set(
+        token.instagramAccountId ?? '',
+        read.fields,
+      );
+      return { status: 200, json: { success: true } };
+    }),
+  );
+  router.add(
+    'DELETE',
+    `${v}/me/subscribed_apps`,
+    instagramGraph(ctx, (_req, token) => {
+      world.instagramLoginSubscriptions.delete(token.instagramAccountId ?? '');
+      return { status: 200, json: { success: true } };
+    }),
+  );
+
+  router.add(
+    'POST',
+    `${v}/me/messages`,
+    instagramGraph(ctx, (req, token) =>
+      handleInstagramLoginSendApi(ctx, req, token, undefined),
+    ),
+  );
+  router.add(
+    'POST',
+    `${v}/:id/messages`,
+    instagramGraph(ctx, (req, token) =>
+      handleInstagramLoginSendApi(ctx, req, token, req.params['id']),
+    ),
+  );
+}
