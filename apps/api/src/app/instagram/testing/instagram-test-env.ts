@@ -8,12 +8,10 @@ import type { Connection } from 'mongoose';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-// The API's tests drive the real Meta sandbox over HTTP; it is an app, so it is imported by path.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   startMetaSandbox,
   type MetaSandbox,
-} from '../../../../../meta-sandbox/src';
+} from '@instantchat/meta-sandbox-server';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 
 export const SANDBOX_APP_ID = 'instagram-e2e-app';
