@@ -141,7 +141,9 @@ describe('ConnectInstagramPage', () => {
     await settle();
 
     expect(find('disconnect-dialog')).toBeNull();
-    expect(find('accounts-empty')).not.toBeNull();
+    expect(find('accounts-empty')?.textContent).toContain(
+      'Connect one again below',
+    );
     expect(find('instagram-account')?.dataset['state']).toBe('disconnected');
     expect(
       element.querySelector('[data-testid="instagram-toast"]')?.textContent,
