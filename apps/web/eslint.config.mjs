@@ -36,10 +36,13 @@ export default [
     ['features', 'ui/ pieces are presentational and know no feature'],
   ]),
   ...folderRule('src/app/features/auth/**/*.ts', [
-    ['(features/)?inbox', 'features never import each other'],
+    ['(features/)?(inbox|instagram)', 'features never import each other'],
   ]),
   ...folderRule('src/app/features/inbox/**/*.ts', [
-    ['(features/)?auth', 'features never import each other'],
+    ['(features/)?(auth|instagram)', 'features never import each other'],
+  ]),
+  ...folderRule('src/app/features/instagram/**/*.ts', [
+    ['(features/)?(auth|inbox)', 'features never import each other'],
   ]),
   {
     files: ['**/*.html'],

@@ -23,10 +23,13 @@ export interface RunningApi {
 }
 
 /**
- * Starts the built API (which also serves the built dashboard) on a free port, with a fresh data
- * directory so every run starts from an empty embedded database, and waits until it is healthy.
+ * Starts the built API (which also serves the built dashboard) on a free port (or the one
+ * given), with a fresh data directory so every run starts from an empty embedded database, and
+ * waits until it is healthy. `extraEnv` adds variables such as the Meta sandbox's addresses.
  */
-export async function startApi(): Promise<RunningApi> {
+export async function startApi(
+  options: { port?: number; extraEnv?: NodeJS.ProcessEnv } = {},
+): Promise<RunningApi> {
   for (const required of [API_ENTRY, join(WEB_DIST_DIR, 'index.html')]) {
     if (!existsSync(join(WORKSPACE_ROOT, required))) {
       throw new Error(
@@ -34,7 +37,7 @@ export async function startApi(): Promise<RunningApi> {
       );
     }
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), 'instantchat-e2e-'));
   const logFile = join(dataDir, 'api.log');
   const log = createWriteStream(logFile);
@@ -48,6 +51,7 @@ export async function startApi(): Promise<RunningApi> {
     WEB_DIST_DIR,
     // Tests seed conversations faster than a person types; the limit itself has API tests.
     MESSAGE_RATE_LIMIT: '100000',
+    ...options.extraEnv,
   };
   const child = spawn(process.execPath, [API_ENTRY], {
     cwd: WORKSPACE_ROOT,
@@ -59,7 +63,11 @@ export async function startApi(): Promise<RunningApi> {
 
   const baseUrl = `http://localhost:${port}`;
   try {
-    await waitUntilHealthy(`http://127.0.0.1:${port}/api/health`, child);
+    await waitUntilHealthy(
+      'The API',
+      `http://127.0.0.1:${port}/api/health`,
+      child,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     const output = existsSync(logFile)
@@ -85,22 +93,25 @@ export async function stopApi(api: RunningApi): Promise<void> {
   rmSync(api.dataDir, { recursive: true, force: true });
 }
 
-async function waitUntilHealthy(
+export async function waitUntilHealthy(
+  name: string,
   url: string,
   child: ChildProcess,
+  isHealthy: (body: unknown) => boolean = (body) =>
+    (body as { status?: string }).status === 'ok',
 ): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let lastProblem = 'no answer yet';
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       throw new Error(
-        `The API exited with code ${child.exitCode} before it was healthy`,
+        `${name} exited with code ${child.exitCode} before it was healthy`,
       );
     }
     try {
       const response = await fetch(url);
-      const body = (await response.json()) as { status?: string };
-      if (response.ok && body.status === 'ok') {
+      const body: unknown = await response.json();
+      if (response.ok && isHealthy(body)) {
         return;
       }
       lastProblem = `HTTP ${response.status}: ${JSON.stringify(body)}`;
@@ -110,12 +121,12 @@ async function waitUntilHealthy(
     await new Promise((done) => setTimeout(done, 250));
   }
   throw new Error(
-    `The API was not healthy within ${READY_TIMEOUT_MS / 1000}s (${lastProblem})`,
+    `${name} was not healthy within ${READY_TIMEOUT_MS / 1000}s (${lastProblem})`,
   );
 }
 
 /** Asks the OS for a free port (port 0), then releases it for the API to take. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);

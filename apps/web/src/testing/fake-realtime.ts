@@ -1,6 +1,7 @@
 import { signal } from '@angular/core';
 import type {
   ConversationDto,
+  InstagramStatusPayload,
   MessageDto,
   ReadReceiptDto,
   TypingPayload,
@@ -23,6 +24,7 @@ export class FakeRealtime
       | 'conversationUpdated$'
       | 'messageRead$'
       | 'typing$'
+      | 'instagramStatus$'
       | 'connect'
       | 'disconnect'
       | 'sendTyping'
@@ -36,6 +38,7 @@ export class FakeRealtime
   readonly conversationUpdated$ = new Subject<ConversationDto>();
   readonly messageRead$ = new Subject<ReadReceiptDto>();
   readonly typing$ = new Subject<TypingPayload>();
+  readonly instagramStatus$ = new Subject<InstagramStatusPayload>();
   readonly typingSent: { conversationId: string; isTyping: boolean }[] = [];
   connectedWith: string | null = null;
 

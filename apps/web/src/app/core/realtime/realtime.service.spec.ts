@@ -5,6 +5,7 @@ import {
   ClientEvent,
   SOCKET_UNAUTHORIZED,
   ServerEvent,
+  type InstagramStatusPayload,
   type MessageDto,
 } from '@instantchat/contracts';
 import {
@@ -142,6 +143,22 @@ describe('RealtimeService', () => {
     socket.fire(ServerEvent.MessageNew, pushed);
 
     expect(received).toEqual([pushed]);
+  });
+
+  it('passes Instagram connection changes on as a stream', () => {
+    const realtime = TestBed.inject(RealtimeService);
+    const received: InstagramStatusPayload[] = [];
+    realtime.instagramStatus$.subscribe((change) => received.push(change));
+    realtime.connect('t');
+    const change: InstagramStatusPayload = {
+      connected: false,
+      instagramUsername: 'bluejacket.store',
+      reason: 'token_invalid',
+    };
+
+    socket.fire(ServerEvent.InstagramStatus, change);
+
+    expect(received).toEqual([change]);
   });
 
   it('signs out when the server refuses the token', () => {

@@ -13,6 +13,7 @@ import {
   ServerEvent,
   type ClientToServerEvents,
   type ConversationDto,
+  type InstagramStatusPayload,
   type MessageDto,
   type ReadReceiptDto,
   type ServerToClientEvents,
@@ -80,6 +81,7 @@ export class RealtimeService {
   readonly conversationUpdated$ = new Subject<ConversationDto>();
   readonly messageRead$ = new Subject<ReadReceiptDto>();
   readonly typing$ = new Subject<TypingPayload>();
+  readonly instagramStatus$ = new Subject<InstagramStatusPayload>();
 
   constructor() {
     const onOffline = () => this.onNetworkLost();
@@ -150,6 +152,9 @@ export class RealtimeService {
       this.messageRead$.next(receipt),
     );
     socket.on(ServerEvent.Typing, (payload) => this.typing$.next(payload));
+    socket.on(ServerEvent.InstagramStatus, (payload) =>
+      this.instagramStatus$.next(payload),
+    );
     // The Manager (socket.io) hears the server's heartbeat; a fake socket in tests may not have one.
     socket.io?.on('ping', () => {
       if (this.socket === socket) {

@@ -11,6 +11,7 @@ import { Title } from '@angular/platform-browser';
 import { Router, RouterOutlet } from '@angular/router';
 import type { UserDto } from '@instantchat/contracts';
 import { ConnectionStatusIndicator } from '../../../../ui/connection-status/connection-status';
+import { HeaderSlot } from '../../../../ui/header-slot/header-slot';
 import { ConversationList } from '../../components/conversation-list/conversation-list';
 import { NewConversationPicker } from '../../components/new-conversation-picker/new-conversation-picker';
 import { apiErrorMessage } from '../../../../core/api-error';
@@ -25,6 +26,7 @@ import { INBOX_STATE_PROVIDERS, InboxStore } from '../../state/inbox.store';
     RouterOutlet,
     ConversationList,
     ConnectionStatusIndicator,
+    HeaderSlot,
     NewConversationPicker,
   ],
   providers: INBOX_STATE_PROVIDERS,

@@ -1,0 +1,154 @@
+import { provideHttpClient } from '@angular/common/http';
+import {
+  HttpTestingController,
+  provideHttpClientTesting,
+} from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import type { InstagramAccountDto } from '@instantchat/contracts';
+import { RealtimeService } from '../../../../core/realtime/realtime.service';
+import { SESSION_STORAGE } from '../../../../core/session/session-storage';
+import { FakeRealtime } from '../../../../../testing/fake-realtime';
+import { memoryStorage, session } from '../../../../../testing/fixtures';
+import { ConnectInstagramPage } from './connect-instagram.page';
+
+describe('ConnectInstagramPage', () => {
+  const account: InstagramAccountDto = {
+    id: '17841405822304916',
+    username: 'solo.studio',
+    method: 'instagram',
+    tokenExpiresAt: '2027-01-28T12:00:00.000Z',
+    daysLeft: 59,
+    webhookSubscribed: true,
+    state: 'connected',
+  };
+  let http: HttpTestingController;
+  let realtime: FakeRealtime;
+
+  beforeEach(() => {
+    realtime = new FakeRealtime();
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter([]),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: SESSION_STORAGE, useValue: memoryStorage(session()) },
+        { provide: RealtimeService, useValue: realtime },
+      ],
+    });
+    http = TestBed.inject(HttpTestingController);
+  });
+
+  afterEach(() => http.verify());
+
+  async function render() {
+    const fixture = TestBed.createComponent(ConnectInstagramPage);
+    await fixture.whenStable();
+    const element = fixture.nativeElement as HTMLElement;
+    const find = <T extends HTMLElement = HTMLElement>(testId: string) =>
+      element.querySelector<T>(`[data-testid="${testId}"]`);
+    const settle = () => fixture.whenStable();
+    return { fixture, element, find, settle };
+  }
+
+  it('shows skeletons while loading, then the load error with a retry that works', async () => {
+    const { find, settle } = await render();
+    expect(find('accounts-loading')?.getAttribute('aria-busy')).toBe('true');
+
+    http
+      .expectOne('/api/instagram/status')
+      .flush(null, { status: 0, statusText: 'Unknown Error' });
+    await settle();
+    expect(find('accounts-error')?.textContent).toContain(
+      'Cannot reach the server',
+    );
+
+    find('accounts-error')?.querySelector('button')?.click();
+    http
+      .expectOne('/api/instagram/status')
+      .flush({ connected: false, accounts: [] });
+    await settle();
+    expect(find('accounts-error')).toBeNull();
+    expect(find('accounts-empty')).not.toBeNull();
+  });
+
+  it('listens for live changes while open and lets go when it closes', async () => {
+    const { fixture } = await render();
+    http
+      .expectOne('/api/instagram/status')
+      .flush({ connected: false, accounts: [] });
+    expect(realtime.connectedWith).toBe(session().accessToken);
+
+    fixture.destroy();
+    expect(realtime.connectedWith).toBeNull();
+  });
+
+  it('keeps the confirmation open with the reason when disconnecting fails, and Escape cancels it', async () => {
+    const { find, settle } = await render();
+    http
+      .expectOne('/api/instagram/status')
+      .flush({ connected: true, accounts: [account] });
+    await settle();
+
+    find<HTMLButtonElement>('disconnect-button')?.click();
+    await settle();
+    expect(find('disconnect-dialog')?.textContent).toContain(
+      'Its conversations and their history stay in your inbox.',
+    );
+    find<HTMLButtonElement>('disconnect-confirm')?.click();
+    const request = http.expectOne(
+      (r) => r.url === '/api/instagram/disconnect',
+    );
+    expect(request.request.method).toBe('DELETE');
+    expect(request.request.params.get('accountId')).toBe(account.id);
+    request.flush(
+      {
+        statusCode: 404,
+        error: 'Not Found',
+        message: 'No such Instagram account among yours',
+      },
+      { status: 404, statusText: 'Not Found' },
+    );
+    await settle();
+    expect(find('disconnect-error')?.textContent).toContain(
+      'No such Instagram account among yours',
+    );
+    expect(find('instagram-account')?.dataset['state']).toBe('connected');
+
+    find('disconnect-dialog')?.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }),
+    );
+    await settle();
+    expect(find('disconnect-dialog')).toBeNull();
+  });
+
+  it('moves a disconnected account out of the active list and says its history stays', async () => {
+    const { find, element, settle } = await render();
+    http
+      .expectOne('/api/instagram/status')
+      .flush({ connected: true, accounts: [account] });
+    await settle();
+
+    find<HTMLButtonElement>('disconnect-button')?.click();
+    await settle();
+    find<HTMLButtonElement>('disconnect-confirm')?.click();
+    http
+      .expectOne((r) => r.url === '/api/instagram/disconnect')
+      .flush({
+        connected: false,
+        accounts: [{ ...account, state: 'disconnected' }],
+      });
+    await settle();
+
+    expect(find('disconnect-dialog')).toBeNull();
+    expect(find('accounts-empty')?.textContent).toContain(
+      'Connect one again below',
+    );
+    expect(find('instagram-account')?.dataset['state']).toBe('disconnected');
+    expect(
+      element.querySelector('[data-testid="instagram-toast"]')?.textContent,
+    ).toContain(
+      'Disconnected @solo.studio. Its conversations stay in your inbox.',
+    );
+  });
+});
