@@ -72,6 +72,7 @@ describe('InstagramHeaderStatus', () => {
   it('says not connected, links to the connect page and offers a quick connect', async () => {
     const { pill, quickConnect } = await render({
       connected: false,
+      loginMethods: ['instagram', 'facebook'],
       accounts: [],
     });
 
@@ -84,7 +85,11 @@ describe('InstagramHeaderStatus', () => {
   });
 
   it('quick connect goes to the consent page the API hands out', async () => {
-    const { quickConnect } = await render({ connected: false, accounts: [] });
+    const { quickConnect } = await render({
+      connected: false,
+      loginMethods: ['instagram', 'facebook'],
+      accounts: [],
+    });
 
     quickConnect()?.click();
     const request = http.expectOne(
@@ -99,6 +104,7 @@ describe('InstagramHeaderStatus', () => {
   it('shows a toast with the server’s reason when the consent page cannot be opened', async () => {
     const { fixture, element, quickConnect } = await render({
       connected: false,
+      loginMethods: ['instagram', 'facebook'],
       accounts: [],
     });
 
@@ -128,6 +134,7 @@ describe('InstagramHeaderStatus', () => {
   it('turns connected, then needs reconnect, live on instagram:status', async () => {
     const { fixture, pill, quickConnect } = await render({
       connected: false,
+      loginMethods: ['instagram', 'facebook'],
       accounts: [],
     });
 
@@ -147,12 +154,20 @@ describe('InstagramHeaderStatus', () => {
   });
 
   it('asks for the whole status again when a change names no account', async () => {
-    const { fixture, pill } = await render({ connected: false, accounts: [] });
+    const { fixture, pill } = await render({
+      connected: false,
+      loginMethods: ['instagram', 'facebook'],
+      accounts: [],
+    });
 
     realtime.instagramStatus$.next({ connected: true });
     http
       .expectOne('/api/instagram/status')
-      .flush({ connected: true, accounts: [account] });
+      .flush({
+        connected: true,
+        loginMethods: ['instagram', 'facebook'],
+        accounts: [account],
+      });
     await fixture.whenStable();
 
     expect(pill()?.dataset['state']).toBe('connected');
@@ -161,12 +176,14 @@ describe('InstagramHeaderStatus', () => {
   it('catches up after the socket reconnects', async () => {
     const { fixture, pill } = await render({
       connected: true,
+      loginMethods: ['instagram', 'facebook'],
       accounts: [account],
     });
 
     realtime.connected$.next({ isReconnect: true });
     http.expectOne('/api/instagram/status').flush({
       connected: false,
+      loginMethods: ['instagram', 'facebook'],
       accounts: [{ ...account, state: 'disconnected' }],
     });
     await fixture.whenStable();

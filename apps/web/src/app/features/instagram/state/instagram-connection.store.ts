@@ -181,7 +181,7 @@ export class InstagramConnectionStore {
       : [...loaded.status.accounts, account];
     this.loaded.set({
       ownerId: loaded.ownerId,
-      status: { connected: change.connected, accounts },
+      status: { ...loaded.status, connected: change.connected, accounts },
     });
   }
 }

@@ -66,7 +66,11 @@ describe('ConnectInstagramPage', () => {
     find('accounts-error')?.querySelector('button')?.click();
     http
       .expectOne('/api/instagram/status')
-      .flush({ connected: false, accounts: [] });
+      .flush({
+        connected: false,
+        loginMethods: ['instagram', 'facebook'],
+        accounts: [],
+      });
     await settle();
     expect(find('accounts-error')).toBeNull();
     expect(find('accounts-empty')).not.toBeNull();
@@ -76,7 +80,11 @@ describe('ConnectInstagramPage', () => {
     const { fixture } = await render();
     http
       .expectOne('/api/instagram/status')
-      .flush({ connected: false, accounts: [] });
+      .flush({
+        connected: false,
+        loginMethods: ['instagram', 'facebook'],
+        accounts: [],
+      });
     expect(realtime.connectedWith).toBe(session().accessToken);
 
     fixture.destroy();
@@ -87,7 +95,11 @@ describe('ConnectInstagramPage', () => {
     const { find, settle } = await render();
     http
       .expectOne('/api/instagram/status')
-      .flush({ connected: true, accounts: [account] });
+      .flush({
+        connected: true,
+        loginMethods: ['instagram', 'facebook'],
+        accounts: [account],
+      });
     await settle();
 
     find<HTMLButtonElement>('disconnect-button')?.click();
@@ -126,7 +138,11 @@ describe('ConnectInstagramPage', () => {
     const { find, element, settle } = await render();
     http
       .expectOne('/api/instagram/status')
-      .flush({ connected: true, accounts: [account] });
+      .flush({
+        connected: true,
+        loginMethods: ['instagram', 'facebook'],
+        accounts: [account],
+      });
     await settle();
 
     find<HTMLButtonElement>('disconnect-button')?.click();
@@ -136,6 +152,7 @@ describe('ConnectInstagramPage', () => {
       .expectOne((r) => r.url === '/api/instagram/disconnect')
       .flush({
         connected: false,
+        loginMethods: ['instagram', 'facebook'],
         accounts: [{ ...account, state: 'disconnected' }],
       });
     await settle();
