@@ -136,6 +136,11 @@ export class MessagesService implements OnModuleInit {
         return alreadySent(earlier, conversation);
       }
     }
+    await channel.checkReply?.({
+      conversation: toChannelConversation(conversation),
+      senderUserId: userId,
+      text,
+    });
     let message: MessageRecord;
     try {
       const created = await this.messages.create({
@@ -207,6 +212,9 @@ export class MessagesService implements OnModuleInit {
       readAt: readAt.toISOString(),
     };
     await this.notifier.conversationRead(updated, receipt);
+    this.replyChannels
+      .find(conversation.kind)
+      ?.agentRead?.(toChannelConversation(updated), userId);
     return receipt;
   }
 
@@ -235,7 +243,12 @@ export class MessagesService implements OnModuleInit {
     if (!outcome) return message;
     const change: MessageChange =
       outcome.status === 'failed'
-        ? { kind: 'status', status: 'failed', error: outcome.error }
+        ? {
+            kind: 'status',
+            status: 'failed',
+            error: outcome.error,
+            deliveryError: outcome.deliveryError,
+          }
         : {
             kind: 'status',
             status: outcome.status,

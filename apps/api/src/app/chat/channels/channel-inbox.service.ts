@@ -41,6 +41,18 @@ export class ChannelInbox {
     return toChannelConversation(conversation);
   }
 
+  /** The conversation of an external thread, if it has one. */
+  async findThread(
+    accountId: string,
+    contactIgsid: string,
+  ): Promise<ChannelConversation | null> {
+    const conversation = await this.conversations.findInstagramThread(
+      accountId,
+      contactIgsid,
+    );
+    return conversation ? toChannelConversation(conversation) : null;
+  }
+
   /**
    * Stores a message from the thread's contact and announces it. Recording the same
    * `externalMessageId` again (Meta redelivers webhooks) returns the stored one with `created: false`.
@@ -131,6 +143,10 @@ export class ChannelInbox {
           $set: {
             status: change.status,
             error: change.status === 'failed' ? (change.error ?? null) : null,
+            deliveryError:
+              change.status === 'failed'
+                ? (change.deliveryError ?? null)
+                : null,
             ...(change.externalMessageId !== undefined && {
               instagramMessageId: change.externalMessageId,
             }),
