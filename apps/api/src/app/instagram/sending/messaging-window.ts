@@ -30,16 +30,10 @@ export function replyWindowAt(
   const standardEnd = new Date(
     lastInboundAt.getTime() + STANDARD_MESSAGING_WINDOW_MS,
   );
-  if (now < standardEnd)
-    return { open: true, humanAgent: false, closesAt: finalEnd() };
   const humanAgentEnd = new Date(
     lastInboundAt.getTime() + HUMAN_AGENT_MESSAGING_WINDOW_MS,
   );
-  if (humanAgentAllowed && now < humanAgentEnd)
-    return { open: true, humanAgent: true, closesAt: humanAgentEnd };
-  return { open: false, closedAt: finalEnd() };
-
-  function finalEnd(): Date {
-    return humanAgentAllowed ? humanAgentEnd : standardEnd;
-  }
+  const closesAt = humanAgentAllowed ? humanAgentEnd : standardEnd;
+  if (now >= closesAt) return { open: false, closedAt: closesAt };
+  return { open: true, humanAgent: now >= standardEnd, closesAt };
 }

@@ -12,6 +12,7 @@ import {
   startMetaSandbox,
   type MetaSandbox,
 } from '@instantchat/meta-sandbox-server';
+import type { EnvironmentVariables } from '../../config/app-config';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 
 export const SANDBOX_APP_ID = 'instagram-e2e-app';
@@ -111,7 +112,10 @@ async function reservePort(): Promise<number> {
  * The API (real HTTP, embedded database) wired to an in-process Meta sandbox, with the API's log
  * recorded. The sandbox records webhooks without sending them.
  */
-export async function startInstagramTestEnv(): Promise<InstagramTestEnv> {
+export async function startInstagramTestEnv(
+  /** Variables set on top of the env's own, given the sandbox (e.g. its Instagram Login hosts). */
+  overrides: (sandbox: MetaSandbox) => EnvironmentVariables = () => ({}),
+): Promise<InstagramTestEnv> {
   const port = await reservePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const sandbox = await startMetaSandbox({
@@ -130,6 +134,7 @@ export async function startInstagramTestEnv(): Promise<InstagramTestEnv> {
       META_APP_SECRET: SANDBOX_APP_SECRET,
       META_GRAPH_URL: sandbox.graphUrl,
       META_OAUTH_DIALOG_URL: sandbox.oauthDialogUrl,
+      ...overrides(sandbox),
     });
   } catch (error) {
     await sandbox.stop();
