@@ -34,7 +34,7 @@ describe('TokenBucket', () => {
   });
 
   it('keeps any one second of sends under Meta’s 300 per second', () => {
-    let now = 0;
+    const now = 0;
     const bucket = new TokenBucket(SEND_RATE_PER_SECOND, SEND_BURST, () => now);
     const sentAt: number[] = [];
     // 2,000 sends asked for at once: each goes when the bucket says.

@@ -1,8 +1,4 @@
 import type { AuthResponseDto, MessageDto } from '@instantchat/contracts';
-import {
-  allowInInstagramLogin,
-  type MetaSandbox,
-} from '@instantchat/meta-sandbox-server';
 import { Types } from 'mongoose';
 import request from 'supertest';
 import { ChannelInbox } from '../../../chat/channels/channel-inbox.service';
@@ -27,7 +23,7 @@ export const HOUR = 3_600_000;
 
 /** Points the API's Instagram Login at the test's sandbox. */
 export const instagramLoginHosts = (
-  sandbox: MetaSandbox,
+  sandbox: InstagramTestEnv['sandbox'],
 ): EnvironmentVariables => ({
   META_IG_OAUTH_URL: sandbox.instagramOAuthUrl,
   META_IG_API_URL: sandbox.instagramApiUrl,
@@ -88,16 +84,20 @@ export class SendTestKit {
     const app = this.env.testApp.app;
     const client = app.get(MetaGraphClient).instagramLogin;
     const dialog = new URL(client.buildAuthorizationUrl('send-kit-state'));
-    const callback = await allowInInstagramLogin(
-      this.env.sandbox.instagramOAuthUrl,
+    // The person picks the account and allows, as in the window's form.
+    const form = new URLSearchParams(dialog.searchParams);
+    form.set('account_id', account.accountId);
+    form.set('action', 'allow');
+    const allowed = await fetch(
+      `${this.env.sandbox.instagramOAuthUrl}/confirm`,
       {
-        clientId: dialog.searchParams.get('client_id') ?? '',
-        redirectUri: dialog.searchParams.get('redirect_uri') ?? '',
-        state: 'send-kit-state',
-        scopes: (dialog.searchParams.get('scope') ?? '').split(','),
-        accountId: account.accountId,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+        redirect: 'manual',
       },
     );
+    const callback = new URL(allowed.headers.get('location') ?? '');
     const grant = await client.exchangeCode(
       callback.searchParams.get('code') ?? '',
     );
