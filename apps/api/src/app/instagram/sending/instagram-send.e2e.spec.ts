@@ -320,6 +320,44 @@ describe('Replies to Instagram (e2e: embedded database, Meta sandbox, real HTTP 
     });
   });
 
+  describe('OpenAPI', () => {
+    it('lists sendMessage with its body and every error it answers', async () => {
+      const document = (await kit.api().get('/api/docs-json').expect(200))
+        .body as {
+        paths: Record<
+          string,
+          Record<string, { responses: Record<string, unknown> }>
+        >;
+        components: {
+          schemas: Record<string, { properties?: Record<string, unknown> }>;
+        };
+      };
+      const operation = document.paths['/api/instagram/sendMessage'].post;
+      expect(Object.keys(operation.responses).sort()).toEqual([
+        '200',
+        '201',
+        '400',
+        '401',
+        '404',
+        '409',
+        '422',
+        '503',
+      ]);
+      expect(
+        Object.keys(
+          document.components.schemas['InstagramSendMessageDto'].properties ??
+            {},
+        ),
+      ).toEqual(['recipientId', 'message', 'accountId', 'clientMessageId']);
+      expect(
+        document.components.schemas['ConversationDto'].properties,
+      ).toHaveProperty('windowClosesAt');
+      expect(
+        document.components.schemas['MessageDto'].properties,
+      ).toHaveProperty('deliveryError');
+    });
+  });
+
   describe('sender actions', () => {
     it('shows typing_on once per burst of typing events, and mark_seen when the owner reads', async () => {
       const { owner, conversationId } = await ownerWithFacebookThread();
