@@ -104,7 +104,10 @@ describe('HTTP surface (e2e)', () => {
       >;
       components: {
         securitySchemes: Record<string, unknown>;
-        schemas: Record<string, { properties?: Record<string, unknown> }>;
+        schemas: Record<
+          string,
+          { properties?: Record<string, unknown>; required?: string[] }
+        >;
       };
     };
 

@@ -1,5 +1,10 @@
 import type { MessageDeliveryErrorDto } from '@instantchat/contracts';
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ChannelInbox } from '../../chat/channels/channel-inbox.service';
 import type {
   ChannelConversation,
@@ -51,6 +56,13 @@ export const DEFAULT_SEND_RETRY: SendRetryPolicy = {
   maxDelayMs: 5 * 60_000,
 };
 
+/**
+ * A reply still `pending` this long after it was stored has no try left in any process (the
+ * retries of a throttled send end well before): the process that held it stopped mid-send.
+ */
+export const ORPHANED_REPLY_AGE_MS = 30 * 60_000;
+const ORPHAN_SWEEP_INTERVAL_MS = 10 * 60_000;
+
 /** Instagram's typing indicator stays on for a while by itself; one `typing_on` per this long. */
 export const TYPING_THROTTLE_MS = 10_000;
 
@@ -68,12 +80,15 @@ type Attempt =
  * connection to `needs_reconnect`, which its owner hears about live.
  */
 @Injectable()
-export class InstagramSendService implements OnApplicationShutdown {
+export class InstagramSendService
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger(InstagramSendService.name);
   /** Replaceable so tests need not wait Meta's minutes. */
   retryPolicy: SendRetryPolicy = DEFAULT_SEND_RETRY;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly typingSentAt = new Map<string, number>();
+  private orphanSweep: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly connections: InstagramConnectionsService,
@@ -83,9 +98,45 @@ export class InstagramSendService implements OnApplicationShutdown {
     private readonly config: AppConfigService,
   ) {}
 
+  onApplicationBootstrap(): void {
+    const sweep = () =>
+      this.failOrphanedReplies().catch((error: unknown) =>
+        this.logger.error(
+          `Sweeping orphaned replies failed: ${describeFailure(error)}`,
+        ),
+      );
+    void sweep();
+    this.orphanSweep = setInterval(sweep, ORPHAN_SWEEP_INTERVAL_MS);
+    this.orphanSweep.unref();
+  }
+
   onApplicationShutdown(): void {
+    clearInterval(this.orphanSweep);
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
+  }
+
+  /**
+   * Replies left `pending` by a process that stopped mid-send would wait forever: they are marked
+   * failed. Whether Meta got them is unknown, so as "may have been delivered" (the echo, if it
+   * comes, turns them `sent`), and they are not sent again.
+   * @returns how many were marked.
+   */
+  async failOrphanedReplies(now = new Date()): Promise<number> {
+    const orphaned = await this.inbox.pendingRepliesBefore(
+      new Date(now.getTime() - ORPHANED_REPLY_AGE_MS),
+    );
+    for (const messageId of orphaned)
+      await this.inbox.updateMessage(
+        { messageId },
+        {
+          kind: 'status',
+          status: 'failed',
+          error: MAY_HAVE_BEEN_DELIVERED,
+          deliveryError: { mayHaveBeenDelivered: true },
+        },
+      );
+    return orphaned.length;
   }
 
   /** Whether replies past the 24-hour window go out as a human agent (META_HUMAN_AGENT). */
