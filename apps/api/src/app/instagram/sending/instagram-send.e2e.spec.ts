@@ -8,6 +8,7 @@ import {
 } from '@instantchat/contracts';
 import { randomUUID } from 'node:crypto';
 import {
+  emitSend,
   nextEvent,
   pause,
   recordEvents,
@@ -169,6 +170,35 @@ describe('Replies to Instagram (e2e: embedded database, Meta sandbox, real HTTP 
 
       expect(retry.body).toEqual(first.body);
       expect(await kit.messagesSentToMeta(ANNA)).toHaveLength(1);
+    });
+  });
+
+  describe('over the socket', () => {
+    it('message:send in an Instagram conversation sends to Instagram and acks the outcome; a refused one acks its error', async () => {
+      const { owner, conversationId } = await ownerWithFacebookThread();
+      const socket = await sockets.connect(owner.accessToken);
+
+      const sent = await emitSend(socket, {
+        conversationId,
+        text: 'Sent from the socket',
+        clientMessageId: randomUUID(),
+      });
+      const refused = await emitSend(socket, {
+        conversationId,
+        text: 'a'.repeat(1001),
+      });
+
+      expect(sent).toMatchObject({
+        ok: true,
+        data: { status: 'sent', text: 'Sent from the socket' },
+      });
+      expect(refused).toEqual({
+        ok: false,
+        error: { statusCode: 400, message: INSTAGRAM_TEXT_TOO_LONG_MESSAGE },
+      });
+      expect(
+        (await kit.messagesSentToMeta(ANNA)).map((m) => m.body.message?.text),
+      ).toEqual(['Sent from the socket']);
     });
   });
 
