@@ -88,6 +88,8 @@ export class InstagramSendService
   retryPolicy: SendRetryPolicy = DEFAULT_SEND_RETRY;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly typingSentAt = new Map<string, number>();
+  /** Per conversation, the contact's last message already marked seen: reads in between ask nothing. */
+  private readonly seenUpTo = new Map<string, number>();
   private orphanSweep: NodeJS.Timeout | undefined;
 
   constructor(
@@ -164,8 +166,13 @@ export class InstagramSendService
     void this.senderAction(conversation, 'typing_on');
   }
 
-  /** `mark_seen`: the contact sees their messages were read. Best effort. */
+  /** `mark_seen`: the contact sees their messages were read. Best effort, once per new message. */
   agentRead(conversation: ChannelConversation): void {
+    const lastInbound = conversation.lastInboundAt?.getTime();
+    if (lastInbound === undefined) return;
+    if (this.seenUpTo.get(conversation.id) === lastInbound) return;
+    if (this.seenUpTo.size > 10_000) this.seenUpTo.clear();
+    this.seenUpTo.set(conversation.id, lastInbound);
     void this.senderAction(conversation, 'mark_seen');
   }
 
