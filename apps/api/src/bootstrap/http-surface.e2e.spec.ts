@@ -104,7 +104,10 @@ describe('HTTP surface (e2e)', () => {
       >;
       components: {
         securitySchemes: Record<string, unknown>;
-        schemas: Record<string, { properties?: Record<string, unknown> }>;
+        schemas: Record<
+          string,
+          { properties?: Record<string, unknown>; required?: string[] }
+        >;
       };
     };
 
@@ -190,11 +193,16 @@ describe('HTTP surface (e2e)', () => {
           document.components.schemas['AuthResponseDto'].properties ?? {},
         ),
       ).toEqual(['accessToken', 'user']);
-      expect(
-        Object.keys(
-          document.components.schemas['ApiErrorResponse'].properties ?? {},
-        ),
-      ).toEqual(['statusCode', 'error', 'message']);
+      const errorBody = document.components.schemas['ApiErrorResponse'];
+      expect(Object.keys(errorBody.properties ?? {})).toEqual([
+        'statusCode',
+        'error',
+        'message',
+        'code',
+        'details',
+      ]);
+      // A machine-readable reason is the exception, not the rule.
+      expect(errorBody.required).toEqual(['statusCode', 'error', 'message']);
     });
   });
 });

@@ -83,6 +83,12 @@ export class ConversationDto {
   lastMessageAt!: string;
   /** Messages the caller has not read. */
   unreadCount!: number;
+  /**
+   * Instagram conversations only, ISO 8601: until when a reply can still be sent (Meta's messaging
+   * window: 24 hours after the contact's last message, 7 days where the server replies as a human
+   * agent). In the past when it has closed; null when the contact has never written.
+   */
+  windowClosesAt?: string | null;
   createdAt!: string;
   /**
    * ISO 8601; moves on every change the caller can see (new message, read state, contact profile).
@@ -96,6 +102,21 @@ export class AttachmentDto {
   url?: string;
 }
 
+/** Why a reply to Instagram failed, as Meta said it (or as far as InstantChat can tell). */
+export class MessageDeliveryErrorDto {
+  /** Meta's error code and subcode (e.g. 10 / 2534022), when Meta answered with an error. */
+  code?: number;
+  subcode?: number;
+  /** Meta's own words for the person (`error_user_title` / `error_user_msg`), when it gave them. */
+  title?: string;
+  userMessage?: string;
+  /**
+   * True when Meta did not answer (a timeout, a dropped connection, a bare 5xx): the message may
+   * have reached the contact, so it is not sent again; Instagram's echo turns it `sent` if it did.
+   */
+  mayHaveBeenDelivered!: boolean;
+}
+
 export class MessageDto {
   id!: string;
   conversationId!: string;
@@ -107,6 +128,8 @@ export class MessageDto {
   status!: MessageStatus;
   /** Why a message failed, in words a person can act on. */
   error?: string | null;
+  /** Failed replies to Instagram: Meta's code, subcode and words, and whether it may have arrived. */
+  deliveryError?: MessageDeliveryErrorDto | null;
   isFromInstagram!: boolean;
   /** ISO 8601. */
   createdAt!: string;

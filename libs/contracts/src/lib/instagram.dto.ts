@@ -1,4 +1,12 @@
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import {
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MinLength,
+  ValidateBy,
+} from 'class-validator';
 
 /**
  * How an Instagram professional account is connected: Instagram Login (Instagram's own dialog, no
@@ -105,4 +113,55 @@ export class InstagramStatusDto {
   loginMethods!: InstagramLoginMethod[];
   /** Every account the caller has connected, oldest first, disconnected ones included. */
   accounts!: InstagramAccountDto[];
+}
+
+/**
+ * Longest text Instagram's Send API takes in one message, counted in characters (Unicode code
+ * points, so an emoji counts once), not in UTF-8 bytes.
+ */
+export const INSTAGRAM_TEXT_MAX_LENGTH = 1000;
+
+/** The length Instagram's limit is measured in: code points, not UTF-16 units or bytes. */
+export function instagramTextLength(text: string): number {
+  return Array.from(text).length;
+}
+
+export const INSTAGRAM_TEXT_TOO_LONG_MESSAGE = `Instagram messages are limited to ${INSTAGRAM_TEXT_MAX_LENGTH} characters`;
+
+/** `POST /api/instagram/sendMessage`: a reply to a contact, by their Instagram-scoped id. */
+export class InstagramSendMessageDto {
+  /** The contact's Instagram-scoped id (IGSID), as their conversation shows it. */
+  @Matches(/^\d{1,32}$/, {
+    message: 'recipientId must be an Instagram-scoped user id',
+  })
+  recipientId!: string;
+
+  /** The text, up to 1,000 characters (emoji count as one). */
+  @ValidateBy(
+    {
+      name: 'instagramTextLength',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          instagramTextLength(value) <= INSTAGRAM_TEXT_MAX_LENGTH,
+      },
+    },
+    { message: INSTAGRAM_TEXT_TOO_LONG_MESSAGE },
+  )
+  @MinLength(1, { message: 'message must not be empty' })
+  // Last on purpose: checked first (see SendMessageDto.text).
+  @IsString({ message: 'message must be a string' })
+  message!: string;
+
+  /** The account to send from; optional when the caller has exactly one connected. */
+  @IsOptional()
+  @Matches(/^\d{1,32}$/, {
+    message: 'accountId must be an Instagram account id',
+  })
+  accountId?: string;
+
+  /** Same rule as `POST /api/conversations/:id/messages`: a retry with it stores nothing new. */
+  @IsOptional()
+  @IsUUID('all', { message: 'clientMessageId must be a UUID' })
+  clientMessageId?: string;
 }

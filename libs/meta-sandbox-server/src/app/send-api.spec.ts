@@ -174,8 +174,8 @@ describe('Send API', () => {
       'only one of text or attachment',
     ],
     [
-      'text over 1000 bytes',
-      { recipient: { id: ANNA }, message: { text: '\u00e9'.repeat(501) } },
+      'text over 1000 characters',
+      { recipient: { id: ANNA }, message: { text: 'a'.repeat(1001) } },
       'less than or equal to 1000',
     ],
     [

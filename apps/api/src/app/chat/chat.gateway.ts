@@ -16,7 +16,9 @@ import {
 import { toSocketAck, validateSocketPayload } from '../realtime/socket-ack';
 import type { RealtimeSocket } from '../realtime/realtime.types';
 import { SocketExceptionFilter } from '../realtime/socket-exception.filter';
+import { ReplyChannels } from './channels/reply-channels';
 import { ChatNotifier } from './chat-notifier.service';
+import { toChannelConversation } from './chat.mapper';
 import { ConversationsService } from './conversations.service';
 import { MessagesService } from './messages.service';
 
@@ -31,6 +33,7 @@ export class ChatGateway {
     private readonly messages: MessagesService,
     private readonly conversations: ConversationsService,
     private readonly notifier: ChatNotifier,
+    private readonly replyChannels: ReplyChannels,
   ) {}
 
   /** Same rules and outcome as `POST /api/conversations/:id/messages`, answered in the ack. */
@@ -69,6 +72,11 @@ export class ChatGateway {
         payload.conversationId,
       );
       this.notifier.typing(conversation, userId, payload.isTyping);
+      // An external contact sees it too, where the channel can show it.
+      if (payload.isTyping)
+        this.replyChannels
+          .find(conversation.kind)
+          ?.agentTyping?.(toChannelConversation(conversation), userId);
     } catch (error) {
       // 400 (bad payload) or 404 (not the caller's conversation): nothing to relay.
       if (!(error instanceof HttpException)) {

@@ -28,6 +28,8 @@ export function toConversationDto(
   conversation: ConversationRecord,
   viewerId: string,
   names: DisplayNames,
+  /** Undefined when the conversation's channel has no reply window (local chat). */
+  windowClosesAt?: Date | null,
 ): ConversationDto {
   const participants: ParticipantDto[] = conversation.participantIds.map(
     (id) => {
@@ -60,6 +62,9 @@ export function toConversationDto(
       : null,
     lastMessageAt: conversation.lastMessageAt.toISOString(),
     unreadCount: conversation.unreadCounts?.[viewerId] ?? 0,
+    ...(windowClosesAt !== undefined && {
+      windowClosesAt: windowClosesAt?.toISOString() ?? null,
+    }),
     createdAt: conversation.createdAt.toISOString(),
     updatedAt: conversation.updatedAt.toISOString(),
   };
@@ -79,6 +84,15 @@ export function toMessageDto(message: MessageRecord): MessageDto {
       : (message.attachments ?? []).map(({ type, url }) => ({ type, url })),
     status: message.status,
     error: message.error ?? null,
+    ...(message.deliveryError && {
+      deliveryError: {
+        code: message.deliveryError.code,
+        subcode: message.deliveryError.subcode,
+        title: message.deliveryError.title,
+        userMessage: message.deliveryError.userMessage,
+        mayHaveBeenDelivered: message.deliveryError.mayHaveBeenDelivered,
+      },
+    }),
     isFromInstagram: message.isFromInstagram ?? false,
     createdAt: message.createdAt.toISOString(),
     deletedAt: message.deletedAt?.toISOString() ?? null,
@@ -101,6 +115,9 @@ export function toChannelConversation(
         accountId: instagram.accountId,
         contactIgsid: instagram.contactIgsid,
       },
+    }),
+    ...(conversation.lastInboundAt && {
+      lastInboundAt: conversation.lastInboundAt,
     }),
   };
 }

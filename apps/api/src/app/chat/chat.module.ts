@@ -40,7 +40,8 @@ import { Message, MessageSchema } from './schemas/message.schema';
     ConversationRepairService,
   ],
   // The channel seam is all other modules see of Chat: register a ReplyChannel, record through
-  // ChannelInbox (types in channels/channel.types.ts).
-  exports: [ReplyChannels, ChannelInbox],
+  // ChannelInbox (types in channels/channel.types.ts), and send a reply on a person's behalf
+  // through MessagesService.send, with the same rules as the REST send.
+  exports: [ReplyChannels, ChannelInbox, MessagesService],
 })
 export class ChatModule {}

@@ -1,13 +1,17 @@
 import type { ConversationDto } from '@instantchat/contracts';
 import { Injectable } from '@nestjs/common';
 import { UsersService } from '../users/users.service';
-import { toConversationDto } from './chat.mapper';
+import { ReplyChannels } from './channels/reply-channels';
+import { toChannelConversation, toConversationDto } from './chat.mapper';
 import type { ConversationRecord, DisplayNames } from './chat.records';
 
 /** Conversations as a given person sees them, with participants' display names resolved. */
 @Injectable()
 export class ConversationPresenter {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly replyChannels: ReplyChannels,
+  ) {}
 
   /** DTOs for one viewer; every participant's name comes from one query. */
   async toDtos(
@@ -16,7 +20,12 @@ export class ConversationPresenter {
   ): Promise<ConversationDto[]> {
     const names = await this.displayNamesOf(conversations);
     return conversations.map((conversation) =>
-      toConversationDto(conversation, viewerId, names),
+      toConversationDto(
+        conversation,
+        viewerId,
+        names,
+        this.windowClosesAt(conversation),
+      ),
     );
   }
 
@@ -36,9 +45,26 @@ export class ConversationPresenter {
     return new Map(
       conversation.participantIds.map((id) => {
         const viewerId = id.toHexString();
-        return [viewerId, toConversationDto(conversation, viewerId, names)];
+        return [
+          viewerId,
+          toConversationDto(
+            conversation,
+            viewerId,
+            names,
+            this.windowClosesAt(conversation),
+          ),
+        ];
       }),
     );
+  }
+
+  /** Asked of the conversation's channel: only channels with a messaging window have one. */
+  private windowClosesAt(
+    conversation: ConversationRecord,
+  ): Date | null | undefined {
+    return this.replyChannels
+      .find(conversation.kind)
+      ?.replyWindowClosesAt?.(toChannelConversation(conversation));
   }
 
   private async displayNamesOf(

@@ -28,6 +28,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
@@ -153,7 +154,10 @@ export class ConversationsController {
       'Every participant’s open tabs receive `message:new` and `conversation:updated`. Send a ' +
       '`clientMessageId` (a UUID, the same on every retry of one message) to make retries safe: ' +
       'a send whose `clientMessageId` the caller already used in this conversation answers 200 ' +
-      'with the stored message and stores, counts and announces nothing again.',
+      'with the stored message and stores, counts and announces nothing again. In an Instagram ' +
+      'conversation the text is limited to 1,000 characters (400 beyond) and the message is ' +
+      'stored `pending`, then sent to Meta: it answers `sent`, `failed` with `deliveryError`, or ' +
+      'stays `pending` while Meta throttles the account (`message:updated` tells the outcome).',
   })
   @ApiParam(CONVERSATION_ID)
   @ApiCreatedResponse({ type: MessageDto, description: 'Stored the message' })
@@ -167,11 +171,16 @@ export class ConversationsController {
   @ApiConflictResponse({
     type: ApiErrorResponse,
     description:
-      'The caller already used this clientMessageId in another conversation',
+      'The caller already used this clientMessageId in another conversation, or (Instagram) the account needs reconnecting (`code: reconnect_required`)',
   })
   @ApiUnprocessableEntityResponse({
     type: ApiErrorResponse,
-    description: 'The conversation cannot take replies from here',
+    description:
+      'Instagram: Meta’s messaging window has closed (`code: window_closed`, `details.windowClosedAt`)',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ApiErrorResponse,
+    description: 'No module on this server carries replies of this kind',
   })
   @ApiTooManyRequestsResponse({
     type: ApiErrorResponse,

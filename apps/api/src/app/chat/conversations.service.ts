@@ -276,6 +276,21 @@ export class ConversationsService implements OnModuleInit {
     }
   }
 
+  /** The conversation of one contact of one Instagram account, if it exists. */
+  findInstagramThread(
+    accountId: string,
+    contactIgsid: string,
+  ): Promise<ConversationRecord | null> {
+    return this.conversations
+      .findOne({
+        kind: 'instagram',
+        'instagram.accountId': accountId,
+        'instagram.contactIgsid': contactIgsid,
+      })
+      .lean<ConversationRecord>()
+      .exec();
+  }
+
   /** The contact wrote at `sentAt`: Meta's 24-hour reply window runs from their latest message. */
   async recordInboundAt(
     conversation: ConversationRecord,

@@ -128,6 +128,25 @@ export class MessagesService implements OnModuleInit {
     // Before anything is stored: a conversation nobody can deliver to takes no replies.
     const channel = this.replyChannels.forKind(conversation.kind);
     const senderUserId = new Types.ObjectId(userId);
+    if (channel.checkReply) {
+      // A retry of a reply already accepted answers with it, whatever the channel would say now
+      // (a messaging window may have closed since). Local sends skip this read: for them the
+      // unique index below settles a retry.
+      if (clientMessageId !== undefined) {
+        const earlier = await this.findByClientMessageId(
+          senderUserId,
+          clientMessageId,
+        );
+        if (earlier) {
+          return alreadySent(earlier, conversation);
+        }
+      }
+      await channel.checkReply({
+        conversation: toChannelConversation(conversation),
+        senderUserId: userId,
+        text,
+      });
+    }
     let message: MessageRecord;
     try {
       const created = await this.messages.create({
@@ -201,6 +220,9 @@ export class MessagesService implements OnModuleInit {
       readAt: readAt.toISOString(),
     };
     await this.notifier.conversationRead(updated, receipt);
+    this.replyChannels
+      .find(conversation.kind)
+      ?.agentRead?.(toChannelConversation(updated), userId);
     return receipt;
   }
 
@@ -229,7 +251,12 @@ export class MessagesService implements OnModuleInit {
     if (!outcome) return message;
     const change: MessageChange =
       outcome.status === 'failed'
-        ? { kind: 'status', status: 'failed', error: outcome.error }
+        ? {
+            kind: 'status',
+            status: 'failed',
+            error: outcome.error,
+            deliveryError: outcome.deliveryError,
+          }
         : {
             kind: 'status',
             status: outcome.status,

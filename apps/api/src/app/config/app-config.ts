@@ -71,6 +71,14 @@ export interface AppConfig {
     oauthDialogUrl: string;
     webhookVerifyToken: string;
     redirectUri: string;
+    /**
+     * Replies after the 24-hour window, up to 7 days after the contact's last message, go out
+     * with Meta's HUMAN_AGENT tag (META_HUMAN_AGENT). Only for apps Meta granted the Human Agent
+     * permission, and only for messages a person writes.
+     */
+    humanAgent: boolean;
+    /** How long one Graph call may take before it counts as a timeout (META_REQUEST_TIMEOUT_MS). */
+    requestTimeoutMs: number;
     /** Instagram Login's Instagram app and hosts; absent when that method is disabled. */
     instagramLogin?: {
       appId: string;
@@ -115,6 +123,8 @@ export const ENV_VARIABLES = [
   'META_IG_OAUTH_URL',
   'META_IG_API_URL',
   'META_IG_GRAPH_URL',
+  'META_HUMAN_AGENT',
+  'META_REQUEST_TIMEOUT_MS',
 ] as const;
 
 export type EnvVariable = (typeof ENV_VARIABLES)[number];

@@ -292,6 +292,25 @@ describe('loadConfig', () => {
     ).toBe('https://example.com');
   });
 
+  it('replies as a human agent only when META_HUMAN_AGENT is true, and times Graph calls out after 10 s by default', () => {
+    expect(load({}).meta).toMatchObject({
+      humanAgent: false,
+      requestTimeoutMs: 10_000,
+    });
+    expect(
+      load({ META_HUMAN_AGENT: 'true', META_REQUEST_TIMEOUT_MS: '2500' }).meta,
+    ).toMatchObject({ humanAgent: true, requestTimeoutMs: 2_500 });
+  });
+
+  it('refuses a META_HUMAN_AGENT that is not true or false, and a timeout out of range', () => {
+    expect(
+      problemsOf({ META_HUMAN_AGENT: 'yes', META_REQUEST_TIMEOUT_MS: '5' }),
+    ).toEqual([
+      'META_HUMAN_AGENT: must be true or false (got "yes")',
+      'META_REQUEST_TIMEOUT_MS: must be a whole number between 100 and 120000 (got "5")',
+    ]);
+  });
+
   it('refuses a zero BODY_LIMIT', () => {
     expect(problemsOf({ BODY_LIMIT: '0kb' })).toEqual([
       'BODY_LIMIT: must be a size above zero such as "100kb" or "1mb" (got "0kb")',

@@ -268,6 +268,23 @@ export function loadConfig(
       return needed ? fail(name, 'is required in production') : '';
     return httpUrl(value ?? sandboxDefault, name, fail);
   };
+  const humanAgentValue = read('META_HUMAN_AGENT') ?? 'false';
+  const humanAgent =
+    humanAgentValue === 'true'
+      ? true
+      : humanAgentValue === 'false'
+        ? false
+        : fail(
+            'META_HUMAN_AGENT',
+            `must be true or false (got "${humanAgentValue}")`,
+          );
+  const requestTimeoutMs = integer(
+    read('META_REQUEST_TIMEOUT_MS') ?? '10000',
+    'META_REQUEST_TIMEOUT_MS',
+    100,
+    120_000,
+    fail,
+  );
   const facebook = loginMethods.includes('facebook');
   const instagram = loginMethods.includes('instagram');
   const configuredRedirectUri = read('META_REDIRECT_URI');
@@ -348,6 +365,8 @@ export function loadConfig(
       graphUrl: meta.graphUrl as string,
       oauthDialogUrl: meta.oauthDialogUrl as string,
       redirectUri: meta.redirectUri as string,
+      humanAgent: humanAgent as boolean,
+      requestTimeoutMs: requestTimeoutMs as number,
       ...(meta.instagramLogin
         ? {
             instagramLogin: {

@@ -51,6 +51,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
         statusCode,
         error: statusText(statusCode),
         message: messageOf(exception),
+        ...reasonOf(exception),
       };
     }
     const clientError = asClientError(exception);
@@ -88,6 +89,25 @@ function messageOf(exception: HttpException): string | string[] {
   )
     return message;
   return exception.message;
+}
+
+/** A machine-readable `code` (and its `details`) an exception was thrown with, e.g. `window_closed`. */
+function reasonOf(
+  exception: HttpException,
+): Pick<ApiErrorBody, 'code' | 'details'> {
+  const response = exception.getResponse();
+  if (typeof response !== 'object' || response === null) return {};
+  const { code, details } = response as { code?: unknown; details?: unknown };
+  if (typeof code !== 'string') return {};
+  const stringDetails =
+    typeof details === 'object' && details !== null
+      ? Object.fromEntries(
+          Object.entries(details).filter(
+            (entry): entry is [string, string] => typeof entry[1] === 'string',
+          ),
+        )
+      : undefined;
+  return { code, ...(stringDetails && { details: stringDetails }) };
 }
 
 /**

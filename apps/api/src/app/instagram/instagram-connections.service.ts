@@ -265,6 +265,42 @@ export class InstagramConnectionsService {
     }
   }
 
+  /** A connection by its id (conversations point at theirs), or null. */
+  findById(connectionId: string): Promise<InstagramConnectionDocument | null> {
+    if (!Types.ObjectId.isValid(connectionId)) return Promise.resolve(null);
+    return this.connections.findById(connectionId).exec();
+  }
+
+  /**
+   * The caller's held account to send from: the one named, or their only one.
+   * @throws NotFoundException when the named account is not theirs, or they hold none.
+   * @throws BadRequestException when none is named and they hold several.
+   */
+  async findAccountToSendFrom(
+    userId: string,
+    accountId: string | undefined,
+  ): Promise<InstagramConnectionDocument> {
+    const held = await this.connections
+      .find({
+        userId: toObjectId(userId),
+        isConnected: true,
+        ...(accountId !== undefined && { instagramAccountId: accountId }),
+      })
+      .limit(2)
+      .exec();
+    if (held.length === 0)
+      throw new NotFoundException(
+        accountId === undefined
+          ? 'You have no connected Instagram account'
+          : 'No such Instagram account among yours',
+      );
+    if (held.length > 1)
+      throw new BadRequestException(
+        'accountId is required: you have several Instagram accounts connected',
+      );
+    return held[0];
+  }
+
   /** The token and ids Meta's calls need; the token exists only in memory, never in a log. */
   credentialsOf(connection: InstagramConnection): ConnectedAccountCredentials {
     if (!connection.accessToken)

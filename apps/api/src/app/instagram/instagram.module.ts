@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { ChatModule } from '../chat/chat.module';
 import { AppConfigService } from '../config/app-config.service';
 import { MetaModule } from '../meta/meta.module';
 import { RealtimeModule } from '../realtime/realtime.module';
@@ -18,11 +19,17 @@ import {
   InstagramConnectionSchema,
 } from './schemas/instagram-connection.schema';
 import { OAuthState, OAuthStateSchema } from './schemas/oauth-state.schema';
+import { InstagramReplyChannel } from './sending/instagram-reply.channel';
+import { InstagramSendApi } from './sending/instagram-send-api';
+import { InstagramSendController } from './sending/instagram-send.controller';
+import { InstagramSendService } from './sending/instagram-send.service';
+import { SendRateLimiter } from './sending/send-rate-limiter';
 import { TokenCipher } from './token-cipher';
 
 /**
  * Connecting Instagram professional accounts (Instagram Login and Facebook Login), the stored
- * connections with their sealed tokens, status, disconnect and the token refresher.
+ * connections with their sealed tokens, status, disconnect and the token refresher; replies to
+ * Instagram contacts (sending/), carried for Chat as its `instagram` reply channel.
  */
 @Module({
   imports: [
@@ -32,8 +39,13 @@ import { TokenCipher } from './token-cipher';
     ]),
     MetaModule,
     RealtimeModule,
+    ChatModule,
   ],
-  controllers: [InstagramConnectController, InstagramConnectionsController],
+  controllers: [
+    InstagramConnectController,
+    InstagramConnectionsController,
+    InstagramSendController,
+  ],
   providers: [
     {
       provide: TokenCipher,
@@ -49,6 +61,11 @@ import { TokenCipher } from './token-cipher';
     InstagramConnectionsService,
     InstagramConnectService,
     InstagramTokenRefresher,
+    // Replies: registered with Chat's ReplyChannels at startup.
+    InstagramSendApi,
+    SendRateLimiter,
+    InstagramSendService,
+    InstagramReplyChannel,
   ],
   exports: [InstagramConnectionsService],
 })

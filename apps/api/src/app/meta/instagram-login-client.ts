@@ -236,4 +236,26 @@ export class InstagramLoginClient {
     });
     return toSentMessage(body, input.recipientId);
   }
+
+  /**
+   * `typing_on`, `typing_off` or `mark_seen` in the contact's thread, on graph.instagram.com.
+   * Repeating one is harmless, so it is retried like a read.
+   */
+  async sendSenderAction(input: {
+    accessToken: string;
+    recipientId: string;
+    action: 'typing_on' | 'typing_off' | 'mark_seen';
+  }): Promise<void> {
+    await this.graph.request<{ recipient_id: string }>({
+      operation: 'instagramLogin.sendSenderAction',
+      method: 'POST',
+      path: '/me/messages',
+      token: input.accessToken,
+      body: {
+        recipient: { id: input.recipientId },
+        sender_action: input.action,
+      },
+      idempotent: true,
+    });
+  }
 }

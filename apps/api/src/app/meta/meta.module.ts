@@ -20,6 +20,7 @@ import { MetaGraphClient } from './meta-graph-client';
           oauthDialogUrl: config.meta.oauthDialogUrl,
           redirectUri: config.meta.redirectUri,
           instagramLogin: config.meta.instagramLogin,
+          timeoutMs: config.meta.requestTimeoutMs,
           logger: {
             debug: (m) => logger.debug(m),
             warn: (m) => logger.warn(m),

@@ -24,7 +24,12 @@ const ATTACHMENT_TYPES = [
   'like_heart',
   'MEDIA_SHARE',
 ];
-const MAX_TEXT_BYTES = 1000;
+/** Meta counts characters (code points: an emoji is one), not UTF-8 bytes. */
+const MAX_TEXT_CHARACTERS = 1000;
+/** "A maximum of 13 quick replies … each up to 20 characters before being truncated." */
+const MAX_QUICK_REPLIES = 13;
+const QUICK_REPLY_TITLE_CHARACTERS = 20;
+const QUICK_REPLY_CONTENT_TYPES = ['text', 'user_phone_number', 'user_email'];
 
 /** Meta takes the body as JSON or as form fields whose values are JSON strings. */
 function jsonField(
@@ -188,14 +193,16 @@ export function parseSendRequest(
           'param message[text] must be a non-empty UTF-8 encoded string',
         ),
       };
-    if (Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES) {
+    if (Array.from(text).length > MAX_TEXT_CHARACTERS) {
       return {
         error: GraphErrors.invalidParameter(
-          `Length of param message[text] must be less than or equal to ${MAX_TEXT_BYTES}`,
+          `Length of param message[text] must be less than or equal to ${MAX_TEXT_CHARACTERS}`,
         ),
       };
     }
   }
+  const quickReplies = quickRepliesOf(message['quick_replies']);
+  if ('error' in quickReplies) return { error: quickReplies.error };
   if (attachment !== undefined) {
     if (
       !isObject(attachment) ||
@@ -236,7 +243,67 @@ export function parseSendRequest(
       ...(typeof tag === 'string'
         ? { tag: tag as SendMessageRequest['tag'] }
         : {}),
-      message: message as SendMessageRequest['message'],
+      message: {
+        ...(message as SendMessageRequest['message']),
+        ...(quickReplies.value ? { quick_replies: quickReplies.value } : {}),
+      },
     },
   };
+}
+
+type QuickReplies = NonNullable<
+  NonNullable<SendMessageRequest['message']>['quick_replies']
+>;
+
+/** At most 13; a title longer than 20 characters is cut to 20, as Instagram shows it. */
+function quickRepliesOf(
+  value: unknown,
+): { value?: QuickReplies } | { error: Reply } {
+  if (value === undefined) return {};
+  if (!Array.isArray(value))
+    return {
+      error: GraphErrors.invalidParameter(
+        'param message[quick_replies] must be an array',
+      ),
+    };
+  if (value.length > MAX_QUICK_REPLIES)
+    return {
+      error: GraphErrors.invalidParameter(
+        `param message[quick_replies] must have at most ${MAX_QUICK_REPLIES} elements`,
+      ),
+    };
+  const replies: QuickReplies = [];
+  for (const [index, reply] of value.entries()) {
+    const contentType = isObject(reply) ? reply['content_type'] : undefined;
+    if (
+      typeof contentType !== 'string' ||
+      !QUICK_REPLY_CONTENT_TYPES.includes(contentType)
+    )
+      return {
+        error: GraphErrors.invalidParameter(
+          `param message[quick_replies][${index}][content_type] must be one of {${QUICK_REPLY_CONTENT_TYPES.join(', ')}}`,
+        ),
+      };
+    const title = (reply as Record<string, unknown>)['title'];
+    if (
+      contentType === 'text' &&
+      (typeof title !== 'string' || title.trim() === '')
+    )
+      return {
+        error: GraphErrors.invalidParameter(
+          `param message[quick_replies][${index}][title] must be a non-empty string`,
+        ),
+      };
+    replies.push({
+      ...(reply as QuickReplies[number]),
+      ...(typeof title === 'string'
+        ? {
+            title: Array.from(title)
+              .slice(0, QUICK_REPLY_TITLE_CHARACTERS)
+              .join(''),
+          }
+        : {}),
+    });
+  }
+  return { value: replies };
 }

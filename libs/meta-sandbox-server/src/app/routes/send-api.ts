@@ -9,6 +9,7 @@ import { GraphErrors } from '../graph-errors';
 import type { Reply, SandboxRequest } from '../http/router';
 import { messageId } from '../ids';
 import { parseSendRequest } from './send-api-request';
+import { MEDIA_MAX_BYTES, mediaSize, mediaTooLarge } from './send-api-media';
 import { deliverEvents, type SandboxContext } from '../sandbox-context';
 import type { IssuedToken } from '../world-model';
 
@@ -28,7 +29,7 @@ export function handleSendApi(
   req: SandboxRequest,
   token: IssuedToken | AppToken,
   pathId: string | undefined,
-): Reply {
+): Promise<Reply> {
   return recorded(ctx, req, pageSender(ctx, token, pathId), pathId);
 }
 
@@ -38,7 +39,7 @@ export function handleInstagramLoginSendApi(
   req: SandboxRequest,
   token: IssuedToken,
   pathId: string | undefined,
-): Reply {
+): Promise<Reply> {
   const accountId = token.instagramAccountId;
   const sender: Sender =
     accountId === undefined || (pathId !== undefined && pathId !== accountId)
@@ -76,17 +77,17 @@ function pageSender(
   };
 }
 
-function recorded(
+async function recorded(
   ctx: SandboxContext,
   req: SandboxRequest,
   sender: Sender,
   pathId: string | undefined,
-): Reply {
+): Promise<Reply> {
   const reply =
     'error' in sender
       ? sender.error
       : sender.scopes.includes(sender.permission)
-        ? send(ctx, req, sender.accountId)
+        ? await send(ctx, req, sender.accountId)
         : GraphErrors.permissionMissing(sender.permission);
   ctx.world.sendLog.push({
     id: ctx.world.nextSequence(),
@@ -109,11 +110,11 @@ function redactToken(body: Record<string, unknown>): Record<string, unknown> {
   );
 }
 
-function send(
+async function send(
   ctx: SandboxContext,
   req: SandboxRequest,
   accountId: string,
-): Reply {
+): Promise<Reply> {
   const { world } = ctx;
   const parsed = parseSendRequest(req.body);
   if ('error' in parsed) return parsed.error;
@@ -156,6 +157,12 @@ function send(
   }
 
   const content = request.message ?? {};
+  const media = content.attachment;
+  const limit = media ? MEDIA_MAX_BYTES[media.type] : undefined;
+  if (media?.payload?.url !== undefined && limit !== undefined) {
+    const size = await mediaSize(media.payload.url, limit);
+    if (size !== undefined && size > limit) return mediaTooLarge(media.type);
+  }
   const mid = messageId();
   const timestamp = world.now();
   const attachments: InstagramAttachment[] | undefined = content.attachment

@@ -1,7 +1,7 @@
 import type { MessageDto, MessageStatus } from '@instantchat/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Model, UpdateQuery } from 'mongoose';
+import type { Model, Types, UpdateQuery } from 'mongoose';
 import { isDuplicateKeyError } from '../../database/duplicate-key-error';
 import { parseObjectId } from '../../database/object-ids';
 import { ChatNotifier } from '../chat-notifier.service';
@@ -39,6 +39,18 @@ export class ChannelInbox {
       await this.notifier.conversationChanged(conversation);
     }
     return toChannelConversation(conversation);
+  }
+
+  /** The conversation of an external thread, if it has one. */
+  async findThread(
+    accountId: string,
+    contactIgsid: string,
+  ): Promise<ChannelConversation | null> {
+    const conversation = await this.conversations.findInstagramThread(
+      accountId,
+      contactIgsid,
+    );
+    return conversation ? toChannelConversation(conversation) : null;
   }
 
   /**
@@ -131,6 +143,10 @@ export class ChannelInbox {
           $set: {
             status: change.status,
             error: change.status === 'failed' ? (change.error ?? null) : null,
+            deliveryError:
+              change.status === 'failed'
+                ? (change.deliveryError ?? null)
+                : null,
             ...(change.externalMessageId !== undefined && {
               instagramMessageId: change.externalMessageId,
             }),
@@ -153,6 +169,28 @@ export class ChannelInbox {
     );
     this.notifier.messageUpdated(conversation, dto);
     return dto;
+  }
+
+  /**
+   * Replies still `pending` that were stored before `before`, oldest first. Only channels that hand
+   * replies over after storing them (Instagram) leave any pending; one left long after its channel
+   * gave up on it was orphaned (the process stopped mid-send).
+   */
+  async pendingRepliesBefore(before: Date, limit = 100): Promise<string[]> {
+    const rows = await this.messages
+      .find(
+        {
+          status: 'pending',
+          senderUserId: { $ne: null },
+          createdAt: { $lt: before },
+        },
+        { _id: 1 },
+      )
+      .sort({ createdAt: 1 })
+      .limit(limit)
+      .lean<{ _id: Types.ObjectId }[]>()
+      .exec();
+    return rows.map((row) => row._id.toHexString());
   }
 
   private findByExternalId(

@@ -1,5 +1,6 @@
 import type {
   ConversationKind,
+  MessageDeliveryErrorDto,
   MessageDto,
   MessageStatus,
 } from '@instantchat/contracts';
@@ -17,6 +18,8 @@ export interface ChannelConversation {
   /** The InstantChat users who see the conversation. */
   participantIds: string[];
   instagram?: ChannelInstagramThread;
+  /** External threads: when the contact last wrote (Meta's messaging window starts there). */
+  lastInboundAt?: Date;
 }
 
 export interface ChannelInstagramThread {
@@ -41,7 +44,19 @@ export type DeliveryOutcome =
       /** The channel's own id for the message (Instagram: the `mid`), for later status updates. */
       externalMessageId?: string;
     }
-  | { status: 'failed'; error: string };
+  | {
+      status: 'failed';
+      error: string;
+      /** The channel's own account of the failure (Meta's code, subcode and words). */
+      deliveryError?: MessageDeliveryErrorDto;
+    };
+
+/** A reply about to be stored, for its channel to accept or refuse before anything is written. */
+export interface ProposedReply {
+  conversation: ChannelConversation;
+  senderUserId: string;
+  text: string;
+}
 
 /** How the replies of one kind of conversation leave InstantChat. */
 export interface ReplyChannel {
@@ -57,6 +72,17 @@ export interface ReplyChannel {
    * through `ChannelInbox.updateMessage`. A rejection is recorded as a failed delivery.
    */
   deliver(reply: OutgoingReply): Promise<DeliveryOutcome | void>;
+  /**
+   * Refuses a reply the channel cannot carry, before it is stored (e.g. text over the channel's
+   * limit, a closed messaging window), by throwing the HTTP exception the sender should see.
+   */
+  checkReply?(reply: ProposedReply): Promise<void>;
+  /** Until when a reply can be sent in this conversation; null when it cannot (yet); absent: always. */
+  replyWindowClosesAt?(conversation: ChannelConversation): Date | null;
+  /** The agent is typing in the conversation (best effort; must not throw). */
+  agentTyping?(conversation: ChannelConversation, userId: string): void;
+  /** The agent read the conversation (best effort; must not throw). */
+  agentRead?(conversation: ChannelConversation, userId: string): void;
 }
 
 /** An external thread to open (or find) as a conversation, e.g. an Instagram contact of an account. */
@@ -92,6 +118,8 @@ export type MessageChange =
       kind: 'status';
       status: MessageStatus;
       error?: string | null;
+      /** With `failed`: the channel's account of it; cleared by any other status. */
+      deliveryError?: MessageDeliveryErrorDto | null;
       externalMessageId?: string;
     }
   | {

@@ -20,6 +20,11 @@ export class ReplyChannels {
     this.byKind.set(channel.kind, channel);
   }
 
+  /** The channel of a kind, or undefined when no module carries it. */
+  find(kind: ConversationKind): ReplyChannel | undefined {
+    return this.byKind.get(kind);
+  }
+
   /**
    * @throws ServiceUnavailableException when no module carries this kind's replies (e.g. the
    * Instagram module is not loaded): the conversation is fine, this server cannot reach it.

@@ -35,6 +35,17 @@ export class Reaction {
 }
 const ReactionSchema = SchemaFactory.createForClass(Reaction);
 
+/** A failed delivery as the channel reported it (Meta's code, subcode and words). */
+@Schema({ _id: false })
+export class DeliveryError {
+  @Prop() code?: number;
+  @Prop() subcode?: number;
+  @Prop() title?: string;
+  @Prop() userMessage?: string;
+  @Prop({ required: true }) mayHaveBeenDelivered!: boolean;
+}
+const DeliveryErrorSchema = SchemaFactory.createForClass(DeliveryError);
+
 @Schema({ collection: 'messages', timestamps: true })
 export class Message {
   @Prop({ type: Types.ObjectId, required: true })
@@ -64,6 +75,9 @@ export class Message {
   /** Why delivery failed, in words a person can act on. */
   @Prop({ type: String, default: null })
   error!: string | null;
+
+  @Prop({ type: DeliveryErrorSchema, default: null })
+  deliveryError?: DeliveryError | null;
 
   @Prop({ type: [ReactionSchema], default: [] })
   reactions!: Reaction[];

@@ -16,6 +16,7 @@ import {
   type MetaSandbox,
 } from '@instantchat/meta-sandbox-server';
 import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
+import type { EnvironmentVariables } from '../../config/app-config';
 import { createTestApp, type TestApp } from '../../testing/test-app';
 
 export const SANDBOX_APP_ID = 'instagram-e2e-app';
@@ -122,7 +123,10 @@ async function reservePort(): Promise<number> {
  * The API (real HTTP, embedded database) wired to an in-process Meta sandbox, with the API's log
  * recorded. The sandbox records webhooks without sending them.
  */
-export async function startInstagramTestEnv(): Promise<InstagramTestEnv> {
+export async function startInstagramTestEnv(
+  /** Variables set on top of the env's own, given the sandbox (e.g. its Instagram Login hosts). */
+  overrides: (sandbox: MetaSandbox) => EnvironmentVariables = () => ({}),
+): Promise<InstagramTestEnv> {
   const port = await reservePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const sandbox = await startMetaSandbox({
@@ -148,6 +152,7 @@ export async function startInstagramTestEnv(): Promise<InstagramTestEnv> {
       META_IG_OAUTH_URL: sandbox.instagramOAuthUrl,
       META_IG_API_URL: sandbox.instagramApiUrl,
       META_IG_GRAPH_URL: sandbox.instagramGraphUrl,
+      ...overrides(sandbox),
     });
   } catch (error) {
     await sandbox.stop();
