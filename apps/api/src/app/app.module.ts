@@ -5,6 +5,7 @@ import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { InstagramModule } from './instagram/instagram.module';
 import { MetaModule } from './meta/meta.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { UsersModule } from './users/users.module';
@@ -19,6 +20,7 @@ import { UsersModule } from './users/users.module';
     RealtimeModule,
     ChatModule,
     MetaModule,
+    InstagramModule,
   ],
 })
 export class AppModule {

@@ -5,6 +5,7 @@ import type {
   SendMessageEventDto,
   TypingEventDto,
 } from './chat.dto';
+import type { InstagramAccountDto } from './instagram.dto';
 
 /** Socket.io is served on the API's origin under this path. */
 export const SOCKET_PATH = '/socket.io';
@@ -29,10 +30,15 @@ export interface TypingPayload {
   isTyping: boolean;
 }
 
+/** Sent to the owner's room whenever one of their Instagram connections changes. */
 export interface InstagramStatusPayload {
+  /** Whether the owner has any account `connected` after the change. */
   connected: boolean;
   instagramUsername?: string;
+  /** Why the account changed state (e.g. `token_invalid` when it needs reconnecting). */
   reason?: string;
+  /** The account that changed, as `GET /api/instagram/status` lists it. */
+  account?: InstagramAccountDto;
 }
 
 /** Why the server refuses a handshake (the client sees it as `connect_error`'s message). */

@@ -69,7 +69,9 @@ export async function createTestApp(
     );
 
     const app = await createApp(config);
-    await app.listen(0, '127.0.0.1');
+    // PORT defaults to 0 (any free port); a test that must know its URL before boot (an OAuth
+    // redirect URI registered with the Meta sandbox) passes one it reserved.
+    await app.listen(config.http.port, '127.0.0.1');
     const http = app.getHttpServer() as Server;
     const { port } = http.address() as AddressInfo;
 

@@ -1,0 +1,103 @@
+import {
+  DEFAULT_INSTAGRAM_LOGIN_METHOD,
+  INSTAGRAM_CONNECT_ERROR_REASONS,
+  InstagramAuthQueryDto,
+  InstagramAuthUrlDto,
+} from '@instantchat/contracts';
+import { Controller, Get, HttpStatus, Query, Redirect } from '@nestjs/common';
+import {
+  ApiFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AppConfigService } from '../config/app-config.service';
+import {
+  ApiErrorResponse,
+  ApiValidationErrorResponse,
+} from '../core/api-error-response';
+import type { AuthenticatedUser } from '../core/authenticated-user';
+import { CurrentUser } from '../core/current-user.decorator';
+import { Public } from '../core/public.decorator';
+import { connectPageUrl } from './connect-page-url';
+import { InstagramConnectService } from './instagram-connect.service';
+
+@ApiTags('instagram')
+@Controller('instagram/auth/instagram')
+export class InstagramConnectController {
+  constructor(
+    private readonly connect: InstagramConnectService,
+    private readonly config: AppConfigService,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Start connecting an Instagram professional account',
+    description:
+      'Answers the URL of Meta’s consent dialog for the chosen login method, with a fresh `state` ' +
+      '(single use, valid for 10 minutes, bound to the caller). Send the browser there; Meta ' +
+      'brings it back through the callback to the dashboard’s `/instagram` page.',
+  })
+  @ApiOkResponse({ type: InstagramAuthUrlDto })
+  @ApiValidationErrorResponse()
+  @ApiServiceUnavailableResponse({
+    type: ApiErrorResponse,
+    description: 'The login method is not configured on this server',
+  })
+  async authorizationUrl(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Query() query: InstagramAuthQueryDto,
+  ): Promise<InstagramAuthUrlDto> {
+    const url = await this.connect.startAuthorization(
+      caller.id,
+      query.method ?? DEFAULT_INSTAGRAM_LOGIN_METHOD,
+    );
+    return { url };
+  }
+
+  @Get('callback')
+  @Public()
+  @Redirect()
+  @ApiOperation({
+    summary:
+      'Meta’s OAuth redirect target (opened by the browser, not called by clients)',
+    description:
+      'Burns the `state`, completes the login method it names, stores the connection and redirects ' +
+      'to `CLIENT_URL/instagram?status=connected&account=<username>`, or to ' +
+      '`CLIENT_URL/instagram?status=error&reason=<reason>` with one of: ' +
+      INSTAGRAM_CONNECT_ERROR_REASONS.map((r) => `\`${r}\``).join(', ') +
+      '. Missing or malformed parameters are reasons too (`state_invalid`, `code_invalid`), so a ' +
+      'person always lands on the dashboard.',
+  })
+  @ApiQuery({ name: 'code', required: false })
+  @ApiQuery({ name: 'state', required: false })
+  @ApiQuery({
+    name: 'error',
+    required: false,
+    description: 'Meta’s `access_denied` when the person cancelled',
+  })
+  @ApiFoundResponse({
+    description:
+      'To the dashboard’s connect page, with the outcome in the query',
+  })
+  async callback(
+    @Query() query: Record<string, unknown>,
+  ): Promise<{ url: string; statusCode: number }> {
+    const outcome = await this.connect.handleOAuthCallback({
+      code: singleString(query['code']),
+      state: singleString(query['state']),
+      error: singleString(query['error']),
+    });
+    return {
+      url: connectPageUrl(this.config.http.clientUrl, outcome),
+      statusCode: HttpStatus.FOUND,
+    };
+  }
+}
+
+/** A repeated or empty parameter is as good as none. */
+function singleString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

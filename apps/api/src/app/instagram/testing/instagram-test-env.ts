@@ -1,0 +1,249 @@
+import type {
+  AuthResponseDto,
+  InstagramLoginMethod,
+} from '@instantchat/contracts';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { LoggerService } from '@nestjs/common';
+import type { Connection } from 'mongoose';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+// The API's tests drive the real Meta sandbox over HTTP; it is an app, so it is imported by path.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import {
+  startMetaSandbox,
+  type MetaSandbox,
+} from '../../../../../meta-sandbox/src';
+import { createTestApp, type TestApp } from '../../testing/test-app';
+
+export const SANDBOX_APP_ID = 'instagram-e2e-app';
+export const SANDBOX_APP_SECRET = 'instagram-e2e-secret-0123456789';
+export const CLIENT_URL = 'http://dashboard.example.test';
+export const CALLBACK_PATH = '/api/instagram/auth/instagram/callback';
+
+/** The sandbox's seeded Pages and their Instagram professional accounts. */
+export const BLUE_JACKET = {
+  pageId: '109876543210001',
+  accountId: '17841405822304914',
+  username: 'bluejacket.store',
+};
+export const CORNER_BAKERY = {
+  pageId: '109876543210002',
+  accountId: '17841405822304915',
+  username: 'corner.bakery',
+};
+export const PAGE_WITHOUT_INSTAGRAM = '109876543210003';
+
+/** Everything the API logged, one entry per call, whatever the level. */
+class RecordingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  private record =
+    (level: string) =>
+    (message: unknown, ...rest: unknown[]) =>
+      this.lines.push(
+        [level, message, ...rest]
+          .map((part) =>
+            typeof part === 'string' ? part : JSON.stringify(part ?? null),
+          )
+          .join(' '),
+      );
+  log = this.record('log');
+  error = this.record('error');
+  warn = this.record('warn');
+  debug = this.record('debug');
+  verbose = this.record('verbose');
+  fatal = this.record('fatal');
+}
+
+/** What a browser saw going through the connect flow. */
+export interface BrowserConnectRun {
+  /** Meta's dialog URL the API answered. */
+  authorizationUrl: string;
+  /** Where the dialog sent the browser back to (the API's callback, with `code` or `error`). */
+  callbackUrl: URL;
+  /** Where the API finally sent the browser (the dashboard's connect page). */
+  landing: URL;
+}
+
+export interface InstagramTestEnv {
+  sandbox: MetaSandbox;
+  testApp: TestApp;
+  /** Every line the API logged since boot, at every level (debug included). */
+  logs: string[];
+  /** Every response body and Location header a browser or client saw through these helpers. */
+  seenByClients: string[];
+  /** POST/GET/DELETE the sandbox's control API. */
+  control(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: unknown }>;
+  /** The API's own database, for reading documents as stored. */
+  database(): Connection;
+  /**
+   * Every token the sandbox issued since the env started, resets included: none may appear in a
+   * response, URL, log or document.
+   */
+  issuedTokens(): string[];
+  /** Plays the person: asks the API for the URL, opens Meta's dialog, submits it, follows redirects. */
+  connectInBrowser(
+    user: AuthResponseDto,
+    options: {
+      method?: InstagramLoginMethod;
+      /** The dialog's radio choice, e.g. `{ page_id: BLUE_JACKET.pageId }`. */
+      choose?: Record<string, string>;
+      action?: 'approve' | 'cancel';
+    },
+  ): Promise<BrowserConnectRun>;
+  /** Opens a callback URL again, as a browser's back button or a replaying attacker would. */
+  openCallback(url: URL | string): Promise<URL>;
+  close(): Promise<void>;
+}
+
+/** A free loopback port, so the API's redirect URI can be registered with the sandbox before boot. */
+async function reservePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * The API (real HTTP, embedded database) wired to an in-process Meta sandbox, with the API's log
+ * recorded. The sandbox records webhooks without sending them.
+ */
+export async function startInstagramTestEnv(): Promise<InstagramTestEnv> {
+  const port = await reservePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const sandbox = await startMetaSandbox({
+    appId: SANDBOX_APP_ID,
+    appSecret: SANDBOX_APP_SECRET,
+    redirectUris: [publicUrl + CALLBACK_PATH],
+  });
+  const logger = new RecordingLogger();
+  let testApp: TestApp;
+  try {
+    testApp = await createTestApp({
+      PORT: String(port),
+      PUBLIC_URL: publicUrl,
+      CLIENT_URL,
+      META_APP_ID: SANDBOX_APP_ID,
+      META_APP_SECRET: SANDBOX_APP_SECRET,
+      META_GRAPH_URL: sandbox.graphUrl,
+      META_OAUTH_DIALOG_URL: sandbox.oauthDialogUrl,
+    });
+  } catch (error) {
+    await sandbox.stop();
+    throw error;
+  }
+  // Replaces the boot-time logger (LOG_LEVEL=error) for everything logged from here on, at every
+  // level, so the leak checks also see debug lines.
+  testApp.app.useLogger(logger);
+  const seenByClients: string[] = [];
+
+  const everIssued = new Set<string>();
+  const collectIssuedTokens = () => {
+    for (const token of sandbox.world.tokens.keys()) everIssued.add(token);
+    return [...everIssued];
+  };
+  const control: InstagramTestEnv['control'] = async (method, path, body) => {
+    if (path === '/reset') collectIssuedTokens();
+    const response = await fetch(`${sandbox.url}/_sandbox${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, json: text ? JSON.parse(text) : null };
+  };
+
+  const openCallback = async (url: URL | string): Promise<URL> => {
+    const response = await fetch(url, { redirect: 'manual' });
+    const location = response.headers.get('location');
+    seenByClients.push(location ?? '', await response.clone().text());
+    if (response.status !== 302 || !location)
+      throw new Error(
+        `The callback answered ${response.status} without a redirect: ${await response.text()}`,
+      );
+    return new URL(location);
+  };
+
+  return {
+    sandbox,
+    testApp,
+    logs: logger.lines,
+    seenByClients,
+    control,
+    database: () => testApp.app.get<Connection>(getConnectionToken()),
+    issuedTokens: collectIssuedTokens,
+    openCallback,
+    async connectInBrowser(user, { method, choose = {}, action = 'approve' }) {
+      const started = await request(testApp.http)
+        .get('/api/instagram/auth/instagram')
+        .query(method ? { method } : {})
+        .set('Authorization', `Bearer ${user.accessToken}`);
+      if (started.status !== 200)
+        throw new Error(
+          `auth/instagram answered ${started.status}: ${JSON.stringify(started.body)}`,
+        );
+      seenByClients.push(started.text);
+      const authorizationUrl = (started.body as { url: string }).url;
+
+      const dialog = await fetch(authorizationUrl);
+      const html = await dialog.text();
+      if (dialog.status !== 200)
+        throw new Error(`Meta's dialog answered ${dialog.status}: ${html}`);
+      const form = readForm(html, new URL(authorizationUrl));
+      const submitted = await fetch(form.action, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          ...form.hidden,
+          ...choose,
+          action,
+        }).toString(),
+        redirect: 'manual',
+      });
+      const callback = submitted.headers.get('location');
+      if (submitted.status !== 302 || !callback)
+        throw new Error(
+          `The dialog did not redirect (HTTP ${submitted.status}): ${await submitted.text()}`,
+        );
+      const callbackUrl = new URL(callback);
+      const landing = await openCallback(callbackUrl);
+      return { authorizationUrl, callbackUrl, landing };
+    },
+    async close() {
+      await testApp.close();
+      await sandbox.stop();
+    },
+  };
+}
+
+/** The dialog's form as a browser reads it: where it posts, and its hidden fields. */
+function readForm(
+  html: string,
+  page: URL,
+): { action: string; hidden: Record<string, string> } {
+  const action = /<form[^>]*\baction="([^"]*)"/i.exec(html)?.[1];
+  if (action === undefined) throw new Error('The dialog has no form');
+  const hidden: Record<string, string> = {};
+  for (const input of html.matchAll(/<input\b[^>]*>/gi)) {
+    const tag = input[0];
+    if (!/\btype="hidden"/i.test(tag)) continue;
+    const name = /\bname="([^"]*)"/i.exec(tag)?.[1];
+    const value = /\bvalue="([^"]*)"/i.exec(tag)?.[1] ?? '';
+    if (name) hidden[unescapeHtml(name)] = unescapeHtml(value);
+  }
+  return { action: new URL(unescapeHtml(action), page).toString(), hidden };
+}
+
+function unescapeHtml(text: string): string {
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
