@@ -15,7 +15,13 @@ import {
   SANDBOX_APP_SECRET,
   startInstagramTestEnv,
 } from '../instagram/testing/instagram-test-env';
-import { recordEvents, TestSockets } from '../realtime/testing/socket-client';
+import {
+  nextEvent,
+  pause,
+  recordEvents,
+  SILENCE_MS,
+  TestSockets,
+} from '../realtime/testing/socket-client';
 import {
   inboxSettled,
   loadWebhookFixtures,
@@ -347,4 +353,515 @@ describe('Instagram webhook processing (e2e)', () => {
       ).toBe(0);
     });
   });
+
+  describe('what Meta sends beyond the fixtures', () => {
+    const CONTACT_SHAPES = '5551000';
+
+    it('reads standby[], several attachment kinds, string edit counts, postback and message referrals, echoes of story mentions and the changes form', async () => {
+      const seconds = Math.floor(Date.now() / 1000);
+      const from = {
+        sender: { id: CONTACT_SHAPES },
+        recipient: { id: BLUE_JACKET.accountId },
+      };
+      await post(
+        JSON.stringify({
+          object: 'instagram',
+          entry: [
+            {
+              id: BLUE_JACKET.accountId,
+              time: Date.now(),
+              standby: [
+                {
+                  ...from,
+                  timestamp: String(Date.now()),
+                  message: {
+                    mid: 'mid.shapes-1',
+                    attachments: [
+                      { type: 'ig_story', payload: { url: `${CDN}?story` } },
+                      {
+                        type: 'ig_post',
+                        payload: { url: `${CDN}?post`, title: 'Post' },
+                      },
+                      { type: 'unsupported_type' },
+                    ],
+                    referral: {
+                      source: 'SHORTLINK',
+                      type: 'OPEN_THREAD',
+                      ref: 'bio-link',
+                    },
+                  },
+                },
+              ],
+            },
+            {
+              id: BLUE_JACKET.accountId,
+              time: seconds,
+              changes: [
+                {
+                  field: 'message_edit',
+                  value: {
+                    ...from,
+                    timestamp: seconds,
+                    message_edit: {
+                      mid: 'mid.shapes-2',
+                      text: 'edited twice',
+                      num_edit: '2',
+                    },
+                  },
+                },
+                {
+                  field: 'messaging_postbacks',
+                  value: {
+                    ...from,
+                    timestamp: String(seconds),
+                    postback: {
+                      mid: 'mid.shapes-3',
+                      title: 'Shop now',
+                      payload: 'SHOP',
+                      referral: {
+                        source: 'ADS',
+                        type: 'OPEN_THREAD',
+                        ad_id: '777',
+                      },
+                    },
+                  },
+                },
+                { field: 'comments', value: { id: 'c1', text: 'nice' } },
+              ],
+              messaging: [
+                {
+                  sender: { id: BLUE_JACKET.accountId },
+                  recipient: { id: CONTACT_SHAPES },
+                  timestamp: Date.now(),
+                  message: {
+                    mid: 'mid.shapes-echo',
+                    is_echo: true,
+                    attachments: [
+                      {
+                        type: 'story_mention',
+                        payload: { url: `${CDN}?mention` },
+                      },
+                    ],
+                  },
+                },
+                {
+                  ...from,
+                  timestamp: Date.now(),
+                  message: { mid: 'mid.shapes-2', text: 'original' },
+                },
+              ],
+            },
+          ],
+        }),
+      );
+      await settled();
+
+      const { byMid, messages } = await threadOf(blueOwner, CONTACT_SHAPES);
+      expect(byMid.get('mid.shapes-1')).toMatchObject({
+        attachments: [
+          { type: 'ig_story', url: `${CDN}?story` },
+          { type: 'ig_post', url: `${CDN}?post` },
+          { type: 'unsupported_type' },
+        ],
+        referral: { source: 'SHORTLINK', type: 'OPEN_THREAD', ref: 'bio-link' },
+      });
+      expect(byMid.get('mid.shapes-2')).toMatchObject({
+        text: 'edited twice',
+        editCount: 2,
+      });
+      expect(byMid.get('mid.shapes-3')).toMatchObject({
+        text: 'Tapped “Shop now”',
+        systemEvent: {
+          kind: 'postback',
+          payload: 'SHOP',
+          referral: { source: 'ADS', adId: '777' },
+        },
+      });
+      expect(
+        new Date(byMid.get('mid.shapes-3')?.createdAt as string).getTime(),
+      ).toBeGreaterThan(0);
+      expect(byMid.get('mid.shapes-echo')).toMatchObject({
+        isFromInstagram: false,
+        attachments: [{ type: 'story_mention', url: `${CDN}?mention` }],
+      });
+      expect(messages).toHaveLength(4);
+      const stored = await db()
+        .collection('webhookevents')
+        .findOne({ 'items.externalMessageId': 'mid.shapes-1' });
+      expect(
+        (stored?.['items'] as Document[]).map((i) => [
+          i['kind'],
+          i['status'],
+          i['reason'],
+        ]),
+      ).toEqual([
+        ['message', 'processed', undefined],
+        ['echo', 'processed', undefined],
+        ['message', 'processed', undefined],
+        ['edit', 'processed', undefined],
+        ['postback', 'processed', undefined],
+        ['other', 'ignored', 'unsupported_kind'],
+      ]);
+    });
+
+    it('delivers what the sandbox’s person sends, with the contact’s profile fetched on first contact', async () => {
+      const person = await env.control('POST', '/instagram-users', {
+        username: 'anna.sandbox',
+        name: 'Anna Sandbox',
+      });
+      expect(person.status).toBe(201);
+      const contact = (person.json as { id: string }).id;
+      await env.control('PUT', '/webhooks/callback', {
+        url: `${env.testApp.url}/webhook/instagram`,
+      });
+      const socket = await sockets.connect(blueOwner.accessToken);
+      const profileShown = nextEvent(
+        socket,
+        'conversation:updated',
+        (c) => c.instagramContact?.username === 'anna.sandbox',
+        5_000,
+      );
+
+      const sent = await env.control('POST', '/events', {
+        type: 'text',
+        user: contact,
+        account: BLUE_JACKET.accountId,
+        text: 'Hello from the sandbox',
+      });
+      expect(sent.status).toBe(202);
+      await env.sandbox.webhooks.whenIdle();
+      await settled();
+
+      expect((await profileShown).instagramContact).toMatchObject({
+        igsid: contact,
+        username: 'anna.sandbox',
+        name: 'Anna Sandbox',
+      });
+      const { messages } = await threadOf(blueOwner, contact);
+      expect(messages.map((m) => m.text)).toEqual(['Hello from the sandbox']);
+      await env.control('PUT', '/webhooks/callback', { url: null });
+    });
+  });
+
+  describe('who sees what', () => {
+    it('gives each owner only their own account’s conversations, messages and events, over REST and the socket', async () => {
+      const blueSocket = await sockets.connect(blueOwner.accessToken);
+      const cornerSocket = await sockets.connect(cornerOwner.accessToken);
+      const blueHeard = recordEvents(blueSocket, 'message:new');
+      const cornerHeard = recordEvents(cornerSocket, 'message:new');
+      const blueLists = recordEvents(blueSocket, 'conversation:updated');
+
+      await post(
+        JSON.stringify({
+          object: 'instagram',
+          entry: [
+            {
+              id: BLUE_JACKET.accountId,
+              time: Date.now(),
+              messaging: [
+                inbound(
+                  '5550001',
+                  BLUE_JACKET.accountId,
+                  'mid.iso-blue',
+                  'for blue',
+                ),
+              ],
+            },
+            {
+              id: CORNER_BAKERY.accountId,
+              time: Date.now(),
+              messaging: [
+                inbound(
+                  '5550002',
+                  CORNER_BAKERY.accountId,
+                  'mid.iso-corner',
+                  'for corner',
+                ),
+              ],
+            },
+          ],
+        }),
+      );
+      await settled();
+      await pause(SILENCE_MS);
+
+      expect(blueHeard.map((m) => m.text)).toEqual(['for blue']);
+      expect(cornerHeard.map((m) => m.text)).toEqual(['for corner']);
+      expect(
+        blueLists.every((c) => c.instagramContact?.igsid !== '5550002'),
+      ).toBe(true);
+
+      const cornerThread = await threadOf(cornerOwner, '5550002');
+      await asUser(blueOwner)
+        .get(`/api/conversations/${cornerThread.conversation.id}`)
+        .expect(404);
+      await asUser(blueOwner)
+        .get(`/api/conversations/${cornerThread.conversation.id}/messages`)
+        .expect(404);
+      expect(
+        (await asUser(blueOwner).conversations()).map(
+          (c) => c.instagramContact?.igsid,
+        ),
+      ).not.toContain('5550002');
+
+      const blueEvents = await asUser(blueOwner).events();
+      const delivery = blueEvents.items.find((e) =>
+        e.items.some((i) => i.externalMessageId === 'mid.iso-blue'),
+      );
+      expect(delivery?.items).toEqual([
+        expect.objectContaining({
+          accountId: BLUE_JACKET.accountId,
+          status: 'processed',
+          kind: 'message',
+        }),
+      ]);
+      const cornerEvents = await asUser(cornerOwner).events();
+      expect(
+        cornerEvents.items.flatMap((e) => e.items).map((i) => i.accountId),
+      ).not.toContain(BLUE_JACKET.accountId);
+      expect(
+        (await asUser(blueOwner).events({ accountId: CORNER_BAKERY.accountId }))
+          .items,
+      ).toEqual([]);
+    });
+
+    it('refuses to retry a delivery without an item of the caller’s', async () => {
+      await post(
+        messagingDelivery(CORNER_BAKERY.accountId, [
+          inbound('5550003', CORNER_BAKERY.accountId, 'mid.corner-only', 'hi'),
+        ]),
+      );
+      await settled();
+      const event = (await asUser(cornerOwner).events()).items.find((e) =>
+        e.items.some((i) => i.externalMessageId === 'mid.corner-only'),
+      );
+      expect(event).toBeDefined();
+
+      await asUser(blueOwner)
+        .post(`/api/instagram/events/${event?.id}/retry`)
+        .expect(404);
+      await asUser(blueOwner)
+        .post('/api/instagram/events/not-an-id/retry')
+        .expect(404);
+    });
+
+    it('requires a signed-in caller for the events', async () => {
+      await api().get('/api/instagram/events').expect(401);
+      await api()
+        .post(
+          `/api/instagram/events/${new Types.ObjectId().toHexString()}/retry`,
+        )
+        .expect(401);
+    });
+
+    it.each([
+      [{ status: 'done' }, 'status must be one of'],
+      [{ accountId: 'abc' }, 'accountId must be an Instagram account id'],
+      [{ limit: '0' }, 'limit'],
+      [{ before: 'x' }, 'before must be a cursor'],
+    ])('answers 400 for the query %j', async (query, message) => {
+      const response = await asUser(blueOwner)
+        .get('/api/instagram/events')
+        .query(query)
+        .expect(400);
+      expect(JSON.stringify(response.body.message)).toContain(message);
+    });
+
+    it('pages the events with a cursor', async () => {
+      for (const n of [1, 2, 3]) {
+        await post(
+          messagingDelivery(BLUE_JACKET.accountId, [
+            inbound(
+              '5550007',
+              BLUE_JACKET.accountId,
+              `mid.page-${n}`,
+              `page ${n}`,
+            ),
+          ]),
+        );
+      }
+      await settled();
+      const first = await asUser(blueOwner).events({ limit: '2' });
+      expect(first.items).toHaveLength(2);
+      expect(first.nextCursor).toEqual(first.items[1].id);
+      const second = await asUser(blueOwner).events({
+        limit: '2',
+        before: first.nextCursor as string,
+      });
+      expect(second.items[0].id < first.items[1].id).toBe(true);
+    });
+  });
+
+  describe('accounts that cannot take the event', () => {
+    it('records an event for an account nobody connected as ignored (unknown_account)', async () => {
+      await post(
+        messagingDelivery('17841400000000999', [
+          inbound('5550004', '17841400000000999', 'mid.unknown', 'anyone?'),
+        ]),
+      );
+      await settled();
+      const stored = await db()
+        .collection('webhookevents')
+        .findOne({ 'items.externalMessageId': 'mid.unknown' });
+      expect(stored).toMatchObject({
+        status: 'ignored',
+        items: [
+          expect.objectContaining({
+            status: 'ignored',
+            reason: 'unknown_account',
+          }),
+        ],
+      });
+      expect(
+        await db()
+          .collection('messages')
+          .countDocuments({ instagramMessageId: 'mid.unknown' }),
+      ).toBe(0);
+    });
+
+    it('accepts and records the app dashboard’s "Test" payload (changes, seconds, string timestamp)', async () => {
+      const testPayload = JSON.stringify({
+        object: 'instagram',
+        entry: [
+          {
+            id: '0',
+            time: 1732460000,
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  sender: { id: '12334' },
+                  recipient: { id: '23245' },
+                  timestamp: '1527459824',
+                  message: { mid: 'random_mid', text: 'random_text' },
+                },
+              },
+            ],
+          },
+        ],
+      });
+      await post(testPayload);
+      await settled();
+      expect(
+        await db()
+          .collection('webhookevents')
+          .findOne({ 'items.externalMessageId': 'random_mid' }),
+      ).toMatchObject({
+        status: 'ignored',
+        items: [
+          expect.objectContaining({
+            kind: 'message',
+            accountId: '23245',
+            reason: 'unknown_account',
+          }),
+        ],
+      });
+    });
+
+    it('keeps processing the events of an account that needs reconnecting', async () => {
+      const connection = await db()
+        .collection('instagramusers')
+        .findOne({ instagramAccountId: BLUE_JACKET.accountId });
+      await env.testApp.app
+        .get(InstagramConnectionsService)
+        .markNeedsReconnect(connection?._id as Types.ObjectId, 'test');
+
+      await post(
+        messagingDelivery(BLUE_JACKET.accountId, [
+          inbound(
+            '5550005',
+            BLUE_JACKET.accountId,
+            'mid.reconnect',
+            'still here',
+          ),
+        ]),
+      );
+      await settled();
+
+      const thread = await threadOf(blueOwner, '5550005');
+      expect(thread.messages.map((m) => m.text)).toEqual(['still here']);
+    });
+
+    it('ignores an event for a disconnected account, with the reason its former owner can read', async () => {
+      await asUser(cornerOwner).get('/api/instagram/status').expect(200);
+      await request(env.testApp.http)
+        .delete('/api/instagram/disconnect')
+        .query({ accountId: CORNER_BAKERY.accountId })
+        .set('Authorization', `Bearer ${cornerOwner.accessToken}`)
+        .expect(200);
+
+      await post(
+        messagingDelivery(CORNER_BAKERY.accountId, [
+          inbound(
+            '5550006',
+            CORNER_BAKERY.accountId,
+            'mid.after-disconnect',
+            'hello?',
+          ),
+        ]),
+      );
+      await settled();
+
+      const ignored = await asUser(cornerOwner).events({ status: 'ignored' });
+      expect(ignored.items[0]).toMatchObject({
+        status: 'ignored',
+        items: [
+          expect.objectContaining({
+            externalMessageId: 'mid.after-disconnect',
+            reason: 'account_disconnected',
+          }),
+        ],
+      });
+      expect(
+        await db()
+          .collection('messages')
+          .countDocuments({ instagramMessageId: 'mid.after-disconnect' }),
+      ).toBe(0);
+    });
+
+    it('applies an ignored event once the owner reconnected the account and retried it', async () => {
+      const run = await env.connectInBrowser(cornerOwner, {
+        method: 'facebook',
+        choose: { page_id: CORNER_BAKERY.pageId },
+      });
+      expect(run.landing.searchParams.get('status')).toBe('connected');
+      const [ignored] = (
+        await asUser(cornerOwner).events({ status: 'ignored' })
+      ).items;
+
+      const retried = await asUser(cornerOwner)
+        .post(`/api/instagram/events/${ignored.id}/retry`)
+        .expect(200);
+      expect(retried.body.items[0]).toMatchObject({
+        status: 'pending',
+        attempts: 0,
+      });
+      await settled();
+
+      const thread = await threadOf(cornerOwner, '5550006');
+      expect(thread.messages.map((m) => m.text)).toEqual(['hello?']);
+      const [after] = (await asUser(cornerOwner).events()).items.filter(
+        (e) => e.id === ignored.id,
+      );
+      expect(after.items[0]).toMatchObject({
+        status: 'processed',
+        attempts: 1,
+      });
+    });
+  });
 });
+
+/** One inbound text message in Meta's messaging form. */
+function inbound(
+  contact: string,
+  accountId: string,
+  mid: string,
+  text: string,
+) {
+  return {
+    sender: { id: contact },
+    recipient: { id: accountId },
+    timestamp: Date.now(),
+    message: { mid, text },
+  };
+}
