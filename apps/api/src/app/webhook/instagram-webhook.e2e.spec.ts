@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { AppConfigService } from '../config/app-config.service';
 import {
   BLUE_JACKET,
   type InstagramTestEnv,
@@ -110,6 +111,29 @@ describe('Instagram webhook intake (e2e)', () => {
         receivedAt: expect.any(Date),
       });
       expect(stored[0]['digest']).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it('accepts the Instagram app’s signature only when the configuration has that secret (META_IG_APP_SECRET)', async () => {
+      const meta: { instagramAppSecret?: string } =
+        env.testApp.app.get(AppConfigService).meta;
+      await postWebhook(env.testApp.http, text.body, 'ig-app-secret').expect(
+        401,
+      );
+
+      meta.instagramAppSecret = 'ig-app-secret';
+      try {
+        await postWebhook(env.testApp.http, text.body, 'ig-app-secret').expect(
+          200,
+        );
+        await postWebhook(
+          env.testApp.http,
+          text.body,
+          SANDBOX_APP_SECRET,
+        ).expect(200);
+      } finally {
+        delete meta.instagramAppSecret;
+      }
+      expect(await events().countDocuments()).toBe(1);
     });
 
     it('stores an exact redelivery once', async () => {
