@@ -114,7 +114,8 @@ describe('Instagram webhook intake (e2e)', () => {
     });
 
     it('accepts the Instagram app’s signature only when the configuration has that secret (META_IG_APP_SECRET)', async () => {
-      const meta: { instagramAppSecret?: string } =
+      // The configuration gains META_IG_APP_SECRET with Instagram Login; the intake reads it per request.
+      const meta: { appSecret: string; instagramAppSecret?: string } =
         env.testApp.app.get(AppConfigService).meta;
       await postWebhook(env.testApp.http, text.body, 'ig-app-secret').expect(
         401,
