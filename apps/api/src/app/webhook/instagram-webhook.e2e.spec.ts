@@ -199,4 +199,49 @@ describe('Instagram webhook intake (e2e)', () => {
         .expect(413);
     });
   });
+
+  it('documents the webhook and the events endpoints with their errors in the OpenAPI document', async () => {
+    const document = (await api().get('/api/docs-json').expect(200)).body as {
+      paths: Record<
+        string,
+        Record<string, { responses: object; security: unknown[] }>
+      >;
+      components: { schemas: Record<string, { properties?: object }> };
+    };
+    const responses = (path: string, method: string) =>
+      Object.keys(document.paths[path][method].responses).sort();
+    expect(responses('/webhook/instagram', 'get')).toEqual(['200', '403']);
+    expect(responses('/webhook/instagram', 'post')).toEqual([
+      '200',
+      '400',
+      '401',
+      '429',
+      '503',
+    ]);
+    expect(document.paths['/webhook/instagram']['post'].security).toEqual([]);
+    expect(document.paths['/webhook/instagram']['get'].security).toEqual([]);
+    expect(responses('/api/instagram/events', 'get')).toEqual([
+      '200',
+      '400',
+      '401',
+    ]);
+    expect(responses('/api/instagram/events/{id}/retry', 'post')).toEqual([
+      '200',
+      '401',
+      '404',
+    ]);
+    expect(
+      Object.keys(
+        document.components.schemas['WebhookEventDto'].properties ?? {},
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        'id',
+        'receivedAt',
+        'status',
+        'attempts',
+        'items',
+      ]),
+    );
+  });
 });
