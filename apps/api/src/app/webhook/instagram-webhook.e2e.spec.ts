@@ -220,6 +220,9 @@ describe('Instagram webhook intake (e2e)', () => {
     ]);
     expect(document.paths['/webhook/instagram']['post'].security).toEqual([]);
     expect(document.paths['/webhook/instagram']['get'].security).toEqual([]);
+    expect(document.paths['/api/instagram/events']['get'].security).toEqual([
+      { bearer: [] },
+    ]);
     expect(responses('/api/instagram/events', 'get')).toEqual([
       '200',
       '400',
