@@ -143,11 +143,13 @@ export class ConversationsService implements OnModuleInit {
 
   /**
    * Moves the conversation to the top of everyone's list, with this message as its preview, and
-   * counts it as unread for every participant but its author.
+   * counts it as unread for every participant but its author. `countUnread: false` for a message
+   * the participants wrote themselves outside InstantChat (an Instagram echo).
    */
   async recordNewMessage(
     conversation: ConversationRecord,
     message: MessageRecord,
+    { countUnread = true }: { countUnread?: boolean } = {},
   ): Promise<ConversationRecord> {
     const authorId = message.senderUserId?.toHexString() ?? null;
     // Two sends can finish out of order; the preview must stay the newest message, so it only
@@ -169,9 +171,11 @@ export class ConversationsService implements OnModuleInit {
         },
       )
       .exec();
-    const recipientIds = conversation.participantIds
-      .map((id) => id.toHexString())
-      .filter((id) => id !== authorId);
+    const recipientIds = countUnread
+      ? conversation.participantIds
+          .map((id) => id.toHexString())
+          .filter((id) => id !== authorId)
+      : [];
     // A recipient who marked the conversation read after this message was written has already
     // read it: counting it then would leave a badge nothing clears until the next read.
     await Promise.all(

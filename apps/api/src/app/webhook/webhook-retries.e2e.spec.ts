@@ -131,4 +131,72 @@ describe('Webhook processing retries (e2e)', () => {
     expect((await eventOf(mid)).status).toBe('processed');
     expect(await storedTexts()).toContain(`retry ${sequence}`);
   });
+
+  it('picks up a delivery a crashed processor left behind, once its hold ran out', async () => {
+    sequence += 1;
+    const mid = `mid.crash-${sequence}`;
+    const rawBody = messagingDelivery(BLUE_JACKET.accountId, [
+      {
+        sender: { id: '5552000' },
+        recipient: { id: BLUE_JACKET.accountId },
+        timestamp: Date.now(),
+        message: { mid, text: `after the crash ${sequence}` },
+      },
+    ]);
+    // As stored by an intake whose process died right after the insert, mid-way through a pass.
+    await env
+      .database()
+      .collection('webhookevents')
+      .insertOne({
+        rawBody,
+        digest: `crash-${sequence}`,
+        receivedAt: new Date(),
+        status: 'pending',
+        attempts: 1,
+        lastError: null,
+        nextAttemptAt: new Date(Date.now() - 60_000),
+        leaseUntil: new Date(Date.now() - 1),
+        items: [],
+        itemsRead: false,
+      });
+
+    await sweepUntilSettled();
+
+    expect(await eventOf(mid)).toMatchObject({
+      status: 'processed',
+      attempts: 2,
+    });
+    expect(await storedTexts()).toContain(`after the crash ${sequence}`);
+  });
+
+  it('leaves a delivery alone while another processor holds it', async () => {
+    const held = await env
+      .database()
+      .collection('webhookevents')
+      .insertOne({
+        rawBody: messagingDelivery(BLUE_JACKET.accountId, []),
+        digest: 'held-elsewhere',
+        receivedAt: new Date(),
+        status: 'pending',
+        attempts: 1,
+        lastError: null,
+        nextAttemptAt: new Date(Date.now() - 60_000),
+        leaseUntil: new Date(Date.now() + 60_000),
+        items: [],
+        itemsRead: false,
+      });
+
+    await processor.sweep();
+
+    expect(
+      await env
+        .database()
+        .collection('webhookevents')
+        .findOne({ _id: held.insertedId }),
+    ).toMatchObject({ status: 'pending', attempts: 1 });
+    await env
+      .database()
+      .collection('webhookevents')
+      .deleteOne({ _id: held.insertedId });
+  });
 });

@@ -115,9 +115,11 @@ export class ChannelInbox {
     if (!outbound) {
       await this.conversations.recordInboundAt(conversation, inbound.sentAt);
     }
+    // The owner wrote an echo themselves (in Instagram's app): it is not news to them.
     const updated = await this.conversations.recordNewMessage(
       conversation,
       message,
+      { countUnread: !outbound },
     );
     const dto = toMessageDto(message);
     await this.notifier.messageCreated(updated, dto);

@@ -354,6 +354,8 @@ describe('Chat channel seam', () => {
         thread.id,
       );
       expect(conversation.lastInboundAt).toBeUndefined();
+      expect(conversation.unreadCounts[owner.id]).toBe(0);
+      expect(conversation.lastMessage?.text).toBe('Is this in stock?');
     });
 
     it('keeps what Instagram says about the message: reply, quick reply, referral, unsupported', async () => {
