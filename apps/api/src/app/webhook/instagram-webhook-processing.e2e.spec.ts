@@ -501,6 +501,68 @@ describe('Instagram webhook processing (e2e)', () => {
       ]);
     });
 
+    it('recognises the echo of a reply sent from InstantChat by its Meta id: one message, announced once', async () => {
+      const contact = '5551100';
+      await post(
+        messagingDelivery(BLUE_JACKET.accountId, [
+          inbound(
+            contact,
+            BLUE_JACKET.accountId,
+            'mid.question',
+            'Open on Sunday?',
+          ),
+        ]),
+      );
+      await settled();
+      const { conversation } = await threadOf(blueOwner, contact);
+      // The reply as the Send path stores it once Meta answered with its id.
+      await db()
+        .collection('messages')
+        .insertOne({
+          conversationId: new Types.ObjectId(conversation.id),
+          source: 'instagram',
+          senderUserId: new Types.ObjectId(blueOwner.user.id),
+          text: 'Yes, 10 to 4',
+          attachments: [],
+          status: 'sent',
+          error: null,
+          reactions: [],
+          deletedAt: null,
+          editedAt: null,
+          instagramMessageId: 'mid.our-reply',
+          isFromInstagram: false,
+          isToInstagram: true,
+          createdAt: new Date(),
+          updatedAt: new Date(),
+        });
+      const socket = await sockets.connect(blueOwner.accessToken);
+      const announced = recordEvents(socket, 'message:new');
+
+      await post(
+        messagingDelivery(BLUE_JACKET.accountId, [
+          {
+            sender: { id: BLUE_JACKET.accountId },
+            recipient: { id: contact },
+            timestamp: Date.now(),
+            message: {
+              mid: 'mid.our-reply',
+              text: 'Yes, 10 to 4',
+              is_echo: true,
+            },
+          },
+        ]),
+      );
+      await settled();
+      await pause(SILENCE_MS);
+
+      const { messages } = await threadOf(blueOwner, contact);
+      expect(messages.map((m) => [m.text, m.senderUserId])).toEqual([
+        ['Yes, 10 to 4', blueOwner.user.id],
+        ['Open on Sunday?', null],
+      ]);
+      expect(announced).toEqual([]);
+    });
+
     it('delivers what the sandbox’s person sends, with the contact’s profile fetched on first contact', async () => {
       const person = await env.control('POST', '/instagram-users', {
         username: 'anna.sandbox',

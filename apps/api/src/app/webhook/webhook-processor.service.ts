@@ -18,6 +18,11 @@ import { nextRetry, WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry-schedule';
 export const WEBHOOK_SWEEP_INTERVAL_MS = 5_000;
 /** Deliveries one sweep takes up at most, so one sweep cannot run for ever. */
 const SWEEP_BATCH = 100;
+/**
+ * Deliveries worked on at once right after intake. A flood beyond it waits for the sweep instead
+ * of opening ever more concurrent database work.
+ */
+const MAX_IMMEDIATE = 8;
 /** Error text kept per item: enough to diagnose, bounded in size. */
 const MAX_ERROR_LENGTH = 500;
 
@@ -33,6 +38,8 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   private sweepTimer?: NodeJS.Timeout;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
+  private sweeping = false;
+  private immediate = 0;
   /** The retry schedule; tests shorten it. */
   retryDelaysMs: readonly number[] = WEBHOOK_RETRY_DELAYS_MS;
 
@@ -62,20 +69,32 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
 
   /** Takes up a just-stored delivery without waiting for the sweep; the caller does not wait. */
   processSoon(eventId: string): void {
+    if (this.stopping || this.immediate >= MAX_IMMEDIATE) return;
+    this.immediate += 1;
     this.track(
       (async () => {
-        const event = await this.inbox.claim(eventId, new Date());
-        if (event) await this.process(event);
+        try {
+          const event = await this.inbox.claim(eventId, new Date());
+          if (event) await this.process(event);
+        } finally {
+          this.immediate -= 1;
+        }
       })(),
     );
   }
 
-  /** Takes up every due delivery, oldest due first. */
+  /** Takes up every due delivery, oldest due first; one sweep at a time. */
   async sweep(): Promise<void> {
-    for (let taken = 0; taken < SWEEP_BATCH && !this.stopping; taken += 1) {
-      const event = await this.inbox.claimDue(new Date());
-      if (!event) return;
-      await this.process(event);
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      for (let taken = 0; taken < SWEEP_BATCH && !this.stopping; taken += 1) {
+        const event = await this.inbox.claimDue(new Date());
+        if (!event) return;
+        await this.process(event);
+      }
+    } finally {
+      this.sweeping = false;
     }
   }
 
