@@ -12,6 +12,7 @@ import type {
 } from '../chat/channels/channel.types';
 import { ChannelInbox } from '../chat/channels/channel-inbox.service';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
+import { describeFailure } from '../instagram/describe-failure';
 import { InstagramConnectionsService } from '../instagram/instagram-connections.service';
 import type { InstagramConnectionDocument } from '../instagram/schemas/instagram-connection.schema';
 import { MetaGraphClient } from '../meta/meta-graph-client';
@@ -293,9 +294,7 @@ export class InstagramEventApplier {
       });
     } catch (error) {
       this.logger.warn(
-        `Profile of an Instagram contact of account ${thread.instagram.accountId} not fetched: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
+        `Profile of an Instagram contact of account ${thread.instagram.accountId} not fetched: ${describeFailure(error)}`,
       );
     }
   }

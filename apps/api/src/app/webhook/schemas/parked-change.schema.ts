@@ -22,6 +22,13 @@ export type ParkedChangeDocument = HydratedDocument<ParkedChange>;
 
 export const ParkedChangeSchema = SchemaFactory.createForClass(ParkedChange);
 
+/** A change whose message never came (it predates the connection, or Meta lost it) is let go. */
+export const PARKED_CHANGE_TTL_SECONDS = 30 * 24 * 60 * 60;
+
 ParkedChangeSchema.index({ conversationId: 1, externalMessageId: 1 });
+ParkedChangeSchema.index(
+  { parkedAt: 1 },
+  { expireAfterSeconds: PARKED_CHANGE_TTL_SECONDS },
+);
 // A redelivered or retried item parks once.
 ParkedChangeSchema.index({ eventId: 1, itemIndex: 1 }, { unique: true });
