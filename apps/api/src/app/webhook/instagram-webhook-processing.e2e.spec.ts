@@ -650,6 +650,30 @@ describe('Instagram webhook processing (e2e)', () => {
         blueLists.every((c) => c.instagramContact?.igsid !== '5550002'),
       ).toBe(true);
 
+      const blueUpdates = recordEvents(blueSocket, 'message:updated');
+      const cornerUpdates = recordEvents(cornerSocket, 'message:updated');
+      await post(
+        messagingDelivery(BLUE_JACKET.accountId, [
+          {
+            sender: { id: '5550001' },
+            recipient: { id: BLUE_JACKET.accountId },
+            timestamp: Date.now(),
+            reaction: { mid: 'mid.iso-blue', action: 'react', emoji: '👍' },
+          },
+        ]),
+      );
+      await settled();
+      await pause(SILENCE_MS);
+      expect(blueUpdates.map((m) => m.reactions)).toEqual([
+        [
+          expect.objectContaining({
+            reaction: '👍',
+            instagramSenderId: '5550001',
+          }),
+        ],
+      ]);
+      expect(cornerUpdates).toEqual([]);
+
       const cornerThread = await threadOf(cornerOwner, '5550002');
       await asUser(blueOwner)
         .get(`/api/conversations/${cornerThread.conversation.id}`)
@@ -665,7 +689,9 @@ describe('Instagram webhook processing (e2e)', () => {
 
       const blueEvents = await asUser(blueOwner).events();
       const delivery = blueEvents.items.find((e) =>
-        e.items.some((i) => i.externalMessageId === 'mid.iso-blue'),
+        e.items.some(
+          (i) => i.externalMessageId === 'mid.iso-blue' && i.kind === 'message',
+        ),
       );
       expect(delivery?.items).toEqual([
         expect.objectContaining({
