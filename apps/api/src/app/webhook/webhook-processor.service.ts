@@ -100,8 +100,20 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
 
   /** One pass over a claimed delivery: every item that is due is tried once. */
   async process(event: WebhookEventRecord): Promise<void> {
-    const receivedAt = event.receivedAt;
-    const parsed = readWebhookItems(JSON.parse(event.rawBody), receivedAt);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(event.rawBody);
+    } catch {
+      // Intake stores only JSON as pending; a body edited in the database since must still end.
+      await this.inbox.saveProgress(event._id, {
+        items: [],
+        status: 'failed',
+        nextAttemptAt: null,
+        lastError: 'The body is not valid JSON',
+      });
+      return;
+    }
+    const parsed = readWebhookItems(payload, event.receivedAt);
     const items: WebhookEventItem[] = event.itemsRead
       ? event.items
       : parsed.map((item) => ({
