@@ -9,6 +9,7 @@ import { InstagramModule } from './instagram/instagram.module';
 import { MetaModule } from './meta/meta.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { UsersModule } from './users/users.module';
+import { WebhookModule } from './webhook/webhook.module';
 
 /** Feature modules go in `imports`; `forRoot` adds the validated configuration (global). */
 @Module({
@@ -21,6 +22,7 @@ import { UsersModule } from './users/users.module';
     ChatModule,
     MetaModule,
     InstagramModule,
+    WebhookModule,
   ],
 })
 export class AppModule {

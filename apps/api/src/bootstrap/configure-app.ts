@@ -5,7 +5,7 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import { raw, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { AppConfigService } from '../app/config/app-config.service';
 import { useRealtimeAdapter } from '../app/realtime/realtime-io.adapter';
@@ -13,6 +13,10 @@ import { ApiExceptionFilter } from '../app/core/api-exception.filter';
 import { bodyParserErrorOf } from '../app/core/body-parser-errors';
 import { jsonShapeProblem } from '../app/core/json-bounds';
 import { refuseRequestsWhileShuttingDown } from './graceful-shutdown';
+import {
+  INSTAGRAM_WEBHOOK_PATH,
+  WEBHOOK_BODY_LIMIT,
+} from '../app/webhook/instagram-webhook.controller';
 import { setUpSwagger } from './swagger';
 import { serveWebDashboard } from './web-dashboard';
 
@@ -49,7 +53,14 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   );
   app.enableCors({ origin: config.http.clientUrl, credentials: true });
 
-  // rawBody (from createApp) keeps the exact bytes on req.rawBody for webhook signature checks.
+  // Meta's webhook is signed over its exact bytes and may be far larger than any API body: its
+  // route keeps the raw bytes (req.body is a Buffer) under its own limit. Registered first, so the
+  // JSON parser below finds the body already read and leaves it alone.
+  app.use(
+    INSTAGRAM_WEBHOOK_PATH,
+    raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }),
+  );
+  // rawBody (from createApp) also keeps the exact bytes of JSON bodies on req.rawBody.
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.use(translateBodyParserErrors);
   app.use(rejectHostileJson);
@@ -98,6 +109,11 @@ function rejectHostileJson(
   _response: Response,
   next: NextFunction,
 ): void {
+  // A raw body (the webhook's bytes) is not parsed JSON: walking its bytes would only cost time.
+  if (Buffer.isBuffer(request.body)) {
+    next();
+    return;
+  }
   const problem = jsonShapeProblem(request.body);
   if (problem) {
     next(new BadRequestException(`Request body ${problem}`));

@@ -117,6 +117,55 @@ export class MessageDeliveryErrorDto {
   mayHaveBeenDelivered!: boolean;
 }
 
+/** What an Instagram message answers: one of the business's stories, or an earlier message. */
+export class MessageReplyToDto {
+  /** Meta's id of the message replied to (`reply_to.mid`). */
+  externalMessageId?: string;
+  /** The story replied to (`reply_to.story`). */
+  storyId?: string;
+  /** Meta's CDN URL of the story; it expires, so the dashboard must cope with it being gone. */
+  storyUrl?: string;
+}
+
+/** How a contact reached the business: an ad, a link (`ig.me`), a post; Meta's `referral`. */
+export class MessageReferralDto {
+  /** e.g. `ADS`, `SHORTLINK`. */
+  source?: string;
+  /** e.g. `OPEN_THREAD`. */
+  type?: string;
+  /** The `ref` parameter of the link or ad. */
+  ref?: string;
+  adId?: string;
+}
+
+export const MESSAGE_SYSTEM_EVENT_KINDS = ['postback', 'referral'] as const;
+export type MessageSystemEventKind =
+  (typeof MESSAGE_SYSTEM_EVENT_KINDS)[number];
+
+/**
+ * A line in the conversation that is not a message someone typed: the contact tapped a button
+ * (`postback`) or arrived through an ad or a link (`referral`). Its `text` is the line to show.
+ */
+export class MessageSystemEventDto {
+  kind!: MessageSystemEventKind;
+  /** Postback: the button's title. */
+  title?: string;
+  /** Postback: the payload the business attached to the button. */
+  payload?: string;
+  referral?: MessageReferralDto;
+}
+
+/** One person's reaction to a message. */
+export class MessageReactionDto {
+  /** The emoji (or Meta's reaction name when no emoji came with it). */
+  reaction!: string;
+  /** The Instagram contact (IGSID) or business account that reacted. */
+  instagramSenderId?: string;
+  userId?: string;
+  /** ISO 8601. */
+  reactedAt!: string;
+}
+
 export class MessageDto {
   id!: string;
   conversationId!: string;
@@ -137,6 +186,21 @@ export class MessageDto {
   deletedAt?: string | null;
   /** The `clientMessageId` the author sent it with; null when none was given. */
   clientMessageId?: string | null;
+  /** Reactions, one per person; absent when there are none. */
+  reactions?: MessageReactionDto[];
+  /** ISO 8601 of the latest edit; absent for a message never edited. */
+  editedAt?: string;
+  /** How many times the author edited it (Instagram's `num_edit`). */
+  editCount?: number;
+  replyTo?: MessageReplyToDto;
+  /** Instagram quick reply: the payload of the option the contact picked. */
+  quickReplyPayload?: string;
+  /** True when Instagram could not hand the content over (e.g. a GIF sticker). */
+  unsupported?: boolean;
+  /** The ad or link a message came through (Instagram's `message.referral`). */
+  referral?: MessageReferralDto;
+  /** Set on system lines (postbacks, referrals); `text` then describes the event. */
+  systemEvent?: MessageSystemEventDto;
 }
 
 export class ReadReceiptDto {

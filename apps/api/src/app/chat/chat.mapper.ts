@@ -97,7 +97,50 @@ export function toMessageDto(message: MessageRecord): MessageDto {
     createdAt: message.createdAt.toISOString(),
     deletedAt: message.deletedAt?.toISOString() ?? null,
     clientMessageId: message.clientMessageId ?? null,
+    ...channelDetailsOf(message, deleted),
   };
+}
+
+/** What Instagram adds to a message; each key only when it has a value, so local messages stay lean. */
+function channelDetailsOf(
+  message: MessageRecord,
+  deleted: boolean,
+): Partial<MessageDto> {
+  // A removed reaction stays stored (with its time, so a late older one cannot return) but is not shown.
+  const reactions = (message.reactions ?? [])
+    .filter((r) => r.reaction !== null)
+    .map((r) => ({
+      reaction: r.reaction as string,
+      ...(r.instagramSenderId && { instagramSenderId: r.instagramSenderId }),
+      ...(r.userId && { userId: r.userId.toHexString() }),
+      reactedAt: r.reactedAt.toISOString(),
+    }));
+  return {
+    ...(reactions.length > 0 && { reactions }),
+    ...(message.editedAt && { editedAt: message.editedAt.toISOString() }),
+    ...(message.editCount !== undefined && { editCount: message.editCount }),
+    ...(message.replyTo && { replyTo: withoutEmpty(message.replyTo) }),
+    ...(message.quickReplyPayload !== undefined &&
+      !deleted && { quickReplyPayload: message.quickReplyPayload }),
+    ...(message.isUnsupported && { unsupported: true }),
+    ...(message.referral && { referral: withoutEmpty(message.referral) }),
+    ...(message.systemEvent && {
+      systemEvent: {
+        ...withoutEmpty(message.systemEvent),
+        kind: message.systemEvent.kind,
+        ...(message.systemEvent.referral && {
+          referral: withoutEmpty(message.systemEvent.referral),
+        }),
+      },
+    }),
+  };
+}
+
+/** Lean subdocuments carry unset keys as undefined or null; the API leaves them out. */
+function withoutEmpty<T extends object>(value: T): T {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== undefined && v !== null),
+  ) as T;
 }
 
 /** The conversation as the channel seam shows it to other modules. */
@@ -114,6 +157,9 @@ export function toChannelConversation(
         connectionId: instagram.connectionId.toHexString(),
         accountId: instagram.accountId,
         contactIgsid: instagram.contactIgsid,
+        ...(instagram.contactProfile && {
+          contactProfile: instagram.contactProfile,
+        }),
       },
     }),
     ...(conversation.lastInboundAt && {

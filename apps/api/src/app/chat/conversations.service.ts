@@ -143,13 +143,15 @@ export class ConversationsService implements OnModuleInit {
 
   /**
    * Moves the conversation to the top of everyone's list, with this message as its preview, and
-   * counts it as unread for every participant but its author.
+   * counts it as unread for every participant but its author. `countUnread: false` for a message
+   * the participants wrote themselves outside InstantChat (an Instagram echo).
    */
   async recordNewMessage(
     conversation: ConversationRecord,
     message: MessageRecord,
+    { countUnread = true }: { countUnread?: boolean } = {},
   ): Promise<ConversationRecord> {
-    const recipientIds = recipientsOf(conversation, message);
+    const recipientIds = countUnread ? recipientsOf(conversation, message) : [];
     // The usual case, in one round trip that also answers the result: the message is the newest
     // and no recipient has read past it.
     const updated = await this.conversations

@@ -137,6 +137,20 @@ export class InstagramConnectionsService {
     return connection;
   }
 
+  /**
+   * The connection webhooks for this account belong to: its holder (connected or needing
+   * reconnection: their messages keep arriving), else the latest owner who disconnected it, else
+   * null for an account nobody connected.
+   */
+  async findForWebhook(
+    instagramAccountId: string,
+  ): Promise<InstagramConnectionDocument | null> {
+    return this.connections
+      .findOne({ instagramAccountId })
+      .sort({ isConnected: -1, updatedAt: -1, _id: -1 })
+      .exec();
+  }
+
   async statusOf(userId: string): Promise<InstagramStatusDto> {
     const connections = await this.connections
       .find({ userId: toObjectId(userId) })

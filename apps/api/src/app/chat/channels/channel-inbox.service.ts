@@ -9,6 +9,7 @@ import { toChannelConversation, toMessageDto } from '../chat.mapper';
 import type { MessageRecord } from '../chat.records';
 import { ConversationsService } from '../conversations.service';
 import { Message } from '../schemas/message.schema';
+import type { CachedContactProfile } from '../schemas/conversation.schema';
 import type {
   ChannelConversation,
   InboundMessage,
@@ -54,6 +55,19 @@ export class ChannelInbox {
   }
 
   /**
+   * Stores a freshly fetched contact profile on the thread's conversation and shows it to its
+   * participants (`conversation:updated`).
+   */
+  async saveContactProfile(
+    thread: InboundThread & { contactProfile: CachedContactProfile },
+  ): Promise<ChannelConversation> {
+    const { conversation } =
+      await this.conversations.openInstagramThread(thread);
+    await this.notifier.conversationChanged(conversation);
+    return toChannelConversation(conversation);
+  }
+
+  /**
    * Stores a message from the thread's contact and announces it. Recording the same
    * `externalMessageId` again (Meta redelivers webhooks) returns the stored one with `created: false`.
    * @throws Error when the conversation does not exist or is not an external thread: a caller's bug.
@@ -68,40 +82,56 @@ export class ChannelInbox {
         `Conversation ${inbound.conversationId} is not an Instagram thread`,
       );
     }
-    const earlier = await this.findByExternalId(inbound.externalMessageId);
+    const identity = {
+      conversationId: conversation._id,
+      instagramMessageId: inbound.externalMessageId,
+    };
+    // Also finds our own reply when this is its echo: the Send API's answer stored Meta's id on it.
+    const earlier = await this.findOne(identity);
     if (earlier) {
       return { message: toMessageDto(earlier), created: false };
     }
+    const outbound = inbound.direction === 'outbound';
     let message: MessageRecord;
     try {
       // Stored at arrival time, not `sentAt`: history and reconnect catch-up order by createdAt, and a
       // late webhook must not land behind a cursor the dashboard already holds.
       const created = await this.messages.create({
-        conversationId: conversation._id,
+        ...identity,
         source: 'instagram',
         senderUserId: null,
         text: inbound.text,
         attachments: inbound.attachments ?? [],
-        status: 'delivered',
-        instagramMessageId: inbound.externalMessageId,
+        // An echo was written by the business in Instagram's app: it has left, like a sent reply.
+        status: outbound ? 'sent' : 'delivered',
         instagramSenderId: inbound.externalSenderId,
-        isFromInstagram: true,
+        isFromInstagram: !outbound,
+        isToInstagram: outbound,
+        replyTo: inbound.replyTo,
+        quickReplyPayload: inbound.quickReplyPayload,
+        isUnsupported: inbound.unsupported || undefined,
+        referral: inbound.referral,
+        systemEvent: inbound.systemEvent,
       });
       message = created.toObject<MessageRecord>();
     } catch (error) {
       // Two deliveries of the same webhook raced past the lookup: the unique index let one win.
       const winner = isDuplicateKeyError(error)
-        ? await this.findByExternalId(inbound.externalMessageId)
+        ? await this.findOne(identity)
         : null;
       if (winner) {
         return { message: toMessageDto(winner), created: false };
       }
       throw error;
     }
-    await this.conversations.recordInboundAt(conversation, inbound.sentAt);
+    if (!outbound) {
+      await this.conversations.recordInboundAt(conversation, inbound.sentAt);
+    }
+    // The owner wrote an echo themselves (in Instagram's app): it is not news to them.
     const updated = await this.conversations.recordNewMessage(
       conversation,
       message,
+      { countUnread: !outbound },
     );
     const dto = toMessageDto(message);
     await this.notifier.messageCreated(updated, dto);
@@ -121,21 +151,7 @@ export class ChannelInbox {
     if (!filter) return null;
     let updated: MessageRecord | null;
     if (change.kind === 'reaction') {
-      // One reaction per person: drop theirs, then add the new one (none when they removed it).
-      updated = await this.findAndUpdate(filter, {
-        $pull: { reactions: { instagramSenderId: change.externalSenderId } },
-      });
-      if (updated && change.reaction !== null) {
-        updated = await this.findAndUpdate(filter, {
-          $push: {
-            reactions: {
-              reaction: change.reaction,
-              instagramSenderId: change.externalSenderId,
-              reactedAt: change.at,
-            },
-          },
-        });
-      }
+      updated = await this.applyReaction(filter, change);
     } else if (change.kind === 'status') {
       updated = await this.findAndUpdate(
         { ...filter, status: { $in: statusesBefore(change.status) } },
@@ -154,13 +170,34 @@ export class ChannelInbox {
         },
       );
     } else if (change.kind === 'edit') {
-      updated = await this.findAndUpdate(filter, {
-        $set: { text: change.text, editedAt: change.at },
-      });
+      // An unsent message stays unsent; an older edit delivered late does not undo a newer one.
+      const newer =
+        change.editCount === undefined
+          ? { $or: [{ editedAt: null }, { editedAt: { $lte: change.at } }] }
+          : {
+              $or: [
+                { editCount: { $exists: false } },
+                { editCount: { $lt: change.editCount } },
+              ],
+            };
+      updated = await this.findAndUpdate(
+        { ...filter, deletedAt: null, ...newer },
+        {
+          $set: {
+            text: change.text,
+            editedAt: change.at,
+            ...(change.editCount !== undefined && {
+              editCount: change.editCount,
+            }),
+          },
+        },
+      );
     } else {
-      updated = await this.findAndUpdate(filter, {
-        $set: { deletedAt: change.at },
-      });
+      // The content goes for good (the author took it back); the row keeps its place in history.
+      updated = await this.findAndUpdate(
+        { ...filter, deletedAt: null },
+        { $set: { deletedAt: change.at, text: '', attachments: [] } },
+      );
     }
     if (!updated) return null;
     const dto = toMessageDto(updated);
@@ -169,6 +206,55 @@ export class ChannelInbox {
     );
     this.notifier.messageUpdated(conversation, dto);
     return dto;
+  }
+
+  /** Whether the referenced message is stored: a change to one that is not is kept for later. */
+  async hasMessage(reference: MessageReference): Promise<boolean> {
+    const filter = filterFor(reference);
+    return (
+      filter !== null && (await this.messages.exists(filter).exec()) !== null
+    );
+  }
+
+  /**
+   * The contact has seen everything up to the referenced message: each of the business's
+   * messages up to it that is not yet `read` becomes `read` and is announced.
+   * @returns the messages that changed, or null when the referenced message is not stored (yet).
+   */
+  async markReadUpTo(
+    reference: MessageReference,
+  ): Promise<MessageDto[] | null> {
+    const filter = filterFor(reference);
+    const seen = filter ? await this.findOne(filter) : null;
+    if (!seen) return null;
+    const unread = {
+      conversationId: seen.conversationId,
+      isFromInstagram: false,
+      createdAt: { $lte: seen.createdAt },
+      status: { $in: statusesBefore('read') },
+    };
+    const ids = (
+      await this.messages
+        .find(unread, { _id: 1 })
+        .lean<MessageRecord[]>()
+        .exec()
+    ).map((m) => m._id);
+    if (ids.length === 0) return [];
+    await this.messages
+      .updateMany(
+        { ...unread, _id: { $in: ids } },
+        { $set: { status: 'read', error: null } },
+      )
+      .exec();
+    const changed = await this.messages
+      .find({ _id: { $in: ids }, status: 'read' })
+      .sort({ createdAt: 1, _id: 1 })
+      .lean<MessageRecord[]>()
+      .exec();
+    const conversation = await this.conversations.getById(seen.conversationId);
+    const dtos = changed.map(toMessageDto);
+    for (const dto of dtos) this.notifier.messageUpdated(conversation, dto);
+    return dtos;
   }
 
   /**
@@ -193,13 +279,57 @@ export class ChannelInbox {
     return rows.map((row) => row._id.toHexString());
   }
 
-  private findByExternalId(
-    externalMessageId: string,
+  /**
+   * One reaction per person, the latest by its time: each person's entry is replaced only by a
+   * newer one, and a removal stays as an entry without emoji, so events applied in any order end
+   * in the same state. Each step is one atomic update guarded by the stored entry.
+   */
+  private async applyReaction(
+    filter: Record<string, unknown>,
+    change: Extract<MessageChange, { kind: 'reaction' }>,
   ): Promise<MessageRecord | null> {
-    return this.messages
-      .findOne({ instagramMessageId: externalMessageId })
-      .lean<MessageRecord>()
-      .exec();
+    const entry = {
+      reaction: change.reaction,
+      instagramSenderId: change.externalSenderId,
+      reactedAt: change.at,
+    };
+    // Two tries: the person's entry may appear between "replace theirs" and "add theirs".
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const replaced = await this.findAndUpdate(
+        {
+          ...filter,
+          reactions: {
+            $elemMatch: {
+              instagramSenderId: change.externalSenderId,
+              reactedAt: { $lte: change.at },
+            },
+          },
+        },
+        { $set: { 'reactions.$': entry } },
+      );
+      if (replaced) return replaced;
+      const added = await this.findAndUpdate(
+        {
+          ...filter,
+          'reactions.instagramSenderId': { $ne: change.externalSenderId },
+        },
+        { $push: { reactions: entry } },
+      );
+      if (added) return added;
+      const current = await this.findOne(filter);
+      const theirs = current?.reactions.find(
+        (r) => r.instagramSenderId === change.externalSenderId,
+      );
+      // No such message, or theirs is newer than this change: nothing to do.
+      if (!current || (theirs && theirs.reactedAt > change.at)) return null;
+    }
+    return null;
+  }
+
+  private findOne(
+    filter: Record<string, unknown>,
+  ): Promise<MessageRecord | null> {
+    return this.messages.findOne(filter).lean<MessageRecord>().exec();
   }
 
   private findAndUpdate(
@@ -216,6 +346,12 @@ export class ChannelInbox {
 function filterFor(
   reference: MessageReference,
 ): Record<string, unknown> | null {
+  if ('conversationId' in reference) {
+    const conversationId = parseObjectId(reference.conversationId);
+    return conversationId
+      ? { conversationId, instagramMessageId: reference.externalMessageId }
+      : null;
+  }
   if ('externalMessageId' in reference) {
     return { instagramMessageId: reference.externalMessageId };
   }

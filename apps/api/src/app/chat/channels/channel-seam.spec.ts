@@ -315,6 +315,66 @@ describe('Chat channel seam', () => {
       expect(history.items).toHaveLength(1);
     });
 
+    it('stores the same Meta id once per conversation, so two connected accounts keep their own copy', async () => {
+      const otherAccount = await chat.inbox.openThread({
+        kind: 'instagram',
+        participantIds: [chat.addUser('Other owner').id],
+        instagram: {
+          connectionId: new Types.ObjectId().toHexString(),
+          accountId: '17841400000000002',
+          contactIgsid: '17841400000000001',
+        },
+      });
+
+      const mine = await chat.inbox.recordInbound(inbound('mid.shared'));
+      const theirs = await chat.inbox.recordInbound({
+        ...inbound('mid.shared'),
+        conversationId: otherAccount.id,
+        direction: 'outbound',
+      });
+
+      expect(theirs.created).toBe(true);
+      expect(theirs.message.conversationId).toBe(otherAccount.id);
+      expect(theirs.message.id).not.toBe(mine.message.id);
+    });
+
+    it('stores an echo as the business’s sent message, neither unread nor opening the reply window', async () => {
+      const echo = await chat.inbox.recordInbound({
+        ...inbound('mid.echo-1'),
+        direction: 'outbound',
+      });
+
+      expect(echo.message).toMatchObject({
+        isFromInstagram: false,
+        senderUserId: null,
+        status: 'sent',
+      });
+      const conversation = await chat.conversations.getForUser(
+        owner.id,
+        thread.id,
+      );
+      expect(conversation.lastInboundAt).toBeUndefined();
+      expect(conversation.unreadCounts[owner.id]).toBe(0);
+      expect(conversation.lastMessage?.text).toBe('Is this in stock?');
+    });
+
+    it('keeps what Instagram says about the message: reply, quick reply, referral, unsupported', async () => {
+      const recorded = await chat.inbox.recordInbound({
+        ...inbound('mid.details'),
+        replyTo: { storyId: 'story-1', storyUrl: 'https://cdn.example/s1' },
+        quickReplyPayload: 'SIZE_M',
+        unsupported: true,
+        referral: { source: 'SHORTLINK', type: 'OPEN_THREAD', ref: 'promo' },
+      });
+
+      expect(recorded.message).toMatchObject({
+        replyTo: { storyId: 'story-1', storyUrl: 'https://cdn.example/s1' },
+        quickReplyPayload: 'SIZE_M',
+        unsupported: true,
+        referral: { source: 'SHORTLINK', type: 'OPEN_THREAD', ref: 'promo' },
+      });
+    });
+
     it('refuses a local conversation', async () => {
       const friend = chat.addUser('Friend');
       const { conversation } = await chat.conversations.openLocal(
@@ -328,6 +388,48 @@ describe('Chat channel seam', () => {
           conversationId: conversation._id.toHexString(),
         }),
       ).rejects.toThrow('is not an Instagram thread');
+    });
+  });
+
+  describe('ChannelInbox.markReadUpTo', () => {
+    it('marks the business’s messages up to the seen one read, and only those', async () => {
+      const contact = instagramOf(thread).contactIgsid;
+      const record = (id: string, direction: 'inbound' | 'outbound') =>
+        chat.inbox.recordInbound({
+          conversationId: thread.id,
+          externalMessageId: id,
+          externalSenderId: contact,
+          text: id,
+          sentAt: new Date(),
+          direction,
+        });
+      await record('mid.out-1', 'outbound');
+      await record('mid.in-1', 'inbound');
+      await record('mid.out-2', 'outbound');
+      await record('mid.out-3', 'outbound');
+      chat.takeEmitted();
+
+      const read = await chat.inbox.markReadUpTo({
+        conversationId: thread.id,
+        externalMessageId: 'mid.out-2',
+      });
+
+      expect(read?.map((m) => m.text)).toEqual(['mid.out-1', 'mid.out-2']);
+      expect(chat.takeEmitted(ServerEvent.MessageUpdated)).toHaveLength(2);
+      const again = await chat.inbox.markReadUpTo({
+        conversationId: thread.id,
+        externalMessageId: 'mid.out-2',
+      });
+      expect(again).toEqual([]);
+    });
+
+    it('answers null when the seen message is not stored yet', async () => {
+      expect(
+        await chat.inbox.markReadUpTo({
+          conversationId: thread.id,
+          externalMessageId: 'mid.not-yet',
+        }),
+      ).toBeNull();
     });
   });
 
@@ -379,27 +481,97 @@ describe('Chat channel seam', () => {
       expect(await storedMessage(messageId)).toMatchObject({ status: 'read' });
     });
 
-    it('keeps one reaction per person: a new one replaces theirs, null removes it', async () => {
+    it('keeps one reaction per person: a newer one replaces theirs, null removes it', async () => {
       const by = instagramOf(thread).contactIgsid;
+      const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms));
+      const react = (reaction: string | null, when: Date) =>
+        chat.inbox.updateMessage(
+          { messageId },
+          { kind: 'reaction', reaction, externalSenderId: by, at: when },
+        );
+
+      await react('❤️', at(1));
+      const replaced = await react('😂', at(2));
+      expect(replaced?.reactions).toEqual([
+        {
+          reaction: '😂',
+          instagramSenderId: by,
+          reactedAt: at(2).toISOString(),
+        },
+      ]);
+
+      const removed = await react(null, at(3));
+      expect(removed?.reactions).toBeUndefined();
+      expect(chat.takeEmitted(ServerEvent.MessageUpdated)).toHaveLength(3);
+    });
+
+    it('ignores a reaction older than the person’s latest, so delivery order does not matter', async () => {
+      const by = instagramOf(thread).contactIgsid;
+      await chat.inbox.updateMessage(
+        { messageId },
+        {
+          kind: 'reaction',
+          reaction: null,
+          externalSenderId: by,
+          at: new Date(2000),
+        },
+      );
+      chat.takeEmitted();
+
+      const late = await chat.inbox.updateMessage(
+        { messageId },
+        {
+          kind: 'reaction',
+          reaction: '❤️',
+          externalSenderId: by,
+          at: new Date(1000),
+        },
+      );
+
+      expect(late).toBeNull();
+      expect(chat.takeEmitted()).toEqual([]);
+    });
+
+    it('keeps each person’s reaction apart', async () => {
       const at = new Date();
       await chat.inbox.updateMessage(
         { messageId },
-        { kind: 'reaction', reaction: '❤️', externalSenderId: by, at },
+        { kind: 'reaction', reaction: '❤️', externalSenderId: 'contact', at },
       );
-      await chat.inbox.updateMessage(
+      const both = await chat.inbox.updateMessage(
         { messageId },
-        { kind: 'reaction', reaction: '😂', externalSenderId: by, at },
+        { kind: 'reaction', reaction: '👍', externalSenderId: 'business', at },
       );
-      expect((await storedMessage(messageId))?.['reactions']).toEqual([
-        { reaction: '😂', instagramSenderId: by, reactedAt: at },
-      ]);
 
+      expect(both?.reactions?.map((r) => r.reaction)).toEqual(['❤️', '👍']);
+    });
+
+    it('applies only a newer edit count, and never edits an unsent message', async () => {
+      const at = new Date();
       await chat.inbox.updateMessage(
         { messageId },
-        { kind: 'reaction', reaction: null, externalSenderId: by, at },
+        { kind: 'edit', text: 'Second edit', at, editCount: 2 },
       );
-      expect((await storedMessage(messageId))?.['reactions']).toEqual([]);
-      expect(chat.takeEmitted(ServerEvent.MessageUpdated)).toHaveLength(3);
+      const older = await chat.inbox.updateMessage(
+        { messageId },
+        { kind: 'edit', text: 'First edit', at, editCount: 1 },
+      );
+      expect(older).toBeNull();
+      expect(await storedMessage(messageId)).toMatchObject({
+        text: 'Second edit',
+        editCount: 2,
+      });
+
+      await chat.inbox.updateMessage({ messageId }, { kind: 'delete', at });
+      const afterUnsend = await chat.inbox.updateMessage(
+        { messageId },
+        { kind: 'edit', text: 'Third edit', at, editCount: 3 },
+      );
+      expect(afterUnsend).toBeNull();
+      expect(await storedMessage(messageId)).toMatchObject({
+        text: '',
+        attachments: [],
+      });
     });
 
     it('records an edit', async () => {
@@ -424,6 +596,24 @@ describe('Chat channel seam', () => {
         text: '',
         deletedAt: at.toISOString(),
       });
+    });
+
+    it('finds a message by its channel id within its conversation only', async () => {
+      const other = await openThread();
+      const external = `mid.update-${thread.id}`;
+
+      expect(
+        await chat.inbox.hasMessage({
+          conversationId: thread.id,
+          externalMessageId: external,
+        }),
+      ).toBe(true);
+      expect(
+        await chat.inbox.hasMessage({
+          conversationId: other.id,
+          externalMessageId: external,
+        }),
+      ).toBe(false);
     });
 
     it.each([

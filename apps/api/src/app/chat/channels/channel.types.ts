@@ -2,7 +2,10 @@ import type {
   ConversationKind,
   MessageDeliveryErrorDto,
   MessageDto,
+  MessageReferralDto,
+  MessageReplyToDto,
   MessageStatus,
+  MessageSystemEventDto,
 } from '@instantchat/contracts';
 import type { CachedContactProfile } from '../schemas/conversation.schema';
 
@@ -29,6 +32,8 @@ export interface ChannelInstagramThread {
   accountId: string;
   /** The contact's Instagram-scoped id (IGSID). */
   contactIgsid: string;
+  /** What is cached of the contact's profile; absent until it was first fetched. */
+  contactProfile?: CachedContactProfile;
 }
 
 /** A reply Chat has stored and announced, for its channel to hand to the recipient. */
@@ -105,12 +110,25 @@ export interface InboundMessage {
   attachments?: { type: string; url?: string }[];
   /** When the sender sent it (the webhook's timestamp), not when it reached us. */
   sentAt: Date;
+  /**
+   * `inbound` (the default): the contact wrote it. `outbound`: the business wrote it outside
+   * InstantChat (Instagram's own app; Meta's echo), so it is shown as sent by the business.
+   */
+  direction?: 'inbound' | 'outbound';
+  replyTo?: MessageReplyToDto;
+  quickReplyPayload?: string;
+  unsupported?: boolean;
+  referral?: MessageReferralDto;
+  /** Makes the message a system line (a postback or a referral); `text` describes it. */
+  systemEvent?: MessageSystemEventDto;
 }
 
 /** A message, by Chat's id or by its channel's id. */
 export type MessageReference =
   | { messageId: string }
-  | { externalMessageId: string };
+  | { externalMessageId: string }
+  /** The channel's id within one conversation: what an external thread's events can name. */
+  | { conversationId: string; externalMessageId: string };
 
 /** What happened to a message after it was stored. */
 export type MessageChange =
@@ -128,7 +146,17 @@ export type MessageChange =
       externalSenderId: string;
       at: Date;
     }
-  | { kind: 'edit'; text: string; at: Date }
+  | {
+      kind: 'edit';
+      text: string;
+      at: Date;
+      /**
+       * The channel's count of edits (Instagram's `num_edit`): an edit applies only when it is
+       * newer than the stored one, so edits delivered out of order end at the latest.
+       */
+      editCount?: number;
+    }
+  /** The author unsent it: text and attachments are removed, the row and its time stay. */
   | { kind: 'delete'; at: Date };
 
 /** A message as stored by a send or an inbound delivery. */

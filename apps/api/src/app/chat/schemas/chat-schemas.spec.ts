@@ -84,7 +84,7 @@ describe('chat schemas', () => {
     await expect(conversations.create(local())).resolves.toBeDefined();
   });
 
-  it('stores an Instagram message id once: a redelivered webhook cannot duplicate it', async () => {
+  it('stores an Instagram message id once per conversation: a redelivered webhook cannot duplicate it', async () => {
     const fromInstagram = message({
       source: 'instagram',
       senderUserId: null,
@@ -100,14 +100,23 @@ describe('chat schemas', () => {
     });
     await messages.create(fromInstagram);
 
-    await expect(
-      messages.create({
-        ...fromInstagram,
-        conversationId: new Types.ObjectId(),
-      }),
-    ).rejects.toMatchObject({
+    await expect(messages.create({ ...fromInstagram })).rejects.toMatchObject({
       code: 11000,
     });
+  });
+
+  it('lets another conversation hold the same Instagram message id (two connected accounts writing to each other)', async () => {
+    const mid = 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjSHARED';
+    const copy = () =>
+      message({
+        source: 'instagram',
+        senderUserId: null,
+        instagramMessageId: mid,
+        conversationId: new Types.ObjectId(),
+      });
+    await messages.create(copy());
+
+    await expect(messages.create(copy())).resolves.toBeDefined();
   });
 
   it('lets any number of local messages go without an Instagram id', async () => {

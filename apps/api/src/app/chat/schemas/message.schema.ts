@@ -1,5 +1,10 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { MessageSource, MessageStatus } from '@instantchat/contracts';
+import {
+  MESSAGE_SYSTEM_EVENT_KINDS,
+  type MessageSource,
+  type MessageStatus,
+  type MessageSystemEventKind,
+} from '@instantchat/contracts';
 import { type HydratedDocument, Types } from 'mongoose';
 
 /** A file or media item. Instagram sends image, video, audio, file, share, story_mention, … */
@@ -20,9 +25,12 @@ const AttachmentSchema = SchemaFactory.createForClass(Attachment);
 /** One reaction by one person: an InstantChat user or an Instagram contact. */
 @Schema({ _id: false })
 export class Reaction {
-  /** The emoji (Instagram also sends a named reaction, e.g. "love"). */
-  @Prop({ required: true })
-  reaction!: string;
+  /**
+   * The emoji (Instagram also sends a named reaction, e.g. "love"). null once the person removed
+   * it: the entry stays, with its time, so an older reaction delivered late cannot come back.
+   */
+  @Prop({ type: String, default: null })
+  reaction!: string | null;
 
   @Prop({ type: Types.ObjectId })
   userId?: Types.ObjectId;
@@ -45,6 +53,36 @@ export class DeliveryError {
   @Prop({ required: true }) mayHaveBeenDelivered!: boolean;
 }
 const DeliveryErrorSchema = SchemaFactory.createForClass(DeliveryError);
+
+/** What an Instagram message answers (`reply_to`): a story of the business, or an earlier message. */
+@Schema({ _id: false })
+export class ReplyTo {
+  @Prop() externalMessageId?: string;
+  @Prop() storyId?: string;
+  @Prop() storyUrl?: string;
+}
+const ReplyToSchema = SchemaFactory.createForClass(ReplyTo);
+
+/** Meta's `referral`: the ad or link a contact came through. */
+@Schema({ _id: false })
+export class Referral {
+  @Prop() source?: string;
+  @Prop() type?: string;
+  @Prop() ref?: string;
+  @Prop() adId?: string;
+}
+const ReferralSchema = SchemaFactory.createForClass(Referral);
+
+/** A system line: the contact tapped a button (postback) or arrived through an ad or link. */
+@Schema({ _id: false })
+export class SystemEvent {
+  @Prop({ type: String, enum: MESSAGE_SYSTEM_EVENT_KINDS, required: true })
+  kind!: MessageSystemEventKind;
+  @Prop() title?: string;
+  @Prop() payload?: string;
+  @Prop({ type: ReferralSchema }) referral?: Referral;
+}
+const SystemEventSchema = SchemaFactory.createForClass(SystemEvent);
 
 @Schema({ collection: 'messages', timestamps: true })
 export class Message {
@@ -89,6 +127,16 @@ export class Message {
   @Prop({ type: Date, default: null })
   editedAt!: Date | null;
 
+  /** Instagram's `num_edit`: an edit only applies when it is newer than the one stored. */
+  @Prop() editCount?: number;
+
+  @Prop({ type: ReplyToSchema }) replyTo?: ReplyTo;
+  @Prop() quickReplyPayload?: string;
+  /** Instagram could not hand the content over (`is_unsupported`). */
+  @Prop() isUnsupported?: boolean;
+  @Prop({ type: ReferralSchema }) referral?: Referral;
+  @Prop({ type: SystemEventSchema }) systemEvent?: SystemEvent;
+
   /**
    * The sender's own id for this message (a UUID), so a retried send is stored once. Left unset
    * when the client gave none: the unique index below only covers documents where it is a string.
@@ -114,9 +162,11 @@ export const MessageSchema = SchemaFactory.createForClass(Message);
 
 // History pages: newest first, _id breaks ties between messages of the same millisecond.
 MessageSchema.index({ conversationId: 1, createdAt: -1, _id: -1 });
-// Meta redelivers webhooks: the message id makes inserting them idempotent.
+// Meta redelivers webhooks: the message id makes inserting them idempotent. Per conversation (so
+// per business account), not globally: when two connected accounts write to each other, one Meta
+// message is the sender's echo and the recipient's inbound message, each in its own conversation.
 MessageSchema.index(
-  { instagramMessageId: 1 },
+  { conversationId: 1, instagramMessageId: 1 },
   {
     unique: true,
     partialFilterExpression: { instagramMessageId: { $type: 'string' } },

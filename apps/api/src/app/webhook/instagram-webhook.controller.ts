@@ -1,0 +1,193 @@
+import {
+  BadRequestException,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Logger,
+  Post,
+  Query,
+  Req,
+  Res,
+  ServiceUnavailableException,
+  UnauthorizedException,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import { WEBHOOK_SIGNATURE_HEADER } from '@instantchat/meta-platform';
+import { AppConfigService } from '../config/app-config.service';
+import { ApiErrorResponse } from '../core/api-error-response';
+import { Public } from '../core/public.decorator';
+import {
+  WebhookInbox,
+  WebhookStoreUnavailableError,
+} from './webhook-inbox.service';
+import { WebhookProcessor } from './webhook-processor.service';
+import { isSignedByMeta } from './webhook-signature';
+
+/** Where Meta's Instagram webhooks arrive (outside the `/api` prefix, as registered with Meta). */
+export const INSTAGRAM_WEBHOOK_PATH = '/webhook/instagram';
+
+/**
+ * The webhook route's own body limit, above the API's BODY_LIMIT: Meta batches up to 1,000 events
+ * in one delivery.
+ */
+export const WEBHOOK_BODY_LIMIT = '8mb';
+
+/**
+ * Deliveries accepted per source address per minute: far above one Meta sender's rate, low
+ * enough that a flood from one address cannot occupy the API.
+ */
+export const WEBHOOK_RATE_LIMIT_PER_MINUTE = 1200;
+
+/** What Meta is answered for a delivery it may forget. */
+const EVENT_RECEIVED = 'EVENT_RECEIVED';
+
+@ApiTags('webhook')
+@Controller('webhook/instagram')
+export class InstagramWebhookController {
+  private readonly logger = new Logger(InstagramWebhookController.name);
+
+  constructor(
+    private readonly config: AppConfigService,
+    private readonly inbox: WebhookInbox,
+    private readonly processor: WebhookProcessor,
+  ) {}
+
+  @Public()
+  @Get()
+  @ApiOperation({
+    summary: 'Meta’s subscription check',
+    description:
+      'Answers `hub.challenge` when `hub.mode` is `subscribe` and `hub.verify_token` is ' +
+      '`META_WEBHOOK_VERIFY_TOKEN`.',
+  })
+  @ApiOkResponse({ description: 'The challenge, as text', type: String })
+  @ApiForbiddenResponse({
+    type: ApiErrorResponse,
+    description: 'Another mode, a wrong or missing token, or no challenge',
+  })
+  verify(
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) response: Response,
+  ): string {
+    const mode = query['hub.mode'];
+    const token = query['hub.verify_token'];
+    const challenge = query['hub.challenge'];
+    if (
+      mode !== 'subscribe' ||
+      typeof token !== 'string' ||
+      !sameText(token, this.config.meta.webhookVerifyToken) ||
+      typeof challenge !== 'string' ||
+      challenge.length === 0
+    ) {
+      throw new ForbiddenException('Webhook verification failed');
+    }
+    // Set here, not with @Header: errors keep the API's JSON error body.
+    response.type('text/plain');
+    return challenge;
+  }
+
+  @Public()
+  @Post()
+  @HttpCode(HttpStatus.OK)
+  @UseGuards(ThrottlerGuard)
+  @Throttle({ default: { limit: WEBHOOK_RATE_LIMIT_PER_MINUTE, ttl: 60_000 } })
+  @ApiOperation({
+    summary: 'Meta’s webhook deliveries',
+    description:
+      'Checks `X-Hub-Signature-256` on the raw body against each configured app secret, stores ' +
+      'the delivery in the durable inbox (an exact redelivery once) and answers at once; the ' +
+      'events are processed afterwards. Bodies up to 8 MB.',
+  })
+  @ApiOkResponse({
+    description:
+      '`EVENT_RECEIVED`: stored (or already stored, or stored as ignored)',
+    type: String,
+  })
+  @ApiBadRequestResponse({
+    type: ApiErrorResponse,
+    description: 'Signed, but not JSON (stored as failed)',
+  })
+  @ApiUnauthorizedResponse({
+    type: ApiErrorResponse,
+    description: 'Signature missing or wrong; nothing stored',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ApiErrorResponse,
+    description: 'Too many deliveries from this address',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ApiErrorResponse,
+    description: 'The inbox could not store the delivery; Meta retries',
+  })
+  async receive(
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    const rawBody = Buffer.isBuffer(request.body)
+      ? request.body
+      : Buffer.alloc(0);
+    const signature = request.header(WEBHOOK_SIGNATURE_HEADER);
+    if (!isSignedByMeta(rawBody, signature, this.webhookSecrets())) {
+      throw new UnauthorizedException(
+        signature ? 'Invalid webhook signature' : 'Missing webhook signature',
+      );
+    }
+    let stored;
+    try {
+      stored = await this.inbox.store(
+        rawBody,
+        new Date(),
+        request.header('facebook-api-version'),
+      );
+    } catch (error) {
+      if (!(error instanceof WebhookStoreUnavailableError)) throw error;
+      this.logger.error(error.message);
+      throw new ServiceUnavailableException(
+        'The delivery could not be stored; send it again later',
+      );
+    }
+    if (stored.outcome === 'malformed') {
+      throw new BadRequestException('Request body is not valid JSON');
+    }
+    if (stored.outcome === 'accepted') {
+      this.processor.processSoon(stored.eventId);
+    }
+    response.type('text/plain');
+    return EVENT_RECEIVED;
+  }
+
+  /**
+   * Meta signs with the secret of the app the account connected through: the Facebook app
+   * (`META_APP_SECRET`) and, for Instagram Login, the Instagram app (`META_IG_APP_SECRET`, when
+   * the configuration has one).
+   */
+  private webhookSecrets(): string[] {
+    const meta: { appSecret: string; instagramAppSecret?: string } =
+      this.config.meta;
+    return [meta.appSecret, meta.instagramAppSecret].filter(
+      (secret): secret is string => typeof secret === 'string' && secret !== '',
+    );
+  }
+}
+
+/** Constant-time equality of two strings (lengths aside). */
+function sameText(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && b.length > 0 && timingSafeEqual(a, b);
+}

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { ChatModule } from '../chat/chat.module';
+import { InstagramModule } from '../instagram/instagram.module';
+import { MetaModule } from '../meta/meta.module';
+import { InstagramEventApplier } from './instagram-event-applier';
+import { InstagramWebhookController } from './instagram-webhook.controller';
+import {
+  ParkedChange,
+  ParkedChangeSchema,
+} from './schemas/parked-change.schema';
+import {
+  WebhookEvent,
+  WebhookEventSchema,
+} from './schemas/webhook-event.schema';
+import { WebhookEventsController } from './webhook-events.controller';
+import { WebhookInbox } from './webhook-inbox.service';
+import { WebhookProcessor } from './webhook-processor.service';
+
+/**
+ * Meta's webhook: verification, signed intake into the durable inbox (`webhookevents`), the
+ * processor that applies each item to Chat through its channel seam, and the owners' view of it.
+ */
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: WebhookEvent.name, schema: WebhookEventSchema },
+      { name: ParkedChange.name, schema: ParkedChangeSchema },
+    ]),
+    ChatModule,
+    InstagramModule,
+    MetaModule,
+  ],
+  controllers: [InstagramWebhookController, WebhookEventsController],
+  providers: [WebhookInbox, WebhookProcessor, InstagramEventApplier],
+})
+export class WebhookModule {}
