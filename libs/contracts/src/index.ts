@@ -5,3 +5,5 @@ export * from './lib/chat.dto';
 export * from './lib/socket-events';
 export * from './lib/errors';
 export * from './lib/health.dto';
+export * from './lib/search.dto';
+export * from './lib/first-message.dto';

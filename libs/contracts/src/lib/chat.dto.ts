@@ -83,6 +83,11 @@ export class ConversationDto {
   lastMessageAt!: string;
   /** Messages the caller has not read. */
   unreadCount!: number;
+  /**
+   * ISO 8601: the caller has read everything up to this instant; null if never. The first message
+   * from someone else after it is where an opened conversation starts (the "New messages" divider).
+   */
+  lastReadAt?: string | null;
   createdAt!: string;
   /**
    * ISO 8601; moves on every change the caller can see (new message, read state, contact profile).
@@ -169,6 +174,15 @@ export class ConversationListQueryDto {
   @Max(CONVERSATION_LIST_MAX_LIMIT)
   @IsInt() // last: checked first (see SendMessageDto.text)
   limit?: number;
+
+  /**
+   * Only conversations with someone whose display name (or, for Instagram, the contact's username
+   * or name) contains every word of this text, any letter case, diacritics ignored.
+   */
+  @IsOptional()
+  @MaxLength(200)
+  @IsString({ message: 'search must be text' })
+  search?: string;
 }
 
 /**

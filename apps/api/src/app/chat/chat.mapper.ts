@@ -60,6 +60,7 @@ export function toConversationDto(
       : null,
     lastMessageAt: conversation.lastMessageAt.toISOString(),
     unreadCount: conversation.unreadCounts?.[viewerId] ?? 0,
+    lastReadAt: conversation.lastReadAt?.[viewerId]?.toISOString() ?? null,
     createdAt: conversation.createdAt.toISOString(),
     updatedAt: conversation.updatedAt.toISOString(),
   };

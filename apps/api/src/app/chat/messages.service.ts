@@ -35,6 +35,7 @@ import {
 } from './message-cursor';
 import { parseObjectId } from '../database/object-ids';
 import { Message } from './schemas/message.schema';
+import { messageSearchTerms } from './search/search-terms';
 
 /** What the sender reads when a channel gave up on their reply without saying why. */
 const UNDELIVERABLE = 'The message could not be delivered';
@@ -143,6 +144,7 @@ export class MessagesService implements OnModuleInit {
         source: 'local',
         senderUserId,
         text,
+        searchTerms: messageSearchTerms(text),
         status: channel.initialStatus,
         ...(clientMessageId !== undefined && { clientMessageId }),
       });

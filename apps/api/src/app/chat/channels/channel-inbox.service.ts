@@ -9,6 +9,7 @@ import { toChannelConversation, toMessageDto } from '../chat.mapper';
 import type { MessageRecord } from '../chat.records';
 import { ConversationsService } from '../conversations.service';
 import { Message } from '../schemas/message.schema';
+import { messageSearchTerms } from '../search/search-terms';
 import type {
   ChannelConversation,
   InboundMessage,
@@ -69,6 +70,7 @@ export class ChannelInbox {
         source: 'instagram',
         senderUserId: null,
         text: inbound.text,
+        searchTerms: messageSearchTerms(inbound.text),
         attachments: inbound.attachments ?? [],
         status: 'delivered',
         instagramMessageId: inbound.externalMessageId,
@@ -139,11 +141,16 @@ export class ChannelInbox {
       );
     } else if (change.kind === 'edit') {
       updated = await this.findAndUpdate(filter, {
-        $set: { text: change.text, editedAt: change.at },
+        $set: {
+          text: change.text,
+          editedAt: change.at,
+          searchTerms: messageSearchTerms(change.text),
+        },
       });
     } else {
       updated = await this.findAndUpdate(filter, {
-        $set: { deletedAt: change.at },
+        // An unsent message must not be found by its old words.
+        $set: { deletedAt: change.at, searchTerms: [] },
       });
     }
     if (!updated) return null;
