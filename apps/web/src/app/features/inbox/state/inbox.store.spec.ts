@@ -210,12 +210,16 @@ describe('InboxStore', () => {
     });
   });
 
-  it('opening a conversation loads its history oldest first and marks it read', () => {
+  it('opening a conversation loads its history oldest first, far enough back for its unread messages, and marks it read', () => {
     setUp();
     store.open('c-ig');
     http.expectOne('/api/conversations/c-ig/read').flush({});
     http
-      .expectOne('/api/conversations/c-ig/messages')
+      .expectOne(
+        (req) =>
+          req.url === '/api/conversations/c-ig/messages' &&
+          req.params.get('limit') === '100',
+      )
       .flush(
         page([
           message('m-1', 'c-ig', null, 'Hi!', '2026-11-20T10:59:00.000Z'),
@@ -240,6 +244,8 @@ describe('InboxStore', () => {
     expect(
       store.conversationItems().find((item) => item.id === 'c-ig')?.unreadCount,
     ).toBe(0);
+    // The divider stays where the unread messages began, though they are now read.
+    expect(store.activeFirstUnreadId()).toBe('m-1');
   });
 
   it('marks a live message in the open conversation read instead of counting it', () => {

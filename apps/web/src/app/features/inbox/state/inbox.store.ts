@@ -232,10 +232,28 @@ export class InboxStore {
       this.unreadMarker.set(null);
       return;
     }
+    const known = this.list.find(conversationId);
     if (changed) {
-      const conversation = this.list.find(conversationId);
-      this.unreadMarker.set(conversation ? unreadMarkerOf(conversation) : null);
-      this.awaitingUnreadMarker = !conversation;
+      this.unreadMarker.set(known ? unreadMarkerOf(known) : null);
+      this.awaitingUnreadMarker = !known;
+    }
+    if (!known) {
+      // Opened by a link: how much is unread decides how far back to load, so ask first.
+      this.list
+        .fetch(conversationId)
+        .pipe(takeUntilDestroyed(this.destroyRef))
+        .subscribe({
+          complete: () => {
+            if (this.activeConversationId() !== conversationId) {
+              return;
+            }
+            this.markActiveReadIfNeeded();
+            if (!this.threads.get(conversationId)) {
+              this.loadActiveThread();
+            }
+          },
+        });
+      return;
     }
     const thread = this.threads.get(conversationId);
     if (
@@ -244,9 +262,6 @@ export class InboxStore {
       !this.reachesFarEnough(thread)
     ) {
       this.loadActiveThread();
-    }
-    if (!this.list.find(conversationId)) {
-      this.fetchConversation(conversationId);
     }
     this.markActiveReadIfNeeded();
   }
@@ -522,7 +537,7 @@ export class InboxStore {
       this.awaitingUnreadMarker = false;
       this.unreadMarker.set(unreadMarkerOf(conversation));
       const thread = this.threads.get(conversation.id);
-      if (thread?.status === 'ready' && !this.reachesFarEnough(thread)) {
+      if (!thread || !this.reachesFarEnough(thread)) {
         this.loadActiveThread();
       }
     }
