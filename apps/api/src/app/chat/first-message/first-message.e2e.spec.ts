@@ -198,6 +198,19 @@ describe('POST /api/conversations/messages: the first message opens the conversa
     expect(([] as string[]).concat(response.body.message)).toContain(message);
   });
 
+  it('is documented in OpenAPI beside message search', async () => {
+    const docs = await request(app.http).get('/api/docs-json').expect(200);
+    const paths = docs.body.paths as Record<string, Record<string, unknown>>;
+
+    expect(Object.keys(paths['/api/conversations/messages'] ?? {})).toEqual([
+      'post',
+    ]);
+    expect(Object.keys(paths['/api/messages/search'] ?? {})).toEqual(['get']);
+    expect(JSON.stringify(paths['/api/conversations']['get'])).toContain(
+      'search',
+    );
+  });
+
   it('requires authentication', async () => {
     await request(app.http)
       .post('/api/conversations/messages')
