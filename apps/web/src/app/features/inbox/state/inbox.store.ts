@@ -21,6 +21,7 @@ import { ConversationsService } from '../data/conversations.service';
 import { conversationTitle, senderName } from './conversation-names';
 import { conversationListItems } from './conversation-list-items';
 import { ConversationListState } from './conversation-list.state';
+import { DraftThreadState } from './draft-thread.state';
 import { DraftsState } from './drafts.state';
 import { InboxSettingsState } from './inbox-settings.state';
 import { NewMessageAlerts } from './new-message-alerts';
@@ -32,7 +33,6 @@ import {
 } from './first-unread';
 import { Outbox } from './outbox.state';
 import { type Thread, ThreadsState } from './threads.state';
-import { newClientMessageId } from '../data/client-message-id';
 import { pendingEntry, storedEntry } from './timeline';
 import { TypingState } from './typing-state';
 
@@ -64,8 +64,6 @@ export class InboxStore {
   private readonly unreadMarker = signal<UnreadMarker | null>(null);
   /** Opened before the list had landed: the marker is taken once it does, before marking read. */
   private awaitingUnreadMarker = false;
-  /** The id the first message of the draft thread is sent (and retried) under. */
-  private draftClientMessageId = newClientMessageId();
 
   readonly listStatus = this.list.status;
   readonly listError = this.list.error;
@@ -80,8 +78,11 @@ export class InboxStore {
 
   /** A search hit the open conversation shows (scrolled to and highlighted); null for none. */
   readonly focusedMessageId = signal<string | null>(null);
+  private readonly draftThread = inject(DraftThreadState);
   /** The person picked in "New conversation" who has no conversation yet: a draft thread. */
-  readonly draftRecipient = signal<UserDto | null>(null);
+  readonly draftRecipient = this.draftThread.recipient;
+  /** What the person has typed to the draft thread's recipient. */
+  readonly draftRecipientText = this.draftThread.text;
 
   /** The conversations held, as the API sent them (search hits are named from these). */
   readonly conversations = this.list.conversations;
@@ -166,12 +167,6 @@ export class InboxStore {
       marker,
       this.myId(),
     );
-  });
-
-  /** What the person has typed to the draft thread's recipient. */
-  readonly draftRecipientText = computed(() => {
-    const recipient = this.draftRecipient();
-    return recipient ? this.drafts.read(draftKey(recipient.id)) : '';
   });
 
   readonly activeTypingNames = computed(() => {
@@ -320,41 +315,22 @@ export class InboxStore {
 
   /** Opens a thread with someone that exists only here until its first message is sent. */
   beginDraftWith(user: UserDto): void {
-    if (this.draftRecipient()?.id !== user.id) {
-      this.draftClientMessageId = newClientMessageId();
-    }
-    this.draftRecipient.set(user);
+    this.draftThread.begin(user);
   }
 
   saveDraftRecipientText(text: string): void {
-    const recipient = this.draftRecipient();
-    if (recipient) {
-      this.drafts.save(draftKey(recipient.id), text);
-    }
+    this.draftThread.saveText(text);
   }
 
-  /**
-   * Sends the draft thread's first message, which creates the conversation; emits it once it is
-   * in the list. A retry after a failure goes under the same clientMessageId, so it is stored once.
-   */
+  /** Sends the draft thread's first message, which creates the conversation; emits it once listed. */
   sendFirstMessage(text: string): Observable<ConversationDto> {
-    const recipient = this.draftRecipient();
-    const trimmed = text.trim();
-    if (!recipient || !trimmed) {
-      throw new Error('No draft thread or nothing to send');
-    }
-    return this.api
-      .sendFirst(recipient.id, trimmed, this.draftClientMessageId)
-      .pipe(
-        tap(({ conversation, message }) => {
-          this.list.upsert(conversation);
-          this.threads.accept(message);
-          this.drafts.clear(draftKey(recipient.id));
-          this.draftRecipient.set(null);
-          this.draftClientMessageId = newClientMessageId();
-        }),
-        map(({ conversation }) => conversation),
-      );
+    return this.draftThread.send(text).pipe(
+      tap(({ conversation, message }) => {
+        this.list.upsert(conversation);
+        this.threads.accept(message);
+      }),
+      map(({ conversation }) => conversation),
+    );
   }
 
   /** Call on every keystroke in the composer. */
@@ -564,11 +540,6 @@ function unreadMarkerOf(conversation: ConversationDto): UnreadMarker | null {
     : null;
 }
 
-/** Drafts to someone without a conversation yet are kept under the person's id. */
-function draftKey(userId: string): string {
-  return `new:${userId}`;
-}
-
 export type ConversationFilter = 'all' | 'unread' | 'local';
 
 /** What the inbox page provides: the store and the pieces it composes, one set per inbox. */
@@ -578,6 +549,7 @@ export const INBOX_STATE_PROVIDERS = [
   ThreadsState,
   Outbox,
   DraftsState,
+  DraftThreadState,
   SearchState,
   InboxSettingsState,
   NewMessageAlerts,
