@@ -94,7 +94,7 @@ describe('InstantChat in the browser', () => {
     }
   });
 
-  it('opens a conversation through the people picker', async () => {
+  it('opens a draft conversation through the people picker, which Grace does not see until Ada writes', async () => {
     await adaPage.getByTestId('new-conversation-button').click();
     await adaPage.getByTestId('user-search').fill('Grace');
     await adaPage
@@ -102,12 +102,13 @@ describe('InstantChat in the browser', () => {
       .filter({ hasText: grace.displayName })
       .click();
 
-    await adaPage.waitForURL(/\/inbox\/[^/]+$/);
+    await adaPage.waitForURL(/\/inbox\/new\/[0-9a-f]{24}$/);
     await adaPage
       .getByTestId('conversation-header')
       .filter({ hasText: grace.displayName })
       .waitFor();
-    await adaPage.getByTestId('messages-empty').waitFor();
+    await adaPage.getByTestId('draft-note').waitFor();
+    expect(await graceRowOfAda().count()).toBe(0);
     await screenshot(adaPage, '01-ada-opens-conversation');
   });
 

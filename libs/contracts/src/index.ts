@@ -7,3 +7,5 @@ export * from './lib/webhook-events.dto';
 export * from './lib/socket-events';
 export * from './lib/errors';
 export * from './lib/health.dto';
+export * from './lib/search.dto';
+export * from './lib/first-message.dto';

@@ -10,6 +10,8 @@ interface AuthResponse {
 }
 export interface Conversation {
   id: string;
+  unreadCount?: number;
+  lastMessage?: { text: string } | null;
 }
 interface StoredMessage {
   id: string;
@@ -58,6 +60,18 @@ export function sendMessage(
   return call('POST', `/api/conversations/${conversationId}/messages`, person, {
     text,
   });
+}
+
+export function markRead(
+  person: Person,
+  conversationId: string,
+): Promise<unknown> {
+  return call('POST', `/api/conversations/${conversationId}/read`, person, {});
+}
+
+/** The person's conversations as the API lists them (newest activity first). */
+export function conversationsOf(person: Person): Promise<Conversation[]> {
+  return call('GET', '/api/conversations', person);
 }
 
 /** The newest messages of a conversation as the API stores them (newest first). */

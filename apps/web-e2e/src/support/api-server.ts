@@ -52,6 +52,8 @@ export async function startApi(
     // Tests seed conversations faster than a person types; the limit itself has API tests.
     MESSAGE_RATE_LIMIT: '100000',
     ...options.extraEnv,
+    // The browser tests register a few dozen people within a minute from one address.
+    AUTH_RATE_LIMIT: '1000',
   };
   const child = spawn(process.execPath, [API_ENTRY], {
     cwd: WORKSPACE_ROOT,

@@ -89,6 +89,11 @@ export class ConversationDto {
    * agent). In the past when it has closed; null when the contact has never written.
    */
   windowClosesAt?: string | null;
+  /**
+   * ISO 8601: the caller has read everything up to this instant; null if never. The first message
+   * from someone else after it is where an opened conversation starts (the "New messages" divider).
+   */
+  lastReadAt?: string | null;
   createdAt!: string;
   /**
    * ISO 8601; moves on every change the caller can see (new message, read state, contact profile).
@@ -256,6 +261,15 @@ export class ConversationListQueryDto {
   @Max(CONVERSATION_LIST_MAX_LIMIT)
   @IsInt() // last: checked first (see SendMessageDto.text)
   limit?: number;
+
+  /**
+   * Only conversations with someone whose display name (or, for Instagram, the contact's username
+   * or name) contains every word of this text, any letter case, diacritics ignored.
+   */
+  @IsOptional()
+  @MaxLength(200)
+  @IsString({ message: 'search must be text' })
+  search?: string;
 }
 
 /**

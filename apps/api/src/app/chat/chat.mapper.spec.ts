@@ -53,6 +53,20 @@ describe('toConversationDto', () => {
     ).toBe(3);
   });
 
+  it('gives each viewer their own read position, null before their first read', () => {
+    const readAt = new Date('2026-11-25T10:30:00.000Z');
+    const record = conversation({
+      lastReadAt: { [alice.toHexString()]: readAt },
+    });
+
+    expect(
+      toConversationDto(record, alice.toHexString(), names).lastReadAt,
+    ).toBe(readAt.toISOString());
+    expect(
+      toConversationDto(record, bob.toHexString(), names).lastReadAt,
+    ).toBeNull();
+  });
+
   it('names the participants, and still lists one whose account is gone', () => {
     const dto = toConversationDto(
       conversation(),

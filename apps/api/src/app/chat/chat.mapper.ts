@@ -65,6 +65,7 @@ export function toConversationDto(
     ...(windowClosesAt !== undefined && {
       windowClosesAt: windowClosesAt?.toISOString() ?? null,
     }),
+    lastReadAt: conversation.lastReadAt?.[viewerId]?.toISOString() ?? null,
     createdAt: conversation.createdAt.toISOString(),
     updatedAt: conversation.updatedAt.toISOString(),
   };

@@ -17,6 +17,11 @@ import {
   ConversationSchema,
 } from './schemas/conversation.schema';
 import { Message, MessageSchema } from './schemas/message.schema';
+import { FirstMessageController } from './first-message/first-message.controller';
+import { FirstMessageService } from './first-message/first-message.service';
+import { ConversationSearchService } from './search/conversation-search.service';
+import { MessageSearchController } from './search/message-search.controller';
+import { MessageSearchService } from './search/message-search.service';
 
 @Module({
   imports: [
@@ -27,7 +32,11 @@ import { Message, MessageSchema } from './schemas/message.schema';
     UsersModule,
     RealtimeModule,
   ],
-  controllers: [ConversationsController],
+  controllers: [
+    ConversationsController,
+    FirstMessageController,
+    MessageSearchController,
+  ],
   providers: [
     ConversationsService,
     MessagesService,
@@ -38,6 +47,9 @@ import { Message, MessageSchema } from './schemas/message.schema';
     LocalReplyChannel,
     ChannelInbox,
     ConversationRepairService,
+    FirstMessageService,
+    MessageSearchService,
+    ConversationSearchService,
   ],
   // The channel seam is all other modules see of Chat: register a ReplyChannel, record through
   // ChannelInbox (types in channels/channel.types.ts), and send a reply on a person's behalf

@@ -45,6 +45,7 @@ import { ConversationsService } from './conversations.service';
 import { MessagePageResponse } from './dto/message-page.response';
 import { MessageSendRateLimitGuard } from './message-send-rate-limit.guard';
 import { MessagesService } from './messages.service';
+import { ConversationSearchService } from './search/conversation-search.service';
 
 const CONVERSATION_NOT_FOUND = {
   type: ApiErrorResponse,
@@ -60,6 +61,7 @@ export class ConversationsController {
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesService,
     private readonly presenter: ConversationPresenter,
+    private readonly conversationSearch: ConversationSearchService,
   ) {}
 
   @Get()
@@ -67,7 +69,9 @@ export class ConversationsController {
     summary: 'The caller’s conversations, newest activity first',
     description:
       'Each with its last-message preview and the caller’s unread count. After a socket reconnect, ' +
-      'pass the largest `updatedAt` you hold as `updatedSince` to get only what changed meanwhile.',
+      'pass the largest `updatedAt` you hold as `updatedSince` to get only what changed meanwhile. ' +
+      'With `search`, only conversations with someone whose name (an Instagram contact’s username ' +
+      'or name) contains every word of it, any letter case, diacritics ignored.',
   })
   @ApiOkResponse({ type: ConversationDto, isArray: true })
   @ApiValidationErrorResponse()
@@ -75,11 +79,18 @@ export class ConversationsController {
     @CurrentUser() caller: AuthenticatedUser,
     @Query() query: ConversationListQueryDto,
   ): Promise<ConversationDto[]> {
+    const limit = query.limit ?? CONVERSATION_LIST_DEFAULT_LIMIT;
+    if (query.search?.trim()) {
+      return this.presenter.toDtos(
+        await this.conversationSearch.find(caller.id, query.search, limit),
+        caller.id,
+      );
+    }
     const conversations = await this.conversations.listForUser(caller.id, {
       updatedSince: query.updatedSince
         ? new Date(query.updatedSince)
         : undefined,
-      limit: query.limit ?? CONVERSATION_LIST_DEFAULT_LIMIT,
+      limit,
     });
     return this.presenter.toDtos(conversations, caller.id);
   }

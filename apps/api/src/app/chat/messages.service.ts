@@ -36,6 +36,7 @@ import {
 import { parseObjectId } from '../database/object-ids';
 import { hasVisibleText } from '../core/visible-text';
 import { Message } from './schemas/message.schema';
+import { messageSearchTerms } from './search/search-terms';
 
 /** What the sender reads when a channel gave up on their reply without saying why. */
 const UNDELIVERABLE = 'The message could not be delivered';
@@ -154,6 +155,7 @@ export class MessagesService implements OnModuleInit {
         source: 'local',
         senderUserId,
         text,
+        searchTerms: messageSearchTerms(text),
         status: channel.initialStatus,
         ...(clientMessageId !== undefined && { clientMessageId }),
       });

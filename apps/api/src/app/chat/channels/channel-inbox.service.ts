@@ -10,6 +10,7 @@ import type { MessageRecord } from '../chat.records';
 import { ConversationsService } from '../conversations.service';
 import { Message } from '../schemas/message.schema';
 import type { CachedContactProfile } from '../schemas/conversation.schema';
+import { messageSearchTerms } from '../search/search-terms';
 import type {
   ChannelConversation,
   InboundMessage,
@@ -101,6 +102,7 @@ export class ChannelInbox {
         source: 'instagram',
         senderUserId: null,
         text: inbound.text,
+        searchTerms: messageSearchTerms(inbound.text),
         attachments: inbound.attachments ?? [],
         // An echo was written by the business in Instagram's app: it has left, like a sent reply.
         status: outbound ? 'sent' : 'delivered',
@@ -189,6 +191,7 @@ export class ChannelInbox {
             ...(change.editCount !== undefined && {
               editCount: change.editCount,
             }),
+            searchTerms: messageSearchTerms(change.text),
           },
         },
       );
@@ -196,7 +199,15 @@ export class ChannelInbox {
       // The content goes for good (the author took it back); the row keeps its place in history.
       updated = await this.findAndUpdate(
         { ...filter, deletedAt: null },
-        { $set: { deletedAt: change.at, text: '', attachments: [] } },
+        // An unsent message must not be found by its old words either.
+        {
+          $set: {
+            deletedAt: change.at,
+            text: '',
+            attachments: [],
+            searchTerms: [],
+          },
+        },
       );
     }
     if (!updated) return null;

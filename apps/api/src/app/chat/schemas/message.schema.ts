@@ -138,6 +138,13 @@ export class Message {
   @Prop({ type: SystemEventSchema }) systemEvent?: SystemEvent;
 
   /**
+   * The folded prefixes of the text's words (search/search-terms.ts), for message search. Not read
+   * back with the message (`select: false`): only queries use it. Empty once the message is unsent.
+   */
+  @Prop({ type: [String], default: undefined, select: false })
+  searchTerms?: string[];
+
+  /**
    * The sender's own id for this message (a UUID), so a retried send is stored once. Left unset
    * when the client gave none: the unique index below only covers documents where it is a string.
    */
@@ -162,6 +169,8 @@ export const MessageSchema = SchemaFactory.createForClass(Message);
 
 // History pages: newest first, _id breaks ties between messages of the same millisecond.
 MessageSchema.index({ conversationId: 1, createdAt: -1, _id: -1 });
+// Message search: one term, then the caller's conversations; a multikey index, so no $text needed.
+MessageSchema.index({ searchTerms: 1, conversationId: 1, createdAt: -1 });
 // Meta redelivers webhooks: the message id makes inserting them idempotent. Per conversation (so
 // per business account), not globally: when two connected accounts write to each other, one Meta
 // message is the sender's echo and the recipient's inbound message, each in its own conversation.

@@ -16,6 +16,14 @@ export const inboxRoutes: Route[] = [
           ),
       },
       {
+        // A person picked to write to, with no conversation until the first message is sent.
+        path: 'new/:userId',
+        loadComponent: () =>
+          import('./pages/draft-conversation/draft-conversation.page').then(
+            (m) => m.DraftConversationPage,
+          ),
+      },
+      {
         path: ':conversationId',
         loadComponent: () =>
           import('./pages/conversation/conversation.page').then(

@@ -3,12 +3,17 @@ import { Injectable, inject } from '@angular/core';
 import {
   MESSAGE_PAGE_MAX_LIMIT,
   type ConversationDto,
+  type FirstMessageResult,
+  type SendFirstMessageDto,
   type MessageDto,
   type Page,
   type ReadReceiptDto,
   type SendMessageDto,
 } from '@instantchat/contracts';
 import { EMPTY, Observable, expand, reduce } from 'rxjs';
+
+/** How far back opening a conversation may page to reach its first unread message or a search hit. */
+export const REACH_MAX_PAGES = 10;
 
 export interface MessagePageRequest {
   /** Cursor from the previous page's `nextCursor`: fetch messages older than it. */
@@ -34,6 +39,59 @@ export class ConversationsService {
   get(conversationId: string): Observable<ConversationDto> {
     return this.http.get<ConversationDto>(
       `/api/conversations/${encodeURIComponent(conversationId)}`,
+    );
+  }
+
+  /** The caller's conversations with someone whose name contains every word of `search`. */
+  search(search: string): Observable<ConversationDto[]> {
+    return this.http.get<ConversationDto[]>('/api/conversations', {
+      params: new HttpParams().set('search', search),
+    });
+  }
+
+  /**
+   * The first message to a person: the API opens the conversation with it (or uses the one the
+   * two already have), so nothing appears in their inbox before something is said.
+   */
+  sendFirst(
+    participantId: string,
+    text: string,
+    clientMessageId: string,
+  ): Observable<FirstMessageResult> {
+    const body: SendFirstMessageDto = { participantId, text, clientMessageId };
+    return this.http.post<FirstMessageResult>(
+      '/api/conversations/messages',
+      body,
+    );
+  }
+
+  /**
+   * The newest history, paging back (at most REACH_MAX_PAGES full pages) until `isEnough` says the
+   * messages held reach far enough, e.g. the first unread one. Emits once, as a single page.
+   */
+  messagesReaching(
+    conversationId: string,
+    isEnough: (newestFirst: MessageDto[]) => boolean,
+  ): Observable<Page<MessageDto>> {
+    const fetchPage = (before?: string) =>
+      this.messages(conversationId, { before, limit: MESSAGE_PAGE_MAX_LIMIT });
+    let pages = 0;
+    const held: MessageDto[] = [];
+    return fetchPage().pipe(
+      expand((page) => {
+        pages += 1;
+        held.push(...page.items);
+        return page.nextCursor && pages < REACH_MAX_PAGES && !isEnough(held)
+          ? fetchPage(page.nextCursor)
+          : EMPTY;
+      }),
+      reduce<Page<MessageDto>, Page<MessageDto>>(
+        (all, page) => ({
+          items: [...all.items, ...page.items],
+          nextCursor: page.nextCursor,
+        }),
+        { items: [], nextCursor: null },
+      ),
     );
   }
 

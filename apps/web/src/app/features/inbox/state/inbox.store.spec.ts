@@ -210,12 +210,16 @@ describe('InboxStore', () => {
     });
   });
 
-  it('opening a conversation loads its history oldest first and marks it read', () => {
+  it('opening a conversation loads its history oldest first, far enough back for its unread messages, and marks it read', () => {
     setUp();
     store.open('c-ig');
     http.expectOne('/api/conversations/c-ig/read').flush({});
     http
-      .expectOne('/api/conversations/c-ig/messages')
+      .expectOne(
+        (req) =>
+          req.url === '/api/conversations/c-ig/messages' &&
+          req.params.get('limit') === '100',
+      )
       .flush(
         page([
           message('m-1', 'c-ig', null, 'Hi!', '2026-11-20T10:59:00.000Z'),
@@ -240,6 +244,8 @@ describe('InboxStore', () => {
     expect(
       store.conversationItems().find((item) => item.id === 'c-ig')?.unreadCount,
     ).toBe(0);
+    // The divider stays where the unread messages began, though they are now read.
+    expect(store.activeFirstUnreadId()).toBe('m-1');
   });
 
   it('marks a live message in the open conversation read instead of counting it', () => {
@@ -678,5 +684,93 @@ describe('InboxStore', () => {
     openWithHistory('c-ig', []);
     http.expectOne('/api/conversations/c-ig/read').flush({});
     expect(store.unreadTotal()).toBe(0);
+  });
+
+  describe('a draft thread with someone new', () => {
+    const newcomer = {
+      id: 'u-nia',
+      email: 'nia@example.com',
+      displayName: 'Nia Newcomer',
+      createdAt: '2026-11-20T08:00:00.000Z',
+    };
+
+    it('finds the conversation the person already has instead of starting a draft', () => {
+      setUp();
+      expect(store.conversationWith(grace.id)?.id).toBe('c-grace');
+      expect(store.conversationWith(newcomer.id)).toBeUndefined();
+    });
+
+    it('creates nothing until the first message, which opens the conversation and lands in the list', () => {
+      setUp();
+      store.beginDraftWith(newcomer);
+      store.saveDraftRecipientText('Welcome!');
+      expect(store.draftRecipientText()).toBe('Welcome!');
+      http.expectNone('/api/conversations');
+
+      let opened: ConversationDto | undefined;
+      store.sendFirstMessage('Welcome!').subscribe((c) => (opened = c));
+      const request = http.expectOne('/api/conversations/messages');
+      expect(request.request.method).toBe('POST');
+      expect(request.request.body).toEqual({
+        participantId: newcomer.id,
+        text: 'Welcome!',
+        clientMessageId: expect.stringMatching(UUID),
+      });
+      const created = localConversation('c-nia', newcomer, {
+        lastMessageAt: '2026-11-20T13:00:00.000Z',
+      });
+      request.flush({
+        conversation: created,
+        message: message(
+          'm-nia',
+          'c-nia',
+          me.id,
+          'Welcome!',
+          '2026-11-20T13:00:00.000Z',
+        ),
+      });
+
+      expect(opened?.id).toBe('c-nia');
+      expect(store.conversationItems()[0].id).toBe('c-nia');
+      expect(store.draftRecipient()).toBeNull();
+      store.beginDraftWith(newcomer);
+      expect(store.draftRecipientText()).toBe('');
+    });
+
+    it('retries a failed first message under the same clientMessageId, so it is stored once', () => {
+      setUp();
+      store.beginDraftWith(newcomer);
+      store.sendFirstMessage('Hello?').subscribe({ error: () => undefined });
+      const first = http.expectOne('/api/conversations/messages');
+      first.flush(null, { status: 503, statusText: 'Service Unavailable' });
+
+      store.sendFirstMessage('Hello?').subscribe();
+      const retry = http.expectOne('/api/conversations/messages');
+      expect(retry.request.body.clientMessageId).toBe(
+        first.request.body.clientMessageId,
+      );
+      retry.flush({
+        conversation: localConversation('c-nia', newcomer),
+        message: message(
+          'm-1',
+          'c-nia',
+          me.id,
+          'Hello?',
+          '2026-11-20T13:00:00.000Z',
+        ),
+      });
+    });
+  });
+
+  it('filters the list to unread or team (local) conversations', () => {
+    setUp();
+    const ids = () => store.visibleConversationItems().map((item) => item.id);
+    expect(ids()).toEqual(['c-alan', 'c-ig', 'c-grace']);
+
+    store.listFilter.set('unread');
+    expect(ids()).toEqual(['c-ig']);
+
+    store.listFilter.set('local');
+    expect(ids()).toEqual(['c-alan', 'c-grace']);
   });
 });

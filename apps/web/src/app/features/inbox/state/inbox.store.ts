@@ -6,12 +6,13 @@ import {
   signal,
 } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { Router } from '@angular/router';
 import type {
   ConversationDto,
   MessageDto,
   UserDto,
 } from '@instantchat/contracts';
-import { Observable, tap } from 'rxjs';
+import { Observable, map, tap } from 'rxjs';
 import { RealtimeService } from '../../../core/realtime/realtime.service';
 import { AuthService } from '../../../core/session/auth.service';
 import type { ConversationListItem } from '../components/conversation-list/conversation-list-item';
@@ -20,9 +21,18 @@ import { ConversationsService } from '../data/conversations.service';
 import { conversationTitle, senderName } from './conversation-names';
 import { conversationListItems } from './conversation-list-items';
 import { ConversationListState } from './conversation-list.state';
+import { DraftThreadState } from './draft-thread.state';
 import { DraftsState } from './drafts.state';
+import { InboxSettingsState } from './inbox-settings.state';
+import { NewMessageAlerts } from './new-message-alerts';
+import { SearchState } from './search.state';
+import {
+  type UnreadMarker,
+  firstUnreadMessageId,
+  reachesFirstUnread,
+} from './first-unread';
 import { Outbox } from './outbox.state';
-import { ThreadsState } from './threads.state';
+import { type Thread, ThreadsState } from './threads.state';
 import { pendingEntry, storedEntry } from './timeline';
 import { TypingState } from './typing-state';
 
@@ -43,11 +53,17 @@ export class InboxStore {
   private readonly threads = inject(ThreadsState);
   private readonly outbox = inject(Outbox);
   private readonly drafts = inject(DraftsState);
+  private readonly alerts = inject(NewMessageAlerts);
+  private readonly router = inject(Router);
 
   private readonly typing = new TypingState((conversationId, isTyping) =>
     this.realtime.sendTyping(conversationId, isTyping),
   );
   private syncWhenLoaded = false;
+  /** What was unread when the open conversation was opened: where its divider goes. */
+  private readonly unreadMarker = signal<UnreadMarker | null>(null);
+  /** Opened before the list had landed: the marker is taken once it does, before marking read. */
+  private awaitingUnreadMarker = false;
 
   readonly listStatus = this.list.status;
   readonly listError = this.list.error;
@@ -60,6 +76,17 @@ export class InboxStore {
 
   private readonly myId = computed(() => this.auth.user()?.id ?? null);
 
+  /** A search hit the open conversation shows (scrolled to and highlighted); null for none. */
+  readonly focusedMessageId = signal<string | null>(null);
+  private readonly draftThread = inject(DraftThreadState);
+  /** The person picked in "New conversation" who has no conversation yet: a draft thread. */
+  readonly draftRecipient = this.draftThread.recipient;
+  /** What the person has typed to the draft thread's recipient. */
+  readonly draftRecipientText = this.draftThread.text;
+
+  /** The conversations held, as the API sent them (search hits are named from these). */
+  readonly conversations = this.list.conversations;
+
   readonly conversationItems = computed<ConversationListItem[]>(() =>
     conversationListItems(
       this.list.conversations(),
@@ -67,6 +94,19 @@ export class InboxStore {
       this.myId(),
     ),
   );
+
+  /** Which conversations the list shows: all, those with unread messages, or local ones only. */
+  readonly listFilter = signal<ConversationFilter>('all');
+
+  readonly visibleConversationItems = computed(() => {
+    const filter = this.listFilter();
+    return this.conversationItems().filter(
+      (item) =>
+        filter === 'all' ||
+        (filter === 'unread' && (item.unreadCount > 0 || item.isActive)) ||
+        (filter === 'local' && item.kind === 'local'),
+    );
+  });
 
   /** Unread messages outside the open conversation, for the tab title. */
   readonly unreadTotal = computed(() =>
@@ -115,6 +155,20 @@ export class InboxStore {
     return [...stored, ...outgoing];
   });
 
+  /** The first message the person had not read when they opened this conversation. */
+  readonly activeFirstUnreadId = computed(() => {
+    const marker = this.unreadMarker();
+    const id = this.activeConversationId();
+    if (!marker || marker.conversationId !== id) {
+      return null;
+    }
+    return firstUnreadMessageId(
+      this.activeThread()?.messages ?? [],
+      marker,
+      this.myId(),
+    );
+  });
+
   readonly activeTypingNames = computed(() => {
     const id = this.activeConversationId();
     const conversation = this.activeConversation();
@@ -155,30 +209,60 @@ export class InboxStore {
       });
   }
 
-  /** Shows a conversation: loads its first page once and clears its unread badge. */
-  open(conversationId: string | null): void {
-    if (this.activeConversationId() !== conversationId) {
+  /**
+   * Shows a conversation: loads its history once, far enough back to show the first unread message
+   * (or `focusMessageId`, a search hit), and clears its unread badge.
+   */
+  open(
+    conversationId: string | null,
+    focusMessageId: string | null = null,
+  ): void {
+    const changed = this.activeConversationId() !== conversationId;
+    if (changed) {
       this.typing.stopOwnTyping();
     }
     this.activeConversationId.set(conversationId);
+    this.focusedMessageId.set(conversationId ? focusMessageId : null);
     if (!conversationId) {
+      this.unreadMarker.set(null);
+      return;
+    }
+    const known = this.list.find(conversationId);
+    if (changed) {
+      this.unreadMarker.set(known ? unreadMarkerOf(known) : null);
+      this.awaitingUnreadMarker = !known;
+    }
+    if (!known) {
+      // Opened by a link: how much is unread decides how far back to load, so ask first.
+      this.list
+        .fetch(conversationId)
+        .pipe(takeUntilDestroyed(this.destroyRef))
+        .subscribe({
+          complete: () => {
+            if (this.activeConversationId() !== conversationId) {
+              return;
+            }
+            this.markActiveReadIfNeeded();
+            if (!this.threads.get(conversationId)) {
+              this.loadActiveThread();
+            }
+          },
+        });
       return;
     }
     const thread = this.threads.get(conversationId);
-    if (!thread || thread.status === 'error') {
-      this.threads.loadFirstPage(conversationId);
-    }
-    if (!this.list.find(conversationId)) {
-      this.fetchConversation(conversationId);
+    if (
+      !thread ||
+      thread.status === 'error' ||
+      !this.reachesFarEnough(thread)
+    ) {
+      this.loadActiveThread();
     }
     this.markActiveReadIfNeeded();
   }
 
   retryActive(): void {
-    const id = this.activeConversationId();
-    if (id) {
-      this.threads.loadFirstPage(id);
-    }
+    this.loadActiveThread();
   }
 
   loadOlder(): void {
@@ -218,11 +302,35 @@ export class InboxStore {
     this.outbox.discard(clientMessageId);
   }
 
-  /** Opens (or finds) the conversation with a person and puts it in the list. */
-  startConversationWith(user: UserDto): Observable<ConversationDto> {
-    return this.api
-      .openWith(user.id)
-      .pipe(tap((conversation) => this.list.upsert(conversation)));
+  /** The local conversation the person already has with someone, if it is in the list. */
+  conversationWith(userId: string): ConversationDto | undefined {
+    return this.list
+      .conversations()
+      .find(
+        (conversation) =>
+          conversation.kind === 'local' &&
+          conversation.participants.some((p) => p.id === userId),
+      );
+  }
+
+  /** Opens a thread with someone that exists only here until its first message is sent. */
+  beginDraftWith(user: UserDto): void {
+    this.draftThread.begin(user);
+  }
+
+  saveDraftRecipientText(text: string): void {
+    this.draftThread.saveText(text);
+  }
+
+  /** Sends the draft thread's first message, which creates the conversation; emits it once listed. */
+  sendFirstMessage(text: string): Observable<ConversationDto> {
+    return this.draftThread.send(text).pipe(
+      tap(({ conversation, message }) => {
+        this.list.upsert(conversation);
+        this.threads.accept(message);
+      }),
+      map(({ conversation }) => conversation),
+    );
   }
 
   /** Call on every keystroke in the composer. */
@@ -327,8 +435,13 @@ export class InboxStore {
           unreadCount: (conversation.unreadCount ?? 0) + 1,
         });
       }
-      this.announcement.set(
-        `New message from ${conversationTitle(conversation, this.myId())}: ${message.text}`,
+      const from = conversationTitle(conversation, this.myId());
+      this.announcement.set(`New message from ${from}: ${message.text}`);
+      this.alerts.alert(
+        from,
+        message.text,
+        message.conversationId === this.activeConversationId(),
+        () => void this.router.navigate(['/inbox', message.conversationId]),
       );
     }
   }
@@ -361,8 +474,49 @@ export class InboxStore {
     }
   }
 
+  private loadActiveThread(): void {
+    const id = this.activeConversationId();
+    if (!id) {
+      return;
+    }
+    const marker = this.unreadMarker();
+    const focus = this.focusedMessageId();
+    const myId = this.myId();
+    this.threads.loadFirstPage(
+      id,
+      marker || focus
+        ? (newestFirst) =>
+            (!marker || reachesFirstUnread(newestFirst, marker, myId)) &&
+            (!focus || newestFirst.some((message) => message.id === focus))
+        : undefined,
+    );
+  }
+
+  /** Whether a loaded thread holds the first unread message and the search hit to show. */
+  private reachesFarEnough(thread: Thread): boolean {
+    if (!thread.nextCursor) {
+      return true;
+    }
+    const marker = this.unreadMarker();
+    const focus = this.focusedMessageId();
+    const newestFirst = [...thread.messages].reverse();
+    return (
+      (!marker || reachesFirstUnread(newestFirst, marker, this.myId())) &&
+      (!focus || thread.messages.some((message) => message.id === focus))
+    );
+  }
+
   private markActiveReadIfNeeded(): void {
     const conversation = this.activeConversation();
+    if (conversation && this.awaitingUnreadMarker) {
+      // Opened by a link before the list had landed: what was unread shows now, before it is read.
+      this.awaitingUnreadMarker = false;
+      this.unreadMarker.set(unreadMarkerOf(conversation));
+      const thread = this.threads.get(conversation.id);
+      if (!thread || !this.reachesFarEnough(thread)) {
+        this.loadActiveThread();
+      }
+    }
     if (conversation && conversation.unreadCount > 0) {
       this.list.markRead(conversation.id);
     }
@@ -376,6 +530,18 @@ export class InboxStore {
   }
 }
 
+function unreadMarkerOf(conversation: ConversationDto): UnreadMarker | null {
+  return conversation.unreadCount > 0
+    ? {
+        conversationId: conversation.id,
+        lastReadAt: conversation.lastReadAt ?? null,
+        unreadCount: conversation.unreadCount,
+      }
+    : null;
+}
+
+export type ConversationFilter = 'all' | 'unread' | 'local';
+
 /** What the inbox page provides: the store and the pieces it composes, one set per inbox. */
 export const INBOX_STATE_PROVIDERS = [
   InboxStore,
@@ -383,4 +549,8 @@ export const INBOX_STATE_PROVIDERS = [
   ThreadsState,
   Outbox,
   DraftsState,
+  DraftThreadState,
+  SearchState,
+  InboxSettingsState,
+  NewMessageAlerts,
 ];

@@ -43,13 +43,22 @@ export class ThreadsState {
     return this.threads()[conversationId];
   }
 
-  loadFirstPage(conversationId: string): void {
+  /**
+   * Loads the newest page; with `reachesFarEnough`, pages further back until it holds what it
+   * must show (the first unread message, a search hit), within the API client's bound.
+   */
+  loadFirstPage(
+    conversationId: string,
+    reachesFarEnough?: (newestFirst: MessageDto[]) => boolean,
+  ): void {
     this.threads.update((threads) => ({
       ...threads,
       [conversationId]: emptyThread(),
     }));
-    this.api
-      .messages(conversationId)
+    (reachesFarEnough
+      ? this.api.messagesReaching(conversationId, reachesFarEnough)
+      : this.api.messages(conversationId)
+    )
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
         next: (page) =>

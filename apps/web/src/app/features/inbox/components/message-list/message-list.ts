@@ -15,7 +15,11 @@ import { LinkedText } from '../../../../ui/linked-text/linked-text';
 import { Clock } from '../../../../ui/relative-time/clock';
 import { FullTimePipe } from '../../../../ui/relative-time/full-time.pipe';
 import { RelativeTimePipe } from '../../../../ui/relative-time/relative-time.pipe';
-import { layoutThread } from './thread-layout';
+import {
+  UNREAD_DIVIDER_KEY,
+  layoutThread,
+  withUnreadDivider,
+} from './thread-layout';
 import type { TimelineEntry } from './timeline-entry';
 
 const STATUS_LABELS: Record<MessageStatus, string> = {
@@ -28,12 +32,16 @@ const STATUS_LABELS: Record<MessageStatus, string> = {
 
 /** Pixels from the bottom within which the view keeps following new messages. */
 const FOLLOW_THRESHOLD_PX = 80;
+/** Pixels from the top at which the next older page is fetched, before the person gets there. */
+const LOAD_OLDER_THRESHOLD_PX = 240;
 
 /**
  * A conversation's history, newest at the bottom, grouped by day and by sender. Follows new
  * messages while the person is at the bottom; scrolled up, it stays put and offers a "new
  * messages" cue instead, except for the person's own send, which always brings them down. The
- * view keeps still when an older page is added above.
+ * view keeps still when an older page is added above; older pages load as the person nears the top.
+ * A conversation opens at its first unread message (under a "New messages" divider) or at a search
+ * hit, with "Jump to latest" to get to the bottom.
  */
 @Component({
   selector: 'ic-message-list',
@@ -57,6 +65,10 @@ export class MessageList {
   readonly hasOlder = input(false);
   readonly loadingOlder = input(false);
   readonly olderError = input<string | null>(null);
+  /** The first message unread when the conversation was opened: a divider goes above it. */
+  readonly firstUnreadKey = input<string | null>(null);
+  /** A message to open at and highlight (a search hit). */
+  readonly focusKey = input<string | null>(null);
 
   readonly loadOlder = output<void>();
   readonly reload = output<void>();
@@ -65,10 +77,15 @@ export class MessageList {
 
   protected readonly clock = inject(Clock);
   protected readonly rows = computed(() =>
-    layoutThread(this.entries(), this.clock.now()),
+    withUnreadDivider(
+      layoutThread(this.entries(), this.clock.now()),
+      this.firstUnreadKey(),
+    ),
   );
   /** Someone wrote while the person was reading further up. */
   protected readonly newBelow = signal(false);
+  /** Scrolled away from the newest message: "Jump to latest" is offered. */
+  protected readonly awayFromLatest = signal(false);
   private readonly host =
     inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
 
@@ -83,6 +100,8 @@ export class MessageList {
   private distanceFromBottomBeforeOlder: number | null = null;
   private renderedConversationId: string | null = null;
   private renderedNewestKey: string | null = null;
+  /** The divider or hit already scrolled to in this conversation, so it happens once. */
+  private anchoredTo: string | null = null;
 
   constructor() {
     afterRenderEffect({
@@ -95,7 +114,12 @@ export class MessageList {
           this.renderedNewestKey = null;
           this.followBottom = true;
           this.distanceFromBottomBeforeOlder = null;
+          this.anchoredTo = null;
           this.newBelow.set(false);
+        }
+        if (this.scrollToAnchor()) {
+          this.renderedNewestKey = newest?.key ?? null;
+          return;
         }
         const hadNewest = this.renderedNewestKey !== null;
         const newestChanged = (newest?.key ?? null) !== this.renderedNewestKey;
@@ -115,6 +139,7 @@ export class MessageList {
         if (this.followBottom) {
           this.host.scrollTop = this.host.scrollHeight;
           this.newBelow.set(false);
+          this.awayFromLatest.set(false);
         } else if (newestChanged && hadNewest && newest && !newest.isMine) {
           this.newBelow.set(true);
         }
@@ -125,7 +150,39 @@ export class MessageList {
   protected jumpToLatest(): void {
     this.followBottom = true;
     this.newBelow.set(false);
+    this.awayFromLatest.set(false);
     this.host.scrollTop = this.host.scrollHeight;
+  }
+
+  /**
+   * Opening at a search hit (centred) or the unread divider (at the top) instead of the bottom,
+   * once per conversation and target. True when it scrolled.
+   */
+  private scrollToAnchor(): boolean {
+    const target = this.focusKey()
+      ? `hit:${this.focusKey()}`
+      : this.firstUnreadKey()
+        ? `unread:${this.firstUnreadKey()}`
+        : null;
+    if (!target || target === this.anchoredTo) {
+      return false;
+    }
+    const element = this.focusKey()
+      ? this.host.querySelector<HTMLElement>(
+          `[data-key="${CSS.escape(this.focusKey() as string)}"]`,
+        )
+      : this.host.querySelector<HTMLElement>(
+          `[data-key="${UNREAD_DIVIDER_KEY}"]`,
+        );
+    if (!element) {
+      return false;
+    }
+    this.anchoredTo = target;
+    element.scrollIntoView({
+      block: this.focusKey() ? 'center' : 'start',
+    });
+    this.onScroll();
+    return true;
   }
 
   protected statusLabel(entry: TimelineEntry): string | null {
@@ -152,8 +209,19 @@ export class MessageList {
     const { scrollHeight, scrollTop, clientHeight } = this.host;
     this.followBottom =
       scrollHeight - scrollTop - clientHeight < FOLLOW_THRESHOLD_PX;
+    this.awayFromLatest.set(!this.followBottom);
     if (this.followBottom) {
       this.newBelow.set(false);
+    }
+    if (
+      scrollTop < LOAD_OLDER_THRESHOLD_PX &&
+      this.hasOlder() &&
+      !this.loadingOlder() &&
+      !this.olderError() &&
+      this.distanceFromBottomBeforeOlder === null &&
+      scrollHeight > clientHeight
+    ) {
+      this.requestOlder();
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { TimelineEntry } from './timeline-entry';
-import { initialsOf, layoutThread } from './thread-layout';
+import { initialsOf, layoutThread, withUnreadDivider } from './thread-layout';
 
 describe('layoutThread', () => {
   // Local time on purpose: a day starts at the reader's midnight.
@@ -29,8 +29,36 @@ describe('layoutThread', () => {
     rows.map((row) =>
       row.kind === 'day'
         ? `— ${row.label} —`
-        : `${row.key}${row.startsGroup ? ' (new group)' : ''}${row.endsGroup ? ' (end)' : ''}`,
+        : row.kind === 'unread'
+          ? '== New messages =='
+          : `${row.key}${row.startsGroup ? ' (new group)' : ''}${row.endsGroup ? ' (end)' : ''}`,
     );
+
+  it('puts the "New messages" divider above the first unread message, and above its day separator when it starts a day', () => {
+    const rows = layoutThread(
+      [
+        entry('a', at(23, 9, 0)),
+        entry('b', at(24, 9, 0)),
+        entry('c', at(24, 9, 3)),
+      ],
+      now,
+    );
+
+    expect(shape(withUnreadDivider(rows, 'c'))).toEqual([
+      '— Monday, November 23 —',
+      'a (new group) (end)',
+      '— Yesterday —',
+      'b (new group)',
+      '== New messages ==',
+      'c (end)',
+    ]);
+    expect(shape(withUnreadDivider(rows, 'b')).slice(2, 4)).toEqual([
+      '== New messages ==',
+      '— Yesterday —',
+    ]);
+    expect(withUnreadDivider(rows, null)).toBe(rows);
+    expect(withUnreadDivider(rows, 'not-loaded')).toBe(rows);
+  });
 
   it('separates days and groups one sender’s messages close in time', () => {
     const rows = layoutThread(

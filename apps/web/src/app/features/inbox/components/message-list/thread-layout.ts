@@ -4,9 +4,13 @@ import {
 } from '../../../../ui/relative-time/relative-time';
 import type { TimelineEntry } from './timeline-entry';
 
-/** One row of the chat window: a day separator, or a message that may start a group. */
+/**
+ * One row of the chat window: a day separator, the "New messages" divider, or a message that may
+ * start a group.
+ */
 export type ThreadRow =
   | { kind: 'day'; key: string; label: string }
+  | { kind: 'unread'; key: string }
   | {
       kind: 'message';
       key: string;
@@ -69,6 +73,28 @@ export function layoutThread(
   }
   return rows;
 }
+
+/** The rows with the "New messages" divider just above the first unread message (if shown). */
+export function withUnreadDivider(
+  rows: ThreadRow[],
+  firstUnreadKey: string | null,
+): ThreadRow[] {
+  const index = firstUnreadKey
+    ? rows.findIndex((row) => row.key === firstUnreadKey)
+    : -1;
+  if (index === -1) {
+    return rows;
+  }
+  // Starting a day, the divider goes above that day's separator: everything below it is new.
+  const at = rows[index - 1]?.kind === 'day' ? index - 1 : index;
+  return [
+    ...rows.slice(0, at),
+    { kind: 'unread', key: UNREAD_DIVIDER_KEY },
+    ...rows.slice(at),
+  ];
+}
+
+export const UNREAD_DIVIDER_KEY = 'unread-divider';
 
 /** "Grace Hopper" → "GH", "@coffee.lover" → "C". */
 export function initialsOf(name: string): string {

@@ -30,6 +30,8 @@ import { InboxStore } from '../../state/inbox.store';
 export class ConversationPage implements OnDestroy {
   /** Route parameter, bound by the router. */
   readonly conversationId = input.required<string>();
+  /** `?message=<id>`: a search hit to open the conversation at. Bound by the router. */
+  readonly message = input<string | undefined>(undefined);
 
   protected readonly store = inject(InboxStore);
   private readonly composer = viewChild.required(MessageComposer);
@@ -56,8 +58,9 @@ export class ConversationPage implements OnDestroy {
   constructor() {
     effect(() => {
       const id = this.conversationId();
-      // Opening reads and writes store state; only the route parameter should re-run this.
-      untracked(() => this.store.open(id));
+      const focus = this.message() ?? null;
+      // Opening reads and writes store state; only the route parameters should re-run this.
+      untracked(() => this.store.open(id, focus));
     });
     // After picking a person the next thing to do is write: focus must not stay on <body>.
     afterRenderEffect(() => {

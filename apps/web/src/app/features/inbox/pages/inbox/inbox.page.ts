@@ -14,7 +14,13 @@ import { ConnectionStatusIndicator } from '../../../../ui/connection-status/conn
 import { HeaderSlot } from '../../../../ui/header-slot/header-slot';
 import { ConversationList } from '../../components/conversation-list/conversation-list';
 import { NewConversationPicker } from '../../components/new-conversation-picker/new-conversation-picker';
-import { apiErrorMessage } from '../../../../core/api-error';
+import { InboxSearch } from '../../components/inbox-search/inbox-search';
+import { InboxSettingsMenu } from '../../components/inbox-settings/inbox-settings';
+import { conversationTitle } from '../../state/conversation-names';
+import { InboxSettingsState } from '../../state/inbox-settings.state';
+import { SearchState } from '../../state/search.state';
+import type { ConversationFilter } from '../../state/inbox.store';
+import type { ConversationDto } from '@instantchat/contracts';
 import { AuthService } from '../../../../core/session/auth.service';
 import { INBOX_STATE_PROVIDERS, InboxStore } from '../../state/inbox.store';
 
@@ -28,6 +34,8 @@ import { INBOX_STATE_PROVIDERS, InboxStore } from '../../state/inbox.store';
     ConnectionStatusIndicator,
     HeaderSlot,
     NewConversationPicker,
+    InboxSearch,
+    InboxSettingsMenu,
   ],
   providers: INBOX_STATE_PROVIDERS,
   templateUrl: './inbox.page.html',
@@ -46,9 +54,19 @@ export class InboxPage {
   protected readonly hasActiveConversation = computed(
     () => this.store.activeConversationId() !== null,
   );
+  protected readonly search = inject(SearchState);
+  private readonly settings = inject(InboxSettingsState);
+  protected readonly searching = computed(
+    () => this.search.query().trim().length > 0,
+  );
+  protected readonly filters: { value: ConversationFilter; label: string }[] = [
+    { value: 'all', label: 'All' },
+    { value: 'unread', label: 'Unread' },
+    { value: 'local', label: 'Team' },
+  ];
+  protected readonly titleOf = (conversation: ConversationDto) =>
+    conversationTitle(conversation, this.auth.user()?.id ?? null);
   protected readonly pickerOpen = signal(false);
-  protected readonly opening = signal(false);
-  protected readonly openError = signal<string | null>(null);
 
   private returnFocusTo: HTMLElement | null = null;
 
@@ -56,7 +74,9 @@ export class InboxPage {
     // The tab says where the person is and how much waits elsewhere, even while it is hidden.
     const title = inject(Title);
     effect(() => {
-      const unread = this.store.unreadTotal();
+      const unread = this.settings.settings().unreadInTitle
+        ? this.store.unreadTotal()
+        : 0;
       const place = this.store.activeTitle() || 'Inbox';
       title.setTitle(
         `${unread > 0 ? `(${unread}) ` : ''}${place} · InstantChat`,
@@ -75,7 +95,6 @@ export class InboxPage {
 
   protected openPicker(): void {
     this.returnFocusTo = document.activeElement as HTMLElement | null;
-    this.openError.set(null);
     this.pickerOpen.set(true);
   }
 
@@ -85,24 +104,21 @@ export class InboxPage {
     this.returnFocusTo = null;
   }
 
+  /**
+   * Picking a person opens the conversation the two already have, or a draft thread that creates
+   * nothing on the server (nor in their inbox) until the first message is sent.
+   */
   protected startConversation(user: UserDto): void {
-    this.opening.set(true);
-    this.openError.set(null);
-    this.store.startConversationWith(user).subscribe({
-      next: (conversation) => {
-        this.opening.set(false);
-        this.pickerOpen.set(false);
-        this.returnFocusTo = null;
-        this.store.requestComposerFocus();
-        void this.router.navigate(['/inbox', conversation.id]);
-      },
-      error: (error: unknown) => {
-        this.opening.set(false);
-        this.openError.set(
-          apiErrorMessage(error, 'Could not open the conversation.'),
-        );
-      },
-    });
+    this.pickerOpen.set(false);
+    this.returnFocusTo = null;
+    const existing = this.store.conversationWith(user.id);
+    if (existing) {
+      this.store.requestComposerFocus();
+      void this.router.navigate(['/inbox', existing.id]);
+      return;
+    }
+    this.store.beginDraftWith(user);
+    void this.router.navigate(['/inbox', 'new', user.id]);
   }
 
   protected logout(): void {
