@@ -1,13 +1,19 @@
-import { createSecretKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfigService } from '../config/app-config.service';
 import { UsersModule } from '../users/users.module';
+import {
+  ACCESS_TOKEN_KEY,
+  AccessTokenKeyModule,
+} from './access-token-key.module';
 import { AuthController } from './auth.controller';
 import { AuthService, JWT_ALGORITHM } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
 import { PasswordHasher } from './password-hasher';
 
 const ONE_MINUTE_MS = 60_000;
@@ -15,12 +21,13 @@ const ONE_MINUTE_MS = 60_000;
 @Module({
   imports: [
     UsersModule,
+    PassportModule,
+    AccessTokenKeyModule,
     JwtModule.registerAsync({
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => ({
-        // A KeyObject made once: given the secret as a string, jsonwebtoken would first try to
-        // parse it as a PEM public key, fail, and build a secret key, on every sign and verify.
-        secret: createSecretKey(Buffer.from(config.auth.jwtSecret, 'utf8')),
+      imports: [AccessTokenKeyModule],
+      inject: [ACCESS_TOKEN_KEY, AppConfigService],
+      useFactory: (accessTokenKey: KeyObject, config: AppConfigService) => ({
+        secret: accessTokenKey,
         signOptions: {
           algorithm: JWT_ALGORITHM,
           expiresIn: config.auth.jwtExpiresInSeconds,
@@ -43,6 +50,7 @@ const ONE_MINUTE_MS = 60_000;
   providers: [
     AuthService,
     PasswordHasher,
+    JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
   exports: [AuthService],

@@ -22,7 +22,8 @@ import { VerifiedTokens } from './verified-tokens';
 
 export const JWT_ALGORITHM = 'HS256';
 export const INVALID_CREDENTIALS = 'Invalid email or password';
-const INVALID_TOKEN = 'Invalid or expired access token';
+/** The one answer to any access token that is not accepted, whatever the reason. */
+export const INVALID_ACCESS_TOKEN = 'Invalid or expired access token';
 /** Enough for every active session of a busy instance; a forgotten one is only verified again. */
 const VERIFIED_TOKENS_KEPT = 10_000;
 
@@ -76,19 +77,31 @@ export class AuthService {
 
   async me(caller: AuthenticatedUser): Promise<UserDto> {
     const user = await this.users.findProfile(caller.id);
-    if (!user) throw new UnauthorizedException(INVALID_TOKEN);
+    if (!user) throw new UnauthorizedException(INVALID_ACCESS_TOKEN);
     return this.users.toDto(user);
   }
 
   /**
-   * Checks signature and expiry of an access token and resolves its user. Used by the HTTP guard
-   * and by the socket handshake.
+   * Checks signature, algorithm and expiry of an access token and resolves its user: the Socket.io
+   * handshake's check (HTTP routes go through passport-jwt, JwtStrategy). A reconnecting client
+   * presents the same token again, so verified tokens are remembered until they expire.
    * @throws UnauthorizedException for a missing, forged, expired, never-expiring or orphaned token.
    */
   async verifyAccessToken(token: string): Promise<AuthenticatedUser> {
     const subject =
       this.verifiedTokens.subjectOf(token) ?? this.verifiedSubjectOf(token);
     return this.principalOf(subject);
+  }
+
+  /**
+   * The user of claims whose signature, algorithm and expiry were just checked (by passport-jwt in
+   * JwtStrategy).
+   * @throws UnauthorizedException for claims without `exp` or `sub`, or whose user no longer exists.
+   */
+  async principalOfVerifiedClaims(
+    claims: AccessTokenClaims,
+  ): Promise<AuthenticatedUser> {
+    return this.principalOf(subjectAndExpiryOf(claims).subject);
   }
 
   /** Checks signature, algorithm and expiry, and remembers the token until it expires. */
@@ -99,21 +112,17 @@ export class AuthService {
         algorithms: [JWT_ALGORITHM],
       });
     } catch {
-      throw new UnauthorizedException(INVALID_TOKEN);
+      throw new UnauthorizedException(INVALID_ACCESS_TOKEN);
     }
-    // jsonwebtoken treats a token without `exp` as valid forever. Every token we issue carries one,
-    // and no credential may live forever, so a token without it is refused.
-    if (typeof claims.exp !== 'number' || typeof claims.sub !== 'string') {
-      throw new UnauthorizedException(INVALID_TOKEN);
-    }
-    this.verifiedTokens.remember(token, claims.sub, claims.exp * 1000);
-    return claims.sub;
+    const { subject, expiresAtMs } = subjectAndExpiryOf(claims);
+    this.verifiedTokens.remember(token, subject, expiresAtMs);
+    return subject;
   }
 
   /** @throws UnauthorizedException when the token's user no longer exists. */
   private async principalOf(userId: string): Promise<AuthenticatedUser> {
     const user = await this.users.findProfile(userId);
-    if (!user) throw new UnauthorizedException(INVALID_TOKEN);
+    if (!user) throw new UnauthorizedException(INVALID_ACCESS_TOKEN);
     return {
       id: user.id,
       email: user.email,
@@ -128,4 +137,20 @@ export class AuthService {
       user: this.users.toDto(user),
     };
   }
+}
+
+/**
+ * The subject and expiry of verified claims.
+ * @throws UnauthorizedException when either is missing: jsonwebtoken (and so passport-jwt) treats a
+ * token without `exp` as valid forever. Every token we issue carries one, and no credential may
+ * live forever, so a token without it is refused.
+ */
+function subjectAndExpiryOf(claims: AccessTokenClaims): {
+  subject: string;
+  expiresAtMs: number;
+} {
+  if (typeof claims?.exp !== 'number' || typeof claims.sub !== 'string') {
+    throw new UnauthorizedException(INVALID_ACCESS_TOKEN);
+  }
+  return { subject: claims.sub, expiresAtMs: claims.exp * 1000 };
 }

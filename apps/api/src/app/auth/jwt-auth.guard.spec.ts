@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Controller, Get, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
@@ -7,6 +8,7 @@ import { Public } from '../core/public.decorator';
 import type { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
 import { PasswordHasher } from './password-hasher';
 
 const SECRET = 'guard-test-secret-of-at-least-32-characters';
@@ -38,17 +40,22 @@ describe('JwtAuthGuard', () => {
     secret: SECRET,
     signOptions: { expiresIn: 60 },
   });
-  // The real token check, over a users collection that holds only Ada.
+  // The real passport strategy and AuthService, over a users collection that holds only Ada.
   const users = {
     findProfile: async (id: string) => {
       if (id === BROKEN_LOOKUP_ID) throw DATABASE_DOWN;
       return id === ADA.id ? { ...ADA, createdAt: new Date() } : null;
     },
   } as unknown as UsersService;
-  const guard = new JwtAuthGuard(
-    new Reflector(),
-    new AuthService(users, new PasswordHasher(), jwt),
-  );
+  const guard = new JwtAuthGuard(new Reflector());
+
+  beforeAll(() => {
+    // Registers itself with passport as 'jwt', the strategy the guard runs.
+    new JwtStrategy(
+      createSecretKey(Buffer.from(SECRET, 'utf8')),
+      new AuthService(users, new PasswordHasher(), jwt),
+    );
+  });
 
   function httpContext(
     handler: keyof ProbeController,
@@ -113,6 +120,19 @@ describe('JwtAuthGuard', () => {
     await expect(guard.canActivate(context)).rejects.toThrow(
       new UnauthorizedException('Invalid or expired access token'),
     );
+  });
+
+  it('refuses a token signed with another secret', async () => {
+    const forged = new JwtService({
+      secret: 'an-attacker-secret-that-is-long-enough',
+    }).sign({ sub: ADA.id }, { expiresIn: 60 });
+    const { context, request } = httpContext('closed', {
+      authorization: `Bearer ${forged}`,
+    });
+    await expect(guard.canActivate(context)).rejects.toThrow(
+      new UnauthorizedException('Invalid or expired access token'),
+    );
+    expect(request.user).toBeUndefined();
   });
 
   it('refuses a token for a user that no longer exists', async () => {

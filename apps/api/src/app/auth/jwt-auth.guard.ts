@@ -1,46 +1,52 @@
 import {
-  type CanActivate,
   type ExecutionContext,
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import type { AuthenticatedUser } from '../core/authenticated-user';
 import { IS_PUBLIC_KEY } from '../core/public.decorator';
-import { AuthService } from './auth.service';
-
-const BEARER = /^Bearer ([^\s]+)$/i;
+import { INVALID_ACCESS_TOKEN } from './auth.service';
+import { bearerTokenOf } from './jwt.strategy';
 
 /**
- * Applied to every HTTP route (APP_GUARD); `@Public()` opts out. Socket.io connections are
- * authenticated once at the handshake by the realtime module, so non-HTTP contexts pass through.
- * Tokens are checked by AuthService.verifyAccessToken, the same check the handshake uses.
+ * Applied to every HTTP route (APP_GUARD); `@Public()` opts out. Tokens are checked by passport-jwt
+ * (JwtStrategy). Socket.io connections are authenticated once at the handshake by the realtime
+ * module, so non-HTTP contexts pass through.
  */
 @Injectable()
-export class JwtAuthGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly auth: AuthService,
-  ) {}
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (isPublic) return true;
-    const request = context
-      .switchToHttp()
-      .getRequest<Request & { user?: AuthenticatedUser }>();
-    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
-    if (token === undefined) {
+    // Told apart here, with the strategy's own extractor, rather than by passport-jwt's wording
+    // of its failure.
+    if (!bearerTokenOf(context.switchToHttp().getRequest<Request>())) {
       throw new UnauthorizedException('Missing bearer token');
     }
-    // A failure to look the user up (say, the database is down) is passed on as a logged 500,
-    // not a 401 that would sign a valid session out.
-    request.user = await this.auth.verifyAccessToken(token);
-    return true;
+    return (await super.canActivate(context)) as boolean;
+  }
+
+  override handleRequest<TUser = AuthenticatedUser>(
+    error: unknown,
+    user: TUser | false,
+  ): TUser {
+    // An error was thrown by JwtStrategy.validate: a refused token (401) or a failure to look the
+    // user up (the database is down: a 503 from the exception filter), passed on rather than
+    // turned into a 401 that would sign a valid session out.
+    if (error) throw error;
+    // passport-jwt refused the token (signature, algorithm, expiry, malformed): one answer for all.
+    if (!user) throw new UnauthorizedException(INVALID_ACCESS_TOKEN);
+    return user;
   }
 }

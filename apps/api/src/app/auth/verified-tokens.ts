@@ -1,7 +1,7 @@
 /**
- * Access tokens whose signature has already been checked, with their subject and expiry. A client
- * sends the same token on every request until it expires; checking the signature and parsing the
- * claims each time was the largest cost of an authenticated request after the database read.
+ * Access tokens whose signature has already been checked, with their subject and expiry, for the
+ * Socket.io handshake (AuthService.verifyAccessToken): a client reconnects with the same token until
+ * it expires. HTTP requests are checked by passport-jwt (JwtStrategy), which has no place for it.
  * Only the exact token string that was verified is found here, and its expiry is still checked on
  * every use, so remembering it changes nothing about which tokens are accepted.
  */
