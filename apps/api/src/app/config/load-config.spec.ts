@@ -2,11 +2,7 @@ import { join } from 'node:path';
 import { OAUTH_CALLBACK_PATH } from '@instantchat/meta-platform';
 import type { EnvironmentVariables } from './app-config';
 import type { DevelopmentSecrets } from './development-secrets';
-import {
-  ConfigValidationError,
-  loadConfig,
-  parseEncryptionKey,
-} from './load-config';
+import { ConfigValidationError, loadConfig } from './load-config';
 
 const cwd = '/srv/instantchat';
 const generated: DevelopmentSecrets = {
@@ -441,22 +437,5 @@ describe('loadConfig: hardening', () => {
       2 * 1024 * 1024,
     );
     expect(load({ BODY_LIMIT: '512b' }).http.bodyLimitBytes).toBe(512);
-  });
-});
-
-describe('parseEncryptionKey', () => {
-  it('accepts 64 hex characters and base64 of 32 bytes', () => {
-    const key = Buffer.alloc(32, 0xab);
-    expect(parseEncryptionKey(key.toString('hex'))).toEqual(key);
-    expect(parseEncryptionKey(key.toString('base64'))).toEqual(key);
-    expect(parseEncryptionKey(key.toString('base64url'))).toEqual(key);
-  });
-
-  it('rejects keys of any other length', () => {
-    expect(
-      parseEncryptionKey(Buffer.alloc(16).toString('base64')),
-    ).toBeUndefined();
-    expect(parseEncryptionKey('ab'.repeat(31))).toBeUndefined();
-    expect(parseEncryptionKey('not a key at all')).toBeUndefined();
   });
 });
