@@ -28,8 +28,9 @@ import { TypingState } from './typing-state';
 import { ThreadLandingState } from './thread-landing.state';
 
 /**
- * The inbox as the pages see it. It composes the conversation list, the loaded threads and the
- * outbox, wires them to the socket, and derives what the screen shows. REST gives the initial
+ * The inbox as the pages see it. It composes the conversation list, the loaded threads, the outbox
+ * and where an opened thread lands, wires them to the socket, and hands the pages the views derived
+ * from them (`InboxViews`). REST gives the initial
  * picture; the socket keeps it live; every (re)connect catches up by refetching and merging by id,
  * so nothing missed while offline stays missing.
  * Provided by the inbox page, so it lives exactly as long as the signed-in inbox does.
@@ -160,7 +161,7 @@ export class InboxStore {
             }
             this.markActiveReadIfNeeded();
             if (!this.threads.get(conversationId)) {
-              this.loadActiveThread();
+              this.landing.load(conversationId);
             }
           },
         });
@@ -171,7 +172,10 @@ export class InboxStore {
   }
 
   retryActive(): void {
-    this.loadActiveThread();
+    const id = this.activeConversationId();
+    if (id) {
+      this.landing.load(id);
+    }
   }
 
   loadOlder(): void {
@@ -327,20 +331,21 @@ export class InboxStore {
     }
 
     if (!conversation) {
-      this.fetchConversation(message.conversationId);
+      this.list
+        .fetch(message.conversationId)
+        .pipe(takeUntilDestroyed(this.destroyRef))
+        .subscribe(() => this.markActiveReadIfNeeded());
       return;
     }
     if (!this.isMine(message) && isNews) {
-      if (message.conversationId === this.activeConversationId()) {
+      const isOnScreen = message.conversationId === this.activeConversationId();
+      if (isOnScreen) {
         this.list.markRead(message.conversationId);
       } else {
         this.list.countUnread(message.conversationId);
       }
-      this.alerts.alert(
-        conversationTitle(conversation, this.myId()),
-        message,
-        message.conversationId === this.activeConversationId(),
-      );
+      const from = conversationTitle(conversation, this.myId());
+      this.alerts.alert(from, message, isOnScreen);
     }
   }
 
@@ -362,13 +367,6 @@ export class InboxStore {
     this.list.showLatest(message);
   }
 
-  private loadActiveThread(): void {
-    const id = this.activeConversationId();
-    if (id) {
-      this.landing.load(id);
-    }
-  }
-
   private markActiveReadIfNeeded(): void {
     const conversation = this.activeConversation();
     if (conversation) {
@@ -378,13 +376,6 @@ export class InboxStore {
     if (conversation && conversation.unreadCount > 0) {
       this.list.markRead(conversation.id);
     }
-  }
-
-  private fetchConversation(conversationId: string): void {
-    this.list
-      .fetch(conversationId)
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe(() => this.markActiveReadIfNeeded());
   }
 }
 
