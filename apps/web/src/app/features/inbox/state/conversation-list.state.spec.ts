@@ -5,7 +5,14 @@ import {
 } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import type { ConversationDto } from '@instantchat/contracts';
-import { grace, localConversation, me } from '../../../../testing/fixtures';
+import {
+  alan,
+  grace,
+  instagramConversation,
+  localConversation,
+  me,
+  message,
+} from '../../../../testing/fixtures';
 import { ConversationListState } from './conversation-list.state';
 
 describe('ConversationListState', () => {
@@ -127,5 +134,66 @@ describe('ConversationListState', () => {
     });
 
     http.expectNone('/api/conversations/c-grace/read');
+  });
+
+  it('shows a message as the preview only when it is at least as new as the one shown', () => {
+    const shown = '2026-11-20T13:00:05.000Z';
+    loaded([{ ...withGrace, lastMessageAt: shown }]);
+
+    list.showLatest(
+      message(
+        'm-old',
+        'c-grace',
+        grace.id,
+        'Older',
+        '2026-11-20T13:00:01.000Z',
+      ),
+    );
+    expect(list.find('c-grace')?.lastMessageAt).toBe(shown);
+
+    list.showLatest(
+      message(
+        'm-new',
+        'c-grace',
+        grace.id,
+        'Newer',
+        '2026-11-20T13:00:09.000Z',
+      ),
+    );
+    expect(list.find('c-grace')).toMatchObject({
+      lastMessageAt: '2026-11-20T13:00:09.000Z',
+      lastMessage: { text: 'Newer', senderUserId: grace.id },
+    });
+  });
+
+  it('ignores a message or an unread count for a conversation it does not hold', () => {
+    loaded();
+    list.showLatest(
+      message('m-1', 'c-other', grace.id, 'Hi', '2026-11-20T13:00:09.000Z'),
+    );
+    list.countUnread('c-other');
+
+    expect(list.conversations()).toEqual([withGrace]);
+  });
+
+  it('counts one more unread message on top of the badge shown', () => {
+    loaded();
+    list.countUnread('c-grace');
+
+    expect(list.find('c-grace')?.unreadCount).toBe(4);
+  });
+
+  it('finds the local conversation with someone, never an Instagram one', () => {
+    // Grace also answers this Instagram conversation; it is listed first.
+    const answeredByGrace = instagramConversation('c-ig', {
+      participants: [
+        { id: me.id, displayName: me.displayName },
+        { id: grace.id, displayName: grace.displayName },
+      ],
+    });
+    loaded([answeredByGrace, withGrace]);
+
+    expect(list.localConversationWith(grace.id)?.id).toBe('c-grace');
+    expect(list.localConversationWith(alan.id)).toBeUndefined();
   });
 });

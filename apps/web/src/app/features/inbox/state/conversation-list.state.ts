@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import type { ConversationDto } from '@instantchat/contracts';
+import type { ConversationDto, MessageDto } from '@instantchat/contracts';
 import { EMPTY, Observable, catchError, map, tap } from 'rxjs';
 import { apiErrorMessage } from '../../../core/api-error';
 import type { LoadStatus } from '../../../core/load-status';
@@ -27,6 +27,15 @@ export class ConversationListState {
 
   find(conversationId: string): ConversationDto | undefined {
     return this.all().find((candidate) => candidate.id === conversationId);
+  }
+
+  /** The local conversation the person already has with someone, if it is in the list. */
+  localConversationWith(userId: string): ConversationDto | undefined {
+    return this.all().find(
+      (conversation) =>
+        conversation.kind === 'local' &&
+        conversation.participants.some((p) => p.id === userId),
+    );
   }
 
   /** The whole list. Emits once when it has landed; nothing on failure. */
@@ -111,6 +120,31 @@ export class ConversationListState {
           : conversation,
       ),
     );
+  }
+
+  /** Shows a message as its conversation's preview, unless a newer one is shown already. */
+  showLatest(message: MessageDto): void {
+    const conversation = this.find(message.conversationId);
+    if (conversation && message.createdAt >= conversation.lastMessageAt) {
+      this.patch(message.conversationId, {
+        lastMessageAt: message.createdAt,
+        lastMessage: {
+          text: message.text,
+          senderUserId: message.senderUserId,
+          createdAt: message.createdAt,
+        },
+      });
+    }
+  }
+
+  /** One more unread message in a conversation the person is not looking at. */
+  countUnread(conversationId: string): void {
+    const conversation = this.find(conversationId);
+    if (conversation) {
+      this.patch(conversationId, {
+        unreadCount: (conversation.unreadCount ?? 0) + 1,
+      });
+    }
   }
 
   /** Clears the badge at once and tells the server, once per burst of news. */

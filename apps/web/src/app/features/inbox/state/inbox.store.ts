@@ -6,7 +6,6 @@ import {
   signal,
 } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { Router } from '@angular/router';
 import type {
   ConversationDto,
   MessageDto,
@@ -15,37 +14,29 @@ import type {
 import { Observable, map, tap } from 'rxjs';
 import { RealtimeService } from '../../../core/realtime/realtime.service';
 import { AuthService } from '../../../core/session/auth.service';
-import type { ConversationListItem } from '../components/conversation-list/conversation-list-item';
-import type { TimelineEntry } from '../components/message-list/timeline-entry';
-import { ConversationsService } from '../data/conversations.service';
-import { conversationTitle, senderName } from './conversation-names';
-import { conversationListItems } from './conversation-list-items';
+import { conversationTitle } from './conversation-names';
 import { ConversationListState } from './conversation-list.state';
 import { DraftThreadState } from './draft-thread.state';
 import { DraftsState } from './drafts.state';
+import { InboxViews } from './inbox-views';
 import { InboxSettingsState } from './inbox-settings.state';
 import { NewMessageAlerts } from './new-message-alerts';
-import { SearchState } from './search.state';
-import {
-  type UnreadMarker,
-  firstUnreadMessageId,
-  reachesFirstUnread,
-} from './first-unread';
 import { Outbox } from './outbox.state';
-import { type Thread, ThreadsState } from './threads.state';
-import { pendingEntry, storedEntry } from './timeline';
+import { SearchState } from './search.state';
+import { ThreadsState } from './threads.state';
 import { TypingState } from './typing-state';
+import { ThreadLandingState } from './thread-landing.state';
 
 /**
- * The inbox as the pages see it. It composes the conversation list, the loaded threads and the
- * outbox, wires them to the socket, and derives what the screen shows. REST gives the initial
+ * The inbox as the pages see it. It composes the conversation list, the loaded threads, the outbox
+ * and where an opened thread lands, wires them to the socket, and hands the pages the views derived
+ * from them (`InboxViews`). REST gives the initial
  * picture; the socket keeps it live; every (re)connect catches up by refetching and merging by id,
  * so nothing missed while offline stays missing.
  * Provided by the inbox page, so it lives exactly as long as the signed-in inbox does.
  */
 @Injectable()
 export class InboxStore {
-  private readonly api = inject(ConversationsService);
   private readonly realtime = inject(RealtimeService);
   private readonly auth = inject(AuthService);
   private readonly destroyRef = inject(DestroyRef);
@@ -54,22 +45,18 @@ export class InboxStore {
   private readonly outbox = inject(Outbox);
   private readonly drafts = inject(DraftsState);
   private readonly alerts = inject(NewMessageAlerts);
-  private readonly router = inject(Router);
 
   private readonly typing = new TypingState((conversationId, isTyping) =>
     this.realtime.sendTyping(conversationId, isTyping),
   );
+  private readonly landing = inject(ThreadLandingState);
   private syncWhenLoaded = false;
-  /** What was unread when the open conversation was opened: where its divider goes. */
-  private readonly unreadMarker = signal<UnreadMarker | null>(null);
-  /** Opened before the list had landed: the marker is taken once it does, before marking read. */
-  private awaitingUnreadMarker = false;
 
   readonly listStatus = this.list.status;
   readonly listError = this.list.error;
   readonly activeConversationId = signal<string | null>(null);
   /** The latest incoming message in words, for screen readers (an aria-live region). */
-  readonly announcement = signal('');
+  readonly announcement = this.alerts.announcement;
   readonly connectionStatus = this.realtime.status;
   /** Set when the person just picked someone to write to: the composer takes focus once. */
   readonly composerFocusRequested = signal(false);
@@ -77,7 +64,7 @@ export class InboxStore {
   private readonly myId = computed(() => this.auth.user()?.id ?? null);
 
   /** A search hit the open conversation shows (scrolled to and highlighted); null for none. */
-  readonly focusedMessageId = signal<string | null>(null);
+  readonly focusedMessageId = this.landing.focusedMessageId;
   private readonly draftThread = inject(DraftThreadState);
   /** The person picked in "New conversation" who has no conversation yet: a draft thread. */
   readonly draftRecipient = this.draftThread.recipient;
@@ -87,98 +74,29 @@ export class InboxStore {
   /** The conversations held, as the API sent them (search hits are named from these). */
   readonly conversations = this.list.conversations;
 
-  readonly conversationItems = computed<ConversationListItem[]>(() =>
-    conversationListItems(
-      this.list.conversations(),
-      this.activeConversationId(),
-      this.myId(),
-    ),
-  );
+  private readonly views = new InboxViews({
+    list: this.list,
+    threads: this.threads,
+    outbox: this.outbox,
+    drafts: this.drafts,
+    typing: this.typing,
+    activeConversationId: this.activeConversationId,
+    unreadMarker: this.landing.marker,
+    myId: this.myId,
+  });
 
   /** Which conversations the list shows: all, those with unread messages, or local ones only. */
-  readonly listFilter = signal<ConversationFilter>('all');
-
-  readonly visibleConversationItems = computed(() => {
-    const filter = this.listFilter();
-    return this.conversationItems().filter(
-      (item) =>
-        filter === 'all' ||
-        (filter === 'unread' && (item.unreadCount > 0 || item.isActive)) ||
-        (filter === 'local' && item.kind === 'local'),
-    );
-  });
-
-  /** Unread messages outside the open conversation, for the tab title. */
-  readonly unreadTotal = computed(() =>
-    this.conversationItems().reduce((sum, item) => sum + item.unreadCount, 0),
-  );
-
-  /** What the person had typed in the open conversation and not sent. */
-  readonly activeDraft = computed(() => {
-    const id = this.activeConversationId();
-    return id ? this.drafts.read(id) : '';
-  });
-
-  readonly activeConversation = computed(() => {
-    const id = this.activeConversationId();
-    return (
-      this.list
-        .conversations()
-        .find((conversation) => conversation.id === id) ?? null
-    );
-  });
-
-  readonly activeTitle = computed(() => {
-    const conversation = this.activeConversation();
-    return conversation ? conversationTitle(conversation, this.myId()) : '';
-  });
-
-  readonly activeThread = computed(() => {
-    const id = this.activeConversationId();
-    return id ? (this.threads.byConversation()[id] ?? null) : null;
-  });
-
-  readonly activeTimeline = computed<TimelineEntry[]>(() => {
-    const id = this.activeConversationId();
-    if (!id) {
-      return [];
-    }
-    const conversation = this.activeConversation();
-    const myId = this.myId();
-    const stored = (this.activeThread()?.messages ?? []).map((message) =>
-      storedEntry(message, conversation, myId),
-    );
-    const outgoing = this.outbox
-      .pending()
-      .filter((item) => item.conversationId === id)
-      .map(pendingEntry);
-    return [...stored, ...outgoing];
-  });
-
-  /** The first message the person had not read when they opened this conversation. */
-  readonly activeFirstUnreadId = computed(() => {
-    const marker = this.unreadMarker();
-    const id = this.activeConversationId();
-    if (!marker || marker.conversationId !== id) {
-      return null;
-    }
-    return firstUnreadMessageId(
-      this.activeThread()?.messages ?? [],
-      marker,
-      this.myId(),
-    );
-  });
-
-  readonly activeTypingNames = computed(() => {
-    const id = this.activeConversationId();
-    const conversation = this.activeConversation();
-    if (!id) {
-      return [];
-    }
-    return (this.typing.byConversation()[id] ?? []).map((userId) =>
-      senderName(userId, conversation, this.myId()),
-    );
-  });
+  readonly listFilter = this.views.listFilter;
+  readonly conversationItems = this.views.conversationItems;
+  readonly visibleConversationItems = this.views.visibleConversationItems;
+  readonly unreadTotal = this.views.unreadTotal;
+  readonly activeDraft = this.views.activeDraft;
+  readonly activeConversation = this.views.activeConversation;
+  readonly activeTitle = this.views.activeTitle;
+  readonly activeThread = this.views.activeThread;
+  readonly activeTimeline = this.views.activeTimeline;
+  readonly activeFirstUnreadId = this.views.activeFirstUnreadId;
+  readonly activeTypingNames = this.views.activeTypingNames;
 
   constructor() {
     const token = this.auth.accessToken();
@@ -224,13 +142,12 @@ export class InboxStore {
     this.activeConversationId.set(conversationId);
     this.focusedMessageId.set(conversationId ? focusMessageId : null);
     if (!conversationId) {
-      this.unreadMarker.set(null);
+      this.landing.clearMarker();
       return;
     }
     const known = this.list.find(conversationId);
     if (changed) {
-      this.unreadMarker.set(known ? unreadMarkerOf(known) : null);
-      this.awaitingUnreadMarker = !known;
+      this.landing.takeMarker(known);
     }
     if (!known) {
       // Opened by a link: how much is unread decides how far back to load, so ask first.
@@ -244,25 +161,21 @@ export class InboxStore {
             }
             this.markActiveReadIfNeeded();
             if (!this.threads.get(conversationId)) {
-              this.loadActiveThread();
+              this.landing.load(conversationId);
             }
           },
         });
       return;
     }
-    const thread = this.threads.get(conversationId);
-    if (
-      !thread ||
-      thread.status === 'error' ||
-      !this.reachesFarEnough(thread)
-    ) {
-      this.loadActiveThread();
-    }
+    this.landing.loadUnlessHeld(conversationId);
     this.markActiveReadIfNeeded();
   }
 
   retryActive(): void {
-    this.loadActiveThread();
+    const id = this.activeConversationId();
+    if (id) {
+      this.landing.load(id);
+    }
   }
 
   loadOlder(): void {
@@ -304,13 +217,7 @@ export class InboxStore {
 
   /** The local conversation the person already has with someone, if it is in the list. */
   conversationWith(userId: string): ConversationDto | undefined {
-    return this.list
-      .conversations()
-      .find(
-        (conversation) =>
-          conversation.kind === 'local' &&
-          conversation.participants.some((p) => p.id === userId),
-      );
+    return this.list.localConversationWith(userId);
   }
 
   /** Opens a thread with someone that exists only here until its first message is sent. */
@@ -424,25 +331,21 @@ export class InboxStore {
     }
 
     if (!conversation) {
-      this.fetchConversation(message.conversationId);
+      this.list
+        .fetch(message.conversationId)
+        .pipe(takeUntilDestroyed(this.destroyRef))
+        .subscribe(() => this.markActiveReadIfNeeded());
       return;
     }
     if (!this.isMine(message) && isNews) {
-      if (message.conversationId === this.activeConversationId()) {
+      const isOnScreen = message.conversationId === this.activeConversationId();
+      if (isOnScreen) {
         this.list.markRead(message.conversationId);
       } else {
-        this.list.patch(message.conversationId, {
-          unreadCount: (conversation.unreadCount ?? 0) + 1,
-        });
+        this.list.countUnread(message.conversationId);
       }
       const from = conversationTitle(conversation, this.myId());
-      this.announcement.set(`New message from ${from}: ${message.text}`);
-      this.alerts.alert(
-        from,
-        message.text,
-        message.conversationId === this.activeConversationId(),
-        () => void this.router.navigate(['/inbox', message.conversationId]),
-      );
+      this.alerts.alert(from, message, isOnScreen);
     }
   }
 
@@ -461,86 +364,22 @@ export class InboxStore {
   /** Puts a message into its thread (if loaded) and the list's preview, once. */
   private acceptMessage(message: MessageDto): void {
     this.threads.accept(message);
-    const conversation = this.list.find(message.conversationId);
-    if (conversation && message.createdAt >= conversation.lastMessageAt) {
-      this.list.patch(message.conversationId, {
-        lastMessageAt: message.createdAt,
-        lastMessage: {
-          text: message.text,
-          senderUserId: message.senderUserId,
-          createdAt: message.createdAt,
-        },
-      });
-    }
-  }
-
-  private loadActiveThread(): void {
-    const id = this.activeConversationId();
-    if (!id) {
-      return;
-    }
-    const marker = this.unreadMarker();
-    const focus = this.focusedMessageId();
-    const myId = this.myId();
-    this.threads.loadFirstPage(
-      id,
-      marker || focus
-        ? (newestFirst) =>
-            (!marker || reachesFirstUnread(newestFirst, marker, myId)) &&
-            (!focus || newestFirst.some((message) => message.id === focus))
-        : undefined,
-    );
-  }
-
-  /** Whether a loaded thread holds the first unread message and the search hit to show. */
-  private reachesFarEnough(thread: Thread): boolean {
-    if (!thread.nextCursor) {
-      return true;
-    }
-    const marker = this.unreadMarker();
-    const focus = this.focusedMessageId();
-    const newestFirst = [...thread.messages].reverse();
-    return (
-      (!marker || reachesFirstUnread(newestFirst, marker, this.myId())) &&
-      (!focus || thread.messages.some((message) => message.id === focus))
-    );
+    this.list.showLatest(message);
   }
 
   private markActiveReadIfNeeded(): void {
     const conversation = this.activeConversation();
-    if (conversation && this.awaitingUnreadMarker) {
+    if (conversation) {
       // Opened by a link before the list had landed: what was unread shows now, before it is read.
-      this.awaitingUnreadMarker = false;
-      this.unreadMarker.set(unreadMarkerOf(conversation));
-      const thread = this.threads.get(conversation.id);
-      if (!thread || !this.reachesFarEnough(thread)) {
-        this.loadActiveThread();
-      }
+      this.landing.takeAwaitedMarker(conversation);
     }
     if (conversation && conversation.unreadCount > 0) {
       this.list.markRead(conversation.id);
     }
   }
-
-  private fetchConversation(conversationId: string): void {
-    this.list
-      .fetch(conversationId)
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe(() => this.markActiveReadIfNeeded());
-  }
 }
 
-function unreadMarkerOf(conversation: ConversationDto): UnreadMarker | null {
-  return conversation.unreadCount > 0
-    ? {
-        conversationId: conversation.id,
-        lastReadAt: conversation.lastReadAt ?? null,
-        unreadCount: conversation.unreadCount,
-      }
-    : null;
-}
-
-export type ConversationFilter = 'all' | 'unread' | 'local';
+export type { ConversationFilter } from './inbox-views';
 
 /** What the inbox page provides: the store and the pieces it composes, one set per inbox. */
 export const INBOX_STATE_PROVIDERS = [
@@ -553,4 +392,5 @@ export const INBOX_STATE_PROVIDERS = [
   SearchState,
   InboxSettingsState,
   NewMessageAlerts,
+  ThreadLandingState,
 ];

@@ -1,22 +1,26 @@
-import { Injectable, inject } from '@angular/core';
+import { Injectable, inject, signal } from '@angular/core';
+import { Router } from '@angular/router';
+import type { MessageDto } from '@instantchat/contracts';
 import { InboxSettingsState } from './inbox-settings.state';
 
 /**
- * A desktop notification and a short sound for a message from someone else, as the person's
- * settings allow. A notification is shown only when the person is not already looking at that
- * conversation in a visible tab.
+ * Telling the person about a message from someone else: always in words for screen readers, and
+ * with a desktop notification and a short sound as their settings allow. A notification is shown
+ * only when the person is not already looking at that conversation in a visible tab; clicking it
+ * opens the conversation.
  */
 @Injectable()
 export class NewMessageAlerts {
   private readonly settings = inject(InboxSettingsState);
+  private readonly router = inject(Router);
   private audio: AudioContext | null = null;
 
-  alert(
-    from: string,
-    text: string,
-    isOnScreen: boolean,
-    open: () => void,
-  ): void {
+  /** The latest incoming message in words, for screen readers (an aria-live region). */
+  readonly announcement = signal('');
+
+  alert(from: string, message: MessageDto, isOnScreen: boolean): void {
+    const { text, conversationId } = message;
+    this.announcement.set(`New message from ${from}: ${text}`);
     const { notifications, sound } = this.settings.settings();
     const seen = isOnScreen && document.visibilityState === 'visible';
     if (
@@ -31,7 +35,7 @@ export class NewMessageAlerts {
       });
       notification.onclick = () => {
         window.focus();
-        open();
+        void this.router.navigate(['/inbox', conversationId]);
         notification.close();
       };
     }
