@@ -9,20 +9,20 @@ import {
   recordEvents,
   SILENCE_MS,
   TestSockets,
-} from '../../realtime/testing/socket-client';
+} from '../realtime/testing/socket-client';
 import {
   BLUE_JACKET,
   type InstagramTestEnv,
   SANDBOX_APP_SECRET,
   startInstagramTestEnv,
-} from '../testing/instagram-test-env';
+} from '../instagram/testing/instagram-test-env';
 import {
   inboxSettled,
   messagingDelivery,
   postWebhook,
-} from '../../webhook/testing/webhook-test-kit';
-import { MAY_HAVE_BEEN_DELIVERED } from './instagram-send.service';
-import { ANNA, SendTestKit } from './testing/send-test-kit';
+} from './testing/webhook-test-kit';
+import { MAY_HAVE_BEEN_DELIVERED } from '../instagram/sending/instagram-send.service';
+import { ANNA, SendTestKit } from '../instagram/sending/testing/send-test-kit';
 
 /** Meta's answer takes longer than this and the send counts as timed out. */
 const META_TIMEOUT_MS = 3_000;
