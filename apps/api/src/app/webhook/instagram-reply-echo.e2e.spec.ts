@@ -1,5 +1,6 @@
 import {
   type AuthResponseDto,
+  type ConversationDto,
   type MessageDto,
   ServerEvent,
 } from '@instantchat/contracts';
@@ -238,6 +239,19 @@ describe('The echo of a reply sent from InstantChat (e2e)', () => {
     expect(await businessMessages(owner, conversationId)).toEqual([
       expect.objectContaining({ id: message.id, senderUserId: owner.user.id }),
     ]);
+    // The echo was the conversation's preview: the reply kept takes its place.
+    const list = await kit
+      .api()
+      .get('/api/conversations')
+      .set('Authorization', `Bearer ${owner.accessToken}`)
+      .expect(200);
+    const listed = (list.body as ConversationDto[]).find(
+      (c) => c.id === conversationId,
+    );
+    expect(listed?.lastMessage).toMatchObject({
+      text,
+      senderUserId: owner.user.id,
+    });
   });
 
   it('an echo of a message written in Instagram’s app with the text of an older sent reply stays its own message', async () => {

@@ -385,13 +385,22 @@ export class ChannelInbox {
       STATUS_ORDER.indexOf(echo.status) > STATUS_ORDER.indexOf(change.status)
         ? echo.status
         : change.status;
-    return this.findAndUpdate(statusFilter, {
+    const merged = await this.findAndUpdate(statusFilter, {
       $set: {
         ...update.$set,
         status: furthest,
         ...(echo.reactions.length > 0 && { reactions: echo.reactions }),
       },
     });
+    if (merged) {
+      const conversation = await this.conversations.replacePreviewMessage(
+        merged.conversationId,
+        echo._id,
+        merged,
+      );
+      if (conversation) await this.notifier.conversationChanged(conversation);
+    }
+    return merged;
   }
 
   /**
