@@ -293,6 +293,26 @@ export class ConversationsService implements OnModuleInit {
       .exec();
   }
 
+  /**
+   * A message was merged into another (an echo into the reply it echoed): where the removed one was
+   * the preview, the one kept takes its place, at the same spot in the list.
+   * @returns the changed conversation, or null when the removed message was not its preview.
+   */
+  async replacePreviewMessage(
+    conversationId: Types.ObjectId,
+    removedMessageId: Types.ObjectId,
+    kept: MessageRecord,
+  ): Promise<ConversationRecord | null> {
+    return this.conversations
+      .findOneAndUpdate(
+        { _id: conversationId, 'lastMessage.messageId': removedMessageId },
+        { $set: { lastMessage: previewOf(kept).lastMessage } },
+        { returnDocument: 'after' },
+      )
+      .lean<ConversationRecord>()
+      .exec();
+  }
+
   /** The contact wrote at `sentAt`: Meta's 24-hour reply window runs from their latest message. */
   async recordInboundAt(
     conversation: ConversationRecord,

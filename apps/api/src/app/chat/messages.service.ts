@@ -264,9 +264,10 @@ export class MessagesService implements OnModuleInit {
             status: outcome.status,
             externalMessageId: outcome.externalMessageId,
           };
-    // Null when a faster report (e.g. a read receipt) already moved it on; the reply stands as sent.
+    // Null when a faster report (its echo, a read receipt) already moved it on: answer with that.
     return (
       (await this.inbox.updateMessage({ messageId: message.id }, change)) ??
+      (await this.inbox.findMessage({ messageId: message.id })) ??
       message
     );
   }

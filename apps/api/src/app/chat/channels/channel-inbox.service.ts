@@ -93,6 +93,10 @@ export class ChannelInbox {
       return { message: toMessageDto(earlier), created: false };
     }
     const outbound = inbound.direction === 'outbound';
+    if (outbound) {
+      const claimed = await this.claimOwnReply(conversation._id, inbound);
+      if (claimed) return { message: claimed, created: false };
+    }
     let message: MessageRecord;
     try {
       // Stored at arrival time, not `sentAt`: history and reconnect catch-up order by createdAt, and a
@@ -155,22 +159,7 @@ export class ChannelInbox {
     if (change.kind === 'reaction') {
       updated = await this.applyReaction(filter, change);
     } else if (change.kind === 'status') {
-      updated = await this.findAndUpdate(
-        { ...filter, status: { $in: statusesBefore(change.status) } },
-        {
-          $set: {
-            status: change.status,
-            error: change.status === 'failed' ? (change.error ?? null) : null,
-            deliveryError:
-              change.status === 'failed'
-                ? (change.deliveryError ?? null)
-                : null,
-            ...(change.externalMessageId !== undefined && {
-              instagramMessageId: change.externalMessageId,
-            }),
-          },
-        },
-      );
+      updated = await this.applyStatus(filter, change);
     } else if (change.kind === 'edit') {
       // An unsent message stays unsent; an older edit delivered late does not undo a newer one.
       const newer =
@@ -217,6 +206,13 @@ export class ChannelInbox {
     );
     this.notifier.messageUpdated(conversation, dto);
     return dto;
+  }
+
+  /** The referenced message as stored now, or null when there is none. */
+  async findMessage(reference: MessageReference): Promise<MessageDto | null> {
+    const filter = filterFor(reference);
+    const message = filter ? await this.findOne(filter) : null;
+    return message ? toMessageDto(message) : null;
   }
 
   /** Whether the referenced message is stored: a change to one that is not is kept for later. */
@@ -288,6 +284,123 @@ export class ChannelInbox {
       .lean<{ _id: Types.ObjectId }[]>()
       .exec();
     return rows.map((row) => row._id.toHexString());
+  }
+
+  /**
+   * The echo of a reply sent from InstantChat may arrive before the channel's answer that names
+   * it (or after that answer timed out): it then becomes that reply, not a second message. The
+   * reply claimed is ours, still without an external id, not known to have failed for sure, with
+   * the same text, recent; the oldest such first, so two identical replies each get one echo.
+   * One atomic update, so the channel's answer and the echo cannot both claim it.
+   * @returns the claimed reply, announced as `message:updated`; null when the echo is not ours.
+   */
+  private async claimOwnReply(
+    conversationId: Types.ObjectId,
+    echo: InboundMessage,
+  ): Promise<MessageDto | null> {
+    // Replies from InstantChat carry text only; an echo with media was sent elsewhere.
+    if ((echo.attachments ?? []).length > 0 || echo.systemEvent) return null;
+    const claimed = await this.messages
+      .findOneAndUpdate(
+        {
+          conversationId,
+          senderUserId: { $ne: null },
+          instagramMessageId: { $not: { $type: 'string' } },
+          text: echo.text,
+          'attachments.0': { $exists: false },
+          createdAt: { $gte: new Date(Date.now() - ECHO_CLAIM_WINDOW_MS) },
+          $or: [
+            { status: 'pending' },
+            { status: 'failed', 'deliveryError.mayHaveBeenDelivered': true },
+          ],
+        },
+        {
+          $set: {
+            instagramMessageId: echo.externalMessageId,
+            status: 'sent',
+            error: null,
+            deliveryError: null,
+          },
+        },
+        { sort: { createdAt: 1, _id: 1 }, returnDocument: 'after' },
+      )
+      .lean<MessageRecord>()
+      .exec();
+    if (!claimed) return null;
+    const dto = toMessageDto(claimed);
+    const conversation = await this.conversations.getById(conversationId);
+    this.notifier.messageUpdated(conversation, dto);
+    return dto;
+  }
+
+  /**
+   * Moves a message's status forward. When the change names the message's external id (the Send
+   * API's answer) and that id already sits on another row of the conversation, that row is the
+   * echo of this very message, stored before the answer came: the two are merged into ours.
+   */
+  private async applyStatus(
+    filter: Record<string, unknown>,
+    change: Extract<MessageChange, { kind: 'status' }>,
+  ): Promise<MessageRecord | null> {
+    const statusFilter = {
+      ...filter,
+      status: { $in: statusesBefore(change.status) },
+      // An ambiguous failure reported after the echo proved delivery changes nothing.
+      ...(change.status === 'failed' && {
+        instagramMessageId: { $not: { $type: 'string' } },
+      }),
+    };
+    const update = {
+      $set: {
+        status: change.status,
+        error: change.status === 'failed' ? (change.error ?? null) : null,
+        deliveryError:
+          change.status === 'failed' ? (change.deliveryError ?? null) : null,
+        ...(change.externalMessageId !== undefined && {
+          instagramMessageId: change.externalMessageId,
+        }),
+      },
+    };
+    try {
+      return await this.findAndUpdate(statusFilter, update);
+    } catch (error) {
+      if (!isDuplicateKeyError(error) || change.externalMessageId === undefined)
+        throw error;
+    }
+    const ours = await this.findOne(filter);
+    if (!ours) return null;
+    const echo = await this.findOne({
+      conversationId: ours.conversationId,
+      instagramMessageId: change.externalMessageId,
+      _id: { $ne: ours._id },
+      senderUserId: null,
+      isToInstagram: true,
+    });
+    // Another reply of ours with the same text took this echo first (echoes came in another order
+    // than the answers): this one stays as it is until the other reply's echo claims it.
+    if (!echo) return null;
+    await this.messages.deleteOne({ _id: echo._id }).exec();
+    // What the contact did to the echo (read it, reacted) happened to our reply.
+    const furthest =
+      STATUS_ORDER.indexOf(echo.status) > STATUS_ORDER.indexOf(change.status)
+        ? echo.status
+        : change.status;
+    const merged = await this.findAndUpdate(statusFilter, {
+      $set: {
+        ...update.$set,
+        status: furthest,
+        ...(echo.reactions.length > 0 && { reactions: echo.reactions }),
+      },
+    });
+    if (merged) {
+      const conversation = await this.conversations.replacePreviewMessage(
+        merged.conversationId,
+        echo._id,
+        merged,
+      );
+      if (conversation) await this.notifier.conversationChanged(conversation);
+    }
+    return merged;
   }
 
   /**
@@ -369,6 +482,12 @@ function filterFor(
   const id = parseObjectId(reference.messageId);
   return id ? { _id: id } : null;
 }
+
+/**
+ * How long after storing a reply its echo may still claim it: Meta echoes within seconds, and a
+ * send times out well within this; an older reply with the same text is another message.
+ */
+const ECHO_CLAIM_WINDOW_MS = 5 * 60_000;
 
 /**
  * The order a message moves through. `failed` may follow anything short of delivery, and a failed
