@@ -161,13 +161,11 @@ describe('InstagramHeaderStatus', () => {
     });
 
     realtime.instagramStatus$.next({ connected: true });
-    http
-      .expectOne('/api/instagram/status')
-      .flush({
-        connected: true,
-        loginMethods: ['instagram', 'facebook'],
-        accounts: [account],
-      });
+    http.expectOne('/api/instagram/status').flush({
+      connected: true,
+      loginMethods: ['instagram', 'facebook'],
+      accounts: [account],
+    });
     await fixture.whenStable();
 
     expect(pill()?.dataset['state']).toBe('connected');

@@ -64,13 +64,11 @@ describe('ConnectInstagramPage', () => {
     );
 
     find('accounts-error')?.querySelector('button')?.click();
-    http
-      .expectOne('/api/instagram/status')
-      .flush({
-        connected: false,
-        loginMethods: ['instagram', 'facebook'],
-        accounts: [],
-      });
+    http.expectOne('/api/instagram/status').flush({
+      connected: false,
+      loginMethods: ['instagram', 'facebook'],
+      accounts: [],
+    });
     await settle();
     expect(find('accounts-error')).toBeNull();
     expect(find('accounts-empty')).not.toBeNull();
@@ -78,13 +76,11 @@ describe('ConnectInstagramPage', () => {
 
   it('listens for live changes while open and lets go when it closes', async () => {
     const { fixture } = await render();
-    http
-      .expectOne('/api/instagram/status')
-      .flush({
-        connected: false,
-        loginMethods: ['instagram', 'facebook'],
-        accounts: [],
-      });
+    http.expectOne('/api/instagram/status').flush({
+      connected: false,
+      loginMethods: ['instagram', 'facebook'],
+      accounts: [],
+    });
     expect(realtime.connectedWith).toBe(session().accessToken);
 
     fixture.destroy();
@@ -93,13 +89,11 @@ describe('ConnectInstagramPage', () => {
 
   it('keeps the confirmation open with the reason when disconnecting fails, and Escape cancels it', async () => {
     const { find, settle } = await render();
-    http
-      .expectOne('/api/instagram/status')
-      .flush({
-        connected: true,
-        loginMethods: ['instagram', 'facebook'],
-        accounts: [account],
-      });
+    http.expectOne('/api/instagram/status').flush({
+      connected: true,
+      loginMethods: ['instagram', 'facebook'],
+      accounts: [account],
+    });
     await settle();
 
     find<HTMLButtonElement>('disconnect-button')?.click();
@@ -136,13 +130,11 @@ describe('ConnectInstagramPage', () => {
 
   it('moves a disconnected account out of the active list and says its history stays', async () => {
     const { find, element, settle } = await render();
-    http
-      .expectOne('/api/instagram/status')
-      .flush({
-        connected: true,
-        loginMethods: ['instagram', 'facebook'],
-        accounts: [account],
-      });
+    http.expectOne('/api/instagram/status').flush({
+      connected: true,
+      loginMethods: ['instagram', 'facebook'],
+      accounts: [account],
+    });
     await settle();
 
     find<HTMLButtonElement>('disconnect-button')?.click();
