@@ -8,9 +8,14 @@ import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
 import { UsersService } from '../users/users.service';
 import { ChatNotifier } from './chat-notifier.service';
-import { previewText } from './chat.mapper';
 import type { InboundThread } from './channels/channel.types';
 import type { ConversationRecord, MessageRecord } from './chat.records';
+import {
+  notReadSince,
+  previewOf,
+  recipientsOf,
+  unreadIncrements,
+} from './conversation-updates';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import { parseObjectId } from '../database/object-ids';
 import { Conversation } from './schemas/conversation.schema';
@@ -369,45 +374,6 @@ export class ConversationsService implements OnModuleInit {
       await this.conversations.findById(id).lean<ConversationRecord>().exec(),
     );
   }
-}
-
-/** Everyone in the conversation but the message's author. */
-function recipientsOf(
-  conversation: ConversationRecord,
-  message: MessageRecord,
-): string[] {
-  const authorId = message.senderUserId?.toHexString() ?? null;
-  return conversation.participantIds
-    .map((id) => id.toHexString())
-    .filter((id) => id !== authorId);
-}
-
-/** The conversation's list position and preview, as of this message. */
-function previewOf(message: MessageRecord) {
-  return {
-    lastMessageAt: message.createdAt,
-    lastMessage: {
-      messageId: message._id,
-      text: previewText(message.text),
-      senderUserId: message.senderUserId,
-      source: message.source,
-      createdAt: message.createdAt,
-    },
-  };
-}
-
-/** The user has not marked the conversation read at or after `at`. */
-function notReadSince(userId: string, at: Date) {
-  return {
-    $or: [
-      { [`lastReadAt.${userId}`]: { $exists: false } },
-      { [`lastReadAt.${userId}`]: { $lt: at } },
-    ],
-  };
-}
-
-function unreadIncrements(userIds: readonly string[]): Record<string, 1> {
-  return Object.fromEntries(userIds.map((id) => [`unreadCounts.${id}`, 1]));
 }
 
 function orNotFound(
