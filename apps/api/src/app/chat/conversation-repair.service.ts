@@ -5,7 +5,7 @@ import {
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
-import { previewText } from './chat.mapper';
+import { previewOf } from './conversation-updates';
 import type { ConversationRecord, MessageRecord } from './chat.records';
 import { Conversation } from './schemas/conversation.schema';
 import { Message } from './schemas/message.schema';
@@ -126,17 +126,7 @@ export class ConversationRepairService implements OnApplicationBootstrap {
       .updateOne(
         { _id: conversation._id },
         {
-          $set: {
-            unreadCounts,
-            lastMessageAt: newest.createdAt,
-            lastMessage: {
-              messageId: newest._id,
-              text: previewText(newest.text),
-              senderUserId: newest.senderUserId,
-              source: newest.source,
-              createdAt: newest.createdAt,
-            },
-          },
+          $set: { unreadCounts, ...previewOf(newest) },
         },
       )
       .exec();
