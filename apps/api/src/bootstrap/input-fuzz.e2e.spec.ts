@@ -23,6 +23,8 @@ const PROPERTY_TIME_LIMIT_MS = 8_000;
  * 2-core CI box that is also linting and type-checking other projects took over 3 s once.
  */
 const ANSWER_BOUND_MS = 10_000;
+/** The test app's BODY_LIMIT default (100 KB), which is also Socket.io's maxHttpBufferSize. */
+const FRAME_LIMIT_BYTES = 100 * 1024;
 
 /** JSON text a client could send: valid values of every shape, and hostile ones. */
 const jsonText: fc.Arbitrary<string> = fc.oneof(
@@ -152,10 +154,21 @@ describe('Fuzzing every client event and every POST route (e2e)', () => {
         fc.oneof(eventPayload(conversationIds), jsonText),
         async (payload) => {
           const socket = await socketForNextEvent();
+          const json = withRealId(payload);
+          // Several 60 KB fields can add up past the frame limit: Socket.io then closes the
+          // connection instead of answering (the last test checks that on its own).
+          if (Buffer.byteLength(json) > FRAME_LIMIT_BYTES) {
+            const closed = new Promise((resolve) =>
+              socket.once('disconnect', resolve),
+            );
+            emitRawEvent(socket, 'message:send', json);
+            await closed;
+            return;
+          }
           const ack = await emitRawEventWithAck(
             socket,
             'message:send',
-            [withRealId(payload)],
+            [json],
             ANSWER_BOUND_MS,
           );
           expectNoServerError(ack);
