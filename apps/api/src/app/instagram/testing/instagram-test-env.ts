@@ -105,8 +105,22 @@ export interface InstagramTestEnv {
       action?: 'approve' | 'cancel';
     },
   ): Promise<BrowserConnectRun>;
-  /** Opens a callback URL again, as a browser's back button or a replaying attacker would. */
-  openCallback(url: URL | string): Promise<URL>;
+  /**
+   * Asks the API for Meta's consent URL as the env's one browser does, keeping the browser-binding
+   * cookie it sets (every later `openCallback` sends it back).
+   */
+  startConnect(
+    user: AuthResponseDto,
+    method?: InstagramLoginMethod,
+  ): Promise<{ status: number; body: unknown; setCookie: string[] }>;
+  /**
+   * Opens a callback URL again, as a browser's back button or a replaying attacker would: from the
+   * env's browser (with its cookie), or from `another` browser that never started a flow.
+   */
+  openCallback(
+    url: URL | string,
+    from?: { browser: 'same' | 'another' },
+  ): Promise<URL>;
   close(): Promise<void>;
 }
 
@@ -179,8 +193,38 @@ export async function startInstagramTestEnv(
     return { status: response.status, json: text ? JSON.parse(text) : null };
   };
 
-  const openCallback = async (url: URL | string): Promise<URL> => {
-    const response = await fetch(url, { redirect: 'manual' });
+  // The one browser the env plays: the cookie that binds its flows (oauth-browser-binding).
+  let browserCookie: string | undefined;
+  const startConnect: InstagramTestEnv['startConnect'] = async (
+    user,
+    method,
+  ) => {
+    const call = request(testApp.http)
+      .get('/api/instagram/auth/instagram')
+      .query(method ? { method } : {})
+      .set('Authorization', `Bearer ${user.accessToken}`);
+    if (browserCookie) call.set('Cookie', browserCookie);
+    const started = await call;
+    const rawSetCookie = started.headers['set-cookie'] as unknown;
+    const setCookie = Array.isArray(rawSetCookie)
+      ? (rawSetCookie as string[])
+      : [];
+    if (setCookie[0]) browserCookie = setCookie[0].split(';')[0];
+    seenByClients.push(started.text);
+    return { status: started.status, body: started.body, setCookie };
+  };
+
+  const openCallback: InstagramTestEnv['openCallback'] = async (
+    url,
+    from = { browser: 'same' },
+  ) => {
+    const response = await fetch(url, {
+      redirect: 'manual',
+      headers:
+        from.browser !== 'another' && browserCookie
+          ? { cookie: browserCookie }
+          : {},
+    });
     const location = response.headers.get('location');
     seenByClients.push(location ?? '', await response.clone().text());
     if (response.status !== 302 || !location)
@@ -198,17 +242,14 @@ export async function startInstagramTestEnv(
     control,
     database: () => testApp.app.get<Connection>(getConnectionToken()),
     issuedTokens: collectIssuedTokens,
+    startConnect,
     openCallback,
     async connectInBrowser(user, { method, choose = {}, action = 'approve' }) {
-      const started = await request(testApp.http)
-        .get('/api/instagram/auth/instagram')
-        .query(method ? { method } : {})
-        .set('Authorization', `Bearer ${user.accessToken}`);
+      const started = await startConnect(user, method);
       if (started.status !== 200)
         throw new Error(
           `auth/instagram answered ${started.status}: ${JSON.stringify(started.body)}`,
         );
-      seenByClients.push(started.text);
       const authorizationUrl = (started.body as { url: string }).url;
 
       const dialog = await fetch(authorizationUrl);
