@@ -11,6 +11,7 @@ import { ConversationPresenter } from './conversation-presenter.service';
 import { ConversationRepairService } from './conversation-repair.service';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
+import { MessageUpgradesService } from './message-upgrades.service';
 import { MessagesService } from './messages.service';
 import {
   Conversation,
@@ -47,6 +48,7 @@ import { MessageSearchService } from './search/message-search.service';
     LocalReplyChannel,
     ChannelInbox,
     ConversationRepairService,
+    MessageUpgradesService,
     FirstMessageService,
     MessageSearchService,
     ConversationSearchService,
