@@ -1,3 +1,4 @@
+import type { InboxBacklogDto } from '@instantchat/contracts';
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import {
@@ -51,25 +52,31 @@ export class AppMetrics {
 
   constructor(backlog: InboxBacklog) {
     collectDefaultMetrics({ register: this.registry });
-    const read = () => backlog.read();
-    new Gauge({
-      name: `${PREFIX}webhook_inbox_pending`,
-      help: 'Webhook deliveries stored and not yet finished (pending)',
-      registers: [this.registry],
-      async collect() {
-        const backlog = await read();
-        if (backlog) this.set(backlog.pending);
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}webhook_inbox_oldest_pending_age_seconds`,
-      help: 'Age of the oldest pending webhook delivery (0 when none is pending)',
-      registers: [this.registry],
-      async collect() {
-        const backlog = await read();
-        if (backlog) this.set(backlog.oldestPendingAgeSeconds ?? 0);
-      },
-    });
+    const backlogGauge = (
+      name: string,
+      help: string,
+      valueOf: (backlog: InboxBacklogDto) => number,
+    ) =>
+      new Gauge({
+        name: `${PREFIX}${name}`,
+        help,
+        registers: [this.registry],
+        // Unknown (the database unreachable): the gauge keeps its last value.
+        async collect() {
+          const current = await backlog.read();
+          if (current) this.set(valueOf(current));
+        },
+      });
+    backlogGauge(
+      'webhook_inbox_pending',
+      'Webhook deliveries stored and not yet finished (pending)',
+      (current) => current.pending,
+    );
+    backlogGauge(
+      'webhook_inbox_oldest_pending_age_seconds',
+      'Age of the oldest pending webhook delivery (0 when none is pending)',
+      (current) => current.oldestPendingAgeSeconds ?? 0,
+    );
     const sockets = () => this.socketCount();
     new Gauge({
       name: `${PREFIX}socket_connections`,

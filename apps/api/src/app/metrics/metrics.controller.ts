@@ -14,6 +14,8 @@ import { MetricsTokenGuard } from './metrics-token.guard';
 
 /** Where Prometheus scrapes (outside the `/api` prefix, as scrapers expect). */
 export const METRICS_PATH = 'metrics';
+/** The OpenAPI security scheme of the metrics token (declared in the document's setup). */
+export const METRICS_TOKEN_SCHEME = 'metricsToken';
 
 @ApiTags('metrics')
 @Controller(METRICS_PATH)
@@ -26,7 +28,7 @@ export class MetricsController {
   @UseGuards(MetricsTokenGuard)
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  @ApiBearerAuth()
+  @ApiBearerAuth(METRICS_TOKEN_SCHEME)
   @ApiOperation({
     summary: 'Prometheus metrics',
     description:
