@@ -12,6 +12,7 @@ import { useRealtimeAdapter } from '../app/realtime/realtime-io.adapter';
 import { ApiExceptionFilter } from '../app/core/api-exception.filter';
 import { bodyParserErrorOf } from '../app/core/body-parser-errors';
 import { jsonShapeProblem } from '../app/core/json-bounds';
+import { REQUEST_ID_HEADER } from '../app/core/logging/request-id';
 import { AppMetrics } from '../app/metrics/app-metrics';
 import { METRICS_PATH } from '../app/metrics/metrics.controller';
 import { refuseRequestsWhileShuttingDown } from './graceful-shutdown';
@@ -53,7 +54,12 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
       contentSecurityPolicy: { directives: CONTENT_SECURITY_DIRECTIVES },
     }),
   );
-  app.enableCors({ origin: config.http.clientUrl, credentials: true });
+  app.enableCors({
+    origin: config.http.clientUrl,
+    credentials: true,
+    // The dashboard may quote a failed request's id.
+    exposedHeaders: [REQUEST_ID_HEADER],
+  });
 
   // Counted and timed from arrival, before its body is read.
   app.use(INSTAGRAM_WEBHOOK_PATH, app.get(AppMetrics).timeWebhookIntake);

@@ -2,6 +2,7 @@ import type { AuthResponseDto } from '@instantchat/contracts';
 import request from 'supertest';
 import {
   BLUE_JACKET,
+  CLIENT_URL,
   type InstagramTestEnv,
   SANDBOX_APP_SECRET,
   startInstagramTestEnv,
@@ -81,6 +82,15 @@ describe('Request ids and structured logs (e2e)', () => {
       .send(JSON.stringify({ pad: 'x'.repeat(200_000) }))
       .expect(413);
     expect(tooLarge.headers['x-request-id']).toMatch(UUID);
+
+    // The dashboard's origin may read it, to quote it.
+    const fromDashboard = await api()
+      .get('/api/health')
+      .set('Origin', CLIENT_URL)
+      .expect(200);
+    expect(fromDashboard.headers['access-control-expose-headers']).toBe(
+      'X-Request-Id',
+    );
   });
 
   it('writes one JSON line per request, with its id, method, path and status', async () => {
