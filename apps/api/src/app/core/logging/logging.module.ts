@@ -7,6 +7,9 @@ import { RequestLogContext } from './request-log-context';
  * Routes Nest's Logger to pino (nestjs-pino). The per-request pino-http middleware is mounted by
  * the app assembly ahead of every other middleware (`useExisting`); this module binds each
  * request's logger for the code that handles it.
+ *
+ * nestjs-pino keeps one root logger per process, the first app's: a test that reads an app's log
+ * lines (`logDestination`) must boot that app first in its file.
  */
 @Global()
 @Module({})
