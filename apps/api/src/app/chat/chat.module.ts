@@ -12,6 +12,9 @@ import { ConversationRepairService } from './conversation-repair.service';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
 import { MessagesService } from './messages.service';
+import { ReplyDelivery } from './reply-delivery.service';
+import { MessageRetryController } from './retry/message-retry.controller';
+import { MessageRetryService } from './retry/message-retry.service';
 import {
   Conversation,
   ConversationSchema,
@@ -36,6 +39,7 @@ import { MessageSearchService } from './search/message-search.service';
     ConversationsController,
     FirstMessageController,
     MessageSearchController,
+    MessageRetryController,
   ],
   providers: [
     ConversationsService,
@@ -46,6 +50,8 @@ import { MessageSearchService } from './search/message-search.service';
     ReplyChannels,
     LocalReplyChannel,
     ChannelInbox,
+    ReplyDelivery,
+    MessageRetryService,
     ConversationRepairService,
     FirstMessageService,
     MessageSearchService,
