@@ -1,10 +1,13 @@
 import {
   ChangeDetectionStrategy,
   Component,
+  type ElementRef,
+  afterRenderEffect,
   computed,
   input,
   output,
   signal,
+  viewChild,
 } from '@angular/core';
 import type { TimelineEntry } from '../message-list/timeline-entry';
 
@@ -34,7 +37,12 @@ import type { TimelineEntry } from '../message-list/timeline-entry';
           have it and would get it twice. Send it again?
         </p>
         <div class="actions">
-          <button type="button" class="link" (click)="confirmRetry()">
+          <button
+            #sendAgain
+            type="button"
+            class="link"
+            (click)="confirmRetry()"
+          >
             Send again
           </button>
           <button type="button" class="link" (click)="confirming.set(false)">
@@ -115,6 +123,18 @@ export class DeliveryFailure {
   readonly retryDelivery = output<string>();
 
   protected readonly confirming = signal(false);
+  private readonly sendAgain =
+    viewChild<ElementRef<HTMLButtonElement>>('sendAgain');
+
+  constructor() {
+    // The question may open below the fold (the last message of a long thread): focus brings it
+    // into view, and keyboard users land on the answer.
+    afterRenderEffect(() => {
+      if (this.confirming()) {
+        this.sendAgain()?.nativeElement.focus();
+      }
+    });
+  }
 
   /** Meta's own heading for the person, when it gave one. */
   protected readonly title = computed(

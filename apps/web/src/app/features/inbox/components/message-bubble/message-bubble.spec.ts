@@ -324,6 +324,7 @@ describe('MessageBubble', () => {
       expect(testId('retry-confirmation')?.textContent).toContain(
         'would get it twice',
       );
+      expect(document.activeElement?.textContent?.trim()).toBe('Send again');
       expect(retried).toEqual([]);
 
       button('Cancel').click();

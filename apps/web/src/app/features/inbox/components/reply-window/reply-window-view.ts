@@ -21,7 +21,7 @@ export interface ReplyWindowView {
   open: boolean;
   /** The indicator's words. */
   message: string;
-  /** Why the composer is disabled; null while a reply can be sent. */
+  /** Why the composer is disabled, in a few words (the indicator above explains); null while open. */
   composerReason: string | null;
 }
 
@@ -39,13 +39,12 @@ export function replyWindowView(
     return null;
   }
   if (closesAt === null) {
-    const reason =
-      'You can reply once the customer writes to you: Instagram only allows replies to people who messaged the account.';
     return {
       state: 'not-started',
       open: false,
-      message: reason,
-      composerReason: reason,
+      message:
+        'You can reply once the customer writes to you: Instagram only allows replies to people who messaged the account.',
+      composerReason: 'You can reply once the customer writes to you',
     };
   }
   const left = Date.parse(closesAt) - now.getTime();
@@ -60,7 +59,7 @@ export function replyWindowView(
       state: 'closed',
       open: false,
       message: `Reply window closed. ${reason}`,
-      composerReason: reason,
+      composerReason: 'You can reply after the customer writes again',
     };
   }
   const timeLeft = formatTimeLeft(left);

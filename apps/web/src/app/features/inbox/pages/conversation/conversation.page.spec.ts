@@ -114,7 +114,9 @@ describe('ConversationPage: the reply window and retrying a failed reply', () =>
     expect(windowOf(element)?.dataset['state']).toBe('closed');
     expect(windowOf(element)?.textContent).toContain(reason);
     expect(composerOf(element)?.disabled).toBe(true);
-    expect(composerOf(element)?.placeholder).toBe(reason);
+    expect(composerOf(element)?.placeholder).toBe(
+      'You can reply after the customer writes again',
+    );
     expect(
       element.querySelector<HTMLButtonElement>('[data-testid="send-button"]')
         ?.disabled,
@@ -140,7 +142,7 @@ describe('ConversationPage: the reply window and retrying a failed reply', () =>
     await fixture.whenStable();
 
     expect(composerOf(element)?.disabled).toBe(true);
-    expect(composerOf(element)?.placeholder).toBe(
+    expect(windowOf(element)?.textContent).toContain(
       'You can reply after the customer writes again — Instagram allows human-agent replies within 7 days of their last message.',
     );
   });
@@ -156,6 +158,17 @@ describe('ConversationPage: the reply window and retrying a failed reply', () =>
     expect(windowOf(element)?.textContent).toContain(
       'Reply window closes in 6 days',
     );
+  });
+
+  it('explains that a customer who never wrote cannot be answered yet', async () => {
+    const { element } = await open(
+      instagramConversation('c-ig', { windowClosesAt: null }),
+    );
+    expect(windowOf(element)?.dataset['state']).toBe('not-started');
+    expect(windowOf(element)?.textContent).toContain(
+      'Instagram only allows replies to people who messaged the account',
+    );
+    expect(composerOf(element)?.disabled).toBe(true);
   });
 
   it('has no reply window in a local conversation', async () => {
