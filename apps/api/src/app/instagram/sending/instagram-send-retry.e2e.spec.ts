@@ -18,6 +18,7 @@ import {
   type InstagramTestEnv,
   startInstagramTestEnv,
 } from '../testing/instagram-test-env';
+import { RECONNECT_REQUIRED_CODE } from './instagram-reply.channel';
 import { MAY_HAVE_BEEN_DELIVERED } from './instagram-send.service';
 import { ANNA, HOUR, SendTestKit } from './testing/send-test-kit';
 
@@ -227,6 +228,51 @@ describe('POST /api/conversations/:id/messages/:messageId/retry (e2e, Meta sandb
     ).body as MessageDto;
     const localRetry = await retry(owner, local.id, said.id).expect(409);
     expect((localRetry.body as ApiErrorBody).code).toBe(NOT_RETRYABLE_CODE);
+  });
+
+  it('refuses while the account needs reconnecting (409 reconnect_required), and sends nothing', async () => {
+    const { owner, conversationId, failed } = await ownerWithFailedReply();
+    await env.control('POST', '/tokens/expire', {
+      pageId: BLUE_JACKET.pageId,
+    });
+    // The next reply finds the token refused, which marks the account.
+    await kit.reply(owner, conversationId, { text: 'Hello?' }).expect(201);
+
+    const response = await retry(owner, conversationId, failed.id).expect(409);
+
+    expect((response.body as ApiErrorBody).code).toBe(RECONNECT_REQUIRED_CODE);
+    expect(await kit.storedMessage(failed.id)).toMatchObject({
+      status: 'failed',
+    });
+    expect(await kit.receivedBy(BLUE_JACKET.accountId, ANNA)).toEqual([]);
+  });
+
+  it('is documented in OpenAPI with each answer it gives', async () => {
+    const document = (await kit.api().get('/api/docs-json').expect(200))
+      .body as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          { responses: Record<string, unknown>; security?: unknown[] }
+        >
+      >;
+    };
+    const operation =
+      document.paths[
+        '/api/conversations/{conversationId}/messages/{messageId}/retry'
+      ]?.post;
+
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual([
+      '200',
+      '401',
+      '404',
+      '409',
+      '422',
+      '429',
+      '503',
+    ]);
+    expect(operation?.security).not.toEqual([]);
   });
 
   it('checks Meta’s messaging window again: closed since the failure → 422 window_closed, still failed', async () => {
