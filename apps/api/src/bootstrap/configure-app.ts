@@ -33,8 +33,10 @@ const CONTENT_SECURITY_DIRECTIVES = {
     "'unsafe-hashes'",
     "'sha256-MhtPZXr7+LpJUY5qtMutB+qWfQtMaPccfe7QXtCcEYc='",
   ],
-  // Instagram profile pictures and attachments are served from Meta's CDN.
+  // Instagram profile pictures and attachments are served from Meta's CDN: pictures, and the
+  // videos and voice messages the chat window plays.
   'img-src': ["'self'", 'data:', 'https:'],
+  'media-src': ["'self'", 'https:'],
 };
 
 /**

@@ -13,6 +13,9 @@ import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
 import { MessageUpgradesService } from './message-upgrades.service';
 import { MessagesService } from './messages.service';
+import { ReplyDelivery } from './reply-delivery.service';
+import { MessageRetryController } from './retry/message-retry.controller';
+import { MessageRetryService } from './retry/message-retry.service';
 import {
   Conversation,
   ConversationSchema,
@@ -37,6 +40,7 @@ import { MessageSearchService } from './search/message-search.service';
     ConversationsController,
     FirstMessageController,
     MessageSearchController,
+    MessageRetryController,
   ],
   providers: [
     ConversationsService,
@@ -47,6 +51,8 @@ import { MessageSearchService } from './search/message-search.service';
     ReplyChannels,
     LocalReplyChannel,
     ChannelInbox,
+    ReplyDelivery,
+    MessageRetryService,
     ConversationRepairService,
     MessageUpgradesService,
     FirstMessageService,
