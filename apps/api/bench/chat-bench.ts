@@ -11,16 +11,10 @@
  *     run that verifies the same token and answers from a Map (bare-jwt-server.ts).
  * Prints a table; answers false when a target is missed. Takes about two minutes.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BenchScratch } from './bench-scratch';
 import { describeMachine, log, printTable, type Row } from './bench-report';
-import {
-  type RunningProcess,
-  dashboardDir,
-  startBuiltApi,
-  startReferenceServer,
-} from './built-api';
 import {
   HISTORY_SIZES,
   createPeopleAndConversations,
@@ -35,14 +29,11 @@ import { seedHistories } from './history-seed';
 
 export async function runChatBench(workspaceRoot: string): Promise<boolean> {
   const machine = describeMachine();
-  const tempDir = mkdtempSync(join(tmpdir(), 'instantchat-bench-'));
-  const dataDir = join(tempDir, 'data');
-  const webDistDir = dashboardDir(workspaceRoot, tempDir);
-  const running: RunningProcess[] = [];
+  const scratch = new BenchScratch(workspaceRoot);
+  const dataDir = scratch.dataDir;
   try {
     log('starting the API and creating users and conversations');
-    let api = await startBuiltApi(workspaceRoot, dataDir, webDistDir);
-    running.push(api);
+    let api = await scratch.startApi();
     const setup = await createPeopleAndConversations(api.baseUrl);
     await api.stop();
 
@@ -55,8 +46,7 @@ export async function runChatBench(workspaceRoot: string): Promise<boolean> {
         messages,
       })),
     );
-    api = await startBuiltApi(workspaceRoot, dataDir, webDistDir);
-    running.push(api);
+    api = await scratch.startApi();
 
     const rows: Row[] = [];
     log('history pages');
@@ -67,15 +57,10 @@ export async function runChatBench(workspaceRoot: string): Promise<boolean> {
         jwtSecret: string;
       }
     ).jwtSecret;
-    const bare = await startReferenceServer(
-      workspaceRoot,
-      'bare-jwt-server.ts',
-      {
-        BENCH_JWT_SECRET: jwtSecret,
-        BENCH_USERS: JSON.stringify(setup.senders.map((p) => p.user)),
-      },
-    );
-    running.push(bare);
+    const bare = await scratch.startReference('bare-jwt-server.ts', {
+      BENCH_JWT_SECRET: jwtSecret,
+      BENCH_USERS: JSON.stringify(setup.senders.map((p) => p.user)),
+    });
     rows.push(...(await measureMe(api.baseUrl, bare.baseUrl, setup)));
     await bare.stop();
     log('sends, 32 concurrent');
@@ -85,7 +70,6 @@ export async function runChatBench(workspaceRoot: string): Promise<boolean> {
 
     return printTable('InstantChat API bench', machine, rows);
   } finally {
-    await Promise.all(running.map((p) => p.stop()));
-    rmSync(tempDir, { recursive: true, force: true });
+    await scratch.close();
   }
 }

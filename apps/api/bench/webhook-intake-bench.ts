@@ -13,16 +13,8 @@
  */
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describeMachine, log, perSecond, printTable } from './bench-report';
-import {
-  type RunningProcess,
-  dashboardDir,
-  startBuiltApi,
-  startReferenceServer,
-} from './built-api';
+import { BenchScratch } from './bench-scratch';
 import {
   deliveryAddress,
   instagramDmBody,
@@ -41,24 +33,17 @@ export async function runWebhookIntakeBench(
   workspaceRoot: string,
 ): Promise<boolean> {
   const machine = describeMachine();
-  const tempDir = mkdtempSync(join(tmpdir(), 'instantchat-bench-'));
+  const scratch = new BenchScratch(workspaceRoot);
   const appSecret = randomBytes(16).toString('hex');
-  const running: RunningProcess[] = [];
   try {
     log('starting the bare reference and the API');
-    const reference = await startReferenceServer(
-      workspaceRoot,
-      'bare-webhook-server.ts',
-      { BENCH_APP_SECRET: appSecret },
-    );
-    running.push(reference);
-    const api = await startBuiltApi(
-      workspaceRoot,
-      join(tempDir, 'data'),
-      dashboardDir(workspaceRoot, tempDir),
-      { META_APP_SECRET: appSecret, TRUST_PROXY: 'true' },
-    );
-    running.push(api);
+    const reference = await scratch.startReference('bare-webhook-server.ts', {
+      BENCH_APP_SECRET: appSecret,
+    });
+    const api = await scratch.startApi({
+      META_APP_SECRET: appSecret,
+      TRUST_PROXY: 'true',
+    });
 
     const deliveries = signedDeliveries(appSecret);
     log(`POST ${WEBHOOK_PATH} on the reference, ${CONNECTIONS} connections`);
@@ -95,8 +80,7 @@ export async function runWebhookIntakeBench(
       },
     ]);
   } finally {
-    await Promise.all(running.map((p) => p.stop()));
-    rmSync(tempDir, { recursive: true, force: true });
+    await scratch.close();
   }
 }
 

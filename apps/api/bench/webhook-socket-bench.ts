@@ -13,9 +13,6 @@
  * (deliveryAddress), as Meta's servers send them.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import {
   describeMachine,
@@ -26,12 +23,7 @@ import {
   type Row,
 } from './bench-report';
 import { type BusinessOwner, seedBusinessOwners } from './business-owners-seed';
-import {
-  type RunningProcess,
-  dashboardDir,
-  startBuiltApi,
-  startReferenceServer,
-} from './built-api';
+import { BenchScratch } from './bench-scratch';
 import { connectSocket, send } from './http-json';
 import { OpenLoop, type OpenLoopResult } from './open-loop';
 import {
@@ -58,22 +50,15 @@ export async function runWebhookSocketBench(
   workspaceRoot: string,
 ): Promise<boolean> {
   const machine = describeMachine();
-  const tempDir = mkdtempSync(join(tmpdir(), 'instantchat-bench-'));
-  const dataDir = join(tempDir, 'data');
+  const scratch = new BenchScratch(workspaceRoot);
   const jwtSecret = randomBytes(48).toString('base64url');
   const appSecret = randomBytes(16).toString('hex');
-  const running: RunningProcess[] = [];
   try {
     log(`seeding ${OWNERS} users with an Instagram account each`);
-    const owners = await seedBusinessOwners(dataDir, OWNERS, jwtSecret);
+    const owners = await seedBusinessOwners(scratch.dataDir, OWNERS, jwtSecret);
 
     log('Socket.io reference: 1,000 sockets, POST → emit');
-    const reference = await startReferenceServer(
-      workspaceRoot,
-      'bare-socketio-server.ts',
-      {},
-    );
-    running.push(reference);
+    const reference = await scratch.startReference('bare-socketio-server.ts');
     const bare = await measure(
       reference.baseUrl,
       owners.map((owner) => owner.userId),
@@ -90,17 +75,11 @@ export async function runWebhookSocketBench(
     await reference.stop();
 
     log('the API: 1,000 owners connected, webhook deliveries');
-    const api = await startBuiltApi(
-      workspaceRoot,
-      dataDir,
-      dashboardDir(workspaceRoot, tempDir),
-      {
-        JWT_SECRET: jwtSecret,
-        META_APP_SECRET: appSecret,
-        TRUST_PROXY: 'true',
-      },
-    );
-    running.push(api);
+    const api = await scratch.startApi({
+      JWT_SECRET: jwtSecret,
+      META_APP_SECRET: appSecret,
+      TRUST_PROXY: 'true',
+    });
     const measured = await measure(
       api.baseUrl,
       owners.map((owner) => owner.accessToken),
@@ -137,8 +116,7 @@ export async function runWebhookSocketBench(
       ),
     ]);
   } finally {
-    await Promise.all(running.map((p) => p.stop()));
-    rmSync(tempDir, { recursive: true, force: true });
+    await scratch.close();
   }
 }
 
