@@ -8,7 +8,7 @@ import {
   type Setup,
 } from './chat-bench-setup';
 import { call, connectSocket } from './http-json';
-import { OpenLoop } from './open-loop';
+import { describeOutcome, OpenLoop } from './open-loop';
 
 const TARGET_SENDS_PER_SECOND = 1_500;
 const TARGET_SOCKET_P99_MS = 50;
@@ -210,8 +210,8 @@ export async function measureSendToSocket(
         ok: p99 < TARGET_SOCKET_P99_MS && lost === 0 && result.failed === 0,
       },
       {
-        name: 'offered / delivered / failed sends',
-        value: `${result.offered} / ${delivered} / ${result.failed}`,
+        name: 'sends offered / answered / delivered / failed',
+        value: describeOutcome(result),
       },
     ];
   } finally {

@@ -12,7 +12,11 @@ export interface OpenLoopOptions {
 
 export interface OpenLoopResult {
   offered: number;
+  /** Requests answered with success before the grace period ended. */
+  answered: number;
   failed: number;
+  /** Why the first failed request failed (the failures of one run are usually alike). */
+  firstFailure?: string;
   /** From each request's scheduled instant to its receipt, in milliseconds. */
   latenciesMs: number[];
 }
@@ -39,7 +43,9 @@ export class OpenLoop {
     const total = Math.round(options.ratePerSecond * options.seconds);
     const start = performance.now();
     const inFlight: Promise<void>[] = [];
+    let answered = 0;
     let failed = 0;
+    let firstFailure: string | undefined;
     for (let seq = 0; seq < total; ) {
       const due = Math.min(
         total,
@@ -51,9 +57,13 @@ export class OpenLoop {
         this.scheduledAt.set(seq, start + (seq * 1000) / options.ratePerSecond);
         inFlight.push(
           options.send(seq).then(
-            () => undefined,
             () => {
+              answered++;
+            },
+            (error: unknown) => {
               failed++;
+              firstFailure ??=
+                error instanceof Error ? error.message : String(error);
             },
           ),
         );
@@ -72,6 +82,20 @@ export class OpenLoop {
     ) {
       await sleep(20);
     }
-    return { offered: total, failed, latenciesMs: [...this.latencies] };
+    return {
+      offered: total,
+      answered,
+      failed,
+      ...(firstFailure !== undefined && { firstFailure }),
+      latenciesMs: [...this.latencies],
+    };
   }
+}
+
+/** `offered / answered / delivered / failed`, with the first failure's reason when there is one. */
+export function describeOutcome(result: OpenLoopResult): string {
+  const counts = `${result.offered} / ${result.answered} / ${result.latenciesMs.length} / ${result.failed}`;
+  return result.firstFailure
+    ? `${counts} (first: ${result.firstFailure.slice(0, 80)})`
+    : counts;
 }

@@ -25,7 +25,7 @@ import {
 import { type BusinessOwner, seedBusinessOwners } from './business-owners-seed';
 import { BenchScratch } from './bench-scratch';
 import { connectSocket, send } from './http-json';
-import { OpenLoop, type OpenLoopResult } from './open-loop';
+import { describeOutcome, OpenLoop, type OpenLoopResult } from './open-loop';
 import {
   deliveryAddress,
   instagramDmBody,
@@ -180,8 +180,8 @@ function resultRows(
       }),
     },
     {
-      name: '  offered / delivered / failed',
-      value: `${result.offered} / ${delivered} / ${result.failed}`,
+      name: '  offered / answered / delivered / failed',
+      value: describeOutcome(result),
     },
   ];
 }
