@@ -178,9 +178,8 @@ export class InstagramWebhookController {
    * the configuration has one).
    */
   private webhookSecrets(): string[] {
-    const meta: { appSecret: string; instagramAppSecret?: string } =
-      this.config.meta;
-    return [meta.appSecret, meta.instagramAppSecret].filter(
+    const { appSecret, instagramLogin } = this.config.meta;
+    return [appSecret, instagramLogin?.appSecret].filter(
       (secret): secret is string => typeof secret === 'string' && secret !== '',
     );
   }
