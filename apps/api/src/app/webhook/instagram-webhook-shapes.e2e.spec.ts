@@ -106,7 +106,10 @@ describe('Instagram webhook shapes from the Meta sandbox (e2e)', () => {
       .sort({ _id: -1 })
       .limit(1)
       .next()) as Document;
-    return { ...stored, payload: JSON.parse(stored['rawBody']) as Document };
+    return {
+      ...stored,
+      payload: JSON.parse(stored['rawBody']) as Document,
+    } as Document & { payload: Document };
   };
 
   beforeAll(async () => {

@@ -16,6 +16,7 @@ import {
 import { WebhookEventsController } from './webhook-events.controller';
 import { WebhookInbox } from './webhook-inbox.service';
 import { WebhookProcessor } from './webhook-processor.service';
+import { WebhookRetention } from './webhook-retention';
 
 /**
  * Meta's webhook: verification, signed intake into the durable inbox (`webhookevents`), the
@@ -32,6 +33,11 @@ import { WebhookProcessor } from './webhook-processor.service';
     MetaModule,
   ],
   controllers: [InstagramWebhookController, WebhookEventsController],
-  providers: [WebhookInbox, WebhookProcessor, InstagramEventApplier],
+  providers: [
+    WebhookInbox,
+    WebhookProcessor,
+    WebhookRetention,
+    InstagramEventApplier,
+  ],
 })
 export class WebhookModule {}
