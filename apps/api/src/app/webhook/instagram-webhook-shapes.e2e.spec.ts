@@ -14,6 +14,7 @@ import {
   type InstagramTestEnv,
   startInstagramTestEnv,
 } from '../instagram/testing/instagram-test-env';
+import { SendTestKit } from '../instagram/sending/testing/send-test-kit';
 import { inboxSettled } from './testing/webhook-test-kit';
 
 /** What the sandbox answers for each event it built and delivered. */
@@ -115,11 +116,7 @@ describe('Instagram webhook shapes from the Meta sandbox (e2e)', () => {
   beforeAll(async () => {
     env = await startInstagramTestEnv();
     owner = await env.testApp.register();
-    const run = await env.connectInBrowser(owner, {
-      method: 'facebook',
-      choose: { page_id: BLUE_JACKET.pageId },
-    });
-    expect(run.landing.searchParams.get('status')).toBe('connected');
+    await new SendTestKit(env).connectWithFacebook(owner);
     const person = await env.control('POST', '/instagram-users', {
       username: 'shapes.tester',
     });

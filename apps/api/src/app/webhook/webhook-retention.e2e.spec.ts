@@ -7,6 +7,7 @@ import {
   SANDBOX_APP_SECRET,
   startInstagramTestEnv,
 } from '../instagram/testing/instagram-test-env';
+import { SendTestKit } from '../instagram/sending/testing/send-test-kit';
 import { WebhookEvent } from './schemas/webhook-event.schema';
 import {
   inboxSettled,
@@ -39,11 +40,7 @@ describe('Webhook inbox retention (e2e)', () => {
       WEBHOOK_RETENTION_DAYS: '7',
     }));
     const owner = await env.testApp.register();
-    const run = await env.connectInBrowser(owner, {
-      method: 'facebook',
-      choose: { page_id: BLUE_JACKET.pageId },
-    });
-    expect(run.landing.searchParams.get('status')).toBe('connected');
+    await new SendTestKit(env).connectWithFacebook(owner);
   });
   afterAll(() => env?.close());
 

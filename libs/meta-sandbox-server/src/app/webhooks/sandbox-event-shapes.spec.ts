@@ -1,5 +1,9 @@
 import { startMetaSandbox, type MetaSandbox } from '../sandbox';
-import { graphCaller, httpJson } from '../../testing/sandbox-client';
+import {
+  graphCaller,
+  httpJson,
+  subscribePage,
+} from '../../testing/sandbox-client';
 import {
   startWebhookReceiver,
   type WebhookReceiver,
@@ -42,13 +46,12 @@ describe('sandbox events in every shape Meta sends', () => {
   beforeEach(async () => {
     await control('POST', '/reset');
     receiver.received.length = 0;
-    const graph = graphCaller(sandbox.graphUrl, APP_SECRET);
-    const user = await control('POST', '/tokens', { pageIds: [PAGE] });
-    const pageToken = (await graph.get('/me/accounts', user.json.access_token))
-      .json.data[0].access_token;
-    await graph.post(`/${PAGE}/subscribed_apps`, pageToken, undefined, {
-      subscribed_fields: 'messages',
-    });
+    await subscribePage(
+      sandbox.url,
+      graphCaller(sandbox.graphUrl, APP_SECRET),
+      PAGE,
+      'messages',
+    );
   });
 
   it('builds several attachments in one message, each on Meta’s CDN', async () => {
