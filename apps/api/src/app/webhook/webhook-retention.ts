@@ -9,6 +9,8 @@ import { WebhookEvent } from './schemas/webhook-event.schema';
 export const WEBHOOK_EVENT_TTL_INDEX = 'finishedAt_ttl';
 
 const SECONDS_PER_DAY = 86_400;
+/** MongoDB's error code for dropping an index that is not there. */
+const INDEX_NOT_FOUND = 27;
 
 /**
  * When a delivery's `finishedAt` is set: once it ended `processed` or `ignored`, nothing more will
@@ -52,7 +54,13 @@ export class WebhookRetention implements OnModuleInit {
       this.logger.log(
         `Webhook deliveries now expire ${this.config.webhooks.eventRetentionDays} days after they finish (was ${Number(existing['expireAfterSeconds']) / SECONDS_PER_DAY})`,
       );
-      await collection.dropIndex(WEBHOOK_EVENT_TTL_INDEX);
+      await collection
+        .dropIndex(WEBHOOK_EVENT_TTL_INDEX)
+        .catch((error: unknown) => {
+          // Another instance booting with the same value dropped it first.
+          if ((error as { code?: unknown }).code !== INDEX_NOT_FOUND)
+            throw error;
+        });
     }
     await collection.createIndex(
       { finishedAt: 1 },
