@@ -3,6 +3,7 @@ import type {
   ConversationDto,
   InstagramStatusPayload,
   MessageDto,
+  MessageRemovedPayload,
   ReadReceiptDto,
   TypingPayload,
 } from '@instantchat/contracts';
@@ -21,6 +22,7 @@ export class FakeRealtime
       | 'connected$'
       | 'messageNew$'
       | 'messageUpdated$'
+      | 'messageRemoved$'
       | 'conversationUpdated$'
       | 'messageRead$'
       | 'typing$'
@@ -35,6 +37,7 @@ export class FakeRealtime
   readonly connected$ = new Subject<{ isReconnect: boolean }>();
   readonly messageNew$ = new Subject<MessageDto>();
   readonly messageUpdated$ = new Subject<MessageDto>();
+  readonly messageRemoved$ = new Subject<MessageRemovedPayload>();
   readonly conversationUpdated$ = new Subject<ConversationDto>();
   readonly messageRead$ = new Subject<ReadReceiptDto>();
   readonly typing$ = new Subject<TypingPayload>();

@@ -13,6 +13,7 @@ export const SOCKET_PATH = '/socket.io';
 export const ServerEvent = {
   MessageNew: 'message:new',
   MessageUpdated: 'message:updated',
+  MessageRemoved: 'message:removed',
   ConversationUpdated: 'conversation:updated',
   MessageRead: 'message:read',
   Typing: 'typing',
@@ -28,6 +29,16 @@ export interface TypingPayload {
   conversationId: string;
   userId: string;
   isTyping: boolean;
+}
+
+/**
+ * A message row no longer exists: it was a duplicate of another (the echo of our own Instagram
+ * reply, stored before the Send API's answer named it and then merged into the reply). Clients
+ * drop it; the message it duplicated arrives as `message:updated`.
+ */
+export interface MessageRemovedPayload {
+  conversationId: string;
+  messageId: string;
 }
 
 /** Sent to the owner's room whenever one of their Instagram connections changes. */
@@ -52,6 +63,7 @@ export type SocketAck<T> =
 export interface ServerToClientEvents {
   [ServerEvent.MessageNew]: (message: MessageDto) => void;
   [ServerEvent.MessageUpdated]: (message: MessageDto) => void;
+  [ServerEvent.MessageRemoved]: (payload: MessageRemovedPayload) => void;
   [ServerEvent.ConversationUpdated]: (conversation: ConversationDto) => void;
   [ServerEvent.MessageRead]: (receipt: ReadReceiptDto) => void;
   [ServerEvent.Typing]: (payload: TypingPayload) => void;

@@ -17,6 +17,7 @@ import {
 import { WebhookEventsController } from './webhook-events.controller';
 import { WebhookInbox } from './webhook-inbox.service';
 import { WebhookProcessor } from './webhook-processor.service';
+import { WebhookRetention } from './webhook-retention';
 
 /**
  * Meta's webhook: verification, signed intake into the durable inbox (`webhookevents`), the
@@ -36,6 +37,7 @@ import { WebhookProcessor } from './webhook-processor.service';
   providers: [
     WebhookInbox,
     WebhookProcessor,
+    WebhookRetention,
     InstagramEventApplier,
     InboxBacklogReporter,
   ],

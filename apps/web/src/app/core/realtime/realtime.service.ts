@@ -15,6 +15,7 @@ import {
   type ConversationDto,
   type InstagramStatusPayload,
   type MessageDto,
+  type MessageRemovedPayload,
   type ReadReceiptDto,
   type ServerToClientEvents,
   type TypingPayload,
@@ -78,6 +79,7 @@ export class RealtimeService {
   readonly connected$ = new Subject<{ isReconnect: boolean }>();
   readonly messageNew$ = new Subject<MessageDto>();
   readonly messageUpdated$ = new Subject<MessageDto>();
+  readonly messageRemoved$ = new Subject<MessageRemovedPayload>();
   readonly conversationUpdated$ = new Subject<ConversationDto>();
   readonly messageRead$ = new Subject<ReadReceiptDto>();
   readonly typing$ = new Subject<TypingPayload>();
@@ -144,6 +146,9 @@ export class RealtimeService {
     );
     socket.on(ServerEvent.MessageUpdated, (message) =>
       this.messageUpdated$.next(message),
+    );
+    socket.on(ServerEvent.MessageRemoved, (payload) =>
+      this.messageRemoved$.next(payload),
     );
     socket.on(ServerEvent.ConversationUpdated, (conversation) =>
       this.conversationUpdated$.next(conversation),

@@ -271,6 +271,46 @@ describe('InboxStore', () => {
     ).toBe(0);
   });
 
+  it('drops a message the server removed (an echo merged into the reply) from its thread, and only that one', () => {
+    setUp();
+    const reply = message(
+      'm-reply',
+      'c-ig',
+      me.id,
+      'Pick-up at noon',
+      '2026-11-20T13:00:00.000Z',
+    );
+    const echo = message(
+      'm-echo',
+      'c-ig',
+      null,
+      'Pick-up at noon.',
+      '2026-11-20T13:00:01.000Z',
+      { isFromInstagram: false },
+    );
+    openWithHistory('c-ig', [reply, echo]);
+    http.expectOne('/api/conversations/c-ig/read').flush({});
+    expect(store.activeTimeline().map((entry) => entry.text)).toEqual([
+      'Pick-up at noon',
+      'Pick-up at noon.',
+    ]);
+
+    // An id from another conversation leaves this thread alone.
+    realtime.messageRemoved$.next({
+      conversationId: 'c-grace',
+      messageId: 'm-echo',
+    });
+    expect(store.activeTimeline()).toHaveLength(2);
+
+    realtime.messageRemoved$.next({
+      conversationId: 'c-ig',
+      messageId: 'm-echo',
+    });
+    expect(store.activeTimeline().map((entry) => entry.text)).toEqual([
+      'Pick-up at noon',
+    ]);
+  });
+
   it('marks the open conversation read again when a message arrives after the request in flight was stamped', () => {
     setUp();
     openWithHistory('c-grace', []);

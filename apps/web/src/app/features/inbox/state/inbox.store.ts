@@ -270,6 +270,11 @@ export class InboxStore {
     realtime.messageUpdated$
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe((message) => this.threads.accept(message));
+    realtime.messageRemoved$
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe(({ conversationId, messageId }) =>
+        this.threads.remove(conversationId, messageId),
+      );
     realtime.conversationUpdated$
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe((conversation) => {
