@@ -84,6 +84,13 @@ export interface ReplyChannel {
   checkReply?(reply: ProposedReply): Promise<void>;
   /** Until when a reply can be sent in this conversation; null when it cannot (yet); absent: always. */
   replyWindowClosesAt?(conversation: ChannelConversation): Date | null;
+  /**
+   * The usernames of the accounts serving these connections (`ChannelInstagramThread.connectionId`),
+   * in one lookup, for the conversation list to say which account a thread reaches.
+   */
+  accountUsernames?(
+    connectionIds: readonly string[],
+  ): Promise<Map<string, string>>;
   /** The agent is typing in the conversation (best effort; must not throw). */
   agentTyping?(conversation: ChannelConversation, userId: string): void;
   /** The agent read the conversation (best effort; must not throw). */
