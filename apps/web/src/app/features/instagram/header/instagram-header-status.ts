@@ -39,13 +39,14 @@ const LABELS: Record<InstagramOverallState, string> = {
         <span class="mark" aria-hidden="true">!</span>
       }
     </a>
-    @if (state === 'not_connected') {
+    @let quickMethod = store.loginMethods()?.[0];
+    @if (state === 'not_connected' && quickMethod) {
       <button
         type="button"
         class="button small quick-connect"
         data-testid="instagram-quick-connect"
         [disabled]="store.startingMethod() !== null"
-        (click)="store.connect('instagram')"
+        (click)="store.connect(quickMethod)"
       >
         @if (store.startingMethod()) {
           <span class="spinner" aria-hidden="true"></span>
