@@ -213,4 +213,27 @@ describe('InstagramHeaderStatus', () => {
 
     expect(pill()?.dataset['state']).toBe('not_connected');
   });
+
+  it('links to the webhook events once an account is held, with an accessible name', async () => {
+    const none = await render({
+      connected: false,
+      loginMethods: ['instagram', 'facebook'],
+      accounts: [],
+    });
+    expect(
+      none.element.querySelector('[data-testid="header-webhook-events"]'),
+    ).toBeNull();
+    none.fixture.destroy();
+
+    const held = await render({
+      connected: true,
+      loginMethods: ['instagram', 'facebook'],
+      accounts: [account],
+    });
+    const link = held.element.querySelector<HTMLAnchorElement>(
+      '[data-testid="header-webhook-events"]',
+    );
+    expect(link?.getAttribute('href')).toBe('/instagram/events');
+    expect(link?.textContent?.trim()).toBe('Webhook events');
+  });
 });

@@ -4,6 +4,7 @@ import {
   DestroyRef,
   ElementRef,
   afterNextRender,
+  computed,
   inject,
   signal,
   viewChild,
@@ -51,6 +52,9 @@ export class ConnectInstagramPage {
   protected readonly store = inject(InstagramConnectionStore);
   /** Shown when the status could not be loaded: the server still refuses a method it lacks. */
   protected readonly allMethods = INSTAGRAM_LOGIN_METHODS;
+  protected readonly offersInstagramLogin = computed(
+    () => this.store.loginMethods()?.includes('instagram') ?? true,
+  );
   private readonly router = inject(Router);
   private readonly accountsHeading =
     viewChild.required<ElementRef<HTMLElement>>('accountsHeading');
