@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { ChatModule } from '../chat/chat.module';
 import { InstagramModule } from '../instagram/instagram.module';
 import { MetaModule } from '../meta/meta.module';
+import { RealtimeModule } from '../realtime/realtime.module';
 import { InstagramEventApplier } from './instagram-event-applier';
 import { InstagramWebhookController } from './instagram-webhook.controller';
 import {
@@ -13,6 +14,7 @@ import {
   WebhookEvent,
   WebhookEventSchema,
 } from './schemas/webhook-event.schema';
+import { WebhookEventNotifier } from './webhook-event.notifier';
 import { WebhookEventsController } from './webhook-events.controller';
 import { WebhookInbox } from './webhook-inbox.service';
 import { WebhookProcessor } from './webhook-processor.service';
@@ -30,8 +32,14 @@ import { WebhookProcessor } from './webhook-processor.service';
     ChatModule,
     InstagramModule,
     MetaModule,
+    RealtimeModule,
   ],
   controllers: [InstagramWebhookController, WebhookEventsController],
-  providers: [WebhookInbox, WebhookProcessor, InstagramEventApplier],
+  providers: [
+    WebhookInbox,
+    WebhookProcessor,
+    InstagramEventApplier,
+    WebhookEventNotifier,
+  ],
 })
 export class WebhookModule {}
