@@ -5,6 +5,7 @@ import type {
   MessageDto,
   ReadReceiptDto,
   TypingPayload,
+  WebhookEventDto,
 } from '@instantchat/contracts';
 import { Subject } from 'rxjs';
 import type {
@@ -25,6 +26,7 @@ export class FakeRealtime
       | 'messageRead$'
       | 'typing$'
       | 'instagramStatus$'
+      | 'instagramEvent$'
       | 'connect'
       | 'disconnect'
       | 'sendTyping'
@@ -39,6 +41,7 @@ export class FakeRealtime
   readonly messageRead$ = new Subject<ReadReceiptDto>();
   readonly typing$ = new Subject<TypingPayload>();
   readonly instagramStatus$ = new Subject<InstagramStatusPayload>();
+  readonly instagramEvent$ = new Subject<WebhookEventDto>();
   readonly typingSent: { conversationId: string; isTyping: boolean }[] = [];
   connectedWith: string | null = null;
 

@@ -95,6 +95,30 @@ export class WebhookEventsStore {
     });
   }
 
+  /**
+   * A delivery announced live (`instagram:event`, the owner's view, unfiltered): updated where it
+   * is shown, else added in its place by time unless it belongs to an older page not loaded yet.
+   */
+  applyLive(event: WebhookEventDto): void {
+    if (this.loadStatus() !== 'ready') return;
+    const events = this.events();
+    if (events.some((shown) => shown.id === event.id)) {
+      this.events.set(
+        events.map((shown) => (shown.id === event.id ? event : shown)),
+      );
+      return;
+    }
+    const oldest = events.at(-1);
+    if (this.hasMore() && oldest && event.receivedAt < oldest.receivedAt) {
+      return;
+    }
+    this.events.set(
+      [...events, event].sort((a, b) =>
+        b.receivedAt.localeCompare(a.receivedAt),
+      ),
+    );
+  }
+
   loadMore(): void {
     const before = this.cursor();
     if (!before || this.busy()) return;

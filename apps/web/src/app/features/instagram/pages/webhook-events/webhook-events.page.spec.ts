@@ -296,4 +296,79 @@ describe('WebhookEventsPage', () => {
     window.dispatchEvent(new Event('focus'));
     http.expectNone((r) => r.url === '/api/instagram/events');
   });
+
+  it('shows a delivery pushed over the socket at once: a new one on top, a known one updated in place', async () => {
+    const { all, settle } = await render();
+    eventsRequest().flush(page([processed, failed]));
+    await settle();
+
+    const newest: WebhookEventDto = {
+      ...failed,
+      id: '6650a0000000000000000004',
+      receivedAt: '2026-11-30T10:20:00.000Z',
+      status: 'pending',
+      attempts: 1,
+    };
+    realtime.instagramEvent$.next(newest);
+    realtime.instagramEvent$.next({
+      ...failed,
+      status: 'processed',
+      items: [{ ...failed.items[0], status: 'processed', error: undefined }],
+      lastError: undefined,
+    });
+    await settle();
+
+    expect(all('event-row').map((row) => row.dataset['eventId'])).toEqual([
+      newest.id,
+      processed.id,
+      failed.id,
+    ]);
+    expect(all('event-status').map((e) => e.textContent?.trim())).toEqual([
+      'Pending',
+      'Processed',
+      'Processed',
+    ]);
+    http.expectNone((r) => r.url === '/api/instagram/events');
+  });
+
+  it('leaves a pushed delivery older than the rows shown to the page it belongs to', async () => {
+    const { all, settle } = await render();
+    eventsRequest().flush(page([processed], 'cursor-1'));
+    await settle();
+
+    realtime.instagramEvent$.next(failed);
+    await settle();
+    expect(all('event-row').map((row) => row.dataset['eventId'])).toEqual([
+      processed.id,
+    ]);
+  });
+
+  it('refetches under a filter when deliveries are pushed, once per burst, and after a reconnect', async () => {
+    const { find, settle } = await render();
+    eventsRequest().flush(page([processed, failed]));
+    await settle();
+    const status = find<HTMLSelectElement>('events-status-filter');
+    if (!status) throw new Error('no status filter');
+    status.value = 'failed';
+    status.dispatchEvent(new Event('change'));
+    eventsRequest().flush(page([failed]));
+    await settle();
+
+    realtime.instagramEvent$.next(failed);
+    realtime.instagramEvent$.next(processed);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const refetch = eventsRequest();
+    expect(refetch.request.params.get('status')).toBe('failed');
+    refetch.flush(page([failed]));
+    await settle();
+
+    realtime.connected$.next({ isReconnect: true });
+    eventsRequest().flush(page([failed]));
+    // The accounts (for the account filter) are refetched too.
+    http.expectOne('/api/instagram/status').flush({
+      connected: true,
+      loginMethods: ['instagram', 'facebook'],
+      accounts: [shop],
+    });
+  });
 });

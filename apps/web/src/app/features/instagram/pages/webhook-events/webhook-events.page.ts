@@ -22,14 +22,14 @@ import { InstagramConnectionStore } from '../../state/instagram-connection.store
 import { STATUS_LABELS } from '../../state/webhook-event-summary';
 import { WebhookEventsStore } from '../../state/webhook-events.store';
 
-/** Instagram conversation changes arrive in bursts (a batch of DMs): refresh once per burst. */
-const LIVE_REFRESH_DEBOUNCE_MS = 1_000;
+/** Deliveries arrive in bursts (a batch of DMs): under a filter, refetch once per burst. */
+const FILTERED_REFRESH_DEBOUNCE_MS = 500;
 
 /**
  * `/instagram/events`: what Meta sent for the owner's accounts and what became of each delivery,
- * the page a support engineer opens when "my DM never arrived". Kept current without a socket
- * event of its own: it refreshes when the tab regains focus, when an Instagram conversation
- * changes (a delivery was applied), and on the Refresh button.
+ * the page a support engineer opens when "my DM never arrived". Live on `instagram:event` (each
+ * delivery the processor worked on, the owner's view of it); refetched after a socket reconnect,
+ * when the tab regains focus and on the Refresh button.
  */
 @Component({
   selector: 'ic-webhook-events-page',
@@ -53,10 +53,25 @@ export class WebhookEventsPage {
     const realtime = inject(RealtimeService);
     const token = inject(AuthService).accessToken();
     if (token) realtime.connect(token);
-    realtime.conversationUpdated$
+    // Unfiltered, a pushed delivery is placed as it is; under a filter only the server can say
+    // whether (and as what) it belongs, so a burst of them is one refetch.
+    realtime.instagramEvent$
       .pipe(
-        filter((conversation) => conversation.kind === 'instagram'),
-        debounceTime(LIVE_REFRESH_DEBOUNCE_MS),
+        filter(() => !this.events.filtered()),
+        takeUntilDestroyed(),
+      )
+      .subscribe((event) => this.events.applyLive(event));
+    realtime.instagramEvent$
+      .pipe(
+        filter(() => this.events.filtered()),
+        debounceTime(FILTERED_REFRESH_DEBOUNCE_MS),
+        takeUntilDestroyed(),
+      )
+      .subscribe(() => this.events.refresh());
+    // What happened while the socket was down was never pushed.
+    realtime.connected$
+      .pipe(
+        filter(({ isReconnect }) => isReconnect),
         takeUntilDestroyed(),
       )
       .subscribe(() => this.events.refresh());
