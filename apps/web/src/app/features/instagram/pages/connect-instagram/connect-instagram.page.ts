@@ -52,9 +52,14 @@ export class ConnectInstagramPage {
   protected readonly store = inject(InstagramConnectionStore);
   /** Shown when the status could not be loaded: the server still refuses a method it lacks. */
   protected readonly allMethods = INSTAGRAM_LOGIN_METHODS;
-  protected readonly offersInstagramLogin = computed(
-    () => this.store.loginMethods()?.includes('instagram') ?? true,
+  protected readonly offersInstagramLogin = computed(() =>
+    this.offers('instagram'),
   );
+
+  /** Whether the server offers a method; assumed while its status is unknown. */
+  protected offers(method: InstagramLoginMethod): boolean {
+    return this.store.loginMethods()?.includes(method) ?? true;
+  }
   private readonly router = inject(Router);
   private readonly accountsHeading =
     viewChild.required<ElementRef<HTMLElement>>('accountsHeading');
