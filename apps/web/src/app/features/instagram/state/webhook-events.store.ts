@@ -163,7 +163,9 @@ export class WebhookEventsStore {
           'success',
           event.status === 'processed'
             ? 'Processed on retry.'
-            : `Retried: now ${event.status}.`,
+            : event.status === 'pending'
+              ? 'Being processed again; the list shows the outcome as soon as it is known.'
+              : `Retried: still ${event.status}.`,
         );
       },
       error: (error: unknown) => {
