@@ -6,6 +6,7 @@ import type {
   MessageRemovedPayload,
   ReadReceiptDto,
   TypingPayload,
+  WebhookEventDto,
 } from '@instantchat/contracts';
 import { Subject } from 'rxjs';
 import type {
@@ -27,6 +28,7 @@ export class FakeRealtime
       | 'messageRead$'
       | 'typing$'
       | 'instagramStatus$'
+      | 'instagramEvent$'
       | 'connect'
       | 'disconnect'
       | 'sendTyping'
@@ -42,6 +44,7 @@ export class FakeRealtime
   readonly messageRead$ = new Subject<ReadReceiptDto>();
   readonly typing$ = new Subject<TypingPayload>();
   readonly instagramStatus$ = new Subject<InstagramStatusPayload>();
+  readonly instagramEvent$ = new Subject<WebhookEventDto>();
   readonly typingSent: { conversationId: string; isTyping: boolean }[] = [];
   connectedWith: string | null = null;
 

@@ -6,6 +6,7 @@ import type {
   TypingEventDto,
 } from './chat.dto';
 import type { InstagramAccountDto } from './instagram.dto';
+import type { WebhookEventDto } from './webhook-events.dto';
 
 /** Socket.io is served on the API's origin under this path. */
 export const SOCKET_PATH = '/socket.io';
@@ -18,6 +19,8 @@ export const ServerEvent = {
   MessageRead: 'message:read',
   Typing: 'typing',
   InstagramStatus: 'instagram:status',
+  /** A webhook delivery of the owner's accounts was worked on: their view of it, as the events list shows it. */
+  InstagramEvent: 'instagram:event',
 } as const;
 
 export const ClientEvent = {
@@ -68,6 +71,7 @@ export interface ServerToClientEvents {
   [ServerEvent.MessageRead]: (receipt: ReadReceiptDto) => void;
   [ServerEvent.Typing]: (payload: TypingPayload) => void;
   [ServerEvent.InstagramStatus]: (payload: InstagramStatusPayload) => void;
+  [ServerEvent.InstagramEvent]: (event: WebhookEventDto) => void;
 }
 
 export interface ClientToServerEvents {

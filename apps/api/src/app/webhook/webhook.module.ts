@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { ChatModule } from '../chat/chat.module';
 import { InstagramModule } from '../instagram/instagram.module';
 import { MetaModule } from '../meta/meta.module';
+import { RealtimeModule } from '../realtime/realtime.module';
 import { InstagramEventApplier } from './instagram-event-applier';
 import { InboxBacklogReporter } from './inbox-backlog.reporter';
 import { InstagramWebhookController } from './instagram-webhook.controller';
@@ -14,6 +15,7 @@ import {
   WebhookEvent,
   WebhookEventSchema,
 } from './schemas/webhook-event.schema';
+import { WebhookEventNotifier } from './webhook-event.notifier';
 import { WebhookEventsController } from './webhook-events.controller';
 import { WebhookInbox } from './webhook-inbox.service';
 import { WebhookProcessor } from './webhook-processor.service';
@@ -32,6 +34,7 @@ import { WebhookRetention } from './webhook-retention';
     ChatModule,
     InstagramModule,
     MetaModule,
+    RealtimeModule,
   ],
   controllers: [InstagramWebhookController, WebhookEventsController],
   providers: [
@@ -40,6 +43,7 @@ import { WebhookRetention } from './webhook-retention';
     WebhookRetention,
     InstagramEventApplier,
     InboxBacklogReporter,
+    WebhookEventNotifier,
   ],
 })
 export class WebhookModule {}

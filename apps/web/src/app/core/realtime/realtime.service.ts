@@ -19,6 +19,7 @@ import {
   type ReadReceiptDto,
   type ServerToClientEvents,
   type TypingPayload,
+  type WebhookEventDto,
 } from '@instantchat/contracts';
 import { Subject } from 'rxjs';
 import { AuthService } from '../session/auth.service';
@@ -84,6 +85,7 @@ export class RealtimeService {
   readonly messageRead$ = new Subject<ReadReceiptDto>();
   readonly typing$ = new Subject<TypingPayload>();
   readonly instagramStatus$ = new Subject<InstagramStatusPayload>();
+  readonly instagramEvent$ = new Subject<WebhookEventDto>();
 
   constructor() {
     const onOffline = () => this.onNetworkLost();
@@ -159,6 +161,9 @@ export class RealtimeService {
     socket.on(ServerEvent.Typing, (payload) => this.typing$.next(payload));
     socket.on(ServerEvent.InstagramStatus, (payload) =>
       this.instagramStatus$.next(payload),
+    );
+    socket.on(ServerEvent.InstagramEvent, (event) =>
+      this.instagramEvent$.next(event),
     );
     // The Manager (socket.io) hears the server's heartbeat; a fake socket in tests may not have one.
     socket.io?.on('ping', () => {

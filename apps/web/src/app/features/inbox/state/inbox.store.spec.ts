@@ -812,5 +812,38 @@ describe('InboxStore', () => {
 
     store.listFilter.set('local');
     expect(ids()).toEqual(['c-alan', 'c-grace']);
+
+    store.listFilter.set('instagram');
+    expect(ids()).toEqual(['c-ig']);
+  });
+
+  it('adds an account filter live when a second account’s conversation arrives, and falls back to All when it goes', () => {
+    const shopOne = { id: '17841400000000001', username: 'shop_one' };
+    const shopTwo = { id: '17841400000000002', username: 'shop_two' };
+    setUp([
+      withGrace,
+      instagramConversation('c-ig', { instagramAccount: shopOne }),
+    ]);
+    const values = () => store.filterOptions().map((option) => option.value);
+    expect(values()).toEqual(['all', 'unread', 'local', 'instagram']);
+
+    realtime.conversationUpdated$.next(
+      instagramConversation('c-ig2', {
+        instagramAccount: shopTwo,
+        lastMessageAt: '2026-11-20T13:00:00.000Z',
+      }),
+    );
+    expect(values()).toContain(`account:${shopTwo.id}`);
+    expect(
+      store.filterOptions().find((o) => o.value === 'instagram')?.count,
+    ).toBe(2);
+    store.listFilter.set(`account:${shopTwo.id}`);
+    expect(store.visibleConversationItems().map((item) => item.id)).toEqual([
+      'c-ig2',
+    ]);
+    expect(store.activeFilter()).toBe(`account:${shopTwo.id}`);
+
+    store.listFilter.set('account:17841400000000009');
+    expect(store.activeFilter()).toBe('all');
   });
 });
