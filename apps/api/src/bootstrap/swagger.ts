@@ -4,20 +4,29 @@ import {
   type OpenAPIObject,
   SwaggerModule,
 } from '@nestjs/swagger';
-import { OPENAPI_PUBLIC_EXTENSION } from '../app/core/public.decorator';
 import { ApiErrorResponse } from '../app/core/api-error-response';
+import {
+  applyAuthentication,
+  applyGlobalErrorResponses,
+  BEARER,
+} from './swagger-responses';
+import { documentStringUnions } from './swagger-string-unions';
 
 export const DOCS_PATH = 'api/docs';
 export const DOCS_JSON_PATH = 'api/docs-json';
-const BEARER = 'bearer';
 
-/** Serves the OpenAPI UI at /api/docs and the document at /api/docs-json. */
-export function setUpSwagger(app: INestApplication): OpenAPIObject {
+/**
+ * The OpenAPI document of every route of `app`: the controllers' decorators and the contracts'
+ * DTO classes (read by the swagger plugin), plus what global code does to every route.
+ */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  documentStringUnions();
   const config = new DocumentBuilder()
     .setTitle('InstantChat API')
     .setDescription(
       'Team chat and Instagram DMs. Authenticate with `Authorization: Bearer <accessToken>` from ' +
-        '`POST /api/auth/login`. Every error has the body `{ statusCode, error, message }`.',
+        '`POST /api/auth/login`. Every error has the body `{ statusCode, error, message }` ' +
+        '(`ApiErrorResponse`), also a 404 for a path or method no operation here lists.',
     )
     .setVersion('1')
     .addBearerAuth(
@@ -25,50 +34,18 @@ export function setUpSwagger(app: INestApplication): OpenAPIObject {
       BEARER,
     )
     .build();
-  const document = applyAuthentication(
-    SwaggerModule.createDocument(app, config, {
-      extraModels: [ApiErrorResponse],
-    }),
-  );
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [ApiErrorResponse],
+  });
+  return applyGlobalErrorResponses(applyAuthentication(document));
+}
+
+/** Serves the OpenAPI UI at /api/docs and the document at /api/docs-json. */
+export function setUpSwagger(app: INestApplication): OpenAPIObject {
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: DOCS_JSON_PATH,
     yamlDocumentUrl: 'api/docs-yaml',
   });
-  return document;
-}
-
-/**
- * Routes need a bearer token unless marked `@Public()` (the global JwtAuthGuard). Mirror that here
- * once, so no controller has to repeat `@ApiBearerAuth()` and the document cannot drift from the
- * guard: every protected operation gets the bearer requirement and its 401 response.
- */
-export function applyAuthentication(document: OpenAPIObject): OpenAPIObject {
-  const errorSchema = { $ref: `#/components/schemas/${ApiErrorResponse.name}` };
-  for (const pathItem of Object.values(document.paths)) {
-    for (const method of [
-      'get',
-      'put',
-      'post',
-      'delete',
-      'patch',
-      'options',
-      'head',
-    ] as const) {
-      const operation = pathItem[method];
-      if (!operation) continue;
-      const extensions = operation as unknown as Record<string, unknown>;
-      const isPublic = extensions[OPENAPI_PUBLIC_EXTENSION] === true;
-      delete extensions[OPENAPI_PUBLIC_EXTENSION];
-      if (isPublic) {
-        operation.security = [];
-        continue;
-      }
-      operation.security = [{ [BEARER]: [] }];
-      operation.responses['401'] ??= {
-        description: 'Missing, invalid or expired bearer token',
-        content: { 'application/json': { schema: errorSchema } },
-      };
-    }
-  }
   return document;
 }
