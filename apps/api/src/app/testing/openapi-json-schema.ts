@@ -53,7 +53,11 @@ export function toJsonSchema(schema: unknown): unknown {
  * error, so a typo in a decorator cannot silently validate nothing), each at most once.
  */
 export class OpenApiSchemaCompiler {
-  private readonly ajv = new Ajv({ allErrors: true, strict: true });
+  private readonly ajv = new Ajv({
+    allErrors: true,
+    strict: true,
+    inlineRefs: false,
+  });
   private readonly compiled = new Map<string, ValidateFunction>();
 
   constructor(componentSchemas: Record<string, unknown>) {

@@ -10,7 +10,7 @@ import type { EnvironmentVariables } from '../config/app-config';
 import { loadConfig } from '../config/load-config';
 import { withDatabaseName } from '../database/database-server';
 import { createApp } from '../../bootstrap/create-app';
-import { buildOpenApiDocument } from '../../bootstrap/swagger';
+import { openApiDocumentOf } from '../../bootstrap/swagger';
 import { OpenApiResponseValidator } from './openapi-response-validator';
 import { ResponseRecorder } from './response-recorder';
 
@@ -119,7 +119,7 @@ const validators = new Map<string, OpenApiResponseValidator>();
 function openApiValidatorOf(
   app: NestExpressApplication,
 ): OpenApiResponseValidator {
-  const document = buildOpenApiDocument(app);
+  const document = openApiDocumentOf(app);
   const key = JSON.stringify(document);
   let validator = validators.get(key);
   if (!validator) {
