@@ -14,6 +14,10 @@ module.exports = {
     ],
   },
   moduleFileExtensions: ['ts', 'js', 'html'],
+  // Every response an e2e spec receives is checked against the OpenAPI document.
+  setupFilesAfterEnv: [
+    '<rootDir>/src/app/testing/contract-violations.setup.ts',
+  ],
   coverageDirectory: '../../coverage/apps/api',
   // e2e suites boot the app and an embedded database; give slow shared machines room.
   testTimeout: 30000,

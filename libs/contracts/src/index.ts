@@ -9,3 +9,4 @@ export * from './lib/errors';
 export * from './lib/health.dto';
 export * from './lib/search.dto';
 export * from './lib/first-message.dto';
+export * from './lib/string-union';

@@ -4,21 +4,42 @@ import {
   type OpenAPIObject,
   SwaggerModule,
 } from '@nestjs/swagger';
-import { OPENAPI_PUBLIC_EXTENSION } from '../app/core/public.decorator';
 import { ApiErrorResponse } from '../app/core/api-error-response';
 import { METRICS_TOKEN_SCHEME } from '../app/metrics/metrics.controller';
+import {
+  applyAuthentication,
+  applyGlobalErrorResponses,
+  BEARER,
+} from './swagger-responses';
+import { documentStringUnions } from './swagger-string-unions';
 
 export const DOCS_PATH = 'api/docs';
 export const DOCS_JSON_PATH = 'api/docs-json';
-const BEARER = 'bearer';
 
-/** Serves the OpenAPI UI at /api/docs and the document at /api/docs-json. */
-export function setUpSwagger(app: INestApplication): OpenAPIObject {
+const documents = new WeakMap<INestApplication, OpenAPIObject>();
+
+/**
+ * The OpenAPI document of every route of `app`: the controllers' decorators and the contracts'
+ * DTO classes (read by the swagger plugin), plus what global code does to every route. Built once
+ * per app: the docs route and the e2e harness's response check share it.
+ */
+export function openApiDocumentOf(app: INestApplication): OpenAPIObject {
+  let document = documents.get(app);
+  if (!document) {
+    document = buildOpenApiDocument(app);
+    documents.set(app, document);
+  }
+  return document;
+}
+
+function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  documentStringUnions();
   const config = new DocumentBuilder()
     .setTitle('InstantChat API')
     .setDescription(
       'Team chat and Instagram DMs. Authenticate with `Authorization: Bearer <accessToken>` from ' +
-        '`POST /api/auth/login`. Every error has the body `{ statusCode, error, message }`.',
+        '`POST /api/auth/login`. Every error has the body `{ statusCode, error, message }` ' +
+        '(`ApiErrorResponse`), also a 404 for a path or method no operation here lists.',
     )
     .setVersion('1')
     .addBearerAuth(
@@ -34,53 +55,18 @@ export function setUpSwagger(app: INestApplication): OpenAPIObject {
       METRICS_TOKEN_SCHEME,
     )
     .build();
-  const document = applyAuthentication(
-    SwaggerModule.createDocument(app, config, {
-      extraModels: [ApiErrorResponse],
-    }),
-  );
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [ApiErrorResponse],
+  });
+  return applyGlobalErrorResponses(applyAuthentication(document));
+}
+
+/** Serves the OpenAPI UI at /api/docs and the document at /api/docs-json. */
+export function setUpSwagger(app: INestApplication): OpenAPIObject {
+  const document = openApiDocumentOf(app);
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: DOCS_JSON_PATH,
     yamlDocumentUrl: 'api/docs-yaml',
   });
-  return document;
-}
-
-/**
- * Routes need a bearer token unless marked `@Public()` (the global JwtAuthGuard). Mirror that here
- * once, so no controller has to repeat `@ApiBearerAuth()` and the document cannot drift from the
- * guard: every protected operation gets the bearer requirement and its 401 response.
- */
-export function applyAuthentication(document: OpenAPIObject): OpenAPIObject {
-  const errorSchema = { $ref: `#/components/schemas/${ApiErrorResponse.name}` };
-  for (const pathItem of Object.values(document.paths)) {
-    for (const method of [
-      'get',
-      'put',
-      'post',
-      'delete',
-      'patch',
-      'options',
-      'head',
-    ] as const) {
-      const operation = pathItem[method];
-      if (!operation) continue;
-      const extensions = operation as unknown as Record<string, unknown>;
-      const isPublic = extensions[OPENAPI_PUBLIC_EXTENSION] === true;
-      delete extensions[OPENAPI_PUBLIC_EXTENSION];
-      if (isPublic) {
-        // Open to the JWT guard; a route with its own token (metrics) keeps its scheme.
-        operation.security = operation.security?.length
-          ? operation.security
-          : [];
-        continue;
-      }
-      operation.security = [{ [BEARER]: [] }];
-      operation.responses['401'] ??= {
-        description: 'Missing, invalid or expired bearer token',
-        content: { 'application/json': { schema: errorSchema } },
-      };
-    }
-  }
   return document;
 }

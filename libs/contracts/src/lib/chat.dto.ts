@@ -15,15 +15,20 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { MessagePageQueryDto } from './pagination.dto';
+import { StringUnion } from './string-union';
 
-export type ConversationKind = 'local' | 'instagram';
-export type MessageSource = 'local' | 'instagram';
-export type MessageStatus =
-  | 'pending'
-  | 'sent'
-  | 'delivered'
-  | 'read'
-  | 'failed';
+export const CONVERSATION_KINDS = ['local', 'instagram'] as const;
+export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
+export const MESSAGE_SOURCES = ['local', 'instagram'] as const;
+export type MessageSource = (typeof MESSAGE_SOURCES)[number];
+export const MESSAGE_STATUSES = [
+  'pending',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export const MESSAGE_TEXT_MAX_LENGTH = 4000;
 
@@ -81,6 +86,7 @@ export class MessagePreviewDto {
 
 export class ConversationDto {
   id!: string;
+  @StringUnion(CONVERSATION_KINDS, 'ConversationKind')
   kind!: ConversationKind;
   /** Local conversations: both people. Instagram conversations: the account owner. */
   participants!: ParticipantDto[];
@@ -168,6 +174,7 @@ export type MessageSystemEventKind =
  * (`postback`) or arrived through an ad or a link (`referral`). Its `text` is the line to show.
  */
 export class MessageSystemEventDto {
+  @StringUnion(MESSAGE_SYSTEM_EVENT_KINDS, 'MessageSystemEventKind')
   kind!: MessageSystemEventKind;
   /** Postback: the button's title. */
   title?: string;
@@ -190,11 +197,13 @@ export class MessageReactionDto {
 export class MessageDto {
   id!: string;
   conversationId!: string;
+  @StringUnion(MESSAGE_SOURCES, 'MessageSource')
   source!: MessageSource;
   /** The InstantChat user who wrote it; null for a message from an Instagram contact. */
   senderUserId!: string | null;
   text!: string;
   attachments!: AttachmentDto[];
+  @StringUnion(MESSAGE_STATUSES, 'MessageStatus')
   status!: MessageStatus;
   /** Why a message failed, in words a person can act on. */
   error?: string | null;

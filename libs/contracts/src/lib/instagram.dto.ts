@@ -7,6 +7,7 @@ import {
   MinLength,
   ValidateBy,
 } from 'class-validator';
+import { StringUnion } from './string-union';
 
 /**
  * How an Instagram professional account is connected: Instagram Login (Instagram's own dialog, no
@@ -67,6 +68,7 @@ export class InstagramAuthQueryDto {
   @IsIn(INSTAGRAM_LOGIN_METHODS, {
     message: `method must be one of: ${INSTAGRAM_LOGIN_METHODS.join(', ')}`,
   })
+  @StringUnion(INSTAGRAM_LOGIN_METHODS, 'InstagramLoginMethod')
   method?: InstagramLoginMethod;
 }
 
@@ -91,6 +93,7 @@ export class InstagramAccountDto {
   username!: string;
   name?: string;
   pictureUrl?: string;
+  @StringUnion(INSTAGRAM_LOGIN_METHODS, 'InstagramLoginMethod')
   method!: InstagramLoginMethod;
   /** Facebook Login: the Page the account is linked to. */
   pageId?: string;
@@ -101,6 +104,7 @@ export class InstagramAccountDto {
   daysLeft!: number | null;
   /** Whether Meta sends this account's messages to our webhook. */
   webhookSubscribed!: boolean;
+  @StringUnion(INSTAGRAM_CONNECTION_STATES, 'InstagramConnectionState')
   state!: InstagramConnectionState;
   /** The last problem with this account, in words a person can act on. */
   lastError?: string;
@@ -110,6 +114,9 @@ export class InstagramStatusDto {
   /** True when at least one account is `connected`. */
   connected!: boolean;
   /** The login methods this server offers, the default first: the connect buttons to show. */
+  @StringUnion(INSTAGRAM_LOGIN_METHODS, 'InstagramLoginMethod', {
+    each: true,
+  })
   loginMethods!: InstagramLoginMethod[];
   /** Every account the caller has connected, oldest first, disconnected ones included. */
   accounts!: InstagramAccountDto[];

@@ -8,6 +8,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { StringUnion } from './string-union';
 
 /**
  * Where a webhook event (or one item of it) stands in the durable inbox. `pending`: stored, not
@@ -58,6 +59,7 @@ export class WebhookEventQueryDto {
   @IsIn(WEBHOOK_EVENT_STATUSES, {
     message: `status must be one of: ${WEBHOOK_EVENT_STATUSES.join(', ')}`,
   })
+  @StringUnion(WEBHOOK_EVENT_STATUSES, 'WebhookEventStatus')
   status?: WebhookEventStatus;
 
   /** One of the caller's Instagram accounts (`id` in the status). */
@@ -87,14 +89,17 @@ export class WebhookEventQueryDto {
 export class WebhookEventItemDto {
   /** Position in the delivery: entry, then item within it. */
   index!: number;
+  @StringUnion(WEBHOOK_ITEM_KINDS, 'WebhookItemKind')
   kind!: WebhookItemKind;
   accountId?: string;
   /** The contact's Instagram-scoped id. */
   contactId?: string;
   /** Meta's message id the item concerns, when it has one. */
   externalMessageId?: string;
+  @StringUnion(WEBHOOK_EVENT_STATUSES, 'WebhookEventStatus')
   status!: WebhookEventStatus;
   attempts!: number;
+  @StringUnion(WEBHOOK_IGNORED_REASONS, 'WebhookIgnoredReason')
   reason?: WebhookIgnoredReason;
   /** The last error, for a failed item or one waiting for a retry. */
   error?: string;
@@ -108,6 +113,7 @@ export class WebhookEventDto {
   /** ISO 8601. */
   receivedAt!: string;
   /** The state of the caller's items: pending while any is, then failed if any failed, … */
+  @StringUnion(WEBHOOK_EVENT_STATUSES, 'WebhookEventStatus')
   status!: WebhookEventStatus;
   /** How many times the processor worked on the delivery. */
   attempts!: number;

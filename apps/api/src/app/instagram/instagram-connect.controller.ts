@@ -96,16 +96,23 @@ export class InstagramConnectController {
       '. Missing or malformed parameters are reasons too (`state_invalid`, `code_invalid`), so a ' +
       'person always lands on the dashboard.',
   })
-  @ApiQuery({ name: 'code', required: false })
-  @ApiQuery({ name: 'state', required: false })
+  @ApiQuery({ name: 'code', required: false, type: String })
+  @ApiQuery({ name: 'state', required: false, type: String })
   @ApiQuery({
     name: 'error',
     required: false,
+    type: String,
     description: 'Meta’s `access_denied` when the person cancelled',
   })
   @ApiFoundResponse({
     description:
       'To the dashboard’s connect page, with the outcome in the query',
+    headers: {
+      Location: {
+        description: 'The dashboard’s connect page',
+        schema: { type: 'string' },
+      },
+    },
   })
   async callback(
     @Query() query: Record<string, unknown>,

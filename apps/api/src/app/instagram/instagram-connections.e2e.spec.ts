@@ -536,23 +536,37 @@ describe('Instagram connections: status, disconnect, token upkeep (e2e)', () => 
     };
     const responses = (path: string, method: string) =>
       Object.keys(document.paths[path][method].responses).sort();
+    // 400 and 413 (a body sent anyway) and 503 (database down, shutting down) are on every route.
     expect(responses('/api/instagram/auth/instagram', 'get')).toEqual([
       '200',
       '400',
       '401',
+      '413',
+      '503',
     ]);
     expect(responses('/api/instagram/auth/instagram/callback', 'get')).toEqual([
       '302',
+      '400',
+      '413',
+      '503',
     ]);
     expect(
       document.paths['/api/instagram/auth/instagram/callback']['get'].security,
     ).toEqual([]);
-    expect(responses('/api/instagram/status', 'get')).toEqual(['200', '401']);
+    expect(responses('/api/instagram/status', 'get')).toEqual([
+      '200',
+      '400',
+      '401',
+      '413',
+      '503',
+    ]);
     expect(responses('/api/instagram/disconnect', 'delete')).toEqual([
       '200',
       '400',
       '401',
       '404',
+      '413',
+      '503',
     ]);
   });
 

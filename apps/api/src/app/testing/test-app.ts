@@ -10,6 +10,9 @@ import type { EnvironmentVariables } from '../config/app-config';
 import { loadConfig } from '../config/load-config';
 import { withDatabaseName } from '../database/database-server';
 import { createApp, type CreateAppOptions } from '../../bootstrap/create-app';
+import { openApiDocumentOf } from '../../bootstrap/swagger';
+import { OpenApiResponseValidator } from './openapi-response-validator';
+import { ResponseRecorder } from './response-recorder';
 
 /** The JWT secret of every test app, so tests can mint expired or otherwise crafted tokens. */
 export const TEST_JWT_SECRET =
@@ -22,6 +25,11 @@ export interface TestApp {
   http: Server;
   /** `http://127.0.0.1:<port>`, for socket.io-client. */
   url: string;
+  /**
+   * Checks every response on the API and webhook routes against the OpenAPI document; a mismatch
+   * fails the test that caused it (contract-violations.setup.ts).
+   */
+  responses: ResponseRecorder;
   /** Registers a user (unique email by default) with TEST_PASSWORD. */
   register(email?: string, displayName?: string): Promise<AuthResponseDto>;
   close(): Promise<void>;
@@ -71,6 +79,8 @@ export async function createTestApp(
     );
 
     const app = await createApp(config, undefined, options);
+    const responses = new ResponseRecorder(openApiValidatorOf(app));
+    responses.attach(app.getHttpServer() as Server);
     // PORT defaults to 0 (any free port); a test that must know its URL before boot (an OAuth
     // redirect URI registered with the Meta sandbox) passes one it reserved.
     await app.listen(config.http.port, '127.0.0.1');
@@ -81,6 +91,7 @@ export async function createTestApp(
       app,
       http,
       url: `http://127.0.0.1:${port}`,
+      responses,
       async register(email = uniqueEmail(), displayName = email.split('@')[0]) {
         const response = await request(http)
           .post('/api/auth/register')
@@ -101,4 +112,20 @@ export async function createTestApp(
     await mongo?.stop();
     throw error;
   }
+}
+
+/** One validator per distinct document in this worker: compiling schemas is the costly part. */
+const validators = new Map<string, OpenApiResponseValidator>();
+
+function openApiValidatorOf(
+  app: NestExpressApplication,
+): OpenApiResponseValidator {
+  const document = openApiDocumentOf(app);
+  const key = JSON.stringify(document);
+  let validator = validators.get(key);
+  if (!validator) {
+    validator = new OpenApiResponseValidator(document);
+    validators.set(key, validator);
+  }
+  return validator;
 }

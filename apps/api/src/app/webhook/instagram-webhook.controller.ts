@@ -16,6 +16,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiForbiddenResponse,
   ApiOkResponse,
   ApiOperation,
@@ -56,6 +57,9 @@ export const WEBHOOK_RATE_LIMIT_PER_MINUTE = 1200;
 /** What Meta is answered for a delivery it may forget. */
 const EVENT_RECEIVED = 'EVENT_RECEIVED';
 
+/** Both 200s are plain text, as Meta expects; errors keep the API's JSON body. */
+const PLAIN_TEXT = { 'text/plain': { schema: { type: 'string' } } };
+
 @ApiTags('webhook')
 @Controller('webhook/instagram')
 export class InstagramWebhookController {
@@ -75,7 +79,10 @@ export class InstagramWebhookController {
       'Answers `hub.challenge` when `hub.mode` is `subscribe` and `hub.verify_token` is ' +
       '`META_WEBHOOK_VERIFY_TOKEN`.',
   })
-  @ApiOkResponse({ description: 'The challenge, as text', type: String })
+  @ApiOkResponse({
+    description: 'The challenge, as text',
+    content: PLAIN_TEXT,
+  })
   @ApiForbiddenResponse({
     type: ApiErrorResponse,
     description: 'Another mode, a wrong or missing token, or no challenge',
@@ -113,10 +120,17 @@ export class InstagramWebhookController {
       'the delivery in the durable inbox (an exact redelivery once) and answers at once; the ' +
       'events are processed afterwards. Bodies up to 8 MB.',
   })
+  @ApiBody({
+    description:
+      'Meta’s delivery (`object`, `entry[]`), signed over these exact bytes',
+    schema: { type: 'object', additionalProperties: true },
+  })
   @ApiOkResponse({
     description:
       '`EVENT_RECEIVED`: stored (or already stored, or stored as ignored)',
-    type: String,
+    content: {
+      'text/plain': { schema: { type: 'string', enum: [EVENT_RECEIVED] } },
+    },
   })
   @ApiBadRequestResponse({
     type: ApiErrorResponse,

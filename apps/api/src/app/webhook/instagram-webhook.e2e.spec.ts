@@ -226,11 +226,17 @@ describe('Instagram webhook intake (e2e)', () => {
     };
     const responses = (path: string, method: string) =>
       Object.keys(document.paths[path][method].responses).sort();
-    expect(responses('/webhook/instagram', 'get')).toEqual(['200', '403']);
+    expect(responses('/webhook/instagram', 'get')).toEqual([
+      '200',
+      '403',
+      '413',
+      '503',
+    ]);
     expect(responses('/webhook/instagram', 'post')).toEqual([
       '200',
       '400',
       '401',
+      '413',
       '429',
       '503',
     ]);
@@ -243,11 +249,16 @@ describe('Instagram webhook intake (e2e)', () => {
       '200',
       '400',
       '401',
+      '413',
+      '503',
     ]);
     expect(responses('/api/instagram/events/{id}/retry', 'post')).toEqual([
       '200',
+      '400',
       '401',
       '404',
+      '413',
+      '503',
     ]);
     expect(
       Object.keys(

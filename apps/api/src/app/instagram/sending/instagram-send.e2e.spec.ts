@@ -375,6 +375,7 @@ describe('Replies to Instagram (e2e: embedded database, Meta sandbox, real HTTP 
         '401',
         '404',
         '409',
+        '413',
         '422',
         '503',
       ]);
