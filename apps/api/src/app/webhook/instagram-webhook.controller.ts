@@ -173,13 +173,12 @@ export class InstagramWebhookController {
 
   /**
    * Meta signs with the secret of the app the account connected through: the Facebook app
-   * (`META_APP_SECRET`) and, for Instagram Login, the Instagram app (`META_IG_APP_SECRET`, when
-   * the configuration has one).
+   * (`META_APP_SECRET`) and, for Instagram Login, the Instagram app (`META_IG_APP_SECRET`, while
+   * that login method is enabled).
    */
   private webhookSecrets(): string[] {
-    const meta: { appSecret: string; instagramAppSecret?: string } =
-      this.config.meta;
-    return [meta.appSecret, meta.instagramAppSecret].filter(
+    const meta = this.config.meta;
+    return [meta.appSecret, meta.instagramLogin?.appSecret].filter(
       (secret): secret is string => typeof secret === 'string' && secret !== '',
     );
   }

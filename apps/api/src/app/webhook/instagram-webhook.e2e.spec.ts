@@ -113,16 +113,17 @@ describe('Instagram webhook intake (e2e)', () => {
       expect(stored[0]['digest']).toMatch(/^[0-9a-f]{64}$/);
     });
 
-    it('accepts the Instagram app’s signature only when the configuration has that secret (META_IG_APP_SECRET)', async () => {
-      // The configuration gains META_IG_APP_SECRET with Instagram Login; the intake reads it per request.
-      const meta: { appSecret: string; instagramAppSecret?: string } =
-        env.testApp.app.get(AppConfigService).meta;
+    it('accepts the Instagram app’s signature (META_IG_APP_SECRET) while Instagram Login is enabled', async () => {
+      // The intake reads the configuration per request, so the test changes it in place.
+      const meta = env.testApp.app.get(AppConfigService).meta;
+      const instagramLogin = meta.instagramLogin;
+      if (!instagramLogin) throw new Error('Instagram Login is not enabled');
+      const configured = instagramLogin.appSecret;
       await postWebhook(env.testApp.http, text.body, 'ig-app-secret').expect(
         401,
       );
-
-      meta.instagramAppSecret = 'ig-app-secret';
       try {
+        instagramLogin.appSecret = 'ig-app-secret';
         await postWebhook(env.testApp.http, text.body, 'ig-app-secret').expect(
           200,
         );
@@ -131,8 +132,15 @@ describe('Instagram webhook intake (e2e)', () => {
           text.body,
           SANDBOX_APP_SECRET,
         ).expect(200);
+
+        // Instagram Login disabled (META_LOGIN_METHODS=facebook): its secret signs nothing.
+        meta.instagramLogin = undefined;
+        await postWebhook(env.testApp.http, text.body, 'ig-app-secret').expect(
+          401,
+        );
       } finally {
-        delete meta.instagramAppSecret;
+        instagramLogin.appSecret = configured;
+        meta.instagramLogin = instagramLogin;
       }
       expect(await events().countDocuments()).toBe(1);
     });
