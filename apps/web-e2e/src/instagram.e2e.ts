@@ -1,12 +1,13 @@
-import type {
-  Browser,
-  BrowserContext,
-  Page,
-  ViewportSize,
-} from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seriousAccessibilityViolations } from './support/accessibility';
 import { type Person, registerPerson } from './support/api-client';
-import { baseUrl, launchBrowser, screenshot } from './support/browser';
+import {
+  DESKTOP,
+  PHONE,
+  baseUrl,
+  launchBrowser,
+  screenshot,
+} from './support/browser';
 import {
   FACEBOOK_CONSENT,
   accountCard,
@@ -21,9 +22,6 @@ import {
   offersInstagramLogin,
   onSandbox,
 } from './support/instagram-kit';
-
-const DESKTOP: ViewportSize = { width: 1280, height: 800 };
-const PHONE: ViewportSize = { width: 390, height: 844 };
 
 /**
  * The Instagram connection as a business owner goes through it (issue 13, first part): the real

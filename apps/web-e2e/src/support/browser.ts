@@ -4,6 +4,7 @@ import {
   type Browser,
   type BrowserContext,
   type Page,
+  type ViewportSize,
   chromium,
 } from 'playwright-core';
 import type { Person } from './api-client';
@@ -61,6 +62,27 @@ export async function readmeScreenshot(
     await page.screenshot({ path: join(README_SCREENSHOT_DIR, `${name}.png`) });
   }
   await screenshot(page, name);
+}
+
+export const DESKTOP: ViewportSize = { width: 1280, height: 800 };
+export const PHONE: ViewportSize = { width: 390, height: 844 };
+
+/**
+ * The README's pictures of a page at 1280 px and 390 px (`<name>-desktop`, `<name>-phone`), back
+ * at the desktop size after; says whether the phone layout scrolled sideways.
+ */
+export async function readmeScreenshotsAtBothSizes(
+  page: Page,
+  name: string,
+): Promise<{ phoneOverflows: boolean }> {
+  await readmeScreenshot(page, `${name}-desktop`);
+  await page.setViewportSize(PHONE);
+  await readmeScreenshot(page, `${name}-phone`);
+  const phoneOverflows = await page.evaluate(
+    () => document.documentElement.scrollWidth > window.innerWidth,
+  );
+  await page.setViewportSize(DESKTOP);
+  return { phoneOverflows };
 }
 
 /**

@@ -73,6 +73,19 @@ export const accountCard = (page: Page, username: string): Locator =>
 export const connectOutcome = (page: Page): Locator =>
   page.getByTestId('connect-outcome');
 
+/** A message of the open thread by its exact text: its bubble, with `data-status` and `data-channel`. */
+export const messageBubble = (page: Page, text: string): Locator =>
+  page.getByTestId('message-bubble').filter({
+    has: page.getByTestId('message-text').getByText(text, { exact: true }),
+  });
+
+/** An attachment (picture, player, story card…) of a kind, inside `scope` (a page or a bubble). */
+export const messageAttachment = (
+  scope: Page | Locator,
+  kind: string,
+): Locator =>
+  scope.locator(`[data-testid="message-attachment"][data-kind="${kind}"]`);
+
 /** Meta's pages keep their own query order and fragments (`#_=_`): match on the path alone. */
 export const onSandbox =
   (path: string) =>

@@ -1,3 +1,5 @@
+import { eventually } from './eventually';
+
 /*
  * The Meta sandbox's control API (`/_sandbox/…`, see apps/meta-sandbox/README.md) as the browser
  * tests use it: people who DM a business, what they do, what the Send API received, the clock.
@@ -102,20 +104,15 @@ export async function sendApiRequestsTo(
 export async function sentTextTo(
   contact: InstagramContact,
   text: string,
-  timeoutMs = 30_000,
 ): Promise<SendApiRequest> {
-  const deadline = Date.now() + timeoutMs;
   let seen: SendApiRequest[] = [];
-  while (Date.now() < deadline) {
-    seen = await sendApiRequestsTo(contact);
-    const found = seen.find((request) => request.body.message?.text === text);
-    if (found) {
-      return found;
-    }
-    await new Promise((done) => setTimeout(done, 200));
-  }
-  throw new Error(
-    `The sandbox's Send API received no "${text}" for ${contact.username} within ${timeoutMs / 1000}s; it received: ${JSON.stringify(seen.map((request) => request.body))}`,
+  return eventually(
+    async () => {
+      seen = await sendApiRequestsTo(contact);
+      return seen.find((request) => request.body.message?.text === text);
+    },
+    () =>
+      `The sandbox's Send API received no "${text}" for ${contact.username}; it received: ${JSON.stringify(seen.map((request) => request.body))}`,
   );
 }
 
