@@ -178,6 +178,24 @@ describe('An Instagram conversation from connect to disconnect', () => {
     },
   );
 
+  uiPending(
+    '[UI pending: list filters] the Instagram filter keeps the conversation, the Team filter hides it',
+    async () => {
+      const filter = (value: string) =>
+        ownerPage
+          .getByTestId('list-filters')
+          .locator(`button[data-filter="${value}"]`);
+      await filter('local').click();
+      await row(ownerPage).waitFor({ state: 'detached' });
+      await filter('instagram').click();
+      await row(ownerPage).waitFor();
+      expect(await filter('instagram').getAttribute('aria-pressed')).toBe(
+        'true',
+      );
+      await filter('all').click();
+    },
+  );
+
   it('sends a reply from the composer to Instagram: the sandbox’s Send API receives it and it is stored as sent', async () => {
     const input = ownerPage.getByTestId('message-input');
     await input.fill(reply);
@@ -256,7 +274,11 @@ describe('An Instagram conversation from connect to disconnect', () => {
       ),
     ).toBe(true);
     expect(
-      await readmeScreenshotsAtBothSizes(ownerPage, 'instagram-chat'),
+      await readmeScreenshotsAtBothSizes(ownerPage, 'instagram-chat', (page) =>
+        page
+          .getByTestId('message-list')
+          .evaluate((list) => list.scrollTo({ top: list.scrollHeight })),
+      ),
     ).toEqual({ phoneOverflows: false });
   });
 

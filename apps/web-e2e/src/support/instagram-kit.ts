@@ -47,7 +47,7 @@ function avatarSvg(url: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="112" height="112"><rect width="112" height="112" fill="#1e3a8a"/><text x="56" y="72" font-size="48" font-family="sans-serif" fill="#fff" text-anchor="middle">${letter}</text></svg>`;
 }
 
-const MEDIA_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="360"><rect width="480" height="360" fill="#bae6fd"/><circle cx="370" cy="90" r="44" fill="#fde047"/><path d="M0 360 L150 170 L260 290 L330 220 L480 360 Z" fill="#15803d"/></svg>`;
+const MEDIA_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="240" height="160"><rect width="240" height="160" fill="#bae6fd"/><circle cx="185" cy="42" r="22" fill="#fde047"/><path d="M0 160 L75 75 L130 130 L165 98 L240 160 Z" fill="#15803d"/></svg>`;
 
 /** Whether the API hands out Instagram Login's consent URL (503 while it offers only Facebook Login). */
 export async function offersInstagramLogin(person: Person): Promise<boolean> {
