@@ -42,6 +42,18 @@ ruleTester.run('module-layering', rule, {
       code: "import '../database/database-health.service';",
     },
     {
+      filename: `${src}/app/health/health.controller.ts`,
+      code: "import '../metrics/inbox-backlog';",
+    },
+    {
+      filename: `${src}/app/webhook/inbox-backlog.reporter.ts`,
+      code: "import '../metrics/inbox-backlog';",
+    },
+    {
+      filename: `${src}/app/metrics/metrics-token.guard.ts`,
+      code: "import '../config/app-config.service';",
+    },
+    {
       filename: `${src}/bootstrap/configure-app.ts`,
       code: "import '../app/realtime/realtime-io.adapter';",
     },
@@ -74,7 +86,7 @@ ruleTester.run('module-layering', rule, {
       errors: [
         {
           message:
-            '`core/` may not import `chat/`: modules depend downward only (webhook → instagram → chat → realtime → auth → users → {meta, database} → {config, core}; health → {database, config, core}).',
+            '`core/` may not import `chat/`: modules depend downward only (webhook → instagram → chat → realtime → auth → users → {meta, database, metrics} → {config, core}; health → {database, metrics, config, core}).',
         },
       ],
     },
@@ -106,6 +118,21 @@ ruleTester.run('module-layering', rule, {
     {
       filename: `${src}/app/health/health.controller.ts`,
       code: "import '../auth/auth.service';",
+      errors: [{ messageId: 'upward' }],
+    },
+    {
+      filename: `${src}/app/metrics/app-metrics.ts`,
+      code: "import '../webhook/webhook-inbox.service';",
+      errors: [{ messageId: 'upward' }],
+    },
+    {
+      filename: `${src}/app/metrics/app-metrics.ts`,
+      code: "import '../meta/meta-api.errors';",
+      errors: [{ messageId: 'upward' }],
+    },
+    {
+      filename: `${src}/app/core/logging/http-logger.ts`,
+      code: "import '../../metrics/app-metrics';",
       errors: [{ messageId: 'upward' }],
     },
     {

@@ -144,4 +144,13 @@ describe('configureApp', () => {
       "script-src-attr 'unsafe-hashes' 'sha256-",
     );
   });
+
+  it('lets the chat window show pictures and play videos and voice messages from Meta’s CDN, over HTTPS only', async () => {
+    const policy = String(
+      (await http().get('/').expect(200)).headers['content-security-policy'],
+    );
+    expect(policy).toContain("img-src 'self' data: https:");
+    expect(policy).toContain("media-src 'self' https:");
+    expect(policy).not.toMatch(/media-src[^;]*http:/);
+  });
 });

@@ -12,6 +12,9 @@ import { useRealtimeAdapter } from '../app/realtime/realtime-io.adapter';
 import { ApiExceptionFilter } from '../app/core/api-exception.filter';
 import { bodyParserErrorOf } from '../app/core/body-parser-errors';
 import { jsonShapeProblem } from '../app/core/json-bounds';
+import { REQUEST_ID_HEADER } from '../app/core/logging/request-id';
+import { AppMetrics } from '../app/metrics/app-metrics';
+import { METRICS_PATH } from '../app/metrics/metrics.controller';
 import { refuseRequestsWhileShuttingDown } from './graceful-shutdown';
 import {
   INSTAGRAM_WEBHOOK_PATH,
@@ -30,8 +33,10 @@ const CONTENT_SECURITY_DIRECTIVES = {
     "'unsafe-hashes'",
     "'sha256-MhtPZXr7+LpJUY5qtMutB+qWfQtMaPccfe7QXtCcEYc='",
   ],
-  // Instagram profile pictures and attachments are served from Meta's CDN.
+  // Instagram profile pictures and attachments are served from Meta's CDN: pictures, and the
+  // videos and voice messages the chat window plays.
   'img-src': ["'self'", 'data:', 'https:'],
+  'media-src': ["'self'", 'https:'],
 };
 
 /**
@@ -51,8 +56,15 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
       contentSecurityPolicy: { directives: CONTENT_SECURITY_DIRECTIVES },
     }),
   );
-  app.enableCors({ origin: config.http.clientUrl, credentials: true });
+  app.enableCors({
+    origin: config.http.clientUrl,
+    credentials: true,
+    // The dashboard may quote a failed request's id.
+    exposedHeaders: [REQUEST_ID_HEADER],
+  });
 
+  // Counted and timed from arrival, before its body is read.
+  app.use(INSTAGRAM_WEBHOOK_PATH, app.get(AppMetrics).timeWebhookIntake);
   // Meta's webhook is signed over its exact bytes and may be far larger than any API body: its
   // route keeps the raw bytes (req.body is a Buffer) under its own limit. Registered first, so the
   // JSON parser below finds the body already read and leaves it alone.
@@ -66,7 +78,11 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   app.use(rejectHostileJson);
 
   app.setGlobalPrefix(GLOBAL_PREFIX, {
-    exclude: [{ path: 'webhook/{*path}', method: RequestMethod.ALL }],
+    exclude: [
+      { path: 'webhook/{*path}', method: RequestMethod.ALL },
+      // Prometheus scrapes /metrics by convention.
+      { path: METRICS_PATH, method: RequestMethod.GET },
+    ],
   });
   app.useGlobalPipes(
     new ValidationPipe({

@@ -164,9 +164,13 @@ describe('HTTP surface (e2e)', () => {
               (status) => status.startsWith('2') || status.startsWith('3'),
             ),
           ]).toEqual([name, true]);
-          const expected = publicOperations.includes(name)
-            ? []
-            : [{ bearer: [] }];
+          const expected =
+            name === 'GET /metrics'
+              ? // Prometheus scrapes with METRICS_TOKEN, not a user's JWT.
+                [{ metricsToken: [] }]
+              : publicOperations.includes(name)
+                ? []
+                : [{ bearer: [] }];
           expect([name, operation.security]).toEqual([name, expected]);
         }
       }

@@ -89,7 +89,12 @@ describe('Fuzzing every client event and every POST route (e2e)', () => {
   const sockets: TestSocket[] = [];
 
   beforeAll(async () => {
-    app = await createTestApp();
+    // Limits far above the runs: every payload must reach validation and the handlers, not stop
+    // at a 429 after the first 60 sends or 10 logins (the limiters have their own tests).
+    app = await createTestApp({
+      MESSAGE_RATE_LIMIT: '100000',
+      AUTH_RATE_LIMIT: '100000',
+    });
     let bob: AuthResponseDto;
     [alice, bob] = await Promise.all([app.register(), app.register()]);
     conversationId = (

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/swagger';
 import { OPENAPI_PUBLIC_EXTENSION } from '../app/core/public.decorator';
 import { ApiErrorResponse } from '../app/core/api-error-response';
+import { METRICS_TOKEN_SCHEME } from '../app/metrics/metrics.controller';
 
 export const DOCS_PATH = 'api/docs';
 export const DOCS_JSON_PATH = 'api/docs-json';
@@ -23,6 +24,14 @@ export function setUpSwagger(app: INestApplication): OpenAPIObject {
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
       BEARER,
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'METRICS_TOKEN, for Prometheus scrapes of /metrics',
+      },
+      METRICS_TOKEN_SCHEME,
     )
     .build();
   const document = applyAuthentication(
@@ -60,7 +69,10 @@ export function applyAuthentication(document: OpenAPIObject): OpenAPIObject {
       const isPublic = extensions[OPENAPI_PUBLIC_EXTENSION] === true;
       delete extensions[OPENAPI_PUBLIC_EXTENSION];
       if (isPublic) {
-        operation.security = [];
+        // Open to the JWT guard; a route with its own token (metrics) keeps its scheme.
+        operation.security = operation.security?.length
+          ? operation.security
+          : [];
         continue;
       }
       operation.security = [{ [BEARER]: [] }];

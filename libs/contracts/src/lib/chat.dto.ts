@@ -90,6 +90,12 @@ export class ConversationDto {
    */
   windowClosesAt?: string | null;
   /**
+   * Instagram conversations only: true where this server replies as a human agent
+   * (META_HUMAN_AGENT), so `windowClosesAt` is 7 days after the contact's last message and replies
+   * after the first 24 hours carry Meta's HUMAN_AGENT tag; false for the standard 24-hour window.
+   */
+  windowHumanAgent?: boolean;
+  /**
    * ISO 8601: the caller has read everything up to this instant; null if never. The first message
    * from someone else after it is where an opened conversation starts (the "New messages" divider).
    */

@@ -30,6 +30,8 @@ export function toConversationDto(
   names: DisplayNames,
   /** Undefined when the conversation's channel has no reply window (local chat). */
   windowClosesAt?: Date | null,
+  /** With a reply window: the server replies as a human agent (7 days). */
+  windowHumanAgent = false,
 ): ConversationDto {
   const participants: ParticipantDto[] = conversation.participantIds.map(
     (id) => {
@@ -64,6 +66,7 @@ export function toConversationDto(
     unreadCount: conversation.unreadCounts?.[viewerId] ?? 0,
     ...(windowClosesAt !== undefined && {
       windowClosesAt: windowClosesAt?.toISOString() ?? null,
+      windowHumanAgent,
     }),
     lastReadAt: conversation.lastReadAt?.[viewerId]?.toISOString() ?? null,
     createdAt: conversation.createdAt.toISOString(),

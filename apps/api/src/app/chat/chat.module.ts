@@ -11,7 +11,11 @@ import { ConversationPresenter } from './conversation-presenter.service';
 import { ConversationRepairService } from './conversation-repair.service';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
+import { MessageUpgradesService } from './message-upgrades.service';
 import { MessagesService } from './messages.service';
+import { ReplyDelivery } from './reply-delivery.service';
+import { MessageRetryController } from './retry/message-retry.controller';
+import { MessageRetryService } from './retry/message-retry.service';
 import {
   Conversation,
   ConversationSchema,
@@ -36,6 +40,7 @@ import { MessageSearchService } from './search/message-search.service';
     ConversationsController,
     FirstMessageController,
     MessageSearchController,
+    MessageRetryController,
   ],
   providers: [
     ConversationsService,
@@ -46,7 +51,10 @@ import { MessageSearchService } from './search/message-search.service';
     ReplyChannels,
     LocalReplyChannel,
     ChannelInbox,
+    ReplyDelivery,
+    MessageRetryService,
     ConversationRepairService,
+    MessageUpgradesService,
     FirstMessageService,
     MessageSearchService,
     ConversationSearchService,

@@ -24,7 +24,7 @@ export class ConversationPresenter {
         conversation,
         viewerId,
         names,
-        this.windowClosesAt(conversation),
+        ...this.replyWindowOf(conversation),
       ),
     );
   }
@@ -51,20 +51,25 @@ export class ConversationPresenter {
             conversation,
             viewerId,
             names,
-            this.windowClosesAt(conversation),
+            ...this.replyWindowOf(conversation),
           ),
         ];
       }),
     );
   }
 
-  /** Asked of the conversation's channel: only channels with a messaging window have one. */
-  private windowClosesAt(
+  /**
+   * Asked of the conversation's channel: only channels with a messaging window have one.
+   * @returns when it closes (undefined: no window) and whether it is the human agent's.
+   */
+  private replyWindowOf(
     conversation: ConversationRecord,
-  ): Date | null | undefined {
-    return this.replyChannels
-      .find(conversation.kind)
-      ?.replyWindowClosesAt?.(toChannelConversation(conversation));
+  ): [Date | null | undefined, boolean] {
+    const channel = this.replyChannels.find(conversation.kind);
+    return [
+      channel?.replyWindowClosesAt?.(toChannelConversation(conversation)),
+      channel?.repliesAsHumanAgent ?? false,
+    ];
   }
 
   private async displayNamesOf(

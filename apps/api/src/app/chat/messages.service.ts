@@ -9,23 +9,17 @@ import {
   BadRequestException,
   ConflictException,
   Injectable,
-  Logger,
   type OnModuleInit,
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
-import { ChannelInbox } from './channels/channel-inbox.service';
-import type {
-  DeliveryOutcome,
-  MessageChange,
-  RecordedMessage,
-  ReplyChannel,
-} from './channels/channel.types';
+import type { RecordedMessage } from './channels/channel.types';
 import { ReplyChannels } from './channels/reply-channels';
 import { ChatNotifier } from './chat-notifier.service';
 import { toChannelConversation, toMessageDto } from './chat.mapper';
 import type { ConversationRecord, MessageRecord } from './chat.records';
 import { ConversationsService } from './conversations.service';
+import { ReplyDelivery } from './reply-delivery.service';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import {
   decodeMessageCursor,
@@ -38,20 +32,15 @@ import { hasVisibleText } from '../core/visible-text';
 import { Message } from './schemas/message.schema';
 import { messageSearchTerms } from './search/search-terms';
 
-/** What the sender reads when a channel gave up on their reply without saying why. */
-const UNDELIVERABLE = 'The message could not be delivered';
-
 /** History, sending and read state of the messages in the caller's conversations. */
 @Injectable()
 export class MessagesService implements OnModuleInit {
-  private readonly logger = new Logger(MessagesService.name);
-
   constructor(
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly conversations: ConversationsService,
     private readonly notifier: ChatNotifier,
     private readonly replyChannels: ReplyChannels,
-    private readonly inbox: ChannelInbox,
+    private readonly delivery: ReplyDelivery,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -182,7 +171,7 @@ export class MessagesService implements OnModuleInit {
     const dto = toMessageDto(message);
     await this.notifier.messageCreated(updated, dto);
     return {
-      message: await this.deliver(channel, updated, dto),
+      message: await this.delivery.deliver(channel, updated, dto),
       created: true,
     };
   }
@@ -226,50 +215,6 @@ export class MessagesService implements OnModuleInit {
       .find(conversation.kind)
       ?.agentRead?.(toChannelConversation(updated), userId);
     return receipt;
-  }
-
-  /**
-   * Hands a stored, announced reply to its channel and records where it stands. A channel that
-   * throws leaves the reply failed rather than failing the request: the message exists either way.
-   */
-  private async deliver(
-    channel: ReplyChannel,
-    conversation: ConversationRecord,
-    message: MessageDto,
-  ): Promise<MessageDto> {
-    let outcome: DeliveryOutcome | void;
-    try {
-      outcome = await channel.deliver({
-        conversation: toChannelConversation(conversation),
-        message,
-      });
-    } catch (error) {
-      this.logger.error(
-        `Delivery of message ${message.id} over ${channel.kind} failed: ${(error as Error).message}`,
-        (error as Error).stack,
-      );
-      outcome = { status: 'failed', error: UNDELIVERABLE };
-    }
-    if (!outcome) return message;
-    const change: MessageChange =
-      outcome.status === 'failed'
-        ? {
-            kind: 'status',
-            status: 'failed',
-            error: outcome.error,
-            deliveryError: outcome.deliveryError,
-          }
-        : {
-            kind: 'status',
-            status: outcome.status,
-            externalMessageId: outcome.externalMessageId,
-          };
-    // Null when a faster report (its echo, a read receipt) already moved it on: answer with that.
-    return (
-      (await this.inbox.updateMessage({ messageId: message.id }, change)) ??
-      (await this.inbox.findMessage({ messageId: message.id })) ??
-      message
-    );
   }
 
   private async positionOf(

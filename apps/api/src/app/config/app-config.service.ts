@@ -14,6 +14,7 @@ export class AppConfigService implements AppConfig {
   readonly chat: AppConfig['chat'];
   readonly encryption: AppConfig['encryption'];
   readonly redis: AppConfig['redis'];
+  readonly metrics: AppConfig['metrics'];
   readonly meta: AppConfig['meta'];
 
   constructor(config: AppConfig) {
@@ -26,6 +27,7 @@ export class AppConfigService implements AppConfig {
     this.chat = config.chat;
     this.encryption = config.encryption;
     this.redis = config.redis;
+    this.metrics = config.metrics;
     this.meta = config.meta;
   }
 

@@ -61,6 +61,10 @@ export interface AppConfig {
   redis?: {
     url: string;
   };
+  metrics: {
+    /** Bearer token a Prometheus scrape of `/metrics` must present; unset: no `/metrics`. */
+    token?: string;
+  };
   meta: {
     /** The enabled login methods, `instagram` first when enabled (META_LOGIN_METHODS). */
     loginMethods: MetaLoginMethod[];
@@ -125,6 +129,7 @@ export const ENV_VARIABLES = [
   'META_IG_GRAPH_URL',
   'META_HUMAN_AGENT',
   'META_REQUEST_TIMEOUT_MS',
+  'METRICS_TOKEN',
 ] as const;
 
 export type EnvVariable = (typeof ENV_VARIABLES)[number];

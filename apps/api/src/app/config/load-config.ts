@@ -23,7 +23,11 @@ import {
   type Read,
 } from './env-value-parsers';
 import { loadMetaConfig } from './load-meta-config';
-import { readJwtSecret, readTokenEncryptionKey } from './secret-strength';
+import {
+  readJwtSecret,
+  readMetricsToken,
+  readTokenEncryptionKey,
+} from './secret-strength';
 import { parseTrustProxy } from './trust-proxy';
 
 /** Every problem found in the environment, one human-readable line each. */
@@ -176,6 +180,7 @@ export function loadConfig(
   }
 
   const meta = loadMetaConfig(read, fail, { production, publicUrl });
+  const metricsToken = readMetricsToken(read, fail);
 
   if (problems.length > 0) {
     throw new ConfigValidationError(problems);
@@ -219,6 +224,7 @@ export function loadConfig(
     },
     encryption: { tokenEncryptionKey },
     ...(redisUrl ? { redis: { url: redisUrl } } : {}),
+    metrics: { ...(metricsToken && { token: metricsToken }) },
     meta,
   };
 }

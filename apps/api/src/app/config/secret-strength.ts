@@ -85,3 +85,20 @@ export function parseEncryptionKey(value: string): Buffer | undefined {
   }
   return undefined;
 }
+
+const METRICS_TOKEN_MIN_LENGTH = 16;
+
+/**
+ * METRICS_TOKEN when set and usable as a Bearer token (a scraper sends it in a header); undefined
+ * when unset, which leaves `/metrics` unserved. Never echoed in a problem.
+ */
+export function readMetricsToken(read: Read, fail: Fail): string | undefined {
+  const token = read('METRICS_TOKEN');
+  if (token === undefined) return undefined;
+  if (token.length < METRICS_TOKEN_MIN_LENGTH || !/^[\x21-\x7e]+$/.test(token))
+    return fail(
+      'METRICS_TOKEN',
+      `must be at least ${METRICS_TOKEN_MIN_LENGTH} printable characters without spaces (e.g. \`openssl rand -hex 24\`)`,
+    );
+  return token;
+}

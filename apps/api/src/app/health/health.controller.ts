@@ -8,6 +8,7 @@ import {
 import type { Response } from 'express';
 import { Public } from '../core/public.decorator';
 import { DatabaseHealthService } from '../database/database-health.service';
+import { InboxBacklog } from '../metrics/inbox-backlog';
 import { HealthResponse } from './health.response';
 
 @ApiTags('health')
@@ -15,15 +16,22 @@ import { HealthResponse } from './health.response';
 export class HealthController {
   private readonly startedAt = Date.now();
 
-  constructor(private readonly database: DatabaseHealthService) {}
+  constructor(
+    private readonly database: DatabaseHealthService,
+    private readonly inboxBacklog: InboxBacklog,
+  ) {}
 
   /**
    * 200 while the process runs and reaches its database; 503 (same body, `degraded`) while the
-   * database is unreachable, so a load balancer sends traffic elsewhere.
+   * database is unreachable, so a load balancer sends traffic elsewhere. The webhook inbox's
+   * backlog is reported, not judged: a backlog is for an alert, not a reason to take the
+   * instance out of rotation.
    */
   @Public()
   @Get()
-  @ApiOperation({ summary: 'Liveness and database state' })
+  @ApiOperation({
+    summary: 'Liveness, database state and the webhook inbox backlog',
+  })
   @ApiOkResponse({ type: HealthResponse })
   @ApiServiceUnavailableResponse({
     type: HealthResponse,
@@ -38,6 +46,7 @@ export class HealthController {
     return {
       status: healthy ? 'ok' : 'degraded',
       database,
+      inbox: healthy ? await this.inboxBacklog.read() : null,
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
     };
   }

@@ -24,7 +24,61 @@ describe('GET /api/health (e2e)', () => {
     expect(response.body).toEqual({
       status: 'ok',
       database: { state: 'connected', embedded: false },
+      inbox: { pending: 0, oldestPendingAgeSeconds: null },
       uptimeSeconds: expect.any(Number),
+    });
+  });
+
+  it('reports the webhook inbox backlog: pending deliveries and the age of the oldest', async () => {
+    const events = testApp.app
+      .get<Connection>(getConnectionToken())
+      .collection('webhookevents');
+    const now = Date.now();
+    // Deliveries waiting for a retry later on, so the processor leaves them pending meanwhile.
+    const waiting = (receivedAgoMs: number, digest: string) => ({
+      rawBody: '{"object":"instagram","entry":[]}',
+      digest,
+      receivedAt: new Date(now - receivedAgoMs),
+      status: 'pending',
+      attempts: 1,
+      lastError: null,
+      nextAttemptAt: new Date(now + 3_600_000),
+      leaseUntil: null,
+      items: [],
+      itemsRead: false,
+    });
+    await events.insertMany([
+      waiting(90_000, 'backlog-older'),
+      waiting(5_000, 'backlog-newer'),
+      { ...waiting(600_000, 'backlog-finished'), status: 'processed' },
+    ]);
+    try {
+      const response = await request(testApp.http)
+        .get('/api/health')
+        .expect(200);
+      expect(response.body.inbox.pending).toBe(2);
+      // The older of the two pending ones, not the finished one before it.
+      expect(
+        response.body.inbox.oldestPendingAgeSeconds,
+      ).toBeGreaterThanOrEqual(90);
+      expect(response.body.inbox.oldestPendingAgeSeconds).toBeLessThan(600);
+    } finally {
+      await events.deleteMany({ digest: /^backlog-/ });
+    }
+  });
+
+  it('describes the inbox backlog in its OpenAPI document', async () => {
+    const document = await request(testApp.http)
+      .get('/api/docs-json')
+      .expect(200);
+    const schemas = document.body.components.schemas;
+    expect(schemas.HealthResponse.required).toContain('inbox');
+    expect(schemas.InboxBacklogResponse.properties).toEqual({
+      pending: expect.objectContaining({ type: 'number' }),
+      oldestPendingAgeSeconds: expect.objectContaining({
+        type: 'number',
+        nullable: true,
+      }),
     });
   });
 
@@ -33,6 +87,8 @@ describe('GET /api/health (e2e)', () => {
     const response = await request(testApp.http).get('/api/health').expect(503);
     expect(response.body.status).toBe('degraded');
     expect(response.body.database.state).toBe('disconnected');
+    // Unknown, rather than a query that waits on a connection that is gone.
+    expect(response.body.inbox).toBeNull();
   });
 });
 

@@ -1,4 +1,4 @@
-import type { HealthDto } from '@instantchat/contracts';
+import type { HealthDto, InboxBacklogDto } from '@instantchat/contracts';
 import { ApiProperty } from '@nestjs/swagger';
 
 /*
@@ -26,6 +26,21 @@ export class DatabaseHealthResponse implements Readonly<HealthDto['database']> {
   embedded!: boolean;
 }
 
+export class InboxBacklogResponse implements Readonly<InboxBacklogDto> {
+  @ApiProperty({
+    description: 'Webhook deliveries stored and not yet finished',
+  })
+  pending!: number;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'Seconds since the oldest pending delivery arrived; null when none is pending',
+  })
+  oldestPendingAgeSeconds!: number | null;
+}
+
 export class HealthResponse implements HealthDto {
   @ApiProperty({
     enum: STATUSES,
@@ -35,6 +50,13 @@ export class HealthResponse implements HealthDto {
 
   @ApiProperty({ type: DatabaseHealthResponse })
   database!: DatabaseHealthResponse;
+
+  @ApiProperty({
+    type: InboxBacklogResponse,
+    nullable: true,
+    description: 'The webhook inbox backlog; null while it cannot be read',
+  })
+  inbox!: InboxBacklogResponse | null;
 
   @ApiProperty()
   uptimeSeconds!: number;

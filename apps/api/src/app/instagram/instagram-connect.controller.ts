@@ -3,7 +3,15 @@ import {
   InstagramAuthQueryDto,
   InstagramAuthUrlDto,
 } from '@instantchat/contracts';
-import { Controller, Get, HttpStatus, Query, Redirect } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpStatus,
+  Query,
+  Redirect,
+  Req,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiFoundResponse,
@@ -17,8 +25,15 @@ import { ApiErrorResponse } from '../core/api-error-response';
 import type { AuthenticatedUser } from '../core/authenticated-user';
 import { CurrentUser } from '../core/current-user.decorator';
 import { Public } from '../core/public.decorator';
+import type { Request, Response } from 'express';
 import { connectPageUrl } from './connect-page-url';
 import { InstagramConnectService } from './instagram-connect.service';
+import {
+  browserKeyCookieOptions,
+  browserKeyFrom,
+  newBrowserKey,
+  OAUTH_BROWSER_COOKIE,
+} from './oauth-browser-binding';
 
 @ApiTags('instagram')
 @Controller('instagram/auth/instagram')
@@ -34,8 +49,10 @@ export class InstagramConnectController {
     description:
       'Answers the URL of Meta’s consent dialog for the chosen login method (by default the ' +
       'server’s first enabled one, `instagram` unless disabled), with a fresh `state` ' +
-      '(single use, valid for 10 minutes, bound to the caller). Send the browser there; Meta ' +
-      'brings it back through the callback to the dashboard’s `/instagram` page.',
+      '(single use, valid for 10 minutes, bound to the caller and, through an HttpOnly cookie set ' +
+      'on this response, to the calling browser). Send that same browser there; Meta brings it ' +
+      'back through the callback to the dashboard’s `/instagram` page. The callback completes ' +
+      'only in the browser that made this call, so a consent URL sent to someone else is useless.',
   })
   @ApiOkResponse({ type: InstagramAuthUrlDto })
   @ApiBadRequestResponse({
@@ -46,8 +63,22 @@ export class InstagramConnectController {
   async authorizationUrl(
     @CurrentUser() caller: AuthenticatedUser,
     @Query() query: InstagramAuthQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<InstagramAuthUrlDto> {
-    const url = await this.connect.startAuthorization(caller.id, query.method);
+    // One key per browser, kept while it has flows in progress: several tabs can connect at once.
+    const browserKey =
+      browserKeyFrom(request.headers.cookie) ?? newBrowserKey();
+    const url = await this.connect.startAuthorization(
+      caller.id,
+      query.method,
+      browserKey,
+    );
+    response.cookie(
+      OAUTH_BROWSER_COOKIE,
+      browserKey,
+      browserKeyCookieOptions(this.config.http.publicUrl),
+    );
     return { url };
   }
 
@@ -78,11 +109,13 @@ export class InstagramConnectController {
   })
   async callback(
     @Query() query: Record<string, unknown>,
+    @Req() request: Request,
   ): Promise<{ url: string; statusCode: number }> {
     const outcome = await this.connect.handleOAuthCallback({
       code: singleString(query['code']),
       state: singleString(query['state']),
       error: singleString(query['error']),
+      browserKey: browserKeyFrom(request.headers.cookie),
     });
     return {
       url: connectPageUrl(this.config.http.clientUrl, outcome),

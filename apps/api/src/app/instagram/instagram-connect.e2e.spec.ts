@@ -1,5 +1,6 @@
 import type {
   AuthResponseDto,
+  InstagramLoginMethod,
   InstagramStatusDto,
 } from '@instantchat/contracts';
 import { randomBytes } from 'node:crypto';
@@ -51,12 +52,12 @@ describe('Connecting Instagram (e2e, against the Meta sandbox)', () => {
     `${CLIENT_URL}/instagram?status=connected&account=${username}`;
   const failedWith = (reason: string) =>
     `${CLIENT_URL}/instagram?status=error&reason=${reason}`;
-  const startFlow = async (user: AuthResponseDto, method = 'facebook') => {
-    const response = await api()
-      .get('/api/instagram/auth/instagram')
-      .query({ method })
-      .set('Authorization', `Bearer ${user.accessToken}`)
-      .expect(200);
+  const startFlow = async (
+    user: AuthResponseDto,
+    method: InstagramLoginMethod = 'facebook',
+  ) => {
+    const response = await env.startConnect(user, method);
+    expect(response.status).toBe(200);
     return new URL((response.body as { url: string }).url);
   };
   const callbackUrl = (params: Record<string, string>) => {
@@ -369,7 +370,7 @@ describe('Connecting Instagram (e2e, against the Meta sandbox)', () => {
         await approveInDialog(await startFlow(owner), BLUE_JACKET.pageId),
         await approveInDialog(await startFlow(owner), BLUE_JACKET.pageId),
       ];
-      const landings = await Promise.all(callbacks.map(env.openCallback));
+      const landings = await Promise.all(callbacks.map((url) => env.openCallback(url)));
       expect(landings.map(String)).toEqual([
         connectedTo(BLUE_JACKET.username),
         connectedTo(BLUE_JACKET.username),
@@ -503,6 +504,40 @@ describe('Connecting Instagram (e2e, against the Meta sandbox)', () => {
     ])('answers %s with state_invalid', async (_label, params) => {
       const landing = await env.openCallback(callbackUrl(params));
       expect(landing.toString()).toBe(failedWith('state_invalid'));
+    });
+
+    it('completes a flow only in the browser that started it (login CSRF)', async () => {
+      // An attacker starts a flow on their own account and sends the consent URL to a victim, who
+      // approves it with the victim's Instagram: the victim's browser has no binding cookie.
+      const attacker = await env.testApp.register();
+      const authorization = await startFlow(attacker);
+      const callback = await approveInDialog(authorization, BLUE_JACKET.pageId);
+      const landing = await env.openCallback(callback, { browser: 'another' });
+      expect(landing.toString()).toBe(failedWith('state_invalid'));
+      expect(await status(attacker)).toMatchObject({ connected: false });
+      expect(await storedConnections()).toHaveLength(0);
+    });
+
+    it('sets the binding cookie HttpOnly, SameSite=Lax and scoped to the connect paths', async () => {
+      const owner = await env.testApp.register();
+      const { setCookie } = await env.startConnect(owner);
+      expect(setCookie).toHaveLength(1);
+      expect(setCookie[0]).toMatch(/^instantchat_oauth_browser=[\w-]{43};/);
+      expect(setCookie[0]).toContain('Path=/api/instagram/auth;');
+      expect(setCookie[0]).toContain('HttpOnly');
+      expect(setCookie[0]).toContain('SameSite=Lax');
+      expect(setCookie[0]).toMatch(/Max-Age=600\b/);
+      // Plain HTTP here; PUBLIC_URL on https adds Secure.
+      expect(setCookie[0]).not.toContain('Secure');
+    });
+
+    it('keeps one browser key for several flows, so two tabs can both finish', async () => {
+      const owner = await env.testApp.register();
+      const first = await env.startConnect(owner);
+      const second = await env.startConnect(owner);
+      expect(second.setCookie[0]?.split(';')[0]).toBe(
+        first.setCookie[0]?.split(';')[0],
+      );
     });
 
     it('treats a repeated state parameter as no state', async () => {

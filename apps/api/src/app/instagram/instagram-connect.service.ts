@@ -26,6 +26,8 @@ export interface OAuthCallbackParams {
   state?: string;
   /** Set by Meta instead of `code` when the person cancelled (`access_denied`). */
   error?: string;
+  /** From the browser's cookie: the flow completes only in the browser that started it. */
+  browserKey?: string;
 }
 
 export type ConnectOutcome =
@@ -51,13 +53,14 @@ export class InstagramConnectService {
   async startAuthorization(
     userId: string,
     requested: InstagramLoginMethod | undefined,
+    browserKey: string,
   ): Promise<string> {
     const method = requested ?? this.loginMethods.names[0];
     if (method === undefined || !this.loginMethods.isAvailable(method))
       throw new BadRequestException(
         `method ${requested} is not enabled on this server (enabled: ${this.loginMethods.names.join(', ') || 'none'})`,
       );
-    const state = await this.states.issue(userId, method);
+    const state = await this.states.issue(userId, method, browserKey);
     return this.loginMethods.get(method).authorizationUrl(state);
   }
 
@@ -68,7 +71,10 @@ export class InstagramConnectService {
     let userId: string | undefined;
     let method: InstagramLoginMethod | undefined;
     try {
-      ({ userId, method } = await this.states.burn(params.state));
+      ({ userId, method } = await this.states.burn(
+        params.state,
+        params.browserKey,
+      ));
       if (params.error !== undefined) {
         throw new ConnectFlowError(
           params.error === 'access_denied' ? 'denied' : 'meta_error',

@@ -29,8 +29,8 @@ export interface BurnedOAuthState {
 }
 
 /**
- * The OAuth `state` of the connect flow: random, bound to the user and the login method, valid for
- * 10 minutes, single use, stored only as a hash.
+ * The OAuth `state` of the connect flow: random, bound to the user, the login method and the
+ * browser that asked for it, valid for 10 minutes, single use, stored only as a hash.
  */
 @Injectable()
 export class OAuthStateService {
@@ -39,10 +39,16 @@ export class OAuthStateService {
     private readonly states: Model<OAuthState>,
   ) {}
 
-  async issue(userId: string, method: InstagramLoginMethod): Promise<string> {
+  /** `browserKey`: the random key of the browser that asked, kept in its cookie (see oauth-browser-binding). */
+  async issue(
+    userId: string,
+    method: InstagramLoginMethod,
+    browserKey: string,
+  ): Promise<string> {
     const state = randomBytes(32).toString('base64url');
     await this.states.create({
       stateHash: hashState(state),
+      browserKeyHash: hashState(browserKey),
       userId: new Types.ObjectId(userId),
       method,
       expiresAt: new Date(Date.now() + OAUTH_STATE_TTL_MS),
@@ -52,17 +58,24 @@ export class OAuthStateService {
   }
 
   /**
-   * Marks the state used and returns whom it names; only one caller can ever succeed for a state.
-   * Throws `OAuthStateRejectedError` saying why otherwise.
+   * Marks the state used and returns whom it names; only one caller can ever succeed for a state,
+   * and only from the browser it was issued to. Throws `OAuthStateRejectedError` saying why
+   * otherwise; a state opened in another browser reads as invalid and stays usable by its own.
    */
-  async burn(state: string | undefined): Promise<BurnedOAuthState> {
+  async burn(
+    state: string | undefined,
+    browserKey: string | undefined,
+  ): Promise<BurnedOAuthState> {
     if (state === undefined || !STATE_FORMAT.test(state))
       throw new OAuthStateRejectedError('state_invalid');
+    if (browserKey === undefined)
+      throw new OAuthStateRejectedError('state_invalid');
     const stateHash = hashState(state);
+    const browserKeyHash = hashState(browserKey);
     const now = new Date();
     const burned = await this.states
       .findOneAndUpdate(
-        { stateHash, usedAt: null, expiresAt: { $gt: now } },
+        { stateHash, browserKeyHash, usedAt: null, expiresAt: { $gt: now } },
         { $set: { usedAt: now } },
         { returnDocument: 'after' },
       )
@@ -71,7 +84,10 @@ export class OAuthStateService {
     if (burned)
       return { userId: burned.userId.toString(), method: burned.method };
 
-    const known = await this.states.findOne({ stateHash }).lean().exec();
+    const known = await this.states
+      .findOne({ stateHash, browserKeyHash })
+      .lean()
+      .exec();
     if (!known) throw new OAuthStateRejectedError('state_invalid');
     throw new OAuthStateRejectedError(
       known.usedAt ? 'state_used' : 'state_expired',

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/websockets';
 import { SOCKET_PATH, SOCKET_UNAUTHORIZED } from '@instantchat/contracts';
 import { AuthService } from '../auth/auth.service';
+import { AppMetrics } from '../metrics/app-metrics';
 import { RealtimeService } from './realtime.service';
 import { SocketExceptionFilter } from './socket-exception.filter';
 import {
@@ -29,6 +30,7 @@ export class RealtimeGateway
   constructor(
     private readonly auth: AuthService,
     private readonly realtime: RealtimeService,
+    private readonly metrics: AppMetrics,
   ) {}
 
   afterInit(server: RealtimeServer): void {
@@ -50,6 +52,7 @@ export class RealtimeGateway
       );
     });
     this.realtime.attachServer(server);
+    this.metrics.countSocketsWith(() => server.sockets.sockets.size);
   }
 
   handleConnection(socket: RealtimeSocket): void {

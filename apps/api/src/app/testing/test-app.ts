@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { EnvironmentVariables } from '../config/app-config';
 import { loadConfig } from '../config/load-config';
 import { withDatabaseName } from '../database/database-server';
-import { createApp } from '../../bootstrap/create-app';
+import { createApp, type CreateAppOptions } from '../../bootstrap/create-app';
 
 /** The JWT secret of every test app, so tests can mint expired or otherwise crafted tokens. */
 export const TEST_JWT_SECRET =
@@ -41,6 +41,7 @@ export function uniqueEmail(prefix = 'user'): string {
  */
 export async function createTestApp(
   overrides: EnvironmentVariables = {},
+  options: CreateAppOptions = {},
 ): Promise<TestApp> {
   const mongo =
     overrides.MONGO_URI === undefined
@@ -69,7 +70,7 @@ export async function createTestApp(
       { cwd: process.cwd() },
     );
 
-    const app = await createApp(config);
+    const app = await createApp(config, undefined, options);
     // PORT defaults to 0 (any free port); a test that must know its URL before boot (an OAuth
     // redirect URI registered with the Meta sandbox) passes one it reserved.
     await app.listen(config.http.port, '127.0.0.1');

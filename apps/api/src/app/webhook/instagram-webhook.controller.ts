@@ -153,6 +153,7 @@ export class InstagramWebhookController {
         rawBody,
         new Date(),
         request.header('facebook-api-version'),
+        String(request.id),
       );
     } catch (error) {
       if (!(error instanceof WebhookStoreUnavailableError)) throw error;

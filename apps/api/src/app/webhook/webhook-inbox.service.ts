@@ -1,4 +1,5 @@
 import {
+  type InboxBacklogDto,
   WEBHOOK_EVENT_PAGE_DEFAULT_LIMIT,
   type WebhookEventDto,
   type WebhookEventPageDto,
@@ -89,6 +90,7 @@ export class WebhookInbox implements OnModuleInit {
     rawBody: Buffer,
     receivedAt: Date,
     apiVersion?: string,
+    requestId?: string,
   ): Promise<StoreOutcome> {
     const { status, lastError } = triage(rawBody);
     const document = {
@@ -96,6 +98,7 @@ export class WebhookInbox implements OnModuleInit {
       digest: createHash('sha256').update(rawBody).digest('hex'),
       receivedAt,
       ...(apiVersion && { apiVersion }),
+      ...(requestId && { requestId }),
       status,
       lastError,
       nextAttemptAt: status === 'pending' ? receivedAt : null,
@@ -154,6 +157,24 @@ export class WebhookInbox implements OnModuleInit {
         },
       )
       .exec();
+  }
+
+  /** How many deliveries are pending, and how long the oldest has waited. */
+  async backlog(now: Date): Promise<InboxBacklogDto> {
+    const [pending, oldest] = await Promise.all([
+      this.events.countDocuments({ status: 'pending' }).exec(),
+      this.events
+        .findOne({ status: 'pending' }, { receivedAt: 1 })
+        .sort({ receivedAt: 1 })
+        .lean<Pick<WebhookEventRecord, 'receivedAt'>>()
+        .exec(),
+    ]);
+    return {
+      pending,
+      oldestPendingAgeSeconds: oldest
+        ? Math.max(0, (now.getTime() - oldest.receivedAt.getTime()) / 1000)
+        : null,
+    };
   }
 
   /** The caller's deliveries, newest first, each showing only the caller's items. */

@@ -5,6 +5,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { RequestLogContext } from '../core/logging/request-log-context';
 import { InstagramEventApplier } from './instagram-event-applier';
 import { readWebhookItems, type WebhookItem } from './instagram-webhook-items';
 import type {
@@ -46,6 +47,7 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly inbox: WebhookInbox,
     private readonly applier: InstagramEventApplier,
+    private readonly logContext: RequestLogContext,
   ) {}
 
   onModuleInit(): void {
@@ -98,8 +100,18 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** One pass over a claimed delivery: every item that is due is tried once. */
-  async process(event: WebhookEventRecord): Promise<void> {
+  /** One pass over a claimed delivery, logged under the id of the request that brought it. */
+  process(event: WebhookEventRecord): Promise<void> {
+    return this.logContext.run(event.requestId, () => {
+      this.logger.log(
+        `Webhook delivery ${event._id.toHexString()} taken up (attempt ${event.attempts})`,
+      );
+      return this.processNow(event);
+    });
+  }
+
+  /** Every item of the delivery that is due is tried once. */
+  private async processNow(event: WebhookEventRecord): Promise<void> {
     let payload: unknown;
     try {
       payload = JSON.parse(event.rawBody);

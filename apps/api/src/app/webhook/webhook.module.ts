@@ -4,6 +4,7 @@ import { ChatModule } from '../chat/chat.module';
 import { InstagramModule } from '../instagram/instagram.module';
 import { MetaModule } from '../meta/meta.module';
 import { InstagramEventApplier } from './instagram-event-applier';
+import { InboxBacklogReporter } from './inbox-backlog.reporter';
 import { InstagramWebhookController } from './instagram-webhook.controller';
 import {
   ParkedChange,
@@ -32,6 +33,11 @@ import { WebhookProcessor } from './webhook-processor.service';
     MetaModule,
   ],
   controllers: [InstagramWebhookController, WebhookEventsController],
-  providers: [WebhookInbox, WebhookProcessor, InstagramEventApplier],
+  providers: [
+    WebhookInbox,
+    WebhookProcessor,
+    InstagramEventApplier,
+    InboxBacklogReporter,
+  ],
 })
 export class WebhookModule {}

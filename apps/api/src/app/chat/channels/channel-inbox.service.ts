@@ -216,9 +216,10 @@ export class ChannelInbox {
   }
 
   /**
-   * Replies still `pending` that were stored before `before`, oldest first. Only channels that hand
-   * replies over after storing them (Instagram) leave any pending; one left long after its channel
-   * gave up on it was orphaned (the process stopped mid-send).
+   * Replies still `pending` that last changed before `before` (stored, or set pending again by a
+   * retry), oldest first. Only channels that hand replies over after storing them (Instagram)
+   * leave any pending; one left long after its channel gave up on it was orphaned (the process
+   * stopped mid-send).
    */
   async pendingRepliesBefore(before: Date, limit = 100): Promise<string[]> {
     const rows = await this.messages
@@ -226,11 +227,11 @@ export class ChannelInbox {
         {
           status: 'pending',
           senderUserId: { $ne: null },
-          createdAt: { $lt: before },
+          updatedAt: { $lt: before },
         },
         { _id: 1 },
       )
-      .sort({ createdAt: 1 })
+      .sort({ updatedAt: 1 })
       .limit(limit)
       .lean<{ _id: Types.ObjectId }[]>()
       .exec();

@@ -84,6 +84,8 @@ export interface ReplyChannel {
   checkReply?(reply: ProposedReply): Promise<void>;
   /** Until when a reply can be sent in this conversation; null when it cannot (yet); absent: always. */
   replyWindowClosesAt?(conversation: ChannelConversation): Date | null;
+  /** With a reply window: whether it is the human agent's (7 days) rather than the standard one. */
+  readonly repliesAsHumanAgent?: boolean;
   /** The agent is typing in the conversation (best effort; must not throw). */
   agentTyping?(conversation: ChannelConversation, userId: string): void;
   /** The agent read the conversation (best effort; must not throw). */

@@ -16,6 +16,7 @@ import { ChatNotifier } from '../chat-notifier.service';
 import { ConversationPresenter } from '../conversation-presenter.service';
 import { ConversationsService } from '../conversations.service';
 import { MessagesService } from '../messages.service';
+import { ReplyDelivery } from '../reply-delivery.service';
 import {
   Conversation,
   ConversationSchema,
@@ -80,6 +81,7 @@ export class ChatServicesFixture {
           ReplyChannels,
           LocalReplyChannel,
           ChannelInbox,
+          ReplyDelivery,
           RealtimeService,
           { provide: UsersService, useValue: usersService },
         ],

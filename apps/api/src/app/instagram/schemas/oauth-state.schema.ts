@@ -19,6 +19,10 @@ export class OAuthState {
   @Prop({ required: true, unique: true })
   stateHash!: string;
 
+  /** SHA-256 of the key in the requesting browser's cookie: the callback must come from there. */
+  @Prop({ required: true })
+  browserKeyHash!: string;
+
   @Prop({ type: Types.ObjectId, required: true })
   userId!: Types.ObjectId;
 

@@ -42,6 +42,10 @@ export class InstagramReplyChannel implements ReplyChannel, OnModuleInit {
     private readonly connections: InstagramConnectionsService,
   ) {}
 
+  get repliesAsHumanAgent(): boolean {
+    return this.sender.humanAgentAllowed;
+  }
+
   onModuleInit(): void {
     this.channels.register(this);
   }

@@ -1,6 +1,8 @@
 import type { InstagramLoginMethod } from '@instantchat/contracts';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { MetaApiError } from '../../meta/meta-api.errors';
 import { MetaGraphClient } from '../../meta/meta-graph-client';
+import { AppMetrics } from '../../metrics/app-metrics';
 import type { SentMessage } from '../../meta/meta-graph.types';
 import type { ConnectedAccountCredentials } from '../login-methods/login-method';
 
@@ -13,9 +15,33 @@ export type SenderAction = 'typing_on' | 'mark_seen';
  */
 @Injectable()
 export class InstagramSendApi {
-  constructor(private readonly meta: MetaGraphClient) {}
+  private readonly logger = new Logger(InstagramSendApi.name);
 
-  sendText(
+  constructor(
+    private readonly meta: MetaGraphClient,
+    private readonly metrics: AppMetrics,
+  ) {}
+
+  /** Sends a reply; each call's outcome is counted (by Meta's error code) and logged, never its text. */
+  async sendText(
+    method: InstagramLoginMethod,
+    account: ConnectedAccountCredentials,
+    reply: { recipientId: string; text: string; humanAgent: boolean },
+  ): Promise<SentMessage> {
+    try {
+      const sent = await this.sendTextNow(method, account, reply);
+      this.metrics.recordSend('sent');
+      this.logger.log(`Reply delivered to Instagram (${method} login)`);
+      return sent;
+    } catch (error) {
+      if (error instanceof MetaApiError)
+        this.metrics.recordSend(error.kind, error.code);
+      else this.metrics.recordSend('error');
+      throw error;
+    }
+  }
+
+  private sendTextNow(
     method: InstagramLoginMethod,
     account: ConnectedAccountCredentials,
     reply: { recipientId: string; text: string; humanAgent: boolean },

@@ -64,6 +64,23 @@ describe('Replies as a human agent (META_HUMAN_AGENT=true, e2e)', () => {
     });
   });
 
+  it('tells the dashboard the window is the human agent’s', async () => {
+    const { owner, conversationId } = await threadWrittenHoursAgo(72);
+
+    const conversation = (
+      await kit
+        .api()
+        .get(`/api/conversations/${conversationId}`)
+        .set('Authorization', `Bearer ${owner.accessToken}`)
+        .expect(200)
+    ).body as ConversationDto;
+
+    expect(conversation.windowHumanAgent).toBe(true);
+    const closesIn = Date.parse(conversation.windowClosesAt ?? '') - Date.now();
+    expect(closesIn).toBeGreaterThan(3.9 * 24 * HOUR);
+    expect(closesIn).toBeLessThanOrEqual(4 * 24 * HOUR);
+  });
+
   it('8 days after, refuses with 422 window_closed at 7 days, which the conversation showed', async () => {
     const { owner, conversationId } = await threadWrittenHoursAgo(8 * 24);
     const conversation = (

@@ -289,11 +289,12 @@ describe('Replies to Instagram (e2e: embedded database, Meta sandbox, real HTTP 
       expect(await kit.sentToMeta(ANNA)).toEqual([]);
     });
 
-    it('shows each Instagram conversation’s windowClosesAt, 24 hours after the contact wrote', async () => {
+    it('shows each Instagram conversation’s windowClosesAt, 24 hours after the contact wrote (not a human agent’s window)', async () => {
       const { owner, conversationId } = await ownerWithFacebookThread();
 
       const conversation = await conversationOf(owner, conversationId);
 
+      expect(conversation.windowHumanAgent).toBe(false);
       const closesIn =
         Date.parse(conversation.windowClosesAt ?? '') - Date.now();
       expect(closesIn).toBeGreaterThan(23.9 * HOUR);

@@ -7,6 +7,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { Connection } from 'mongoose';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import request from 'supertest';
 // Test support, imported by specs only: like them, it drives the real Meta sandbox over HTTP (the
 // lint rule admits the sandbox library in `*.spec.ts` files, and this file is their fixture).
@@ -78,7 +79,10 @@ export interface BrowserConnectRun {
 export interface InstagramTestEnv {
   sandbox: MetaSandbox;
   testApp: TestApp;
-  /** Every line the API logged since boot, at every level (debug included). */
+  /**
+   * Every line the API logged since boot, at every level (debug included); with
+   * `structuredLogs`, pino's JSON lines at LOG_LEVEL instead.
+   */
   logs: string[];
   /** Every response body and Location header a browser or client saw through these helpers. */
   seenByClients: string[];
@@ -105,8 +109,22 @@ export interface InstagramTestEnv {
       action?: 'approve' | 'cancel';
     },
   ): Promise<BrowserConnectRun>;
-  /** Opens a callback URL again, as a browser's back button or a replaying attacker would. */
-  openCallback(url: URL | string): Promise<URL>;
+  /**
+   * Asks the API for Meta's consent URL as the env's one browser does, keeping the browser-binding
+   * cookie it sets (every later `openCallback` sends it back).
+   */
+  startConnect(
+    user: AuthResponseDto,
+    method?: InstagramLoginMethod,
+  ): Promise<{ status: number; body: unknown; setCookie: string[] }>;
+  /**
+   * Opens a callback URL again, as a browser's back button or a replaying attacker would: from the
+   * env's browser (with its cookie), or from `another` browser that never started a flow.
+   */
+  openCallback(
+    url: URL | string,
+    from?: { browser: 'same' | 'another' },
+  ): Promise<URL>;
   close(): Promise<void>;
 }
 
@@ -126,6 +144,8 @@ async function reservePort(): Promise<number> {
 export async function startInstagramTestEnv(
   /** Variables set on top of the env's own, given the sandbox (e.g. its Instagram Login hosts). */
   overrides: (sandbox: MetaSandbox) => EnvironmentVariables = () => ({}),
+  /** `structuredLogs`: keep the app's own pino logging and record its output lines. */
+  { structuredLogs = false }: { structuredLogs?: boolean } = {},
 ): Promise<InstagramTestEnv> {
   const port = await reservePort();
   const publicUrl = `http://127.0.0.1:${port}`;
@@ -137,30 +157,39 @@ export async function startInstagramTestEnv(
     redirectUris: [publicUrl + CALLBACK_PATH],
   });
   const logger = new RecordingLogger();
+  const logDestination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logger.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
   let testApp: TestApp;
   try {
-    testApp = await createTestApp({
-      PORT: String(port),
-      PUBLIC_URL: publicUrl,
-      CLIENT_URL,
-      META_APP_ID: SANDBOX_APP_ID,
-      META_APP_SECRET: SANDBOX_APP_SECRET,
-      META_GRAPH_URL: sandbox.graphUrl,
-      META_OAUTH_DIALOG_URL: sandbox.oauthDialogUrl,
-      META_IG_APP_ID: SANDBOX_IG_APP_ID,
-      META_IG_APP_SECRET: SANDBOX_IG_APP_SECRET,
-      META_IG_OAUTH_URL: sandbox.instagramOAuthUrl,
-      META_IG_API_URL: sandbox.instagramApiUrl,
-      META_IG_GRAPH_URL: sandbox.instagramGraphUrl,
-      ...overrides(sandbox),
-    });
+    testApp = await createTestApp(
+      {
+        PORT: String(port),
+        PUBLIC_URL: publicUrl,
+        CLIENT_URL,
+        META_APP_ID: SANDBOX_APP_ID,
+        META_APP_SECRET: SANDBOX_APP_SECRET,
+        META_GRAPH_URL: sandbox.graphUrl,
+        META_OAUTH_DIALOG_URL: sandbox.oauthDialogUrl,
+        META_IG_APP_ID: SANDBOX_IG_APP_ID,
+        META_IG_APP_SECRET: SANDBOX_IG_APP_SECRET,
+        META_IG_OAUTH_URL: sandbox.instagramOAuthUrl,
+        META_IG_API_URL: sandbox.instagramApiUrl,
+        META_IG_GRAPH_URL: sandbox.instagramGraphUrl,
+        ...overrides(sandbox),
+      },
+      structuredLogs ? { logDestination } : {},
+    );
   } catch (error) {
     await sandbox.stop();
     throw error;
   }
   // Replaces the boot-time logger (LOG_LEVEL=error) for everything logged from here on, at every
   // level, so the leak checks also see debug lines.
-  testApp.app.useLogger(logger);
+  if (!structuredLogs) testApp.app.useLogger(logger);
   const seenByClients: string[] = [];
 
   const everIssued = new Set<string>();
@@ -179,8 +208,38 @@ export async function startInstagramTestEnv(
     return { status: response.status, json: text ? JSON.parse(text) : null };
   };
 
-  const openCallback = async (url: URL | string): Promise<URL> => {
-    const response = await fetch(url, { redirect: 'manual' });
+  // The one browser the env plays: the cookie that binds its flows (oauth-browser-binding).
+  let browserCookie: string | undefined;
+  const startConnect: InstagramTestEnv['startConnect'] = async (
+    user,
+    method,
+  ) => {
+    const call = request(testApp.http)
+      .get('/api/instagram/auth/instagram')
+      .query(method ? { method } : {})
+      .set('Authorization', `Bearer ${user.accessToken}`);
+    if (browserCookie) call.set('Cookie', browserCookie);
+    const started = await call;
+    const rawSetCookie = started.headers['set-cookie'] as unknown;
+    const setCookie = Array.isArray(rawSetCookie)
+      ? (rawSetCookie as string[])
+      : [];
+    if (setCookie[0]) browserCookie = setCookie[0].split(';')[0];
+    seenByClients.push(started.text);
+    return { status: started.status, body: started.body, setCookie };
+  };
+
+  const openCallback: InstagramTestEnv['openCallback'] = async (
+    url,
+    from = { browser: 'same' },
+  ) => {
+    const response = await fetch(url, {
+      redirect: 'manual',
+      headers:
+        from.browser !== 'another' && browserCookie
+          ? { cookie: browserCookie }
+          : {},
+    });
     const location = response.headers.get('location');
     seenByClients.push(location ?? '', await response.clone().text());
     if (response.status !== 302 || !location)
@@ -198,17 +257,14 @@ export async function startInstagramTestEnv(
     control,
     database: () => testApp.app.get<Connection>(getConnectionToken()),
     issuedTokens: collectIssuedTokens,
+    startConnect,
     openCallback,
     async connectInBrowser(user, { method, choose = {}, action = 'approve' }) {
-      const started = await request(testApp.http)
-        .get('/api/instagram/auth/instagram')
-        .query(method ? { method } : {})
-        .set('Authorization', `Bearer ${user.accessToken}`);
+      const started = await startConnect(user, method);
       if (started.status !== 200)
         throw new Error(
           `auth/instagram answered ${started.status}: ${JSON.stringify(started.body)}`,
         );
-      seenByClients.push(started.text);
       const authorizationUrl = (started.body as { url: string }).url;
 
       const dialog = await fetch(authorizationUrl);

@@ -57,6 +57,9 @@ export class WebhookEvent {
   /** Meta's `Facebook-API-Version` header: which Graph version shaped the payload. */
   @Prop() apiVersion?: string;
 
+  /** The id of the request that brought it (X-Request-Id): its processing logs carry it too. */
+  @Prop() requestId?: string;
+
   /** `pending` until every item ended; then failed, processed or ignored (see WebhookEventStatus). */
   @Prop({ type: String, enum: WEBHOOK_EVENT_STATUSES, required: true })
   status!: WebhookEventStatus;
@@ -88,6 +91,8 @@ export const WebhookEventSchema = SchemaFactory.createForClass(WebhookEvent);
 WebhookEventSchema.index({ digest: 1 }, { unique: true });
 // The sweep: pending deliveries that are due.
 WebhookEventSchema.index({ status: 1, nextAttemptAt: 1 });
+// The backlog: the oldest pending delivery.
+WebhookEventSchema.index({ status: 1, receivedAt: 1 });
 // An owner's events, newest first.
 WebhookEventSchema.index({ 'items.ownerUserId': 1, _id: -1 });
 WebhookEventSchema.index({ 'items.accountId': 1, _id: -1 });

@@ -162,6 +162,20 @@ export class ConversationsService {
     );
   }
 
+  /**
+   * Hands a failed reply to Instagram again (the same message, by its id); answers with where it
+   * stands after this try. `message:updated` tells the same to every tab.
+   */
+  retryDelivery(
+    conversationId: string,
+    messageId: string,
+  ): Observable<MessageDto> {
+    return this.http.post<MessageDto>(
+      `/api/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}/retry`,
+      {},
+    );
+  }
+
   markRead(conversationId: string): Observable<ReadReceiptDto> {
     return this.http.post<ReadReceiptDto>(
       `/api/conversations/${encodeURIComponent(conversationId)}/read`,

@@ -4,6 +4,7 @@ import type { TimelineEntry } from '../components/message-list/timeline-entry';
 import { conversationTitle, senderName } from './conversation-names';
 import { conversationListItems } from './conversation-list-items';
 import type { ConversationListState } from './conversation-list.state';
+import type { DeliveryRetryState } from './delivery-retry.state';
 import type { DraftsState } from './drafts.state';
 import { type UnreadMarker, firstUnreadMessageId } from './first-unread';
 import type { Outbox } from './outbox.state';
@@ -19,6 +20,7 @@ export interface InboxViewSources {
   list: ConversationListState;
   threads: ThreadsState;
   outbox: Outbox;
+  retries: DeliveryRetryState;
   drafts: DraftsState;
   typing: TypingState;
   activeConversationId: Signal<string | null>;
@@ -94,13 +96,14 @@ export class InboxViews {
     }
     const conversation = this.activeConversation();
     const myId = this.sources.myId();
+    const retries = this.sources.retries.byMessage();
     const stored = (this.activeThread()?.messages ?? []).map((message) =>
-      storedEntry(message, conversation, myId),
+      storedEntry(message, conversation, myId, retries[message.id] ?? null),
     );
     const outgoing = this.sources.outbox
       .pending()
       .filter((item) => item.conversationId === id)
-      .map(pendingEntry);
+      .map((item) => pendingEntry(item, conversation));
     return [...stored, ...outgoing];
   });
 

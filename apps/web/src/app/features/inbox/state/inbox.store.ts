@@ -16,6 +16,7 @@ import { RealtimeService } from '../../../core/realtime/realtime.service';
 import { AuthService } from '../../../core/session/auth.service';
 import { conversationTitle } from './conversation-names';
 import { ConversationListState } from './conversation-list.state';
+import { DeliveryRetryState } from './delivery-retry.state';
 import { DraftThreadState } from './draft-thread.state';
 import { DraftsState } from './drafts.state';
 import { InboxViews } from './inbox-views';
@@ -43,6 +44,7 @@ export class InboxStore {
   private readonly list = inject(ConversationListState);
   private readonly threads = inject(ThreadsState);
   private readonly outbox = inject(Outbox);
+  private readonly retries = inject(DeliveryRetryState);
   private readonly drafts = inject(DraftsState);
   private readonly alerts = inject(NewMessageAlerts);
 
@@ -78,6 +80,7 @@ export class InboxStore {
     list: this.list,
     threads: this.threads,
     outbox: this.outbox,
+    retries: this.retries,
     drafts: this.drafts,
     typing: this.typing,
     activeConversationId: this.activeConversationId,
@@ -209,6 +212,14 @@ export class InboxStore {
 
   retry(clientMessageId: string): void {
     this.outbox.retry(clientMessageId);
+  }
+
+  /** Sends a failed reply to Instagram again: the stored message, through the API. */
+  retryDelivery(messageId: string): void {
+    const conversationId = this.activeConversationId();
+    if (conversationId) {
+      this.retries.retry(conversationId, messageId);
+    }
   }
 
   discard(clientMessageId: string): void {
@@ -387,6 +398,7 @@ export const INBOX_STATE_PROVIDERS = [
   ConversationListState,
   ThreadsState,
   Outbox,
+  DeliveryRetryState,
   DraftsState,
   DraftThreadState,
   SearchState,

@@ -28,6 +28,8 @@ export class MessageComposer {
   /** Names what is being answered, for the field's label. */
   readonly recipient = input('');
   readonly disabled = input(false);
+  /** Why it is disabled, shown in the box (e.g. Instagram's messaging window has closed). */
+  readonly disabledReason = input<string | null>(null);
   /** The open conversation's unsent text; the box is reset to it whenever it changes. */
   readonly draft = input('');
 
@@ -53,6 +55,11 @@ export class MessageComposer {
   );
   protected readonly label = computed(() =>
     this.recipient() ? `Message ${this.recipient()}` : 'Message',
+  );
+  protected readonly placeholder = computed(() =>
+    this.disabled() && this.disabledReason()
+      ? (this.disabledReason() as string)
+      : this.label(),
   );
   protected readonly remaining = computed(() => -this.overBy());
 

@@ -109,6 +109,24 @@ describe('MessageList', () => {
     expect(element.querySelector('[data-testid="load-older"]')).toBeNull();
   });
 
+  it('shows postbacks and referrals as centred system lines, not bubbles', async () => {
+    const { element } = await render([
+      entry({
+        key: 'm-9',
+        senderName: 'Cleo Customer',
+        text: 'Tapped “Get started”',
+        systemLine: 'Tapped “Get started”',
+        channel: 'instagram',
+      }),
+    ]);
+    expect(
+      element
+        .querySelector('[data-testid="system-line"]')
+        ?.textContent?.replace(/\s+/g, ' '),
+    ).toContain('Cleo Customer · Tapped “Get started”');
+    expect(element.querySelector('[data-testid="message-bubble"]')).toBeNull();
+  });
+
   it('names the sender of each message for screen readers', async () => {
     const { element } = await render([
       entry({ senderName: 'Grace Hopper', text: 'Hi' }),

@@ -11,10 +11,10 @@ import {
 } from '@angular/core';
 import type { MessageStatus } from '@instantchat/contracts';
 import type { LoadStatus } from '../../../../core/load-status';
-import { LinkedText } from '../../../../ui/linked-text/linked-text';
 import { Clock } from '../../../../ui/relative-time/clock';
 import { FullTimePipe } from '../../../../ui/relative-time/full-time.pipe';
 import { RelativeTimePipe } from '../../../../ui/relative-time/relative-time.pipe';
+import { MessageBubble } from '../message-bubble/message-bubble';
 import {
   UNREAD_DIVIDER_KEY,
   layoutThread,
@@ -46,7 +46,7 @@ const LOAD_OLDER_THRESHOLD_PX = 240;
 @Component({
   selector: 'ic-message-list',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RelativeTimePipe, FullTimePipe, LinkedText],
+  imports: [RelativeTimePipe, FullTimePipe, MessageBubble],
   templateUrl: './message-list.html',
   styleUrl: './message-list.css',
   host: {
@@ -74,6 +74,8 @@ export class MessageList {
   readonly reload = output<void>();
   readonly retry = output<string>();
   readonly discard = output<string>();
+  /** A stored reply Instagram refused, to send again: its message id. */
+  readonly retryDelivery = output<string>();
 
   protected readonly clock = inject(Clock);
   protected readonly rows = computed(() =>

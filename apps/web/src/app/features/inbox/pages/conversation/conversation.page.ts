@@ -13,13 +13,16 @@ import {
 import { RouterLink } from '@angular/router';
 import { MessageComposer } from '../../components/message-composer/message-composer';
 import { MessageList } from '../../components/message-list/message-list';
+import { ReplyWindow } from '../../components/reply-window/reply-window';
+import { replyWindowView } from '../../components/reply-window/reply-window-view';
+import { Clock } from '../../../../ui/relative-time/clock';
 import { InboxStore } from '../../state/inbox.store';
 
 /** One open conversation: history, who is typing, and the send box. A child of the inbox. */
 @Component({
   selector: 'ic-conversation-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, MessageList, MessageComposer],
+  imports: [RouterLink, MessageList, MessageComposer, ReplyWindow],
   templateUrl: './conversation.page.html',
   styleUrl: './conversation.page.css',
   host: {
@@ -34,6 +37,7 @@ export class ConversationPage implements OnDestroy {
   readonly message = input<string | undefined>(undefined);
 
   protected readonly store = inject(InboxStore);
+  private readonly clock = inject(Clock);
   private readonly composer = viewChild.required(MessageComposer);
 
   protected readonly title = computed(
@@ -42,6 +46,17 @@ export class ConversationPage implements OnDestroy {
   protected readonly isInstagram = computed(
     () => this.store.activeConversation()?.kind === 'instagram',
   );
+  /** Instagram conversations: Meta's messaging window, ageing with the clock. */
+  protected readonly replyWindow = computed(() => {
+    const conversation = this.store.activeConversation();
+    return conversation?.kind === 'instagram'
+      ? replyWindowView(
+          conversation.windowClosesAt,
+          conversation.windowHumanAgent ?? false,
+          this.clock.now(),
+        )
+      : null;
+  });
   protected readonly threadStatus = computed(
     () => this.store.activeThread()?.status ?? 'loading',
   );
