@@ -165,18 +165,15 @@ describe('An Instagram conversation from connect to disconnect', () => {
     await ownerPage.getByTestId('message-text').getByText(dm).waitFor();
   });
 
-  uiPending(
-    '[UI pending: message bubble] shows the DM in an Instagram bubble',
-    async () => {
-      const received = messageBubble(ownerPage, dm);
-      await received.waitFor();
-      expect(await received.getAttribute('data-channel')).toBe('instagram');
-      expect(await received.getByTestId('instagram-badge').count()).toBe(1);
-      expect(
-        await received.evaluate((el) => el.classList.contains('mine')),
-      ).toBe(false);
-    },
-  );
+  it('shows the DM in an Instagram bubble', async () => {
+    const received = messageBubble(ownerPage, dm);
+    await received.waitFor();
+    expect(await received.getAttribute('data-channel')).toBe('instagram');
+    expect(await received.getByTestId('instagram-badge').count()).toBe(1);
+    expect(await received.evaluate((el) => el.classList.contains('mine'))).toBe(
+      false,
+    );
+  });
 
   uiPending(
     '[UI pending: list filters] the Instagram filter keeps the conversation, the Team filter hides it',
@@ -214,22 +211,19 @@ describe('An Instagram conversation from connect to disconnect', () => {
     );
   });
 
-  uiPending(
-    '[UI pending: message bubble] shows the reply as mine, sent, in an Instagram bubble',
-    async () => {
-      const sent = messageBubble(ownerPage, reply).and(
-        ownerPage.locator('[data-status="sent"]'),
-      );
-      await sent.waitFor();
-      expect(await sent.getAttribute('data-channel')).toBe('instagram');
-      expect(await sent.evaluate((el) => el.classList.contains('mine'))).toBe(
-        true,
-      );
-      expect(await sent.getByTestId('message-status').innerText()).toContain(
-        'Sent',
-      );
-    },
-  );
+  it('shows the reply as mine, sent, in an Instagram bubble', async () => {
+    const sent = messageBubble(ownerPage, reply).and(
+      ownerPage.locator('[data-status="sent"]'),
+    );
+    await sent.waitFor();
+    expect(await sent.getAttribute('data-channel')).toBe('instagram');
+    expect(await sent.evaluate((el) => el.classList.contains('mine'))).toBe(
+      true,
+    );
+    expect(await sent.getByTestId('message-status').innerText()).toContain(
+      'Sent',
+    );
+  });
 
   it('records the contact reading the reply (Meta’s read webhook)', async () => {
     await actAsContact(contact, ACCOUNT, { type: 'read', mid: replyMid });
@@ -241,18 +235,15 @@ describe('An Instagram conversation from connect to disconnect', () => {
     );
   });
 
-  uiPending(
-    '[UI pending: message bubble] shows the reply as read, live',
-    async () => {
-      const read = messageBubble(ownerPage, reply).and(
-        ownerPage.locator('[data-status="read"]'),
-      );
-      await read.waitFor();
-      expect(await read.getByTestId('message-status').innerText()).toContain(
-        'Read',
-      );
-    },
-  );
+  it('shows the reply as read, live', async () => {
+    const read = messageBubble(ownerPage, reply).and(
+      ownerPage.locator('[data-status="read"]'),
+    );
+    await read.waitFor();
+    expect(await read.getByTestId('message-status').innerText()).toContain(
+      'Read',
+    );
+  });
 
   it('receives a picture and a story reply', async () => {
     await actAsContact(contact, ACCOUNT, { type: 'image', url: imageUrl });
@@ -282,28 +273,25 @@ describe('An Instagram conversation from connect to disconnect', () => {
     ).toEqual({ phoneOverflows: false });
   });
 
-  uiPending(
-    '[UI pending: message bubble] renders the picture inline and the story reply with its story',
-    async () => {
-      const picture = messageAttachment(ownerPage, 'image').locator('img');
-      await picture.waitFor();
-      expect(await picture.getAttribute('src')).toBe(imageUrl);
-      // Loaded (from the stand-in CDN), not a broken frame or "media no longer available".
-      await ownerPage.waitForFunction(
-        (src) =>
-          Array.from(document.querySelectorAll('img')).some(
-            (img) => img.src === src && img.complete && img.naturalWidth > 0,
-          ),
-        imageUrl,
-        { timeout: 30_000 },
-      );
-      const story = messageBubble(ownerPage, storyReply);
-      const storyCard = messageAttachment(story, 'story_reply');
-      await storyCard.waitFor();
-      expect(await storyCard.locator('img').getAttribute('src')).toBe(storyUrl);
-      expect(await story.getAttribute('data-channel')).toBe('instagram');
-    },
-  );
+  it('renders the picture inline and the story reply with its story', async () => {
+    const picture = messageAttachment(ownerPage, 'image').locator('img');
+    await picture.waitFor();
+    expect(await picture.getAttribute('src')).toBe(imageUrl);
+    // Loaded (from the stand-in CDN), not a broken frame or "media no longer available".
+    await ownerPage.waitForFunction(
+      (src) =>
+        Array.from(document.querySelectorAll('img')).some(
+          (img) => img.src === src && img.complete && img.naturalWidth > 0,
+        ),
+      imageUrl,
+      { timeout: 30_000 },
+    );
+    const story = messageBubble(ownerPage, storyReply);
+    const storyCard = messageAttachment(story, 'story_reply');
+    await storyCard.waitFor();
+    expect(await storyCard.locator('img').getAttribute('src')).toBe(storyUrl);
+    expect(await story.getAttribute('data-channel')).toBe('instagram');
+  });
 
   uiPending(
     '[UI pending: webhook events page] lists Meta’s deliveries to the owner, none to the outsider',
@@ -347,29 +335,26 @@ describe('An Instagram conversation from connect to disconnect', () => {
     await nextDay.getByTestId('message-text').getByText(storyReply).waitFor();
   });
 
-  uiPending(
-    '[UI pending: reply window] says the window has closed, disables the composer with the reason, and shows the refused reply as failed with Retry',
-    async () => {
-      const window = nextDay.getByTestId('reply-window');
-      await window.waitFor();
-      expect(await window.getAttribute('data-state')).toBe('closed');
-      expect(await window.innerText()).toContain('Reply window closed');
-      const input = nextDay.getByTestId('message-input');
-      expect(await input.isDisabled()).toBe(true);
-      expect(await input.getAttribute('placeholder')).toMatch(
-        /customer writes again/,
-      );
-      expect(await nextDay.getByTestId('send-button').isDisabled()).toBe(true);
+  it('says the window has closed, disables the composer with the reason, and shows the refused reply as failed with Retry', async () => {
+    const window = nextDay.getByTestId('reply-window');
+    await window.waitFor();
+    expect(await window.getAttribute('data-state')).toBe('closed');
+    expect(await window.innerText()).toContain('Reply window closed');
+    const input = nextDay.getByTestId('message-input');
+    expect(await input.isDisabled()).toBe(true);
+    expect(await input.getAttribute('placeholder')).toMatch(
+      /customer writes again/,
+    );
+    expect(await nextDay.getByTestId('send-button').isDisabled()).toBe(true);
 
-      const failed = messageBubble(nextDay, lateReply);
-      await failed.waitFor();
-      expect(await failed.getAttribute('data-status')).toBe('failed');
-      expect(await failed.getByTestId('message-error').innerText()).toMatch(
-        /window/,
-      );
-      await failed.getByTestId('retry-message').waitFor();
-    },
-  );
+    const failed = messageBubble(nextDay, lateReply);
+    await failed.waitFor();
+    expect(await failed.getAttribute('data-status')).toBe('failed');
+    expect(await failed.getByTestId('message-error').innerText()).toMatch(
+      /window/,
+    );
+    await failed.getByTestId('retry-message').waitFor();
+  });
 
   it('disconnects the account: the header says not connected at once, and the conversation stays', async () => {
     await nextDay.goto('/instagram');
