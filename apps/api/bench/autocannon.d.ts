@@ -1,29 +1,36 @@
 // The few parts of autocannon's API the bench uses (the package ships no types).
 declare module 'autocannon' {
-  interface AutocannonRequest {
-    method?: string;
-    path?: string;
-    headers?: Record<string, string>;
-    body?: string;
+  namespace autocannon {
+    interface AutocannonRequest {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      /** Rewrites each request before it is sent (a fresh body, other headers). */
+      setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
+    }
+    interface AutocannonClient {
+      setRequests(requests: AutocannonRequest[]): void;
+    }
+    interface AutocannonOptions extends AutocannonRequest {
+      url: string;
+      connections?: number;
+      duration?: number;
+      requests?: AutocannonRequest[];
+      setupClient?: (client: AutocannonClient) => void;
+    }
+    interface AutocannonResult {
+      duration: number;
+      '2xx': number;
+      non2xx: number;
+      errors: number;
+      timeouts: number;
+      latency: { p50: number; p99: number };
+      requests: { average: number };
+    }
   }
-  interface AutocannonClient {
-    setRequests(requests: AutocannonRequest[]): void;
-  }
-  interface AutocannonOptions extends AutocannonRequest {
-    url: string;
-    connections?: number;
-    duration?: number;
-    setupClient?: (client: AutocannonClient) => void;
-  }
-  interface AutocannonResult {
-    duration: number;
-    '2xx': number;
-    non2xx: number;
-    errors: number;
-    timeouts: number;
-    latency: { p50: number; p99: number };
-    requests: { average: number };
-  }
-  function autocannon(options: AutocannonOptions): Promise<AutocannonResult>;
+  function autocannon(
+    options: autocannon.AutocannonOptions,
+  ): Promise<autocannon.AutocannonResult>;
   export = autocannon;
 }

@@ -8,7 +8,8 @@
  * Prints `listening <port>` once ready.
  */
 import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import { answer, listenForTheBench } from './reference-http';
 
 const secret = createSecretKey(
   Buffer.from(process.env['BENCH_JWT_SECRET'] ?? '', 'utf8'),
@@ -39,14 +40,6 @@ function verifiedSubject(token: string): string | null {
   return typeof claims.sub === 'string' ? claims.sub : null;
 }
 
-function answer(response: ServerResponse, status: number, body: string): void {
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  });
-  response.end(body);
-}
-
 const server = createServer((request, response) => {
   const authorization = request.headers.authorization ?? '';
   const subject = authorization.startsWith('Bearer ')
@@ -60,9 +53,4 @@ const server = createServer((request, response) => {
   }
 });
 
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  process.stdout.write(`listening ${port}\n`);
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+listenForTheBench(server);

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -11,37 +12,43 @@ export interface RunningProcess {
 const BOOT_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 
+/** Every process a bench started and has not stopped yet. */
+const children = new Set<ChildProcess>();
+
+/** Stops whatever is still running, e.g. when a bench overruns its time. */
+export async function stopEverything(): Promise<void> {
+  await Promise.all([...children].map((child) => stopProcess(child)));
+}
+
 /**
  * Runs the built API (dist/apps/api/main.js) as `npm start` does: its own process, embedded
  * database and generated secrets under `dataDir`, development defaults otherwise. Auth's rate limit
- * is lifted so the bench can register its users; nothing else is tuned.
+ * is lifted so the bench can register its users; `env` adds what one bench needs (named there).
  */
 export async function startBuiltApi(
   workspaceRoot: string,
   dataDir: string,
   webDistDir: string,
+  env: Record<string, string> = {},
 ): Promise<RunningProcess> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
+  const child = spawnNode(
+    workspaceRoot,
     [join(workspaceRoot, 'dist/apps/api/main.js')],
     {
-      cwd: workspaceRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        WEB_DIST_DIR: webDistDir,
-        LOG_LEVEL: 'warn',
-        AUTH_RATE_LIMIT: '1000000',
-        MESSAGE_RATE_LIMIT: '100000000',
-        ...(process.env['BENCH_API_NODE_OPTIONS'] && {
-          NODE_OPTIONS: process.env['BENCH_API_NODE_OPTIONS'],
-        }),
-      },
+      ...process.env,
+      NODE_ENV: 'development',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      WEB_DIST_DIR: webDistDir,
+      LOG_LEVEL: 'warn',
+      AUTH_RATE_LIMIT: '1000000',
+      MESSAGE_RATE_LIMIT: '1000000',
+      ...env,
+      ...(process.env['BENCH_API_NODE_OPTIONS'] && {
+        NODE_OPTIONS: process.env['BENCH_API_NODE_OPTIONS'],
+      }),
     },
   );
   const output = collectOutput(child);
@@ -64,24 +71,19 @@ export async function startBuiltApi(
   throw new Error(`the API did not become healthy in time:\n${output()}`);
 }
 
-/** Runs the bare reference server (bare-jwt-server.ts) and waits for its port. */
-export async function startBareJwtServer(
+/**
+ * Runs one of the bench's reference servers (a `*.ts` file beside this one) in its own process, so
+ * it does not share an event loop with the load generator, and waits for its `listening <port>`.
+ */
+export async function startReferenceServer(
   workspaceRoot: string,
-  jwtSecret: string,
-  users: readonly object[],
+  script: string,
+  env: Record<string, string>,
 ): Promise<RunningProcess> {
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', join(__dirname, 'bare-jwt-server.ts')],
-    {
-      cwd: workspaceRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        BENCH_JWT_SECRET: jwtSecret,
-        BENCH_USERS: JSON.stringify(users),
-      },
-    },
+  const child = spawnNode(
+    workspaceRoot,
+    ['-r', '@swc-node/register', join(__dirname, script)],
+    { ...process.env, ...env },
   );
   const output = collectOutput(child);
   const deadline = Date.now() + BOOT_TIMEOUT_MS;
@@ -97,7 +99,20 @@ export async function startBareJwtServer(
     await sleep(50);
   }
   await stopProcess(child);
-  throw new Error(`the bare reference server did not start:\n${output()}`);
+  throw new Error(`the reference server ${script} did not start:\n${output()}`);
+}
+
+/**
+ * The built dashboard when there is one (as `npm start` serves it); otherwise a one-file stand-in,
+ * so the dashboard's middleware sits in front of the API exactly as it does in a real run.
+ */
+export function dashboardDir(workspaceRoot: string, tempDir: string): string {
+  const built = join(workspaceRoot, 'dist/apps/web/browser');
+  if (existsSync(join(built, 'index.html'))) return built;
+  const standIn = join(tempDir, 'web');
+  mkdirSync(standIn, { recursive: true });
+  writeFileSync(join(standIn, 'index.html'), '<!doctype html><title>x</title>');
+  return standIn;
 }
 
 /** Keeps the last few kilobytes of a child's output, to explain a failed start. */
@@ -111,6 +126,22 @@ function collectOutput(child: ChildProcess): () => string {
   return () => text;
 }
 
+/** Spawns `node args…` with piped output and remembers it until it exits. */
+function spawnNode(
+  workspaceRoot: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): ChildProcess {
+  const child = spawn(process.execPath, args, {
+    cwd: workspaceRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', resolve));
@@ -120,7 +151,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

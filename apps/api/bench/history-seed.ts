@@ -1,9 +1,6 @@
-import { startEmbeddedMongo } from '@instantchat/mongo-embedded';
-import { MongoClient, ObjectId } from 'mongodb';
-import { join } from 'node:path';
+import { ObjectId } from 'mongodb';
+import { withApiDatabase } from './seed-database';
 
-/** The database the API uses on the embedded server (database-server.ts). */
-const DATABASE_NAME = 'instantchat';
 const BATCH = 2_000;
 
 export interface HistoryToSeed {
@@ -22,15 +19,8 @@ export async function seedHistories(
   dataDir: string,
   histories: readonly HistoryToSeed[],
 ): Promise<void> {
-  const server = await startEmbeddedMongo({
-    host: '127.0.0.1',
-    port: 0,
-    dbPath: join(dataDir, 'db'),
-  });
-  const client = new MongoClient(server.uri);
-  try {
-    await client.connect();
-    const messages = client.db(DATABASE_NAME).collection('messages');
+  await withApiDatabase(dataDir, async (db) => {
+    const messages = db.collection('messages');
     for (const history of histories) {
       const conversationId = new ObjectId(history.conversationId);
       const senderUserId = new ObjectId(history.senderUserId);
@@ -65,8 +55,5 @@ export async function seedHistories(
         await messages.insertMany(batch, { ordered: false });
       }
     }
-  } finally {
-    await client.close();
-    await server.stop();
-  }
+  });
 }

@@ -12,7 +12,7 @@ export {
 export type {
   SandboxEventInput,
   SandboxEventType,
-} from './app/webhooks/sandbox-events';
+} from './app/webhooks/sandbox-event-input';
 export {
   startWebhookReceiver,
   type WebhookReceiver,

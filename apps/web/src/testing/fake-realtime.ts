@@ -3,8 +3,10 @@ import type {
   ConversationDto,
   InstagramStatusPayload,
   MessageDto,
+  MessageRemovedPayload,
   ReadReceiptDto,
   TypingPayload,
+  WebhookEventDto,
 } from '@instantchat/contracts';
 import { Subject } from 'rxjs';
 import type {
@@ -21,10 +23,12 @@ export class FakeRealtime
       | 'connected$'
       | 'messageNew$'
       | 'messageUpdated$'
+      | 'messageRemoved$'
       | 'conversationUpdated$'
       | 'messageRead$'
       | 'typing$'
       | 'instagramStatus$'
+      | 'instagramEvent$'
       | 'connect'
       | 'disconnect'
       | 'sendTyping'
@@ -35,10 +39,12 @@ export class FakeRealtime
   readonly connected$ = new Subject<{ isReconnect: boolean }>();
   readonly messageNew$ = new Subject<MessageDto>();
   readonly messageUpdated$ = new Subject<MessageDto>();
+  readonly messageRemoved$ = new Subject<MessageRemovedPayload>();
   readonly conversationUpdated$ = new Subject<ConversationDto>();
   readonly messageRead$ = new Subject<ReadReceiptDto>();
   readonly typing$ = new Subject<TypingPayload>();
   readonly instagramStatus$ = new Subject<InstagramStatusPayload>();
+  readonly instagramEvent$ = new Subject<WebhookEventDto>();
   readonly typingSent: { conversationId: string; isTyping: boolean }[] = [];
   connectedWith: string | null = null;
 

@@ -64,6 +64,14 @@ export class InstagramContactDto {
   profilePictureUrl?: string;
 }
 
+/** The connected Instagram account an Instagram conversation's messages reach. */
+export class ConversationInstagramAccountDto {
+  /** Instagram's id of the professional account, as `GET /api/instagram/status` lists it. */
+  id!: string;
+  /** Its username; absent when the connection is gone from the server. */
+  username?: string;
+}
+
 export class MessagePreviewDto {
   text!: string;
   senderUserId?: string | null;
@@ -78,6 +86,8 @@ export class ConversationDto {
   participants!: ParticipantDto[];
   /** Instagram conversations only. */
   instagramContact?: InstagramContactDto;
+  /** Instagram conversations only: the caller's account the contact writes to. */
+  instagramAccount?: ConversationInstagramAccountDto;
   lastMessage?: MessagePreviewDto | null;
   /** ISO 8601; falls back to creation time for a conversation without messages. */
   lastMessageAt!: string;

@@ -6,6 +6,7 @@ import type {
   TypingEventDto,
 } from './chat.dto';
 import type { InstagramAccountDto } from './instagram.dto';
+import type { WebhookEventDto } from './webhook-events.dto';
 
 /** Socket.io is served on the API's origin under this path. */
 export const SOCKET_PATH = '/socket.io';
@@ -13,10 +14,13 @@ export const SOCKET_PATH = '/socket.io';
 export const ServerEvent = {
   MessageNew: 'message:new',
   MessageUpdated: 'message:updated',
+  MessageRemoved: 'message:removed',
   ConversationUpdated: 'conversation:updated',
   MessageRead: 'message:read',
   Typing: 'typing',
   InstagramStatus: 'instagram:status',
+  /** A webhook delivery of the owner's accounts was worked on: their view of it, as the events list shows it. */
+  InstagramEvent: 'instagram:event',
 } as const;
 
 export const ClientEvent = {
@@ -28,6 +32,16 @@ export interface TypingPayload {
   conversationId: string;
   userId: string;
   isTyping: boolean;
+}
+
+/**
+ * A message row no longer exists: it was a duplicate of another (the echo of our own Instagram
+ * reply, stored before the Send API's answer named it and then merged into the reply). Clients
+ * drop it; the message it duplicated arrives as `message:updated`.
+ */
+export interface MessageRemovedPayload {
+  conversationId: string;
+  messageId: string;
 }
 
 /** Sent to the owner's room whenever one of their Instagram connections changes. */
@@ -52,10 +66,12 @@ export type SocketAck<T> =
 export interface ServerToClientEvents {
   [ServerEvent.MessageNew]: (message: MessageDto) => void;
   [ServerEvent.MessageUpdated]: (message: MessageDto) => void;
+  [ServerEvent.MessageRemoved]: (payload: MessageRemovedPayload) => void;
   [ServerEvent.ConversationUpdated]: (conversation: ConversationDto) => void;
   [ServerEvent.MessageRead]: (receipt: ReadReceiptDto) => void;
   [ServerEvent.Typing]: (payload: TypingPayload) => void;
   [ServerEvent.InstagramStatus]: (payload: InstagramStatusPayload) => void;
+  [ServerEvent.InstagramEvent]: (event: WebhookEventDto) => void;
 }
 
 export interface ClientToServerEvents {

@@ -27,6 +27,8 @@ export type InstagramAttachmentType =
   | 'ig_reel'
   | 'reel'
   | 'ig_post'
+  | 'ig_story'
+  | 'unsupported_type'
   | 'template'
   | 'fallback';
 
@@ -34,6 +36,8 @@ export interface InstagramAttachmentPayload {
   url?: string;
   title?: string;
   reel_video_id?: string;
+  /** `ig_post` (and, until February 2026, `share`): the shared post's media id. */
+  ig_post_media_id?: string;
   [key: string]: unknown;
 }
 
@@ -80,21 +84,28 @@ export interface InstagramRead {
 export interface InstagramMessageEdit {
   mid: string;
   text?: string;
-  num_edit: number;
+  /** Documented as an integer; Meta's own example (and some deliveries) carry it as a string. */
+  num_edit: number | string;
 }
 
 export interface InstagramPostback {
   /** Only from Graph API v11.0 on. */
   mid?: string;
   title?: string;
+  /** Absent in postbacks delivered on the `standby` channel. */
   payload?: string;
+  /** The person came through an ig.me link (or an ad) and tapped an Icebreaker. */
+  referral?: InstagramReferral;
 }
 
 export interface InstagramReferral {
   ref?: string;
-  source: string;
-  type: string;
+  /** `ADS`, `SHORTLINK` (an ig.me link), …; absent on Instagram Shop product referrals. */
+  source?: string;
+  type?: string;
   ad_id?: string;
+  /** Instagram Shop: the product the person asked about (inside a message). */
+  product?: { id: string };
   [key: string]: unknown;
 }
 
@@ -141,6 +152,17 @@ export interface InstagramWebhookEntry {
    */
   messaging?: InstagramMessagingEvent[];
   standby?: InstagramMessagingEvent[];
+  changes?: InstagramWebhookChange[];
+}
+
+/**
+ * The `changes[]` form: one field and its value. Messaging fields carry a messaging event as the
+ * value (the App Dashboard's "Test" button sends them so, with `entry.time` in seconds and the
+ * event's `timestamp` as a string); comments and mentions carry their own objects.
+ */
+export interface InstagramWebhookChange {
+  field: string;
+  value: Record<string, unknown>;
 }
 
 export interface InstagramWebhookPayload {

@@ -4,6 +4,7 @@ import { startMetaSandbox, type MetaSandbox } from './sandbox';
 import {
   graphCaller,
   httpJson,
+  subscribePage,
   type GraphCaller,
 } from '../testing/sandbox-client';
 import {
@@ -72,13 +73,12 @@ describe("shapes match Meta's documented examples", () => {
   beforeEach(async () => {
     await control('POST', '/reset');
     receiver.received.length = 0;
-    const user = await control('POST', '/tokens', { pageIds: [PAGE] });
-    pageToken = (await graph.get('/me/accounts', user.json.access_token)).json
-      .data[0].access_token;
-    await graph.post(`/${PAGE}/subscribed_apps`, pageToken, undefined, {
-      subscribed_fields:
-        'messages,message_reads,message_reactions,message_edits,messaging_postbacks,messaging_referrals',
-    });
+    pageToken = await subscribePage(
+      sandbox.url,
+      graph,
+      PAGE,
+      'messages,message_reads,message_reactions,message_edits,messaging_postbacks,messaging_referrals',
+    );
   });
 
   /** Sends events as Anna and returns the body of the last webhook POST. */

@@ -1,10 +1,10 @@
-import type { InstagramMessagingEvent } from '@instantchat/meta-platform';
 import type { BuiltEvent } from './webhooks/sandbox-events';
 import {
   buildWebhookPayload,
-  type WebhookDelivery,
-  type WebhookSender,
-} from './webhooks/webhook-sender';
+  deliveryFieldOf,
+  type DeliveryForm,
+} from './webhooks/webhook-payloads';
+import type { WebhookDelivery, WebhookSender } from './webhooks/webhook-sender';
 import type { SandboxWorld } from './world';
 
 export interface SandboxConfig {
@@ -28,16 +28,6 @@ export interface SandboxContext {
   log: (line: string) => void;
 }
 
-/** The Page webhook field that carries each kind of messaging event. */
-export function webhookFieldOf(event: InstagramMessagingEvent): string {
-  if ('message' in event) return 'messages';
-  if ('read' in event) return 'messaging_seen';
-  if ('reaction' in event) return 'message_reactions';
-  if ('message_edit' in event) return 'message_edit';
-  if ('postback' in event) return 'messaging_postbacks';
-  return 'messaging_referral';
-}
-
 /**
  * Meta delivers an Instagram event only for a field chosen at app level (the `instagram` object
  * in the App Dashboard), and only along a subscription of the account:
@@ -46,17 +36,18 @@ export function webhookFieldOf(event: InstagramMessagingEvent): string {
  * - Instagram Login: the account's `POST /me/subscribed_apps` has the field; signed with the
  *   Instagram app's secret.
  * Events delivered along neither are recorded as skipped, with the reason, so tests and people
- * see why nothing arrived.
+ * see why nothing arrived. In the `standby` form the field that must be chosen is `standby`.
  */
 export function deliverEvents(
   ctx: SandboxContext,
   built: BuiltEvent[],
+  form: DeliveryForm = 'messaging',
 ): WebhookDelivery[] {
   const viaPage: BuiltEvent[] = [];
   const viaInstagramLogin: BuiltEvent[] = [];
   const skipped: { event: BuiltEvent; reason: string }[] = [];
   for (const item of built) {
-    const field = webhookFieldOf(item.event);
+    const field = deliveryFieldOf(item.event, form);
     const account = ctx.world.instagramAccounts.get(item.instagramAccountId);
     const pageSubscribed =
       account?.pageId !== undefined &&
@@ -88,16 +79,16 @@ export function deliverEvents(
   const now = ctx.world.now();
   const deliveries: WebhookDelivery[] = [];
   if (viaPage.length > 0)
-    deliveries.push(ctx.sender.send(buildWebhookPayload(viaPage, now)));
+    deliveries.push(ctx.sender.send(buildWebhookPayload(viaPage, now, form)));
   if (viaInstagramLogin.length > 0)
     deliveries.push(
-      ctx.sender.send(buildWebhookPayload(viaInstagramLogin, now), {
+      ctx.sender.send(buildWebhookPayload(viaInstagramLogin, now, form), {
         signedBy: 'instagram_app',
       }),
     );
   for (const { event, reason } of skipped) {
     deliveries.push(
-      ctx.sender.send(buildWebhookPayload([event], now), {
+      ctx.sender.send(buildWebhookPayload([event], now, form), {
         skipReason: reason,
       }),
     );

@@ -110,6 +110,7 @@ export async function startMetaSandbox(
     callbackUrl: options.webhookUrl,
     retryDelaysMs: options.webhookRetryDelaysMs,
     timeoutMs: options.webhookTimeoutMs,
+    apiVersion: config.graphVersion,
     log,
   });
   const ctx: SandboxContext = { world, sender, config, log };

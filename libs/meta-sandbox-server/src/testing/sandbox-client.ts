@@ -155,3 +155,26 @@ export async function allowInInstagramLogin(
     );
   return new URL(location);
 }
+
+/**
+ * What Facebook Login's connect leaves behind, without the dialog: a Page token from a fresh user
+ * token (the control API's `POST /tokens`), and the app subscribed to the Page for `fields`.
+ * @returns the Page token.
+ */
+export async function subscribePage(
+  sandboxUrl: string,
+  graph: GraphCaller,
+  pageId: string,
+  fields: string,
+): Promise<string> {
+  const user = await httpJson(`${sandboxUrl}/_sandbox/tokens`, {
+    method: 'POST',
+    body: { pageIds: [pageId] },
+  });
+  const pageToken = (await graph.get('/me/accounts', user.json.access_token))
+    .json.data[0].access_token as string;
+  await graph.post(`/${pageId}/subscribed_apps`, pageToken, undefined, {
+    subscribed_fields: fields,
+  });
+  return pageToken;
+}

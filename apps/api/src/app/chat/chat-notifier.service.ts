@@ -11,7 +11,8 @@ import { ConversationPresenter } from './conversation-presenter.service';
 /**
  * Who hears about what in a conversation. Every participant's room gets new messages and
  * conversation changes (the author's too: their other tabs must stay in step), and so do later changes
- * to a message (`message:updated`: delivery status, reactions, edits, unsends); a read receipt goes to
+ * to a message (`message:updated`: delivery status, reactions, edits, unsends) and the removal of a
+ * duplicate row (`message:removed`); a read receipt goes to
  * the people whose messages were read.
  *
  * Live updates are best effort and never fail the write that caused them: the write has happened,
@@ -44,6 +45,15 @@ export class ChatNotifier {
       participantIdsOf(conversation),
       ServerEvent.MessageUpdated,
       message,
+    );
+  }
+
+  /** A duplicate row was deleted (an echo merged into our reply): every participant's tabs drop it. */
+  messageRemoved(conversation: ConversationRecord, messageId: string): void {
+    this.realtime.emitToUsers(
+      participantIdsOf(conversation),
+      ServerEvent.MessageRemoved,
+      { conversationId: conversation._id.toHexString(), messageId },
     );
   }
 

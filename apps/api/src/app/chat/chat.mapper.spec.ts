@@ -126,6 +126,15 @@ describe('toConversationDto', () => {
       profilePictureUrl: undefined,
     });
     expect(
+      toConversationDto(instagram, alice.toHexString(), names, {
+        accountUsername: 'bluejacket.store',
+      }).instagramAccount,
+    ).toEqual({ id: '17841400000000000', username: 'bluejacket.store' });
+    expect(
+      toConversationDto(conversation(), alice.toHexString(), names)
+        .instagramAccount,
+    ).toBeUndefined();
+    expect(
       toConversationDto(conversation(), alice.toHexString(), names)
         .instagramContact,
     ).toBeUndefined();

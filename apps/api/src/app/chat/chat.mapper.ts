@@ -23,15 +23,26 @@ export function previewText(text: string): string {
     : `${oneLine.slice(0, PREVIEW_MAX_LENGTH - 1)}…`;
 }
 
+/** What a conversation's channel adds to it (asked of its ReplyChannel). */
+export interface ChannelView {
+  /** Undefined when the conversation's channel has no reply window (local chat). */
+  windowClosesAt?: Date | null;
+  /** With a reply window: the server replies as a human agent (7 days). */
+  windowHumanAgent?: boolean;
+  /** External threads: the username of the account serving it, when known. */
+  accountUsername?: string;
+}
+
 /** The conversation as one viewer sees it: the unread count is theirs. */
 export function toConversationDto(
   conversation: ConversationRecord,
   viewerId: string,
   names: DisplayNames,
-  /** Undefined when the conversation's channel has no reply window (local chat). */
-  windowClosesAt?: Date | null,
-  /** With a reply window: the server replies as a human agent (7 days). */
-  windowHumanAgent = false,
+  {
+    windowClosesAt,
+    windowHumanAgent = false,
+    accountUsername,
+  }: ChannelView = {},
 ): ConversationDto {
   const participants: ParticipantDto[] = conversation.participantIds.map(
     (id) => {
@@ -53,6 +64,10 @@ export function toConversationDto(
         username: instagram.contactProfile?.username,
         name: instagram.contactProfile?.name,
         profilePictureUrl: instagram.contactProfile?.profilePictureUrl,
+      },
+      instagramAccount: {
+        id: instagram.accountId,
+        ...(accountUsername !== undefined && { username: accountUsername }),
       },
     }),
     lastMessage: lastMessage

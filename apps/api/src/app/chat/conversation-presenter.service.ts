@@ -2,7 +2,11 @@ import type { ConversationDto } from '@instantchat/contracts';
 import { Injectable } from '@nestjs/common';
 import { UsersService } from '../users/users.service';
 import { ReplyChannels } from './channels/reply-channels';
-import { toChannelConversation, toConversationDto } from './chat.mapper';
+import {
+  type ChannelView,
+  toChannelConversation,
+  toConversationDto,
+} from './chat.mapper';
 import type { ConversationRecord, DisplayNames } from './chat.records';
 
 /** Conversations as a given person sees them, with participants' display names resolved. */
@@ -18,14 +22,12 @@ export class ConversationPresenter {
     conversations: readonly ConversationRecord[],
     viewerId: string,
   ): Promise<ConversationDto[]> {
-    const names = await this.displayNamesOf(conversations);
-    return conversations.map((conversation) =>
-      toConversationDto(
-        conversation,
-        viewerId,
-        names,
-        ...this.replyWindowOf(conversation),
-      ),
+    const [names, channelViews] = await Promise.all([
+      this.displayNamesOf(conversations),
+      this.channelViewsOf(conversations),
+    ]);
+    return conversations.map((conversation, i) =>
+      toConversationDto(conversation, viewerId, names, channelViews[i]),
     );
   }
 
@@ -41,35 +43,52 @@ export class ConversationPresenter {
   async toDtoPerParticipant(
     conversation: ConversationRecord,
   ): Promise<Map<string, ConversationDto>> {
-    const names = await this.displayNamesOf([conversation]);
+    const [names, [channelView]] = await Promise.all([
+      this.displayNamesOf([conversation]),
+      this.channelViewsOf([conversation]),
+    ]);
     return new Map(
       conversation.participantIds.map((id) => {
         const viewerId = id.toHexString();
         return [
           viewerId,
-          toConversationDto(
-            conversation,
-            viewerId,
-            names,
-            ...this.replyWindowOf(conversation),
-          ),
+          toConversationDto(conversation, viewerId, names, channelView),
         ];
       }),
     );
   }
 
   /**
-   * Asked of the conversation's channel: only channels with a messaging window have one.
-   * @returns when it closes (undefined: no window) and whether it is the human agent's.
+   * Asked of each conversation's channel: the messaging window (only channels with one) and the
+   * receiving account's username (one lookup for every Instagram conversation in the batch).
    */
-  private replyWindowOf(
-    conversation: ConversationRecord,
-  ): [Date | null | undefined, boolean] {
-    const channel = this.replyChannels.find(conversation.kind);
-    return [
-      channel?.replyWindowClosesAt?.(toChannelConversation(conversation)),
-      channel?.repliesAsHumanAgent ?? false,
+  private async channelViewsOf(
+    conversations: readonly ConversationRecord[],
+  ): Promise<ChannelView[]> {
+    const instagram = this.replyChannels.find('instagram');
+    const connectionIds = [
+      ...new Set(
+        conversations.flatMap((c) =>
+          c.instagram ? [c.instagram.connectionId.toHexString()] : [],
+        ),
+      ),
     ];
+    const usernames =
+      connectionIds.length > 0 && instagram?.accountUsernames
+        ? await instagram.accountUsernames(connectionIds)
+        : new Map<string, string>();
+    return conversations.map((conversation) => {
+      const channel = this.replyChannels.find(conversation.kind);
+      return {
+        windowClosesAt: channel?.replyWindowClosesAt?.(
+          toChannelConversation(conversation),
+        ),
+        windowHumanAgent: channel?.repliesAsHumanAgent ?? false,
+        accountUsername:
+          conversation.instagram &&
+          usernames.get(conversation.instagram.connectionId.toHexString()),
+      };
+    });
   }
 
   private async displayNamesOf(

@@ -12,6 +12,7 @@ export class AppConfigService implements AppConfig {
   readonly database: AppConfig['database'];
   readonly auth: AppConfig['auth'];
   readonly chat: AppConfig['chat'];
+  readonly webhooks: AppConfig['webhooks'];
   readonly encryption: AppConfig['encryption'];
   readonly redis: AppConfig['redis'];
   readonly metrics: AppConfig['metrics'];
@@ -25,6 +26,7 @@ export class AppConfigService implements AppConfig {
     this.database = config.database;
     this.auth = config.auth;
     this.chat = config.chat;
+    this.webhooks = config.webhooks;
     this.encryption = config.encryption;
     this.redis = config.redis;
     this.metrics = config.metrics;

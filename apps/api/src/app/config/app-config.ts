@@ -54,6 +54,13 @@ export interface AppConfig {
     /** Messages one user may send per minute, over REST and over the socket alike. */
     messageRateLimitPerMinute: number;
   };
+  webhooks: {
+    /**
+     * Days a delivery of the webhook inbox is kept once it ended `processed` or `ignored`
+     * (WEBHOOK_RETENTION_DAYS); failed and pending ones are kept until a retry ends them.
+     */
+    eventRetentionDays: number;
+  };
   encryption: {
     /** 32-byte AES-256-GCM key for third-party tokens stored at rest. */
     tokenEncryptionKey: Buffer;
@@ -115,6 +122,7 @@ export const ENV_VARIABLES = [
   'API_DOCS',
   'SHUTDOWN_TIMEOUT_MS',
   'MESSAGE_RATE_LIMIT',
+  'WEBHOOK_RETENTION_DAYS',
   'META_APP_ID',
   'META_APP_SECRET',
   'META_GRAPH_URL',

@@ -61,6 +61,7 @@ describe('loadConfig', () => {
         trustProxy: false,
       });
       expect(config.chat.messageRateLimitPerMinute).toBe(60);
+      expect(config.webhooks).toEqual({ eventRetentionDays: 30 });
       expect(config.dataDir).toBe(join(cwd, '.data'));
       expect(config.logLevel).toBe('log');
       expect(config.auth.jwtExpiresInSeconds).toBe(604800);
@@ -430,6 +431,17 @@ describe('loadConfig: hardening', () => {
       'SHUTDOWN_TIMEOUT_MS: must be a whole number between 1 and 600000 (got "0")',
       'MESSAGE_RATE_LIMIT: must be a whole number between 1 and 1000000 (got "0")',
     ]);
+  });
+
+  it('reads WEBHOOK_RETENTION_DAYS, refusing zero, fractions and more than ten years', () => {
+    expect(
+      load({ WEBHOOK_RETENTION_DAYS: '7' }).webhooks.eventRetentionDays,
+    ).toBe(7);
+    for (const value of ['0', '1.5', '3651', 'a month']) {
+      expect(problemsOf({ WEBHOOK_RETENTION_DAYS: value })).toEqual([
+        `WEBHOOK_RETENTION_DAYS: must be a whole number between 1 and 3650 (got "${value}")`,
+      ]);
+    }
   });
 
   it('reads BODY_LIMIT in bytes too', () => {

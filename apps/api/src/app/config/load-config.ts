@@ -171,6 +171,14 @@ export function loadConfig(
     fail,
   );
 
+  const webhookEventRetentionDays = integer(
+    read('WEBHOOK_RETENTION_DAYS') ?? '30',
+    'WEBHOOK_RETENTION_DAYS',
+    1,
+    3650,
+    fail,
+  );
+
   let jwtSecret = readJwtSecret(read, fail, production);
   let tokenEncryptionKey = readTokenEncryptionKey(read, fail, production);
 
@@ -221,6 +229,9 @@ export function loadConfig(
     },
     chat: {
       messageRateLimitPerMinute: messageRateLimitPerMinute as number,
+    },
+    webhooks: {
+      eventRetentionDays: webhookEventRetentionDays as number,
     },
     encryption: { tokenEncryptionKey },
     ...(redisUrl ? { redis: { url: redisUrl } } : {}),

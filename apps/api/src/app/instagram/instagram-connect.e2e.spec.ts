@@ -370,7 +370,9 @@ describe('Connecting Instagram (e2e, against the Meta sandbox)', () => {
         await approveInDialog(await startFlow(owner), BLUE_JACKET.pageId),
         await approveInDialog(await startFlow(owner), BLUE_JACKET.pageId),
       ];
-      const landings = await Promise.all(callbacks.map((url) => env.openCallback(url)));
+      const landings = await Promise.all(
+        callbacks.map((url) => env.openCallback(url)),
+      );
       expect(landings.map(String)).toEqual([
         connectedTo(BLUE_JACKET.username),
         connectedTo(BLUE_JACKET.username),

@@ -285,6 +285,20 @@ export class InstagramConnectionsService {
     return this.connections.findById(connectionId).exec();
   }
 
+  /** Each connection's account username, by connection id (ids that match none are left out). */
+  async usernamesOf(
+    connectionIds: readonly string[],
+  ): Promise<Map<string, string>> {
+    const found = await this.connections
+      .find({ _id: { $in: connectionIds.filter(Types.ObjectId.isValid) } })
+      .select({ instagramUsername: 1 })
+      .lean()
+      .exec();
+    return new Map(
+      found.map((c) => [c._id.toHexString(), c.instagramUsername]),
+    );
+  }
+
   /**
    * The caller's held account to send from: the one named, or their only one.
    * @throws NotFoundException when the named account is not theirs, or they hold none.

@@ -6,6 +6,7 @@ import {
 } from '@instantchat/contracts';
 import { Types } from 'mongoose';
 import {
+  nextEvent,
   pause,
   recordEvents,
   SILENCE_MS,
@@ -254,12 +255,56 @@ describe('The echo of a reply sent from InstantChat (e2e)', () => {
     });
   });
 
+  it('the owner’s open tabs drop the merged echo (message:removed), and nobody else hears of it', async () => {
+    const { owner, conversationId } = await ownerWithThread();
+    const stranger = await env.testApp.register();
+    const ownerSocket = await sockets.connect(owner.accessToken);
+    const strangerSocket = await sockets.connect(stranger.accessToken);
+    const created = recordEvents(ownerSocket, ServerEvent.MessageNew);
+    const removed = recordEvents(ownerSocket, ServerEvent.MessageRemoved);
+    const strangerRemoved = recordEvents(
+      strangerSocket,
+      ServerEvent.MessageRemoved,
+    );
+    const removal = nextEvent(
+      ownerSocket,
+      ServerEvent.MessageRemoved,
+      () => true,
+      10_000,
+    );
+    const text = 'Pick-up is at noon';
+    await slowSendApi(SLOW_ANSWER_MS);
+
+    const answered = startReply(owner, conversationId, text);
+    const mid = await midOnMeta(text);
+    await echo(mid, `${text}.`);
+    const message = await answered;
+    expect(message.status).toBe('sent');
+
+    // The echo reached the tab as a message of its own, then its removal.
+    const echoShown = created.find((m) => m.text === `${text}.`);
+    expect(echoShown).toBeDefined();
+    expect(await removal).toEqual({
+      conversationId,
+      messageId: echoShown?.id,
+    });
+    expect(removed).toEqual([
+      { conversationId, messageId: echoShown?.id as string },
+    ]);
+    expect(await outboundRows(conversationId)).toHaveLength(1);
+    await pause(SILENCE_MS);
+    expect(removed).toHaveLength(1);
+    expect(strangerRemoved).toEqual([]);
+  });
+
   it('an echo of a message written in Instagram’s app with the text of an older sent reply stays its own message', async () => {
     const { owner, conversationId } = await ownerWithThread();
     const text = 'Thanks!';
     const message = await startReply(owner, conversationId, text);
     expect(message.status).toBe('sent');
 
+    const socket = await sockets.connect(owner.accessToken);
+    const removed = recordEvents(socket, ServerEvent.MessageRemoved);
     await echo('mid.written-in-the-app', text);
 
     const rows = await businessMessages(owner, conversationId);
@@ -267,5 +312,7 @@ describe('The echo of a reply sent from InstantChat (e2e)', () => {
       [text, null, 'sent'],
       [text, owner.user.id, 'sent'],
     ]);
+    await pause(SILENCE_MS);
+    expect(removed).toEqual([]);
   });
 });

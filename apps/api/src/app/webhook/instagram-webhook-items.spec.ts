@@ -213,6 +213,22 @@ describe('readWebhookItems', () => {
     });
   });
 
+  it('keeps no empty referral when nothing of it is readable', () => {
+    const item = one({
+      ...fromContact,
+      message: {
+        mid: 'm',
+        text: 'This one?',
+        referral: { product: { id: '9' } },
+      },
+    });
+    expect(item).toMatchObject({ kind: 'message' });
+    expect(item.kind === 'message' && item.content.referral).toBeUndefined();
+    expect(
+      one({ ...fromContact, referral: { product: { id: '9' } } }),
+    ).toMatchObject({ kind: 'other' });
+  });
+
   it('reads standby[] like messaging[]', () => {
     const items = read({
       object: 'instagram',

@@ -239,15 +239,17 @@ function readMessageContent(
   });
 }
 
+/** Undefined when nothing of it is readable (e.g. Instagram Shop's `{ product: { id } }` alone). */
 function readReferral(value: unknown): MessageReferralDto | undefined {
   const referral = asRecord(value);
   if (!referral) return undefined;
-  return withoutUndefined({
+  const read = withoutUndefined({
     source: asString(referral['source']),
     type: asString(referral['type']),
     ref: asString(referral['ref']),
     adId: asId(referral['ad_id']),
   });
+  return Object.keys(read).length > 0 ? read : undefined;
 }
 
 /**

@@ -649,6 +649,24 @@ describe('Instagram webhook processing (e2e)', () => {
       expect(
         blueLists.every((c) => c.instagramContact?.igsid !== '5550002'),
       ).toBe(true);
+      // Each conversation names the owner's account the contact wrote to, live and over REST.
+      const blueAccount = {
+        id: BLUE_JACKET.accountId,
+        username: BLUE_JACKET.username,
+      };
+      expect(
+        blueLists.find((c) => c.instagramContact?.igsid === '5550001')
+          ?.instagramAccount,
+      ).toEqual(blueAccount);
+      expect(
+        (await threadOf(blueOwner, '5550001')).conversation.instagramAccount,
+      ).toEqual(blueAccount);
+      expect(
+        (await threadOf(cornerOwner, '5550002')).conversation.instagramAccount,
+      ).toEqual({
+        id: CORNER_BAKERY.accountId,
+        username: CORNER_BAKERY.username,
+      });
 
       const blueUpdates = recordEvents(blueSocket, 'message:updated');
       const cornerUpdates = recordEvents(cornerSocket, 'message:updated');

@@ -174,12 +174,12 @@ export class InstagramWebhookController {
 
   /**
    * Meta signs with the secret of the app the account connected through: the Facebook app
-   * (`META_APP_SECRET`) and, for Instagram Login, the Instagram app (`META_IG_APP_SECRET`, while
-   * that login method is enabled).
+   * (`META_APP_SECRET`) and, for Instagram Login, the Instagram app (`META_IG_APP_SECRET`, when
+   * the configuration has one).
    */
   private webhookSecrets(): string[] {
-    const meta = this.config.meta;
-    return [meta.appSecret, meta.instagramLogin?.appSecret].filter(
+    const { appSecret, instagramLogin } = this.config.meta;
+    return [appSecret, instagramLogin?.appSecret].filter(
       (secret): secret is string => typeof secret === 'string' && secret !== '',
     );
   }

@@ -1,11 +1,12 @@
 import request from 'supertest';
-import { AppConfigService } from '../config/app-config.service';
 import {
   BLUE_JACKET,
   type InstagramTestEnv,
   SANDBOX_APP_SECRET,
+  SANDBOX_IG_APP_SECRET,
   startInstagramTestEnv,
 } from '../instagram/testing/instagram-test-env';
+import { createTestApp } from '../testing/test-app';
 import {
   inboxSettled,
   loadWebhookFixtures,
@@ -113,36 +114,43 @@ describe('Instagram webhook intake (e2e)', () => {
       expect(stored[0]['digest']).toMatch(/^[0-9a-f]{64}$/);
     });
 
-    it('accepts the Instagram app’s signature (META_IG_APP_SECRET) while Instagram Login is enabled', async () => {
-      // The intake reads the configuration per request, so the test changes it in place.
-      const meta = env.testApp.app.get(AppConfigService).meta;
-      const instagramLogin = meta.instagramLogin;
-      if (!instagramLogin) throw new Error('Instagram Login is not enabled');
-      const configured = instagramLogin.appSecret;
-      await postWebhook(env.testApp.http, text.body, 'ig-app-secret').expect(
+    it('accepts the signature of either configured app: the Meta app’s and the Instagram app’s (META_IG_APP_SECRET)', async () => {
+      // Meta signs deliveries for accounts connected through Instagram Login with the Instagram
+      // app's secret, and Page deliveries with the Meta app's.
+      await postWebhook(
+        env.testApp.http,
+        text.body,
+        SANDBOX_IG_APP_SECRET,
+      ).expect(200);
+      await postWebhook(env.testApp.http, text.body, SANDBOX_APP_SECRET).expect(
+        200,
+      );
+      await postWebhook(env.testApp.http, text.body, 'some-other-app').expect(
         401,
       );
+      expect(await events().countDocuments()).toBe(1);
+    });
+
+    it('refuses the Instagram app’s signature on a server without Instagram Login', async () => {
+      const facebookOnly = await createTestApp({
+        META_LOGIN_METHODS: 'facebook',
+        META_APP_SECRET: SANDBOX_APP_SECRET,
+        META_IG_APP_SECRET: SANDBOX_IG_APP_SECRET,
+      });
       try {
-        instagramLogin.appSecret = 'ig-app-secret';
-        await postWebhook(env.testApp.http, text.body, 'ig-app-secret').expect(
-          200,
-        );
         await postWebhook(
-          env.testApp.http,
+          facebookOnly.http,
+          text.body,
+          SANDBOX_IG_APP_SECRET,
+        ).expect(401);
+        await postWebhook(
+          facebookOnly.http,
           text.body,
           SANDBOX_APP_SECRET,
         ).expect(200);
-
-        // Instagram Login disabled (META_LOGIN_METHODS=facebook): its secret signs nothing.
-        meta.instagramLogin = undefined;
-        await postWebhook(env.testApp.http, text.body, 'ig-app-secret').expect(
-          401,
-        );
       } finally {
-        instagramLogin.appSecret = configured;
-        meta.instagramLogin = instagramLogin;
+        await facebookOnly.close();
       }
-      expect(await events().countDocuments()).toBe(1);
     });
 
     it('stores an exact redelivery once', async () => {

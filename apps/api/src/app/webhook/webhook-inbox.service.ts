@@ -22,6 +22,7 @@ import {
   type WebhookEventRecord,
 } from './schemas/webhook-event.schema';
 import { webhookObjectOf } from './instagram-webhook-items';
+import { finishedAtFor } from './webhook-retention';
 
 /** The webhook objects whose messaging events InstantChat handles (Instagram Login, Facebook Login). */
 export const HANDLED_WEBHOOK_OBJECTS: readonly string[] = ['instagram', 'page'];
@@ -102,6 +103,7 @@ export class WebhookInbox implements OnModuleInit {
       status,
       lastError,
       nextAttemptAt: status === 'pending' ? receivedAt : null,
+      finishedAt: finishedAtFor(status, receivedAt),
     };
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -153,6 +155,7 @@ export class WebhookInbox implements OnModuleInit {
             nextAttemptAt: progress.nextAttemptAt,
             lastError: progress.lastError,
             leaseUntil: null,
+            finishedAt: finishedAtFor(progress.status, new Date()),
           },
         },
       )
@@ -240,16 +243,18 @@ export class WebhookInbox implements OnModuleInit {
           }
         : item,
     );
+    const status = items.some((i) => i.status === 'pending')
+      ? 'pending'
+      : event.status;
     const retried = await this.events
       .findOneAndUpdate(
         { _id: event._id },
         {
           $set: {
             items,
-            status: items.some((i) => i.status === 'pending')
-              ? 'pending'
-              : event.status,
+            status,
             nextAttemptAt: now,
+            ...(status === 'pending' && { finishedAt: null }),
           },
         },
         { returnDocument: 'after' },

@@ -7,6 +7,7 @@ import {
 import { Types } from 'mongoose';
 import { RequestLogContext } from '../core/logging/request-log-context';
 import { InstagramEventApplier } from './instagram-event-applier';
+import { WebhookEventNotifier } from './webhook-event.notifier';
 import { readWebhookItems, type WebhookItem } from './instagram-webhook-items';
 import type {
   WebhookEventItem,
@@ -48,6 +49,7 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
     private readonly inbox: WebhookInbox,
     private readonly applier: InstagramEventApplier,
     private readonly logContext: RequestLogContext,
+    private readonly notifier: WebhookEventNotifier,
   ) {}
 
   onModuleInit(): void {
@@ -155,13 +157,15 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
     const pendingTimes = items
       .filter((item) => item.status === 'pending')
       .map((item) => item.nextAttemptAt?.getTime() ?? now.getTime());
-    await this.inbox.saveProgress(event._id, {
+    const progress = {
       items,
       status: overallStatus(items),
       nextAttemptAt:
         pendingTimes.length > 0 ? new Date(Math.min(...pendingTimes)) : null,
       lastError: items.length === 0 ? 'The delivery holds no events' : null,
-    });
+    };
+    await this.inbox.saveProgress(event._id, progress);
+    this.track(this.notifier.deliveryWorkedOn({ ...event, ...progress }));
   }
 
   private async tryItem(

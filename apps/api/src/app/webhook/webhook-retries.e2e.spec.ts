@@ -2,6 +2,7 @@ import type {
   AuthResponseDto,
   WebhookEventPageDto,
 } from '@instantchat/contracts';
+import { Types } from 'mongoose';
 import request from 'supertest';
 import { ChannelInbox } from '../chat/channels/channel-inbox.service';
 import {
@@ -61,6 +62,13 @@ describe('Webhook processing retries (e2e)', () => {
     }
     throw new Error('Deliveries still pending');
   };
+  const finishedAtOf = async (eventId: string) =>
+    (
+      await env
+        .database()
+        .collection('webhookevents')
+        .findOne({ _id: new Types.ObjectId(eventId) })
+    )?.['finishedAt'];
   const storedTexts = async () =>
     (
       await env
@@ -120,6 +128,8 @@ describe('Webhook processing retries (e2e)', () => {
       ],
     });
     expect(await storedTexts()).not.toContain(`retry ${sequence}`);
+    // Kept for support: a failed delivery never expires (webhook-retention.ts).
+    expect(await finishedAtOf(failed.id)).toBeNull();
 
     openThread.mockRestore();
     await request(env.testApp.http)
@@ -130,6 +140,8 @@ describe('Webhook processing retries (e2e)', () => {
 
     expect((await eventOf(mid)).status).toBe('processed');
     expect(await storedTexts()).toContain(`retry ${sequence}`);
+    // Processed at last: its retention runs from now.
+    expect(await finishedAtOf(failed.id)).toBeInstanceOf(Date);
   });
 
   it('picks up a delivery a crashed processor left behind, once its hold ran out', async () => {

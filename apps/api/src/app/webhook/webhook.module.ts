@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { ChatModule } from '../chat/chat.module';
 import { InstagramModule } from '../instagram/instagram.module';
 import { MetaModule } from '../meta/meta.module';
+import { RealtimeModule } from '../realtime/realtime.module';
 import { InstagramEventApplier } from './instagram-event-applier';
 import { InboxBacklogReporter } from './inbox-backlog.reporter';
 import { InstagramWebhookController } from './instagram-webhook.controller';
@@ -14,9 +15,11 @@ import {
   WebhookEvent,
   WebhookEventSchema,
 } from './schemas/webhook-event.schema';
+import { WebhookEventNotifier } from './webhook-event.notifier';
 import { WebhookEventsController } from './webhook-events.controller';
 import { WebhookInbox } from './webhook-inbox.service';
 import { WebhookProcessor } from './webhook-processor.service';
+import { WebhookRetention } from './webhook-retention';
 
 /**
  * Meta's webhook: verification, signed intake into the durable inbox (`webhookevents`), the
@@ -31,13 +34,16 @@ import { WebhookProcessor } from './webhook-processor.service';
     ChatModule,
     InstagramModule,
     MetaModule,
+    RealtimeModule,
   ],
   controllers: [InstagramWebhookController, WebhookEventsController],
   providers: [
     WebhookInbox,
     WebhookProcessor,
+    WebhookRetention,
     InstagramEventApplier,
     InboxBacklogReporter,
+    WebhookEventNotifier,
   ],
 })
 export class WebhookModule {}

@@ -1,10 +1,14 @@
-import type {
-  InstagramAttachment,
-  InstagramMessagingEvent,
-} from '@instantchat/meta-platform';
+import type { InstagramMessagingEvent } from '@instantchat/meta-platform';
 import { messageId, numericId } from '../ids';
 import type { SandboxWorld } from '../world';
 import type { StoredMessage } from '../world-model';
+import {
+  type AttachmentKind,
+  buildAttachment,
+  buildReferral,
+  cdnUrl,
+} from './sandbox-attachments';
+import { EventInputError, type SandboxEventInput } from './sandbox-event-input';
 
 /**
  * Turns a control-API request ("Anna sends a photo") into the messaging event Meta would
@@ -12,101 +16,11 @@ import type { StoredMessage } from '../world-model';
  * counts edits) so later calls behave consistently.
  */
 
-export const SANDBOX_EVENT_TYPES = [
-  'text',
-  'image',
-  'video',
-  'audio',
-  'file',
-  'share',
-  'story_mention',
-  'reel',
-  'story_reply',
-  'reaction',
-  'unreaction',
-  'read',
-  'unsend',
-  'edit',
-  'postback',
-  'quick_reply',
-  'referral',
-  'unsupported',
-  'echo',
-] as const;
-export type SandboxEventType = (typeof SANDBOX_EVENT_TYPES)[number];
-
-export interface SandboxEventInput {
-  type: SandboxEventType;
-  /** The Instagram user (IGSID) on the other side of the conversation. */
-  user: string;
-  /** The business's Instagram professional account id; defaults to the first one. */
-  account?: string;
-  text?: string;
-  url?: string;
-  title?: string;
-  /** Target message for reaction, unreaction, read, unsend, edit; `reply_to` for text. */
-  mid?: string;
-  reaction?: string;
-  emoji?: string;
-  payload?: string;
-  storyId?: string;
-}
-
 export interface BuiltEvent {
   instagramAccountId: string;
   event: InstagramMessagingEvent;
   /** The id of the message this event created (text, attachments, echo, postback…). */
   mid?: string;
-}
-
-export class EventInputError extends Error {}
-
-const MEDIA_TYPES: Partial<Record<SandboxEventType, string>> = {
-  image: 'image',
-  video: 'video',
-  audio: 'audio',
-  file: 'file',
-  share: 'share',
-  story_mention: 'story_mention',
-  reel: 'ig_reel',
-};
-
-export function parseEventInput(raw: unknown): SandboxEventInput {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    throw new EventInputError('Each event must be a JSON object');
-  const input = raw as Record<string, unknown>;
-  const type = input['type'];
-  if (
-    typeof type !== 'string' ||
-    !(SANDBOX_EVENT_TYPES as readonly string[]).includes(type)
-  ) {
-    throw new EventInputError(
-      `type must be one of ${SANDBOX_EVENT_TYPES.join(', ')}`,
-    );
-  }
-  const stringField = (name: string): string | undefined => {
-    const value = input[name];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string')
-      throw new EventInputError(`${name} must be a string`);
-    return value;
-  };
-  const user = stringField('user');
-  if (!user)
-    throw new EventInputError('user (the Instagram user id) is required');
-  return {
-    type: type as SandboxEventType,
-    user,
-    account: stringField('account'),
-    text: stringField('text'),
-    url: stringField('url'),
-    title: stringField('title'),
-    mid: stringField('mid'),
-    reaction: stringField('reaction'),
-    emoji: stringField('emoji'),
-    payload: stringField('payload'),
-    storyId: stringField('storyId'),
-  };
 }
 
 export function buildSandboxEvent(
@@ -193,6 +107,10 @@ export function buildSandboxEvent(
             mid,
             text,
             ...(input.mid ? { reply_to: { mid: input.mid } } : {}),
+            // An ad or an ig.me link the person came through rides on their first message.
+            ...((input.ref !== undefined || input.source) && {
+              referral: buildReferral(input.source ?? 'ADS', input.ref),
+            }),
           },
         },
       };
@@ -203,32 +121,26 @@ export function buildSandboxEvent(
     case 'file':
     case 'share':
     case 'story_mention':
-    case 'reel': {
-      const assetId = numericId(17);
-      const url =
-        input.url ??
-        `https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=${assetId}&signature=sandbox`;
-      const attachment: InstagramAttachment =
-        input.type === 'reel'
-          ? {
-              type: 'ig_reel',
-              payload: {
-                reel_video_id: assetId,
-                title: input.title ?? 'Sandbox reel',
-                url,
-              },
-            }
-          : { type: MEDIA_TYPES[input.type] as string, payload: { url } };
-      const mid = store({
-        direction: 'inbound',
-        origin: 'user',
-        attachments: [attachment],
-      });
+    case 'reel':
+    case 'ig_story':
+    case 'ig_post':
+    case 'unsupported_type':
+    case 'attachments': {
+      const kinds: AttachmentKind[] =
+        input.type === 'attachments' ? (input.attachments ?? []) : [input.type];
+      if (kinds.length === 0)
+        throw new EventInputError(
+          'attachments is required for an attachments event',
+        );
+      const attachments = kinds.map((kind) =>
+        buildAttachment(kind, { url: input.url, title: input.title }),
+      );
+      const mid = store({ direction: 'inbound', origin: 'user', attachments });
       opensWindow();
       return {
         instagramAccountId: account.id,
         mid,
-        event: { ...inbound, message: { mid, attachments: [attachment] } },
+        event: { ...inbound, message: { mid, attachments } },
       };
     }
     case 'story_reply': {
@@ -246,9 +158,7 @@ export function buildSandboxEvent(
             text,
             reply_to: {
               story: {
-                url:
-                  input.url ??
-                  `https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=${storyId}&signature=story`,
+                url: input.url ?? cdnUrl(storyId, 'story'),
                 id: storyId,
               },
             },
@@ -311,7 +221,13 @@ export function buildSandboxEvent(
         instagramAccountId: account.id,
         event: {
           ...inbound,
-          message_edit: { mid: message.mid, text, num_edit: message.numEdit },
+          message_edit: {
+            mid: message.mid,
+            text,
+            num_edit: input.numEditAsString
+              ? String(message.numEdit)
+              : message.numEdit,
+          },
         },
       };
     }
@@ -324,7 +240,18 @@ export function buildSandboxEvent(
       return {
         instagramAccountId: account.id,
         mid,
-        event: { ...inbound, postback: { mid, title, payload: input.payload } },
+        event: {
+          ...inbound,
+          postback: {
+            mid,
+            title,
+            payload: input.payload,
+            // An Icebreaker tapped after opening an ig.me link (or an ad) names the referral.
+            ...((input.ref !== undefined || input.source) && {
+              referral: buildReferral(input.source ?? 'SHORTLINK', input.ref),
+            }),
+          },
+        },
       };
     }
     case 'quick_reply': {
@@ -351,12 +278,10 @@ export function buildSandboxEvent(
         instagramAccountId: account.id,
         event: {
           ...inbound,
-          referral: {
-            ref: input.payload ?? 'sandbox',
-            source: 'ADS',
-            type: 'OPEN_THREAD',
-            ad_id: numericId(17),
-          },
+          referral: buildReferral(
+            input.source ?? 'ADS',
+            input.ref ?? input.payload ?? 'sandbox',
+          ),
         },
       };
     }
@@ -370,12 +295,17 @@ export function buildSandboxEvent(
       };
     }
     case 'echo': {
-      // The business replied from the Instagram app itself: Meta echoes it with is_echo.
-      const text = requireText();
+      // The business replied from the Instagram app itself, or mentioned the person in its story
+      // (attachments: ['story_mention']): Meta echoes it with is_echo.
+      const attachments = input.attachments?.map((kind) =>
+        buildAttachment(kind, { url: input.url, title: input.title }),
+      );
+      const text = attachments ? input.text : requireText();
       const mid = store({
         direction: 'outbound',
         origin: 'instagram_app',
-        text,
+        ...(text !== undefined && { text }),
+        ...(attachments && { attachments }),
       });
       return {
         instagramAccountId: account.id,
@@ -384,7 +314,12 @@ export function buildSandboxEvent(
           sender: { id: account.id },
           recipient: { id: user.id },
           timestamp,
-          message: { mid, text, is_echo: true },
+          message: {
+            mid,
+            ...(text !== undefined && { text }),
+            ...(attachments && { attachments }),
+            is_echo: true,
+          },
         },
       };
     }

@@ -9,11 +9,8 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
 } from '../../testing/webhook-receiver';
-import {
-  buildWebhookPayload,
-  signWebhookBody,
-  WebhookSender,
-} from './webhook-sender';
+import { buildWebhookPayload } from './webhook-payloads';
+import { signWebhookBody, WebhookSender } from './webhook-sender';
 
 const APP_SECRET = 'test-app-secret';
 const ACCOUNT = '17841405822304914';
@@ -72,6 +69,19 @@ describe('WebhookSender', () => {
     expect(signWebhookBody(request.body, 'another-secret').sha256).not.toBe(
       request.headers['x-hub-signature-256'],
     );
+  });
+
+  it('names the Graph API version of the subscription in Facebook-API-Version', async () => {
+    sender = new WebhookSender({
+      instagramAppSecret: 'instagram-app-secret',
+      appSecret: APP_SECRET,
+      callbackUrl: receiver.url,
+      apiVersion: 'v25.0',
+    });
+    sender.send(payload());
+    const [request] = await receiver.waitFor(1);
+    expect(request.headers['facebook-api-version']).toBe('v25.0');
+    expect(request.headers['user-agent']).toBe('facebookexternalua');
   });
 
   it('escapes non-ASCII characters as Meta does, so only the raw bytes verify', async () => {

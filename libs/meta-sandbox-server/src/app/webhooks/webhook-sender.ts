@@ -1,15 +1,14 @@
 import { createHmac } from 'node:crypto';
 import {
-  INSTAGRAM_WEBHOOK_OBJECT,
+  DEFAULT_GRAPH_API_VERSION,
   WEBHOOK_SIGNATURE_PREFIX,
-  type InstagramMessagingEvent,
-  type InstagramWebhookEntry,
   type InstagramWebhookPayload,
 } from '@instantchat/meta-platform';
 
 /**
  * Delivers webhook notifications the way Meta does: a JSON POST signed with the app secret
- * (`X-Hub-Signature-256: sha256=<hex>` plus the legacy SHA-1 `X-Hub-Signature`), a 2xx answer
+ * (`X-Hub-Signature-256: sha256=<hex>` plus the legacy SHA-1 `X-Hub-Signature`) and the Graph API
+ * version the app's webhooks are set to (`Facebook-API-Version: v26.0`), a 2xx answer
  * expected within a time limit, and on failure the same bytes retried — immediately a few times,
  * then at decreasing frequency for about 36 hours.
  */
@@ -69,6 +68,8 @@ export interface WebhookSenderOptions {
   callbackUrl?: string;
   retryDelaysMs?: number[];
   timeoutMs?: number;
+  /** The Graph API version of the app's webhook subscription, sent as `Facebook-API-Version`. */
+  apiVersion?: string;
   log?: (line: string) => void;
 }
 
@@ -97,22 +98,6 @@ export function escapeNonAscii(json: string): string {
     /[\u0080-\uffff]/g,
     (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
-}
-
-/** One entry per run of consecutive events for the same account, as in Meta's batched posts. */
-export function buildWebhookPayload(
-  events: { instagramAccountId: string; event: InstagramMessagingEvent }[],
-  now: number,
-): InstagramWebhookPayload {
-  const entry: (InstagramWebhookEntry & {
-    messaging: InstagramMessagingEvent[];
-  })[] = [];
-  for (const { instagramAccountId, event } of events) {
-    const last = entry[entry.length - 1];
-    if (last && last.id === instagramAccountId) last.messaging.push(event);
-    else entry.push({ time: now, id: instagramAccountId, messaging: [event] });
-  }
-  return { object: INSTAGRAM_WEBHOOK_OBJECT, entry };
 }
 
 export class WebhookSender {
@@ -213,6 +198,8 @@ export class WebhookSender {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'facebookexternalua',
+          'facebook-api-version':
+            this.options.apiVersion ?? DEFAULT_GRAPH_API_VERSION,
           'x-hub-signature': signature.sha1,
           'x-hub-signature-256': signature.sha256,
         },

@@ -86,6 +86,13 @@ export interface ReplyChannel {
   replyWindowClosesAt?(conversation: ChannelConversation): Date | null;
   /** With a reply window: whether it is the human agent's (7 days) rather than the standard one. */
   readonly repliesAsHumanAgent?: boolean;
+  /**
+   * The usernames of the accounts serving these connections (`ChannelInstagramThread.connectionId`),
+   * in one lookup, for the conversation list to say which account a thread reaches.
+   */
+  accountUsernames?(
+    connectionIds: readonly string[],
+  ): Promise<Map<string, string>>;
   /** The agent is typing in the conversation (best effort; must not throw). */
   agentTyping?(conversation: ChannelConversation, userId: string): void;
   /** The agent read the conversation (best effort; must not throw). */

@@ -80,8 +80,9 @@ export class ReplyEchoes {
   /**
    * The channel's answer named an external id that already sits on another row of the
    * conversation: that row is the echo of our reply, stored before the answer came. The echo is
-   * removed and the status change applied to our reply, carrying over what the contact did to the
-   * echo; where the echo was the conversation's preview, our reply takes its place.
+   * removed (announced as `message:removed`) and the status change applied to our reply, carrying
+   * over what the contact did to the echo; where the echo was the conversation's preview, our reply
+   * takes its place.
    * @param replyFilter finds our reply whatever its status.
    * @returns our reply as merged, or null when there is nothing to merge.
    */
@@ -102,7 +103,14 @@ export class ReplyEchoes {
     // Another reply of ours with the same text took this echo first (echoes came in another order
     // than the answers): this one stays as it is until the other reply's echo claims it.
     if (!echo) return null;
-    await this.messages.deleteOne({ _id: echo._id }).exec();
+    const removed = await this.messages.deleteOne({ _id: echo._id }).exec();
+    if (removed.deletedCount > 0) {
+      // The owner's open thread still shows the echo as a message of its own: drop it there.
+      const conversation = await this.conversations.getById(
+        echo.conversationId,
+      );
+      this.notifier.messageRemoved(conversation, echo._id.toHexString());
+    }
     // What the contact did to the echo (read it, reacted) happened to our reply.
     const furthest =
       STATUS_ORDER.indexOf(echo.status) >

@@ -92,6 +92,12 @@ export class InstagramReplyChannel implements ReplyChannel, OnModuleInit {
     return window.open ? window.closesAt : window.closedAt;
   }
 
+  accountUsernames(
+    connectionIds: readonly string[],
+  ): Promise<Map<string, string>> {
+    return this.connections.usernamesOf(connectionIds);
+  }
+
   agentTyping(conversation: ChannelConversation): void {
     this.sender.agentTyping(conversation);
   }

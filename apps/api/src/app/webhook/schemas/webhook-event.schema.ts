@@ -76,6 +76,12 @@ export class WebhookEvent {
   /** A processor holds the delivery until then; a crashed one's hold simply runs out. */
   @Prop({ type: Date, default: null }) leaseUntil!: Date | null;
 
+  /**
+   * When the delivery ended `processed` or `ignored`; the TTL index `finishedAt_ttl` removes it
+   * WEBHOOK_RETENTION_DAYS later (`webhook-retention.ts`). Null while pending or failed.
+   */
+  @Prop({ type: Date, default: null }) finishedAt!: Date | null;
+
   /** Filled the first time the processor reads the body. */
   @Prop({ type: [WebhookEventItemSchema], default: [] })
   items!: WebhookEventItem[];

@@ -7,6 +7,7 @@ import {
   ServerEvent,
   type InstagramStatusPayload,
   type MessageDto,
+  type MessageRemovedPayload,
 } from '@instantchat/contracts';
 import {
   grace,
@@ -143,6 +144,20 @@ describe('RealtimeService', () => {
     socket.fire(ServerEvent.MessageNew, pushed);
 
     expect(received).toEqual([pushed]);
+  });
+
+  it('passes removed messages on as a stream', () => {
+    const realtime = TestBed.inject(RealtimeService);
+    const received: MessageRemovedPayload[] = [];
+    realtime.messageRemoved$.subscribe((removal) => received.push(removal));
+    realtime.connect('t');
+
+    socket.fire(ServerEvent.MessageRemoved, {
+      conversationId: 'c-1',
+      messageId: 'm-echo',
+    });
+
+    expect(received).toEqual([{ conversationId: 'c-1', messageId: 'm-echo' }]);
   });
 
   it('passes Instagram connection changes on as a stream', () => {

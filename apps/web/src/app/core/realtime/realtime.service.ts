@@ -15,9 +15,11 @@ import {
   type ConversationDto,
   type InstagramStatusPayload,
   type MessageDto,
+  type MessageRemovedPayload,
   type ReadReceiptDto,
   type ServerToClientEvents,
   type TypingPayload,
+  type WebhookEventDto,
 } from '@instantchat/contracts';
 import { Subject } from 'rxjs';
 import { AuthService } from '../session/auth.service';
@@ -78,10 +80,12 @@ export class RealtimeService {
   readonly connected$ = new Subject<{ isReconnect: boolean }>();
   readonly messageNew$ = new Subject<MessageDto>();
   readonly messageUpdated$ = new Subject<MessageDto>();
+  readonly messageRemoved$ = new Subject<MessageRemovedPayload>();
   readonly conversationUpdated$ = new Subject<ConversationDto>();
   readonly messageRead$ = new Subject<ReadReceiptDto>();
   readonly typing$ = new Subject<TypingPayload>();
   readonly instagramStatus$ = new Subject<InstagramStatusPayload>();
+  readonly instagramEvent$ = new Subject<WebhookEventDto>();
 
   constructor() {
     const onOffline = () => this.onNetworkLost();
@@ -145,6 +149,9 @@ export class RealtimeService {
     socket.on(ServerEvent.MessageUpdated, (message) =>
       this.messageUpdated$.next(message),
     );
+    socket.on(ServerEvent.MessageRemoved, (payload) =>
+      this.messageRemoved$.next(payload),
+    );
     socket.on(ServerEvent.ConversationUpdated, (conversation) =>
       this.conversationUpdated$.next(conversation),
     );
@@ -154,6 +161,9 @@ export class RealtimeService {
     socket.on(ServerEvent.Typing, (payload) => this.typing$.next(payload));
     socket.on(ServerEvent.InstagramStatus, (payload) =>
       this.instagramStatus$.next(payload),
+    );
+    socket.on(ServerEvent.InstagramEvent, (event) =>
+      this.instagramEvent$.next(event),
     );
     // The Manager (socket.io) hears the server's heartbeat; a fake socket in tests may not have one.
     socket.io?.on('ping', () => {

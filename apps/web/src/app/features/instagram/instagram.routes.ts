@@ -1,6 +1,9 @@
 import { Route } from '@angular/router';
 
-/** The Instagram connection page; Meta's callback lands here with the outcome in the query. */
+/**
+ * The Instagram connection page (Meta's callback lands here with the outcome in the query) and
+ * the owner's webhook events.
+ */
 export const instagramRoutes: Route[] = [
   {
     path: '',
@@ -8,6 +11,14 @@ export const instagramRoutes: Route[] = [
     loadComponent: () =>
       import('./pages/connect-instagram/connect-instagram.page').then(
         (m) => m.ConnectInstagramPage,
+      ),
+  },
+  {
+    path: 'events',
+    title: 'Webhook events · InstantChat',
+    loadComponent: () =>
+      import('./pages/webhook-events/webhook-events.page').then(
+        (m) => m.WebhookEventsPage,
       ),
   },
 ];

@@ -1,11 +1,17 @@
 import type { Reply, Router, SandboxRequest } from '../../http/router';
 import { deliverEvents, type SandboxContext } from '../../sandbox-context';
 import {
-  buildSandboxEvent,
   EventInputError,
   parseEventInput,
+} from '../../webhooks/sandbox-event-input';
+import {
+  buildSandboxEvent,
   type BuiltEvent,
 } from '../../webhooks/sandbox-events';
+import {
+  DELIVERY_FORMS,
+  type DeliveryForm,
+} from '../../webhooks/webhook-payloads';
 import { CONTROL_API_BASE, badRequest, notFound } from './control-replies';
 
 /** People who DM the business, what they do (events), and what the business answered. */
@@ -115,6 +121,9 @@ export function registerPeopleAndEventRoutes(
 function sendEvents(ctx: SandboxContext, req: SandboxRequest): Reply {
   const body = req.body;
   const batch = body['batch'] === true;
+  const form = body['delivery'] ?? 'messaging';
+  if (!(DELIVERY_FORMS as readonly unknown[]).includes(form))
+    return badRequest(`delivery must be one of ${DELIVERY_FORMS.join(', ')}`);
   const rawEvents = Array.isArray(body['events'])
     ? (body['events'] as unknown[])
     : [body];
@@ -144,9 +153,9 @@ function sendEvents(ctx: SandboxContext, req: SandboxRequest): Reply {
   // so they are delivered rather than silently lost.
   const deliveries = batch
     ? built.length > 0
-      ? deliverEvents(ctx, built)
+      ? deliverEvents(ctx, built, form as DeliveryForm)
       : []
-    : built.flatMap((b) => deliverEvents(ctx, [b]));
+    : built.flatMap((b) => deliverEvents(ctx, [b], form as DeliveryForm));
   if (failure)
     return {
       status: 400,

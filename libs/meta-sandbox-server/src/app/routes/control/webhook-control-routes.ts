@@ -6,6 +6,7 @@ import {
   badRequest,
   summarizeDelivery,
 } from './control-replies';
+import { dashboardTestPayload } from '../../webhooks/webhook-payloads';
 
 /** What the App Dashboard's webhook settings do: the callback URL, its verification, deliveries. */
 export function registerWebhookControlRoutes(
@@ -49,6 +50,16 @@ export function registerWebhookControlRoutes(
       status: 200,
       json: { fields: ctx.world.appInstagramWebhookFields },
     };
+  });
+
+  // The App Dashboard's "Test" button beside the `messages` field: Meta's fixed sample, in the
+  // `changes` form, about ids no account has.
+  router.add('POST', `${base}/webhooks/test`, (req) => {
+    const field = req.body['field'] ?? 'messages';
+    if (field !== 'messages')
+      return badRequest('field must be messages (the only sample sent)');
+    const delivery = ctx.sender.send(dashboardTestPayload(ctx.world.now()));
+    return { status: 202, json: summarizeDelivery(delivery) };
   });
 
   // What the App Dashboard does when a callback URL is saved: Meta's verification request.

@@ -8,10 +8,16 @@ export function conversationListItems(
   activeId: string | null,
   myId: string | null,
 ): ConversationListItem[] {
+  const accountIds = new Set(
+    conversations.flatMap((c) =>
+      c.instagramAccount ? [c.instagramAccount.id] : [],
+    ),
+  );
   return [...conversations]
     .sort((a, b) => b.lastMessageAt.localeCompare(a.lastMessageAt))
     .map((conversation) => {
       const title = conversationTitle(conversation, myId);
+      const account = conversation.instagramAccount;
       return {
         id: conversation.id,
         kind: conversation.kind,
@@ -23,6 +29,15 @@ export function conversationListItems(
         unreadCount:
           conversation.id === activeId ? 0 : conversation.unreadCount,
         isActive: conversation.id === activeId,
+        ...(account && {
+          account: {
+            id: account.id,
+            label: account.username
+              ? `@${account.username}`
+              : 'an Instagram account',
+          },
+        }),
+        showAccount: accountIds.size > 1,
       };
     });
 }

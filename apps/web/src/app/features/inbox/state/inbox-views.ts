@@ -3,6 +3,12 @@ import type { ConversationListItem } from '../components/conversation-list/conve
 import type { TimelineEntry } from '../components/message-list/timeline-entry';
 import { conversationTitle, senderName } from './conversation-names';
 import { conversationListItems } from './conversation-list-items';
+import {
+  type ConversationFilter,
+  emptyStateFor,
+  filterOptions,
+  matchesFilter,
+} from './conversation-filters';
 import type { ConversationListState } from './conversation-list.state';
 import type { DeliveryRetryState } from './delivery-retry.state';
 import type { DraftsState } from './drafts.state';
@@ -11,9 +17,6 @@ import type { Outbox } from './outbox.state';
 import type { ThreadsState } from './threads.state';
 import { pendingEntry, storedEntry } from './timeline';
 import type { TypingState } from './typing-state';
-
-/** Which conversations the list shows: all, those with unread messages, or local ones only. */
-export type ConversationFilter = 'all' | 'unread' | 'local';
 
 /** What the views are derived from: the inbox's pieces and what the store holds. */
 export interface InboxViewSources {
@@ -35,7 +38,7 @@ export interface InboxViewSources {
  * sources; these follow.
  */
 export class InboxViews {
-  /** Which conversations the list shows: all, those with unread messages, or local ones only. */
+  /** The filter the person picked (see `conversation-filters.ts`). */
   readonly listFilter = signal<ConversationFilter>('all');
 
   readonly conversationItems = computed<ConversationListItem[]>(() =>
@@ -46,15 +49,29 @@ export class InboxViews {
     ),
   );
 
+  /** The filter bar's buttons with their counts, following the list live. */
+  readonly filterOptions = computed(() =>
+    filterOptions(this.conversationItems()),
+  );
+
+  /** The picked filter, or All once the account it named is no longer in the list. */
+  readonly activeFilter = computed<ConversationFilter>(() => {
+    const picked = this.listFilter();
+    return this.filterOptions().some((option) => option.value === picked)
+      ? picked
+      : 'all';
+  });
+
   readonly visibleConversationItems = computed(() => {
-    const filter = this.listFilter();
-    return this.conversationItems().filter(
-      (item) =>
-        filter === 'all' ||
-        (filter === 'unread' && (item.unreadCount > 0 || item.isActive)) ||
-        (filter === 'local' && item.kind === 'local'),
+    const filter = this.activeFilter();
+    return this.conversationItems().filter((item) =>
+      matchesFilter(item, filter),
     );
   });
+
+  readonly listEmptyState = computed(() =>
+    emptyStateFor(this.activeFilter(), this.conversationItems().length > 0),
+  );
 
   /** Unread messages outside the open conversation, for the tab title. */
   readonly unreadTotal = computed(() =>

@@ -271,6 +271,46 @@ describe('InboxStore', () => {
     ).toBe(0);
   });
 
+  it('drops a message the server removed (an echo merged into the reply) from its thread, and only that one', () => {
+    setUp();
+    const reply = message(
+      'm-reply',
+      'c-ig',
+      me.id,
+      'Pick-up at noon',
+      '2026-11-20T13:00:00.000Z',
+    );
+    const echo = message(
+      'm-echo',
+      'c-ig',
+      null,
+      'Pick-up at noon.',
+      '2026-11-20T13:00:01.000Z',
+      { isFromInstagram: false },
+    );
+    openWithHistory('c-ig', [reply, echo]);
+    http.expectOne('/api/conversations/c-ig/read').flush({});
+    expect(store.activeTimeline().map((entry) => entry.text)).toEqual([
+      'Pick-up at noon',
+      'Pick-up at noon.',
+    ]);
+
+    // An id from another conversation leaves this thread alone.
+    realtime.messageRemoved$.next({
+      conversationId: 'c-grace',
+      messageId: 'm-echo',
+    });
+    expect(store.activeTimeline()).toHaveLength(2);
+
+    realtime.messageRemoved$.next({
+      conversationId: 'c-ig',
+      messageId: 'm-echo',
+    });
+    expect(store.activeTimeline().map((entry) => entry.text)).toEqual([
+      'Pick-up at noon',
+    ]);
+  });
+
   it('marks the open conversation read again when a message arrives after the request in flight was stamped', () => {
     setUp();
     openWithHistory('c-grace', []);
@@ -772,5 +812,38 @@ describe('InboxStore', () => {
 
     store.listFilter.set('local');
     expect(ids()).toEqual(['c-alan', 'c-grace']);
+
+    store.listFilter.set('instagram');
+    expect(ids()).toEqual(['c-ig']);
+  });
+
+  it('adds an account filter live when a second account’s conversation arrives, and falls back to All when it goes', () => {
+    const shopOne = { id: '17841400000000001', username: 'shop_one' };
+    const shopTwo = { id: '17841400000000002', username: 'shop_two' };
+    setUp([
+      withGrace,
+      instagramConversation('c-ig', { instagramAccount: shopOne }),
+    ]);
+    const values = () => store.filterOptions().map((option) => option.value);
+    expect(values()).toEqual(['all', 'unread', 'local', 'instagram']);
+
+    realtime.conversationUpdated$.next(
+      instagramConversation('c-ig2', {
+        instagramAccount: shopTwo,
+        lastMessageAt: '2026-11-20T13:00:00.000Z',
+      }),
+    );
+    expect(values()).toContain(`account:${shopTwo.id}`);
+    expect(
+      store.filterOptions().find((o) => o.value === 'instagram')?.count,
+    ).toBe(2);
+    store.listFilter.set(`account:${shopTwo.id}`);
+    expect(store.visibleConversationItems().map((item) => item.id)).toEqual([
+      'c-ig2',
+    ]);
+    expect(store.activeFilter()).toBe(`account:${shopTwo.id}`);
+
+    store.listFilter.set('account:17841400000000009');
+    expect(store.activeFilter()).toBe('all');
   });
 });

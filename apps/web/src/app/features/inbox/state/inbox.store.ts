@@ -92,6 +92,9 @@ export class InboxStore {
   readonly listFilter = this.views.listFilter;
   readonly conversationItems = this.views.conversationItems;
   readonly visibleConversationItems = this.views.visibleConversationItems;
+  readonly filterOptions = this.views.filterOptions;
+  readonly activeFilter = this.views.activeFilter;
+  readonly listEmptyState = this.views.listEmptyState;
   readonly unreadTotal = this.views.unreadTotal;
   readonly activeDraft = this.views.activeDraft;
   readonly activeConversation = this.views.activeConversation;
@@ -270,6 +273,11 @@ export class InboxStore {
     realtime.messageUpdated$
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe((message) => this.threads.accept(message));
+    realtime.messageRemoved$
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe(({ conversationId, messageId }) =>
+        this.threads.remove(conversationId, messageId),
+      );
     realtime.conversationUpdated$
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe((conversation) => {
@@ -390,7 +398,7 @@ export class InboxStore {
   }
 }
 
-export type { ConversationFilter } from './inbox-views';
+export type { ConversationFilter } from './conversation-filters';
 
 /** What the inbox page provides: the store and the pieces it composes, one set per inbox. */
 export const INBOX_STATE_PROVIDERS = [

@@ -136,6 +136,14 @@ export class ThreadsState {
     }));
   }
 
+  /** Drops a message the server deleted (a duplicate merged into another), if its thread is loaded. */
+  remove(conversationId: string, messageId: string): void {
+    this.update(conversationId, (thread) => ({
+      ...thread,
+      messages: thread.messages.filter((message) => message.id !== messageId),
+    }));
+  }
+
   /** The other side read up to `readAt`: my messages until then show as read. */
   applyReadReceipt(receipt: ReadReceiptDto, myId: string | null): void {
     this.update(receipt.conversationId, (thread) => ({

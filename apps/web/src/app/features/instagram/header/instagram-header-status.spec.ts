@@ -14,6 +14,7 @@ import { SESSION_STORAGE } from '../../../core/session/session-storage';
 import { FakeRealtime } from '../../../../testing/fake-realtime';
 import { memoryStorage, session } from '../../../../testing/fixtures';
 import { LEAVE_FOR_META } from '../data/leave-for-meta';
+import { InstagramConnectionStore } from '../state/instagram-connection.store';
 import { InstagramHeaderStatus } from './instagram-header-status';
 
 describe('InstagramHeaderStatus', () => {
@@ -99,6 +100,30 @@ describe('InstagramHeaderStatus', () => {
     request.flush({ url: 'https://www.instagram.com/oauth/authorize?x=1' });
 
     expect(leftFor).toEqual(['https://www.instagram.com/oauth/authorize?x=1']);
+  });
+
+  it('quick connect uses the server’s only method, and is not offered when there is none', async () => {
+    const facebookOnly = await render({
+      connected: false,
+      loginMethods: ['facebook'],
+      accounts: [],
+    });
+    facebookOnly.quickConnect()?.click();
+    const request = http.expectOne(
+      (r) => r.url === '/api/instagram/auth/instagram',
+    );
+    expect(request.request.params.get('method')).toBe('facebook');
+    request.flush({ url: 'https://www.facebook.com/v26.0/dialog/oauth?x=1' });
+
+    TestBed.inject(InstagramConnectionStore).startingMethod.set(null);
+    facebookOnly.fixture.destroy();
+    const none = await render({
+      connected: false,
+      loginMethods: [],
+      accounts: [],
+    });
+    expect(none.pill()?.dataset['state']).toBe('not_connected');
+    expect(none.quickConnect()).toBeNull();
   });
 
   it('shows a toast with the server’s reason when the consent page cannot be opened', async () => {
@@ -187,5 +212,28 @@ describe('InstagramHeaderStatus', () => {
     await fixture.whenStable();
 
     expect(pill()?.dataset['state']).toBe('not_connected');
+  });
+
+  it('links to the webhook events once an account is held, with an accessible name', async () => {
+    const none = await render({
+      connected: false,
+      loginMethods: ['instagram', 'facebook'],
+      accounts: [],
+    });
+    expect(
+      none.element.querySelector('[data-testid="header-webhook-events"]'),
+    ).toBeNull();
+    none.fixture.destroy();
+
+    const held = await render({
+      connected: true,
+      loginMethods: ['instagram', 'facebook'],
+      accounts: [account],
+    });
+    const link = held.element.querySelector<HTMLAnchorElement>(
+      '[data-testid="header-webhook-events"]',
+    );
+    expect(link?.getAttribute('href')).toBe('/instagram/events');
+    expect(link?.textContent?.trim()).toBe('Webhook events');
   });
 });

@@ -14,7 +14,8 @@ const LABELS: Record<InstagramOverallState, string> = {
 /**
  * The header's Instagram pill, contributed to the inbox's header through HEADER_EXTENSIONS:
  * connected / not connected / needs reconnect, live on `instagram:status`, linking to the
- * connect page, with a one-click connect when nothing is connected.
+ * connect page, with a one-click connect when nothing is connected and a link to the webhook
+ * events once an account is held.
  */
 @Component({
   selector: 'ic-instagram-header-status',
@@ -39,19 +40,37 @@ const LABELS: Record<InstagramOverallState, string> = {
         <span class="mark" aria-hidden="true">!</span>
       }
     </a>
-    @if (state === 'not_connected') {
+    @let quickMethod = store.loginMethods()?.[0];
+    @if (state === 'not_connected' && quickMethod) {
       <button
         type="button"
         class="button small quick-connect"
         data-testid="instagram-quick-connect"
         [disabled]="store.startingMethod() !== null"
-        (click)="store.connect('instagram')"
+        (click)="store.connect(quickMethod)"
       >
         @if (store.startingMethod()) {
           <span class="spinner" aria-hidden="true"></span>
         }
         Connect Instagram
       </button>
+    }
+    @if (store.activeAccounts().length > 0) {
+      <a
+        class="button secondary small with-icon events-link"
+        routerLink="/instagram/events"
+        data-testid="header-webhook-events"
+      >
+        <svg
+          class="button-icon"
+          viewBox="0 0 24 24"
+          aria-hidden="true"
+          focusable="false"
+        >
+          <polyline points="22 12 18 12 15 21 9 3 6 12 2 12" />
+        </svg>
+        <span class="compact-label">Webhook events</span>
+      </a>
     }
     <ic-instagram-toasts />
   `,
@@ -95,6 +114,9 @@ const LABELS: Record<InstagramOverallState, string> = {
     }
     .mark {
       font-weight: 800;
+    }
+    .events-link {
+      text-decoration: none;
     }
     /* A phone's header has room for the glyph alone: the link's name still says the state, and
        the connect page is one tap away. */

@@ -65,6 +65,11 @@ export class InstagramConnectionStore {
     const status = this.status();
     return status ? overallState(status) : null;
   });
+  /**
+   * The login methods the server offers, its default first: the connect buttons to show. Null
+   * until the status is known; empty when the server offers none.
+   */
+  readonly loginMethods = computed(() => this.status()?.loginMethods ?? null);
   /** Connected and needing-reconnect accounts, oldest first. */
   readonly activeAccounts = computed(() =>
     (this.status()?.accounts ?? []).filter(

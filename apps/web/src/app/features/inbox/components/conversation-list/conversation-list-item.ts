@@ -10,4 +10,8 @@ export interface ConversationListItem {
   lastMessageAt: string;
   unreadCount: number;
   isActive: boolean;
+  /** Instagram conversations: the account the contact writes to (`@shop_two`). */
+  account?: { id: string; label: string };
+  /** Whether the row names its account: only when the list holds several. */
+  showAccount: boolean;
 }

@@ -14,6 +14,8 @@ describe('ConversationList', () => {
       lastMessageAt: new Date().toISOString(),
       unreadCount: 2,
       isActive: false,
+      account: { id: '17841400000000002', label: '@shop_two' },
+      showAccount: true,
     },
     {
       id: 'c-grace',
@@ -24,6 +26,7 @@ describe('ConversationList', () => {
       lastMessageAt: '2026-01-02T09:00:00.000Z',
       unreadCount: 0,
       isActive: true,
+      showAccount: true,
     },
   ];
 
@@ -31,12 +34,16 @@ describe('ConversationList', () => {
     items?: ConversationListItem[];
     status?: string;
     error?: string | null;
+    emptyState?: { message: string; action: 'start' | 'connect' | 'show-all' };
   }) {
     TestBed.configureTestingModule({ providers: [provideRouter([])] });
     const fixture = TestBed.createComponent(ConversationList);
     fixture.componentRef.setInput('items', inputs.items ?? []);
     fixture.componentRef.setInput('status', inputs.status ?? 'ready');
     fixture.componentRef.setInput('error', inputs.error ?? null);
+    if (inputs.emptyState) {
+      fixture.componentRef.setInput('emptyState', inputs.emptyState);
+    }
     await fixture.whenStable();
     return { fixture, element: fixture.nativeElement as HTMLElement };
   }
@@ -69,6 +76,54 @@ describe('ConversationList', () => {
     ).toBe('Instagram');
     expect(local.classList).toContain('local');
     expect(local.querySelector('[data-testid="instagram-badge"]')).toBeNull();
+  });
+
+  it('names the receiving account of an Instagram conversation', async () => {
+    const { element } = await render({ items });
+    const accounts = element.querySelectorAll(
+      '[data-testid="conversation-account"]',
+    );
+    expect(Array.from(accounts, (a) => a.textContent?.trim())).toEqual([
+      'to @shop_two',
+    ]);
+    TestBed.resetTestingModule();
+    const single = await render({
+      items: [{ ...items[0], showAccount: false }],
+    });
+    expect(
+      single.element.querySelector('[data-testid="conversation-account"]'),
+    ).toBeNull();
+  });
+
+  it('offers to connect Instagram, or to show everything, when a filter leaves nothing', async () => {
+    const connect = await render({
+      emptyState: {
+        message: 'No Instagram conversations yet.',
+        action: 'connect',
+      },
+    });
+    const empty = connect.element.querySelector(
+      '[data-testid="conversation-list-empty"]',
+    );
+    expect(empty?.textContent).toContain('No Instagram conversations yet.');
+    expect(
+      connect.element
+        .querySelector('[data-testid="empty-connect-instagram"]')
+        ?.getAttribute('href'),
+    ).toBe('/instagram');
+    TestBed.resetTestingModule();
+
+    const { element, fixture } = await render({
+      emptyState: { message: 'You are all caught up.', action: 'show-all' },
+    });
+    let showAll = false;
+    fixture.componentInstance.showAll.subscribe(() => (showAll = true));
+    (
+      element.querySelector(
+        '[data-testid="empty-show-all"]',
+      ) as HTMLButtonElement
+    ).click();
+    expect(showAll).toBe(true);
   });
 
   it('shows the unread count only where there is something unread', async () => {

@@ -19,7 +19,6 @@ import { InboxSettingsMenu } from '../../components/inbox-settings/inbox-setting
 import { conversationTitle } from '../../state/conversation-names';
 import { InboxSettingsState } from '../../state/inbox-settings.state';
 import { SearchState } from '../../state/search.state';
-import type { ConversationFilter } from '../../state/inbox.store';
 import type { ConversationDto } from '@instantchat/contracts';
 import { AuthService } from '../../../../core/session/auth.service';
 import { INBOX_STATE_PROVIDERS, InboxStore } from '../../state/inbox.store';
@@ -59,11 +58,6 @@ export class InboxPage {
   protected readonly searching = computed(
     () => this.search.query().trim().length > 0,
   );
-  protected readonly filters: { value: ConversationFilter; label: string }[] = [
-    { value: 'all', label: 'All' },
-    { value: 'unread', label: 'Unread' },
-    { value: 'local', label: 'Team' },
-  ];
   protected readonly titleOf = (conversation: ConversationDto) =>
     conversationTitle(conversation, this.auth.user()?.id ?? null);
   protected readonly pickerOpen = signal(false);

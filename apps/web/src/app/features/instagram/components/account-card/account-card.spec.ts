@@ -170,4 +170,16 @@ describe('AccountCard', () => {
     );
     expect(text('account-expiry')).toBeUndefined();
   });
+
+  it('says why an account cannot be reconnected when the server no longer offers its login method', async () => {
+    const { fixture, text, button } = await render(needingReconnect);
+    fixture.componentRef.setInput('canReconnect', false);
+    await fixture.whenStable();
+
+    expect(button('reconnect-button')).toBeNull();
+    expect(text('reconnect-unavailable')).toContain(
+      'This server no longer offers',
+    );
+    expect(button('disconnect-button')).not.toBeNull();
+  });
 });

@@ -39,6 +39,8 @@ export class AccountCard {
   readonly account = input.required<InstagramAccountDto>();
   /** True while any consent page is being opened, so no second one starts. */
   readonly busy = input(false);
+  /** False when the server no longer offers the account's login method (`loginMethods`). */
+  readonly canReconnect = input(true);
 
   readonly reconnect = output<InstagramAccountDto>();
   readonly disconnect = output<InstagramAccountDto>();

@@ -160,4 +160,90 @@ describe('ConnectInstagramPage', () => {
       'Disconnected @solo.studio. Its conversations stay in your inbox.',
     );
   });
+
+  describe('login methods', () => {
+    const methodsShown = (element: HTMLElement) =>
+      Array.from(
+        element.querySelectorAll<HTMLButtonElement>(
+          '[data-testid="connect-instagram"], [data-testid="connect-facebook"]',
+        ),
+        (button) => button.dataset['testid'],
+      );
+    const guides = (element: HTMLElement) =>
+      Array.from(
+        element.querySelectorAll<HTMLElement>('[data-testid^="guide-"]'),
+        (guide) => guide.dataset['testid'],
+      );
+
+    it('waits for the status before offering any way to connect', async () => {
+      const { element, find } = await render();
+      expect(find('connect-buttons-loading')?.getAttribute('aria-busy')).toBe(
+        'true',
+      );
+      expect(methodsShown(element)).toEqual([]);
+      http.expectOne('/api/instagram/status').flush({
+        connected: false,
+        loginMethods: ['instagram', 'facebook'],
+        accounts: [],
+      });
+    });
+
+    it('offers both methods, Instagram first, with both guides', async () => {
+      const { element, find, settle } = await render();
+      http.expectOne('/api/instagram/status').flush({
+        connected: false,
+        loginMethods: ['instagram', 'facebook'],
+        accounts: [],
+      });
+      await settle();
+      expect(methodsShown(element)).toEqual([
+        'connect-instagram',
+        'connect-facebook',
+      ]);
+      expect(find('connect-instagram')?.classList).toContain('connect-primary');
+      expect(guides(element)).toEqual(['guide-instagram', 'guide-facebook']);
+    });
+
+    it('shows only Facebook Login, as the main button, on a server that offers only it', async () => {
+      const { element, find, settle } = await render();
+      http.expectOne('/api/instagram/status').flush({
+        connected: false,
+        loginMethods: ['facebook'],
+        accounts: [],
+      });
+      await settle();
+      expect(methodsShown(element)).toEqual(['connect-facebook']);
+      expect(find('connect-facebook')?.classList).toContain('connect-primary');
+      expect(guides(element)).toEqual(['guide-facebook']);
+      expect(find('no-login-methods')).toBeNull();
+    });
+
+    it('says plainly when the server offers no way to connect', async () => {
+      const { element, find, settle } = await render();
+      http.expectOne('/api/instagram/status').flush({
+        connected: false,
+        loginMethods: [],
+        accounts: [],
+      });
+      await settle();
+      expect(methodsShown(element)).toEqual([]);
+      expect(guides(element)).toEqual([]);
+      expect(find('no-login-methods')?.textContent).toContain(
+        'This server offers no way to connect Instagram yet',
+      );
+    });
+
+    it('links to the webhook events page', async () => {
+      const { find, settle } = await render();
+      http.expectOne('/api/instagram/status').flush({
+        connected: true,
+        loginMethods: ['instagram'],
+        accounts: [account],
+      });
+      await settle();
+      expect(find('webhook-events-link')?.getAttribute('href')).toBe(
+        '/instagram/events',
+      );
+    });
+  });
 });

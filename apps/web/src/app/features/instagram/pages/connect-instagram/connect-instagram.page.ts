@@ -4,15 +4,17 @@ import {
   DestroyRef,
   ElementRef,
   afterNextRender,
+  computed,
   inject,
   signal,
   viewChild,
 } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import type {
-  InstagramAccountDto,
-  InstagramLoginMethod,
+import {
+  INSTAGRAM_LOGIN_METHODS,
+  type InstagramAccountDto,
+  type InstagramLoginMethod,
 } from '@instantchat/contracts';
 import { map } from 'rxjs';
 import { apiErrorMessage } from '../../../../core/api-error';
@@ -48,6 +50,16 @@ import { InstagramConnectionStore } from '../../state/instagram-connection.store
 })
 export class ConnectInstagramPage {
   protected readonly store = inject(InstagramConnectionStore);
+  /** Shown when the status could not be loaded: the server still refuses a method it lacks. */
+  protected readonly allMethods = INSTAGRAM_LOGIN_METHODS;
+  protected readonly offersInstagramLogin = computed(() =>
+    this.offers('instagram'),
+  );
+
+  /** Whether the server offers a method; assumed while its status is unknown. */
+  protected offers(method: InstagramLoginMethod): boolean {
+    return this.store.loginMethods()?.includes(method) ?? true;
+  }
   private readonly router = inject(Router);
   private readonly accountsHeading =
     viewChild.required<ElementRef<HTMLElement>>('accountsHeading');

@@ -1,0 +1,220 @@
+import autocannon from 'autocannon';
+import { performance } from 'node:perf_hooks';
+import { ms, percentile, perSecond, type Row } from './bench-report';
+import {
+  HISTORY_SIZES,
+  LATENCY_CONVERSATIONS,
+  SENDERS,
+  type Setup,
+} from './chat-bench-setup';
+import { call, connectSocket } from './http-json';
+import { describeOutcome, OpenLoop } from './open-loop';
+
+const TARGET_SENDS_PER_SECOND = 1_500;
+const TARGET_SOCKET_P99_MS = 50;
+const TARGET_HISTORY_P99_MS = 5;
+const TARGET_HISTORY_RATIO = 1.5;
+const TARGET_ME_VS_BARE = 0.3;
+
+const OFFERED_SENDS_PER_SECOND = 500;
+const OFFERED_SECONDS = 8;
+/** How long after the last scheduled send answers and deliveries may still arrive. */
+const DELIVERY_GRACE_MS = 10_000;
+const SEND_SECONDS = 6;
+const ME_CONNECTIONS = 16;
+const ME_SECONDS = 5;
+const HISTORY_PAGE = 50;
+const HISTORY_WARMUP = 100;
+const HISTORY_SAMPLES = 1_000;
+// Below this a p99 is timer and scheduler noise on a shared machine: the ratio compares at least this much.
+const HISTORY_RATIO_FLOOR_MS = 1;
+
+export async function measureHistory(
+  baseUrl: string,
+  setup: Setup,
+): Promise<Row[]> {
+  const reader = setup.senders[0];
+  const paths = setup.historyConversationIds.map(
+    (id) => `/api/conversations/${id}/messages?limit=${HISTORY_PAGE}`,
+  );
+  const samples: number[][] = paths.map(() => []);
+  for (let i = 0; i < HISTORY_WARMUP + HISTORY_SAMPLES; i++) {
+    // Interleaved, so both sizes see the same background load on a shared machine.
+    for (let p = 0; p < paths.length; p++) {
+      const t0 = performance.now();
+      const page = (await call(
+        baseUrl,
+        'GET',
+        paths[p],
+        reader.accessToken,
+      )) as { items: unknown[] };
+      const elapsed = performance.now() - t0;
+      if (page.items.length !== HISTORY_PAGE) {
+        throw new Error(`a history page held ${page.items.length} messages`);
+      }
+      if (i >= HISTORY_WARMUP) samples[p].push(elapsed);
+    }
+  }
+  const rows: Row[] = [];
+  const p99s = samples.map((s) => percentile(s, 0.99));
+  HISTORY_SIZES.forEach((size, i) => {
+    const last = i === HISTORY_SIZES.length - 1;
+    rows.push({
+      name: `history page (newest ${HISTORY_PAGE}) at ${size / 1000}k, p50 / p99`,
+      value: `${ms(percentile(samples[i], 0.5))} / ${ms(p99s[i])}`,
+      ...(last && {
+        target: `p99 < ${TARGET_HISTORY_P99_MS} ms`,
+        ok: p99s[i] < TARGET_HISTORY_P99_MS,
+      }),
+    });
+  });
+  const ratio =
+    Math.max(p99s[1], HISTORY_RATIO_FLOOR_MS) /
+    Math.max(p99s[0], HISTORY_RATIO_FLOOR_MS);
+  rows.push({
+    name: 'history p99, 100k ÷ 10k',
+    value: `${ratio.toFixed(2)}×`,
+    target: `≤ ${TARGET_HISTORY_RATIO}×`,
+    ok: ratio <= TARGET_HISTORY_RATIO,
+  });
+  return rows;
+}
+
+export async function measureMe(
+  baseUrl: string,
+  bareUrl: string,
+  setup: Setup,
+): Promise<Row[]> {
+  const token = setup.senders[0].accessToken;
+  const run = (url: string) =>
+    autocannon({
+      url: `${url}/api/auth/me`,
+      connections: ME_CONNECTIONS,
+      duration: ME_SECONDS,
+      headers: { authorization: `Bearer ${token}` },
+    });
+  const bare = await run(bareUrl);
+  const api = await run(baseUrl);
+  for (const [name, result] of [
+    ['bare reference', bare],
+    ['API', api],
+  ] as const) {
+    if (result.non2xx > 0 || result.errors > 0 || result['2xx'] === 0) {
+      throw new Error(
+        `GET /api/auth/me on the ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`,
+      );
+    }
+  }
+  const ratio = api.requests.average / bare.requests.average;
+  return [
+    {
+      name: `GET /api/auth/me, ${ME_CONNECTIONS} connections, p50 / p99`,
+      value: `${perSecond(api.requests.average)} req/s, ${api.latency.p50} / ${api.latency.p99} ms`,
+    },
+    {
+      name: 'bare http + same JWT + Map (reference)',
+      value: `${perSecond(bare.requests.average)} req/s, ${bare.latency.p50} / ${bare.latency.p99} ms`,
+    },
+    {
+      name: '/me ÷ reference',
+      value: `${ratio.toFixed(2)}×`,
+      target: `≥ ${TARGET_ME_VS_BARE}×`,
+      ok: ratio >= TARGET_ME_VS_BARE,
+    },
+  ];
+}
+
+export async function measureSends(
+  baseUrl: string,
+  setup: Setup,
+): Promise<Row[]> {
+  let nextClient = 0;
+  const result = await autocannon({
+    url: baseUrl,
+    connections: SENDERS,
+    duration: SEND_SECONDS,
+    // Each connection is one sender writing into its own conversation.
+    setupClient: (client) => {
+      const i = nextClient++ % SENDERS;
+      client.setRequests([
+        {
+          method: 'POST',
+          path: `/api/conversations/${setup.sendConversationIds[i]}/messages`,
+          headers: {
+            authorization: `Bearer ${setup.senders[i].accessToken}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ text: `throughput from sender ${i}` }),
+        },
+      ]);
+    },
+  });
+  const rate = result['2xx'] / result.duration;
+  const failed = result.non2xx + result.errors + result.timeouts;
+  return [
+    {
+      name: `sends, ${SENDERS} concurrent REST senders`,
+      value: `${perSecond(rate)} msgs/s`,
+      target: `≥ ${perSecond(TARGET_SENDS_PER_SECOND)}/s, none failed`,
+      ok: rate >= TARGET_SENDS_PER_SECOND && failed === 0,
+    },
+    {
+      name: 'sends p50 / p99',
+      value: `${result.latency.p50} / ${result.latency.p99} ms${failed ? `, ${failed} failed` : ''}`,
+    },
+  ];
+}
+
+/** Sends on a fixed schedule (OpenLoop), timed to `message:new` on each recipient's socket. */
+export async function measureSendToSocket(
+  baseUrl: string,
+  setup: Setup,
+): Promise<Row[]> {
+  const loop = new OpenLoop();
+  const sockets = await Promise.all(
+    setup.latencyConversations.map(({ recipient }) =>
+      connectSocket(baseUrl, recipient.accessToken),
+    ),
+  );
+  try {
+    for (const socket of sockets) {
+      socket.on('message:new', (message: { text: string }) => {
+        const match = /^latency (\d+)$/.exec(message.text);
+        if (match) loop.received(Number(match[1]));
+      });
+    }
+    const result = await loop.run({
+      ratePerSecond: OFFERED_SENDS_PER_SECOND,
+      seconds: OFFERED_SECONDS,
+      graceMs: DELIVERY_GRACE_MS,
+      send: (seq) => {
+        const conversation =
+          setup.latencyConversations[seq % LATENCY_CONVERSATIONS];
+        return call(
+          baseUrl,
+          'POST',
+          `/api/conversations/${conversation.id}/messages`,
+          conversation.sender.accessToken,
+          { text: `latency ${seq}` },
+        );
+      },
+    });
+    const delivered = result.latenciesMs.length;
+    const lost = result.offered - result.failed - delivered;
+    const p99 = delivered > 0 ? percentile(result.latenciesMs, 0.99) : Infinity;
+    return [
+      {
+        name: `send → recipient socket, ${OFFERED_SENDS_PER_SECOND}/s over ${LATENCY_CONVERSATIONS} conversations, p50 / p99`,
+        value: `${ms(percentile(result.latenciesMs, 0.5))} / ${ms(p99)}`,
+        target: `p99 < ${TARGET_SOCKET_P99_MS} ms, none lost`,
+        ok: p99 < TARGET_SOCKET_P99_MS && lost === 0 && result.failed === 0,
+      },
+      {
+        name: 'sends offered / answered / delivered / failed',
+        value: describeOutcome(result),
+      },
+    ];
+  } finally {
+    for (const socket of sockets) socket.disconnect();
+  }
+}

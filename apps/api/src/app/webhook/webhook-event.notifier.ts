@@ -1,0 +1,57 @@
+import { ServerEvent } from '@instantchat/contracts';
+import { Injectable, Logger } from '@nestjs/common';
+import { InstagramConnectionsService } from '../instagram/instagram-connections.service';
+import { RealtimeService } from '../realtime/realtime.service';
+import type { WebhookEventRecord } from './schemas/webhook-event.schema';
+import { WebhookInbox } from './webhook-inbox.service';
+
+/**
+ * Tells owners' open events pages that a delivery was worked on (`instagram:event`). Each owner
+ * hears only their own view of it, exactly as `GET /api/instagram/events` shows it: items applied
+ * for them, or of accounts they hold; an account nobody holds tells nobody. Like every live update,
+ * it never fails the processing itself.
+ */
+@Injectable()
+export class WebhookEventNotifier {
+  private readonly logger = new Logger(WebhookEventNotifier.name);
+
+  constructor(
+    private readonly realtime: RealtimeService,
+    private readonly connections: InstagramConnectionsService,
+    private readonly inbox: WebhookInbox,
+  ) {}
+
+  async deliveryWorkedOn(event: WebhookEventRecord): Promise<void> {
+    try {
+      for (const ownerId of await this.ownersOf(event)) {
+        const { accounts } = await this.connections.statusOf(ownerId);
+        const held = accounts
+          .filter((account) => account.state !== 'disconnected')
+          .map((account) => account.id);
+        const view = this.inbox.toDtoForOwner(event, ownerId, held);
+        if (view.items.length > 0) {
+          this.realtime.emitToUser(ownerId, ServerEvent.InstagramEvent, view);
+        }
+      }
+    } catch (error) {
+      this.logger.warn(
+        `Could not announce webhook ${event._id.toHexString()}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  /** Whom the items were applied for, and the holders of the accounts of items not applied (yet). */
+  private async ownersOf(event: WebhookEventRecord): Promise<Set<string>> {
+    const owners = new Set<string>();
+    const unowned = new Set<string>();
+    for (const item of event.items) {
+      if (item.ownerUserId) owners.add(item.ownerUserId.toHexString());
+      else if (item.accountId) unowned.add(item.accountId);
+    }
+    for (const accountId of unowned) {
+      const holder = await this.connections.findForWebhook(accountId);
+      if (holder) owners.add(holder.userId.toHexString());
+    }
+    return owners;
+  }
+}
