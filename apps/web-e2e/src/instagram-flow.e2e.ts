@@ -18,6 +18,7 @@ import {
   readmeScreenshotsAtBothSizes,
 } from './support/browser';
 import {
+  atLatestMessage,
   connectOutcome,
   connectThroughFacebookPage,
   disconnectAccount,
@@ -45,15 +46,6 @@ const HOUR = 3_600_000;
  */
 const PAGE = 'Corner Bakery';
 const ACCOUNT = 'corner.bakery';
-
-/**
- * Marks a step that checks dashboard UI still being built on other branches when this spec was
- * written (issue 13): the message bubble's variants and the reply window, and the webhook events
- * page. Each is written against the agreed names (`message-bubble` with `data-status` and
- * `data-channel`, `message-attachment`, `reply-window`, `/instagram/events`) and skipped until
- * that UI is merged; no other step depends on what these do.
- */
-const uiPending = it.skip;
 
 /**
  * The whole Instagram flow of issue 13 in one business owner's browser, against the real API,
@@ -175,23 +167,18 @@ describe('An Instagram conversation from connect to disconnect', () => {
     );
   });
 
-  uiPending(
-    '[UI pending: list filters] the Instagram filter keeps the conversation, the Team filter hides it',
-    async () => {
-      const filter = (value: string) =>
-        ownerPage
-          .getByTestId('list-filters')
-          .locator(`button[data-filter="${value}"]`);
-      await filter('local').click();
-      await row(ownerPage).waitFor({ state: 'detached' });
-      await filter('instagram').click();
-      await row(ownerPage).waitFor();
-      expect(await filter('instagram').getAttribute('aria-pressed')).toBe(
-        'true',
-      );
-      await filter('all').click();
-    },
-  );
+  it('the Instagram filter keeps the conversation, the Team filter hides it', async () => {
+    const filter = (value: string) =>
+      ownerPage
+        .getByTestId('list-filters')
+        .locator(`button[data-filter="${value}"]`);
+    await filter('local').click();
+    await row(ownerPage).waitFor({ state: 'detached' });
+    await filter('instagram').click();
+    await row(ownerPage).waitFor();
+    expect(await filter('instagram').getAttribute('aria-pressed')).toBe('true');
+    await filter('all').click();
+  });
 
   it('sends a reply from the composer to Instagram: the sandbox’s Send API receives it and it is stored as sent', async () => {
     const input = ownerPage.getByTestId('message-input');
@@ -265,10 +252,10 @@ describe('An Instagram conversation from connect to disconnect', () => {
       ),
     ).toBe(true);
     expect(
-      await readmeScreenshotsAtBothSizes(ownerPage, 'instagram-chat', (page) =>
-        page
-          .getByTestId('message-list')
-          .evaluate((list) => list.scrollTo({ top: list.scrollHeight })),
+      await readmeScreenshotsAtBothSizes(
+        ownerPage,
+        'instagram-chat',
+        atLatestMessage,
       ),
     ).toEqual({ phoneOverflows: false });
   });
@@ -293,24 +280,21 @@ describe('An Instagram conversation from connect to disconnect', () => {
     expect(await story.getAttribute('data-channel')).toBe('instagram');
   });
 
-  uiPending(
-    '[UI pending: webhook events page] lists Meta’s deliveries to the owner, none to the outsider',
-    async () => {
-      const events = await newPage(ownerPage.context());
-      await events.goto('/instagram/events');
-      await events
-        .getByTestId('event-row')
-        .filter({ hasText: ACCOUNT })
-        .first()
-        .waitFor();
-      await events.close();
+  it('lists Meta’s deliveries to the owner, none to the outsider', async () => {
+    const events = await newPage(ownerPage.context());
+    await events.goto('/instagram/events');
+    await events
+      .getByTestId('event-row')
+      .filter({ hasText: ACCOUNT })
+      .first()
+      .waitFor();
+    await events.close();
 
-      await outsiderPage.goto('/instagram/events');
-      await outsiderPage.getByTestId('events-empty').waitFor();
-      expect(await outsiderPage.getByTestId('event-row').count()).toBe(0);
-      await outsiderPage.goto('/inbox');
-    },
-  );
+    await outsiderPage.goto('/instagram/events');
+    await outsiderPage.getByTestId('events-empty').waitFor();
+    expect(await outsiderPage.getByTestId('event-row').count()).toBe(0);
+    await outsiderPage.goto('/inbox');
+  });
 
   let nextDay: Page;
   const lateReply = 'Sorry, I only just saw this!';

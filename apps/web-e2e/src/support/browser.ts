@@ -70,13 +70,14 @@ export const PHONE: ViewportSize = { width: 390, height: 844 };
 /**
  * The README's pictures of a page at 1280 px and 390 px (`<name>-desktop`, `<name>-phone`), back
  * at the desktop size after; says whether the phone layout scrolled sideways. `settle` runs
- * after the resize (e.g. to scroll a thread back to its latest message).
+ * before each picture (e.g. to scroll a thread to its latest message).
  */
 export async function readmeScreenshotsAtBothSizes(
   page: Page,
   name: string,
   settle?: (page: Page) => Promise<void>,
 ): Promise<{ phoneOverflows: boolean }> {
+  await settle?.(page);
   await readmeScreenshot(page, `${name}-desktop`);
   await page.setViewportSize(PHONE);
   await settle?.(page);

@@ -86,6 +86,25 @@ export const messageAttachment = (
 ): Locator =>
   scope.locator(`[data-testid="message-attachment"][data-kind="${kind}"]`);
 
+/** For a picture of a thread: at its latest message, with the pictures in view loaded. */
+export async function atLatestMessage(page: Page): Promise<void> {
+  const list = page.getByTestId('message-list');
+  await list.evaluate((element) =>
+    element.scrollTo({ top: element.scrollHeight }),
+  );
+  await page.waitForFunction(() =>
+    Array.from(document.images)
+      .filter((image) => {
+        const box = image.getBoundingClientRect();
+        return box.bottom > 0 && box.top < window.innerHeight;
+      })
+      .every((image) => image.complete),
+  );
+  await list.evaluate((element) =>
+    element.scrollTo({ top: element.scrollHeight }),
+  );
+}
+
 /** Meta's pages keep their own query order and fragments (`#_=_`): match on the path alone. */
 export const onSandbox =
   (path: string) =>
