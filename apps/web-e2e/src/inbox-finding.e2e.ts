@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type {
   Browser,
   BrowserContext,
@@ -16,8 +14,13 @@ import {
   registerPerson,
   sendMessage,
 } from './support/api-client';
-import { WORKSPACE_ROOT } from './support/api-server';
-import { baseUrl, launchBrowser, screenshot } from './support/browser';
+import {
+  baseUrl,
+  keepSignedIn,
+  launchBrowser,
+  readmeScreenshot,
+  screenshot,
+} from './support/browser';
 
 const DESKTOP: ViewportSize = { width: 1280, height: 800 };
 const PHONE: ViewportSize = { width: 390, height: 844 };
@@ -25,14 +28,7 @@ const VIEWPORTS: [string, ViewportSize][] = [
   ['desktop', DESKTOP],
   ['phone', PHONE],
 ];
-/**
- * The README's pictures: small, at a size that reads on GitHub. Rewritten only on request
- * (`UPDATE_README_SCREENSHOTS=true`), so a test run leaves the committed files alone; every run
- * still saves them under dist/e2e-screenshots/.
- */
-const README_SCREENSHOTS = join(WORKSPACE_ROOT, 'docs/screenshots');
-const UPDATE_README_SCREENSHOTS =
-  process.env['UPDATE_README_SCREENSHOTS'] === 'true';
+/** The README's pictures (readmeScreenshot): small, at a size that reads on GitHub. */
 const README_VIEWPORT: ViewportSize = { width: 1100, height: 680 };
 
 /**
@@ -62,12 +58,7 @@ describe('Finding things in the inbox', () => {
   ): Promise<Page> {
     const context = await browser.newContext({ baseURL: baseUrl(), viewport });
     contexts.push(context);
-    const session = { accessToken: person.accessToken, user: person.user };
-    await context.addInitScript((stored) => {
-      if (!localStorage.getItem('instantchat.session')) {
-        localStorage.setItem('instantchat.session', stored);
-      }
-    }, JSON.stringify(session));
+    await keepSignedIn(context, person);
     if (initScript) {
       await context.addInitScript(initScript);
     }
@@ -461,12 +452,4 @@ describe('Finding things in the inbox', () => {
   it('raised no errors in any page', () => {
     expect(pageErrors).toEqual([]);
   });
-
-  async function readmeScreenshot(page: Page, name: string): Promise<void> {
-    if (UPDATE_README_SCREENSHOTS) {
-      mkdirSync(README_SCREENSHOTS, { recursive: true });
-      await page.screenshot({ path: join(README_SCREENSHOTS, `${name}.png`) });
-    }
-    await screenshot(page, name);
-  }
 });

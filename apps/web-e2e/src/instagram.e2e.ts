@@ -1,45 +1,27 @@
-import type {
-  Browser,
-  BrowserContext,
-  Locator,
-  Page,
-  ViewportSize,
-} from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seriousAccessibilityViolations } from './support/accessibility';
 import { type Person, registerPerson } from './support/api-client';
-import { baseUrl, launchBrowser, screenshot } from './support/browser';
-
-const DESKTOP: ViewportSize = { width: 1280, height: 800 };
-const PHONE: ViewportSize = { width: 390, height: 844 };
-
-function sandboxUrl(): string {
-  const url = process.env['E2E_SANDBOX_URL'];
-  if (!url) {
-    throw new Error(
-      'E2E_SANDBOX_URL is not set: run through `npx nx e2e web-e2e` (its global setup starts the Meta sandbox)',
-    );
-  }
-  return url;
-}
-
-/** Meta's picture CDN is out of reach here; a drawn avatar stands in, as a real picture would. */
-function avatarSvg(url: string): string {
-  const name = decodeURIComponent(url.split('/').pop() ?? 'x');
-  const letter = name.charAt(0).toUpperCase();
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="112" height="112"><rect width="112" height="112" fill="#1e3a8a"/><text x="56" y="72" font-size="48" font-family="sans-serif" fill="#fff" text-anchor="middle">${letter}</text></svg>`;
-}
-
-/** Whether the API hands out Instagram Login's consent URL (503 while it offers only Facebook Login). */
-async function offersInstagramLogin(person: Person): Promise<boolean> {
-  const response = await fetch(
-    new URL('/api/instagram/auth/instagram?method=instagram', baseUrl()),
-    { headers: { authorization: `Bearer ${person.accessToken}` } },
-  );
-  if (response.status !== 200 && response.status !== 503) {
-    throw new Error(`The Instagram Login probe answered ${response.status}`);
-  }
-  return response.ok;
-}
+import {
+  DESKTOP,
+  PHONE,
+  baseUrl,
+  launchBrowser,
+  screenshot,
+} from './support/browser';
+import {
+  FACEBOOK_CONSENT,
+  accountCard,
+  approveOnInstagramConsent,
+  backOnConnectPage,
+  connectOutcome as outcome,
+  connectThroughFacebookPage,
+  disconnectAccount,
+  drawMetaCdnLocally,
+  instagramIndicator as indicator,
+  logIn,
+  offersInstagramLogin,
+  onSandbox,
+} from './support/instagram-kit';
 
 /**
  * The Instagram connection as a business owner goes through it (issue 13, first part): the real
@@ -63,12 +45,7 @@ describe('Connecting Instagram from the dashboard', () => {
       baseURL: baseUrl(),
       viewport: DESKTOP,
     });
-    await context.route('https://scontent.cdninstagram.com/**', (route) =>
-      route.fulfill({
-        contentType: 'image/svg+xml',
-        body: avatarSvg(route.request().url()),
-      }),
-    );
+    await drawMetaCdnLocally(context);
     page = await newPage();
   });
 
@@ -83,31 +60,8 @@ describe('Connecting Instagram from the dashboard', () => {
     return opened;
   }
 
-  const indicator = (on: Page, state: string) =>
-    on.locator(`[data-testid="instagram-status"][data-state="${state}"]`);
-  const accountCard = (on: Page, username: string): Locator =>
-    on.locator(
-      `[data-testid="instagram-account"][data-username="${username}"]`,
-    );
-  const outcome = (on: Page) => on.getByTestId('connect-outcome');
-  /** Meta's pages and our callback keep their own query order and fragments (`#_=_`). */
-  const onSandbox = (path: string) => (url: URL) =>
-    url.origin === sandboxUrl() && url.pathname === path;
-  const backOnConnectPage =
-    (query: Record<string, string>) =>
-    (url: URL): boolean =>
-      url.pathname === '/instagram' &&
-      Object.entries(query).every(
-        ([name, value]) => url.searchParams.get(name) === value,
-      );
-  const INSTAGRAM_CONSENT = '/www.instagram.com/oauth/authorize';
-
   it('logs in to find Instagram not connected, with a quick connect in the header and an empty state that says what to do', async () => {
-    await page.goto('/login');
-    await page.getByLabel('Email').fill(owner.user.email);
-    await page.getByLabel('Password').fill(owner.password);
-    await page.getByTestId('submit-button').click();
-    await page.waitForURL('**/inbox');
+    await logIn(page, owner);
     await indicator(page, 'not_connected').waitFor();
     await page.getByTestId('instagram-quick-connect').waitFor();
 
@@ -133,13 +87,7 @@ describe('Connecting Instagram from the dashboard', () => {
       await toast.waitFor({ state: 'detached' });
       return;
     }
-    await page.waitForURL(onSandbox(INSTAGRAM_CONSENT));
-    await page.getByLabel(/@solo\.studio/).check();
-    await page.getByRole('button', { name: 'Allow' }).click();
-
-    await page.waitForURL(
-      backOnConnectPage({ status: 'connected', account: 'solo.studio' }),
-    );
+    await approveOnInstagramConsent(page, 'solo.studio');
     expect(await outcome(page).innerText()).toContain(
       'Connected @solo.studio.',
     );
@@ -154,13 +102,10 @@ describe('Connecting Instagram from the dashboard', () => {
   });
 
   it('connects through a Facebook Page: the sandbox’s consent page, approve, and back to a success banner and a card naming the Page', async () => {
-    await page.getByTestId('connect-facebook').click();
-    await page.waitForURL(onSandbox('/v26.0/dialog/oauth'));
-    await page.getByLabel(/Blue Jacket Store/).check();
-    await page.getByRole('button', { name: 'Continue' }).click();
-
-    await page.waitForURL(
-      backOnConnectPage({ status: 'connected', account: 'bluejacket.store' }),
+    await connectThroughFacebookPage(
+      page,
+      'Blue Jacket Store',
+      'bluejacket.store',
     );
     expect(await outcome(page).getAttribute('data-outcome')).toBe('connected');
     expect(await outcome(page).innerText()).toContain(
@@ -217,25 +162,14 @@ describe('Connecting Instagram from the dashboard', () => {
       ? ['bluejacket.store', 'solo.studio']
       : ['bluejacket.store'];
     for (const [index, username] of connected.entries()) {
-      await accountCard(settings, username)
-        .getByTestId('disconnect-button')
-        .click();
-      const dialog = settings.getByTestId('disconnect-dialog');
-      expect(await dialog.innerText()).toContain(
-        'Its conversations and their history stay in your inbox.',
-      );
-      if (index === 0) {
-        await screenshot(settings, 'instagram-03-disconnect-confirmation');
-      }
-      await settings.getByTestId('disconnect-confirm').click();
-      await dialog.waitFor({ state: 'detached' });
-      await settings
-        .getByTestId('instagram-toast')
-        .filter({ hasText: `Disconnected @${username}.` })
-        .waitFor();
-      await accountCard(settings, username)
-        .and(settings.locator('[data-state="disconnected"]'))
-        .waitFor();
+      await disconnectAccount(settings, username, async (dialog) => {
+        expect(await dialog.innerText()).toContain(
+          'Its conversations and their history stay in your inbox.',
+        );
+        if (index === 0) {
+          await screenshot(settings, 'instagram-03-disconnect-confirmation');
+        }
+      });
       if (index < connected.length - 1) {
         // Another account is still connected: the header must still say so.
         expect(await indicator(page, 'connected').count()).toBe(1);
@@ -252,7 +186,7 @@ describe('Connecting Instagram from the dashboard', () => {
   it('explains a cancelled consent in plain words', async () => {
     await page.goto('/instagram');
     await page.getByTestId('connect-facebook').click();
-    await page.waitForURL(onSandbox('/v26.0/dialog/oauth'));
+    await page.waitForURL(onSandbox(FACEBOOK_CONSENT));
     await page.getByRole('button', { name: 'Cancel' }).click();
 
     await page.waitForURL(

@@ -1,4 +1,5 @@
 import { baseUrl } from './browser';
+import { eventually } from './eventually';
 
 /*
  * The few fields of the API's answers these tests read. (The e2e project is not allowed to
@@ -13,10 +14,14 @@ export interface Conversation {
   unreadCount?: number;
   lastMessage?: { text: string } | null;
 }
-interface StoredMessage {
+export interface StoredMessage {
   id: string;
   text: string;
   clientMessageId?: string | null;
+  status?: 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+  /** Why a reply failed, in words. */
+  error?: string | null;
+  attachments?: { type: string; url?: string }[];
 }
 
 /** Someone registered through the real API, with the token their requests carry. */
@@ -85,6 +90,47 @@ export async function storedMessages(
     person,
   );
   return page.items;
+}
+
+/** Waits until the API stores the message with `text` in a state that satisfies `done`. */
+export function storedMessageUntil(
+  person: Person,
+  conversationId: string,
+  text: string,
+  done: (message: StoredMessage) => boolean,
+): Promise<StoredMessage> {
+  let last: StoredMessage | undefined;
+  return eventually(
+    async () => {
+      last = (await storedMessages(person, conversationId)).find(
+        (message) => message.text === text,
+      );
+      return last && done(last) ? last : undefined;
+    },
+    () => `"${text}" never got there; last: ${JSON.stringify(last)}`,
+  );
+}
+
+/** The webhook deliveries the API shows the person (only items of their own accounts). */
+export async function instagramEventsOf(person: Person): Promise<unknown[]> {
+  const page = await call<{ items: unknown[] }>(
+    'GET',
+    '/api/instagram/events',
+    person,
+  );
+  return page.items;
+}
+
+/** The HTTP status the API answers the person's GET with (for refusals such as 404). */
+export async function statusOfGet(
+  person: Person,
+  path: string,
+): Promise<number> {
+  const response = await fetch(new URL(path, baseUrl()), {
+    headers: { authorization: `Bearer ${person.accessToken}` },
+  });
+  await response.body?.cancel();
+  return response.status;
 }
 
 async function call<T>(

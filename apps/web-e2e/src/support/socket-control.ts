@@ -47,3 +47,27 @@ export async function dropConnection(page: Page): Promise<void> {
 export async function restoreConnection(page: Page): Promise<void> {
   await page.context().setOffline(false);
 }
+
+/**
+ * Everything the page's Socket.io connection receives (WebSocket frames and long-polling answers)
+ * as text, from now on: what a person's browser was told, to show what it never heard.
+ */
+export function recordSocketTraffic(page: Page): string[] {
+  const received: string[] = [];
+  page.on('websocket', (socket) => {
+    if (socket.url().includes('/socket.io/')) {
+      socket.on('framereceived', (frame) =>
+        received.push(String(frame.payload)),
+      );
+    }
+  });
+  page.on('response', (response) => {
+    if (response.url().includes('/socket.io/')) {
+      response.text().then(
+        (text) => received.push(text),
+        () => undefined,
+      );
+    }
+  });
+  return received;
+}
