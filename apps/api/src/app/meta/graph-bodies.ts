@@ -1,19 +1,40 @@
 import type {
   AccessTokenResponse,
+  InstagramUserProfile,
   SendMessageRequest,
   SendMessageResponse,
 } from '@instantchat/meta-platform';
 import { MetaRequestError } from './meta-api.errors';
 import type {
+  InstagramContactProfile,
   MetaAccessToken,
   OutgoingMessage,
   SentMessage,
 } from './meta-graph.types';
 
 /**
- * Bodies both login methods share: token answers, and the Send API's request and answer
- * (graph.facebook.com with a Page token, graph.instagram.com with an Instagram Login token).
+ * Bodies both login methods share: token answers, the Send API's request and answer and the User
+ * Profile API's query and answer (graph.facebook.com with a Page token, graph.instagram.com with
+ * an Instagram Login token).
  */
+
+/** What the User Profile API is asked for about a person who messaged the account. */
+export const CONTACT_PROFILE_FIELDS =
+  'name,username,profile_pic,follower_count,is_verified_user,is_user_follow_business';
+
+export function toContactProfile(
+  body: InstagramUserProfile,
+): InstagramContactProfile {
+  return {
+    id: body.id,
+    name: body.name,
+    username: body.username,
+    profilePictureUrl: body.profile_pic,
+    followerCount: body.follower_count,
+    isVerified: body.is_verified_user,
+    followsBusiness: body.is_user_follow_business,
+  };
+}
 
 export function toAccessToken(body: AccessTokenResponse): MetaAccessToken {
   if (typeof body.access_token !== 'string' || body.access_token === '') {

@@ -5,11 +5,13 @@ import {
   type InstagramLoginCodeExchangeResponse,
   type InstagramLoginGrantBody,
   type InstagramLoginMeResponse,
+  type InstagramUserProfile,
   type SendMessageResponse,
   type SubscribedAppsResponse,
 } from '@instantchat/meta-platform';
 import { MetaRequestError } from './meta-api.errors';
 import type {
+  InstagramContactProfile,
   InstagramLoginAccount,
   InstagramLoginGrant,
   InstagramLoginSendInput,
@@ -21,7 +23,9 @@ import {
   type MetaTransportBehaviour,
 } from './meta-graph-transport';
 import {
+  CONTACT_PROFILE_FIELDS,
   toAccessToken,
+  toContactProfile,
   toSendMessageRequest,
   toSentMessage,
 } from './graph-bodies';
@@ -222,6 +226,25 @@ export class InstagramLoginClient {
       token: accessToken,
       idempotent: true,
     });
+  }
+
+  /**
+   * Profile of a person who messaged the account, by Instagram-scoped id, on graph.instagram.com
+   * with the account's Instagram token (the User Profile API of Instagram Login).
+   */
+  async getUserProfile(
+    instagramScopedId: string,
+    accessToken: string,
+  ): Promise<InstagramContactProfile> {
+    const body = await this.graph.request<InstagramUserProfile>({
+      operation: 'instagramLogin.getUserProfile',
+      method: 'GET',
+      path: `/${encodeURIComponent(instagramScopedId)}`,
+      query: { fields: CONTACT_PROFILE_FIELDS },
+      token: accessToken,
+      idempotent: true,
+    });
+    return toContactProfile(body);
   }
 
   /** The Send API on graph.instagram.com. Throws `MetaWindowClosedError` outside the window. */

@@ -27,7 +27,9 @@ import {
   type MetaTransportBehaviour,
 } from './meta-graph-transport';
 import {
+  CONTACT_PROFILE_FIELDS,
   toAccessToken,
+  toContactProfile,
   toSendMessageRequest,
   toSentMessage,
 } from './graph-bodies';
@@ -282,7 +284,7 @@ export class MetaGraphClient {
     });
   }
 
-  /** Profile of a person who messaged the business, by Instagram-scoped id. */
+  /** Profile of a person who messaged the business, by Instagram-scoped id (Facebook Login). */
   async getInstagramUserProfile(
     instagramScopedId: string,
     pageAccessToken: string,
@@ -291,22 +293,11 @@ export class MetaGraphClient {
       operation: 'getInstagramUserProfile',
       method: 'GET',
       path: `/${encodeURIComponent(instagramScopedId)}`,
-      query: {
-        fields:
-          'name,username,profile_pic,follower_count,is_verified_user,is_user_follow_business',
-      },
+      query: { fields: CONTACT_PROFILE_FIELDS },
       token: pageAccessToken,
       idempotent: true,
     });
-    return {
-      id: body.id,
-      name: body.name,
-      username: body.username,
-      profilePictureUrl: body.profile_pic,
-      followerCount: body.follower_count,
-      isVerified: body.is_verified_user,
-      followsBusiness: body.is_user_follow_business,
-    };
+    return toContactProfile(body);
   }
 
   /**

@@ -277,10 +277,18 @@ export class InstagramEventApplier {
     if (Date.now() - fetchedAt < CONTACT_PROFILE_MAX_AGE_MS) return;
     try {
       const { accessToken } = this.connections.credentialsOf(connection);
-      const profile = await this.graph.getInstagramUserProfile(
-        thread.instagram.contactIgsid,
-        accessToken,
-      );
+      // Each login method asks its own host with its own token: graph.instagram.com refuses a
+      // Page token and graph.facebook.com an Instagram one.
+      const profile =
+        connection.method === 'instagram'
+          ? await this.graph.instagramLogin.getUserProfile(
+              thread.instagram.contactIgsid,
+              accessToken,
+            )
+          : await this.graph.getInstagramUserProfile(
+              thread.instagram.contactIgsid,
+              accessToken,
+            );
       await this.inbox.saveContactProfile({
         ...thread,
         contactProfile: {

@@ -6,6 +6,7 @@ import type { Router } from '../http/router';
 import type { SandboxContext } from '../sandbox-context';
 import type { SandboxWorld } from '../world';
 import type { IssuedToken, SandboxPage } from '../world-model';
+import { contactProfileNode } from './contact-profile';
 import { canSeePage, graph, requireScope } from './graph-handler';
 import { handleSendApi } from './send-api';
 
@@ -113,29 +114,15 @@ export function registerGraphRoutes(router: Router, ctx: SandboxContext): void {
       const user = world.instagramUsers.get(id);
       if (user && token.type === 'PAGE') {
         const page = world.pages.get(token.pageIds[0]);
-        const accountId = page?.instagramAccountId;
-        // The profile API answers only for people who have messaged this business.
-        if (
-          accountId &&
-          world.lastInboundAt.has(world.conversationKey(accountId, user.id))
-        ) {
+        const profile = contactProfileNode(
+          world,
+          page?.instagramAccountId,
+          user,
+        );
+        if (profile) {
           const denied = requireScope(token, 'instagram_manage_messages');
           if (denied) return denied;
-          return select(
-            req,
-            'User',
-            {
-              id: user.id,
-              name: user.name,
-              username: user.username,
-              profile_pic: user.profilePic,
-              follower_count: user.followerCount,
-              is_user_follow_business: user.followsBusiness,
-              is_business_follow_user: false,
-              is_verified_user: user.isVerified,
-            },
-            { name: user.name, id: user.id },
-          );
+          return select(req, 'User', profile, { name: user.name, id: user.id });
         }
       }
       return GraphErrors.unknownObject('get', id);

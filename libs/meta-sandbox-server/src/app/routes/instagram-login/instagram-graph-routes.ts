@@ -5,7 +5,9 @@ import {
 import { select } from '../../graph-select';
 import type { Router } from '../../http/router';
 import { INSTAGRAM_HOSTS } from '../../instagram-hosts';
+import { GraphErrors } from '../../graph-errors';
 import type { SandboxContext } from '../../sandbox-context';
+import { contactProfileNode } from '../contact-profile';
 import { handleInstagramLoginSendApi } from '../send-api';
 import { readSubscribedFields } from '../subscribed-apps-routes';
 import {
@@ -16,7 +18,8 @@ import {
 /**
  * graph.instagram.com for an Instagram Login token: `/me` (the professional account, keyed by
  * `user_id` as webhooks carry it in `entry[].id`; `id` is app-scoped), `me/subscribed_apps` with
- * Instagram's field names, and the Send API.
+ * Instagram's field names, the Send API, and the User Profile API (`/{igsid}`) for people who
+ * messaged the account.
  */
 export function registerInstagramGraphRoutes(
   router: Router,
@@ -112,5 +115,23 @@ export function registerInstagramGraphRoutes(
     instagramGraph(ctx, (req, token) =>
       handleInstagramLoginSendApi(ctx, req, token, req.params['id']),
     ),
+  );
+
+  // Registered after /me: the router tries routes in order.
+  router.add(
+    'GET',
+    `${v}/:id`,
+    instagramGraph(ctx, (req, token) => {
+      const id = req.params['id'] ?? '';
+      const user = world.instagramUsers.get(id);
+      const profile = contactProfileNode(world, token.instagramAccountId, user);
+      if (!profile || !user) return GraphErrors.unknownObject('get', id);
+      const denied = requireInstagramScope(
+        token,
+        'instagram_business_manage_messages',
+      );
+      if (denied) return denied;
+      return select(req, 'User', profile, { name: user.name, id: user.id });
+    }),
   );
 }
