@@ -22,6 +22,7 @@ import type {
   ReplyChannel,
 } from './channels/channel.types';
 import { ReplyChannels } from './channels/reply-channels';
+import { ReplyOutbox } from './channels/reply-outbox.service';
 import { ChatNotifier } from './chat-notifier.service';
 import { toChannelConversation, toMessageDto } from './chat.mapper';
 import type { ConversationRecord, MessageRecord } from './chat.records';
@@ -157,6 +158,10 @@ export class MessagesService implements OnModuleInit {
         text,
         searchTerms: messageSearchTerms(text),
         status: channel.initialStatus,
+        // A reply its channel still has to hand over enters the outbox (claims, retries, takeover).
+        ...(channel.initialStatus === 'pending' && {
+          delivery: ReplyOutbox.awaitingHandover(new Date()),
+        }),
         ...(clientMessageId !== undefined && { clientMessageId }),
       });
       message = created.toObject<MessageRecord>();

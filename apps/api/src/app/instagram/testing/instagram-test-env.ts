@@ -78,6 +78,11 @@ export interface BrowserConnectRun {
 export interface InstagramTestEnv {
   sandbox: MetaSandbox;
   testApp: TestApp;
+  /**
+   * The variables the API was started with (PORT aside): a second instance started with them and
+   * the same MONGO_URI and TOKEN_ENCRYPTION_KEY (pass both in `overrides`) shares its data.
+   */
+  variables: EnvironmentVariables;
   /** Every line the API logged since boot, at every level (debug included). */
   logs: string[];
   /** Every response body and Location header a browser or client saw through these helpers. */
@@ -136,24 +141,24 @@ export async function startInstagramTestEnv(
     instagramAppSecret: SANDBOX_IG_APP_SECRET,
     redirectUris: [publicUrl + CALLBACK_PATH],
   });
+  const variables: EnvironmentVariables = {
+    PUBLIC_URL: publicUrl,
+    CLIENT_URL,
+    META_APP_ID: SANDBOX_APP_ID,
+    META_APP_SECRET: SANDBOX_APP_SECRET,
+    META_GRAPH_URL: sandbox.graphUrl,
+    META_OAUTH_DIALOG_URL: sandbox.oauthDialogUrl,
+    META_IG_APP_ID: SANDBOX_IG_APP_ID,
+    META_IG_APP_SECRET: SANDBOX_IG_APP_SECRET,
+    META_IG_OAUTH_URL: sandbox.instagramOAuthUrl,
+    META_IG_API_URL: sandbox.instagramApiUrl,
+    META_IG_GRAPH_URL: sandbox.instagramGraphUrl,
+    ...overrides(sandbox),
+  };
   const logger = new RecordingLogger();
   let testApp: TestApp;
   try {
-    testApp = await createTestApp({
-      PORT: String(port),
-      PUBLIC_URL: publicUrl,
-      CLIENT_URL,
-      META_APP_ID: SANDBOX_APP_ID,
-      META_APP_SECRET: SANDBOX_APP_SECRET,
-      META_GRAPH_URL: sandbox.graphUrl,
-      META_OAUTH_DIALOG_URL: sandbox.oauthDialogUrl,
-      META_IG_APP_ID: SANDBOX_IG_APP_ID,
-      META_IG_APP_SECRET: SANDBOX_IG_APP_SECRET,
-      META_IG_OAUTH_URL: sandbox.instagramOAuthUrl,
-      META_IG_API_URL: sandbox.instagramApiUrl,
-      META_IG_GRAPH_URL: sandbox.instagramGraphUrl,
-      ...overrides(sandbox),
-    });
+    testApp = await createTestApp({ PORT: String(port), ...variables });
   } catch (error) {
     await sandbox.stop();
     throw error;
@@ -193,6 +198,7 @@ export async function startInstagramTestEnv(
   return {
     sandbox,
     testApp,
+    variables,
     logs: logger.lines,
     seenByClients,
     control,

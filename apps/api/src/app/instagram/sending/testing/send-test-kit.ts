@@ -9,7 +9,7 @@ import {
   BLUE_JACKET,
   type InstagramTestEnv,
 } from '../../testing/instagram-test-env';
-import { InstagramSendService } from '../instagram-send.service';
+import { InstagramReplyQueue } from '../instagram-reply-queue';
 
 /** The sandbox's professional account without a Page (Instagram Login only). */
 export const SOLO_STUDIO = {
@@ -57,8 +57,8 @@ export class SendTestKit {
     return request(this.env.testApp.http);
   }
 
-  sendService(): InstagramSendService {
-    return this.env.testApp.app.get(InstagramSendService);
+  replyQueue(): InstagramReplyQueue {
+    return this.env.testApp.app.get(InstagramReplyQueue);
   }
 
   async connectWithFacebook(
