@@ -74,7 +74,7 @@ ruleTester.run('module-layering', rule, {
       errors: [
         {
           message:
-            '`core/` may not import `chat/`: modules depend downward only (webhook → instagram → chat → realtime → auth → users → {meta, database} → {config, core}; health → {database, config, core}).',
+            '`core/` may not import `chat/`: modules depend downward only (webhook → instagram → chat → realtime → auth → users → {meta, database, rate-limit} → {config, core}; health → {database, config, core}).',
         },
       ],
     },

@@ -60,6 +60,8 @@ export interface AppConfig {
   };
   redis?: {
     url: string;
+    /** Prepended to every key the API writes to Redis (rate limits), so deployments can share one. */
+    keyPrefix: string;
   };
   meta: {
     /** The enabled login methods, `instagram` first when enabled (META_LOGIN_METHODS). */
@@ -104,6 +106,7 @@ export const ENV_VARIABLES = [
   'AUTH_RATE_LIMIT',
   'TOKEN_ENCRYPTION_KEY',
   'REDIS_URL',
+  'REDIS_KEY_PREFIX',
   'WEB_DIST_DIR',
   'LOG_LEVEL',
   'BODY_LIMIT',

@@ -174,6 +174,13 @@ export function loadConfig(
   if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) {
     fail('REDIS_URL', 'must start with redis:// or rediss://');
   }
+  const redisKeyPrefix = read('REDIS_KEY_PREFIX') ?? 'instantchat:';
+  if (!/^[\w:.-]{1,64}$/.test(redisKeyPrefix)) {
+    fail(
+      'REDIS_KEY_PREFIX',
+      'must be 1 to 64 letters, digits or the characters _ : . -',
+    );
+  }
 
   const meta = loadMetaConfig(read, fail, { production, publicUrl });
 
@@ -218,7 +225,9 @@ export function loadConfig(
       messageRateLimitPerMinute: messageRateLimitPerMinute as number,
     },
     encryption: { tokenEncryptionKey },
-    ...(redisUrl ? { redis: { url: redisUrl } } : {}),
+    ...(redisUrl
+      ? { redis: { url: redisUrl, keyPrefix: redisKeyPrefix } }
+      : {}),
     meta,
   };
 }

@@ -1,6 +1,10 @@
 import { ClientEvent, type SocketAck } from '@instantchat/contracts';
 import { HttpStatus, Logger } from '@nestjs/common';
 import { FixedWindowRateLimiter } from '../core/fixed-window-rate-limiter';
+import {
+  type RateLimitStore,
+  SharedRateLimiter,
+} from '../core/rate-limit-store';
 import { jsonShapeProblem } from '../core/json-bounds';
 import type { RealtimeSocket } from './realtime.types';
 
@@ -41,6 +45,7 @@ export function clientEventLimits(
 const FLOOD_REFUSALS_PER_WINDOW = 1_000;
 
 type Ack = (answer: SocketAck<never>) => void;
+type Refusal = { statusCode: number; message: string };
 
 /**
  * The first thing every client event meets, on every gateway and for events nobody handles: a
@@ -49,24 +54,34 @@ type Ack = (answer: SocketAck<never>) => void;
  * `constructor` (their size is already bounded by Socket.io's maxHttpBufferSize) and events over
  * their rate limit. A refused event reaches no
  * handler; its ack, when it asked for one, carries a 400 or 429. Nothing of the payload is
- * echoed.
+ * echoed. Per-socket limits count here (a socket lives on one instance); per-user limits count in
+ * the app's RateLimitStore, shared by every instance when Redis is configured. A socket's events
+ * are checked one after another, so they reach the handlers in the order they were sent.
  */
 export class ClientEventGuard {
   private readonly logger = new Logger(ClientEventGuard.name);
   private readonly limiters = new Map<
     string,
-    { perSocket: FixedWindowRateLimiter; perUser: FixedWindowRateLimiter }
+    { perSocket: FixedWindowRateLimiter; perUser: SharedRateLimiter }
   >();
   private readonly floodDetector: FixedWindowRateLimiter;
 
-  constructor(private readonly limits: ClientEventLimits) {
+  constructor(
+    private readonly limits: ClientEventLimits,
+    store: RateLimitStore,
+  ) {
     for (const [event, limit] of [
       ...Object.entries(limits.events),
       ['', limits.other] as const,
     ]) {
       this.limiters.set(event, {
         perSocket: new FixedWindowRateLimiter(limit.perSocket, limit.windowMs),
-        perUser: new FixedWindowRateLimiter(limit.perUser, limit.windowMs),
+        perUser: new SharedRateLimiter(
+          store,
+          `socket:${event || '*'}:user`,
+          limit.perUser,
+          limit.windowMs,
+        ),
       });
     }
     this.floodDetector = new FixedWindowRateLimiter(
@@ -77,26 +92,40 @@ export class ClientEventGuard {
 
   /** Call once per socket, as it connects (before it can send anything). */
   protect(socket: RealtimeSocket): void {
+    let checked: Promise<void> = Promise.resolve();
     socket.use((packet, next) => {
       const args: unknown[] = [...packet];
       const ack =
         typeof args[args.length - 1] === 'function'
           ? (args.pop() as Ack)
           : undefined;
-      const refusal = this.refusalOf(socket, args);
-      if (!refusal) {
-        next();
-        return;
-      }
-      // Not next(error): Socket.io would turn that into an `error` event on the socket. The event
-      // is simply not dispatched.
-      ack?.({ ok: false, error: refusal });
-      if (!this.floodDetector.take(socket.id).allowed) {
-        this.logger.warn(
-          `Disconnected socket ${socket.id} (user ${socket.data.user?.id}): kept sending after ${FLOOD_REFUSALS_PER_WINDOW} refused events`,
-        );
-        socket.disconnect(true);
-      }
+      checked = checked.then(async () => {
+        let refusal: Refusal | undefined;
+        try {
+          refusal = await this.refusalOf(socket, args);
+        } catch (error) {
+          this.logger.error(
+            `Checking an event of socket ${socket.id} failed: ${(error as Error).message}`,
+          );
+          refusal = {
+            statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+            message: 'The event could not be checked; try again shortly',
+          };
+        }
+        if (!refusal) {
+          next();
+          return;
+        }
+        // Not next(error): Socket.io would turn that into an `error` event on the socket. The
+        // event is simply not dispatched.
+        ack?.({ ok: false, error: refusal });
+        if (!this.floodDetector.take(socket.id).allowed) {
+          this.logger.warn(
+            `Disconnected socket ${socket.id} (user ${socket.data.user?.id}): kept sending after ${FLOOD_REFUSALS_PER_WINDOW} refused events`,
+          );
+          socket.disconnect(true);
+        }
+      });
     });
     socket.once('disconnect', () => {
       for (const { perSocket } of this.limiters.values()) {
@@ -106,10 +135,10 @@ export class ClientEventGuard {
     });
   }
 
-  private refusalOf(
+  private async refusalOf(
     socket: RealtimeSocket,
     [event, ...payload]: unknown[],
-  ): { statusCode: number; message: string } | undefined {
+  ): Promise<Refusal | undefined> {
     if (typeof event !== 'string') {
       return {
         statusCode: HttpStatus.BAD_REQUEST,
@@ -136,7 +165,7 @@ export class ClientEventGuard {
     const userId = socket.data.user?.id ?? socket.id;
     // Per socket first: one runaway tab should not use up the budget of the user's other tabs.
     const decision = limiters.perSocket.take(socket.id).allowed
-      ? limiters.perUser.take(userId)
+      ? await limiters.perUser.take(userId)
       : { allowed: false };
     if (decision.allowed) return undefined;
     return {

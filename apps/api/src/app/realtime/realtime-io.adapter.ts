@@ -1,15 +1,20 @@
 import { type INestApplication, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { createClient } from 'redis';
 import type { AppConfigService } from '../config/app-config.service';
+import {
+  RATE_LIMIT_STORE,
+  type RateLimitStore,
+} from '../core/rate-limit-store';
+import {
+  connectAll,
+  createRedisClient,
+  listenForErrors,
+  type RedisClient,
+} from '../rate-limit/redis-client';
 import { ClientEventGuard, clientEventLimits } from './client-event-guard';
 import type { RealtimeSocket } from './realtime.types';
 
-type RedisClient = ReturnType<typeof createClient>;
-
-const BOOT_CONNECT_ATTEMPTS = 3;
-const MAX_RECONNECT_DELAY_MS = 5_000;
 // Nest's socket.io adapter package resolves its own copy of socket.io; name its types, not ours.
 type IoServer = Parameters<IoAdapter['close']>[0];
 type IoServerOptions = Partial<NonNullable<Parameters<IoAdapter['create']>[1]>>;
@@ -29,10 +34,10 @@ export class RealtimeIoAdapter extends IoAdapter {
   private redisClients: RedisClient[] = [];
 
   constructor(
-    app: INestApplication,
+    private readonly nestApp: INestApplication,
     private readonly config: AppConfigService,
   ) {
-    super(app);
+    super(nestApp);
   }
 
   /**
@@ -45,38 +50,15 @@ export class RealtimeIoAdapter extends IoAdapter {
     if (!url) {
       return;
     }
-    let ready = false;
-    const publisher: RedisClient = createClient({
+    const { client: publisher, connected } = createRedisClient(
       url,
-      socket: {
-        // At boot, give up after a few quick tries; once running, keep reconnecting with backoff.
-        reconnectStrategy: (retries: number, cause: Error) =>
-          ready
-            ? Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS)
-            : retries < BOOT_CONNECT_ATTEMPTS
-              ? 200
-              : new Error(
-                  `Could not connect to Redis (REDIS_URL): ${cause.message}`,
-                ),
-      },
-    });
+      this.logger,
+    );
     const subscriber: RedisClient = publisher.duplicate();
-    for (const client of [publisher, subscriber]) {
-      // Without a listener, a dropped connection would crash the process; the client reconnects.
-      client.on('error', (error: Error) => {
-        if (ready) {
-          this.logger.error(`Redis: ${error.message}`);
-        }
-      });
-    }
-    try {
-      await Promise.all([publisher.connect(), subscriber.connect()]);
-    } catch (error) {
-      await Promise.all(
-        [publisher, subscriber].map((client) => client.destroy()),
-      );
-      throw error;
-    }
+    let ready = false;
+    listenForErrors(subscriber, this.logger, () => ready);
+    await connectAll([publisher, subscriber]);
+    connected();
     ready = true;
     this.redisClients = [publisher, subscriber];
     this.redisAdapter = createAdapter(publisher, subscriber);
@@ -91,6 +73,7 @@ export class RealtimeIoAdapter extends IoAdapter {
     });
     const guard = new ClientEventGuard(
       clientEventLimits(this.config.chat.messageRateLimitPerMinute),
+      this.nestApp.get<RateLimitStore>(RATE_LIMIT_STORE),
     );
     const protect = (socket: unknown) =>
       guard.protect(socket as RealtimeSocket);
