@@ -12,6 +12,7 @@ export class AppConfigService implements AppConfig {
   readonly database: AppConfig['database'];
   readonly auth: AppConfig['auth'];
   readonly chat: AppConfig['chat'];
+  readonly webhook: AppConfig['webhook'];
   readonly encryption: AppConfig['encryption'];
   readonly redis: AppConfig['redis'];
   readonly meta: AppConfig['meta'];
@@ -24,6 +25,7 @@ export class AppConfigService implements AppConfig {
     this.database = config.database;
     this.auth = config.auth;
     this.chat = config.chat;
+    this.webhook = config.webhook;
     this.encryption = config.encryption;
     this.redis = config.redis;
     this.meta = config.meta;

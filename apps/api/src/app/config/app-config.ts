@@ -54,6 +54,10 @@ export interface AppConfig {
     /** Messages one user may send per minute, over REST and over the socket alike. */
     messageRateLimitPerMinute: number;
   };
+  webhook: {
+    /** How long one processor holds a stored delivery; a crashed one's hold runs out after it. */
+    leaseMs: number;
+  };
   encryption: {
     /** 32-byte AES-256-GCM key for third-party tokens stored at rest. */
     tokenEncryptionKey: Buffer;
@@ -114,6 +118,7 @@ export const ENV_VARIABLES = [
   'API_DOCS',
   'SHUTDOWN_TIMEOUT_MS',
   'MESSAGE_RATE_LIMIT',
+  'WEBHOOK_LEASE_MS',
   'META_APP_ID',
   'META_APP_SECRET',
   'META_GRAPH_URL',

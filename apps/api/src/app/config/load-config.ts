@@ -167,6 +167,14 @@ export function loadConfig(
     fail,
   );
 
+  const webhookLeaseMs = integer(
+    read('WEBHOOK_LEASE_MS') ?? '60000',
+    'WEBHOOK_LEASE_MS',
+    1_000,
+    3_600_000,
+    fail,
+  );
+
   let jwtSecret = readJwtSecret(read, fail, production);
   let tokenEncryptionKey = readTokenEncryptionKey(read, fail, production);
 
@@ -224,6 +232,7 @@ export function loadConfig(
     chat: {
       messageRateLimitPerMinute: messageRateLimitPerMinute as number,
     },
+    webhook: { leaseMs: webhookLeaseMs as number },
     encryption: { tokenEncryptionKey },
     ...(redisUrl
       ? { redis: { url: redisUrl, keyPrefix: redisKeyPrefix } }

@@ -83,12 +83,16 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  /** Takes up every due delivery, oldest due first; one sweep at a time. */
+  /**
+   * Takes up every due delivery, oldest due first; one sweep at a time. A full batch means a
+   * backlog (a flood, or what a crash left): the next batch follows at once, not a period later.
+   */
   async sweep(): Promise<void> {
     if (this.sweeping) return;
     this.sweeping = true;
+    let taken = 0;
     try {
-      for (let taken = 0; taken < SWEEP_BATCH && !this.stopping; taken += 1) {
+      for (; taken < SWEEP_BATCH && !this.stopping; taken += 1) {
         const event = await this.inbox.claimDue(new Date());
         if (!event) return;
         await this.process(event);
@@ -96,6 +100,7 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
     } finally {
       this.sweeping = false;
     }
+    if (taken === SWEEP_BATCH && !this.stopping) this.track(this.sweep());
   }
 
   /** One pass over a claimed delivery: every item that is due is tried once. */

@@ -217,28 +217,11 @@ export async function startInstagramTestEnv(
       seenByClients.push(started.text);
       const authorizationUrl = (started.body as { url: string }).url;
 
-      const dialog = await fetch(authorizationUrl);
-      const html = await dialog.text();
-      if (dialog.status !== 200)
-        throw new Error(`Meta's dialog answered ${dialog.status}: ${html}`);
-      const form = readForm(html, new URL(authorizationUrl));
-      const button = action === 'approve' ? form.primary : form.secondary;
-      const submitted = await fetch(form.action, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          ...form.hidden,
-          ...choose,
-          [button.name]: button.value,
-        }).toString(),
-        redirect: 'manual',
-      });
-      const callback = submitted.headers.get('location');
-      if (submitted.status !== 302 || !callback)
-        throw new Error(
-          `The dialog did not redirect (HTTP ${submitted.status}): ${await submitted.text()}`,
-        );
-      const callbackUrl = new URL(callback);
+      const callbackUrl = await answerMetaDialog(
+        authorizationUrl,
+        choose,
+        action,
+      );
       const landing = await openCallback(callbackUrl);
       return { authorizationUrl, callbackUrl, landing };
     },
@@ -247,6 +230,39 @@ export async function startInstagramTestEnv(
       await sandbox.stop();
     },
   };
+}
+
+/**
+ * Plays the person in Meta's dialog: opens it, picks `choose`, presses approve or cancel.
+ * @returns where the dialog sends the browser back to (the API's callback).
+ */
+export async function answerMetaDialog(
+  authorizationUrl: string,
+  choose: Record<string, string>,
+  action: 'approve' | 'cancel' = 'approve',
+): Promise<URL> {
+  const dialog = await fetch(authorizationUrl);
+  const html = await dialog.text();
+  if (dialog.status !== 200)
+    throw new Error(`Meta's dialog answered ${dialog.status}: ${html}`);
+  const form = readForm(html, new URL(authorizationUrl));
+  const button = action === 'approve' ? form.primary : form.secondary;
+  const submitted = await fetch(form.action, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      ...form.hidden,
+      ...choose,
+      [button.name]: button.value,
+    }).toString(),
+    redirect: 'manual',
+  });
+  const callback = submitted.headers.get('location');
+  if (submitted.status !== 302 || !callback)
+    throw new Error(
+      `The dialog did not redirect (HTTP ${submitted.status}): ${await submitted.text()}`,
+    );
+  return new URL(callback);
 }
 
 interface FormButton {
