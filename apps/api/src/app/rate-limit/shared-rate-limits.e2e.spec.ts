@@ -9,7 +9,7 @@ import {
   type TestSocket,
 } from '../realtime/testing/socket-client';
 import { WEBHOOK_RATE_LIMIT_PER_MINUTE } from '../webhook/instagram-webhook.controller';
-import { TEST_PASSWORD, type TestApp } from '../testing/test-app';
+import type { TestApp } from '../testing/test-app';
 import {
   startTwoInstances,
   testRedisKeyPrefix,
@@ -53,12 +53,10 @@ describeWithRedis(
       for (let i = 0; i < AUTH_LIMIT + 2; i += 1)
         statuses.push(
           (
-            await request(through(i).http)
-              .post('/api/auth/login')
-              .send({
-                email: 'nobody@example.test',
-                password: 'wrong password',
-              })
+            await request(through(i).http).post('/api/auth/login').send({
+              email: 'nobody@example.test',
+              password: 'wrong password',
+            })
           ).status,
         );
 
