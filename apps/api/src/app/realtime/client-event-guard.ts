@@ -92,17 +92,23 @@ export class ClientEventGuard {
 
   /** Call once per socket, as it connects (before it can send anything). */
   protect(socket: RealtimeSocket): void {
-    let checked: Promise<void> = Promise.resolve();
+    // Events this socket sent that passed the checks made here and await their per-user count.
+    let counted: Promise<void> = Promise.resolve();
     socket.use((packet, next) => {
       const args: unknown[] = [...packet];
       const ack =
         typeof args[args.length - 1] === 'function'
           ? (args.pop() as Ack)
           : undefined;
-      checked = checked.then(async () => {
+      const check = this.checkHere(socket, args);
+      if ('refusal' in check) {
+        this.refuse(socket, check.refusal, ack);
+        return;
+      }
+      counted = counted.then(async () => {
         let refusal: Refusal | undefined;
         try {
-          refusal = await this.refusalOf(socket, args);
+          refusal = await check.countForUser();
         } catch (error) {
           this.logger.error(
             `Checking an event of socket ${socket.id} failed: ${(error as Error).message}`,
@@ -112,19 +118,8 @@ export class ClientEventGuard {
             message: 'The event could not be checked; try again shortly',
           };
         }
-        if (!refusal) {
-          next();
-          return;
-        }
-        // Not next(error): Socket.io would turn that into an `error` event on the socket. The
-        // event is simply not dispatched.
-        ack?.({ ok: false, error: refusal });
-        if (!this.floodDetector.take(socket.id).allowed) {
-          this.logger.warn(
-            `Disconnected socket ${socket.id} (user ${socket.data.user?.id}): kept sending after ${FLOOD_REFUSALS_PER_WINDOW} refused events`,
-          );
-          socket.disconnect(true);
-        }
+        if (refusal) this.refuse(socket, refusal, ack);
+        else next();
       });
     });
     socket.once('disconnect', () => {
@@ -135,14 +130,37 @@ export class ClientEventGuard {
     });
   }
 
-  private async refusalOf(
+  /**
+   * Refuses an event (its ack, when it asked for one, says why) without dispatching it. Not
+   * next(error): Socket.io would turn that into an `error` event on the socket.
+   */
+  private refuse(socket: RealtimeSocket, refusal: Refusal, ack?: Ack): void {
+    ack?.({ ok: false, error: refusal });
+    if (!this.floodDetector.take(socket.id).allowed) {
+      this.logger.warn(
+        `Disconnected socket ${socket.id} (user ${socket.data.user?.id}): kept sending after ${FLOOD_REFUSALS_PER_WINDOW} refused events`,
+      );
+      socket.disconnect(true);
+    }
+  }
+
+  /**
+   * What can be decided in this process at once: the payload's shape and the socket's own limit,
+   * so a flood is refused without waiting on anything. What passes is then counted against the
+   * user's limit (`countForUser`), possibly in Redis.
+   */
+  private checkHere(
     socket: RealtimeSocket,
     [event, ...payload]: unknown[],
-  ): Promise<Refusal | undefined> {
+  ):
+    | { refusal: Refusal }
+    | { countForUser: () => Promise<Refusal | undefined> } {
     if (typeof event !== 'string') {
       return {
-        statusCode: HttpStatus.BAD_REQUEST,
-        message: 'event must be a name',
+        refusal: {
+          statusCode: HttpStatus.BAD_REQUEST,
+          message: 'event must be a name',
+        },
       };
     }
     // The event's arguments form one array: its own level does not count against the depth.
@@ -151,8 +169,10 @@ export class ClientEventGuard {
       .find(Boolean);
     if (problem) {
       return {
-        statusCode: HttpStatus.BAD_REQUEST,
-        message: `payload ${problem}`,
+        refusal: {
+          statusCode: HttpStatus.BAD_REQUEST,
+          message: `payload ${problem}`,
+        },
       };
     }
     const known = Object.prototype.hasOwnProperty.call(
@@ -161,16 +181,18 @@ export class ClientEventGuard {
     );
     const limiters = this.limiters.get(known ? event : '');
     const limit = known ? this.limits.events[event] : this.limits.other;
-    if (!limiters) return undefined;
-    const userId = socket.data.user?.id ?? socket.id;
-    // Per socket first: one runaway tab should not use up the budget of the user's other tabs.
-    const decision = limiters.perSocket.take(socket.id).allowed
-      ? await limiters.perUser.take(userId)
-      : { allowed: false };
-    if (decision.allowed) return undefined;
-    return {
+    if (!limiters) return { countForUser: async () => undefined };
+    const tooMany: Refusal = {
       statusCode: HttpStatus.TOO_MANY_REQUESTS,
       message: `Too many ${known ? `"${event}" events` : 'events'}: at most ${limit.perSocket} every ${limit.windowMs / 1000} s, try again shortly`,
+    };
+    // Per socket first: one runaway tab should not use up the budget of the user's other tabs.
+    if (!limiters.perSocket.take(socket.id).allowed)
+      return { refusal: tooMany };
+    const userId = socket.data.user?.id ?? socket.id;
+    return {
+      countForUser: async () =>
+        (await limiters.perUser.take(userId)).allowed ? undefined : tooMany,
     };
   }
 }

@@ -1,8 +1,10 @@
 import { type INestApplication, Logger } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { AppConfigService } from '../config/app-config.service';
 import {
+  InProcessRateLimitStore,
   RATE_LIMIT_STORE,
   type RateLimitStore,
 } from '../core/rate-limit-store';
@@ -34,10 +36,12 @@ export class RealtimeIoAdapter extends IoAdapter {
   private redisClients: RedisClient[] = [];
 
   constructor(
-    private readonly nestApp: INestApplication,
+    app: INestApplication,
     private readonly config: AppConfigService,
+    /** Where the per-user event limits count (shared through Redis when configured). */
+    private readonly rateLimits: RateLimitStore,
   ) {
-    super(nestApp);
+    super(app);
   }
 
   /**
@@ -73,7 +77,7 @@ export class RealtimeIoAdapter extends IoAdapter {
     });
     const guard = new ClientEventGuard(
       clientEventLimits(this.config.chat.messageRateLimitPerMinute),
-      this.nestApp.get<RateLimitStore>(RATE_LIMIT_STORE),
+      this.rateLimits,
     );
     const protect = (socket: unknown) =>
       guard.protect(socket as RealtimeSocket);
@@ -102,7 +106,21 @@ export async function useRealtimeAdapter(
   app: INestApplication,
   config: AppConfigService,
 ): Promise<void> {
-  const adapter = new RealtimeIoAdapter(app, config);
+  const adapter = new RealtimeIoAdapter(app, config, rateLimitStoreOf(app));
   await adapter.connectToRedis();
   app.useWebSocketAdapter(adapter);
+}
+
+/**
+ * The app's RateLimitStore; an app assembled without the rate-limit module (tests of the bootstrap
+ * alone) counts in-process. Looked up through ModuleRef: a failed `app.get` would end the process.
+ */
+function rateLimitStoreOf(app: INestApplication): RateLimitStore {
+  try {
+    return app
+      .get(ModuleRef)
+      .get<RateLimitStore>(RATE_LIMIT_STORE, { strict: false });
+  } catch {
+    return new InProcessRateLimitStore();
+  }
 }

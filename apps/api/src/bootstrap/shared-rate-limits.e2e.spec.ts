@@ -3,19 +3,19 @@ import request from 'supertest';
 import {
   describeWithRedis,
   REDIS_TEST_URL,
-} from '../realtime/testing/redis-for-tests';
+} from '../app/realtime/testing/redis-for-tests';
 import {
   connectSocket,
   type TestSocket,
-} from '../realtime/testing/socket-client';
-import { WEBHOOK_RATE_LIMIT_PER_MINUTE } from '../webhook/instagram-webhook.controller';
-import type { TestApp } from '../testing/test-app';
+} from '../app/realtime/testing/socket-client';
+import { WEBHOOK_RATE_LIMIT_PER_MINUTE } from '../app/webhook/instagram-webhook.controller';
+import type { TestApp } from '../app/testing/test-app';
 import {
   startTwoInstances,
   testRedisKeyPrefix,
   type TwoInstances,
-} from '../testing/two-instances';
-import { RedisRateLimitStore } from './redis-rate-limit-store';
+} from '../app/testing/two-instances';
+import { RedisRateLimitStore } from '../app/rate-limit/redis-rate-limit-store';
 
 const AUTH_LIMIT = 4;
 const MESSAGE_LIMIT = 6;
