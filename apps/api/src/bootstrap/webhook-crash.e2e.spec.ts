@@ -74,7 +74,13 @@ describe('Webhook intake under kill -9 (the started API process)', () => {
       META_OAUTH_DIALOG_URL: sandbox.oauthDialogUrl,
       WEBHOOK_LEASE_MS: String(WEBHOOK_LEASE_MS),
     };
-    const start = () => startApiProcess({ dataDir, port, env });
+    const bootsMs: number[] = [];
+    const start = async () => {
+      const bootingAt = Date.now();
+      const started = await startApiProcess({ dataDir, port, env });
+      bootsMs.push(Date.now() - bootingAt);
+      return started;
+    };
     api = await start();
     const owner = await connectedOwner(baseUrl);
     // The contact writes in the sandbox first, so Meta knows the thread (and its profile).
@@ -134,7 +140,7 @@ describe('Webhook intake under kill -9 (the started API process)', () => {
     console.log(
       `kill -9 ×${killed}: ${EVENTS} events, ${report.acknowledged} acknowledged after ${report.posts} POSTs (${report.failures} refused or unanswered, retried); ` +
         `${counts.events} inbox deliveries (${counts.processed} processed), ${counts.messages} messages for ${counts.distinctMids} ids: ` +
-        `${EVENTS - counts.distinctMids} lost, ${counts.messages - counts.distinctMids} duplicated (processing settled ${settledInMs} ms after the last acknowledgement)`,
+        `${EVENTS - counts.distinctMids} lost, ${counts.messages - counts.distinctMids} duplicated (processing settled ${settledInMs} ms after the last acknowledgement; boots took ${bootsMs.join(', ')} ms)`,
     );
     expect(report.acknowledged).toBe(EVENTS);
     expect(report.failures).toBeGreaterThan(0);

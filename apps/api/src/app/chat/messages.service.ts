@@ -17,10 +17,10 @@ import { type Model, Types } from 'mongoose';
 import { ChannelInbox } from './channels/channel-inbox.service';
 import type {
   DeliveryOutcome,
-  MessageChange,
   RecordedMessage,
   ReplyChannel,
 } from './channels/channel.types';
+import { statusChangeOf } from './channels/delivery-outcome';
 import { ReplyChannels } from './channels/reply-channels';
 import { ReplyOutbox } from './channels/reply-outbox.service';
 import { ChatNotifier } from './chat-notifier.service';
@@ -256,19 +256,7 @@ export class MessagesService implements OnModuleInit {
       outcome = { status: 'failed', error: UNDELIVERABLE };
     }
     if (!outcome) return message;
-    const change: MessageChange =
-      outcome.status === 'failed'
-        ? {
-            kind: 'status',
-            status: 'failed',
-            error: outcome.error,
-            deliveryError: outcome.deliveryError,
-          }
-        : {
-            kind: 'status',
-            status: outcome.status,
-            externalMessageId: outcome.externalMessageId,
-          };
+    const change = statusChangeOf(outcome);
     // Null when a faster report (its echo, a read receipt) already moved it on: answer with that.
     return (
       (await this.inbox.updateMessage({ messageId: message.id }, change)) ??

@@ -24,15 +24,7 @@ export interface TwoInstances {
 export async function startTwoInstances(
   overrides: EnvironmentVariables = {},
 ): Promise<TwoInstances> {
-  const mongo = await startEmbeddedMongo({ host: '127.0.0.1', port: 0 });
-  const shared: EnvironmentVariables = {
-    MONGO_URI: withDatabaseName(
-      mongo.uri,
-      `instances_${randomBytes(4).toString('hex')}`,
-    ),
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    ...overrides,
-  };
+  const { mongo, shared } = await startSharedDatabase(overrides);
   const started = await Promise.allSettled([
     createTestApp(shared),
     createTestApp(shared),
@@ -55,6 +47,27 @@ export async function startTwoInstances(
     async close() {
       await Promise.all([first.close(), second.close()]);
       await mongo.stop();
+    },
+  };
+}
+
+/**
+ * One embedded database server for several instances, and what they must share to work on the
+ * same data: MONGO_URI (a fresh database on it) and TOKEN_ENCRYPTION_KEY, plus `overrides`.
+ */
+export async function startSharedDatabase(
+  overrides: EnvironmentVariables = {},
+): Promise<{ mongo: EmbeddedMongo; shared: EnvironmentVariables }> {
+  const mongo = await startEmbeddedMongo({ host: '127.0.0.1', port: 0 });
+  return {
+    mongo,
+    shared: {
+      MONGO_URI: withDatabaseName(
+        mongo.uri,
+        `instances_${randomBytes(4).toString('hex')}`,
+      ),
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      ...overrides,
     },
   };
 }

@@ -57,23 +57,8 @@ describe('Instagram replies shared by two API instances on one database (e2e)', 
     }
   });
 
-  const ownerWithThread = async () => {
-    const owner = await env.testApp.register();
-    await kit.connectWithFacebook(owner);
-    const conversationId = await kit.contactWrites(
-      owner,
-      BLUE_JACKET.accountId,
-      ANNA,
-    );
-    return { owner, conversationId };
-  };
-  const fault = async (body: object) => {
-    const added = await env.control('POST', '/faults', {
-      path: '/messages',
-      ...body,
-    });
-    expect(added.status).toBe(201);
-  };
+  const ownerWithThread = () => kit.ownerWithThread();
+  const fault = (body: object) => kit.fault(body);
   const replyThrough = async (
     app: TestApp,
     owner: AuthResponseDto,
@@ -207,6 +192,35 @@ describe('Instagram replies shared by two API instances on one database (e2e)', 
       status: 'failed',
       error: MAY_HAVE_BEEN_DELIVERED,
       deliveryError: { mayHaveBeenDelivered: true },
+    });
+    expect(await kit.messagesSentToMeta(ANNA)).toEqual([]);
+  });
+
+  it('a pending reply nothing will take up (stored before the outbox existed) is failed "may have been delivered" after 30 minutes, not sent', async () => {
+    const { owner, conversationId } = await ownerWithThread();
+    await fault({ kind: 'rate_limit', times: 1 });
+    queueOf(first()).retryPolicy = DISTANT_RETRIES;
+    const reply = await replyThrough(first(), owner, conversationId, 'Old');
+    // As the send path left replies before it kept a delivery state.
+    await env
+      .database()
+      .collection('messages')
+      .updateOne(
+        { _id: new Types.ObjectId(reply.id) },
+        { $unset: { delivery: '' } },
+      );
+    const queue = queueOf(second);
+
+    expect(await queue.failOrphanedReplies(new Date(Date.now() + 60_000))).toBe(
+      0,
+    );
+    expect(
+      await queue.failOrphanedReplies(new Date(Date.now() + 31 * 60_000)),
+    ).toBe(1);
+
+    expect((await stored([reply.id]))[0]).toMatchObject({
+      status: 'failed',
+      error: MAY_HAVE_BEEN_DELIVERED,
     });
     expect(await kit.messagesSentToMeta(ANNA)).toEqual([]);
   });

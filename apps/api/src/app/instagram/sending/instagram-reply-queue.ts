@@ -11,6 +11,7 @@ import type {
   DeliveryOutcome,
   OutgoingReply,
 } from '../../chat/channels/channel.types';
+import { statusChangeOf } from '../../chat/channels/delivery-outcome';
 import {
   type ClaimedReply,
   ReplyOutbox,
@@ -234,21 +235,7 @@ export class InstagramReplyQueue
     outcome: DeliveryOutcome,
   ): Promise<void> {
     try {
-      await this.inbox.updateMessage(
-        { messageId },
-        outcome.status === 'failed'
-          ? {
-              kind: 'status',
-              status: 'failed',
-              error: outcome.error,
-              deliveryError: outcome.deliveryError,
-            }
-          : {
-              kind: 'status',
-              status: outcome.status,
-              externalMessageId: outcome.externalMessageId,
-            },
-      );
+      await this.inbox.updateMessage({ messageId }, statusChangeOf(outcome));
     } catch (error) {
       this.logger.error(
         `Recording the outcome of reply ${messageId} failed: ${describeFailure(error)}`,

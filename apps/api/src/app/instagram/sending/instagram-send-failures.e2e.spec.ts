@@ -64,23 +64,8 @@ describe('Replies to Instagram when Meta fails (e2e)', () => {
   });
   afterEach(() => sockets.closeAll());
 
-  const ownerWithThread = async () => {
-    const owner = await env.testApp.register();
-    await kit.connectWithFacebook(owner);
-    const conversationId = await kit.contactWrites(
-      owner,
-      BLUE_JACKET.accountId,
-      ANNA,
-    );
-    return { owner, conversationId };
-  };
-  const fault = async (body: object) => {
-    const added = await env.control('POST', '/faults', {
-      path: '/messages',
-      ...body,
-    });
-    expect(added.status).toBe(201);
-  };
+  const ownerWithThread = () => kit.ownerWithThread();
+  const fault = (body: object) => kit.fault(body);
   const reply = async (
     owner: AuthResponseDto,
     conversationId: string,

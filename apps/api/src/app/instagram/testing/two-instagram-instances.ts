@@ -1,11 +1,6 @@
-import {
-  startEmbeddedMongo,
-  type EmbeddedMongo,
-} from '@instantchat/mongo-embedded';
-import { randomBytes } from 'node:crypto';
 import type { EnvironmentVariables } from '../../config/app-config';
-import { withDatabaseName } from '../../database/database-server';
 import { createTestApp, type TestApp } from '../../testing/test-app';
+import { startSharedDatabase } from '../../testing/two-instances';
 import {
   type InstagramTestEnv,
   startInstagramTestEnv,
@@ -26,18 +21,7 @@ export interface TwoInstagramInstances {
 export async function startTwoInstagramInstances(
   overrides: EnvironmentVariables = {},
 ): Promise<TwoInstagramInstances> {
-  const mongo: EmbeddedMongo = await startEmbeddedMongo({
-    host: '127.0.0.1',
-    port: 0,
-  });
-  const shared: EnvironmentVariables = {
-    MONGO_URI: withDatabaseName(
-      mongo.uri,
-      `instances_${randomBytes(4).toString('hex')}`,
-    ),
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    ...overrides,
-  };
+  const { mongo, shared } = await startSharedDatabase(overrides);
   let env: InstagramTestEnv | undefined;
   try {
     env = await startInstagramTestEnv(() => shared);

@@ -165,6 +165,33 @@ export class SendTestKit {
     return thread.id;
   }
 
+  /** An owner with Blue Jacket connected (Facebook Login) and a thread Anna opened. */
+  async ownerWithThread(): Promise<{
+    owner: AuthResponseDto;
+    conversationId: string;
+  }> {
+    const owner = await this.env.testApp.register();
+    await this.connectWithFacebook(owner);
+    const conversationId = await this.contactWrites(
+      owner,
+      BLUE_JACKET.accountId,
+      ANNA,
+    );
+    return { owner, conversationId };
+  }
+
+  /** The next Send API calls answer with this fault (the sandbox's `POST /_sandbox/faults`). */
+  async fault(body: object): Promise<void> {
+    const added = await this.env.control('POST', '/faults', {
+      path: '/messages',
+      ...body,
+    });
+    if (added.status !== 201)
+      throw new Error(
+        `The sandbox refused the fault: ${JSON.stringify(added)}`,
+      );
+  }
+
   reply(owner: AuthResponseDto, conversationId: string, body: object) {
     return this.api()
       .post(`/api/conversations/${conversationId}/messages`)
