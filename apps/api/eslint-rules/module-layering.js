@@ -16,7 +16,7 @@ const LAYERS = [
   ['realtime'],
   ['auth'],
   ['users'],
-  ['meta', 'database', 'metrics'],
+  ['meta', 'database', 'metrics', 'rate-limit'],
   ['config', 'core'],
 ];
 
@@ -35,7 +35,7 @@ const ASSEMBLY_AREAS = new Set(['bootstrap', 'app.module', 'testing']);
 const TEST_ONLY_TARGETS = new Set(['bootstrap', 'testing']);
 
 const LAYERING_SUMMARY =
-  'webhook → instagram → chat → realtime → auth → users → {meta, database, metrics} → {config, core}; health → {database, metrics, config, core}';
+  'webhook → instagram → chat → realtime → auth → users → {meta, database, metrics, rate-limit} → {config, core}; health → {database, metrics, config, core}';
 
 function layerIndex(area) {
   return LAYERS.findIndex((layer) => layer.includes(area));

@@ -86,7 +86,7 @@ ruleTester.run('module-layering', rule, {
       errors: [
         {
           message:
-            '`core/` may not import `chat/`: modules depend downward only (webhook → instagram → chat → realtime → auth → users → {meta, database, metrics} → {config, core}; health → {database, metrics, config, core}).',
+            '`core/` may not import `chat/`: modules depend downward only (webhook → instagram → chat → realtime → auth → users → {meta, database, metrics, rate-limit} → {config, core}; health → {database, metrics, config, core}).',
         },
       ],
     },

@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { InstagramModule } from './instagram/instagram.module';
 import { MetaModule } from './meta/meta.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { UsersModule } from './users/users.module';
 import { WebhookModule } from './webhook/webhook.module';
@@ -15,6 +16,7 @@ import { WebhookModule } from './webhook/webhook.module';
 @Module({
   imports: [
     DatabaseModule,
+    RateLimitModule,
     HealthModule,
     AuthModule,
     UsersModule,

@@ -1,105 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { createServer, type AddressInfo, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { type RunningApi, startApiProcess } from './testing/api-process';
 
-const REPO_ROOT = resolve(__dirname, '../../../..');
 const SHUTDOWN_TIMEOUT_MS = 3_000;
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => done(port));
-    });
+const startApi = (dataDir: string) =>
+  startApiProcess({
+    dataDir,
+    env: { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) },
   });
-}
-
-interface RunningApi {
-  process: ChildProcess;
-  port: number;
-  output: () => string;
-  /** Resolves when the output contains `text` (rejects after `timeoutMs`). */
-  waitFor(text: string, timeoutMs: number): Promise<number>;
-  exited: Promise<{ code: number | null; at: number }>;
-}
-
-/**
- * Starts the API as `npm start` does (main.ts, its own process, embedded database), compiled on
- * the fly by @swc-node/register so the test needs no build first.
- */
-async function startApi(dataDir: string): Promise<RunningApi> {
-  const port = await freePort();
-  const tsconfig = join(dataDir, 'tsconfig.json');
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      extends: join(REPO_ROOT, 'apps/api/tsconfig.app.json'),
-      compilerOptions: { baseUrl: REPO_ROOT },
-    }),
-  );
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', join(REPO_ROOT, 'apps/api/src/main.ts')],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env['PATH'],
-        SWC_NODE_PROJECT: tsconfig,
-        NODE_ENV: 'test',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATA_DIR: dataDir,
-        WEB_DIST_DIR: join(dataDir, 'no-dashboard'),
-        LOG_LEVEL: 'log',
-        NO_COLOR: '1',
-        AUTH_RATE_LIMIT: '10000',
-        MESSAGE_RATE_LIMIT: '100000',
-        SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  const watchers: Array<() => void> = [];
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-    watchers.forEach((watch) => watch());
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exited = new Promise<{ code: number | null; at: number }>((done) =>
-    child.once('exit', (code) => done({ code, at: Date.now() })),
-  );
-  const api: RunningApi = {
-    process: child,
-    port,
-    output: () => output,
-    exited,
-    waitFor(text, timeoutMs) {
-      return new Promise((done, fail) => {
-        const check = () => {
-          if (output.includes(text)) {
-            clearTimeout(timer);
-            done(Date.now());
-          }
-        };
-        const timer = setTimeout(
-          () => fail(new Error(`"${text}" not seen; output:\n${output}`)),
-          timeoutMs,
-        );
-        watchers.push(check);
-        check();
-      });
-    },
-  };
-  await api.waitFor('InstantChat is running', 90_000);
-  return api;
-}
 
 interface Answer {
   status: number | 'connection error';

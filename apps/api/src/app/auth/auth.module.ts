@@ -5,6 +5,11 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfigService } from '../config/app-config.service';
+import {
+  RATE_LIMIT_STORE,
+  type RateLimitStore,
+} from '../core/rate-limit-store';
+import { RateLimitThrottlerStorage } from '../rate-limit/rate-limit-throttler-storage';
 import { UsersModule } from '../users/users.module';
 import {
   ACCESS_TOKEN_KEY,
@@ -35,14 +40,17 @@ const ONE_MINUTE_MS = 60_000;
         verifyOptions: { algorithms: [JWT_ALGORITHM] },
       }),
     }),
-    // Only routes that opt in with @UseGuards(ThrottlerGuard) are limited: register and login.
+    // Only routes that opt in with @UseGuards(ThrottlerGuard) are limited: register and login
+    // (and the webhook, with its own limit). Counted in the app's RateLimitStore: with Redis, one
+    // budget across API instances.
     ThrottlerModule.forRootAsync({
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => ({
+      inject: [AppConfigService, RATE_LIMIT_STORE],
+      useFactory: (config: AppConfigService, store: RateLimitStore) => ({
         throttlers: [
           { ttl: ONE_MINUTE_MS, limit: config.auth.rateLimitPerMinute },
         ],
         errorMessage: 'Too many attempts, try again in a minute',
+        storage: new RateLimitThrottlerStorage(store),
       }),
     }),
   ],

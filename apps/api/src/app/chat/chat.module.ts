@@ -5,6 +5,7 @@ import { UsersModule } from '../users/users.module';
 import { ChannelInbox } from './channels/channel-inbox.service';
 import { LocalReplyChannel } from './channels/local-reply-channel';
 import { ReplyChannels } from './channels/reply-channels';
+import { ReplyOutbox } from './channels/reply-outbox.service';
 import { ChatNotifier } from './chat-notifier.service';
 import { ChatGateway } from './chat.gateway';
 import { ConversationPresenter } from './conversation-presenter.service';
@@ -53,6 +54,7 @@ import { MessageSearchService } from './search/message-search.service';
     ChannelInbox,
     ReplyDelivery,
     MessageRetryService,
+    ReplyOutbox,
     ConversationRepairService,
     MessageUpgradesService,
     FirstMessageService,
@@ -61,7 +63,8 @@ import { MessageSearchService } from './search/message-search.service';
   ],
   // The channel seam is all other modules see of Chat: register a ReplyChannel, record through
   // ChannelInbox (types in channels/channel.types.ts), and send a reply on a person's behalf
-  // through MessagesService.send, with the same rules as the REST send.
-  exports: [ReplyChannels, ChannelInbox, MessagesService],
+  // through MessagesService.send, with the same rules as the REST send; a channel that hands
+  // replies over after storing them claims them through ReplyOutbox.
+  exports: [ReplyChannels, ChannelInbox, ReplyOutbox, MessagesService],
 })
 export class ChatModule {}

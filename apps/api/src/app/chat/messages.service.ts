@@ -15,6 +15,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
 import type { RecordedMessage } from './channels/channel.types';
 import { ReplyChannels } from './channels/reply-channels';
+import { ReplyOutbox } from './channels/reply-outbox.service';
 import { ChatNotifier } from './chat-notifier.service';
 import { toChannelConversation, toMessageDto } from './chat.mapper';
 import type { ConversationRecord, MessageRecord } from './chat.records';
@@ -146,6 +147,10 @@ export class MessagesService implements OnModuleInit {
         text,
         searchTerms: messageSearchTerms(text),
         status: channel.initialStatus,
+        // A reply its channel still has to hand over enters the outbox (claims, retries, takeover).
+        ...(channel.initialStatus === 'pending' && {
+          delivery: ReplyOutbox.awaitingHandover(new Date()),
+        }),
         ...(clientMessageId !== undefined && { clientMessageId }),
       });
       message = created.toObject<MessageRecord>();

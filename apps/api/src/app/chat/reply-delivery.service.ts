@@ -1,11 +1,8 @@
 import type { MessageDto } from '@instantchat/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { ChannelInbox } from './channels/channel-inbox.service';
-import type {
-  DeliveryOutcome,
-  MessageChange,
-  ReplyChannel,
-} from './channels/channel.types';
+import type { DeliveryOutcome, ReplyChannel } from './channels/channel.types';
+import { statusChangeOf } from './channels/delivery-outcome';
 import { toChannelConversation } from './chat.mapper';
 import type { ConversationRecord } from './chat.records';
 
@@ -46,19 +43,7 @@ export class ReplyDelivery {
       outcome = { status: 'failed', error: UNDELIVERABLE };
     }
     if (!outcome) return message;
-    const change: MessageChange =
-      outcome.status === 'failed'
-        ? {
-            kind: 'status',
-            status: 'failed',
-            error: outcome.error,
-            deliveryError: outcome.deliveryError,
-          }
-        : {
-            kind: 'status',
-            status: outcome.status,
-            externalMessageId: outcome.externalMessageId,
-          };
+    const change = statusChangeOf(outcome);
     // Null when a faster report (its echo, a read receipt) already moved it on: answer with that.
     return (
       (await this.inbox.updateMessage({ messageId: message.id }, change)) ??

@@ -60,6 +60,8 @@ export interface AppConfig {
      * (WEBHOOK_RETENTION_DAYS); failed and pending ones are kept until a retry ends them.
      */
     eventRetentionDays: number;
+    /** How long one processor holds a stored delivery; a crashed one's hold runs out after it. */
+    leaseMs: number;
   };
   encryption: {
     /** 32-byte AES-256-GCM key for third-party tokens stored at rest. */
@@ -67,6 +69,8 @@ export interface AppConfig {
   };
   redis?: {
     url: string;
+    /** Prepended to every key the API writes to Redis (rate limits), so deployments can share one. */
+    keyPrefix: string;
   };
   metrics: {
     /** Bearer token a Prometheus scrape of `/metrics` must present; unset: no `/metrics`. */
@@ -115,6 +119,7 @@ export const ENV_VARIABLES = [
   'AUTH_RATE_LIMIT',
   'TOKEN_ENCRYPTION_KEY',
   'REDIS_URL',
+  'REDIS_KEY_PREFIX',
   'WEB_DIST_DIR',
   'LOG_LEVEL',
   'BODY_LIMIT',
@@ -123,6 +128,7 @@ export const ENV_VARIABLES = [
   'SHUTDOWN_TIMEOUT_MS',
   'MESSAGE_RATE_LIMIT',
   'WEBHOOK_RETENTION_DAYS',
+  'WEBHOOK_LEASE_MS',
   'META_APP_ID',
   'META_APP_SECRET',
   'META_GRAPH_URL',

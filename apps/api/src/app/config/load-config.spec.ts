@@ -369,8 +369,20 @@ describe('loadConfig', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       DATA_DIR: '/var/lib/instantchat',
     });
-    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379' });
+    expect(config.redis).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      keyPrefix: 'instantchat:',
+    });
     expect(config.database.embeddedDbPath).toBe('/var/lib/instantchat/db');
+  });
+
+  it('takes REDIS_KEY_PREFIX for the keys written to Redis, and refuses one with other characters', () => {
+    expect(
+      load({ REDIS_URL: 'redis://r:6379', REDIS_KEY_PREFIX: 'team-a:' }).redis,
+    ).toEqual({ url: 'redis://r:6379', keyPrefix: 'team-a:' });
+    expect(problemsOf({ REDIS_KEY_PREFIX: 'has space' })).toEqual([
+      'REDIS_KEY_PREFIX: must be 1 to 64 letters, digits or the characters _ : . -',
+    ]);
   });
 });
 

@@ -178,6 +178,13 @@ export function loadConfig(
     3650,
     fail,
   );
+  const webhookLeaseMs = integer(
+    read('WEBHOOK_LEASE_MS') ?? '60000',
+    'WEBHOOK_LEASE_MS',
+    1_000,
+    3_600_000,
+    fail,
+  );
 
   let jwtSecret = readJwtSecret(read, fail, production);
   let tokenEncryptionKey = readTokenEncryptionKey(read, fail, production);
@@ -185,6 +192,13 @@ export function loadConfig(
   const redisUrl = read('REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) {
     fail('REDIS_URL', 'must start with redis:// or rediss://');
+  }
+  const redisKeyPrefix = read('REDIS_KEY_PREFIX') ?? 'instantchat:';
+  if (!/^[\w:.-]{1,64}$/.test(redisKeyPrefix)) {
+    fail(
+      'REDIS_KEY_PREFIX',
+      'must be 1 to 64 letters, digits or the characters _ : . -',
+    );
   }
 
   const meta = loadMetaConfig(read, fail, { production, publicUrl });
@@ -232,9 +246,12 @@ export function loadConfig(
     },
     webhooks: {
       eventRetentionDays: webhookEventRetentionDays as number,
+      leaseMs: webhookLeaseMs as number,
     },
     encryption: { tokenEncryptionKey },
-    ...(redisUrl ? { redis: { url: redisUrl } } : {}),
+    ...(redisUrl
+      ? { redis: { url: redisUrl, keyPrefix: redisKeyPrefix } }
+      : {}),
     metrics: { ...(metricsToken && { token: metricsToken }) },
     meta,
   };

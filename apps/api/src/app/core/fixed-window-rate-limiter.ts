@@ -5,6 +5,12 @@ export interface RateLimitDecision {
   retryAfterMs: number;
 }
 
+/** A key's actions counted in its current window, and the time until that window ends. */
+export interface WindowCount {
+  count: number;
+  resetInMs: number;
+}
+
 interface Window {
   startedAt: number;
   count: number;
@@ -28,6 +34,14 @@ export class FixedWindowRateLimiter {
   ) {}
 
   take(key: string): RateLimitDecision {
+    const { count, resetInMs } = this.hit(key);
+    return count <= this.limit
+      ? { allowed: true, retryAfterMs: 0 }
+      : { allowed: false, retryAfterMs: resetInMs };
+  }
+
+  /** Counts one action of `key` (allowed or not) in its current window. */
+  hit(key: string): WindowCount {
     const now = this.now();
     let window = this.windows.get(key);
     if (!window || now - window.startedAt >= this.windowMs) {
@@ -35,14 +49,11 @@ export class FixedWindowRateLimiter {
       window = { startedAt: now, count: 0 };
       this.windows.set(key, window);
     }
-    if (window.count >= this.limit) {
-      return {
-        allowed: false,
-        retryAfterMs: window.startedAt + this.windowMs - now,
-      };
-    }
     window.count += 1;
-    return { allowed: true, retryAfterMs: 0 };
+    return {
+      count: window.count,
+      resetInMs: window.startedAt + this.windowMs - now,
+    };
   }
 
   forget(key: string): void {

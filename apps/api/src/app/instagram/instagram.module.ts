@@ -22,6 +22,7 @@ import { OAuthState, OAuthStateSchema } from './schemas/oauth-state.schema';
 import { InstagramReplyChannel } from './sending/instagram-reply.channel';
 import { InstagramSendApi } from './sending/instagram-send-api';
 import { InstagramSendController } from './sending/instagram-send.controller';
+import { InstagramReplyQueue } from './sending/instagram-reply-queue';
 import { InstagramSendService } from './sending/instagram-send.service';
 import { SendRateLimiter } from './sending/send-rate-limiter';
 import { TokenCipher } from './token-cipher';
@@ -65,6 +66,7 @@ import { TokenCipher } from './token-cipher';
     InstagramSendApi,
     SendRateLimiter,
     InstagramSendService,
+    InstagramReplyQueue,
     InstagramReplyChannel,
   ],
   exports: [InstagramConnectionsService],

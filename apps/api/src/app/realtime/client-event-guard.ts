@@ -1,6 +1,10 @@
 import { ClientEvent, type SocketAck } from '@instantchat/contracts';
 import { HttpStatus, Logger } from '@nestjs/common';
 import { FixedWindowRateLimiter } from '../core/fixed-window-rate-limiter';
+import {
+  type RateLimitStore,
+  SharedRateLimiter,
+} from '../core/rate-limit-store';
 import { jsonShapeProblem } from '../core/json-bounds';
 import type { RealtimeSocket } from './realtime.types';
 
@@ -41,6 +45,7 @@ export function clientEventLimits(
 const FLOOD_REFUSALS_PER_WINDOW = 1_000;
 
 type Ack = (answer: SocketAck<never>) => void;
+type Refusal = { statusCode: number; message: string };
 
 /**
  * The first thing every client event meets, on every gateway and for events nobody handles: a
@@ -49,24 +54,34 @@ type Ack = (answer: SocketAck<never>) => void;
  * `constructor` (their size is already bounded by Socket.io's maxHttpBufferSize) and events over
  * their rate limit. A refused event reaches no
  * handler; its ack, when it asked for one, carries a 400 or 429. Nothing of the payload is
- * echoed.
+ * echoed. Per-socket limits count here (a socket lives on one instance); per-user limits count in
+ * the app's RateLimitStore, shared by every instance when Redis is configured. A socket's events
+ * are checked one after another, so they reach the handlers in the order they were sent.
  */
 export class ClientEventGuard {
   private readonly logger = new Logger(ClientEventGuard.name);
   private readonly limiters = new Map<
     string,
-    { perSocket: FixedWindowRateLimiter; perUser: FixedWindowRateLimiter }
+    { perSocket: FixedWindowRateLimiter; perUser: SharedRateLimiter }
   >();
   private readonly floodDetector: FixedWindowRateLimiter;
 
-  constructor(private readonly limits: ClientEventLimits) {
+  constructor(
+    private readonly limits: ClientEventLimits,
+    store: RateLimitStore,
+  ) {
     for (const [event, limit] of [
       ...Object.entries(limits.events),
       ['', limits.other] as const,
     ]) {
       this.limiters.set(event, {
         perSocket: new FixedWindowRateLimiter(limit.perSocket, limit.windowMs),
-        perUser: new FixedWindowRateLimiter(limit.perUser, limit.windowMs),
+        perUser: new SharedRateLimiter(
+          store,
+          `socket:${event || '*'}:user`,
+          limit.perUser,
+          limit.windowMs,
+        ),
       });
     }
     this.floodDetector = new FixedWindowRateLimiter(
@@ -77,26 +92,35 @@ export class ClientEventGuard {
 
   /** Call once per socket, as it connects (before it can send anything). */
   protect(socket: RealtimeSocket): void {
+    // Events this socket sent that passed the checks made here and await their per-user count.
+    let counted: Promise<void> = Promise.resolve();
     socket.use((packet, next) => {
       const args: unknown[] = [...packet];
       const ack =
         typeof args[args.length - 1] === 'function'
           ? (args.pop() as Ack)
           : undefined;
-      const refusal = this.refusalOf(socket, args);
-      if (!refusal) {
-        next();
+      const check = this.checkHere(socket, args);
+      if ('refusal' in check) {
+        this.refuse(socket, check.refusal, ack);
         return;
       }
-      // Not next(error): Socket.io would turn that into an `error` event on the socket. The event
-      // is simply not dispatched.
-      ack?.({ ok: false, error: refusal });
-      if (!this.floodDetector.take(socket.id).allowed) {
-        this.logger.warn(
-          `Disconnected socket ${socket.id} (user ${socket.data.user?.id}): kept sending after ${FLOOD_REFUSALS_PER_WINDOW} refused events`,
-        );
-        socket.disconnect(true);
-      }
+      counted = counted.then(async () => {
+        let refusal: Refusal | undefined;
+        try {
+          refusal = await check.countForUser();
+        } catch (error) {
+          this.logger.error(
+            `Checking an event of socket ${socket.id} failed: ${(error as Error).message}`,
+          );
+          refusal = {
+            statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+            message: 'The event could not be checked; try again shortly',
+          };
+        }
+        if (refusal) this.refuse(socket, refusal, ack);
+        else next();
+      });
     });
     socket.once('disconnect', () => {
       for (const { perSocket } of this.limiters.values()) {
@@ -106,14 +130,37 @@ export class ClientEventGuard {
     });
   }
 
-  private refusalOf(
+  /**
+   * Refuses an event (its ack, when it asked for one, says why) without dispatching it. Not
+   * next(error): Socket.io would turn that into an `error` event on the socket.
+   */
+  private refuse(socket: RealtimeSocket, refusal: Refusal, ack?: Ack): void {
+    ack?.({ ok: false, error: refusal });
+    if (!this.floodDetector.take(socket.id).allowed) {
+      this.logger.warn(
+        `Disconnected socket ${socket.id} (user ${socket.data.user?.id}): kept sending after ${FLOOD_REFUSALS_PER_WINDOW} refused events`,
+      );
+      socket.disconnect(true);
+    }
+  }
+
+  /**
+   * What can be decided in this process at once: the payload's shape and the socket's own limit,
+   * so a flood is refused without waiting on anything. What passes is then counted against the
+   * user's limit (`countForUser`), possibly in Redis.
+   */
+  private checkHere(
     socket: RealtimeSocket,
     [event, ...payload]: unknown[],
-  ): { statusCode: number; message: string } | undefined {
+  ):
+    | { refusal: Refusal }
+    | { countForUser: () => Promise<Refusal | undefined> } {
     if (typeof event !== 'string') {
       return {
-        statusCode: HttpStatus.BAD_REQUEST,
-        message: 'event must be a name',
+        refusal: {
+          statusCode: HttpStatus.BAD_REQUEST,
+          message: 'event must be a name',
+        },
       };
     }
     // The event's arguments form one array: its own level does not count against the depth.
@@ -122,8 +169,10 @@ export class ClientEventGuard {
       .find(Boolean);
     if (problem) {
       return {
-        statusCode: HttpStatus.BAD_REQUEST,
-        message: `payload ${problem}`,
+        refusal: {
+          statusCode: HttpStatus.BAD_REQUEST,
+          message: `payload ${problem}`,
+        },
       };
     }
     const known = Object.prototype.hasOwnProperty.call(
@@ -132,16 +181,18 @@ export class ClientEventGuard {
     );
     const limiters = this.limiters.get(known ? event : '');
     const limit = known ? this.limits.events[event] : this.limits.other;
-    if (!limiters) return undefined;
-    const userId = socket.data.user?.id ?? socket.id;
-    // Per socket first: one runaway tab should not use up the budget of the user's other tabs.
-    const decision = limiters.perSocket.take(socket.id).allowed
-      ? limiters.perUser.take(userId)
-      : { allowed: false };
-    if (decision.allowed) return undefined;
-    return {
+    if (!limiters) return { countForUser: async () => undefined };
+    const tooMany: Refusal = {
       statusCode: HttpStatus.TOO_MANY_REQUESTS,
       message: `Too many ${known ? `"${event}" events` : 'events'}: at most ${limit.perSocket} every ${limit.windowMs / 1000} s, try again shortly`,
+    };
+    // Per socket first: one runaway tab should not use up the budget of the user's other tabs.
+    if (!limiters.perSocket.take(socket.id).allowed)
+      return { refusal: tooMany };
+    const userId = socket.data.user?.id ?? socket.id;
+    return {
+      countForUser: async () =>
+        (await limiters.perUser.take(userId)).allowed ? undefined : tooMany,
     };
   }
 }

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { io, type Socket } from 'socket.io-client';
 import type { AppConfigService } from '../config/app-config.service';
+import { InProcessRateLimitStore } from '../core/rate-limit-store';
 import { RealtimeIoAdapter } from './realtime-io.adapter';
 import { itWithRedis, REDIS_TEST_URL } from './testing/redis-for-tests';
 
@@ -26,6 +27,7 @@ class Instance {
     this.adapter = new RealtimeIoAdapter(
       this.http as unknown as INestApplication,
       config as AppConfigService,
+      new InProcessRateLimitStore(),
     );
   }
 

@@ -1,15 +1,22 @@
 import { type INestApplication, Logger } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { createClient } from 'redis';
 import type { AppConfigService } from '../config/app-config.service';
+import {
+  InProcessRateLimitStore,
+  RATE_LIMIT_STORE,
+  type RateLimitStore,
+} from '../core/rate-limit-store';
+import {
+  connectAll,
+  createRedisClient,
+  listenForErrors,
+  type RedisClient,
+} from '../rate-limit/redis-client';
 import { ClientEventGuard, clientEventLimits } from './client-event-guard';
 import type { RealtimeSocket } from './realtime.types';
 
-type RedisClient = ReturnType<typeof createClient>;
-
-const BOOT_CONNECT_ATTEMPTS = 3;
-const MAX_RECONNECT_DELAY_MS = 5_000;
 // Nest's socket.io adapter package resolves its own copy of socket.io; name its types, not ours.
 type IoServer = Parameters<IoAdapter['close']>[0];
 type IoServerOptions = Partial<NonNullable<Parameters<IoAdapter['create']>[1]>>;
@@ -31,6 +38,8 @@ export class RealtimeIoAdapter extends IoAdapter {
   constructor(
     app: INestApplication,
     private readonly config: AppConfigService,
+    /** Where the per-user event limits count (shared through Redis when configured). */
+    private readonly rateLimits: RateLimitStore,
   ) {
     super(app);
   }
@@ -45,38 +54,15 @@ export class RealtimeIoAdapter extends IoAdapter {
     if (!url) {
       return;
     }
-    let ready = false;
-    const publisher: RedisClient = createClient({
+    const { client: publisher, connected } = createRedisClient(
       url,
-      socket: {
-        // At boot, give up after a few quick tries; once running, keep reconnecting with backoff.
-        reconnectStrategy: (retries: number, cause: Error) =>
-          ready
-            ? Math.min(100 * 2 ** retries, MAX_RECONNECT_DELAY_MS)
-            : retries < BOOT_CONNECT_ATTEMPTS
-              ? 200
-              : new Error(
-                  `Could not connect to Redis (REDIS_URL): ${cause.message}`,
-                ),
-      },
-    });
+      this.logger,
+    );
     const subscriber: RedisClient = publisher.duplicate();
-    for (const client of [publisher, subscriber]) {
-      // Without a listener, a dropped connection would crash the process; the client reconnects.
-      client.on('error', (error: Error) => {
-        if (ready) {
-          this.logger.error(`Redis: ${error.message}`);
-        }
-      });
-    }
-    try {
-      await Promise.all([publisher.connect(), subscriber.connect()]);
-    } catch (error) {
-      await Promise.all(
-        [publisher, subscriber].map((client) => client.destroy()),
-      );
-      throw error;
-    }
+    let ready = false;
+    listenForErrors(subscriber, this.logger, () => ready);
+    await connectAll([publisher, subscriber]);
+    connected();
     ready = true;
     this.redisClients = [publisher, subscriber];
     this.redisAdapter = createAdapter(publisher, subscriber);
@@ -91,6 +77,7 @@ export class RealtimeIoAdapter extends IoAdapter {
     });
     const guard = new ClientEventGuard(
       clientEventLimits(this.config.chat.messageRateLimitPerMinute),
+      this.rateLimits,
     );
     const protect = (socket: unknown) =>
       guard.protect(socket as RealtimeSocket);
@@ -119,7 +106,21 @@ export async function useRealtimeAdapter(
   app: INestApplication,
   config: AppConfigService,
 ): Promise<void> {
-  const adapter = new RealtimeIoAdapter(app, config);
+  const adapter = new RealtimeIoAdapter(app, config, rateLimitStoreOf(app));
   await adapter.connectToRedis();
   app.useWebSocketAdapter(adapter);
+}
+
+/**
+ * The app's RateLimitStore; an app assembled without the rate-limit module (tests of the bootstrap
+ * alone) counts in-process. Looked up through ModuleRef: a failed `app.get` would end the process.
+ */
+function rateLimitStoreOf(app: INestApplication): RateLimitStore {
+  try {
+    return app
+      .get(ModuleRef)
+      .get<RateLimitStore>(RATE_LIMIT_STORE, { strict: false });
+  } catch {
+    return new InProcessRateLimitStore();
+  }
 }

@@ -1,12 +1,7 @@
-import {
-  startEmbeddedMongo,
-  type EmbeddedMongo,
-} from '@instantchat/mongo-embedded';
 import type { ConversationDto, MessageDto } from '@instantchat/contracts';
-import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { withDatabaseName } from '../database/database-server';
-import { createTestApp, type TestApp } from '../testing/test-app';
+import type { TestApp } from '../testing/test-app';
+import { startTwoInstances, type TwoInstances } from '../testing/two-instances';
 import {
   connectSocket,
   nextEvent,
@@ -15,30 +10,19 @@ import {
 import { describeWithRedis, REDIS_TEST_URL } from './testing/redis-for-tests';
 
 describeWithRedis('Two API instances sharing Redis (e2e)', () => {
-  let mongo: EmbeddedMongo;
+  let instances: TwoInstances;
   let first: TestApp;
   let second: TestApp;
   const sockets: TestSocket[] = [];
 
   beforeAll(async () => {
-    mongo = await startEmbeddedMongo({ host: '127.0.0.1', port: 0 });
-    const shared = {
-      MONGO_URI: withDatabaseName(
-        mongo.uri,
-        `redis_${randomBytes(4).toString('hex')}`,
-      ),
-      REDIS_URL: REDIS_TEST_URL,
-    };
-    [first, second] = await Promise.all([
-      createTestApp(shared),
-      createTestApp(shared),
-    ]);
+    instances = await startTwoInstances({ REDIS_URL: REDIS_TEST_URL });
+    ({ first, second } = instances);
   });
 
   afterAll(async () => {
     sockets.forEach((socket) => socket.close());
-    await Promise.all([first?.close(), second?.close()]);
-    await mongo?.stop();
+    await instances?.close();
   });
 
   it('delivers a message sent through one instance to a socket connected to the other', async () => {

@@ -14,6 +14,7 @@ import {
 import { InjectModel } from '@nestjs/mongoose';
 import { createHash } from 'node:crypto';
 import { type Model, Types } from 'mongoose';
+import { AppConfigService } from '../config/app-config.service';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import { parseObjectId } from '../database/object-ids';
 import {
@@ -32,9 +33,6 @@ export const HANDLED_WEBHOOK_OBJECTS: readonly string[] = ['instagram', 'page'];
  * Meta's own timeout; a store that completes after it is harmless: the retry is a duplicate.
  */
 export const WEBHOOK_STORE_TIMEOUT_MS = 4_000;
-
-/** How long one processor holds a delivery; one that crashed simply lets it run out. */
-export const WEBHOOK_LEASE_MS = 60_000;
 
 export type StoreOutcome =
   /** Stored and waiting for the processor. */
@@ -73,10 +71,16 @@ export interface DeliveryProgress {
  */
 @Injectable()
 export class WebhookInbox implements OnModuleInit {
+  /** How long one processor holds a delivery (WEBHOOK_LEASE_MS); a crashed one's hold runs out. */
+  private readonly leaseMs: number;
+
   constructor(
     @InjectModel(WebhookEvent.name)
     private readonly events: Model<WebhookEvent>,
-  ) {}
+    config: AppConfigService,
+  ) {
+    this.leaseMs = config.webhooks.leaseMs;
+  }
 
   /** The unique digest must exist before the first delivery, or a redelivery could be stored twice. */
   async onModuleInit(): Promise<void> {
@@ -287,7 +291,7 @@ export class WebhookInbox implements OnModuleInit {
           $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }],
         },
         {
-          $set: { leaseUntil: new Date(now.getTime() + WEBHOOK_LEASE_MS) },
+          $set: { leaseUntil: new Date(now.getTime() + this.leaseMs) },
           $inc: { attempts: 1 },
         },
         { sort: { nextAttemptAt: 1, _id: 1 }, returnDocument: 'after' },

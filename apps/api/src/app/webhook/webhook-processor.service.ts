@@ -20,6 +20,8 @@ import { nextRetry, WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry-schedule';
 export const WEBHOOK_SWEEP_INTERVAL_MS = 5_000;
 /** Deliveries one sweep takes up at most, so one sweep cannot run for ever. */
 const SWEEP_BATCH = 100;
+/** Deliveries one sweep works on at once. */
+const SWEEP_WORKERS = 4;
 /**
  * Deliveries worked on at once right after intake. A flood beyond it waits for the sweep instead
  * of opening ever more concurrent database work.
@@ -87,19 +89,33 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  /** Takes up every due delivery, oldest due first; one sweep at a time. */
+  /**
+   * Takes up every due delivery, oldest due first, SWEEP_WORKERS at a time (their database writes
+   * share the journal's flushes); one sweep at a time. A full batch means a backlog (a flood, or
+   * what a crash left): the next batch follows at once, not a period later.
+   */
   async sweep(): Promise<void> {
     if (this.sweeping) return;
     this.sweeping = true;
-    try {
-      for (let taken = 0; taken < SWEEP_BATCH && !this.stopping; taken += 1) {
+    let taken = 0;
+    let drained = false;
+    const worker = async () => {
+      while (!drained && taken < SWEEP_BATCH && !this.stopping) {
+        taken += 1;
         const event = await this.inbox.claimDue(new Date());
-        if (!event) return;
+        if (!event) {
+          drained = true;
+          return;
+        }
         await this.process(event);
       }
+    };
+    try {
+      await Promise.all(Array.from({ length: SWEEP_WORKERS }, worker));
     } finally {
       this.sweeping = false;
     }
+    if (!drained && !this.stopping) this.track(this.sweep());
   }
 
   /** One pass over a claimed delivery, logged under the id of the request that brought it. */

@@ -1,7 +1,7 @@
 import type { MessageDto } from '@instantchat/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Model, Types } from 'mongoose';
+import type { Model } from 'mongoose';
 import { isDuplicateKeyError } from '../../database/duplicate-key-error';
 import { parseObjectId } from '../../database/object-ids';
 import { ChatNotifier } from '../chat-notifier.service';
@@ -213,29 +213,6 @@ export class ChannelInbox {
     const dtos = changed.map(toMessageDto);
     for (const dto of dtos) this.notifier.messageUpdated(conversation, dto);
     return dtos;
-  }
-
-  /**
-   * Replies still `pending` that last changed before `before` (stored, or set pending again by a
-   * retry), oldest first. Only channels that hand replies over after storing them (Instagram)
-   * leave any pending; one left long after its channel gave up on it was orphaned (the process
-   * stopped mid-send).
-   */
-  async pendingRepliesBefore(before: Date, limit = 100): Promise<string[]> {
-    const rows = await this.messages
-      .find(
-        {
-          status: 'pending',
-          senderUserId: { $ne: null },
-          updatedAt: { $lt: before },
-        },
-        { _id: 1 },
-      )
-      .sort({ updatedAt: 1 })
-      .limit(limit)
-      .lean<{ _id: Types.ObjectId }[]>()
-      .exec();
-    return rows.map((row) => row._id.toHexString());
   }
 }
 

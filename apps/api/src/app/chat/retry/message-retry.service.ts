@@ -13,6 +13,7 @@ import { ChatNotifier } from '../chat-notifier.service';
 import { toChannelConversation, toMessageDto } from '../chat.mapper';
 import type { ConversationRecord, MessageRecord } from '../chat.records';
 import { ConversationsService } from '../conversations.service';
+import { ReplyOutbox } from '../channels/reply-outbox.service';
 import { ReplyDelivery } from '../reply-delivery.service';
 import { Message } from '../schemas/message.schema';
 
@@ -76,7 +77,16 @@ export class MessageRetryService {
           status: 'failed',
           instagramMessageId: { $not: { $type: 'string' } },
         },
-        { $set: { status: 'pending', error: null, deliveryError: null } },
+        {
+          $set: {
+            status: 'pending',
+            error: null,
+            deliveryError: null,
+            // Back in the outbox, so exactly one instance claims and sends it (and any takes
+            // over if this one dies before it does).
+            delivery: ReplyOutbox.awaitingHandover(new Date()),
+          },
+        },
         { returnDocument: 'after' },
       )
       .lean<MessageRecord>()

@@ -54,6 +54,24 @@ export class DeliveryError {
 }
 const DeliveryErrorSchema = SchemaFactory.createForClass(DeliveryError);
 
+/**
+ * Where a reply that leaves through a channel (Instagram) stands in the outbox: which API instance
+ * holds it and until when, when it is next due, how many Send API tries were started. Absent on
+ * every other message. See `channels/reply-outbox.service.ts`.
+ */
+@Schema({ _id: false })
+export class ReplyDelivery {
+  /** Tries started (claims taken); a claim is taken right before the channel is called. */
+  @Prop({ default: 0 }) attempts!: number;
+  /** When an unclaimed reply may be taken up next; null while claimed or once given up. */
+  @Prop({ type: Date, default: null }) dueAt!: Date | null;
+  /** The instance that holds the claim (host, process, random), while it holds it. */
+  @Prop({ type: String, default: null }) holder!: string | null;
+  /** The claim runs out then: its holder died mid-try if the reply is still pending. */
+  @Prop({ type: Date, default: null }) leaseUntil!: Date | null;
+}
+const ReplyDeliverySchema = SchemaFactory.createForClass(ReplyDelivery);
+
 /** What an Instagram message answers (`reply_to`): a story of the business, or an earlier message. */
 @Schema({ _id: false })
 export class ReplyTo {
@@ -120,6 +138,10 @@ export class Message {
   @Prop({ type: [ReactionSchema], default: [] })
   reactions!: Reaction[];
 
+  /** Replies a channel hands over after storing them: the outbox's claim and schedule. */
+  @Prop({ type: ReplyDeliverySchema })
+  delivery?: ReplyDelivery;
+
   /** Set when the author unsends it; the row stays so history and cursors stay stable. */
   @Prop({ type: Date, default: null })
   deletedAt!: Date | null;
@@ -169,6 +191,8 @@ export const MessageSchema = SchemaFactory.createForClass(Message);
 
 // History pages: newest first, _id breaks ties between messages of the same millisecond.
 MessageSchema.index({ conversationId: 1, createdAt: -1, _id: -1 });
+// The reply outbox's sweeps: pending replies by due time (the pending ones are few).
+MessageSchema.index({ status: 1, 'delivery.dueAt': 1 });
 // Message search: one term, then the caller's conversations; a multikey index, so no $text needed.
 MessageSchema.index({ searchTerms: 1, conversationId: 1, createdAt: -1 });
 // Meta redelivers webhooks: the message id makes inserting them idempotent. Per conversation (so

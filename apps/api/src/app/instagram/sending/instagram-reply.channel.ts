@@ -20,6 +20,7 @@ import type {
 } from '../../chat/channels/channel.types';
 import { ReplyChannels } from '../../chat/channels/reply-channels';
 import { InstagramConnectionsService } from '../instagram-connections.service';
+import { InstagramReplyQueue } from './instagram-reply-queue';
 import { InstagramSendService } from './instagram-send.service';
 import { replyWindowAt } from './messaging-window';
 
@@ -27,7 +28,8 @@ export const RECONNECT_REQUIRED_CODE = 'reconnect_required';
 
 /**
  * How replies in Instagram conversations leave InstantChat: Chat stores them `pending`, then this
- * channel hands them to Meta's Send API (InstagramSendService). A reply Instagram would refuse
+ * channel hands them to Meta's Send API (InstagramSendService, through the claims and retries of
+ * InstagramReplyQueue). A reply Instagram would refuse
  * for sure (too long, outside the messaging window, from an account that needs reconnecting) is
  * refused here before anything is stored or sent.
  */
@@ -39,6 +41,7 @@ export class InstagramReplyChannel implements ReplyChannel, OnModuleInit {
   constructor(
     private readonly channels: ReplyChannels,
     private readonly sender: InstagramSendService,
+    private readonly queue: InstagramReplyQueue,
     private readonly connections: InstagramConnectionsService,
   ) {}
 
@@ -80,7 +83,7 @@ export class InstagramReplyChannel implements ReplyChannel, OnModuleInit {
   }
 
   deliver(reply: OutgoingReply): Promise<DeliveryOutcome | void> {
-    return this.sender.deliver(reply);
+    return this.queue.deliver(reply);
   }
 
   replyWindowClosesAt(conversation: ChannelConversation): Date | null {

@@ -43,7 +43,7 @@ describe('Replies to Instagram when Meta fails (e2e)', () => {
       META_REQUEST_TIMEOUT_MS: String(META_TIMEOUT_MS),
     }));
     kit = new SendTestKit(env);
-    kit.sendService().retryPolicy = {
+    kit.replyQueue().retryPolicy = {
       maxAttempts: 3,
       baseDelayMs: 20,
       maxDelayMs: 100,
@@ -64,23 +64,8 @@ describe('Replies to Instagram when Meta fails (e2e)', () => {
   });
   afterEach(() => sockets.closeAll());
 
-  const ownerWithThread = async () => {
-    const owner = await env.testApp.register();
-    await kit.connectWithFacebook(owner);
-    const conversationId = await kit.contactWrites(
-      owner,
-      BLUE_JACKET.accountId,
-      ANNA,
-    );
-    return { owner, conversationId };
-  };
-  const fault = async (body: object) => {
-    const added = await env.control('POST', '/faults', {
-      path: '/messages',
-      ...body,
-    });
-    expect(added.status).toBe(201);
-  };
+  const ownerWithThread = () => kit.ownerWithThread();
+  const fault = (body: object) => kit.fault(body);
   const reply = async (
     owner: AuthResponseDto,
     conversationId: string,
@@ -248,44 +233,6 @@ describe('Replies to Instagram when Meta fails (e2e)', () => {
     expect(await kit.faultsLeft()).toBe(0);
     expect(await kit.receivedBy(BLUE_JACKET.accountId, ANNA)).toEqual([
       message.text,
-    ]);
-  });
-
-  it('a reply left pending by a process that stopped mid-send is marked failed "may have been delivered", not sent again', async () => {
-    const { owner, conversationId } = await ownerWithThread();
-    const socket = await sockets.connect(owner.accessToken);
-    await fault({ kind: 'rate_limit', times: 1 });
-    kit.sendService().retryPolicy = {
-      maxAttempts: 3,
-      baseDelayMs: 60_000,
-      maxDelayMs: 60_000,
-    };
-    const orphan = await reply(owner, conversationId);
-    // The process "stops": its retry never runs.
-    kit.sendService().onApplicationShutdown();
-    kit.sendService().retryPolicy = {
-      maxAttempts: 3,
-      baseDelayMs: 20,
-      maxDelayMs: 100,
-    };
-    const fresh = await reply(owner, conversationId, 'Just now');
-    const later = new Date(Date.now() + 31 * 60_000);
-    const updated = nextEvent(
-      socket,
-      ServerEvent.MessageUpdated,
-      (m) => m.id === orphan.id,
-    );
-
-    expect(await kit.sendService().failOrphanedReplies(later)).toBe(1);
-
-    expect(await updated).toMatchObject({
-      status: 'failed',
-      error: MAY_HAVE_BEEN_DELIVERED,
-      deliveryError: { mayHaveBeenDelivered: true },
-    });
-    expect(await kit.storedMessage(fresh.id)).toMatchObject({ status: 'sent' });
-    expect(await kit.receivedBy(BLUE_JACKET.accountId, ANNA)).toEqual([
-      'Just now',
     ]);
   });
 });

@@ -1,11 +1,5 @@
 import type { MessageDeliveryErrorDto } from '@instantchat/contracts';
-import {
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { ChannelInbox } from '../../chat/channels/channel-inbox.service';
+import { Injectable, Logger } from '@nestjs/common';
 import type {
   ChannelConversation,
   DeliveryOutcome,
@@ -42,118 +36,40 @@ const PERMISSION_MISSING =
   'The account has not allowed InstantChat to send its messages; connect it again.';
 const REFUSED = 'Instagram refused this message.';
 
-/** How rate-limited sends are tried again; delays follow Meta's estimate, capped. */
-export interface SendRetryPolicy {
-  /** Tries in all, the first included. */
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const DEFAULT_SEND_RETRY: SendRetryPolicy = {
-  maxAttempts: 4,
-  baseDelayMs: 1_000,
-  maxDelayMs: 5 * 60_000,
-};
-
-/**
- * A reply still `pending` this long after it was stored has no try left in any process (the
- * retries of a throttled send end well before): the process that held it stopped mid-send.
- */
-export const ORPHANED_REPLY_AGE_MS = 30 * 60_000;
-const ORPHAN_SWEEP_INTERVAL_MS = 10 * 60_000;
-
 /** Instagram's typing indicator stays on for a while by itself; one `typing_on` per this long. */
 export const TYPING_THROTTLE_MS = 10_000;
 
-type Attempt =
+/** One try's result: how the reply ended, or Meta throttled the account (try again later). */
+export type SendAttempt =
   | { done: DeliveryOutcome }
   | { rateLimited: MetaRateLimitedError };
 
 /**
- * Sends replies to Instagram and reports where they stand. Only what Meta documents as not
- * delivered is tried again (rate limits and throttling, after Meta's own estimate, in the
- * background while the message stays `pending`); a failure that leaves it unknown whether the
- * contact got the message (a timeout, a dropped connection, a 5xx without Meta's error body) is
- * never repeated, so nobody receives a reply twice: the message is marked failed with "may have
- * been delivered", and Instagram's echo turns it `sent` if it was. A token Meta refuses flips the
- * connection to `needs_reconnect`, which its owner hears about live.
+ * One try of a reply at Meta's Send API, and the sender actions. Only what Meta documents as not
+ * delivered is tried again (rate limits and throttling: InstagramReplyQueue does that, while the
+ * message stays `pending`); a failure that leaves it unknown whether the contact got the message
+ * (a timeout, a dropped connection, a 5xx without Meta's error body) is never repeated, so nobody
+ * receives a reply twice: the message is marked failed with "may have been delivered", and
+ * Instagram's echo turns it `sent` if it was. A token Meta refuses flips the connection to
+ * `needs_reconnect`, which its owner hears about live.
  */
 @Injectable()
-export class InstagramSendService
-  implements OnApplicationBootstrap, OnApplicationShutdown
-{
+export class InstagramSendService {
   private readonly logger = new Logger(InstagramSendService.name);
-  /** Replaceable so tests need not wait Meta's minutes. */
-  retryPolicy: SendRetryPolicy = DEFAULT_SEND_RETRY;
-  private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly typingSentAt = new Map<string, number>();
   /** Per conversation, the contact's last message already marked seen: reads in between ask nothing. */
   private readonly seenUpTo = new Map<string, number>();
-  private orphanSweep: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly connections: InstagramConnectionsService,
     private readonly sendApi: InstagramSendApi,
     private readonly rateLimiter: SendRateLimiter,
-    private readonly inbox: ChannelInbox,
     private readonly config: AppConfigService,
   ) {}
-
-  onApplicationBootstrap(): void {
-    const sweep = () =>
-      this.failOrphanedReplies().catch((error: unknown) =>
-        this.logger.error(
-          `Sweeping orphaned replies failed: ${describeFailure(error)}`,
-        ),
-      );
-    void sweep();
-    this.orphanSweep = setInterval(sweep, ORPHAN_SWEEP_INTERVAL_MS);
-    this.orphanSweep.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.orphanSweep);
-    for (const timer of this.retryTimers) clearTimeout(timer);
-    this.retryTimers.clear();
-  }
-
-  /**
-   * Replies left `pending` by a process that stopped mid-send would wait forever: they are marked
-   * failed. Whether Meta got them is unknown, so as "may have been delivered" (the echo, if it
-   * comes, turns them `sent`), and they are not sent again.
-   * @returns how many were marked.
-   */
-  async failOrphanedReplies(now = new Date()): Promise<number> {
-    const orphaned = await this.inbox.pendingRepliesBefore(
-      new Date(now.getTime() - ORPHANED_REPLY_AGE_MS),
-    );
-    for (const messageId of orphaned)
-      await this.inbox.updateMessage(
-        { messageId },
-        {
-          kind: 'status',
-          status: 'failed',
-          error: MAY_HAVE_BEEN_DELIVERED,
-          deliveryError: { mayHaveBeenDelivered: true },
-        },
-      );
-    return orphaned.length;
-  }
 
   /** Whether replies past the 24-hour window go out as a human agent (META_HUMAN_AGENT). */
   get humanAgentAllowed(): boolean {
     return this.config.meta.humanAgent;
-  }
-
-  /**
-   * One try now. Resolves with the outcome, or with nothing when Meta throttled the account: the
-   * reply stays `pending` and later tries report through ChannelInbox.
-   */
-  async deliver(reply: OutgoingReply): Promise<DeliveryOutcome | void> {
-    const attempt = await this.attempt(reply);
-    if ('done' in attempt) return attempt.done;
-    this.scheduleRetry(reply, 2, attempt.rateLimited);
   }
 
   /** `typing_on` in the contact's thread, at most once per TYPING_THROTTLE_MS per conversation. */
@@ -176,7 +92,8 @@ export class InstagramSendService
     void this.senderAction(conversation, 'mark_seen');
   }
 
-  private async attempt(reply: OutgoingReply): Promise<Attempt> {
+  /** One try now: the outcome, or Meta's throttling (the reply is still not delivered). */
+  async tryOnce(reply: OutgoingReply): Promise<SendAttempt> {
     const thread = reply.conversation.instagram;
     if (!thread) throw new Error('Not an Instagram conversation');
     const connection = await this.connections.findById(thread.connectionId);
@@ -215,72 +132,6 @@ export class InstagramSendService
         `Reply ${reply.message.id} to Instagram failed: ${describeFailure(error)}`,
       );
       return { done: failureOf(error) };
-    }
-  }
-
-  private scheduleRetry(
-    reply: OutgoingReply,
-    attemptNumber: number,
-    cause: MetaRateLimitedError,
-  ): void {
-    const { maxAttempts, baseDelayMs, maxDelayMs } = this.retryPolicy;
-    if (attemptNumber > maxAttempts) {
-      void this.record(reply, failed(RATE_LIMITED, detailsOf(cause, false)));
-      return;
-    }
-    const backoff = baseDelayMs * 2 ** (attemptNumber - 2);
-    const delay = Math.min(maxDelayMs, Math.max(cause.retryAfterMs, backoff));
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(timer);
-      void this.retry(reply, attemptNumber);
-    }, delay);
-    timer.unref();
-    this.retryTimers.add(timer);
-  }
-
-  private async retry(
-    reply: OutgoingReply,
-    attemptNumber: number,
-  ): Promise<void> {
-    let attempt: Attempt;
-    try {
-      attempt = await this.attempt(reply);
-    } catch (error) {
-      this.logger.error(
-        `Retry of reply ${reply.message.id} failed: ${describeFailure(error)}`,
-      );
-      attempt = {
-        done: failed(MAY_HAVE_BEEN_DELIVERED, { mayHaveBeenDelivered: true }),
-      };
-    }
-    if ('done' in attempt) await this.record(reply, attempt.done);
-    else this.scheduleRetry(reply, attemptNumber + 1, attempt.rateLimited);
-  }
-
-  private async record(
-    reply: OutgoingReply,
-    outcome: DeliveryOutcome,
-  ): Promise<void> {
-    try {
-      await this.inbox.updateMessage(
-        { messageId: reply.message.id },
-        outcome.status === 'failed'
-          ? {
-              kind: 'status',
-              status: 'failed',
-              error: outcome.error,
-              deliveryError: outcome.deliveryError,
-            }
-          : {
-              kind: 'status',
-              status: outcome.status,
-              externalMessageId: outcome.externalMessageId,
-            },
-      );
-    } catch (error) {
-      this.logger.error(
-        `Recording the outcome of reply ${reply.message.id} failed: ${describeFailure(error)}`,
-      );
     }
   }
 
@@ -338,14 +189,14 @@ function isUsable(
   );
 }
 
-function failed(
+export function failed(
   error: string,
   deliveryError: MessageDeliveryErrorDto,
 ): DeliveryOutcome {
   return { status: 'failed', error, deliveryError };
 }
 
-function detailsOf(
+export function detailsOf(
   error: MetaApiError,
   mayHaveBeenDelivered: boolean,
 ): MessageDeliveryErrorDto {

@@ -80,6 +80,11 @@ export interface InstagramTestEnv {
   sandbox: MetaSandbox;
   testApp: TestApp;
   /**
+   * The variables the API was started with (PORT aside): a second instance started with them and
+   * the same MONGO_URI and TOKEN_ENCRYPTION_KEY (pass both in `overrides`) shares its data.
+   */
+  variables: EnvironmentVariables;
+  /**
    * Every line the API logged since boot, at every level (debug included); with
    * `structuredLogs`, pino's JSON lines at LOG_LEVEL instead.
    */
@@ -156,6 +161,20 @@ export async function startInstagramTestEnv(
     instagramAppSecret: SANDBOX_IG_APP_SECRET,
     redirectUris: [publicUrl + CALLBACK_PATH],
   });
+  const variables: EnvironmentVariables = {
+    PUBLIC_URL: publicUrl,
+    CLIENT_URL,
+    META_APP_ID: SANDBOX_APP_ID,
+    META_APP_SECRET: SANDBOX_APP_SECRET,
+    META_GRAPH_URL: sandbox.graphUrl,
+    META_OAUTH_DIALOG_URL: sandbox.oauthDialogUrl,
+    META_IG_APP_ID: SANDBOX_IG_APP_ID,
+    META_IG_APP_SECRET: SANDBOX_IG_APP_SECRET,
+    META_IG_OAUTH_URL: sandbox.instagramOAuthUrl,
+    META_IG_API_URL: sandbox.instagramApiUrl,
+    META_IG_GRAPH_URL: sandbox.instagramGraphUrl,
+    ...overrides(sandbox),
+  };
   const logger = new RecordingLogger();
   const logDestination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -166,21 +185,7 @@ export async function startInstagramTestEnv(
   let testApp: TestApp;
   try {
     testApp = await createTestApp(
-      {
-        PORT: String(port),
-        PUBLIC_URL: publicUrl,
-        CLIENT_URL,
-        META_APP_ID: SANDBOX_APP_ID,
-        META_APP_SECRET: SANDBOX_APP_SECRET,
-        META_GRAPH_URL: sandbox.graphUrl,
-        META_OAUTH_DIALOG_URL: sandbox.oauthDialogUrl,
-        META_IG_APP_ID: SANDBOX_IG_APP_ID,
-        META_IG_APP_SECRET: SANDBOX_IG_APP_SECRET,
-        META_IG_OAUTH_URL: sandbox.instagramOAuthUrl,
-        META_IG_API_URL: sandbox.instagramApiUrl,
-        META_IG_GRAPH_URL: sandbox.instagramGraphUrl,
-        ...overrides(sandbox),
-      },
+      { PORT: String(port), ...variables },
       structuredLogs ? { logDestination } : {},
     );
   } catch (error) {
@@ -252,6 +257,7 @@ export async function startInstagramTestEnv(
   return {
     sandbox,
     testApp,
+    variables,
     logs: logger.lines,
     seenByClients,
     control,
@@ -267,28 +273,11 @@ export async function startInstagramTestEnv(
         );
       const authorizationUrl = (started.body as { url: string }).url;
 
-      const dialog = await fetch(authorizationUrl);
-      const html = await dialog.text();
-      if (dialog.status !== 200)
-        throw new Error(`Meta's dialog answered ${dialog.status}: ${html}`);
-      const form = readForm(html, new URL(authorizationUrl));
-      const button = action === 'approve' ? form.primary : form.secondary;
-      const submitted = await fetch(form.action, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          ...form.hidden,
-          ...choose,
-          [button.name]: button.value,
-        }).toString(),
-        redirect: 'manual',
-      });
-      const callback = submitted.headers.get('location');
-      if (submitted.status !== 302 || !callback)
-        throw new Error(
-          `The dialog did not redirect (HTTP ${submitted.status}): ${await submitted.text()}`,
-        );
-      const callbackUrl = new URL(callback);
+      const callbackUrl = await answerMetaDialog(
+        authorizationUrl,
+        choose,
+        action,
+      );
       const landing = await openCallback(callbackUrl);
       return { authorizationUrl, callbackUrl, landing };
     },
@@ -297,6 +286,39 @@ export async function startInstagramTestEnv(
       await sandbox.stop();
     },
   };
+}
+
+/**
+ * Plays the person in Meta's dialog: opens it, picks `choose`, presses approve or cancel.
+ * @returns where the dialog sends the browser back to (the API's callback).
+ */
+export async function answerMetaDialog(
+  authorizationUrl: string,
+  choose: Record<string, string>,
+  action: 'approve' | 'cancel' = 'approve',
+): Promise<URL> {
+  const dialog = await fetch(authorizationUrl);
+  const html = await dialog.text();
+  if (dialog.status !== 200)
+    throw new Error(`Meta's dialog answered ${dialog.status}: ${html}`);
+  const form = readForm(html, new URL(authorizationUrl));
+  const button = action === 'approve' ? form.primary : form.secondary;
+  const submitted = await fetch(form.action, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      ...form.hidden,
+      ...choose,
+      [button.name]: button.value,
+    }).toString(),
+    redirect: 'manual',
+  });
+  const callback = submitted.headers.get('location');
+  if (submitted.status !== 302 || !callback)
+    throw new Error(
+      `The dialog did not redirect (HTTP ${submitted.status}): ${await submitted.text()}`,
+    );
+  return new URL(callback);
 }
 
 interface FormButton {

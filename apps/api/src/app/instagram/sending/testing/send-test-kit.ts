@@ -9,7 +9,7 @@ import {
   BLUE_JACKET,
   type InstagramTestEnv,
 } from '../../testing/instagram-test-env';
-import { InstagramSendService } from '../instagram-send.service';
+import { InstagramReplyQueue } from '../instagram-reply-queue';
 
 /** The sandbox's professional account without a Page (Instagram Login only). */
 export const SOLO_STUDIO = {
@@ -57,8 +57,8 @@ export class SendTestKit {
     return request(this.env.testApp.http);
   }
 
-  sendService(): InstagramSendService {
-    return this.env.testApp.app.get(InstagramSendService);
+  replyQueue(): InstagramReplyQueue {
+    return this.env.testApp.app.get(InstagramReplyQueue);
   }
 
   async connectWithFacebook(
@@ -163,6 +163,33 @@ export class SendTestKit {
       sentAt: new Date(Date.now() - hoursAgo * HOUR),
     });
     return thread.id;
+  }
+
+  /** An owner with Blue Jacket connected (Facebook Login) and a thread Anna opened. */
+  async ownerWithThread(): Promise<{
+    owner: AuthResponseDto;
+    conversationId: string;
+  }> {
+    const owner = await this.env.testApp.register();
+    await this.connectWithFacebook(owner);
+    const conversationId = await this.contactWrites(
+      owner,
+      BLUE_JACKET.accountId,
+      ANNA,
+    );
+    return { owner, conversationId };
+  }
+
+  /** The next Send API calls answer with this fault (the sandbox's `POST /_sandbox/faults`). */
+  async fault(body: object): Promise<void> {
+    const added = await this.env.control('POST', '/faults', {
+      path: '/messages',
+      ...body,
+    });
+    if (added.status !== 201)
+      throw new Error(
+        `The sandbox refused the fault: ${JSON.stringify(added)}`,
+      );
   }
 
   reply(owner: AuthResponseDto, conversationId: string, body: object) {
