@@ -1,4 +1,8 @@
-import type { AuthResponseDto, ConversationDto } from '@instantchat/contracts';
+import type {
+  AuthResponseDto,
+  ConversationDto,
+  MessageDto,
+} from '@instantchat/contracts';
 import { Types } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -35,6 +39,8 @@ import {
  * makes sure each documented operation is among them, with the errors a client must be able to
  * read, and that the check fails when the document is wrong.
  */
+const REPLAY_METRICS_TOKEN = 'replay-scrape-7Qe2-token';
+
 describe('The OpenAPI document read against real responses (e2e)', () => {
   let env: InstagramTestEnv;
   let kit: SendTestKit;
@@ -45,7 +51,10 @@ describe('The OpenAPI document read against real responses (e2e)', () => {
   });
 
   beforeAll(async () => {
-    env = await startInstagramTestEnv(instagramLoginHosts);
+    env = await startInstagramTestEnv((sandbox) => ({
+      ...instagramLoginHosts(sandbox),
+      METRICS_TOKEN: REPLAY_METRICS_TOKEN,
+    }));
     kit = new SendTestKit(env);
     document = (await api().get('/api/docs-json').expect(200)).body;
   });
@@ -252,6 +261,30 @@ describe('The OpenAPI document read against real responses (e2e)', () => {
     });
     await api().get('/api/conversations').set(as(owner)).expect(200);
     await kit.reply(owner, open, { text: 'Yes, in every size' }).expect(201);
+    // A reply a proxy's bare 502 failed is sent again; the contact's own message cannot be.
+    await kit.fault({ path: '/messages', kind: 'gateway_error', status: 502 });
+    const failed = (
+      await kit.reply(owner, open, { text: 'It ships today' }).expect(201)
+    ).body as MessageDto;
+    expect(failed.status).toBe('failed');
+    const retry = (messageId: string) =>
+      api()
+        .post(`/api/conversations/${open}/messages/${messageId}/retry`)
+        .set(as(owner));
+    await retry(failed.id).expect(200);
+    const history = (
+      await api()
+        .get(`/api/conversations/${open}/messages`)
+        .set(as(owner))
+        .expect(200)
+    ).body as { items: MessageDto[] };
+    const theirs = history.items.find((m) => m.senderUserId === null);
+    await retry(theirs?.id ?? randomObjectId()).expect(409);
+    await api().get('/metrics').expect(401);
+    await api()
+      .get('/metrics')
+      .set('Authorization', `Bearer ${REPLAY_METRICS_TOKEN}`)
+      .expect(200);
     await kit.reply(owner, closed, { text: 'Sorry for the wait' }).expect(422);
     await kit
       .sendMessage(owner, { recipientId: ANNA, message: 'Anything else?' })

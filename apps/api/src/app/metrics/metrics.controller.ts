@@ -36,7 +36,10 @@ export class MetricsController {
       'delivery, Send API outcomes by Meta error code, socket connections and the process ' +
       'metrics, in Prometheus text format. Only with METRICS_TOKEN set, as a Bearer token.',
   })
-  @ApiOkResponse({ description: 'Prometheus text format', type: String })
+  @ApiOkResponse({
+    description: 'Prometheus text format',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   @ApiUnauthorizedResponse({
     type: ApiErrorResponse,
     description: 'No or wrong `Authorization: Bearer <METRICS_TOKEN>`',

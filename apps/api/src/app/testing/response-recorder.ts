@@ -5,12 +5,14 @@ import {
 } from './openapi-response-validator';
 
 /**
- * The routes the OpenAPI document describes: the API and Meta's webhook. The document itself,
- * the dashboard's files and Socket.io's transport are not operations of the document.
+ * The routes the OpenAPI document describes: the API, Meta's webhook and the metrics scrape. The
+ * document itself, the dashboard's files and Socket.io's transport are not operations of it.
  */
 export function isDocumentedSurface(path: string): boolean {
   return (
-    (path.startsWith('/api/') || path.startsWith('/webhook/')) &&
+    (path.startsWith('/api/') ||
+      path.startsWith('/webhook/') ||
+      path === '/metrics') &&
     !/^\/api\/docs($|[-/])/.test(path)
   );
 }

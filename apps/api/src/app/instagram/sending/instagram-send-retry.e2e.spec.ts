@@ -265,9 +265,11 @@ describe('POST /api/conversations/:id/messages/:messageId/retry (e2e, Meta sandb
 
     expect(Object.keys(operation?.responses ?? {}).sort()).toEqual([
       '200',
+      '400',
       '401',
       '404',
       '409',
+      '413',
       '422',
       '429',
       '503',
