@@ -173,7 +173,12 @@ async function connectedOwner(baseUrl: string): Promise<AuthResponseDto> {
   expect(started.status).toBe(200);
   const { url } = (await started.json()) as { url: string };
   const callback = await answerMetaDialog(url, { page_id: BLUE_JACKET.pageId });
-  const landing = await fetch(callback, { redirect: 'manual' });
+  // The same browser finishes the flow: it sends back the cookie the start set.
+  const browserCookie = (started.headers.get('set-cookie') ?? '').split(';')[0];
+  const landing = await fetch(callback, {
+    redirect: 'manual',
+    headers: { cookie: browserCookie },
+  });
   expect(landing.headers.get('location')).toContain('status=connected');
   return owner;
 }

@@ -61,7 +61,10 @@ describe('loadConfig', () => {
         trustProxy: false,
       });
       expect(config.chat.messageRateLimitPerMinute).toBe(60);
-      expect(config.webhooks).toEqual({ eventRetentionDays: 30 });
+      expect(config.webhooks).toEqual({
+        eventRetentionDays: 30,
+        leaseMs: 60_000,
+      });
       expect(config.dataDir).toBe(join(cwd, '.data'));
       expect(config.logLevel).toBe('log');
       expect(config.auth.jwtExpiresInSeconds).toBe(604800);
