@@ -136,9 +136,14 @@ export class InstagramEventApplier {
                 : (item.contactId as string),
               at: item.at,
             };
-    const updated = await this.inbox.updateMessage(reference, change);
-    // null also means "stale" (an older edit or reaction): only a missing message is parked.
-    return updated !== null || (await this.inbox.hasMessage(reference));
+    if ((await this.inbox.updateMessage(reference, change)) !== null)
+      return true;
+    // null means a missing message (parked) or a stale change (an older edit or reaction).
+    if (!(await this.inbox.hasMessage(reference))) return false;
+    // The message may have been stored between the update and the look: once more, where null
+    // can only mean stale. (Calling it stale at once lost an unreact that raced its message.)
+    await this.inbox.updateMessage(reference, change);
+    return true;
   }
 
   /**
