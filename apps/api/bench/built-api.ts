@@ -34,7 +34,8 @@ export async function startBuiltApi(
   const port = await freePort();
   const child = spawnNode(
     workspaceRoot,
-    [join(workspaceRoot, 'dist/apps/api/main.js')],
+    // The flags `npm start` gives the API (tools/scripts/start.mjs: a 32 MB young generation).
+    ['--max-semi-space-size=32', join(workspaceRoot, 'dist/apps/api/main.js')],
     {
       ...process.env,
       NODE_ENV: 'development',
