@@ -5,6 +5,7 @@ import type {
   SendMessageResponse,
 } from '@instantchat/meta-platform';
 import { MetaRequestError } from './meta-api.errors';
+import type { MetaGraphTransport } from './meta-graph-transport';
 import type {
   InstagramContactProfile,
   MetaAccessToken,
@@ -19,12 +20,31 @@ import type {
  */
 
 /** What the User Profile API is asked for about a person who messaged the account. */
-export const CONTACT_PROFILE_FIELDS =
+const CONTACT_PROFILE_FIELDS =
   'name,username,profile_pic,follower_count,is_verified_user,is_user_follow_business';
 
-export function toContactProfile(
-  body: InstagramUserProfile,
-): InstagramContactProfile {
+/**
+ * The User Profile API, on whichever host `graph` speaks to (graph.facebook.com with a Page token,
+ * graph.instagram.com with an Instagram Login token): the same node, fields and answer.
+ */
+export async function requestContactProfile(
+  graph: MetaGraphTransport,
+  operation: string,
+  instagramScopedId: string,
+  accessToken: string,
+): Promise<InstagramContactProfile> {
+  const body = await graph.request<InstagramUserProfile>({
+    operation,
+    method: 'GET',
+    path: `/${encodeURIComponent(instagramScopedId)}`,
+    query: { fields: CONTACT_PROFILE_FIELDS },
+    token: accessToken,
+    idempotent: true,
+  });
+  return toContactProfile(body);
+}
+
+function toContactProfile(body: InstagramUserProfile): InstagramContactProfile {
   return {
     id: body.id,
     name: body.name,

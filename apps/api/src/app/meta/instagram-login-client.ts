@@ -5,7 +5,6 @@ import {
   type InstagramLoginCodeExchangeResponse,
   type InstagramLoginGrantBody,
   type InstagramLoginMeResponse,
-  type InstagramUserProfile,
   type SendMessageResponse,
   type SubscribedAppsResponse,
 } from '@instantchat/meta-platform';
@@ -23,9 +22,8 @@ import {
   type MetaTransportBehaviour,
 } from './meta-graph-transport';
 import {
-  CONTACT_PROFILE_FIELDS,
   toAccessToken,
-  toContactProfile,
+  requestContactProfile,
   toSendMessageRequest,
   toSentMessage,
 } from './graph-bodies';
@@ -232,19 +230,16 @@ export class InstagramLoginClient {
    * Profile of a person who messaged the account, by Instagram-scoped id, on graph.instagram.com
    * with the account's Instagram token (the User Profile API of Instagram Login).
    */
-  async getUserProfile(
+  getUserProfile(
     instagramScopedId: string,
     accessToken: string,
   ): Promise<InstagramContactProfile> {
-    const body = await this.graph.request<InstagramUserProfile>({
-      operation: 'instagramLogin.getUserProfile',
-      method: 'GET',
-      path: `/${encodeURIComponent(instagramScopedId)}`,
-      query: { fields: CONTACT_PROFILE_FIELDS },
-      token: accessToken,
-      idempotent: true,
-    });
-    return toContactProfile(body);
+    return requestContactProfile(
+      this.graph,
+      'instagramLogin.getUserProfile',
+      instagramScopedId,
+      accessToken,
+    );
   }
 
   /** The Send API on graph.instagram.com. Throws `MetaWindowClosedError` outside the window. */

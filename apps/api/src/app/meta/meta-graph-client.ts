@@ -4,7 +4,6 @@ import {
   type AccessTokenResponse,
   type DebugTokenResponse,
   type InstagramBusinessAccount,
-  type InstagramUserProfile,
   type PageAccountsResponse,
   type PageWithInstagramAccount,
   type SendMessageRequest,
@@ -27,9 +26,8 @@ import {
   type MetaTransportBehaviour,
 } from './meta-graph-transport';
 import {
-  CONTACT_PROFILE_FIELDS,
   toAccessToken,
-  toContactProfile,
+  requestContactProfile,
   toSendMessageRequest,
   toSentMessage,
 } from './graph-bodies';
@@ -285,19 +283,16 @@ export class MetaGraphClient {
   }
 
   /** Profile of a person who messaged the business, by Instagram-scoped id (Facebook Login). */
-  async getInstagramUserProfile(
+  getInstagramUserProfile(
     instagramScopedId: string,
     pageAccessToken: string,
   ): Promise<InstagramContactProfile> {
-    const body = await this.graph.request<InstagramUserProfile>({
-      operation: 'getInstagramUserProfile',
-      method: 'GET',
-      path: `/${encodeURIComponent(instagramScopedId)}`,
-      query: { fields: CONTACT_PROFILE_FIELDS },
-      token: pageAccessToken,
-      idempotent: true,
-    });
-    return toContactProfile(body);
+    return requestContactProfile(
+      this.graph,
+      'getInstagramUserProfile',
+      instagramScopedId,
+      pageAccessToken,
+    );
   }
 
   /**
