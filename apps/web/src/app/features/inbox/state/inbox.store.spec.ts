@@ -20,7 +20,8 @@ import {
   session,
 } from '../../../../testing/fixtures';
 import { DRAFT_STORAGE } from './drafts.state';
-import { INBOX_STATE_PROVIDERS, InboxStore } from './inbox.store';
+import { INBOX_STATE_PROVIDERS } from './inbox-state.providers';
+import { InboxStore } from './inbox.store';
 
 const UUID =
   /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -20,10 +20,8 @@ import { DeliveryRetryState } from './delivery-retry.state';
 import { DraftThreadState } from './draft-thread.state';
 import { DraftsState } from './drafts.state';
 import { InboxViews } from './inbox-views';
-import { InboxSettingsState } from './inbox-settings.state';
 import { NewMessageAlerts } from './new-message-alerts';
 import { Outbox } from './outbox.state';
-import { SearchState } from './search.state';
 import { ThreadsState } from './threads.state';
 import { TypingState } from './typing-state';
 import { ThreadLandingState } from './thread-landing.state';
@@ -264,42 +262,37 @@ export class InboxStore {
 
   private listenToServer(): void {
     const { realtime } = this;
-    realtime.connected$
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe(({ isReconnect }) => this.onConnected(isReconnect));
-    realtime.messageNew$
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe((message) => this.onMessageNew(message));
-    realtime.messageUpdated$
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe((message) => this.threads.accept(message));
-    realtime.messageRemoved$
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe(({ conversationId, messageId }) =>
-        this.threads.remove(conversationId, messageId),
-      );
-    realtime.conversationUpdated$
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe((conversation) => {
-        this.list.upsert(conversation);
-        this.markActiveReadIfNeeded();
-      });
-    realtime.messageRead$
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe((receipt) => {
-        if (receipt.userId === this.myId()) {
-          this.list.patch(receipt.conversationId, { unreadCount: 0 });
-        } else {
-          this.threads.applyReadReceipt(receipt, this.myId());
-        }
-      });
-    realtime.typing$
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe((payload) => {
-        if (payload.userId !== this.myId()) {
-          this.typing.receive(payload);
-        }
-      });
+    this.follow(realtime.connected$, ({ isReconnect }) =>
+      this.onConnected(isReconnect),
+    );
+    this.follow(realtime.messageNew$, (message) => this.onMessageNew(message));
+    this.follow(realtime.messageUpdated$, (message) =>
+      this.threads.accept(message),
+    );
+    this.follow(realtime.messageRemoved$, ({ conversationId, messageId }) =>
+      this.threads.remove(conversationId, messageId),
+    );
+    this.follow(realtime.conversationUpdated$, (conversation) => {
+      this.list.upsert(conversation);
+      this.markActiveReadIfNeeded();
+    });
+    this.follow(realtime.messageRead$, (receipt) => {
+      if (receipt.userId === this.myId()) {
+        this.list.patch(receipt.conversationId, { unreadCount: 0 });
+      } else {
+        this.threads.applyReadReceipt(receipt, this.myId());
+      }
+    });
+    this.follow(realtime.typing$, (payload) => {
+      if (payload.userId !== this.myId()) {
+        this.typing.receive(payload);
+      }
+    });
+  }
+
+  /** Subscribes for as long as the inbox lives. */
+  private follow<T>(stream: Observable<T>, handle: (value: T) => void): void {
+    stream.pipe(takeUntilDestroyed(this.destroyRef)).subscribe(handle);
   }
 
   private onConnected(isReconnect: boolean): void {
@@ -399,18 +392,3 @@ export class InboxStore {
 }
 
 export type { ConversationFilter } from './conversation-filters';
-
-/** What the inbox page provides: the store and the pieces it composes, one set per inbox. */
-export const INBOX_STATE_PROVIDERS = [
-  InboxStore,
-  ConversationListState,
-  ThreadsState,
-  Outbox,
-  DeliveryRetryState,
-  DraftsState,
-  DraftThreadState,
-  SearchState,
-  InboxSettingsState,
-  NewMessageAlerts,
-  ThreadLandingState,
-];

@@ -21,7 +21,7 @@ import {
   session,
 } from '../../../../../testing/fixtures';
 import { DRAFT_STORAGE } from '../../state/drafts.state';
-import { INBOX_STATE_PROVIDERS } from '../../state/inbox.store';
+import { INBOX_STATE_PROVIDERS } from '../../state/inbox-state.providers';
 import { ConversationPage } from './conversation.page';
 
 const HOUR = 3_600_000;

@@ -21,7 +21,8 @@ import { InboxSettingsState } from '../../state/inbox-settings.state';
 import { SearchState } from '../../state/search.state';
 import type { ConversationDto } from '@instantchat/contracts';
 import { AuthService } from '../../../../core/session/auth.service';
-import { INBOX_STATE_PROVIDERS, InboxStore } from '../../state/inbox.store';
+import { INBOX_STATE_PROVIDERS } from '../../state/inbox-state.providers';
+import { InboxStore } from '../../state/inbox.store';
 
 /** The signed-in shell: conversation list beside the open conversation (a child route). */
 @Component({
