@@ -19,6 +19,13 @@ import type {
   WorldSnapshot,
   InstagramTokenShape,
 } from './world-model';
+import {
+  SEED_ACCOUNTS_WITHOUT_PAGE,
+  SEED_FACEBOOK_USER,
+  SEED_INSTAGRAM_USERS,
+  SEED_PAGES_WITH_INSTAGRAM,
+  SEED_PAGES_WITHOUT_INSTAGRAM,
+} from './world-seed';
 
 /**
  * Everything the sandbox knows, in memory: the people, Pages and Instagram accounts it plays,
@@ -85,63 +92,16 @@ export class SandboxWorld {
     this.lastInboundAt.clear();
     this.sendLog = [];
     this.faults = [];
-    this.facebookUser = { id: '10229876543210987', name: 'Sam Sandbox' };
+    this.facebookUser = { ...SEED_FACEBOOK_USER };
 
-    // Stable ids so fixtures, docs and manual runs line up across restarts.
-    this.addPageWithInstagram(
-      {
-        id: '109876543210001',
-        name: 'Blue Jacket Store',
-        category: 'Clothing store',
-        businessId: '2210987654321001',
-      },
-      {
-        id: '17841405822304914',
-        username: 'bluejacket.store',
-        name: 'Blue Jacket Store',
-        followersCount: 1843,
-        appScopedId: '26245815432100001',
-      },
-    );
-    this.addPageWithInstagram(
-      {
-        id: '109876543210002',
-        name: 'Corner Bakery',
-        category: 'Bakery',
-        businessId: '2210987654321002',
-      },
-      {
-        id: '17841405822304915',
-        username: 'corner.bakery',
-        name: 'Corner Bakery',
-        followersCount: 512,
-        appScopedId: '26245815432100002',
-      },
-    );
-    this.pages.set('109876543210003', {
-      id: '109876543210003',
-      name: 'Page Without Instagram',
-      category: 'Community',
-      businessId: '2210987654321003',
-    });
-    // Instagram Login needs no Page: this professional account has none.
-    this.addInstagramAccount({
-      id: '17841405822304916',
-      username: 'solo.studio',
-      name: 'Solo Studio',
-      followersCount: 97,
-      appScopedId: '26245815432100003',
-    });
-    this.addInstagramUser({
-      id: '1914357145407531',
-      username: 'anna.customer',
-      name: 'Anna Customer',
-    });
-    this.addInstagramUser({
-      id: '2045678901234567',
-      username: 'ben.buyer',
-      name: 'Ben Buyer',
-    });
+    // Stable ids so fixtures, docs and manual runs line up across restarts (world-seed.ts).
+    for (const { page, account } of SEED_PAGES_WITH_INSTAGRAM)
+      this.addPageWithInstagram(page, account);
+    for (const page of SEED_PAGES_WITHOUT_INSTAGRAM)
+      this.pages.set(page.id, { ...page });
+    for (const account of SEED_ACCOUNTS_WITHOUT_PAGE)
+      this.addInstagramAccount(account);
+    for (const user of SEED_INSTAGRAM_USERS) this.addInstagramUser(user);
   }
 
   private addPageWithInstagram(
