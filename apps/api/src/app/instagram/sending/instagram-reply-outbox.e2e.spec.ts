@@ -43,13 +43,7 @@ describe('Instagram replies shared by two API instances on one database (e2e)', 
     await instances?.close();
   });
   beforeEach(async () => {
-    await env.control('POST', '/reset');
-    const db = env.database();
-    await Promise.all(
-      ['instagramusers', 'conversations', 'messages'].map((name) =>
-        db.collection(name).deleteMany({}),
-      ),
-    );
+    await kit.startOver();
     for (const app of [first(), second]) {
       const queue = queueOf(app);
       queue.retryPolicy = FAST_RETRIES;

@@ -53,15 +53,7 @@ describe('Replies to Instagram when Meta fails (e2e)', () => {
     sockets.closeAll();
     await env?.close();
   });
-  beforeEach(async () => {
-    await env.control('POST', '/reset');
-    const db = env.database();
-    await Promise.all(
-      ['instagramusers', 'conversations', 'messages'].map((name) =>
-        db.collection(name).deleteMany({}),
-      ),
-    );
-  });
+  beforeEach(() => kit.startOver());
   afterEach(() => sockets.closeAll());
 
   const ownerWithThread = () => kit.ownerWithThread();

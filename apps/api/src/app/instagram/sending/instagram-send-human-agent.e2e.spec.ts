@@ -17,15 +17,7 @@ describe('Replies as a human agent (META_HUMAN_AGENT=true, e2e)', () => {
   afterAll(async () => {
     await env?.close();
   });
-  beforeEach(async () => {
-    await env.control('POST', '/reset');
-    const db = env.database();
-    await Promise.all(
-      ['instagramusers', 'conversations', 'messages'].map((name) =>
-        db.collection(name).deleteMany({}),
-      ),
-    );
-  });
+  beforeEach(() => kit.startOver());
 
   const threadWrittenHoursAgo = async (hoursAgo: number) => {
     const owner = await env.testApp.register();

@@ -35,15 +35,7 @@ describe('POST /api/conversations/:id/messages/:messageId/retry (e2e, Meta sandb
     sockets.closeAll();
     await env?.close();
   });
-  beforeEach(async () => {
-    await env.control('POST', '/reset');
-    const db = env.database();
-    await Promise.all(
-      ['instagramusers', 'conversations', 'messages'].map((name) =>
-        db.collection(name).deleteMany({}),
-      ),
-    );
-  });
+  beforeEach(() => kit.startOver());
   afterEach(() => sockets.closeAll());
 
   const retry = (

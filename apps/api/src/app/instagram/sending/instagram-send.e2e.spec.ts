@@ -43,15 +43,7 @@ describe('Replies to Instagram (e2e: embedded database, Meta sandbox, real HTTP 
     sockets.closeAll();
     await env?.close();
   });
-  beforeEach(async () => {
-    await env.control('POST', '/reset');
-    const db = env.database();
-    await Promise.all(
-      ['instagramusers', 'conversations', 'messages'].map((name) =>
-        db.collection(name).deleteMany({}),
-      ),
-    );
-  });
+  beforeEach(() => kit.startOver());
   afterEach(() => sockets.closeAll());
 
   const ownerWithFacebookThread = async (contact = ANNA) => {

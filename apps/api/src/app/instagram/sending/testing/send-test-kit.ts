@@ -57,6 +57,17 @@ export class SendTestKit {
     return request(this.env.testApp.http);
   }
 
+  /** Every test's fresh start: the sandbox reset, no connections, conversations or messages. */
+  async startOver(): Promise<void> {
+    await this.env.control('POST', '/reset');
+    const db = this.env.database();
+    await Promise.all(
+      ['instagramusers', 'conversations', 'messages'].map((name) =>
+        db.collection(name).deleteMany({}),
+      ),
+    );
+  }
+
   replyQueue(): InstagramReplyQueue {
     return this.env.testApp.app.get(InstagramReplyQueue);
   }
