@@ -1,12 +1,11 @@
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { AppConfigModule } from '../app/config/app-config.module';
 import { loadConfig } from '../app/config/load-config';
-import { createApp } from './create-app';
+import { createApp, type HttpApp } from './create-app';
 
 @Controller('webhook')
 class WebhookProbeController {
@@ -34,7 +33,7 @@ class ThingsController {
 
 describe('configureApp', () => {
   let webDistDir: string;
-  let app: NestExpressApplication;
+  let app: HttpApp;
 
   beforeAll(async () => {
     webDistDir = mkdtempSync(join(tmpdir(), 'instantchat-web-'));

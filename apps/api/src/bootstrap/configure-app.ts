@@ -1,25 +1,18 @@
-import {
-  BadRequestException,
-  HttpException,
-  RequestMethod,
-  ValidationPipe,
-} from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { raw, type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
+import { RequestMethod, ValidationPipe } from '@nestjs/common';
 import { AppConfigService } from '../app/config/app-config.service';
 import { useRealtimeAdapter } from '../app/realtime/realtime-io.adapter';
 import { ApiExceptionFilter } from '../app/core/api-exception.filter';
-import { bodyParserErrorOf } from '../app/core/body-parser-errors';
-import { jsonShapeProblem } from '../app/core/json-bounds';
 import { REQUEST_ID_HEADER } from '../app/core/logging/request-id';
 import { AppMetrics } from '../app/metrics/app-metrics';
 import { METRICS_PATH } from '../app/metrics/metrics.controller';
+import type { HttpApp } from './create-app';
 import { refuseRequestsWhileShuttingDown } from './graceful-shutdown';
 import {
   INSTAGRAM_WEBHOOK_PATH,
-  WEBHOOK_BODY_LIMIT,
+  WEBHOOK_BODY_LIMIT_BYTES,
 } from '../app/webhook/instagram-webhook.controller';
+import { keepRawBodies, parseRequestBodies } from './request-bodies';
+import { sendSecurityHeaders } from './security-headers';
 import { setUpSwagger } from './swagger';
 import { serveWebDashboard } from './web-dashboard';
 
@@ -41,21 +34,17 @@ const CONTENT_SECURITY_DIRECTIVES = {
 
 /**
  * Everything global about the HTTP surface, in one place, applied identically by main.ts and by
- * the e2e harness. Expects the app to be created with `{ bodyParser: false, rawBody: true }`
- * (see createApp) so the JSON parser is configured here, with its limit.
+ * the e2e harness (see createApp for the Fastify options: logger, request ids, proxy, body limit).
  */
-export async function configureApp(app: NestExpressApplication): Promise<void> {
+export async function configureApp(app: HttpApp): Promise<void> {
   const config = app.get(AppConfigService);
+  const fastify = app.getHttpAdapter().getInstance();
 
   // Signals are handled by main.ts (exitGracefullyOnSignals), with a deadline.
-  app.use(refuseRequestsWhileShuttingDown);
-  app.disable('x-powered-by');
-  app.set('trust proxy', config.http.trustProxy);
-  app.use(
-    helmet({
-      contentSecurityPolicy: { directives: CONTENT_SECURITY_DIRECTIVES },
-    }),
-  );
+  refuseRequestsWhileShuttingDown(fastify);
+  sendSecurityHeaders(fastify, {
+    contentSecurityPolicy: { directives: CONTENT_SECURITY_DIRECTIVES },
+  });
   app.enableCors({
     origin: config.http.clientUrl,
     credentials: true,
@@ -64,18 +53,11 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   });
 
   // Counted and timed from arrival, before its body is read.
-  app.use(INSTAGRAM_WEBHOOK_PATH, app.get(AppMetrics).timeWebhookIntake);
+  app.get(AppMetrics).timeWebhookIntake(fastify, INSTAGRAM_WEBHOOK_PATH);
   // Meta's webhook is signed over its exact bytes and may be far larger than any API body: its
-  // route keeps the raw bytes (req.body is a Buffer) under its own limit. Registered first, so the
-  // JSON parser below finds the body already read and leaves it alone.
-  app.use(
-    INSTAGRAM_WEBHOOK_PATH,
-    raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }),
-  );
-  // rawBody (from createApp) also keeps the exact bytes of JSON bodies on req.rawBody.
-  app.useBodyParser('json', { limit: config.http.bodyLimit });
-  app.use(translateBodyParserErrors);
-  app.use(rejectHostileJson);
+  // routes keep the raw bytes (request.body is a Buffer) under their own limit.
+  keepRawBodies(fastify, INSTAGRAM_WEBHOOK_PATH, WEBHOOK_BODY_LIMIT_BYTES);
+  parseRequestBodies(fastify);
 
   app.setGlobalPrefix(GLOBAL_PREFIX, {
     exclude: [
@@ -91,6 +73,8 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
       transform: true,
     }),
   );
+  // Also for what Fastify refuses before a route runs (a body too large, a bad Content-Length):
+  // Nest hands Fastify's errors to the global filters.
   app.useGlobalFilters(new ApiExceptionFilter());
 
   // Socket.io shares this HTTP server (path /socket.io), with the same CORS origin and, with
@@ -102,38 +86,5 @@ export async function configureApp(app: NestExpressApplication): Promise<void> {
   if (config.http.apiDocs) {
     setUpSwagger(app);
   }
-  serveWebDashboard(app, config.http.webDistDir);
-}
-
-/** Turns body-parser's errors into HTTP exceptions with messages meant for API clients. */
-function translateBodyParserErrors(
-  error: unknown,
-  _request: Request,
-  _response: Response,
-  next: NextFunction,
-): void {
-  const known = bodyParserErrorOf(error);
-  next(known ? new HttpException(known.message, known.statusCode) : error);
-}
-
-/**
- * Refuses parsed bodies nested deeper than MAX_JSON_DEPTH, or holding keys such as `constructor`,
- * before any recursive or object-mapping code walks them.
- */
-function rejectHostileJson(
-  request: Request,
-  _response: Response,
-  next: NextFunction,
-): void {
-  // A raw body (the webhook's bytes) is not parsed JSON: walking its bytes would only cost time.
-  if (Buffer.isBuffer(request.body)) {
-    next();
-    return;
-  }
-  const problem = jsonShapeProblem(request.body);
-  if (problem) {
-    next(new BadRequestException(`Request body ${problem}`));
-  } else {
-    next();
-  }
+  await serveWebDashboard(app, config.http.webDistDir);
 }

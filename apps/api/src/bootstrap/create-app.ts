@@ -5,7 +5,11 @@ import {
   type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import {
+  FastifyAdapter,
+  type NestFastifyApplication,
+} from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from '../app/app.module';
 import { LoggingModule } from '../app/core/logging/logging.module';
@@ -16,7 +20,12 @@ import {
   type LogLevel,
 } from '../app/config/app-config';
 import { configureApp } from './configure-app';
+import { requestIdFor } from '../app/core/logging/request-id';
+import { REQUEST_ID_FIELD } from '../app/core/logging/http-logger';
 import { rootLoggerFor, useStructuredLogging } from './logging';
+
+/** The app's HTTP platform: Nest on Fastify (its own overhead is a fraction of Express's). */
+export type HttpApp = NestFastifyApplication;
 
 export interface CreateAppOptions {
   /** Where log lines go instead of standard output (tests read them). */
@@ -35,22 +44,36 @@ export async function createApp(
   config: AppConfig,
   rootModule: Type | DynamicModule = AppModule.forRoot(config),
   options: CreateAppOptions = {},
-): Promise<NestExpressApplication> {
+): Promise<HttpApp> {
   const logger = rootLoggerFor(config, options.logDestination);
-  const app = await NestFactory.create<NestExpressApplication>(
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    genReqId: requestIdFor,
+    logController: new LogController({
+      requestIdLogLabel: REQUEST_ID_FIELD,
+      // One line per request, when it is answered (core/logging/http-logger.ts).
+      disableRequestLogging: true,
+    }),
+    trustProxy: config.http.trustProxy,
+    bodyLimit: config.http.bodyLimitBytes,
+    // Express's routing, which the API and its clients were built on: `/api/users/` is `/api/users`.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const app = await NestFactory.create<HttpApp>(
     {
       module: InstantChatApplication,
       imports: [LoggingModule.forRoot(logger), MetricsModule, rootModule],
     },
+    adapter,
     {
+      // Bodies are parsed by configureApp (request-bodies.ts), with the API's own limits and errors.
       bodyParser: false,
-      rawBody: true,
       logger: enabledLogLevels(config.logLevel),
       // Boot lines wait for pino, so they are structured like the rest.
       bufferLogs: true,
     },
   );
-  useStructuredLogging(app, logger);
+  useStructuredLogging(app);
   await configureApp(app);
   return app;
 }

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
 import type { Server } from 'node:http';
 import { RealtimeService } from '../app/realtime/realtime.service';
+import type { HttpApp } from './create-app';
 
 const logger = new Logger('Shutdown');
 
@@ -15,18 +15,18 @@ let shuttingDown = false;
  * accepting connections, and that request must not start new work.
  */
 export function refuseRequestsWhileShuttingDown(
-  _request: Request,
-  response: Response,
-  next: NextFunction,
+  fastify: FastifyInstance,
 ): void {
-  if (!shuttingDown) {
-    next();
-    return;
-  }
-  response.status(503).set('Connection', 'close').json({
-    statusCode: 503,
-    error: 'Service Unavailable',
-    message: 'The server is shutting down, try again shortly',
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    if (!shuttingDown) {
+      done();
+      return;
+    }
+    void reply.code(503).header('Connection', 'close').send({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'The server is shutting down, try again shortly',
+    });
   });
 }
 
@@ -36,10 +36,7 @@ export function refuseRequestsWhileShuttingDown(
  * takes longer than `timeoutMs`, every connection is cut and the process exits 1: a deploy never
  * waits on a stuck request.
  */
-export function exitGracefullyOnSignals(
-  app: NestExpressApplication,
-  timeoutMs: number,
-): void {
+export function exitGracefullyOnSignals(app: HttpApp, timeoutMs: number): void {
   const shutDown = (signal: NodeJS.Signals) => {
     if (shuttingDown) return;
     shuttingDown = true;

@@ -1,8 +1,9 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { DestinationStream, Level, Logger } from 'pino';
 import type { AppConfig, LogLevel } from '../app/config/app-config';
-import { createHttpLogger } from '../app/core/logging/http-logger';
+import { logRequests } from '../app/core/logging/http-logger';
+import { RequestLogContext } from '../app/core/logging/request-log-context';
 import { createRootLogger } from '../app/core/logging/root-logger';
 
 /** LOG_LEVEL (Nest's names) as pino's levels. */
@@ -31,12 +32,12 @@ export function rootLoggerFor(
 
 /**
  * Nest's Logger (every `new Logger(...)` in the code, and Nest's own) writes through pino from
- * here on, and every request gets its id and its log line, ahead of every other middleware.
+ * here on, and every request gets its id and its log line, ahead of every other hook.
  */
-export function useStructuredLogging(
-  app: NestExpressApplication,
-  logger: Logger,
-): void {
+export function useStructuredLogging(app: NestFastifyApplication): void {
   app.useLogger(app.get(PinoNestLogger));
-  app.use(createHttpLogger(logger));
+  const context = app.get(RequestLogContext);
+  logRequests(app.getHttpAdapter().getInstance(), (requestId, handle) =>
+    context.run(requestId, handle),
+  );
 }

@@ -84,7 +84,8 @@ export class AuthService {
   /**
    * Checks signature, algorithm and expiry of an access token and resolves its user: the Socket.io
    * handshake's check (HTTP routes go through passport-jwt, JwtStrategy). A reconnecting client
-   * presents the same token again, so verified tokens are remembered until they expire.
+   * presents the same token again, so verified tokens are remembered until they expire (by either
+   * check: a session's sockets and requests share one verification).
    * @throws UnauthorizedException for a missing, forged, expired, never-expiring or orphaned token.
    */
   async verifyAccessToken(token: string): Promise<AuthenticatedUser> {
@@ -94,14 +95,30 @@ export class AuthService {
   }
 
   /**
-   * The user of claims whose signature, algorithm and expiry were just checked (by passport-jwt in
-   * JwtStrategy).
+   * The user of `token`, whose signature, algorithm and expiry passport-jwt (JwtStrategy) just
+   * checked and decoded into `claims`; the token is remembered until it expires, so the same
+   * session's next requests skip the check (see `principalOfRememberedToken`).
    * @throws UnauthorizedException for claims without `exp` or `sub`, or whose user no longer exists.
    */
-  async principalOfVerifiedClaims(
+  async principalOfVerifiedToken(
+    token: string | null,
     claims: AccessTokenClaims,
   ): Promise<AuthenticatedUser> {
-    return this.principalOf(subjectAndExpiryOf(claims).subject);
+    const { subject, expiresAtMs } = subjectAndExpiryOf(claims);
+    if (token) this.verifiedTokens.remember(token, subject, expiresAtMs);
+    return this.principalOf(subject);
+  }
+
+  /**
+   * The user of a token verified earlier (HTTP or handshake) that has not expired yet, or undefined
+   * when this exact token string is not remembered (it must then be verified).
+   * @throws UnauthorizedException when the token's user no longer exists.
+   */
+  principalOfRememberedToken(
+    token: string,
+  ): Promise<AuthenticatedUser> | undefined {
+    const subject = this.verifiedTokens.subjectOf(token);
+    return subject === undefined ? undefined : this.principalOf(subject);
   }
 
   /** Checks signature, algorithm and expiry, and remembers the token until it expires. */

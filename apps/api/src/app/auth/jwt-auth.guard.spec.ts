@@ -8,6 +8,7 @@ import { Public } from '../core/public.decorator';
 import type { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { Strategy as PassportJwtStrategy } from 'passport-jwt';
 import { JwtStrategy } from './jwt.strategy';
 import { PasswordHasher } from './password-hasher';
 
@@ -47,15 +48,15 @@ describe('JwtAuthGuard', () => {
       return id === ADA.id ? { ...ADA, createdAt: new Date() } : null;
     },
   } as unknown as UsersService;
-  const guard = new JwtAuthGuard(new Reflector());
+  const auth = new AuthService(users, new PasswordHasher(), jwt);
+  const guard = new JwtAuthGuard(new Reflector(), auth);
 
   beforeAll(() => {
     // Registers itself with passport as 'jwt', the strategy the guard runs.
-    new JwtStrategy(
-      createSecretKey(Buffer.from(SECRET, 'utf8')),
-      new AuthService(users, new PasswordHasher(), jwt),
-    );
+    new JwtStrategy(createSecretKey(Buffer.from(SECRET, 'utf8')), auth);
   });
+
+  afterEach(() => jest.restoreAllMocks());
 
   function httpContext(
     handler: keyof ProbeController,
@@ -98,6 +99,34 @@ describe('JwtAuthGuard', () => {
     });
     await expect(guard.canActivate(context)).resolves.toBe(true);
     expect(request.user).toEqual(ADA);
+  });
+
+  it('checks a token with passport-jwt once, then recognises it (and still looks its user up)', async () => {
+    const passportChecks = jest.spyOn(
+      PassportJwtStrategy.prototype,
+      'authenticate',
+    );
+    // Its own token: a token signed by another test in the same second would be the same string.
+    const token = jwt.sign({ sub: ADA.id }, { jwtid: 'remembered' });
+    for (let i = 0; i < 3; i += 1) {
+      const { context, request } = httpContext('closed', {
+        authorization: `Bearer ${token}`,
+      });
+      await expect(guard.canActivate(context)).resolves.toBe(true);
+      expect(request.user).toEqual(ADA);
+    }
+    expect(passportChecks).toHaveBeenCalledTimes(1);
+
+    // Another token string (a character inside the signature changed) is checked again, and refused.
+    const at = token.length - 10;
+    const tampered = `${token.slice(0, at)}${token[at] === 'a' ? 'b' : 'a'}${token.slice(at + 1)}`;
+    const { context } = httpContext('closed', {
+      authorization: `Bearer ${tampered}`,
+    });
+    await expect(guard.canActivate(context)).rejects.toThrow(
+      new UnauthorizedException('Invalid or expired access token'),
+    );
+    expect(passportChecks).toHaveBeenCalledTimes(2);
   });
 
   it('refuses an expired token', async () => {

@@ -5,20 +5,24 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedUser } from '../core/authenticated-user';
 import { IS_PUBLIC_KEY } from '../core/public.decorator';
-import { INVALID_ACCESS_TOKEN } from './auth.service';
+import { AuthService, INVALID_ACCESS_TOKEN } from './auth.service';
 import { bearerTokenOf } from './jwt.strategy';
 
 /**
  * Applied to every HTTP route (APP_GUARD); `@Public()` opts out. Tokens are checked by passport-jwt
- * (JwtStrategy). Socket.io connections are authenticated once at the handshake by the realtime
+ * (JwtStrategy), once per token: a token verified earlier is recognised by its exact string until
+ * it expires (AuthService.principalOfRememberedToken). Socket.io connections are authenticated once at the handshake by the realtime
  * module, so non-HTTP contexts pass through.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {
     super();
   }
 
@@ -29,10 +33,21 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       context.getClass(),
     ]);
     if (isPublic) return true;
+    const request = context
+      .switchToHttp()
+      .getRequest<FastifyRequest & { user?: AuthenticatedUser }>();
     // Told apart here, with the strategy's own extractor, rather than by passport-jwt's wording
     // of its failure.
-    if (!bearerTokenOf(context.switchToHttp().getRequest<Request>())) {
+    const token = bearerTokenOf(request);
+    if (!token) {
       throw new UnauthorizedException('Missing bearer token');
+    }
+    // A token passport-jwt (or the socket handshake) verified earlier, not expired: the same
+    // answer without checking its HMAC again.
+    const remembered = this.auth.principalOfRememberedToken(token);
+    if (remembered) {
+      request.user = await remembered;
+      return true;
     }
     return (await super.canActivate(context)) as boolean;
   }

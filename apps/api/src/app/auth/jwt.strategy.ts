@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthenticatedUser } from '../core/authenticated-user';
 import type { AccessTokenClaims } from './access-token-claims';
@@ -8,12 +9,13 @@ import { ACCESS_TOKEN_KEY } from './access-token-key.module';
 import { AuthService, JWT_ALGORITHM } from './auth.service';
 
 /** Where HTTP requests carry their access token: `Authorization: Bearer <token>`. */
-export const bearerTokenOf = ExtractJwt.fromAuthHeaderAsBearerToken();
+export const bearerTokenOf: (request: FastifyRequest) => string | null =
+  ExtractJwt.fromAuthHeaderAsBearerToken() as never;
 
 /**
- * The passport strategy JwtAuthGuard runs on every protected HTTP route: passport-jwt checks the
- * signature (HS256 only, so neither `none` nor another algorithm is accepted) and the expiry, then
- * validate() resolves the caller.
+ * The passport strategy JwtAuthGuard runs on a protected HTTP route for a token it has not seen
+ * verified yet: passport-jwt checks the signature (HS256 only, so neither `none` nor another
+ * algorithm is accepted) and the expiry, then validate() remembers the token and resolves the caller.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -29,6 +31,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       secretOrKey: accessTokenKey as unknown as Buffer,
       algorithms: [JWT_ALGORITHM],
       ignoreExpiration: false,
+      // validate() remembers the exact token it was given.
+      passReqToCallback: true,
     });
   }
 
@@ -37,7 +41,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
    * @throws UnauthorizedException for a token without `exp` or `sub`, or whose user is gone; any
    * other error (the database is down) is passed on, to be answered 503 rather than 401.
    */
-  validate(claims: AccessTokenClaims): Promise<AuthenticatedUser> {
-    return this.auth.principalOfVerifiedClaims(claims);
+  validate(
+    request: FastifyRequest,
+    claims: AccessTokenClaims,
+  ): Promise<AuthenticatedUser> {
+    return this.auth.principalOfVerifiedToken(bearerTokenOf(request), claims);
   }
 }

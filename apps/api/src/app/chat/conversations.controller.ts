@@ -33,7 +33,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { AuthenticatedUser } from '../core/authenticated-user';
 import { CurrentUser } from '../core/current-user.decorator';
 import {
@@ -114,13 +114,13 @@ export class ConversationsController {
   async open(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: CreateConversationDto,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<ConversationDto> {
     const { conversation, created } = await this.conversations.openLocal(
       caller.id,
       body.participantId,
     );
-    response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    void response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     return this.presenter.toDto(conversation, caller.id);
   }
 
@@ -202,7 +202,7 @@ export class ConversationsController {
     @CurrentUser() caller: AuthenticatedUser,
     @Param('id') id: string,
     @Body() body: SendMessageDto,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<MessageDto> {
     const { message, created } = await this.messages.send(
       caller.id,
@@ -210,7 +210,7 @@ export class ConversationsController {
       body.text,
       body.clientMessageId,
     );
-    response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    void response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     return message;
   }
 

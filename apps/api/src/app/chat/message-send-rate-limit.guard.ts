@@ -6,7 +6,7 @@ import {
   Inject,
   Injectable,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { AppConfigService } from '../config/app-config.service';
 import type { AuthenticatedUser } from '../core/authenticated-user';
 import {
@@ -42,7 +42,7 @@ export class MessageSendRateLimitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const user = context
       .switchToHttp()
-      .getRequest<Request & { user?: AuthenticatedUser }>().user;
+      .getRequest<FastifyRequest & { user?: AuthenticatedUser }>().user;
     if (!user) return true; // the JWT guard has already refused anonymous callers
     const decision = await this.limiter.take(user.id);
     if (decision.allowed) return true;

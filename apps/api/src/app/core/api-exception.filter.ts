@@ -7,9 +7,9 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { bodyParserErrorOf } from './body-parser-errors';
+import { platformClientErrorOf } from './platform-errors';
 import {
   DATABASE_UNAVAILABLE_MESSAGE,
   isDatabaseUnavailableError,
@@ -17,7 +17,7 @@ import {
 
 /**
  * Turns every error on an HTTP route into `{ statusCode, error, message }`: Nest's HTTP exceptions,
- * body-parser failures (malformed JSON, body too large), unknown routes, an unreachable database
+ * the HTTP platform's refusals (body too large, bad Content-Length), unknown routes, an unreachable database
  * (503) and unexpected errors.
  * Unexpected errors are logged with their stack and answered with a generic 500 so internals
  * never reach the client.
@@ -31,12 +31,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
       // Socket.io errors are answered by the gateways' own acks; nothing to write here.
       return;
     }
-    const response = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
-    if (response.headersSent) {
+    if (reply.sent) {
       return;
     }
-    response.status(body.statusCode).json(body);
+    void reply.code(body.statusCode).send(body);
   }
 
   toBody(exception: unknown): ApiErrorBody {
@@ -110,26 +110,15 @@ function reasonOf(
   return { code, ...(stringDetails && { details: stringDetails }) };
 }
 
-/**
- * body-parser (and other express middleware) reports client errors as http-errors objects:
- * `{ status, expose, type }`. Map the ones meant for the client; the rest are 500s.
- */
 function asClientError(exception: unknown): ApiErrorBody | undefined {
-  if (typeof exception !== 'object' || exception === null) return undefined;
-  const { status, expose } = exception as {
-    status?: unknown;
-    expose?: unknown;
-  };
-  if (
-    typeof status !== 'number' ||
-    status < 400 ||
-    status >= 500 ||
-    expose !== true
-  )
-    return undefined;
-  const message =
-    bodyParserErrorOf(exception)?.message ?? (exception as Error).message;
-  return { statusCode: status, error: statusText(status), message };
+  const known = platformClientErrorOf(exception);
+  return (
+    known && {
+      statusCode: known.statusCode,
+      error: statusText(known.statusCode),
+      message: known.message,
+    }
+  );
 }
 
 function statusText(statusCode: number): string {

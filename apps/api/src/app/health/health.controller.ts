@@ -5,7 +5,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../core/public.decorator';
 import { DatabaseHealthService } from '../database/database-health.service';
 import { InboxBacklog } from '../metrics/inbox-backlog';
@@ -38,11 +38,13 @@ export class HealthController {
     description: 'The database is unreachable (`status: degraded`)',
   })
   async check(
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<HealthResponse> {
     const database = await this.database.state();
     const healthy = database.state === 'connected';
-    response.status(healthy ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    void response.status(
+      healthy ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE,
+    );
     return {
       status: healthy ? 'ok' : 'degraded',
       database,

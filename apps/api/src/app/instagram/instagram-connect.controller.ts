@@ -25,14 +25,13 @@ import { ApiErrorResponse } from '../core/api-error-response';
 import type { AuthenticatedUser } from '../core/authenticated-user';
 import { CurrentUser } from '../core/current-user.decorator';
 import { Public } from '../core/public.decorator';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { connectPageUrl } from './connect-page-url';
 import { InstagramConnectService } from './instagram-connect.service';
 import {
-  browserKeyCookieOptions,
+  browserKeyCookie,
   browserKeyFrom,
   newBrowserKey,
-  OAUTH_BROWSER_COOKIE,
 } from './oauth-browser-binding';
 
 @ApiTags('instagram')
@@ -63,8 +62,8 @@ export class InstagramConnectController {
   async authorizationUrl(
     @CurrentUser() caller: AuthenticatedUser,
     @Query() query: InstagramAuthQueryDto,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<InstagramAuthUrlDto> {
     // One key per browser, kept while it has flows in progress: several tabs can connect at once.
     const browserKey =
@@ -74,10 +73,9 @@ export class InstagramConnectController {
       query.method,
       browserKey,
     );
-    response.cookie(
-      OAUTH_BROWSER_COOKIE,
-      browserKey,
-      browserKeyCookieOptions(this.config.http.publicUrl),
+    void response.header(
+      'Set-Cookie',
+      browserKeyCookie(browserKey, this.config.http.publicUrl),
     );
     return { url };
   }
@@ -116,7 +114,7 @@ export class InstagramConnectController {
   })
   async callback(
     @Query() query: Record<string, unknown>,
-    @Req() request: Request,
+    @Req() request: FastifyRequest,
   ): Promise<{ url: string; statusCode: number }> {
     const outcome = await this.connect.handleOAuthCallback({
       code: singleString(query['code']),

@@ -1,4 +1,3 @@
-import type { CookieOptions } from 'express';
 import { randomBytes } from 'node:crypto';
 import { OAUTH_STATE_TTL_MS } from './oauth-state.service';
 
@@ -35,16 +34,22 @@ export function browserKeyFrom(cookieHeader: unknown): string | undefined {
 }
 
 /**
- * HttpOnly (scripts never see it), SameSite=Lax (sent on the top-level redirect back from Meta,
- * not on cross-site sub-requests), Secure whenever the API is served over HTTPS, and gone when
- * the state would have expired anyway.
+ * The `Set-Cookie` value carrying `browserKey`: HttpOnly (scripts never see it), SameSite=Lax (sent
+ * on the top-level redirect back from Meta, not on cross-site sub-requests), Secure whenever the
+ * API is served over HTTPS, and gone when the state would have expired anyway.
  */
-export function browserKeyCookieOptions(publicUrl: string): CookieOptions {
-  return {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: publicUrl.startsWith('https:'),
-    path: COOKIE_PATH,
-    maxAge: OAUTH_STATE_TTL_MS,
-  };
+export function browserKeyCookie(
+  browserKey: string,
+  publicUrl: string,
+): string {
+  const maxAgeSeconds = Math.floor(OAUTH_STATE_TTL_MS / 1000);
+  return [
+    `${OAUTH_BROWSER_COOKIE}=${browserKey}`,
+    `Max-Age=${maxAgeSeconds}`,
+    `Path=${COOKIE_PATH}`,
+    `Expires=${new Date(Date.now() + maxAgeSeconds * 1000).toUTCString()}`,
+    'HttpOnly',
+    ...(publicUrl.startsWith('https:') ? ['Secure'] : []),
+    'SameSite=Lax',
+  ].join('; ');
 }

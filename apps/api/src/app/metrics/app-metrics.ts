@@ -1,6 +1,6 @@
 import type { InboxBacklogDto } from '@instantchat/contracts';
 import { Injectable } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
 import {
   collectDefaultMetrics,
   Counter,
@@ -88,22 +88,20 @@ export class AppMetrics {
     });
   }
 
-  /** Express middleware for the webhook route: counts and times each POST until it is answered. */
-  readonly timeWebhookIntake = (
-    request: Request,
-    response: Response,
-    next: NextFunction,
-  ): void => {
-    if (request.method === 'POST') {
-      const stop = this.webhookIntake.startTimer();
-      response.once('finish', () => {
-        const status = String(response.statusCode);
-        stop({ status });
+  /**
+   * Counts and times each POST to the webhook route (`path`), from its arrival (before its body is
+   * read) until it is answered.
+   */
+  timeWebhookIntake(fastify: FastifyInstance, path: string): void {
+    fastify.addHook('onResponse', (request, reply, done) => {
+      if (request.method === 'POST' && request.routeOptions.url === path) {
+        const status = String(reply.statusCode);
+        this.webhookIntake.observe({ status }, reply.elapsedTime / 1000);
         this.webhookRequests.inc({ status });
-      });
-    }
-    next();
-  };
+      }
+      done();
+    });
+  }
 
   /** One Send API call's outcome: `sent`, or the kind of error with Meta's code (`none` without). */
   recordSend(outcome: string, code?: number): void {

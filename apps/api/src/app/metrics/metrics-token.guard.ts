@@ -5,7 +5,7 @@ import {
   NotFoundException,
   UnauthorizedException,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfigService } from '../config/app-config.service';
 
@@ -21,11 +21,11 @@ export class MetricsTokenGuard implements CanActivate {
     const expected = this.config.metrics.token;
     if (!expected) throw new NotFoundException('Cannot GET /metrics');
     const http = context.switchToHttp();
-    const given = bearerTokenOf(http.getRequest<Request>());
+    const given = bearerTokenOf(http.getRequest<FastifyRequest>());
     if (given === undefined || !sameSecret(given, expected)) {
       http
-        .getResponse<Response>()
-        .setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+        .getResponse<FastifyReply>()
+        .header('WWW-Authenticate', 'Bearer realm="metrics"');
       throw new UnauthorizedException(
         given === undefined
           ? 'Metrics need Authorization: Bearer <METRICS_TOKEN>'
@@ -36,8 +36,8 @@ export class MetricsTokenGuard implements CanActivate {
   }
 }
 
-function bearerTokenOf(request: Request): string | undefined {
-  const header = request.header('authorization');
+function bearerTokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return match?.[1];
 }

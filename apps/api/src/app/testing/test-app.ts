@@ -1,6 +1,5 @@
 import type { AuthResponseDto } from '@instantchat/contracts';
 import { startEmbeddedMongo } from '@instantchat/mongo-embedded';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +8,11 @@ import request from 'supertest';
 import type { EnvironmentVariables } from '../config/app-config';
 import { loadConfig } from '../config/load-config';
 import { withDatabaseName } from '../database/database-server';
-import { createApp, type CreateAppOptions } from '../../bootstrap/create-app';
+import {
+  createApp,
+  type CreateAppOptions,
+  type HttpApp,
+} from '../../bootstrap/create-app';
 import { openApiDocumentOf } from '../../bootstrap/swagger';
 import { OpenApiResponseValidator } from './openapi-response-validator';
 import { ResponseRecorder } from './response-recorder';
@@ -20,7 +23,7 @@ export const TEST_JWT_SECRET =
 export const TEST_PASSWORD = 'correct horse battery staple';
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: HttpApp;
   /** For supertest: `request(testApp.http)`. */
   http: Server;
   /** `http://127.0.0.1:<port>`, for socket.io-client. */
@@ -117,9 +120,7 @@ export async function createTestApp(
 /** One validator per distinct document in this worker: compiling schemas is the costly part. */
 const validators = new Map<string, OpenApiResponseValidator>();
 
-function openApiValidatorOf(
-  app: NestExpressApplication,
-): OpenApiResponseValidator {
+function openApiValidatorOf(app: HttpApp): OpenApiResponseValidator {
   const document = openApiDocumentOf(app);
   const key = JSON.stringify(document);
   let validator = validators.get(key);

@@ -26,7 +26,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { WEBHOOK_SIGNATURE_HEADER } from '@instantchat/meta-platform';
 import { AppConfigService } from '../config/app-config.service';
@@ -46,7 +46,7 @@ export const INSTAGRAM_WEBHOOK_PATH = '/webhook/instagram';
  * The webhook route's own body limit, above the API's BODY_LIMIT: Meta batches up to 1,000 events
  * in one delivery.
  */
-export const WEBHOOK_BODY_LIMIT = '8mb';
+export const WEBHOOK_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /**
  * Deliveries accepted per source address per minute: far above one Meta sender's rate, low
@@ -89,7 +89,7 @@ export class InstagramWebhookController {
   })
   verify(
     @Query() query: Record<string, unknown>,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): string {
     const mode = query['hub.mode'];
     const token = query['hub.verify_token'];
@@ -104,7 +104,7 @@ export class InstagramWebhookController {
       throw new ForbiddenException('Webhook verification failed');
     }
     // Set here, not with @Header: errors keep the API's JSON error body.
-    response.type('text/plain');
+    void response.type('text/plain');
     return challenge;
   }
 
@@ -149,13 +149,15 @@ export class InstagramWebhookController {
     description: 'The inbox could not store the delivery; Meta retries',
   })
   async receive(
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<string> {
     const rawBody = Buffer.isBuffer(request.body)
       ? request.body
       : Buffer.alloc(0);
-    const signature = request.header(WEBHOOK_SIGNATURE_HEADER);
+    const signature = singleHeader(
+      request.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()],
+    );
     if (!isSignedByMeta(rawBody, signature, this.webhookSecrets())) {
       throw new UnauthorizedException(
         signature ? 'Invalid webhook signature' : 'Missing webhook signature',
@@ -166,8 +168,8 @@ export class InstagramWebhookController {
       stored = await this.inbox.store(
         rawBody,
         new Date(),
-        request.header('facebook-api-version'),
-        String(request.id),
+        singleHeader(request.headers['facebook-api-version']),
+        request.id,
       );
     } catch (error) {
       if (!(error instanceof WebhookStoreUnavailableError)) throw error;
@@ -182,7 +184,7 @@ export class InstagramWebhookController {
     if (stored.outcome === 'accepted') {
       this.processor.processSoon(stored.eventId);
     }
-    response.type('text/plain');
+    void response.type('text/plain');
     return EVENT_RECEIVED;
   }
 
@@ -204,4 +206,11 @@ function sameText(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && b.length > 0 && timingSafeEqual(a, b);
+}
+
+/** A header sent once; a repeated one (an array) counts as absent. */
+function singleHeader(
+  value: string | string[] | undefined,
+): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

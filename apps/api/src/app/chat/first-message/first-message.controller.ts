@@ -11,7 +11,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { AuthenticatedUser } from '../../core/authenticated-user';
 import { CurrentUser } from '../../core/current-user.decorator';
 import {
@@ -56,13 +56,13 @@ export class FirstMessageController {
   async send(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: SendFirstMessageDto,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<FirstMessageResult> {
     const { created, ...result } = await this.firstMessages.send(
       caller.id,
       body,
     );
-    response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    void response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     return result;
   }
 }

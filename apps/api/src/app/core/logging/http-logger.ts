@@ -1,47 +1,50 @@
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { pinoHttp, type HttpLogger } from 'pino-http';
 import { scrubText } from './redaction';
-import { assignRequestId } from './request-id';
+import { REQUEST_ID_HEADER } from './request-id';
 
 /** The field every log line of a request (and of the work it leads to) carries its id in. */
 export const REQUEST_ID_FIELD = 'requestId';
 
 /**
- * One line per request when its response is finished (method, path without credentials, status,
- * time), with a request id the app's own log lines inherit. Mounted before everything else, so
- * requests refused early (body too large, shutting down) are logged too.
+ * Per request, on Fastify's own logger (the app's root pino logger, see createApp): the id goes
+ * back in `X-Request-Id` at once (so even a request refused before routing can be quoted), the
+ * handler runs with the request's logger bound for Nest's Logger (`bindRequestLogger`: its lines
+ * carry the id), and one line is written when the response is finished: method, path without
+ * credentials, status, time. 5xx lines are errors; the error itself (with its stack) is logged
+ * once, by whoever handled it.
  */
-export function createHttpLogger(logger: Logger): HttpLogger {
-  return pinoHttp({
-    logger,
-    genReqId: assignRequestId,
-    customAttributeKeys: { reqId: REQUEST_ID_FIELD },
-    // Log lines inside a request carry only its id, not the whole request again.
-    quietReqLogger: true,
-    customLogLevel: (_request, response, error) =>
-      error || response.statusCode >= 500 ? 'error' : 'info',
-    // A 5xx line says what failed through its status; the error itself (with its stack) is
-    // logged once, by whoever handled it, not again as pino-http's stand-in "failed with status".
-    customErrorObject: (_request, _response, _error, line: object) => ({
-      ...line,
-      err: undefined,
-    }),
-    customErrorMessage: () => 'request failed',
-    serializers: {
-      req: (request: SerializedRequest) => ({
-        method: request.method,
-        url: scrubText(request.url ?? ''),
-        remoteAddress: request.remoteAddress,
-      }),
-      res: (response: { statusCode: number }) => ({
-        statusCode: response.statusCode,
-      }),
-    },
+export function logRequests(
+  fastify: FastifyInstance,
+  bindRequestLogger: (requestId: string, handle: () => void) => void,
+): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
-}
-
-interface SerializedRequest {
-  method?: string;
-  url?: string;
-  remoteAddress?: string;
+  // After the body is read: what runs from here on (guards, pipes, the handler and the work it
+  // starts) sees the request's logger.
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    bindRequestLogger(request.id, done);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const failed = reply.statusCode >= 500;
+    // The app's root pino logger's child (createApp gives Fastify that logger).
+    const log = request.log as Logger;
+    if (log.isLevelEnabled(failed ? 'error' : 'info')) {
+      log[failed ? 'error' : 'info'](
+        {
+          req: {
+            method: request.method,
+            url: scrubText(request.url),
+            remoteAddress: request.ip,
+          },
+          res: { statusCode: reply.statusCode },
+          responseTime: Math.round(reply.elapsedTime),
+        },
+        failed ? 'request failed' : 'request completed',
+      );
+    }
+    done();
+  });
 }

@@ -4,9 +4,8 @@ import type { Logger } from 'pino';
 import { RequestLogContext } from './request-log-context';
 
 /**
- * Routes Nest's Logger to pino (nestjs-pino). The per-request pino-http middleware is mounted by
- * the app assembly ahead of every other middleware (`useExisting`); this module binds each
- * request's logger for the code that handles it.
+ * Routes Nest's Logger to pino (nestjs-pino). Requests are logged, and their logger bound for the
+ * code that handles them, by Fastify's hooks (http-logger.ts, mounted by the app assembly).
  *
  * nestjs-pino keeps one root logger per process, the first app's: a test that reads an app's log
  * lines (`logDestination`) must boot that app first in its file.
@@ -18,7 +17,13 @@ export class LoggingModule {
     return {
       module: LoggingModule,
       imports: [
-        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
+        LoggerModule.forRoot({
+          pinoHttp: { logger },
+          useExisting: true,
+          // Requests are bound by the HTTP layer's hooks (core/logging/http-logger.ts), not by
+          // nestjs-pino's middleware.
+          forRoutes: [],
+        }),
       ],
       providers: [RequestLogContext],
       exports: [RequestLogContext],

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 
 /** Where a request id comes in (from a proxy or a client) and goes back out. */
 export const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -14,16 +14,8 @@ export function isSaneRequestId(value: unknown): value is string {
   return typeof value === 'string' && SANE_REQUEST_ID.test(value);
 }
 
-/**
- * The request's id: the caller's `X-Request-Id` when it is sane, else a fresh UUID. Echoed in the
- * response's `X-Request-Id` so a client can quote it.
- */
-export function assignRequestId(
-  request: IncomingMessage,
-  response: ServerResponse,
-): string {
+/** The request's id: the caller's `X-Request-Id` when it is sane, else a fresh UUID. */
+export function requestIdFor(request: IncomingMessage): string {
   const incoming = request.headers['x-request-id'];
-  const id = isSaneRequestId(incoming) ? incoming : randomUUID();
-  response.setHeader(REQUEST_ID_HEADER, id);
-  return id;
+  return isSaneRequestId(incoming) ? incoming : randomUUID();
 }

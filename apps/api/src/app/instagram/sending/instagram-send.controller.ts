@@ -18,7 +18,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ChannelInbox } from '../../chat/channels/channel-inbox.service';
 import { MessagesService } from '../../chat/messages.service';
 import { ApiErrorResponse } from '../../core/api-error-response';
@@ -82,7 +82,7 @@ export class InstagramSendController {
   async sendMessage(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: InstagramSendMessageDto,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<MessageDto> {
     const account = await this.connections.findAccountToSendFrom(
       caller.id,
@@ -102,7 +102,7 @@ export class InstagramSendController {
       body.message,
       body.clientMessageId,
     );
-    response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    void response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     return message;
   }
 }
