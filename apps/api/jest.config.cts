@@ -3,6 +3,12 @@ module.exports = {
   preset: '../../jest.preset.js',
   testEnvironment: 'node',
   transform: {
+    // @fastify/static (the API docs' assets) requires content-disposition 3, which ships only as an
+    // ES module: Node loads it as is, Jest's module system needs it as CommonJS.
+    '/node_modules/@fastify/static/node_modules/content-disposition/.+\\.js$': [
+      'babel-jest',
+      { plugins: ['@babel/plugin-transform-modules-commonjs'], babelrc: false },
+    ],
     '^.+\\.[tj]s$': [
       'ts-jest',
       {
@@ -13,6 +19,10 @@ module.exports = {
       },
     ],
   },
+  transformIgnorePatterns: [
+    // Both node_modules segments of that file's path must let it through.
+    '/node_modules/(?!(@fastify/static/node_modules/)?content-disposition/dist/)',
+  ],
   moduleFileExtensions: ['ts', 'js', 'html'],
   // Every response an e2e spec receives is checked against the OpenAPI document.
   setupFilesAfterEnv: [

@@ -62,6 +62,8 @@ describe('configureApp', () => {
 
     app = await createApp(config, ProbeModule);
     await app.init();
+    // Fastify answers only once its plugins and hooks are loaded (listen() waits for that too).
+    await app.getHttpAdapter().getInstance().ready();
   });
 
   afterAll(async () => {

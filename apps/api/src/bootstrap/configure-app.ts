@@ -86,5 +86,5 @@ export async function configureApp(app: HttpApp): Promise<void> {
   if (config.http.apiDocs) {
     setUpSwagger(app);
   }
-  await serveWebDashboard(app, config.http.webDistDir);
+  serveWebDashboard(app, config.http.webDistDir);
 }

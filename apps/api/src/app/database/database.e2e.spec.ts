@@ -30,6 +30,8 @@ describe('embedded database (e2e)', () => {
     );
     const app = await createApp(config);
     await app.init();
+    // Fastify answers only once its plugins and hooks are loaded (listen() waits for that too).
+    await app.getHttpAdapter().getInstance().ready();
     return app;
   }
 
