@@ -7,9 +7,10 @@ export const RAW_BODY_ROUTE = 'rawBody';
 
 /**
  * The API's request bodies, replacing Fastify's own parsers:
- * - JSON (`application/json`, `application/*+json`), refused with a 400 when malformed, nested too deeply or holding keys such as `__proto__`/`constructor`, before
- *   any recursive or object-mapping code walks it;
- * - a raw-body route (see `markRawBodyRoutes`) gets the exact bytes of any content type, under its
+ * - JSON (`application/json`, `application/*+json`), refused with a 400 when malformed, nested too
+ *   deeply or holding keys such as `__proto__`/`constructor`, before any recursive or
+ *   object-mapping code walks it;
+ * - a raw-body route (see `keepRawBodies`) gets the exact bytes of any content type, under its
  *   own limit (Meta signs the bytes);
  * - any other content type on other routes is read and ignored, so the route's validation
  *   answers, as for a missing body.

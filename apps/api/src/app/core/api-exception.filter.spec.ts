@@ -92,17 +92,35 @@ describe('ApiExceptionFilter.toBody', () => {
     });
   });
 
-  it('maps client errors raised by express middleware (http-errors) to their status', () => {
-    const tooLarge = Object.assign(new Error('request entity too large'), {
-      status: 413,
-      expose: true,
-      type: 'entity.too.large',
+  it('maps client errors Fastify raises before any route runs to their status, in its own words', () => {
+    const tooLarge = Object.assign(new Error('Request body is too large'), {
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+      statusCode: 413,
     });
     expect(filter.toBody(tooLarge)).toEqual({
       statusCode: 413,
       error: 'Payload Too Large',
       message: 'Request body is too large',
     });
+    const badLength = Object.assign(
+      new Error(
+        'FST_ERR_CTP_INVALID_CONTENT_LENGTH: Request body size did not match Content-Length',
+      ),
+      { code: 'FST_ERR_CTP_INVALID_CONTENT_LENGTH', statusCode: 400 },
+    );
+    expect(filter.toBody(badLength)).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'Request body length does not match its Content-Length',
+    });
+  });
+
+  it('does not take a 4xx from an error that is not the platform’s', () => {
+    const claimed = Object.assign(new Error('internal detail'), {
+      code: 'E_SOMETHING',
+      statusCode: 404,
+    });
+    expect(filter.toBody(claimed).statusCode).toBe(500);
   });
 
   it('hides the details of unexpected errors behind a generic 500', () => {
@@ -116,10 +134,10 @@ describe('ApiExceptionFilter.toBody', () => {
     });
   });
 
-  it('does not trust server errors that claim to be exposable', () => {
+  it('does not trust server errors from the platform either', () => {
     const upstream = Object.assign(new Error('upstream detail'), {
-      status: 502,
-      expose: true,
+      code: 'FST_ERR_SOMETHING',
+      statusCode: 502,
     });
     expect(filter.toBody(upstream).statusCode).toBe(500);
   });
