@@ -127,6 +127,36 @@ describe('index-backed queries', () => {
     }
   });
 
+  it('finds missing and null fields through the index (a backfill of a new field)', () => {
+    // 1000 documents, of which the last 10 lack `terms` and 2 hold null: the lookup examines only
+    // those, wherever they are, instead of scanning past every document already given the field.
+    const coll = collectionWith(
+      [{ key: { terms: 1, n: -1 } }, { key: { s: 1 }, sparse: true }],
+      Array.from({ length: 1000 }, (_, i) =>
+        i >= 990 ? { n: i } : { n: i, terms: i < 2 ? null : [`t${i}`], s: 1 },
+      ),
+    );
+    for (const [filter, expected] of [
+      [{ terms: { $exists: false } }, 10],
+      [{ terms: null }, 12],
+      [{ terms: { $eq: null } }, 12],
+      [{ $and: [{ terms: { $exists: false } }, { n: { $gte: 995 } }] }, 5],
+    ] as const) {
+      const s = stats();
+      expect(coll.select(compileFilter(filter), { stats: s })).toHaveLength(
+        expected,
+      );
+      expect(s.indexName).toBe('i0');
+      expect(s.docsExamined).toBeLessThanOrEqual(12);
+    }
+    // A sparse index does not hold the documents lacking the field: not used for them.
+    const s = stats();
+    expect(
+      coll.select(compileFilter({ s: { $exists: false } }), { stats: s }),
+    ).toHaveLength(10);
+    expect(s.indexName).toBeUndefined();
+  });
+
   it('finds int64 and double keys equal to int32 ones through the index', () => {
     const coll = collectionWith(
       [{ key: { n: 1 } }],
