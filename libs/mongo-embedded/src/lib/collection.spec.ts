@@ -315,6 +315,23 @@ describe('index-backed queries', () => {
 });
 
 describe('unique indexes', () => {
+  it('refuses a second document with the same _id (E11000 on _id_), also numerically equal', () => {
+    const coll = new Catalog().ensure('t', 'c');
+    coll.insert({ _id: 1, v: 'a' });
+    expect(() => coll.insert({ _id: 1, v: 'b' })).toThrow(
+      'E11000 duplicate key error collection: t.c index: _id_ dup key: { _id: 1 }',
+    );
+    expect(() => coll.insert({ _id: Long.fromNumber(1) })).toThrow('E11000');
+    const other = coll.insert({ _id: 2 });
+    expect(() => coll.replace(other, { _id: 1 })).toThrow('E11000');
+    expect(coll.count).toBe(2);
+    expect(coll.indexSpecs()[0]).toEqual({
+      v: 2,
+      key: { _id: 1 },
+      name: '_id_',
+    });
+  });
+
   it('treats a missing field as null in a plain unique index', () => {
     const coll = collectionWith(
       [{ key: { email: 1 }, unique: true }],

@@ -71,8 +71,9 @@ export class OrderedIndex {
   get name(): string {
     return this.spec.name;
   }
+  /** `_id_` is unique as in mongod, though its spec (as `listIndexes` reports it) does not say so. */
   get unique(): boolean {
-    return this.spec.unique === true;
+    return this.spec.unique === true || this.spec.name === '_id_';
   }
   get sparse(): boolean {
     return this.spec.sparse === true;
