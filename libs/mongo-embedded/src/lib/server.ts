@@ -68,6 +68,13 @@ export function resolveConnectionLimits(
   return limits;
 }
 
+/**
+ * How long a write command of many statements (a bulk of 500 updates, an insertMany of 2,000)
+ * runs before it lets other connections' commands run: the server shares its process (and event
+ * loop) with the application, so one bulk must not hold every other request for its whole length.
+ */
+const STATEMENTS_SLICE_MS = 2;
+
 /** How long a connection closed for a protocol error may still drain our error reply. */
 const CLOSE_GRACE_MS = 1_000;
 /** Refused connections are reported at most this often, so a flood cannot flood the log too. */
@@ -92,7 +99,7 @@ const bytesInFlight = (c: Connection) => c.unfinishedBytes + c.queuedBytes;
 /**
  * The TCP side: frames messages, hands each command to the dispatcher and writes the reply.
  * Each connection answers its requests in order; commands from all connections run one at a time
- * because the dispatcher is synchronous. No input may stop the server: a message that cannot be
+ * (a long multi-statement write lets others run between its statements, see STATEMENTS_SLICE_MS). No input may stop the server: a message that cannot be
  * framed or decoded closes its connection with a logged reason, and the limits above bound what
  * any number of clients can make it hold in memory.
  */
@@ -319,10 +326,11 @@ export class WireServer {
     }
     const isWrite = this.dispatcher.isWrite(request.command);
     const appendedBefore = this.durability?.appendedRecords;
-    let reply: Document = this.dispatcher.run(request.command, {
-      ...conn.ctx,
-      db: request.db,
-    });
+    const started = this.dispatcher.start(
+      { ...conn.ctx, db: request.db, yieldAfterMs: STATEMENTS_SLICE_MS },
+      request.command,
+    );
+    let reply = started instanceof Promise ? await started : started;
     // A write command waits even when it changed nothing: its answer (a duplicate key, nothing
     // matched) may rest on other writes not yet durable. Any other command that appended records
     // waits too, so no command list can let a change be acknowledged before it is on disk.
