@@ -1,4 +1,3 @@
-import type { Document } from 'bson';
 import * as net from 'node:net';
 import {
   CommandContext,
