@@ -240,6 +240,14 @@ let nextRequestId = 1;
 /** Each document's BSON, kept on the (never mutated) document object once it has been sent. */
 const DOC_BYTES = Symbol('mongo-embedded.bson');
 
+/** A stored document's BSON if a reply has already encoded it, else a fresh encoding (not kept). */
+export function storedDocumentBytes(doc: Document): Uint8Array {
+  return (
+    (doc as Document & { [DOC_BYTES]?: Uint8Array })[DOC_BYTES] ??
+    BSON.serialize(doc)
+  );
+}
+
 function documentBytes(doc: Document): Uint8Array {
   const holder = doc as Document & { [DOC_BYTES]?: Uint8Array };
   let bytes = holder[DOC_BYTES];
