@@ -124,20 +124,26 @@ describe('journal', () => {
     coll.insert({ _id: 'new', v: -1 });
     coll.replace(coll.ridOfId(5) as number, { _id: 5, v: 'changed' });
     coll.remove(coll.ridOfId(6) as number);
-    const flushed = a.journal.flush();
+    const order: string[] = [];
+    const flushed = a.journal.flush().then(() => order.push('flushed'));
     duringCompaction = ticks;
-    await compaction;
+    await compaction.then(() => order.push('compacted'));
     clearInterval(ticker);
     await flushed;
     expect(duringCompaction).toBeGreaterThanOrEqual(3);
+    // Those writes were made durable in the old journal without waiting for the snapshot.
+    expect(order).toEqual(['flushed', 'compacted']);
+    coll.insert({ _id: 'after', v: -2 });
+    await a.journal.flush();
     await a.journal.close();
 
     const b = await open(dir);
     const again = b.catalog.get('db', 'c');
-    expect(again?.count).toBe(20_000);
+    expect(again?.count).toBe(20_001);
     expect(again?.get(again.ridOfId(5) as number)?.['v']).toBe('changed');
     expect(again?.ridOfId(6)).toBeUndefined();
     expect(again?.ridOfId('new')).toBeDefined();
+    expect(again?.ridOfId('after')).toBeDefined();
     expect(again?.indexSpecs().map((spec) => spec.name)).toEqual([
       '_id_',
       'v_1',

@@ -81,6 +81,8 @@ export class Journal {
   /** Set by a failed write or sync; every later flush rejects with it. */
   private failure: Error | undefined;
   private syncs = 0;
+  /** Set while a snapshot is written: wakes the writer that keeps the old journal up to date. */
+  private kick: (() => void) | undefined;
 
   private constructor(
     private readonly dir: string,
@@ -177,6 +179,7 @@ export class Journal {
       this.waiters.push({ seq, resolve, reject }),
     );
     if (!this.draining) void this.drain();
+    else this.kick?.();
     return done;
   }
 
@@ -264,11 +267,12 @@ export class Journal {
   }
 
   private async writeSnapshot(): Promise<void> {
-    // Records appended but not yet written are already part of the in-memory state captured here;
-    // they leave the queue only once the snapshot holding them has replaced the journal, so a
-    // failed compaction still writes them to the old journal (and acknowledges nothing unwritten).
-    // Records appended while the snapshot is written stay queued behind them for the new journal.
-    const seq = this.appendedSeq;
+    // Records appended but not yet written are already part of the in-memory state captured here
+    // (pending[0, captured)); records appended while the snapshot is written come after it. Both
+    // kinds go on being made durable in the old journal meanwhile, so no writer waits for the
+    // snapshot; at the swap, the ones appended after the capture are written again behind the
+    // snapshot in the new file, before it replaces the old one. A failed compaction leaves the old
+    // journal holding every record it acknowledged.
     const captured = this.pending.length;
     const images = this.catalog.allCollections().map((coll) => ({
       ns: coll.ns,
@@ -276,10 +280,14 @@ export class Journal {
       specs: coll.indexSpecs(),
       docs: coll.allDocuments(),
     }));
+    const old = this.writeToOldJournalMeanwhile();
     const tmp = path.join(this.dir, COMPACT_FILE);
-    const fd = fs.openSync(tmp, 'w', DATA_FILE_MODE);
+    let fd: number | undefined;
     let written = 0;
+    let swapped = false;
     try {
+      fd = fs.openSync(tmp, 'w', DATA_FILE_MODE);
+      const out = fd;
       let frames: Buffer[] = [MAGIC];
       let bytes = MAGIC.length;
       let sliceStart = performance.now();
@@ -287,7 +295,7 @@ export class Journal {
         const chunk = frames.length === 1 ? frames[0] : Buffer.concat(frames);
         frames = [];
         bytes = 0;
-        await writeAll(fd, chunk, written);
+        await writeAll(out, chunk, written);
         written += chunk.length;
         sliceStart = performance.now();
       };
@@ -315,23 +323,84 @@ export class Journal {
         for (const doc of image.docs)
           await add(encodePutRecord(image.ns, storedDocumentBytes(doc)));
       }
+      await old.stop();
+      if (this.failure) throw this.failure;
+      // From here to the rename nothing else writes: what is appended now waits for the new file.
+      const upTo = this.pending.length;
+      const seq = this.appendedSeq;
+      for (const frame of this.pending.slice(captured, upTo)) await add(frame);
       if (frames.length > 0) await writeOut();
       await new Promise<void>((res, rej) =>
-        fs.fdatasync(fd, (e) => (e ? rej(e) : res())),
+        fs.fdatasync(out, (e) => (e ? rej(e) : res())),
       );
+      fs.closeSync(out);
+      fd = undefined;
+      fs.renameSync(tmp, path.join(this.dir, JOURNAL_FILE));
+      swapped = true;
+      fsyncDir(this.dir);
+      fs.closeSync(this.fd);
+      this.fd = fs.openSync(
+        path.join(this.dir, JOURNAL_FILE),
+        fs.constants.O_RDWR,
+      );
+      this.fileBytes = written;
+      this.pending.splice(0, upTo);
+      this.markDurable(seq);
     } finally {
-      fs.closeSync(fd);
+      await old.stop();
+      if (fd !== undefined) fs.closeSync(fd);
+      // Not swapped: what the old journal received meanwhile is written and durable there.
+      if (!swapped) this.pending.splice(0, old.written());
     }
-    fs.renameSync(tmp, path.join(this.dir, JOURNAL_FILE));
-    fsyncDir(this.dir);
-    fs.closeSync(this.fd);
-    this.fd = fs.openSync(
-      path.join(this.dir, JOURNAL_FILE),
-      fs.constants.O_RDWR,
-    );
-    this.fileBytes = written;
-    this.pending.splice(0, captured);
-    this.markDurable(seq);
+  }
+
+  /**
+   * While a snapshot is being written: appends what is queued to the old journal and syncs it, as
+   * drain() does, but keeps the records queued (they go into the new file too). `written()` is
+   * how many queued records (from the front) are durable in the old journal.
+   */
+  private writeToOldJournalMeanwhile(): {
+    stop: () => Promise<void>;
+    written: () => number;
+  } {
+    let done = 0;
+    let stopping = false;
+    let wake: (() => void) | undefined;
+    this.kick = () => wake?.();
+    const loop = (async () => {
+      while (!stopping && !this.failure) {
+        if (this.pending.length <= done) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          continue;
+        }
+        const upTo = this.pending.length;
+        const seq = this.appendedSeq;
+        const batch = Buffer.concat(this.pending.slice(done, upTo));
+        try {
+          await writeAll(this.fd, batch, this.fileBytes);
+          this.fileBytes += batch.length;
+          await new Promise<void>((res, rej) =>
+            fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())),
+          );
+        } catch (err) {
+          this.fail(err as Error);
+          return;
+        }
+        this.syncs++;
+        done = upTo;
+        this.markDurable(seq);
+      }
+    })();
+    return {
+      stop: async () => {
+        stopping = true;
+        this.kick = undefined;
+        wake?.();
+        await loop;
+      },
+      written: () => done,
+    };
   }
 
   get sizeOnDisk(): number {
