@@ -98,9 +98,10 @@ const bytesInFlight = (c: Connection) => c.unfinishedBytes + c.queuedBytes;
 /**
  * The TCP side: frames messages, hands each command to the dispatcher and writes the reply.
  * Each connection answers its requests in order; commands from all connections run one at a time
- * (a long multi-statement write lets others run between its statements, see STATEMENTS_SLICE_MS). No input may stop the server: a message that cannot be
- * framed or decoded closes its connection with a logged reason, and the limits above bound what
- * any number of clients can make it hold in memory.
+ * (a long multi-statement write lets others run between its statements, see STATEMENTS_SLICE_MS).
+ * No input may stop the server: a message that cannot be framed or decoded closes its connection
+ * with a logged reason, and the limits above bound what any number of clients can make it hold in
+ * memory.
  */
 export class WireServer {
   private readonly server: net.Server;
