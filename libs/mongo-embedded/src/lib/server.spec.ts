@@ -193,14 +193,12 @@ describe('embedded server with the driver directly', () => {
 
   it('keeps what it stored whatever the caller does to the objects it sent or received', async () => {
     const client = await MongoClient.connect(server.uri);
-    const coll = client
-      .db('iso')
-      .collection<{
-        _id: string;
-        tag: string;
-        at: Date;
-        list: number[];
-      }>('isolation');
+    const coll = client.db('iso').collection<{
+      _id: string;
+      tag: string;
+      at: Date;
+      list: number[];
+    }>('isolation');
     await coll.createIndex({ tag: 1, at: -1 });
     const sent = { _id: 'x', tag: 'a', at: new Date(5), list: [1, 2] };
     await coll.insertOne(sent);
