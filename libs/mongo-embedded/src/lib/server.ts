@@ -6,7 +6,7 @@ import {
 } from './commands';
 import { failedToParse, toServerError } from './errors';
 import {
-  decodeMessage,
+  decodeMessageInSlices,
   encodeOpMsg,
   encodeOpReply,
   IncomingCommand,
@@ -68,9 +68,10 @@ export function resolveConnectionLimits(
 }
 
 /**
- * How long a write command of many statements (a bulk of 500 updates, an insertMany of 2,000)
- * runs before it lets other connections' commands run: the server shares its process (and event
- * loop) with the application, so one bulk must not hold every other request for its whole length.
+ * How long a write command of many statements (a bulk of 500 updates, an insertMany of 2,000), or
+ * the decoding of its message, runs before it lets other connections' commands run: the server
+ * shares its process (and event loop) with the application, so one bulk must not hold every other
+ * request for its whole length.
  */
 const STATEMENTS_SLICE_MS = 2;
 
@@ -310,7 +311,8 @@ export class WireServer {
     const { socket } = conn;
     let request: IncomingCommand;
     try {
-      request = decodeMessage(message);
+      const decoding = decodeMessageInSlices(message, STATEMENTS_SLICE_MS);
+      request = decoding instanceof Promise ? await decoding : decoding;
     } catch (err) {
       if (!(err instanceof MalformedMessageError)) throw err;
       const header = readHeader(message);
@@ -324,6 +326,7 @@ export class WireServer {
       );
       return;
     }
+    if (conn.closing) return; // closed while a large message was being decoded
     const isWrite = this.dispatcher.isWrite(request.command);
     const appendedBefore = this.durability?.appendedRecords;
     const started = this.dispatcher.start(
