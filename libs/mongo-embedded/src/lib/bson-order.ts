@@ -75,6 +75,22 @@ const cmp = <T extends string | number | boolean>(a: T, b: T) =>
 
 /** Compares two BSON values in MongoDB's order (type bracket first, then value). */
 export function compareValues(a: unknown, b: unknown): number {
+  // The pairs index keys are made of, without working out both type brackets first.
+  const ja = typeof a;
+  if (ja === typeof b) {
+    if (ja === 'string') return cmp(a as string, b as string);
+    if (ja === 'number' && a === a && b === b)
+      return cmp(a as number, b as number); // NaN: compareNumbers
+    if (ja === 'object' && a !== null && b !== null) {
+      if (a instanceof Date && b instanceof Date)
+        return cmp(a.getTime(), b.getTime());
+      if (
+        (a as { _bsontype?: string })._bsontype === 'ObjectId' &&
+        (b as { _bsontype?: string })._bsontype === 'ObjectId'
+      )
+        return compareObjectIds(a as ObjectId, b as ObjectId);
+    }
+  }
   const ta = typeBracket(a);
   const tb = typeBracket(b);
   if (a instanceof BracketBound || b instanceof BracketBound) {

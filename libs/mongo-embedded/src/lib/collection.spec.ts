@@ -127,6 +127,36 @@ describe('index-backed queries', () => {
     }
   });
 
+  it('finds missing and null fields through the index (a backfill of a new field)', () => {
+    // 1000 documents, of which the last 10 lack `terms` and 2 hold null: the lookup examines only
+    // those, wherever they are, instead of scanning past every document already given the field.
+    const coll = collectionWith(
+      [{ key: { terms: 1, n: -1 } }, { key: { s: 1 }, sparse: true }],
+      Array.from({ length: 1000 }, (_, i) =>
+        i >= 990 ? { n: i } : { n: i, terms: i < 2 ? null : [`t${i}`], s: 1 },
+      ),
+    );
+    for (const [filter, expected] of [
+      [{ terms: { $exists: false } }, 10],
+      [{ terms: null }, 12],
+      [{ terms: { $eq: null } }, 12],
+      [{ $and: [{ terms: { $exists: false } }, { n: { $gte: 995 } }] }, 5],
+    ] as const) {
+      const s = stats();
+      expect(coll.select(compileFilter(filter), { stats: s })).toHaveLength(
+        expected,
+      );
+      expect(s.indexName).toBe('i0');
+      expect(s.docsExamined).toBeLessThanOrEqual(12);
+    }
+    // A sparse index does not hold the documents lacking the field: not used for them.
+    const s = stats();
+    expect(
+      coll.select(compileFilter({ s: { $exists: false } }), { stats: s }),
+    ).toHaveLength(10);
+    expect(s.indexName).toBeUndefined();
+  });
+
   it('finds int64 and double keys equal to int32 ones through the index', () => {
     const coll = collectionWith(
       [{ key: { n: 1 } }],
@@ -285,6 +315,23 @@ describe('index-backed queries', () => {
 });
 
 describe('unique indexes', () => {
+  it('refuses a second document with the same _id (E11000 on _id_), also numerically equal', () => {
+    const coll = new Catalog().ensure('t', 'c');
+    coll.insert({ _id: 1, v: 'a' });
+    expect(() => coll.insert({ _id: 1, v: 'b' })).toThrow(
+      'E11000 duplicate key error collection: t.c index: _id_ dup key: { _id: 1 }',
+    );
+    expect(() => coll.insert({ _id: Long.fromNumber(1) })).toThrow('E11000');
+    const other = coll.insert({ _id: 2 });
+    expect(() => coll.replace(other, { _id: 1 })).toThrow('E11000');
+    expect(coll.count).toBe(2);
+    expect(coll.indexSpecs()[0]).toEqual({
+      v: 2,
+      key: { _id: 1 },
+      name: '_id_',
+    });
+  });
+
   it('treats a missing field as null in a plain unique index', () => {
     const coll = collectionWith(
       [{ key: { email: 1 }, unique: true }],

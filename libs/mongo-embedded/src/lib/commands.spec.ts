@@ -149,3 +149,110 @@ describe('command dispatcher', () => {
     expect(reply['errmsg']).toContain('explain of listIndexes');
   });
 });
+
+describe('multi-statement writes started with yieldAfterMs', () => {
+  // yieldAfterMs 0: the command lets the event loop turn after every statement.
+  const yielding = { ...ctx, yieldAfterMs: 0 };
+
+  it('let other commands run between statements and still apply every one, in order', async () => {
+    const dispatcher = new CommandDispatcher(
+      new Catalog(),
+      new CursorManager(),
+    );
+    const bulk = dispatcher.start(yielding, {
+      insert: 'c',
+      documents: Array.from({ length: 50 }, (_, i) => ({ _id: i })),
+    });
+    expect(bulk).toBeInstanceOf(Promise);
+    // Another command runs while the bulk is under way, and sees part of it.
+    await new Promise((r) => setImmediate(r));
+    const midway = dispatcher.run({ count: 'c' }, ctx);
+    expect(midway['n']).toBeGreaterThan(0);
+    expect(midway['n']).toBeLessThan(50);
+    expect(await bulk).toEqual({ n: 50, ok: 1 });
+    const updates = dispatcher.start(yielding, {
+      update: 'c',
+      updates: Array.from({ length: 50 }, (_, i) => ({
+        q: { _id: i },
+        u: { $set: { v: i } },
+      })),
+    });
+    expect(await updates).toEqual({ n: 50, nModified: 50, ok: 1 });
+    const found = dispatcher.run(
+      { find: 'c', filter: { v: { $gte: 0 } }, batchSize: 100 },
+      ctx,
+    );
+    expect(found['cursor'].firstBatch).toHaveLength(50);
+    const deletes = dispatcher.start(yielding, {
+      delete: 'c',
+      deletes: Array.from({ length: 50 }, (_, i) => ({
+        q: { _id: i },
+        limit: 1,
+      })),
+    });
+    expect(await deletes).toEqual({ n: 50, ok: 1 });
+    expect(dispatcher.run({ count: 'c' }, ctx)['n']).toBe(0);
+  });
+
+  it('stop an ordered bulk at its first error across yields, and go on when unordered', async () => {
+    const dispatcher = new CommandDispatcher(
+      new Catalog(),
+      new CursorManager(),
+    );
+    const docs = [{ _id: 1 }, { _id: 2 }, { _id: 1 }, { _id: 3 }];
+    const ordered = (await dispatcher.start(yielding, {
+      insert: 'o',
+      documents: docs,
+    })) as Document;
+    expect(ordered['n']).toBe(2);
+    expect(ordered['writeErrors'].map((e: Document) => e['index'])).toEqual([
+      2,
+    ]);
+    const unordered = (await dispatcher.start(yielding, {
+      insert: 'u',
+      documents: docs,
+      ordered: false,
+    })) as Document;
+    expect(unordered['n']).toBe(3);
+    expect(unordered['writeErrors'].map((e: Document) => e['code'])).toEqual([
+      11000,
+    ]);
+  });
+
+  it('keep inserting into the collection when another command drops it midway', async () => {
+    const dispatcher = new CommandDispatcher(
+      new Catalog(),
+      new CursorManager(),
+    );
+    const bulk = dispatcher.start(yielding, {
+      insert: 'd',
+      documents: Array.from({ length: 20 }, (_, i) => ({ _id: i })),
+    });
+    await new Promise((r) => setImmediate(r));
+    dispatcher.run({ drop: 'd' }, ctx);
+    expect(await bulk).toEqual({ n: 20, ok: 1 });
+    // What was inserted after the drop is in the (re-created) collection, not in a detached one.
+    const left = dispatcher.run({ count: 'd' }, ctx)['n'];
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThan(20);
+  });
+
+  it('answer at once, without yielding, when run() is used or the bulk is short', () => {
+    const dispatcher = new CommandDispatcher(
+      new Catalog(),
+      new CursorManager(),
+    );
+    expect(
+      dispatcher.run(
+        { insert: 'c', documents: [{ _id: 1 }, { _id: 2 }, { _id: 3 }] },
+        { ...ctx, yieldAfterMs: 0 },
+      ),
+    ).toEqual({ n: 3, ok: 1 });
+    expect(
+      dispatcher.start(
+        { ...ctx, yieldAfterMs: 1000 },
+        { insert: 'c', documents: [{ _id: 4 }] },
+      ),
+    ).toEqual({ n: 1, ok: 1 });
+  });
+});

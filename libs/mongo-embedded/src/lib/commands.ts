@@ -36,9 +36,10 @@ const WRITE_COMMANDS = new Set([
 ]);
 
 /**
- * Runs commands against the catalog. Every handler is synchronous, so a command runs from start
- * to end without another command's writes in between; durability is awaited by the caller. The
- * handlers live in commands/, one file per command family.
+ * Runs commands against the catalog. Every statement runs from start to end without another
+ * command's writes in between; a multi-statement write started with `yieldAfterMs` may let other
+ * commands run between two of its statements (as mongod does), never inside one. Durability is
+ * awaited by the caller. The handlers live in commands/, one file per command family.
  */
 export class CommandDispatcher {
   private readonly handlers: CommandHandlers;
@@ -59,8 +60,21 @@ export class CommandDispatcher {
     return WRITE_COMMANDS.has(commandName(cmd));
   }
 
-  /** Runs one command and returns its reply; failures become `{ok: 0, code, errmsg}` replies. */
+  /** Runs one command to its end and returns its reply; failures become `{ok: 0, code, errmsg}` replies. */
   run(cmd: Document, ctx: CommandContext): Document {
+    const reply = this.start({ ...ctx, yieldAfterMs: undefined }, cmd);
+    if (reply instanceof Promise)
+      throw new Error(
+        'mongo-embedded: a command yielded although not allowed to',
+      );
+    return reply;
+  }
+
+  /**
+   * Runs one command; with `ctx.yieldAfterMs`, a long multi-statement write answers with a promise
+   * after letting other commands run between its statements (see eachStatement).
+   */
+  start(ctx: CommandContext, cmd: Document): Document | Promise<Document> {
     const name = commandName(cmd);
     try {
       if (
@@ -74,7 +88,10 @@ export class CommandDispatcher {
         : undefined;
       if (!handler) throw commandNotFound(name);
       assertSimpleCollation(cmd['collation']);
-      return handler(cmd, ctx);
+      const reply = handler(cmd, ctx);
+      return reply instanceof Promise
+        ? reply.catch((err: unknown) => toServerError(err).toReply())
+        : reply;
     } catch (err) {
       return toServerError(err).toReply();
     }

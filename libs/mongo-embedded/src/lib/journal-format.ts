@@ -20,6 +20,43 @@ export function encodeRecord(record: Document): Buffer {
   return frame;
 }
 
+/**
+ * The frame of `{op: 'put', ns, doc}` around a document's BSON already at hand: the same bytes
+ * encodeRecord gives, without serializing the document again.
+ */
+export function encodePutRecord(ns: string, docBytes: Uint8Array): Buffer {
+  const nsLength = Buffer.byteLength(ns, 'utf8');
+  // int32 size | 0x02 'op' 0 int32 'put' 0 | 0x02 'ns' 0 int32 ns 0 | 0x03 'doc' 0 doc | 0
+  const payloadLength =
+    4 +
+    (1 + 3 + 4 + 4) +
+    (1 + 3 + 4 + nsLength + 1) +
+    (1 + 4) +
+    docBytes.length +
+    1;
+  const frame = Buffer.allocUnsafe(RECORD_HEADER + payloadLength);
+  let at = RECORD_HEADER;
+  at = frame.writeInt32LE(payloadLength, at);
+  frame[at++] = 0x02;
+  at += frame.write('op\0', at, 'latin1');
+  at = frame.writeInt32LE(4, at);
+  at += frame.write('put\0', at, 'latin1');
+  frame[at++] = 0x02;
+  at += frame.write('ns\0', at, 'latin1');
+  at = frame.writeInt32LE(nsLength + 1, at);
+  at += frame.write(ns, at, 'utf8');
+  frame[at++] = 0;
+  frame[at++] = 0x03;
+  at += frame.write('doc\0', at, 'latin1');
+  frame.set(docBytes, at);
+  at += docBytes.length;
+  frame[at++] = 0;
+  const payload = frame.subarray(RECORD_HEADER);
+  frame.writeUInt32LE(payloadLength, 0);
+  frame.writeUInt32LE(crc32(payload), 4);
+  return frame;
+}
+
 /** The total size (header included) of the record at `offset`, known to be intact. */
 export const recordSize = (data: Buffer, offset: number) =>
   RECORD_HEADER + data.readUInt32LE(offset);

@@ -3,7 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Catalog } from './catalog';
 import { Journal, JournalCorruptionError } from './journal';
-import { MAGIC, recordSize } from './journal-format';
+import {
+  encodePutRecord,
+  encodeRecord,
+  MAGIC,
+  recordSize,
+} from './journal-format';
+import { BSON, Long, ObjectId } from 'bson';
 import { repairJournal } from './journal-repair';
 
 const dirs: string[] = [];
@@ -83,6 +89,65 @@ describe('journal', () => {
     await a.journal.close();
     const b = await open(dir);
     expect(b.catalog.get('db', 'c')?.allDocuments()[0]['v']).toMatch(/^2999\./);
+    await b.journal.close();
+  });
+
+  it("frames a put around a document's BSON exactly as encodeRecord does", () => {
+    const doc = {
+      _id: new ObjectId(),
+      n: Long.fromNumber(2 ** 40),
+      text: 'héllo ✓',
+      at: new Date(5),
+      tags: ['a', null],
+    };
+    for (const ns of ['db.c', 'dé.côll'])
+      expect(encodePutRecord(ns, BSON.serialize(doc))).toEqual(
+        encodeRecord({ op: 'put', ns, doc }),
+      );
+  });
+
+  it('keeps writing while it compacts, and the snapshot plus what came during it survive a restart', async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    const coll = a.catalog.ensure('db', 'c');
+    coll.createIndex({ key: { v: 1 }, name: 'v_1' });
+    for (let i = 0; i < 20_000; i++)
+      coll.insert({ _id: i, v: i, text: 'x'.repeat(50) });
+    await a.journal.flush();
+    // The compaction yields to the event loop while it encodes: other work runs in between.
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 0);
+    const compaction = a.journal.compact();
+    let duringCompaction = 0;
+    while (ticks < 3) await new Promise((r) => setImmediate(r));
+    // Changes made after the snapshot was taken: a new document, a replaced one, a removed one.
+    coll.insert({ _id: 'new', v: -1 });
+    coll.replace(coll.ridOfId(5) as number, { _id: 5, v: 'changed' });
+    coll.remove(coll.ridOfId(6) as number);
+    const order: string[] = [];
+    const flushed = a.journal.flush().then(() => order.push('flushed'));
+    duringCompaction = ticks;
+    await compaction.then(() => order.push('compacted'));
+    clearInterval(ticker);
+    await flushed;
+    expect(duringCompaction).toBeGreaterThanOrEqual(3);
+    // Those writes were made durable in the old journal without waiting for the snapshot.
+    expect(order).toEqual(['flushed', 'compacted']);
+    coll.insert({ _id: 'after', v: -2 });
+    await a.journal.flush();
+    await a.journal.close();
+
+    const b = await open(dir);
+    const again = b.catalog.get('db', 'c');
+    expect(again?.count).toBe(20_001);
+    expect(again?.get(again.ridOfId(5) as number)?.['v']).toBe('changed');
+    expect(again?.ridOfId(6)).toBeUndefined();
+    expect(again?.ridOfId('new')).toBeDefined();
+    expect(again?.ridOfId('after')).toBeDefined();
+    expect(again?.indexSpecs().map((spec) => spec.name)).toEqual([
+      '_id_',
+      'v_1',
+    ]);
     await b.journal.close();
   });
 

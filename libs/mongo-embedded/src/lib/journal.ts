@@ -10,6 +10,7 @@ import {
   releaseLock,
 } from './data-dir';
 import {
+  encodePutRecord,
   encodeRecord,
   JOURNAL_FILE,
   MAGIC,
@@ -17,7 +18,7 @@ import {
   RECORD_HEADER,
   recordProblem,
 } from './journal-format';
-import { readBson } from './wire-protocol';
+import { readBson, storedDocumentBytes } from './wire-protocol';
 
 /**
  * Durability for `dbPath`: an append-only journal of whole-document images and catalog changes
@@ -41,6 +42,9 @@ import { readBson } from './wire-protocol';
 
 const COMPACT_FILE = 'journal.bin.compact';
 const COMPACT_MIN_BYTES = 4 * 1024 * 1024;
+/** A compaction encodes at most this long before it lets the event loop run (writing what it has). */
+const COMPACT_SLICE_MS = 4;
+const COMPACT_CHUNK_BYTES = 1024 * 1024;
 
 /** The journal has a damaged record in its middle: starting would lose the records after it. */
 export class JournalCorruptionError extends Error {
@@ -77,6 +81,8 @@ export class Journal {
   /** Set by a failed write or sync; every later flush rejects with it. */
   private failure: Error | undefined;
   private syncs = 0;
+  /** Set while a snapshot is written: wakes the writer that keeps the old journal up to date. */
+  private kick: (() => void) | undefined;
 
   private constructor(
     private readonly dir: string,
@@ -173,6 +179,7 @@ export class Journal {
       this.waiters.push({ seq, resolve, reject }),
     );
     if (!this.draining) void this.drain();
+    else this.kick?.();
     return done;
   }
 
@@ -200,7 +207,7 @@ export class Journal {
         }
         if (this.shouldCompact()) {
           try {
-            await this.compact();
+            await this.writeSnapshot();
           } catch (err) {
             this.log(
               `journal compaction failed (the journal stays as it is): ${(err as Error).message}`,
@@ -239,48 +246,161 @@ export class Journal {
     return this.fileBytes > 2 * live + COMPACT_MIN_BYTES;
   }
 
-  /** Rewrites the journal as a snapshot of the current state (taken synchronously, so consistent). */
+  /**
+   * Rewrites the journal as a snapshot of the current state. The snapshot is taken synchronously,
+   * so it is consistent: the collections, their indexes and references to their documents (stored
+   * documents are replaced, never changed in place, so a reference is an image). It is then encoded
+   * and written in slices of at most COMPACT_SLICE_MS, letting the event loop run in between: at
+   * 110k documents, encoding it in one go held the whole process for over a second.
+   */
   async compact(): Promise<void> {
-    const frames: Buffer[] = [MAGIC];
-    for (const coll of this.catalog.allCollections()) {
-      frames.push(
-        encodeRecord({
-          op: 'createCollection',
-          ns: coll.ns,
-          options: coll.options,
-        }),
-      );
-      for (const spec of coll.indexSpecs()) {
-        if (spec.name !== '_id_')
-          frames.push(encodeRecord({ op: 'createIndex', ns: coll.ns, spec }));
-      }
-      for (const doc of coll.allDocuments())
-        frames.push(encodeRecord({ op: 'put', ns: coll.ns, doc }));
-    }
-    // Records appended but not yet written are already part of the in-memory state just captured;
-    // they leave the queue only once the snapshot holding them has replaced the journal, so a
-    // failed compaction still writes them to the old journal (and acknowledges nothing unwritten).
-    const seq = this.appendedSeq;
-    const captured = this.pending.length;
-    const snapshot = Buffer.concat(frames);
-    const tmp = path.join(this.dir, COMPACT_FILE);
-    const fd = fs.openSync(tmp, 'w', DATA_FILE_MODE);
+    // Nothing may append to the old file while the snapshot is written: wait for the writer, then
+    // be it (records appended meanwhile are written by the drain that follows).
+    while (this.draining) await new Promise((r) => setTimeout(r, 1));
+    this.draining = true;
     try {
-      await writeAll(fd, snapshot, 0);
-      fs.fdatasyncSync(fd);
+      await this.writeSnapshot();
     } finally {
-      fs.closeSync(fd);
+      this.draining = false;
+      if (this.pending.length > 0) void this.drain();
     }
-    fs.renameSync(tmp, path.join(this.dir, JOURNAL_FILE));
-    fsyncDir(this.dir);
-    fs.closeSync(this.fd);
-    this.fd = fs.openSync(
-      path.join(this.dir, JOURNAL_FILE),
-      fs.constants.O_RDWR,
-    );
-    this.fileBytes = snapshot.length;
-    this.pending.splice(0, captured);
-    this.markDurable(seq);
+  }
+
+  private async writeSnapshot(): Promise<void> {
+    // Records appended but not yet written are already part of the in-memory state captured here
+    // (pending[0, captured)); records appended while the snapshot is written come after it. Both
+    // kinds go on being made durable in the old journal meanwhile, so no writer waits for the
+    // snapshot; at the swap, the ones appended after the capture are written again behind the
+    // snapshot in the new file, before it replaces the old one. A failed compaction leaves the old
+    // journal holding every record it acknowledged.
+    const captured = this.pending.length;
+    const images = this.catalog.allCollections().map((coll) => ({
+      ns: coll.ns,
+      options: coll.options,
+      specs: coll.indexSpecs(),
+      docs: coll.allDocuments(),
+    }));
+    const old = this.writeToOldJournalMeanwhile();
+    const tmp = path.join(this.dir, COMPACT_FILE);
+    let fd: number | undefined;
+    let written = 0;
+    let swapped = false;
+    try {
+      fd = fs.openSync(tmp, 'w', DATA_FILE_MODE);
+      const out = fd;
+      let frames: Buffer[] = [MAGIC];
+      let bytes = MAGIC.length;
+      let sliceStart = performance.now();
+      const writeOut = async () => {
+        const chunk = frames.length === 1 ? frames[0] : Buffer.concat(frames);
+        frames = [];
+        bytes = 0;
+        await writeAll(out, chunk, written);
+        written += chunk.length;
+        sliceStart = performance.now();
+      };
+      const add = async (frame: Buffer) => {
+        frames.push(frame);
+        bytes += frame.length;
+        if (
+          bytes >= COMPACT_CHUNK_BYTES ||
+          performance.now() - sliceStart >= COMPACT_SLICE_MS
+        )
+          await writeOut();
+      };
+      for (const image of images) {
+        await add(
+          encodeRecord({
+            op: 'createCollection',
+            ns: image.ns,
+            options: image.options,
+          }),
+        );
+        for (const spec of image.specs) {
+          if (spec.name !== '_id_')
+            await add(encodeRecord({ op: 'createIndex', ns: image.ns, spec }));
+        }
+        for (const doc of image.docs)
+          await add(encodePutRecord(image.ns, storedDocumentBytes(doc)));
+      }
+      await old.stop();
+      if (this.failure) throw this.failure;
+      // From here to the rename nothing else writes: what is appended now waits for the new file.
+      const upTo = this.pending.length;
+      const seq = this.appendedSeq;
+      for (const frame of this.pending.slice(captured, upTo)) await add(frame);
+      if (frames.length > 0) await writeOut();
+      await new Promise<void>((res, rej) =>
+        fs.fdatasync(out, (e) => (e ? rej(e) : res())),
+      );
+      fs.closeSync(out);
+      fd = undefined;
+      fs.renameSync(tmp, path.join(this.dir, JOURNAL_FILE));
+      swapped = true;
+      fsyncDir(this.dir);
+      fs.closeSync(this.fd);
+      this.fd = fs.openSync(
+        path.join(this.dir, JOURNAL_FILE),
+        fs.constants.O_RDWR,
+      );
+      this.fileBytes = written;
+      this.pending.splice(0, upTo);
+      this.markDurable(seq);
+    } finally {
+      await old.stop();
+      if (fd !== undefined) fs.closeSync(fd);
+      // Not swapped: what the old journal received meanwhile is written and durable there.
+      if (!swapped) this.pending.splice(0, old.written());
+    }
+  }
+
+  /**
+   * While a snapshot is being written: appends what is queued to the old journal and syncs it, as
+   * drain() does, but keeps the records queued (they go into the new file too). `written()` is
+   * how many queued records (from the front) are durable in the old journal.
+   */
+  private writeToOldJournalMeanwhile(): {
+    stop: () => Promise<void>;
+    written: () => number;
+  } {
+    let done = 0;
+    let stopping = false;
+    let wake: (() => void) | undefined;
+    this.kick = () => wake?.();
+    const loop = (async () => {
+      while (!stopping && !this.failure) {
+        if (this.pending.length <= done) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          continue;
+        }
+        const upTo = this.pending.length;
+        const seq = this.appendedSeq;
+        const batch = Buffer.concat(this.pending.slice(done, upTo));
+        try {
+          await writeAll(this.fd, batch, this.fileBytes);
+          this.fileBytes += batch.length;
+          await new Promise<void>((res, rej) =>
+            fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())),
+          );
+        } catch (err) {
+          this.fail(err as Error);
+          return;
+        }
+        this.syncs++;
+        done = upTo;
+        this.markDurable(seq);
+      }
+    })();
+    return {
+      stop: async () => {
+        stopping = true;
+        this.kick = undefined;
+        wake?.();
+        await loop;
+      },
+      written: () => done,
+    };
   }
 
   get sizeOnDisk(): number {

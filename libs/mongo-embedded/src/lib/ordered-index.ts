@@ -37,9 +37,16 @@ export interface IndexField {
 
 const CHUNK_MAX = 512;
 
-interface Entry {
-  key: unknown[];
-  rid: number;
+/**
+ * A run of consecutive entries, stored flat: entry `i` has record id `rids[i]` and key values
+ * `keys[i * width]` … `keys[i * width + width - 1]`. The key values are the document's own values
+ * (nothing is copied), so an entry costs two array slots per field instead of an entry object and
+ * a key array: a 110k-document collection with five indexes holds about a million fewer objects
+ * for the garbage collector to trace.
+ */
+interface Chunk {
+  keys: unknown[];
+  rids: number[];
 }
 
 /**
@@ -50,8 +57,9 @@ interface Entry {
 export class OrderedIndex {
   readonly fields: IndexField[];
   /** Sorted entries in chunks of at most CHUNK_MAX: inserts move a few hundred entries, not the whole index. */
-  private chunks: Entry[][] = [];
+  private chunks: Chunk[] = [];
   private count = 0;
+  private readonly width: number;
   private readonly partialFilter?: Query;
   /** Set once any document produced more than one key: the index order no longer matches document order. */
   multikey = false;
@@ -64,6 +72,7 @@ export class OrderedIndex {
       path,
       dir: spec.key[path] === -1 ? -1 : 1,
     }));
+    this.width = this.fields.length;
     if (spec.partialFilterExpression)
       this.partialFilter = newQuery(toQueryView(spec.partialFilterExpression));
   }
@@ -71,8 +80,9 @@ export class OrderedIndex {
   get name(): string {
     return this.spec.name;
   }
+  /** `_id_` is unique as in mongod, though its spec (as `listIndexes` reports it) does not say so. */
   get unique(): boolean {
-    return this.spec.unique === true;
+    return this.spec.unique === true || this.spec.name === '_id_';
   }
   get sparse(): boolean {
     return this.spec.sparse === true;
@@ -121,17 +131,32 @@ export class OrderedIndex {
   }
 
   compareKeys(a: unknown[], b: unknown[]): number {
-    for (let i = 0; i < this.fields.length; i++) {
+    for (let i = 0; i < this.width; i++) {
       const c = compareValues(a[i], b[i]);
       if (c !== 0) return c * this.fields[i].dir;
     }
     return 0;
   }
 
-  private compareEntry(e: Entry, key: unknown[], rid: number): number {
-    return (
-      this.compareKeys(e.key, key) || (e.rid < rid ? -1 : e.rid > rid ? 1 : 0)
-    );
+  /** Compares the key of entry `i` of `chunk` with `key`. */
+  private compareKeyAt(chunk: Chunk, i: number, key: unknown[]): number {
+    const w = this.width;
+    const at = i * w;
+    for (let f = 0; f < w; f++) {
+      const c = compareValues(chunk.keys[at + f], key[f]);
+      if (c !== 0) return c * this.fields[f].dir;
+    }
+    return 0;
+  }
+
+  private compareEntryAt(
+    chunk: Chunk,
+    i: number,
+    key: unknown[],
+    rid: number,
+  ): number {
+    const r = chunk.rids[i];
+    return this.compareKeyAt(chunk, i, key) || (r < rid ? -1 : r > rid ? 1 : 0);
   }
 
   /**
@@ -145,16 +170,16 @@ export class OrderedIndex {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const c = chunks[mid];
-      if (this.compareEntry(c[c.length - 1], key, rid) < 0) lo = mid + 1;
+      if (this.compareEntryAt(c, c.rids.length - 1, key, rid) < 0) lo = mid + 1;
       else hi = mid;
     }
     if (lo === chunks.length) return [lo, 0];
     const chunk = chunks[lo];
     let a = 0;
-    let b = chunk.length;
+    let b = chunk.rids.length;
     while (a < b) {
       const mid = (a + b) >>> 1;
-      if (this.compareEntry(chunk[mid], key, rid) < 0) a = mid + 1;
+      if (this.compareEntryAt(chunk, mid, key, rid) < 0) a = mid + 1;
       else b = mid;
     }
     return [lo, a];
@@ -166,10 +191,10 @@ export class OrderedIndex {
     for (const key of keys) {
       let [ci, off] = this.lowerBound(key, -Infinity);
       while (ci < this.chunks.length) {
-        const e = this.chunks[ci][off];
-        if (this.compareKeys(e.key, key) !== 0) break;
-        if (e.rid !== rid) throw this.duplicateError(key);
-        if (++off >= this.chunks[ci].length) {
+        const chunk = this.chunks[ci];
+        if (this.compareKeyAt(chunk, off, key) !== 0) break;
+        if (chunk.rids[off] !== rid) throw this.duplicateError(key);
+        if (++off >= chunk.rids.length) {
           ci++;
           off = 0;
         }
@@ -207,23 +232,34 @@ export class OrderedIndex {
 
   add(rid: number, keys: unknown[][]): void {
     if (keys.length > 1) this.multikey = true;
+    const w = this.width;
     for (const key of keys) {
-      const entry = { key, rid };
       this.count++;
       if (this.chunks.length === 0) {
-        this.chunks.push([entry]);
+        this.chunks.push({ keys: key.slice(0, w), rids: [rid] });
         continue;
       }
       let [ci, off] = this.lowerBound(key, rid);
       if (ci === this.chunks.length) {
         ci = this.chunks.length - 1;
-        off = this.chunks[ci].length;
+        off = this.chunks[ci].rids.length;
       }
       const chunk = this.chunks[ci];
-      if (off === chunk.length) chunk.push(entry);
-      else chunk.splice(off, 0, entry);
-      if (chunk.length >= CHUNK_MAX)
-        this.chunks.splice(ci + 1, 0, chunk.splice(CHUNK_MAX >>> 1));
+      if (off === chunk.rids.length) {
+        chunk.rids.push(rid);
+        for (let f = 0; f < w; f++) chunk.keys.push(key[f]);
+      } else {
+        chunk.rids.splice(off, 0, rid);
+        if (w === 1) chunk.keys.splice(off, 0, key[0]);
+        else chunk.keys.splice(off * w, 0, ...key.slice(0, w));
+      }
+      if (chunk.rids.length >= CHUNK_MAX) {
+        const half = CHUNK_MAX >>> 1;
+        this.chunks.splice(ci + 1, 0, {
+          keys: chunk.keys.splice(half * w),
+          rids: chunk.rids.splice(half),
+        });
+      }
     }
   }
 
@@ -231,11 +267,17 @@ export class OrderedIndex {
     for (const key of keys) {
       const [ci, off] = this.lowerBound(key, rid);
       const chunk = this.chunks[ci];
-      const e = chunk?.[off];
-      if (!e || e.rid !== rid || this.compareKeys(e.key, key) !== 0) continue;
-      chunk.splice(off, 1);
+      if (
+        !chunk ||
+        off >= chunk.rids.length ||
+        chunk.rids[off] !== rid ||
+        this.compareKeyAt(chunk, off, key) !== 0
+      )
+        continue;
+      chunk.rids.splice(off, 1);
+      chunk.keys.splice(off * this.width, this.width);
       this.count--;
-      if (chunk.length === 0) this.chunks.splice(ci, 1);
+      if (chunk.rids.length === 0) this.chunks.splice(ci, 1);
     }
   }
 
@@ -258,10 +300,10 @@ export class OrderedIndex {
       return;
     if (!reverse) {
       for (let ci = fromChunk; ci <= toChunk && ci < chunks.length; ci++) {
-        const chunk = chunks[ci];
-        const last = ci === toChunk ? toOff : chunk.length;
+        const rids = chunks[ci].rids;
+        const last = ci === toChunk ? toOff : rids.length;
         for (let off = ci === fromChunk ? fromOff : 0; off < last; off++)
-          yield chunk[off].rid;
+          yield rids[off];
       }
     } else {
       for (
@@ -269,14 +311,14 @@ export class OrderedIndex {
         ci >= fromChunk;
         ci--
       ) {
-        const chunk = chunks[ci];
+        const rids = chunks[ci].rids;
         const first = ci === fromChunk ? fromOff : 0;
         for (
-          let off = (ci === toChunk ? toOff : chunk.length) - 1;
+          let off = (ci === toChunk ? toOff : rids.length) - 1;
           off >= first;
           off--
         )
-          yield chunk[off].rid;
+          yield rids[off];
       }
     }
   }

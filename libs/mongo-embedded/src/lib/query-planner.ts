@@ -23,7 +23,32 @@ export interface IndexPlan {
   providesSort: boolean;
 }
 
-type FieldPredicate = { eq: unknown[] } | { lo?: unknown; hi?: unknown };
+type FieldPredicate =
+  | { eq: unknown[]; nullish?: true }
+  | { lo?: unknown; hi?: unknown };
+
+/**
+ * `{f: null}`, `{f: {$eq: null}}` and `{f: {$exists: false}}` on a top-level field: every document
+ * they match has the key null in a non-sparse index on `f` (a missing field, null and undefined are
+ * indexed as null, and an array holding null has a null entry), so the point interval [null, null]
+ * holds all of them (the filter is still tested on each). Not on dotted paths: an array of
+ * sub-documents of which only some lack the field matches `{'a.b': null}` without a null key here.
+ */
+const NULLISH: FieldPredicate = { eq: [null], nullish: true };
+
+function isNullish(path: string, cond: unknown): boolean {
+  if (path.includes('.')) return false;
+  if (cond === null) return true;
+  if (!isPlainObject(cond)) return false;
+  const ops = Object.keys(cond);
+  if (ops.length !== 1) return false;
+  if (ops[0] === '$eq') return cond['$eq'] === null;
+  if (ops[0] === '$exists') {
+    const v = cond['$exists'];
+    return v === false || v === 0;
+  }
+  return false;
+}
 
 const MAX_INTERVALS = 500;
 
@@ -52,6 +77,10 @@ export function extractPredicates(
       continue;
     }
     if (key.startsWith('$') || out.has(key)) continue;
+    if (isNullish(key, cond)) {
+      out.set(key, NULLISH);
+      continue;
+    }
     const isOperatorObject =
       isPlainObject(cond) && Object.keys(cond).some((k) => k.startsWith('$'));
     if (!isOperatorObject) {
@@ -140,7 +169,7 @@ function indexCoversFilter(
         isPlainObject(want) &&
         Object.keys(want).length === 1 &&
         want['$exists'] === true;
-      if (impliedByPresence && preds.has(k)) continue;
+      if (impliedByPresence && isPresence(preds.get(k))) continue;
       // `{$type: T}` is implied by an equality / `$in` whose values are all of type T.
       const p = preds.get(k);
       if (
@@ -156,8 +185,14 @@ function indexCoversFilter(
       return false;
     }
   }
-  if (index.sparse) return index.fields.some((f) => preds.has(f.path));
+  if (index.sparse)
+    return index.fields.some((f) => isPresence(preds.get(f.path)));
   return true;
+}
+
+/** A predicate only documents holding the field can match (not the null / missing lookup). */
+function isPresence(p: FieldPredicate | undefined): boolean {
+  return p !== undefined && !('nullish' in p && p.nullish);
 }
 
 export function planQuery(

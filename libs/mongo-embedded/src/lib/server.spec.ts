@@ -191,6 +191,36 @@ describe('embedded server with the driver directly', () => {
     await Promise.all(clients.map((c) => c.close()));
   });
 
+  it('keeps what it stored whatever the caller does to the objects it sent or received', async () => {
+    const client = await MongoClient.connect(server.uri);
+    const coll = client.db('iso').collection<{
+      _id: string;
+      tag: string;
+      at: Date;
+      list: number[];
+    }>('isolation');
+    await coll.createIndex({ tag: 1, at: -1 });
+    const sent = { _id: 'x', tag: 'a', at: new Date(5), list: [1, 2] };
+    await coll.insertOne(sent);
+    sent.tag = 'changed';
+    sent.at.setTime(9);
+    sent.list.push(3);
+    const first = await coll.findOne({ tag: 'a' });
+    expect(first).toEqual({
+      _id: 'x',
+      tag: 'a',
+      at: new Date(5),
+      list: [1, 2],
+    });
+    first?.list.push(4);
+    first?.at.setTime(1);
+    expect(await coll.find({ tag: 'a', at: new Date(5) }).toArray()).toEqual([
+      { _id: 'x', tag: 'a', at: new Date(5), list: [1, 2] },
+    ]);
+    expect(await coll.countDocuments({ tag: 'changed' })).toBe(0);
+    await client.close();
+  });
+
   it('names what it does not support instead of answering wrongly', async () => {
     const client = await MongoClient.connect(server.uri);
     const db = client.db('unsupported');

@@ -1,4 +1,3 @@
-import type { Document } from 'bson';
 import * as net from 'node:net';
 import {
   CommandContext,
@@ -7,7 +6,7 @@ import {
 } from './commands';
 import { failedToParse, toServerError } from './errors';
 import {
-  decodeMessage,
+  decodeMessageInSlices,
   encodeOpMsg,
   encodeOpReply,
   IncomingCommand,
@@ -68,6 +67,14 @@ export function resolveConnectionLimits(
   return limits;
 }
 
+/**
+ * How long a write command of many statements (a bulk of 500 updates, an insertMany of 2,000), or
+ * the decoding of its message, runs before it lets other connections' commands run: the server
+ * shares its process (and event loop) with the application, so one bulk must not hold every other
+ * request for its whole length.
+ */
+const STATEMENTS_SLICE_MS = 2;
+
 /** How long a connection closed for a protocol error may still drain our error reply. */
 const CLOSE_GRACE_MS = 1_000;
 /** Refused connections are reported at most this often, so a flood cannot flood the log too. */
@@ -92,9 +99,10 @@ const bytesInFlight = (c: Connection) => c.unfinishedBytes + c.queuedBytes;
 /**
  * The TCP side: frames messages, hands each command to the dispatcher and writes the reply.
  * Each connection answers its requests in order; commands from all connections run one at a time
- * because the dispatcher is synchronous. No input may stop the server: a message that cannot be
- * framed or decoded closes its connection with a logged reason, and the limits above bound what
- * any number of clients can make it hold in memory.
+ * (a long multi-statement write lets others run between its statements, see STATEMENTS_SLICE_MS).
+ * No input may stop the server: a message that cannot be framed or decoded closes its connection
+ * with a logged reason, and the limits above bound what any number of clients can make it hold in
+ * memory.
  */
 export class WireServer {
   private readonly server: net.Server;
@@ -303,7 +311,8 @@ export class WireServer {
     const { socket } = conn;
     let request: IncomingCommand;
     try {
-      request = decodeMessage(message);
+      const decoding = decodeMessageInSlices(message, STATEMENTS_SLICE_MS);
+      request = decoding instanceof Promise ? await decoding : decoding;
     } catch (err) {
       if (!(err instanceof MalformedMessageError)) throw err;
       const header = readHeader(message);
@@ -317,12 +326,14 @@ export class WireServer {
       );
       return;
     }
+    if (conn.closing) return; // closed while a large message was being decoded
     const isWrite = this.dispatcher.isWrite(request.command);
     const appendedBefore = this.durability?.appendedRecords;
-    let reply: Document = this.dispatcher.run(request.command, {
-      ...conn.ctx,
-      db: request.db,
-    });
+    const started = this.dispatcher.start(
+      { ...conn.ctx, db: request.db, yieldAfterMs: STATEMENTS_SLICE_MS },
+      request.command,
+    );
+    let reply = started instanceof Promise ? await started : started;
     // A write command waits even when it changed nothing: its answer (a duplicate key, nothing
     // matched) may rest on other writes not yet durable. Any other command that appended records
     // waits too, so no command list can let a change be acknowledged before it is on disk.

@@ -3,6 +3,7 @@ import { findBsonStructureProblem } from './bson-structure';
 import {
   crc32c,
   decodeMessage,
+  decodeMessageInSlices,
   MalformedMessageError,
   OP_MSG,
   OP_QUERY,
@@ -54,6 +55,39 @@ describe('wire protocol', () => {
     );
     expect(msg.db).toBe('d');
     expect(msg.command['documents']).toEqual([{ a: 1 }, { a: 2 }]);
+  });
+
+  it('decodes a large message in slices to the same command, and refuses a bad document in it', async () => {
+    const docs = Array.from({ length: 3000 }, (_, i) => ({
+      _id: i,
+      text: 'x'.repeat(40),
+    }));
+    const message = opMsg(0, [
+      kind0({ insert: 'c', $db: 'd' }),
+      kind1('documents', docs),
+    ]);
+    expect(message.length).toBeGreaterThan(64 * 1024);
+    // A 0 ms slice: it lets the event loop run after every document.
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const sliced = decodeMessageInSlices(message, 0);
+    expect(sliced).toBeInstanceOf(Promise);
+    const decoded = await sliced;
+    clearInterval(ticker);
+    expect(turns).toBeGreaterThan(0);
+    expect(decoded).toEqual(decodeMessage(message));
+    expect(decoded.command['documents']).toHaveLength(3000);
+
+    const bad = Buffer.from(message);
+    // The length of the last document lies: found only once every other one is decoded.
+    const docSize = BSON.serialize(docs[0]).length;
+    bad.writeInt32LE(docSize + 1, bad.length - docSize);
+    await expect(decodeMessageInSlices(bad, 0)).rejects.toBeInstanceOf(
+      MalformedMessageError,
+    );
+    // A small message is decoded at once, without a promise.
+    const small = opMsg(0, [kind0({ ping: 1, $db: 'admin' })]);
+    expect(decodeMessageInSlices(small, 0)).toEqual(decodeMessage(small));
   });
 
   it('verifies the checksum when the flag is set, and rejects a wrong one', () => {

@@ -129,6 +129,42 @@ class MessageReader {
 
 /** Decodes one complete message (header included); throws MalformedMessageError on bad framing. */
 export function decodeMessage(buf: Buffer): IncomingCommand {
+  const steps = decodeSteps(buf);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * decodeMessage for the server, which shares its process with the application: the documents of
+ * a large message (an `insertMany` of thousands) are decoded in slices of at most `sliceMs`, with
+ * the event loop let run in between, instead of in one go. Small messages are decoded at once.
+ */
+export function decodeMessageInSlices(
+  buf: Buffer,
+  sliceMs: number,
+): IncomingCommand | Promise<IncomingCommand> {
+  if (buf.length < SLICED_DECODE_MIN_BYTES) return decodeMessage(buf);
+  const steps = decodeSteps(buf);
+  return (async () => {
+    let began = performance.now();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      if (performance.now() - began >= sliceMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        began = performance.now();
+      }
+    }
+  })();
+}
+
+/** Below this, a message is decoded in one go (a few hundred microseconds at most). */
+const SLICED_DECODE_MIN_BYTES = 64 * 1024;
+
+/** The decoding, pausing (yielding) after each document of a document sequence. */
+function* decodeSteps(buf: Buffer): Generator<void, IncomingCommand> {
   if (buf.length < HEADER_SIZE)
     throw new MalformedMessageError(
       `message of ${buf.length} bytes is shorter than its header`,
@@ -139,18 +175,18 @@ export function decodeMessage(buf: Buffer): IncomingCommand {
       `message length ${header.length} does not match the ${buf.length} bytes received`,
     );
   const body = new MessageReader(buf, HEADER_SIZE, buf.length);
-  if (header.opCode === OP_MSG) return decodeOpMsg(buf, header, body);
+  if (header.opCode === OP_MSG) return yield* decodeOpMsg(buf, header, body);
   if (header.opCode === OP_QUERY) return decodeOpQuery(header, body);
   throw new MalformedMessageError(
     `unsupported wire protocol opCode ${header.opCode}`,
   );
 }
 
-function decodeOpMsg(
+function* decodeOpMsg(
   buf: Buffer,
   header: MessageHeader,
   reader: MessageReader,
-): IncomingCommand {
+): Generator<void, IncomingCommand> {
   const flags = reader.int32('the OP_MSG flags') >>> 0;
   // Bits 0-15 are "required": a receiver must refuse ones it does not know (OP_MSG specification).
   if (flags & 0xffff & ~KNOWN_REQUIRED_FLAGS)
@@ -188,10 +224,12 @@ function decodeOpMsg(
       const sequence = sections.slice(size - 4);
       const identifier = sequence.cstring('a document sequence identifier');
       const docs: Document[] = [];
-      while (sequence.remaining > 0)
+      while (sequence.remaining > 0) {
         docs.push(
           sequence.document(`document ${docs.length} of ${identifier}`),
         );
+        yield;
+      }
       sequences.push([identifier, docs]);
     } else {
       throw new MalformedMessageError(`unknown OP_MSG section kind ${kind}`);
@@ -239,6 +277,14 @@ let nextRequestId = 1;
 
 /** Each document's BSON, kept on the (never mutated) document object once it has been sent. */
 const DOC_BYTES = Symbol('mongo-embedded.bson');
+
+/** A stored document's BSON if a reply has already encoded it, else a fresh encoding (not kept). */
+export function storedDocumentBytes(doc: Document): Uint8Array {
+  return (
+    (doc as Document & { [DOC_BYTES]?: Uint8Array })[DOC_BYTES] ??
+    BSON.serialize(doc)
+  );
+}
 
 function documentBytes(doc: Document): Uint8Array {
   const holder = doc as Document & { [DOC_BYTES]?: Uint8Array };

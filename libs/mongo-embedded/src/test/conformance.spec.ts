@@ -447,8 +447,10 @@ describe.each(stacks)('$name', (stack) => {
       const b = values[(i * 17 + 3) % values.length];
       if (a !== undefined) d.a = a;
       if (b !== undefined) d.b = b;
+      if (i % 50 === 7) d.a = [null, 3];
       if (i % 3 === 0) d.tags = [`t${i % 5}`, `t${(i + 1) % 5}`];
       else if (i % 3 === 1) d.tags = `t${i % 5}`;
+      else if (i % 10 === 2) d.tags = i % 20 === 2 ? null : [null, 't1'];
       if (i % 4 === 0) d.s = i % 8;
       return d;
     });
@@ -508,6 +510,15 @@ describe.each(stacks)('$name', (stack) => {
       { filter: { s: null } },
       { filter: { s: { $exists: true } }, sort: { s: -1, _id: 1 } },
       { filter: { $or: [{ a: 1 }, { s: 4 }] }, sort: { _id: 1 } },
+      // null / missing lookups through the [null, null] interval
+      { filter: { a: { $eq: null } }, sort: { _id: -1 }, limit: 9 },
+      { filter: { a: { $exists: false } }, sort: { a: 1, _id: 1 } },
+      { filter: { a: null, conv: 2 } },
+      { filter: { $or: [{ a: null }, { a: { $exists: false } }] } },
+      { filter: { $and: [{ tags: { $exists: false } }, { conv: 3 }] } },
+      { filter: { tags: null } },
+      { filter: { tags: { $exists: 0 } }, limit: 5, sort: { _id: 1 } },
+      { filter: { s: { $exists: false } }, sort: { _id: 1 } },
       { filter: { conv: 4, a: { $in: [0, 1, 2.5] } }, sort: { at: 1 } },
     ];
 

@@ -23,6 +23,7 @@ import {
   collectionName,
   CommandContext,
   CommandHandlers,
+  eachStatement,
 } from './command-handler';
 
 /** insert, update, delete and findAndModify: the commands that change documents. */
@@ -41,7 +42,7 @@ function insert(
   catalog: Catalog,
   cmd: Document,
   ctx: CommandContext,
-): Document {
+): Document | Promise<Document> {
   const name = collectionName(cmd, 'insert');
   const docs = cmd['documents'];
   if (!Array.isArray(docs))
@@ -49,29 +50,38 @@ function insert(
       "BSON field 'insert.documents' is missing but a required field",
     );
   const ordered = cmd['ordered'] !== false;
-  const coll = catalog.ensure(ctx.db, name);
+  catalog.ensure(ctx.db, name); // an invalid name fails the command, not its statements
   let n = 0;
   const writeErrors: Document[] = [];
-  docs.forEach((input: Document, index: number) => {
-    if (ordered && writeErrors.length > 0) return;
-    try {
-      const doc =
-        input['_id'] === undefined ? { _id: new ObjectId(), ...input } : input;
-      validateStoredDocument(doc);
-      coll.insert(doc);
-      n++;
-    } catch (err) {
-      writeErrors.push(writeError(index, err));
-    }
-  });
-  return withWriteErrors({ n, ok: 1 }, writeErrors);
+  return eachStatement(
+    docs.length,
+    ctx,
+    (index) => {
+      const input: Document = docs[index];
+      try {
+        const doc =
+          input['_id'] === undefined
+            ? { _id: new ObjectId(), ...input }
+            : input;
+        validateStoredDocument(doc);
+        // Looked up per statement: another command may have dropped it while this one yielded.
+        catalog.ensure(ctx.db, name).insert(doc);
+        n++;
+      } catch (err) {
+        writeErrors.push(writeError(index, err));
+        return !ordered;
+      }
+      return true;
+    },
+    () => withWriteErrors({ n, ok: 1 }, writeErrors),
+  );
 }
 
 function update(
   catalog: Catalog,
   cmd: Document,
   ctx: CommandContext,
-): Document {
+): Document | Promise<Document> {
   const name = collectionName(cmd, 'update');
   const updates = cmd['updates'];
   if (!Array.isArray(updates))
@@ -83,22 +93,29 @@ function update(
   let nModified = 0;
   const upserted: Document[] = [];
   const writeErrors: Document[] = [];
-  updates.forEach((stmt: Document, index: number) => {
-    if (ordered && writeErrors.length > 0) return;
-    try {
-      const result = updateOne(catalog, ctx.db, name, stmt);
-      n += result.n;
-      nModified += result.nModified;
-      if (result.upsertedId !== undefined)
-        upserted.push({ index, _id: result.upsertedId });
-    } catch (err) {
-      writeErrors.push(writeError(index, err));
-    }
-  });
-  const reply: Document = { n, nModified };
-  if (upserted.length > 0) reply['upserted'] = upserted;
-  reply['ok'] = 1;
-  return withWriteErrors(reply, writeErrors);
+  return eachStatement(
+    updates.length,
+    ctx,
+    (index) => {
+      try {
+        const result = updateOne(catalog, ctx.db, name, updates[index]);
+        n += result.n;
+        nModified += result.nModified;
+        if (result.upsertedId !== undefined)
+          upserted.push({ index, _id: result.upsertedId });
+      } catch (err) {
+        writeErrors.push(writeError(index, err));
+        return !ordered;
+      }
+      return true;
+    },
+    () => {
+      const reply: Document = { n, nModified };
+      if (upserted.length > 0) reply['upserted'] = upserted;
+      reply['ok'] = 1;
+      return withWriteErrors(reply, writeErrors);
+    },
+  );
 }
 
 /** One update statement: `{q, u, upsert, multi, arrayFilters}`. */
@@ -176,7 +193,7 @@ function deleteDocuments(
   catalog: Catalog,
   cmd: Document,
   ctx: CommandContext,
-): Document {
+): Document | Promise<Document> {
   const name = collectionName(cmd, 'delete');
   const deletes = cmd['deletes'];
   if (!Array.isArray(deletes))
@@ -184,28 +201,34 @@ function deleteDocuments(
       "BSON field 'delete.deletes' is missing but a required field",
     );
   const ordered = cmd['ordered'] !== false;
-  const coll = catalog.get(ctx.db, name);
   let n = 0;
   const writeErrors: Document[] = [];
-  deletes.forEach((stmt: Document, index: number) => {
-    if (ordered && writeErrors.length > 0) return;
-    try {
-      assertSimpleCollation(stmt['collation']);
-      const matcher = compileFilter(stmt['q']);
-      assertHintExists(coll, stmt['hint']);
-      if (!coll) return;
-      const limit = numberArg(stmt['limit']);
-      for (const rec of coll.select(matcher, {
-        limit: limit === 1 ? 1 : 0,
-      })) {
-        coll.remove(rec.rid);
-        n++;
+  return eachStatement(
+    deletes.length,
+    ctx,
+    (index) => {
+      const stmt: Document = deletes[index];
+      try {
+        assertSimpleCollation(stmt['collation']);
+        const matcher = compileFilter(stmt['q']);
+        const coll = catalog.get(ctx.db, name);
+        assertHintExists(coll, stmt['hint']);
+        if (!coll) return true;
+        const limit = numberArg(stmt['limit']);
+        for (const rec of coll.select(matcher, {
+          limit: limit === 1 ? 1 : 0,
+        })) {
+          coll.remove(rec.rid);
+          n++;
+        }
+      } catch (err) {
+        writeErrors.push(writeError(index, err));
+        return !ordered;
       }
-    } catch (err) {
-      writeErrors.push(writeError(index, err));
-    }
-  });
-  return withWriteErrors({ n, ok: 1 }, writeErrors);
+      return true;
+    },
+    () => withWriteErrors({ n, ok: 1 }, writeErrors),
+  );
 }
 
 function findAndModify(

@@ -52,6 +52,26 @@ export interface DocumentMatcher {
 
 type DocumentTest = (obj: unknown) => boolean;
 
+const MINGO_EXISTS = (
+  require('mingo/operators/query') as Record<
+    string,
+    (selector: string, value: unknown, options: unknown) => DocumentTest
+  >
+)['$exists'];
+
+/**
+ * The operators a simple filter compiles directly: this server's comparisons, and mingo's own
+ * `$exists` (the one the mingo context uses too; it reads no options), so `{_id: x, f: {$exists:
+ * false}}` (a backfill's guarded update) does not build a mingo Query per statement.
+ */
+const SIMPLE_OPERATORS: Record<
+  string,
+  (field: string, v: unknown) => DocumentTest
+> = {
+  ...COMPARISON_OPERATORS,
+  $exists: (field, v) => MINGO_EXISTS(field, v, MINGO_OPTIONS),
+};
+
 /**
  * Filters made only of field comparisons (`{a: v, b: {$lt: x}, c: {$in: [...]}}`, the bulk of what
  * an app sends), and `$and` / `$or` / `$nor` of such filters (a history page's cursor condition),
@@ -77,7 +97,9 @@ function compileSimpleFilter(filter: Document): DocumentTest | undefined {
     const ops = isPlainObject(cond) ? Object.keys(cond) : [];
     if (ops.length > 0 && ops.some((k) => k.startsWith('$'))) {
       for (const op of ops) {
-        const make = COMPARISON_OPERATORS[op];
+        const make = Object.prototype.hasOwnProperty.call(SIMPLE_OPERATORS, op)
+          ? SIMPLE_OPERATORS[op]
+          : undefined;
         const v = cond[op];
         if (!make || v instanceof RegExp || bsonType(v) === 'BSONRegExp')
           return undefined;
