@@ -1,6 +1,7 @@
 import { type MessageDto, ServerEvent } from '@instantchat/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import type { MongoBulkWriteError } from 'mongodb';
 import type { Model, Types } from 'mongoose';
 import { isDuplicateKeyError } from '../../database/duplicate-key-error';
 import { RealtimeService } from '../../realtime/realtime.service';
@@ -33,6 +34,13 @@ export const THREAD_CACHE_MS = 10_000;
 /** Threads remembered at most; the oldest go first. */
 const THREAD_CACHE_SIZE = 10_000;
 
+/** A message waiting for the next insertMany. */
+interface PendingMessageInsert {
+  fields: Record<string, unknown>;
+  resolve: (message: MessageRecord) => void;
+  reject: (error: unknown) => void;
+}
+
 /** A thread's conversation as last opened or written here. */
 interface CachedThread {
   conversation: ConversationRecord;
@@ -55,6 +63,7 @@ export class ChannelInbox {
   /** By `accountId contactIgsid`, and the same entries by conversation id. */
   private readonly threads = new Map<string, CachedThread>();
   private readonly threadsById = new Map<string, CachedThread>();
+  private messageInserts: PendingMessageInsert[] = [];
 
   constructor(
     @InjectModel(Message.name) private readonly messages: Model<Message>,
@@ -146,7 +155,7 @@ export class ChannelInbox {
       // Stored at arrival time, not `sentAt`: history and reconnect catch-up order by createdAt, and a
       // late webhook must not land behind a cursor the dashboard already holds. A redelivered
       // inbound message is refused by the unique index (no lookup first: redeliveries are rare).
-      const created = await this.messages.create({
+      message = await this.insertMessage({
         ...identity,
         source: 'instagram',
         senderUserId: null,
@@ -164,7 +173,6 @@ export class ChannelInbox {
         referral: inbound.referral,
         systemEvent: inbound.systemEvent,
       });
-      message = created.toObject<MessageRecord>();
     } catch (error) {
       // Stored before (a redelivery), or two deliveries raced: the unique index let one win.
       const winner = isDuplicateKeyError(error)
@@ -262,6 +270,58 @@ export class ChannelInbox {
     return dtos;
   }
 
+  /**
+   * Inserts one message; the messages recorded in the same event-loop turn share one insertMany
+   * (unordered: each stands alone, and a refusal, such as a duplicate, fails only its own caller).
+   */
+  private insertMessage(
+    fields: Record<string, unknown>,
+  ): Promise<MessageRecord> {
+    return new Promise((resolve, reject) => {
+      this.messageInserts.push({ fields, resolve, reject });
+      if (this.messageInserts.length === 1) {
+        setImmediate(() => void this.insertMessages());
+      }
+    });
+  }
+
+  private async insertMessages(): Promise<void> {
+    const batch = this.messageInserts;
+    this.messageInserts = [];
+    if (batch.length === 1) {
+      const [only] = batch;
+      try {
+        only.resolve(
+          (await this.messages.create(only.fields)).toObject<MessageRecord>(),
+        );
+      } catch (error) {
+        only.reject(error);
+      }
+      return;
+    }
+    let outcomes: unknown[];
+    try {
+      const inserted = await this.messages.insertMany(
+        batch.map((pending) => pending.fields),
+        { ordered: false, rawResult: true },
+      );
+      outcomes = inserted.mongoose.results;
+    } catch (error) {
+      const known = outcomesOf(error, batch.length);
+      if (!known) {
+        for (const pending of batch) pending.reject(error);
+        return;
+      }
+      outcomes = known;
+    }
+    batch.forEach((pending, index) => {
+      const outcome = outcomes[index];
+      if (outcome instanceof this.messages) {
+        pending.resolve(outcome.toObject<MessageRecord>());
+      } else pending.reject(outcome);
+    });
+  }
+
   /** The thread's conversation, when it was opened here moments ago for the same owners. */
   private cachedThread(thread: InboundThread): ConversationRecord | null {
     if (thread.contactProfile) return null;
@@ -321,6 +381,30 @@ export class ChannelInbox {
         threadKey(instagram.accountId, instagram.contactIgsid),
       );
   }
+}
+
+/**
+ * Each message's outcome (its document, its write error or its validation error) from an unordered
+ * insertMany's error, when the error accounts for every message: each was inserted, refused by the
+ * server or refused by validation. Anything else (the connection closed mid-command) leaves every
+ * message in doubt: null.
+ */
+function outcomesOf(error: unknown, count: number): unknown[] | null {
+  const bulkError = error as Partial<MongoBulkWriteError> & {
+    results?: unknown[];
+  };
+  const writeErrors = bulkError.writeErrors;
+  if (!bulkError.results || !writeErrors || bulkError.writeConcernError) {
+    return null;
+  }
+  const refused = Array.isArray(writeErrors) ? writeErrors.length : 1;
+  const invalid = bulkError.results.filter(
+    (outcome) => outcome instanceof Error,
+  ).length;
+  return refused > 0 &&
+    (bulkError.insertedCount ?? -1) + refused + invalid === count
+    ? bulkError.results
+    : null;
 }
 
 function threadKey(accountId: string, contactIgsid: string): string {
