@@ -27,6 +27,20 @@ import {
 import { describeFailure } from './describe-failure';
 import { TokenCipher } from './token-cipher';
 
+/**
+ * How long a webhook's route (the account's connection) and a connection's username are reused
+ * without asking the database. A change made through this service is seen at once; one made by
+ * another instance within this time.
+ */
+export const CONNECTION_CACHE_MS = 10_000;
+/** Entries remembered at most per cache; the oldest go first. */
+const CONNECTION_CACHE_SIZE = 10_000;
+
+interface Remembered<T> {
+  value: T;
+  expiresAt: number;
+}
+
 export const RECONNECT_REQUIRED_MESSAGE =
   'Meta no longer accepts this account’s access; connect it again.';
 export const UNSUBSCRIBE_FAILED_MESSAGE =
@@ -40,6 +54,15 @@ export const UNSUBSCRIBE_FAILED_MESSAGE =
 @Injectable()
 export class InstagramConnectionsService {
   private readonly logger = new Logger(InstagramConnectionsService.name);
+  /** findForWebhook's answers, by account id. */
+  private readonly routes = new Map<
+    string,
+    Remembered<InstagramConnectionDocument | null>
+  >();
+  /** usernamesOf's answers, by connection id. */
+  private readonly usernames = new Map<string, Remembered<string>>();
+  /** Counts this service's writes: a read that a write overtook is not remembered. */
+  private generation = 0;
 
   constructor(
     @InjectModel(InstagramConnection.name)
@@ -111,12 +134,14 @@ export class InstagramConnectionsService {
       ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}),
     };
     const upsert = () =>
-      this.connections
-        .findOneAndUpdate(filter, update, {
-          upsert: true,
-          returnDocument: 'after',
-        })
-        .exec();
+      this.changing(
+        this.connections
+          .findOneAndUpdate(filter, update, {
+            upsert: true,
+            returnDocument: 'after',
+          })
+          .exec(),
+      );
     let saved: InstagramConnectionDocument | null;
     try {
       saved = await upsert();
@@ -145,10 +170,17 @@ export class InstagramConnectionsService {
   async findForWebhook(
     instagramAccountId: string,
   ): Promise<InstagramConnectionDocument | null> {
-    return this.connections
+    const cached = this.routes.get(instagramAccountId);
+    if (cached && cached.expiresAt > Date.now()) return cached.value;
+    const generation = this.generation;
+    const connection = await this.connections
       .findOne({ instagramAccountId })
       .sort({ isConnected: -1, updatedAt: -1, _id: -1 })
       .exec();
+    if (generation === this.generation) {
+      remember(this.routes, instagramAccountId, connection);
+    }
+    return connection;
   }
 
   async statusOf(userId: string): Promise<InstagramStatusDto> {
@@ -189,22 +221,24 @@ export class InstagramConnectionsService {
         );
       }
     }
-    const updated = await this.connections
-      .findByIdAndUpdate(
-        connection._id,
-        {
-          $set: {
-            state: 'disconnected',
-            isConnected: false,
-            webhookSubscribed: !unsubscribed,
-            tokenExpiresAt: null,
-            lastError: unsubscribed ? null : UNSUBSCRIBE_FAILED_MESSAGE,
+    const updated = await this.changing(
+      this.connections
+        .findByIdAndUpdate(
+          connection._id,
+          {
+            $set: {
+              state: 'disconnected',
+              isConnected: false,
+              webhookSubscribed: !unsubscribed,
+              tokenExpiresAt: null,
+              lastError: unsubscribed ? null : UNSUBSCRIBE_FAILED_MESSAGE,
+            },
+            $unset: { accessToken: 1 },
           },
-          $unset: { accessToken: 1 },
-        },
-        { returnDocument: 'after' },
-      )
-      .exec();
+          { returnDocument: 'after' },
+        )
+        .exec(),
+    );
     if (updated) await this.announce(updated);
     return this.statusOf(userId);
   }
@@ -217,18 +251,20 @@ export class InstagramConnectionsService {
     connectionId: Types.ObjectId,
     reason: string,
   ): Promise<void> {
-    const updated = await this.connections
-      .findOneAndUpdate(
-        { _id: connectionId, state: 'connected' },
-        {
-          $set: {
-            state: 'needs_reconnect',
-            lastError: RECONNECT_REQUIRED_MESSAGE,
+    const updated = await this.changing(
+      this.connections
+        .findOneAndUpdate(
+          { _id: connectionId, state: 'connected' },
+          {
+            $set: {
+              state: 'needs_reconnect',
+              lastError: RECONNECT_REQUIRED_MESSAGE,
+            },
           },
-        },
-        { returnDocument: 'after' },
-      )
-      .exec();
+          { returnDocument: 'after' },
+        )
+        .exec(),
+    );
     if (updated) await this.announce(updated, reason);
   }
 
@@ -236,30 +272,34 @@ export class InstagramConnectionsService {
     connectionId: Types.ObjectId,
     message: string,
   ): Promise<void> {
-    await this.connections
-      .updateOne({ _id: connectionId }, { $set: { lastError: message } })
-      .exec();
+    await this.changing(
+      this.connections
+        .updateOne({ _id: connectionId }, { $set: { lastError: message } })
+        .exec(),
+    );
   }
 
   async saveRefreshedToken(
     connection: InstagramConnectionDocument,
     token: RefreshedToken,
   ): Promise<void> {
-    await this.connections
-      .updateOne(
-        { _id: connection._id, state: 'connected' },
-        {
-          $set: {
-            accessToken: this.cipher.seal(
-              token.accessToken,
-              tokenContext(connection.instagramAccountId),
-            ),
-            tokenExpiresAt: token.tokenExpiresAt,
-            lastError: null,
+    await this.changing(
+      this.connections
+        .updateOne(
+          { _id: connection._id, state: 'connected' },
+          {
+            $set: {
+              accessToken: this.cipher.seal(
+                token.accessToken,
+                tokenContext(connection.instagramAccountId),
+              ),
+              tokenExpiresAt: token.tokenExpiresAt,
+              lastError: null,
+            },
           },
-        },
-      )
-      .exec();
+        )
+        .exec(),
+    );
   }
 
   /** Every working connection, in batches, for the token maintenance pass. */
@@ -289,14 +329,30 @@ export class InstagramConnectionsService {
   async usernamesOf(
     connectionIds: readonly string[],
   ): Promise<Map<string, string>> {
+    const usernames = new Map<string, string>();
+    const missing: string[] = [];
+    const now = Date.now();
+    for (const id of connectionIds) {
+      const cached = this.usernames.get(id);
+      if (cached && cached.expiresAt > now) {
+        if (cached.value !== null) usernames.set(id, cached.value);
+      } else if (Types.ObjectId.isValid(id)) missing.push(id);
+    }
+    if (missing.length === 0) return usernames;
+    const generation = this.generation;
     const found = await this.connections
-      .find({ _id: { $in: connectionIds.filter(Types.ObjectId.isValid) } })
+      .find({ _id: { $in: missing } })
       .select({ instagramUsername: 1 })
       .lean()
       .exec();
-    return new Map(
-      found.map((c) => [c._id.toHexString(), c.instagramUsername]),
-    );
+    for (const connection of found) {
+      const id = connection._id.toHexString();
+      usernames.set(id, connection.instagramUsername);
+      if (generation === this.generation) {
+        remember(this.usernames, id, connection.instagramUsername);
+      }
+    }
+    return usernames;
   }
 
   /**
@@ -369,6 +425,22 @@ export class InstagramConnectionsService {
     return held[0];
   }
 
+  /** A write of this service: what the caches hold may be stale from its start to its end. */
+  private async changing<T>(write: Promise<T>): Promise<T> {
+    this.forgetCached();
+    try {
+      return await write;
+    } finally {
+      this.forgetCached();
+    }
+  }
+
+  private forgetCached(): void {
+    this.generation += 1;
+    this.routes.clear();
+    this.usernames.clear();
+  }
+
   private async announce(
     connection: InstagramConnectionDocument,
     reason?: string,
@@ -393,4 +465,16 @@ function tokenContext(instagramAccountId: string): string {
 /** User ids here come from a verified access token or a burned state, never from a client. */
 function toObjectId(userId: string): Types.ObjectId {
   return new Types.ObjectId(userId);
+}
+
+function remember<T>(
+  cache: Map<string, Remembered<T>>,
+  key: string,
+  value: T,
+): void {
+  cache.delete(key);
+  if (cache.size >= CONNECTION_CACHE_SIZE) {
+    cache.delete(cache.keys().next().value as string);
+  }
+  cache.set(key, { value, expiresAt: Date.now() + CONNECTION_CACHE_MS });
 }

@@ -39,9 +39,20 @@ type ChangeItem = Extract<
  * counts), so an item applied twice or out of order ends in the same state; a change to a message
  * not stored yet is parked and applied when the message arrives.
  */
+type ParkedRecord = ParkedChange & { _id: Types.ObjectId };
+
+/** A message stored just now, whose parked changes are looked up with others of the same turn. */
+interface ParkedLookup {
+  conversationId: string;
+  externalMessageId: string;
+  resolve: (parked: ParkedRecord[]) => void;
+  reject: (error: unknown) => void;
+}
+
 @Injectable()
 export class InstagramEventApplier {
   private readonly logger = new Logger(InstagramEventApplier.name);
+  private parkedLookups: ParkedLookup[] = [];
 
   constructor(
     private readonly connections: InstagramConnectionsService,
@@ -176,14 +187,7 @@ export class InstagramEventApplier {
     conversationId: string,
     externalMessageId: string,
   ): Promise<void> {
-    const waiting = await this.parked
-      .find({
-        conversationId: new Types.ObjectId(conversationId),
-        externalMessageId,
-      })
-      .sort({ _id: 1 })
-      .lean<(ParkedChange & { _id: Types.ObjectId })[]>()
-      .exec();
+    const waiting = await this.parkedFor(conversationId, externalMessageId);
     for (const parked of waiting) {
       const item = {
         ...parked.item,
@@ -192,6 +196,62 @@ export class InstagramEventApplier {
       if (await this.applyChange(conversationId, item)) {
         await this.parked.deleteOne({ _id: parked._id }).exec();
       }
+    }
+  }
+
+  /**
+   * The changes parked for a message, oldest first. The lookups of one event-loop turn (the
+   * messages stored together) share one query.
+   */
+  private parkedFor(
+    conversationId: string,
+    externalMessageId: string,
+  ): Promise<ParkedRecord[]> {
+    return new Promise((resolve, reject) => {
+      this.parkedLookups.push({
+        conversationId,
+        externalMessageId,
+        resolve,
+        reject,
+      });
+      if (this.parkedLookups.length === 1) {
+        setImmediate(() => void this.lookUpParked());
+      }
+    });
+  }
+
+  private async lookUpParked(): Promise<void> {
+    const lookups = this.parkedLookups;
+    this.parkedLookups = [];
+    try {
+      // Point lookups on the (conversationId, externalMessageId) index; pairs sorted out below.
+      const found = await this.parked
+        .find({
+          conversationId: {
+            $in: [
+              ...new Set(lookups.map((lookup) => lookup.conversationId)),
+            ].map((id) => new Types.ObjectId(id)),
+          },
+          externalMessageId: {
+            $in: [
+              ...new Set(lookups.map((lookup) => lookup.externalMessageId)),
+            ],
+          },
+        })
+        .sort({ _id: 1 })
+        .lean<ParkedRecord[]>()
+        .exec();
+      for (const lookup of lookups) {
+        lookup.resolve(
+          found.filter(
+            (parked) =>
+              parked.externalMessageId === lookup.externalMessageId &&
+              parked.conversationId.toHexString() === lookup.conversationId,
+          ),
+        );
+      }
+    } catch (error) {
+      for (const lookup of lookups) lookup.reject(error);
     }
   }
 

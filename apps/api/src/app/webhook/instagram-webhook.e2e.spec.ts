@@ -162,6 +162,25 @@ describe('Instagram webhook intake (e2e)', () => {
       );
       expect(await events().countDocuments()).toBe(1);
     });
+
+    it('stores deliveries arriving together, each answered once stored, a redelivery among them once', async () => {
+      const fixtures = loadWebhookFixtures().slice(0, 5);
+      const bodies = [...fixtures.map((f) => f.body), fixtures[0].body];
+
+      const responses = await Promise.all(
+        bodies.map((body) =>
+          postWebhook(env.testApp.http, body, SANDBOX_APP_SECRET),
+        ),
+      );
+
+      expect(responses.map((r) => r.status)).toEqual(bodies.map(() => 200));
+      for (const fixture of fixtures) {
+        expect(await events().countDocuments({ rawBody: fixture.body })).toBe(
+          1,
+        );
+      }
+      expect(await events().countDocuments()).toBe(fixtures.length);
+    });
   });
 
   describe('POST /webhook/instagram: what is not a delivery to process', () => {

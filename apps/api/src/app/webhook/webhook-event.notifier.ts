@@ -23,11 +23,10 @@ export class WebhookEventNotifier {
 
   async deliveryWorkedOn(event: WebhookEventRecord): Promise<void> {
     try {
+      // Items routed to an owner show by their owner alone; only the others need held accounts.
+      const anyUnrouted = event.items.some((item) => !item.ownerUserId);
       for (const ownerId of await this.ownersOf(event)) {
-        const { accounts } = await this.connections.statusOf(ownerId);
-        const held = accounts
-          .filter((account) => account.state !== 'disconnected')
-          .map((account) => account.id);
+        const held = anyUnrouted ? await this.heldAccountIds(ownerId) : [];
         const view = this.inbox.toDtoForOwner(event, ownerId, held);
         if (view.items.length > 0) {
           this.realtime.emitToUser(ownerId, ServerEvent.InstagramEvent, view);
@@ -38,6 +37,13 @@ export class WebhookEventNotifier {
         `Could not announce webhook ${event._id.toHexString()}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+  }
+
+  private async heldAccountIds(ownerId: string): Promise<string[]> {
+    const { accounts } = await this.connections.statusOf(ownerId);
+    return accounts
+      .filter((account) => account.state !== 'disconnected')
+      .map((account) => account.id);
   }
 
   /** Whom the items were applied for, and the holders of the accounts of items not applied (yet). */

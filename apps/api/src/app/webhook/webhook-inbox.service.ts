@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { createHash } from 'node:crypto';
+import type { MongoBulkWriteError } from 'mongodb';
 import { type Model, Types } from 'mongoose';
 import { AppConfigService } from '../config/app-config.service';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
@@ -56,6 +57,39 @@ export class WebhookStoreUnavailableError extends Error {
   }
 }
 
+/**
+ * Deliveries stored together: the requests that arrive while one event-loop turn runs share one
+ * insertMany (one command, one journal sync). A batch stays well inside a wire message.
+ */
+const INTAKE_BATCH_MAX_COUNT = 500;
+const INTAKE_BATCH_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Who works on deliveries in this process (the processor): a delivery stored while it has room is
+ * stored already leased to this process and handed over once durable, so nothing needs to claim it.
+ */
+export interface IntakeTaker {
+  /** How many more deliveries it takes right now. */
+  room(): number;
+  /** A delivery stored leased to this process (its lease and attempt already recorded). */
+  take(event: WebhookEventRecord): void;
+}
+
+/** One request's delivery waiting for the next intake insert. */
+interface IntakeWaiter {
+  document: WebhookEventRecord & { apiVersion?: string; requestId?: string };
+  bytes: number;
+  resolve: (stored: boolean) => void;
+  reject: (error: unknown) => void;
+}
+
+/** One delivery's progress waiting for the next bulk update. */
+interface ProgressWrite {
+  write: Parameters<Model<WebhookEvent>['bulkWrite']>[0][number];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /** What the processor reports for one pass over a delivery. */
 export interface DeliveryProgress {
   items: WebhookEventItem[];
@@ -73,6 +107,9 @@ export interface DeliveryProgress {
 export class WebhookInbox implements OnModuleInit {
   /** How long one processor holds a delivery (WEBHOOK_LEASE_MS); a crashed one's hold runs out. */
   private readonly leaseMs: number;
+  private taker?: IntakeTaker;
+  private intake: IntakeWaiter[] = [];
+  private progressWrites: ProgressWrite[] = [];
 
   constructor(
     @InjectModel(WebhookEvent.name)
@@ -87,8 +124,14 @@ export class WebhookInbox implements OnModuleInit {
     await this.events.init();
   }
 
+  /** This process's processor: deliveries it has room for are stored leased to it. */
+  setIntakeTaker(taker: IntakeTaker): void {
+    this.taker = taker;
+  }
+
   /**
-   * Stores a signed delivery as received: one insert, nothing else.
+   * Stores a signed delivery as received: one row, inserted together with the deliveries of other
+   * requests of the same event-loop turn (one insertMany), and answered once that row is durable.
    * @throws WebhookStoreUnavailableError when the database fails or does not answer in time.
    */
   async store(
@@ -99,20 +142,33 @@ export class WebhookInbox implements OnModuleInit {
   ): Promise<StoreOutcome> {
     const { status, lastError } = triage(rawBody);
     const document = {
+      _id: new Types.ObjectId(),
       rawBody: rawBody.toString('utf8'),
       digest: createHash('sha256').update(rawBody).digest('hex'),
       receivedAt,
       ...(apiVersion && { apiVersion }),
       ...(requestId && { requestId }),
       status,
+      attempts: 0,
       lastError,
       nextAttemptAt: status === 'pending' ? receivedAt : null,
+      leaseUntil: null,
       finishedAt: finishedAtFor(status, receivedAt),
-    };
+      items: [],
+      itemsRead: false,
+    } as IntakeWaiter['document'];
     let timer: NodeJS.Timeout | undefined;
     try {
-      const created = await Promise.race([
-        this.events.create(document),
+      const stored = await Promise.race([
+        new Promise<boolean>((resolve, reject) => {
+          this.intake.push({
+            document,
+            bytes: rawBody.length,
+            resolve,
+            reject,
+          });
+          if (this.intake.length === 1) setImmediate(() => this.insertIntake());
+        }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
             () => reject(new Error('timed out')),
@@ -120,17 +176,81 @@ export class WebhookInbox implements OnModuleInit {
           );
         }),
       ]);
-      const eventId = created._id.toHexString();
+      if (!stored) return { outcome: 'duplicate' };
+      const eventId = document._id.toHexString();
       if (status === 'pending') return { outcome: 'accepted', eventId };
       return status === 'failed'
         ? { outcome: 'malformed', eventId }
         : { outcome: 'ignored', eventId };
     } catch (error) {
-      if (isDuplicateKeyError(error)) return { outcome: 'duplicate' };
       throw new WebhookStoreUnavailableError(error);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Inserts every delivery waiting for intake, in batches of bounded size. */
+  private insertIntake(): void {
+    const waiting = this.intake;
+    this.intake = [];
+    let batch: IntakeWaiter[] = [];
+    let bytes = 0;
+    for (const waiter of waiting) {
+      if (
+        batch.length > 0 &&
+        (batch.length >= INTAKE_BATCH_MAX_COUNT ||
+          bytes + waiter.bytes > INTAKE_BATCH_MAX_BYTES)
+      ) {
+        void this.insertBatch(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(waiter);
+      bytes += waiter.bytes;
+    }
+    if (batch.length > 0) void this.insertBatch(batch);
+  }
+
+  /**
+   * One insertMany (unordered: each row stands alone). A row refused as a duplicate (Meta sent
+   * these bytes before) answers its request `false`; a row refused otherwise fails only its own
+   * request; a failed command fails them all. The pending rows the processor has room for are
+   * stored leased to it, and handed to it once durable.
+   */
+  private async insertBatch(batch: IntakeWaiter[]): Promise<void> {
+    const now = Date.now();
+    let room = this.taker?.room() ?? 0;
+    const leased = new Set<IntakeWaiter>();
+    for (const waiter of batch) {
+      if (room <= 0) break;
+      if (waiter.document.status !== 'pending') continue;
+      waiter.document.leaseUntil = new Date(now + this.leaseMs);
+      waiter.document.attempts = 1;
+      leased.add(waiter);
+      room -= 1;
+    }
+    const refused = new Map<number, unknown>();
+    try {
+      await this.events.collection.insertMany(
+        batch.map((waiter) => waiter.document),
+        { ordered: false },
+      );
+    } catch (error) {
+      const rows = rowErrorsOf(error, batch.length, (e) => e.insertedCount);
+      if (!rows) {
+        for (const waiter of batch) waiter.reject(error);
+        return;
+      }
+      for (const [index, rowError] of rows) refused.set(index, rowError);
+    }
+    batch.forEach((waiter, index) => {
+      const refusal = refused.get(index);
+      if (refusal === undefined) {
+        if (leased.has(waiter)) this.taker?.take(waiter.document);
+        waiter.resolve(true);
+      } else if (isDuplicateKeyError(refusal)) waiter.resolve(false);
+      else waiter.reject(refusal);
+    });
   }
 
   /** Takes up one delivery by id if it is pending and nobody holds it. */
@@ -138,32 +258,103 @@ export class WebhookInbox implements OnModuleInit {
     return this.claimOne({ _id: new Types.ObjectId(eventId) }, now);
   }
 
-  /** Takes up the delivery that has been due longest, if any. */
-  claimDue(now: Date): Promise<WebhookEventRecord | null> {
-    return this.claimOne({ nextAttemptAt: { $lte: now } }, now);
-  }
-
-  /** Records a pass over a claimed delivery and lets go of it. */
-  async saveProgress(
-    eventId: Types.ObjectId,
-    progress: DeliveryProgress,
-  ): Promise<void> {
-    await this.events
-      .updateOne(
-        { _id: eventId },
+  /**
+   * Takes up to `limit` due deliveries nobody holds, those due longest first, in three commands
+   * whatever their number: pick them, lease them under one token, read back those the token won
+   * (another processor may have taken some in between).
+   */
+  async claimDue(now: Date, limit: number): Promise<WebhookEventRecord[]> {
+    const due = {
+      status: 'pending' as const,
+      nextAttemptAt: { $lte: now },
+      $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }],
+    };
+    const picked = await this.events
+      .find(due, { _id: 1 })
+      .sort({ nextAttemptAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<{ _id: Types.ObjectId }[]>()
+      .exec();
+    if (picked.length === 0) return [];
+    const ids = picked.map((event) => event._id);
+    const leaseId = new Types.ObjectId().toHexString();
+    const leased = await this.events
+      .updateMany(
+        { ...due, _id: { $in: ids } },
         {
           $set: {
-            items: progress.items,
-            itemsRead: true,
-            status: progress.status,
-            nextAttemptAt: progress.nextAttemptAt,
-            lastError: progress.lastError,
-            leaseUntil: null,
-            finishedAt: finishedAtFor(progress.status, new Date()),
+            leaseUntil: new Date(now.getTime() + this.leaseMs),
+            leaseId,
           },
+          $inc: { attempts: 1 },
         },
       )
       .exec();
+    if (leased.modifiedCount === 0) return [];
+    return this.events
+      .find({ _id: { $in: ids }, leaseId })
+      .sort({ nextAttemptAt: 1, _id: 1 })
+      .lean<WebhookEventRecord[]>()
+      .exec();
+  }
+
+  /**
+   * Records a pass over a claimed delivery and lets go of it. The passes that end in the same
+   * event-loop turn are written together (one bulk update).
+   */
+  saveProgress(
+    eventId: Types.ObjectId,
+    progress: DeliveryProgress,
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.progressWrites.push({
+        write: {
+          updateOne: {
+            filter: { _id: eventId },
+            update: {
+              $set: {
+                items: progress.items,
+                itemsRead: true,
+                status: progress.status,
+                nextAttemptAt: progress.nextAttemptAt,
+                lastError: progress.lastError,
+                leaseUntil: null,
+                finishedAt: finishedAtFor(progress.status, new Date()),
+              },
+            },
+          },
+        },
+        resolve,
+        reject,
+      });
+      if (this.progressWrites.length === 1) {
+        setImmediate(() => void this.writeProgress());
+      }
+    });
+  }
+
+  private async writeProgress(): Promise<void> {
+    const batch = this.progressWrites;
+    this.progressWrites = [];
+    const failed = new Map<number, unknown>();
+    try {
+      await this.events.bulkWrite(
+        batch.map((pending) => pending.write),
+        { ordered: false },
+      );
+    } catch (error) {
+      const rows = rowErrorsOf(error, batch.length, (e) => e.matchedCount);
+      if (!rows) {
+        for (const pending of batch) pending.reject(error);
+        return;
+      }
+      for (const [index, rowError] of rows) failed.set(index, rowError);
+    }
+    batch.forEach((pending, index) => {
+      const failure = failed.get(index);
+      if (failure === undefined) pending.resolve();
+      else pending.reject(failure);
+    });
   }
 
   /** How many deliveries are pending, and how long the oldest has waited. */
@@ -299,6 +490,29 @@ export class WebhookInbox implements OnModuleInit {
       .lean<WebhookEventRecord>()
       .exec();
   }
+}
+
+/**
+ * The rows an unordered bulk write refused, by index, when the error says exactly which: every
+ * row either went through (`done` counts them) or has its own write error. Anything else (the
+ * connection closed mid-command: no write errors at all) leaves every row in doubt: null.
+ */
+function rowErrorsOf(
+  error: unknown,
+  rows: number,
+  done: (error: MongoBulkWriteError) => number,
+): Map<number, unknown> | null {
+  const bulkError = error as Partial<MongoBulkWriteError>;
+  const writeErrors = bulkError.writeErrors;
+  if (!writeErrors || bulkError.writeConcernError) return null;
+  const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+  if (
+    list.length === 0 ||
+    list.length + done(error as MongoBulkWriteError) !== rows
+  ) {
+    return null;
+  }
+  return new Map(list.map((writeError) => [writeError.index, writeError]));
 }
 
 /** What a delivery is before any item is read: JSON of a handled object, or not. */

@@ -18,23 +18,34 @@ import { nextRetry, WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry-schedule';
 
 /** How often the sweep looks for due deliveries (retries, and any a crash left behind). */
 export const WEBHOOK_SWEEP_INTERVAL_MS = 5_000;
-/** Deliveries one sweep takes up at most, so one sweep cannot run for ever. */
-const SWEEP_BATCH = 100;
-/** Deliveries one sweep works on at once. */
-const SWEEP_WORKERS = 4;
+/** Deliveries one sweep claims per command. */
+const SWEEP_BATCH = 64;
+/** Deliveries worked on at once: their database writes share the journal's flushes. */
+const MAX_ACTIVE = 32;
 /**
- * Deliveries worked on at once right after intake. A flood beyond it waits for the sweep instead
- * of opening ever more concurrent database work.
+ * Deliveries this process holds at most (worked on, or waiting for a turn). Intake leases a new
+ * delivery to this process only while it has room; a flood beyond it is left to the sweep, which
+ * runs again as soon as room frees up.
  */
-const MAX_IMMEDIATE = 8;
+const MAX_HELD = 512;
+/** A held delivery whose lease runs out sooner than this is claimed again before its turn. */
+const LEASE_MARGIN_MS = 1_000;
 /** Error text kept per item: enough to diagnose, bounded in size. */
 const MAX_ERROR_LENGTH = 500;
 
+/** A delivery this process holds: leased to it, waiting for its turn or worked on. */
+interface HeldDelivery {
+  event: WebhookEventRecord;
+  done: Promise<void>;
+  finish: () => void;
+}
+
 /**
- * Works through the durable inbox: each stored delivery is taken up at once after intake and,
- * should that not happen (a crash, a retry that is due), by a periodic sweep. Every item ends
- * `processed`, `ignored` with a reason, or `failed` after its bounded retries; nothing is dropped
- * without a trace.
+ * Works through the durable inbox. A delivery stored while this process has room is stored leased
+ * to it and worked on at once (WebhookInbox hands it over once durable); the rest, retries that
+ * are due and whatever a crash left behind are claimed by a periodic sweep, several per command.
+ * Every item ends `processed`, `ignored` with a reason, or `failed` after its bounded retries;
+ * nothing is dropped without a trace.
  */
 @Injectable()
 export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
@@ -43,7 +54,12 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
   private sweeping = false;
-  private immediate = 0;
+  /** Held deliveries by id, in the order they came. */
+  private readonly held = new Map<string, HeldDelivery>();
+  private readonly waiting: string[] = [];
+  private active = 0;
+  /** Intake or a sweep left due deliveries to a later sweep for want of room. */
+  private leftBehind = false;
   /** The retry schedule; tests shorten it. */
   retryDelaysMs: readonly number[] = WEBHOOK_RETRY_DELAYS_MS;
 
@@ -55,6 +71,10 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
+    this.inbox.setIntakeTaker({
+      room: () => this.room(),
+      take: (event) => void this.hold(event),
+    });
     this.sweepTimer = setInterval(
       () => this.track(this.sweep()),
       WEBHOOK_SWEEP_INTERVAL_MS,
@@ -73,49 +93,102 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Takes up a just-stored delivery without waiting for the sweep; the caller does not wait. */
+  /**
+   * Takes up a just-stored delivery without waiting for the sweep; the caller does not wait. One
+   * intake leased to this process is already held; any other is claimed, room permitting.
+   */
   processSoon(eventId: string): void {
-    if (this.stopping || this.immediate >= MAX_IMMEDIATE) return;
-    this.immediate += 1;
+    if (this.stopping || this.held.has(eventId)) return;
+    if (this.room() <= 0) {
+      this.leftBehind = true;
+      return;
+    }
     this.track(
       (async () => {
-        try {
-          const event = await this.inbox.claim(eventId, new Date());
-          if (event) await this.process(event);
-        } finally {
-          this.immediate -= 1;
-        }
+        const event = await this.inbox.claim(eventId, new Date());
+        if (event) await this.hold(event);
       })(),
     );
   }
 
   /**
-   * Takes up every due delivery, oldest due first, SWEEP_WORKERS at a time (their database writes
-   * share the journal's flushes); one sweep at a time. A full batch means a backlog (a flood, or
-   * what a crash left): the next batch follows at once, not a period later.
+   * Takes up every due delivery, oldest due first, SWEEP_BATCH per claim, as far as this process
+   * has room; one sweep at a time. Resolves when what it claimed has been worked on.
    */
   async sweep(): Promise<void> {
     if (this.sweeping) return;
     this.sweeping = true;
-    let taken = 0;
-    let drained = false;
-    const worker = async () => {
-      while (!drained && taken < SWEEP_BATCH && !this.stopping) {
-        taken += 1;
-        const event = await this.inbox.claimDue(new Date());
-        if (!event) {
-          drained = true;
-          return;
-        }
-        await this.process(event);
-      }
-    };
+    const passes: Promise<void>[] = [];
     try {
-      await Promise.all(Array.from({ length: SWEEP_WORKERS }, worker));
+      while (!this.stopping) {
+        const room = Math.min(SWEEP_BATCH, this.room());
+        if (room <= 0) {
+          this.leftBehind = true;
+          break;
+        }
+        const claimed = await this.inbox.claimDue(new Date(), room);
+        passes.push(...claimed.map((event) => this.hold(event)));
+        if (claimed.length < room) break;
+      }
     } finally {
       this.sweeping = false;
     }
-    if (!drained && !this.stopping) this.track(this.sweep());
+    await Promise.all(passes);
+  }
+
+  /** How many more deliveries this process takes now. */
+  private room(): number {
+    return this.stopping ? 0 : MAX_HELD - this.held.size;
+  }
+
+  /**
+   * Works on a delivery leased to this process when its turn comes.
+   * @returns when that pass has ended.
+   */
+  private hold(event: WebhookEventRecord): Promise<void> {
+    const id = event._id.toHexString();
+    const already = this.held.get(id);
+    if (already) {
+      // Claimed again while held (its lease ran out meanwhile): the newer lease stands.
+      already.event = event;
+      return already.done;
+    }
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    this.held.set(id, { event, done, finish });
+    this.waiting.push(id);
+    this.startWaiting();
+    return done;
+  }
+
+  private startWaiting(): void {
+    while (this.active < MAX_ACTIVE && this.waiting.length > 0) {
+      const id = this.waiting.shift() as string;
+      this.active += 1;
+      this.track(this.runHeld(id));
+    }
+  }
+
+  private async runHeld(id: string): Promise<void> {
+    const held = this.held.get(id) as HeldDelivery;
+    try {
+      let event: WebhookEventRecord | null = held.event;
+      const leaseLeft = (event.leaseUntil?.getTime() ?? 0) - Date.now();
+      // Waited too long for its turn: working on it now could overlap another processor's claim.
+      if (leaseLeft < LEASE_MARGIN_MS) {
+        event = this.stopping ? null : await this.inbox.claim(id, new Date());
+      }
+      if (event) await this.process(event);
+    } finally {
+      this.held.delete(id);
+      this.active -= 1;
+      held.finish();
+      this.startWaiting();
+      if (this.leftBehind && this.held.size <= MAX_HELD / 2) {
+        this.leftBehind = false;
+        this.track(this.sweep());
+      }
+    }
   }
 
   /** One pass over a claimed delivery, logged under the id of the request that brought it. */

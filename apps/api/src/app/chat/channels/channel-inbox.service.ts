@@ -1,12 +1,14 @@
-import type { MessageDto } from '@instantchat/contracts';
+import { type MessageDto, ServerEvent } from '@instantchat/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
+import type { MongoBulkWriteError } from 'mongodb';
+import type { Model, Types } from 'mongoose';
 import { isDuplicateKeyError } from '../../database/duplicate-key-error';
+import { RealtimeService } from '../../realtime/realtime.service';
 import { parseObjectId } from '../../database/object-ids';
 import { ChatNotifier } from '../chat-notifier.service';
 import { toChannelConversation, toMessageDto } from '../chat.mapper';
-import type { MessageRecord } from '../chat.records';
+import type { ConversationRecord, MessageRecord } from '../chat.records';
 import { ConversationsService } from '../conversations.service';
 import { Message } from '../schemas/message.schema';
 import type { CachedContactProfile } from '../schemas/conversation.schema';
@@ -24,6 +26,30 @@ import { findMessageRecord } from './message-records';
 import { ReplyEchoes } from './reply-echo';
 
 /**
+ * How long an opened thread's conversation is reused without asking the database again. Within it,
+ * a thread opened again for the same connection and participants changes nothing; a change of
+ * either (another owner, a new connection) opens it through the database at once.
+ */
+export const THREAD_CACHE_MS = 10_000;
+/** Threads remembered at most; the oldest go first. */
+const THREAD_CACHE_SIZE = 10_000;
+
+/** A message waiting for the next insertMany. */
+interface PendingMessageInsert {
+  fields: Record<string, unknown>;
+  resolve: (message: MessageRecord) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A thread's conversation as last opened or written here. */
+interface CachedThread {
+  conversation: ConversationRecord;
+  /** The connection and participants it was opened for. */
+  openedFor: string;
+  expiresAt: number;
+}
+
+/**
  * How other modules (Instagram's webhook processing first) record what happens outside InstantChat:
  * threads, inbound messages, and later changes to any message. Each write is announced to the
  * conversation's participants like a local one. How each kind of change is applied lives in
@@ -34,20 +60,31 @@ import { ReplyEchoes } from './reply-echo';
 export class ChannelInbox {
   private readonly echoes: ReplyEchoes;
   private readonly changes: MessageChanges;
+  /** By `accountId contactIgsid`, and the same entries by conversation id. */
+  private readonly threads = new Map<string, CachedThread>();
+  private readonly threadsById = new Map<string, CachedThread>();
+  private messageInserts: PendingMessageInsert[] = [];
 
   constructor(
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly conversations: ConversationsService,
     private readonly notifier: ChatNotifier,
+    private readonly realtime: RealtimeService,
   ) {
     this.echoes = new ReplyEchoes(messages, conversations, notifier);
     this.changes = new MessageChanges(messages, this.echoes);
   }
 
-  /** Finds or opens the conversation of an external thread; a new one appears in its owners' lists. */
+  /**
+   * Finds or opens the conversation of an external thread; a new one appears in its owners' lists.
+   * A thread opened here moments ago for the same connection and owners is answered from memory.
+   */
   async openThread(thread: InboundThread): Promise<ChannelConversation> {
+    const cached = this.cachedThread(thread);
+    if (cached) return toChannelConversation(cached);
     const { conversation, created } =
       await this.conversations.openInstagramThread(thread);
+    this.rememberThread(conversation);
     if (created) {
       await this.notifier.conversationChanged(conversation);
     }
@@ -75,6 +112,7 @@ export class ChannelInbox {
   ): Promise<ChannelConversation> {
     const { conversation } =
       await this.conversations.openInstagramThread(thread);
+    this.rememberThread(conversation);
     await this.notifier.conversationChanged(conversation);
     return toChannelConversation(conversation);
   }
@@ -87,7 +125,8 @@ export class ChannelInbox {
   async recordInbound(inbound: InboundMessage): Promise<RecordedMessage> {
     const conversationId = parseObjectId(inbound.conversationId);
     const conversation = conversationId
-      ? await this.conversations.getById(conversationId)
+      ? (this.rememberedConversation(conversationId) ??
+        (await this.conversations.getById(conversationId)))
       : undefined;
     if (conversation?.kind !== 'instagram') {
       throw new Error(
@@ -98,13 +137,13 @@ export class ChannelInbox {
       conversationId: conversation._id,
       instagramMessageId: inbound.externalMessageId,
     };
-    // Also finds our own reply when this is its echo: the Send API's answer stored Meta's id on it.
-    const earlier = await findMessageRecord(this.messages, identity);
-    if (earlier) {
-      return { message: toMessageDto(earlier), created: false };
-    }
     const outbound = inbound.direction === 'outbound';
     if (outbound) {
+      // Also finds our own reply when this is its echo: the Send API's answer stored Meta's id on it.
+      const earlier = await findMessageRecord(this.messages, identity);
+      if (earlier) {
+        return { message: toMessageDto(earlier), created: false };
+      }
       const claimed = await this.echoes.claimOwnReply(
         conversation._id,
         inbound,
@@ -114,8 +153,9 @@ export class ChannelInbox {
     let message: MessageRecord;
     try {
       // Stored at arrival time, not `sentAt`: history and reconnect catch-up order by createdAt, and a
-      // late webhook must not land behind a cursor the dashboard already holds.
-      const created = await this.messages.create({
+      // late webhook must not land behind a cursor the dashboard already holds. A redelivered
+      // inbound message is refused by the unique index (no lookup first: redeliveries are rare).
+      message = await this.insertMessage({
         ...identity,
         source: 'instagram',
         senderUserId: null,
@@ -133,9 +173,8 @@ export class ChannelInbox {
         referral: inbound.referral,
         systemEvent: inbound.systemEvent,
       });
-      message = created.toObject<MessageRecord>();
     } catch (error) {
-      // Two deliveries of the same webhook raced past the lookup: the unique index let one win.
+      // Stored before (a redelivery), or two deliveries raced: the unique index let one win.
       const winner = isDuplicateKeyError(error)
         ? await findMessageRecord(this.messages, identity)
         : null;
@@ -144,17 +183,31 @@ export class ChannelInbox {
       }
       throw error;
     }
-    if (!outbound) {
-      await this.conversations.recordInboundAt(conversation, inbound.sentAt);
-    }
-    // The owner wrote an echo themselves (in Instagram's app): it is not news to them.
-    const updated = await this.conversations.recordNewMessage(
-      conversation,
-      message,
-      { countUnread: !outbound },
-    );
     const dto = toMessageDto(message);
-    await this.notifier.messageCreated(updated, dto);
+    // Stored: its participants see it now, before the conversation's preview and counters move
+    // (conversation:updated follows once they have).
+    this.realtime.emitToUsers(
+      conversation.participantIds.map((id) => id.toHexString()),
+      ServerEvent.MessageNew,
+      dto,
+    );
+    let updated: ConversationRecord;
+    try {
+      // The owner wrote an echo themselves (in Instagram's app): it is not news to them.
+      [updated] = await Promise.all([
+        this.conversations.recordNewMessage(conversation, message, {
+          countUnread: !outbound,
+        }),
+        !outbound &&
+          this.conversations.recordInboundAt(conversation, inbound.sentAt),
+      ]);
+    } catch (error) {
+      // The remembered conversation may be gone (nothing deletes one in use, but a reset may).
+      this.forgetThread(conversation);
+      throw error;
+    }
+    this.rememberThread(updated);
+    await this.notifier.conversationChanged(updated);
     return { message: dto, created: true };
   }
 
@@ -172,9 +225,9 @@ export class ChannelInbox {
     const updated = await this.changes.apply(filter, change);
     if (!updated) return null;
     const dto = toMessageDto(updated);
-    const conversation = await this.conversations.getById(
-      updated.conversationId,
-    );
+    const conversation =
+      this.rememberedConversation(updated.conversationId) ??
+      (await this.conversations.getById(updated.conversationId));
     this.notifier.messageUpdated(conversation, dto);
     return dto;
   }
@@ -209,11 +262,160 @@ export class ChannelInbox {
     if (!seen) return null;
     const changed = await this.changes.markReadUpTo(seen);
     if (changed.length === 0) return [];
-    const conversation = await this.conversations.getById(seen.conversationId);
+    const conversation =
+      this.rememberedConversation(seen.conversationId) ??
+      (await this.conversations.getById(seen.conversationId));
     const dtos = changed.map(toMessageDto);
     for (const dto of dtos) this.notifier.messageUpdated(conversation, dto);
     return dtos;
   }
+
+  /**
+   * Inserts one message; the messages recorded in the same event-loop turn share one insertMany
+   * (unordered: each stands alone, and a refusal, such as a duplicate, fails only its own caller).
+   */
+  private insertMessage(
+    fields: Record<string, unknown>,
+  ): Promise<MessageRecord> {
+    return new Promise((resolve, reject) => {
+      this.messageInserts.push({ fields, resolve, reject });
+      if (this.messageInserts.length === 1) {
+        setImmediate(() => void this.insertMessages());
+      }
+    });
+  }
+
+  private async insertMessages(): Promise<void> {
+    const batch = this.messageInserts;
+    this.messageInserts = [];
+    if (batch.length === 1) {
+      const [only] = batch;
+      try {
+        only.resolve(
+          (await this.messages.create(only.fields)).toObject<MessageRecord>(),
+        );
+      } catch (error) {
+        only.reject(error);
+      }
+      return;
+    }
+    let outcomes: unknown[];
+    try {
+      const inserted = await this.messages.insertMany(
+        batch.map((pending) => pending.fields),
+        { ordered: false, rawResult: true },
+      );
+      outcomes = inserted.mongoose.results;
+    } catch (error) {
+      const known = outcomesOf(error, batch.length);
+      if (!known) {
+        for (const pending of batch) pending.reject(error);
+        return;
+      }
+      outcomes = known;
+    }
+    batch.forEach((pending, index) => {
+      const outcome = outcomes[index];
+      if (outcome instanceof this.messages) {
+        pending.resolve(outcome.toObject<MessageRecord>());
+      } else pending.reject(outcome);
+    });
+  }
+
+  /** The thread's conversation, when it was opened here moments ago for the same owners. */
+  private cachedThread(thread: InboundThread): ConversationRecord | null {
+    if (thread.contactProfile) return null;
+    const key = threadKey(
+      thread.instagram.accountId,
+      thread.instagram.contactIgsid,
+    );
+    const cached = this.threads.get(key);
+    if (!cached || cached.expiresAt <= Date.now()) return null;
+    return cached.openedFor ===
+      openedFor(thread.instagram.connectionId, thread.participantIds)
+      ? cached.conversation
+      : null;
+  }
+
+  private rememberedConversation(
+    id: Types.ObjectId,
+  ): ConversationRecord | null {
+    const cached = this.threadsById.get(id.toHexString());
+    return cached && cached.expiresAt > Date.now() ? cached.conversation : null;
+  }
+
+  private rememberThread(conversation: ConversationRecord): void {
+    const { instagram } = conversation;
+    if (conversation.kind !== 'instagram' || !instagram) return;
+    const key = threadKey(instagram.accountId, instagram.contactIgsid);
+    const id = conversation._id.toHexString();
+    this.threads.delete(key);
+    this.threadsById.delete(id);
+    if (this.threads.size >= THREAD_CACHE_SIZE) {
+      const oldest = this.threads.entries().next().value as [
+        string,
+        CachedThread,
+      ];
+      this.threads.delete(oldest[0]);
+      this.threadsById.delete(oldest[1].conversation._id.toHexString());
+    }
+    const entry: CachedThread = {
+      conversation,
+      openedFor: openedFor(
+        instagram.connectionId.toHexString(),
+        conversation.participantIds.map((p) => p.toHexString()),
+      ),
+      expiresAt: Date.now() + THREAD_CACHE_MS,
+    };
+    this.threads.set(key, entry);
+    this.threadsById.set(id, entry);
+  }
+
+  private forgetThread(conversation: ConversationRecord): void {
+    const cached = this.threadsById.get(conversation._id.toHexString());
+    if (!cached) return;
+    this.threadsById.delete(conversation._id.toHexString());
+    const { instagram } = cached.conversation;
+    if (instagram)
+      this.threads.delete(
+        threadKey(instagram.accountId, instagram.contactIgsid),
+      );
+  }
+}
+
+/**
+ * Each message's outcome (its document, its write error or its validation error) from an unordered
+ * insertMany's error, when the error accounts for every message: each was inserted, refused by the
+ * server or refused by validation. Anything else (the connection closed mid-command) leaves every
+ * message in doubt: null.
+ */
+function outcomesOf(error: unknown, count: number): unknown[] | null {
+  const bulkError = error as Partial<MongoBulkWriteError> & {
+    results?: unknown[];
+  };
+  const writeErrors = bulkError.writeErrors;
+  if (!bulkError.results || !writeErrors || bulkError.writeConcernError) {
+    return null;
+  }
+  const refused = Array.isArray(writeErrors) ? writeErrors.length : 1;
+  const invalid = bulkError.results.filter(
+    (outcome) => outcome instanceof Error,
+  ).length;
+  return refused > 0 &&
+    (bulkError.insertedCount ?? -1) + refused + invalid === count
+    ? bulkError.results
+    : null;
+}
+
+function threadKey(accountId: string, contactIgsid: string): string {
+  return `${accountId} ${contactIgsid}`;
+}
+
+function openedFor(
+  connectionId: string,
+  participantIds: readonly string[],
+): string {
+  return `${connectionId} ${participantIds.join(',')}`;
 }
 
 function filterFor(

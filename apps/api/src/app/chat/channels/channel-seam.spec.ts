@@ -315,6 +315,26 @@ describe('Chat channel seam', () => {
       expect(history.items).toHaveLength(1);
     });
 
+    it('stores messages recorded at once together, a redelivery among them once', async () => {
+      const [first, redelivered, other] = await Promise.all([
+        chat.inbox.recordInbound(inbound('mid.together-1')),
+        chat.inbox.recordInbound(inbound('mid.together-1')),
+        chat.inbox.recordInbound(inbound('mid.together-2')),
+      ]);
+
+      expect([first.created, redelivered.created, other.created]).toEqual([
+        true,
+        false,
+        true,
+      ]);
+      expect(redelivered.message).toEqual(first.message);
+      expect(chat.takeEmitted(ServerEvent.MessageNew)).toHaveLength(2);
+      const history = await chat.messages.listPage(owner.id, thread.id, {});
+      expect(
+        history.items.filter((m) => m.text === 'Is this in stock?'),
+      ).toHaveLength(2);
+    });
+
     it('stores the same Meta id once per conversation, so two connected accounts keep their own copy', async () => {
       const otherAccount = await chat.inbox.openThread({
         kind: 'instagram',

@@ -76,6 +76,9 @@ export class WebhookEvent {
   /** A processor holds the delivery until then; a crashed one's hold simply runs out. */
   @Prop({ type: Date, default: null }) leaseUntil!: Date | null;
 
+  /** The claim that took it up last (several are claimed under one token): see WebhookInbox.claimDue. */
+  @Prop({ type: String }) leaseId?: string;
+
   /**
    * When the delivery ended `processed` or `ignored`; the TTL index `finishedAt_ttl` removes it
    * WEBHOOK_RETENTION_DAYS later (`webhook-retention.ts`). Null while pending or failed.
