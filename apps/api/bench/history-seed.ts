@@ -1,4 +1,5 @@
 import { ObjectId } from 'mongodb';
+import { messageSearchTerms } from '../src/app/chat/search/search-terms';
 import { withApiDatabase } from './seed-database';
 
 const BATCH = 2_000;
@@ -12,8 +13,10 @@ export interface HistoryToSeed {
 /**
  * Writes long histories straight into the API's data directory while the API is stopped: sending
  * 110k messages through REST would take longer than the whole bench. Each document has exactly the
- * fields and types Mongoose writes for a local message (see schemas/message.schema.ts), one
- * millisecond apart and ending now, so the API reads them as its own.
+ * fields and types the API writes for a local message (see schemas/message.schema.ts), its search
+ * terms included, one millisecond apart and ending now, so the API reads them as its own (without
+ * them, the API's start would upgrade all 110k documents in the background while the history is
+ * measured).
  */
 export async function seedHistories(
   dataDir: string,
@@ -33,12 +36,14 @@ export async function seedHistories(
           i++
         ) {
           const at = new Date(firstAt + i);
+          const text = `history message ${i}`;
           batch.push({
             _id: new ObjectId(),
             conversationId,
             source: 'local',
             senderUserId,
-            text: `history message ${i}`,
+            text,
+            searchTerms: messageSearchTerms(text),
             attachments: [],
             status: 'sent',
             error: null,

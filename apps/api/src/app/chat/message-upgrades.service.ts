@@ -21,11 +21,18 @@ export const OBSOLETE_MESSAGE_INDEXES = ['instagramMessageId_1'] as const;
 export const SEARCH_TERMS_BATCH = 500;
 
 /**
+ * Between two batches: the backfill is background work on a live server, and a batch (500 documents
+ * decoded, 500 updates cast) is tens of milliseconds of this process's time that requests wait behind.
+ */
+export const SEARCH_TERMS_PAUSE_MS = 50;
+
+/**
  * Brings a database written by an earlier version up to the current message schema, at start and
  * idempotently (every instance may run it; each step finds nothing left to do the second time):
  * 1. drops the obsolete global unique index before any webhook can hit it (awaited at boot);
  * 2. gives messages stored before search existed their `searchTerms`, in batches, in the
- *    background — search finds them once done; new messages never wait for it.
+ *    background and paced (SEARCH_TERMS_PAUSE_MS between batches) — search finds them once done;
+ *    requests and new messages never wait for it.
  */
 @Injectable()
 export class MessageUpgradesService
@@ -106,11 +113,17 @@ export class MessageUpgradesService
       );
       await this.messages.bulkWrite(updates, { ordered: false });
       upgraded += batch.length;
+      if (batch.length === SEARCH_TERMS_BATCH)
+        await pause(SEARCH_TERMS_PAUSE_MS);
     }
     if (upgraded > 0)
       this.logger.log(`Gave ${upgraded} older message(s) their search terms`);
     return upgraded;
   }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function isNamespaceNotFound(error: unknown): boolean {
