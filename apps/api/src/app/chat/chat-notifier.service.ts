@@ -104,7 +104,7 @@ export class ChatNotifier {
   }
 
   typing(
-    conversation: ConversationRecord,
+    conversation: ConversationIdentity,
     userId: string,
     isTyping: boolean,
   ): void {

@@ -33,8 +33,8 @@ export interface ListConversationsOptions {
 /** Local conversations whose identity one API instance keeps (a few hundred bytes each). */
 const LOCAL_IDENTITIES_MAX = 10_000;
 
-/** The conversation a caller sends into (ConversationsService.getForSending). */
-export interface SendingInto {
+/** A caller's conversation as far as sending, reading history or marking read needs it. */
+export interface IdentifiedConversation {
   identity: ConversationIdentity;
   /** The whole conversation, when it was read for this call; always for a kind other than local. */
   record?: ConversationRecord;
@@ -171,16 +171,17 @@ export class ConversationsService implements OnModuleInit {
   }
 
   /**
-   * The conversation a message from the caller goes into. A local conversation is read once per
-   * API instance and then answered from memory (see localIdentities): a send needs only its id and
-   * participants. Any other kind is read every time, whole: its participants follow the connected
-   * account and its channel asks where it stands (a reply window).
+   * What the conversation is, for a caller who takes part in it: enough for a send, a history
+   * page, a read receipt or a typing signal. A local conversation is read once per API instance and
+   * then answered from memory (see localIdentities). Any other kind is read every time, whole: its
+   * participants follow the connected account and its channel asks where it stands (a reply
+   * window).
    * @throws NotFoundException unless the conversation exists and the user takes part in it.
    */
-  async getForSending(
+  async identify(
     userId: string,
     conversationId: string,
-  ): Promise<SendingInto> {
+  ): Promise<IdentifiedConversation> {
     const id = parseObjectId(conversationId);
     const known = id && this.localIdentities.get(id.toHexString());
     if (known) {
@@ -400,7 +401,7 @@ export class ConversationsService implements OnModuleInit {
 
   /** Everything up to `readAt` is read by the user: their unread count drops to zero. */
   async markReadBy(
-    conversation: ConversationRecord,
+    conversation: Pick<ConversationIdentity, '_id'>,
     userId: string,
     readAt: Date,
   ): Promise<ConversationRecord> {

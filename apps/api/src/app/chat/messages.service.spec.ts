@@ -272,6 +272,16 @@ describe('MessagesService', () => {
         chat.messages.listPage(carol.id, conversationId, {}),
       ).rejects.toThrow(NotFoundException);
     });
+
+    it('is one database command once the conversation is known', async () => {
+      await chat.messages.listPage(bob.id, conversationId, {});
+
+      const commands = await chat.databaseCommandsDuring(() =>
+        chat.messages.listPage(bob.id, conversationId, {}),
+      );
+
+      expect(commands).toEqual(['find']);
+    });
   });
 
   describe('markRead', () => {
@@ -342,6 +352,14 @@ describe('MessagesService', () => {
     });
 
     it('answers 404 to someone outside the conversation', async () => {
+      await expect(
+        chat.messages.markRead(carol.id, conversationId),
+      ).rejects.toThrow(NotFoundException);
+    });
+
+    it('answers 404 to someone outside a conversation already known', async () => {
+      await chat.messages.markRead(bob.id, conversationId);
+
       await expect(
         chat.messages.markRead(carol.id, conversationId),
       ).rejects.toThrow(NotFoundException);

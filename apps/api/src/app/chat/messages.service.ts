@@ -17,11 +17,7 @@ import type { RecordedMessage } from './channels/channel.types';
 import { ReplyChannels } from './channels/reply-channels';
 import { ChatNotifier } from './chat-notifier.service';
 import { toChannelConversation, toMessageDto } from './chat.mapper';
-import type {
-  ConversationIdentity,
-  ConversationRecord,
-  MessageRecord,
-} from './chat.records';
+import type { ConversationIdentity, MessageRecord } from './chat.records';
 import { ConversationsService } from './conversations.service';
 import { ReplyDelivery } from './reply-delivery.service';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
@@ -60,7 +56,7 @@ export class MessagesService implements OnModuleInit {
     conversationId: string,
     query: MessageHistoryQueryDto,
   ): Promise<Page<MessageDto>> {
-    const conversation = await this.conversations.getForUser(
+    const { identity: conversation } = await this.conversations.identify(
       userId,
       conversationId,
     );
@@ -115,7 +111,7 @@ export class MessagesService implements OnModuleInit {
     if (!hasVisibleText(text)) {
       throw new BadRequestException('text must not be empty');
     }
-    const { identity, record } = await this.conversations.getForSending(
+    const { identity, record } = await this.conversations.identify(
       userId,
       conversationId,
     );
@@ -188,7 +184,7 @@ export class MessagesService implements OnModuleInit {
     userId: string,
     conversationId: string,
   ): Promise<ReadReceiptDto> {
-    const conversation = await this.conversations.getForUser(
+    const { identity: conversation } = await this.conversations.identify(
       userId,
       conversationId,
     );
@@ -225,7 +221,7 @@ export class MessagesService implements OnModuleInit {
   }
 
   private async positionOf(
-    conversation: ConversationRecord,
+    conversation: Pick<ConversationIdentity, '_id'>,
     messageId: string,
   ) {
     const id = parseObjectId(messageId);
