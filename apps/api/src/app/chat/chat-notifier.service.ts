@@ -5,7 +5,7 @@ import {
 } from '@instantchat/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { RealtimeService } from '../realtime/realtime.service';
-import type { ConversationRecord } from './chat.records';
+import type { ConversationIdentity, ConversationRecord } from './chat.records';
 import { ConversationPresenter } from './conversation-presenter.service';
 
 /**
@@ -31,12 +31,21 @@ export class ChatNotifier {
     conversation: ConversationRecord,
     message: MessageDto,
   ): Promise<void> {
+    this.messageNew(conversation, message);
+    await this.conversationChanged(conversation);
+  }
+
+  /**
+   * A stored message, to every participant's tabs: all it needs is who takes part, so a sender
+   * tells it as soon as the message is durable, before the conversation's own update (whose
+   * `conversation:updated` follows).
+   */
+  messageNew(conversation: ConversationIdentity, message: MessageDto): void {
     this.realtime.emitToUsers(
       participantIdsOf(conversation),
       ServerEvent.MessageNew,
       message,
     );
-    await this.conversationChanged(conversation);
   }
 
   /** A stored message changed (delivery status, reaction, edit, unsend): every participant's tabs redraw it. */
@@ -95,7 +104,7 @@ export class ChatNotifier {
   }
 
   typing(
-    conversation: ConversationRecord,
+    conversation: ConversationIdentity,
     userId: string,
     isTyping: boolean,
   ): void {
@@ -108,6 +117,8 @@ export class ChatNotifier {
   }
 }
 
-function participantIdsOf(conversation: ConversationRecord): string[] {
+function participantIdsOf(
+  conversation: Pick<ConversationIdentity, 'participantIds'>,
+): string[] {
   return conversation.participantIds.map((id) => id.toHexString());
 }

@@ -67,16 +67,19 @@ export class ChatGateway {
     const userId = socket.data.user.id;
     try {
       const payload = await validateSocketPayload(TypingEventDto, body);
-      const conversation = await this.conversations.getForUser(
+      const { identity, record } = await this.conversations.identify(
         userId,
         payload.conversationId,
       );
-      this.notifier.typing(conversation, userId, payload.isTyping);
+      this.notifier.typing(identity, userId, payload.isTyping);
       // An external contact sees it too, where the channel can show it.
-      if (payload.isTyping)
-        this.replyChannels
-          .find(conversation.kind)
-          ?.agentTyping?.(toChannelConversation(conversation), userId);
+      const channel = this.replyChannels.find(identity.kind);
+      if (payload.isTyping && channel?.agentTyping) {
+        const conversation =
+          record ??
+          (await this.conversations.getForUser(userId, payload.conversationId));
+        channel.agentTyping(toChannelConversation(conversation), userId);
+      }
     } catch (error) {
       // 400 (bad payload) or 404 (not the caller's conversation): nothing to relay.
       if (!(error instanceof HttpException)) {

@@ -17,5 +17,11 @@ export type ConversationRecord = Omit<
 
 export type MessageRecord = Message & { _id: Types.ObjectId };
 
+/** What a conversation is, as opposed to where it stands (preview, counters, read state). */
+export type ConversationIdentity = Pick<
+  ConversationRecord,
+  '_id' | 'kind' | 'participantIds'
+>;
+
 /** User id → display name, for the participants of the conversations being mapped. */
 export type DisplayNames = ReadonlyMap<string, string>;

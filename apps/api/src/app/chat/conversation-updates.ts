@@ -1,5 +1,5 @@
 import { previewText } from './chat.mapper';
-import type { ConversationRecord, MessageRecord } from './chat.records';
+import type { ConversationIdentity, MessageRecord } from './chat.records';
 
 // The pieces of a conversation update that a new message brings: its preview and list position,
 // and the unread counters of those who have not read it yet. ConversationsService composes them
@@ -7,7 +7,7 @@ import type { ConversationRecord, MessageRecord } from './chat.records';
 
 /** Everyone in the conversation but the message's author. */
 export function recipientsOf(
-  conversation: ConversationRecord,
+  conversation: Pick<ConversationIdentity, 'participantIds'>,
   message: MessageRecord,
 ): string[] {
   const authorId = message.senderUserId?.toHexString() ?? null;

@@ -9,7 +9,11 @@ import { type Model, Types } from 'mongoose';
 import { UsersService } from '../users/users.service';
 import { ChatNotifier } from './chat-notifier.service';
 import type { InboundThread } from './channels/channel.types';
-import type { ConversationRecord, MessageRecord } from './chat.records';
+import type {
+  ConversationIdentity,
+  ConversationRecord,
+  MessageRecord,
+} from './chat.records';
 import {
   notReadSince,
   previewOf,
@@ -26,6 +30,16 @@ export interface ListConversationsOptions {
   limit: number;
 }
 
+/** Local conversations whose identity one API instance keeps (a few hundred bytes each). */
+const LOCAL_IDENTITIES_MAX = 10_000;
+
+/** A caller's conversation as far as sending, reading history or marking read needs it. */
+export interface IdentifiedConversation {
+  identity: ConversationIdentity;
+  /** The whole conversation, when it was read for this call; always for a kind other than local. */
+  record?: ConversationRecord;
+}
+
 export interface OpenedConversation {
   conversation: ConversationRecord;
   /** False when the pair already had a conversation and it was returned as is. */
@@ -38,6 +52,16 @@ export interface OpenedConversation {
  */
 @Injectable()
 export class ConversationsService implements OnModuleInit {
+  /**
+   * Local conversations already read, by id: their kind and participants never change (the pair
+   * key is unique and nothing deletes a conversation), so what one read told stays true on every
+   * API instance.
+   */
+  private readonly localIdentities = new Map<
+    string,
+    { identity: ConversationIdentity; participants: readonly string[] }
+  >();
+
   constructor(
     @InjectModel(Conversation.name)
     private readonly conversations: Model<Conversation>,
@@ -147,39 +171,77 @@ export class ConversationsService implements OnModuleInit {
   }
 
   /**
+   * What the conversation is, for a caller who takes part in it: enough for a send, a history
+   * page, a read receipt or a typing signal. A local conversation is read once per API instance and
+   * then answered from memory (see localIdentities). Any other kind is read every time, whole: its
+   * participants follow the connected account and its channel asks where it stands (a reply
+   * window).
+   * @throws NotFoundException unless the conversation exists and the user takes part in it.
+   */
+  async identify(
+    userId: string,
+    conversationId: string,
+  ): Promise<IdentifiedConversation> {
+    const id = parseObjectId(conversationId);
+    const known = id && this.localIdentities.get(id.toHexString());
+    if (known) {
+      if (!known.participants.includes(userId)) {
+        throw new NotFoundException('Conversation not found');
+      }
+      return { identity: known.identity };
+    }
+    const record = await this.getForUser(userId, conversationId);
+    if (record.kind === 'local') {
+      this.rememberLocal(record);
+    }
+    return { identity: record, record };
+  }
+
+  private rememberLocal({ _id, kind, participantIds }: ConversationRecord) {
+    if (this.localIdentities.size >= LOCAL_IDENTITIES_MAX) {
+      // Maps iterate in insertion order: the first key is the oldest entry.
+      const oldest = this.localIdentities.keys().next().value;
+      if (oldest !== undefined) this.localIdentities.delete(oldest);
+    }
+    this.localIdentities.set(_id.toHexString(), {
+      identity: { _id, kind, participantIds },
+      participants: participantIds.map((p) => p.toHexString()),
+    });
+  }
+
+  /**
    * Moves the conversation to the top of everyone's list, with this message as its preview, and
    * counts it as unread for every participant but its author. `countUnread: false` for a message
    * the participants wrote themselves outside InstantChat (an Instagram echo).
    */
   async recordNewMessage(
-    conversation: ConversationRecord,
+    conversation: Pick<ConversationIdentity, '_id' | 'participantIds'>,
     message: MessageRecord,
     { countUnread = true }: { countUnread?: boolean } = {},
   ): Promise<ConversationRecord> {
     const recipientIds = countUnread ? recipientsOf(conversation, message) : [];
     // The usual case, in one round trip that also answers the result: the message is the newest
-    // and no recipient has read past it.
-    const updated = await this.conversations
-      .findOneAndUpdate(
-        {
-          _id: conversation._id,
-          lastMessageAt: { $lte: message.createdAt },
-          ...(recipientIds.length > 0 && {
-            $and: recipientIds.map((id) => notReadSince(id, message.createdAt)),
-          }),
-        },
-        {
-          $set: previewOf(message),
-          ...(recipientIds.length > 0 && {
-            $inc: unreadIncrements(recipientIds),
-          }),
-        },
-        { returnDocument: 'after' },
-      )
-      .lean<ConversationRecord>()
-      .exec();
+    // and no recipient has read past it. Straight to the driver: every value below is already of
+    // its stored type, so Mongoose's casting would only copy it (it would also set updatedAt).
+    const updated = await this.conversations.collection.findOneAndUpdate(
+      {
+        _id: conversation._id,
+        lastMessageAt: { $lte: message.createdAt },
+        ...(recipientIds.length > 0 && {
+          $and: recipientIds.map((id) => notReadSince(id, message.createdAt)),
+        }),
+      },
+      {
+        $set: { ...previewOf(message), updatedAt: new Date() },
+        ...(recipientIds.length > 0 && {
+          $inc: unreadIncrements(recipientIds),
+        }),
+      },
+      { returnDocument: 'after' },
+    );
     return (
-      updated ?? this.recordRacingMessage(conversation, message, recipientIds)
+      (updated as ConversationRecord | null) ??
+      this.recordRacingMessage(conversation, message, recipientIds)
     );
   }
 
@@ -189,7 +251,7 @@ export class ConversationsService implements OnModuleInit {
    * applies only where it still holds.
    */
   private async recordRacingMessage(
-    conversation: ConversationRecord,
+    conversation: Pick<ConversationIdentity, '_id'>,
     message: MessageRecord,
     recipientIds: readonly string[],
   ): Promise<ConversationRecord> {
@@ -339,7 +401,7 @@ export class ConversationsService implements OnModuleInit {
 
   /** Everything up to `readAt` is read by the user: their unread count drops to zero. */
   async markReadBy(
-    conversation: ConversationRecord,
+    conversation: Pick<ConversationIdentity, '_id'>,
     userId: string,
     readAt: Date,
   ): Promise<ConversationRecord> {

@@ -39,7 +39,7 @@ describe('MessagesService', () => {
   });
 
   describe('send', () => {
-    it('takes three database commands: read the conversation, insert, one conversation update', async () => {
+    it('takes three database commands the first time: read the conversation, insert, one conversation update', async () => {
       const commands = await chat.databaseCommandsDuring(() =>
         chat.messages.send(
           alice.id,
@@ -50,6 +50,50 @@ describe('MessagesService', () => {
       );
 
       expect(commands).toEqual(['find', 'insert', 'findAndModify']);
+    });
+
+    it('takes two after that: a local conversation’s participants are remembered', async () => {
+      await chat.messages.send(alice.id, conversationId, 'Hello Bob');
+
+      const commands = await chat.databaseCommandsDuring(() =>
+        chat.messages.send(bob.id, conversationId, 'Hi Alice'),
+      );
+
+      expect(commands).toEqual(['insert', 'findAndModify']);
+    });
+
+    it('still refuses someone outside a remembered conversation', async () => {
+      await chat.messages.send(alice.id, conversationId, 'Hello Bob');
+      chat.takeEmitted();
+
+      await expect(
+        chat.messages.send(carol.id, conversationId, 'let me in'),
+      ).rejects.toThrow(new NotFoundException('Conversation not found'));
+      expect(
+        (await chat.messages.listPage(alice.id, conversationId, {})).items,
+      ).toHaveLength(1);
+      expect(chat.takeEmitted()).toEqual([]);
+    });
+
+    it('tells message:new before the conversation’s update, and the update carries the message', async () => {
+      const { message: sent } = await chat.messages.send(
+        alice.id,
+        conversationId,
+        'Hello Bob',
+      );
+
+      expect(chat.takeEmitted().map((e) => e.event)).toEqual([
+        'message:new',
+        'conversation:updated',
+        'conversation:updated',
+      ]);
+      const stored = await chat.conversations.getById(conversation._id);
+      expect(stored.lastMessage?.messageId.toHexString()).toBe(sent.id);
+      // Written through the driver, the update still moves the conversation's updatedAt (the
+      // reconnect catch-up lists what changed since an instant).
+      expect(stored.updatedAt.getTime()).toBeGreaterThanOrEqual(
+        Date.parse(sent.createdAt),
+      );
     });
 
     it('stores the message and returns it as sent', async () => {
@@ -228,6 +272,16 @@ describe('MessagesService', () => {
         chat.messages.listPage(carol.id, conversationId, {}),
       ).rejects.toThrow(NotFoundException);
     });
+
+    it('is one database command once the conversation is known', async () => {
+      await chat.messages.listPage(bob.id, conversationId, {});
+
+      const commands = await chat.databaseCommandsDuring(() =>
+        chat.messages.listPage(bob.id, conversationId, {}),
+      );
+
+      expect(commands).toEqual(['find']);
+    });
   });
 
   describe('markRead', () => {
@@ -298,6 +352,14 @@ describe('MessagesService', () => {
     });
 
     it('answers 404 to someone outside the conversation', async () => {
+      await expect(
+        chat.messages.markRead(carol.id, conversationId),
+      ).rejects.toThrow(NotFoundException);
+    });
+
+    it('answers 404 to someone outside a conversation already known', async () => {
+      await chat.messages.markRead(bob.id, conversationId);
+
       await expect(
         chat.messages.markRead(carol.id, conversationId),
       ).rejects.toThrow(NotFoundException);

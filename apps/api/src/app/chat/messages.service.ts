@@ -15,10 +15,9 @@ import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
 import type { RecordedMessage } from './channels/channel.types';
 import { ReplyChannels } from './channels/reply-channels';
-import { ReplyOutbox } from './channels/reply-outbox.service';
 import { ChatNotifier } from './chat-notifier.service';
 import { toChannelConversation, toMessageDto } from './chat.mapper';
-import type { ConversationRecord, MessageRecord } from './chat.records';
+import type { ConversationIdentity, MessageRecord } from './chat.records';
 import { ConversationsService } from './conversations.service';
 import { ReplyDelivery } from './reply-delivery.service';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
@@ -31,7 +30,7 @@ import {
 import { parseObjectId } from '../database/object-ids';
 import { hasVisibleText } from '../core/visible-text';
 import { Message } from './schemas/message.schema';
-import { messageSearchTerms } from './search/search-terms';
+import { sentMessageDocument } from './sent-message';
 
 /** History, sending and read state of the messages in the caller's conversations. */
 @Injectable()
@@ -57,7 +56,7 @@ export class MessagesService implements OnModuleInit {
     conversationId: string,
     query: MessageHistoryQueryDto,
   ): Promise<Page<MessageDto>> {
-    const conversation = await this.conversations.getForUser(
+    const { identity: conversation } = await this.conversations.identify(
       userId,
       conversationId,
     );
@@ -112,12 +111,12 @@ export class MessagesService implements OnModuleInit {
     if (!hasVisibleText(text)) {
       throw new BadRequestException('text must not be empty');
     }
-    const conversation = await this.conversations.getForUser(
+    const { identity, record } = await this.conversations.identify(
       userId,
       conversationId,
     );
     // Before anything is stored: a conversation nobody can deliver to takes no replies.
-    const channel = this.replyChannels.forKind(conversation.kind);
+    const channel = this.replyChannels.forKind(identity.kind);
     const senderUserId = new Types.ObjectId(userId);
     if (channel.checkReply) {
       // A retry of a reply already accepted answers with it, whatever the channel would say now
@@ -129,31 +128,27 @@ export class MessagesService implements OnModuleInit {
           clientMessageId,
         );
         if (earlier) {
-          return alreadySent(earlier, conversation);
+          return alreadySent(earlier, identity);
         }
       }
+      const conversation =
+        record ?? (await this.conversations.getForUser(userId, conversationId));
       await channel.checkReply({
         conversation: toChannelConversation(conversation),
         senderUserId: userId,
         text,
       });
     }
-    let message: MessageRecord;
+    const message = sentMessageDocument({
+      conversationId: identity._id,
+      senderUserId,
+      text,
+      status: channel.initialStatus,
+      ...(clientMessageId !== undefined && { clientMessageId }),
+    });
     try {
-      const created = await this.messages.create({
-        conversationId: conversation._id,
-        source: 'local',
-        senderUserId,
-        text,
-        searchTerms: messageSearchTerms(text),
-        status: channel.initialStatus,
-        // A reply its channel still has to hand over enters the outbox (claims, retries, takeover).
-        ...(channel.initialStatus === 'pending' && {
-          delivery: ReplyOutbox.awaitingHandover(new Date()),
-        }),
-        ...(clientMessageId !== undefined && { clientMessageId }),
-      });
-      message = created.toObject<MessageRecord>();
+      // Straight to the driver: the document is already what Mongoose's create would store.
+      await this.messages.collection.insertOne(message);
     } catch (error) {
       // A retry, or two copies of the same send racing: the unique index on the sender's
       // clientMessageId let the first one win. Inserting first and looking up only on this rare
@@ -164,17 +159,20 @@ export class MessagesService implements OnModuleInit {
           clientMessageId,
         );
         if (winner) {
-          return alreadySent(winner, conversation);
+          return alreadySent(winner, identity);
         }
       }
       throw error;
     }
+    const dto = toMessageDto(message);
+    // Durable now: the recipients' tabs need nothing else, so they hear of it before the
+    // conversation's preview and counters are updated (its conversation:updated follows).
+    this.notifier.messageNew(identity, dto);
     const updated = await this.conversations.recordNewMessage(
-      conversation,
+      identity,
       message,
     );
-    const dto = toMessageDto(message);
-    await this.notifier.messageCreated(updated, dto);
+    await this.notifier.conversationChanged(updated);
     return {
       message: await this.delivery.deliver(channel, updated, dto),
       created: true,
@@ -186,7 +184,7 @@ export class MessagesService implements OnModuleInit {
     userId: string,
     conversationId: string,
   ): Promise<ReadReceiptDto> {
-    const conversation = await this.conversations.getForUser(
+    const { identity: conversation } = await this.conversations.identify(
       userId,
       conversationId,
     );
@@ -223,7 +221,7 @@ export class MessagesService implements OnModuleInit {
   }
 
   private async positionOf(
-    conversation: ConversationRecord,
+    conversation: Pick<ConversationIdentity, '_id'>,
     messageId: string,
   ) {
     const id = parseObjectId(messageId);
@@ -258,7 +256,7 @@ export class MessagesService implements OnModuleInit {
 /** A retried send answers with what the first one stored, but only within the same conversation. */
 function alreadySent(
   earlier: MessageRecord,
-  conversation: ConversationRecord,
+  conversation: Pick<ConversationIdentity, '_id'>,
 ): RecordedMessage {
   if (!earlier.conversationId.equals(conversation._id)) {
     throw new ConflictException(

@@ -1,6 +1,8 @@
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { Types } from 'mongoose';
+import { sentMessageDocument } from '../sent-message';
+import { messageSearchTerms } from '../search/search-terms';
 import { ChatServicesFixture } from '../testing/chat-services.fixture';
 import { Conversation } from './conversation.schema';
 import { Message } from './message.schema';
@@ -123,5 +125,51 @@ describe('chat schemas', () => {
     await messages.create(message());
 
     await expect(messages.create(message())).resolves.toBeDefined();
+  });
+
+  describe('a sent message written through the driver (sentMessageDocument)', () => {
+    const cases = [
+      ['a local message', 'sent', undefined],
+      ['a reply for the outbox, with a clientMessageId', 'pending', 'c-1'],
+    ] as const;
+
+    it.each(cases)(
+      'is stored as Mongoose’s create stores %s',
+      async (_, status, clientMessageId) => {
+        const sent = {
+          conversationId: new Types.ObjectId(),
+          senderUserId: new Types.ObjectId(),
+          text: 'Café au lait',
+          status,
+          ...(clientMessageId && { clientMessageId }),
+        };
+        const now = new Date();
+        const direct = sentMessageDocument(sent, now);
+        await messages.collection.insertOne(direct);
+        const viaMongoose = await messages.create({
+          ...sent,
+          _id: new Types.ObjectId(),
+          ...(clientMessageId && { clientMessageId: `${clientMessageId}-m` }),
+          source: 'local',
+          searchTerms: messageSearchTerms(sent.text),
+          ...(direct.delivery && { delivery: direct.delivery }),
+          createdAt: now,
+        });
+
+        // Compared but for what differs on purpose: the id, the clientMessageId (unique per
+        // sender, so only whether there is one) and the save time.
+        const stored = async (id: Types.ObjectId) => {
+          const raw: Record<string, unknown> = {
+            ...(await messages.collection.findOne({ _id: id })),
+          };
+          expect(raw['_id']).toEqual(id);
+          delete raw['_id'];
+          delete raw['updatedAt'];
+          raw['clientMessageId'] = raw['clientMessageId'] !== undefined;
+          return raw;
+        };
+        expect(await stored(direct._id)).toEqual(await stored(viaMongoose._id));
+      },
+    );
   });
 });
