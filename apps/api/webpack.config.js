@@ -15,6 +15,13 @@ module.exports = {
       target: 'node',
       compiler: 'tsc',
       main: './src/main.ts',
+      // The embedded database's thread (database-server.ts starts it from the built file).
+      additionalEntryPoints: [
+        {
+          entryName: 'embedded-db-worker',
+          entryPath: './src/embedded-db-worker.ts',
+        },
+      ],
       tsConfig: './tsconfig.app.json',
       assets: ['./src/assets'],
       optimization: false,
