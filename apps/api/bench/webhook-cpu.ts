@@ -32,7 +32,8 @@ let seqBase = 0;
 async function load(url: string, secret: string, amount: number) {
   let seq = seqBase;
   seqBase += amount + 1;
-  return autocannon({
+  // `amount` (stop after that many requests) is autocannon's, missing from our declarations.
+  const options = {
     url,
     connections: 50,
     amount,
@@ -58,7 +59,8 @@ async function load(url: string, secret: string, amount: number) {
         },
       },
     ],
-  });
+  };
+  return autocannon(options as autocannon.AutocannonOptions);
 }
 
 async function measure(name: string, pid: number, url: string, secret: string) {
