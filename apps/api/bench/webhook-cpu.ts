@@ -41,7 +41,7 @@ async function load(url: string, secret: string, amount: number) {
       {
         method: 'POST',
         path: '/webhook/instagram',
-        setupRequest: (request) => {
+        setupRequest: (request: autocannon.AutocannonRequest) => {
           const n = seq++;
           const body = instagramDmBody(
             '17841400000000001',
