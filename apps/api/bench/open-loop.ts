@@ -47,11 +47,13 @@ export class OpenLoop {
     let failed = 0;
     let firstFailure: string | undefined;
     for (let seq = 0; seq < total; ) {
+      // Request k is due at k / rate: every k up to now * rate has left (k = 0 at once), not one
+      // interval late (its latency still counts from that instant).
       const due = Math.min(
         total,
         Math.floor(
           ((performance.now() - start) / 1000) * options.ratePerSecond,
-        ),
+        ) + 1,
       );
       for (; seq < due; seq++) {
         this.scheduledAt.set(seq, start + (seq * 1000) / options.ratePerSecond);

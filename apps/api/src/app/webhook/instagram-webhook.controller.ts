@@ -25,7 +25,6 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { WEBHOOK_SIGNATURE_HEADER } from '@instantchat/meta-platform';
@@ -37,7 +36,10 @@ import {
   WebhookStoreUnavailableError,
 } from './webhook-inbox.service';
 import { WebhookProcessor } from './webhook-processor.service';
+import { WebhookRateLimitGuard } from './webhook-rate-limit.guard';
 import { isSignedByMeta } from './webhook-signature';
+
+export { WEBHOOK_RATE_LIMIT_PER_MINUTE } from './webhook-rate-limit.guard';
 
 /** Where Meta's Instagram webhooks arrive (outside the `/api` prefix, as registered with Meta). */
 export const INSTAGRAM_WEBHOOK_PATH = '/webhook/instagram';
@@ -47,12 +49,6 @@ export const INSTAGRAM_WEBHOOK_PATH = '/webhook/instagram';
  * in one delivery.
  */
 export const WEBHOOK_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
-
-/**
- * Deliveries accepted per source address per minute: far above one Meta sender's rate, low
- * enough that a flood from one address cannot occupy the API.
- */
-export const WEBHOOK_RATE_LIMIT_PER_MINUTE = 1200;
 
 /** What Meta is answered for a delivery it may forget. */
 const EVENT_RECEIVED = 'EVENT_RECEIVED';
@@ -64,12 +60,23 @@ const PLAIN_TEXT = { 'text/plain': { schema: { type: 'string' } } };
 @Controller('webhook/instagram')
 export class InstagramWebhookController {
   private readonly logger = new Logger(InstagramWebhookController.name);
+  /**
+   * Meta signs with the secret of the app the account connected through: the Facebook app
+   * (`META_APP_SECRET`) and, for Instagram Login, the Instagram app (`META_IG_APP_SECRET`, when
+   * the configuration has one).
+   */
+  private readonly webhookSecrets: readonly string[];
 
   constructor(
     private readonly config: AppConfigService,
     private readonly inbox: WebhookInbox,
     private readonly processor: WebhookProcessor,
-  ) {}
+  ) {
+    const { appSecret, instagramLogin } = config.meta;
+    this.webhookSecrets = [appSecret, instagramLogin?.appSecret].filter(
+      (secret): secret is string => typeof secret === 'string' && secret !== '',
+    );
+  }
 
   @Public()
   @Get()
@@ -111,8 +118,7 @@ export class InstagramWebhookController {
   @Public()
   @Post()
   @HttpCode(HttpStatus.OK)
-  @UseGuards(ThrottlerGuard)
-  @Throttle({ default: { limit: WEBHOOK_RATE_LIMIT_PER_MINUTE, ttl: 60_000 } })
+  @UseGuards(WebhookRateLimitGuard)
   @ApiOperation({
     summary: 'Meta’s webhook deliveries',
     description:
@@ -158,7 +164,7 @@ export class InstagramWebhookController {
     const signature = singleHeader(
       request.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()],
     );
-    if (!isSignedByMeta(rawBody, signature, this.webhookSecrets())) {
+    if (!isSignedByMeta(rawBody, signature, this.webhookSecrets)) {
       throw new UnauthorizedException(
         signature ? 'Invalid webhook signature' : 'Missing webhook signature',
       );
@@ -186,18 +192,6 @@ export class InstagramWebhookController {
     }
     void response.type('text/plain');
     return EVENT_RECEIVED;
-  }
-
-  /**
-   * Meta signs with the secret of the app the account connected through: the Facebook app
-   * (`META_APP_SECRET`) and, for Instagram Login, the Instagram app (`META_IG_APP_SECRET`, when
-   * the configuration has one).
-   */
-  private webhookSecrets(): string[] {
-    const { appSecret, instagramLogin } = this.config.meta;
-    return [appSecret, instagramLogin?.appSecret].filter(
-      (secret): secret is string => typeof secret === 'string' && secret !== '',
-    );
   }
 }
 

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { createHash } from 'node:crypto';
-import type { MongoBulkWriteError } from 'mongodb';
+import type { AnyBulkWriteOperation, MongoBulkWriteError } from 'mongodb';
 import { type Model, Types } from 'mongoose';
 import { AppConfigService } from '../config/app-config.service';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
@@ -71,13 +71,18 @@ const INTAKE_BATCH_MAX_BYTES = 4 * 1024 * 1024;
 export interface IntakeTaker {
   /** How many more deliveries it takes right now. */
   room(): number;
-  /** A delivery stored leased to this process (its lease and attempt already recorded). */
-  take(event: WebhookEventRecord): void;
+  /**
+   * A delivery stored leased to this process (its lease and attempt already recorded), with its
+   * body as intake parsed it (read-only), so it is not parsed again.
+   */
+  take(event: WebhookEventRecord, payload: unknown): void;
 }
 
 /** One request's delivery waiting for the next intake insert. */
 interface IntakeWaiter {
   document: WebhookEventRecord & { apiVersion?: string; requestId?: string };
+  /** The body parsed (pending deliveries only), for the processor. */
+  payload: unknown;
   bytes: number;
   resolve: (stored: boolean) => void;
   reject: (error: unknown) => void;
@@ -85,7 +90,7 @@ interface IntakeWaiter {
 
 /** One delivery's progress waiting for the next bulk update. */
 interface ProgressWrite {
-  write: Parameters<Model<WebhookEvent>['bulkWrite']>[0][number];
+  write: AnyBulkWriteOperation;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -140,10 +145,11 @@ export class WebhookInbox implements OnModuleInit {
     apiVersion?: string,
     requestId?: string,
   ): Promise<StoreOutcome> {
-    const { status, lastError } = triage(rawBody);
+    const text = rawBody.toString('utf8');
+    const { status, lastError, payload } = triage(text);
     const document = {
       _id: new Types.ObjectId(),
-      rawBody: rawBody.toString('utf8'),
+      rawBody: text,
       digest: createHash('sha256').update(rawBody).digest('hex'),
       receivedAt,
       ...(apiVersion && { apiVersion }),
@@ -163,6 +169,7 @@ export class WebhookInbox implements OnModuleInit {
         new Promise<boolean>((resolve, reject) => {
           this.intake.push({
             document,
+            payload,
             bytes: rawBody.length,
             resolve,
             reject,
@@ -215,7 +222,8 @@ export class WebhookInbox implements OnModuleInit {
    * One insertMany (unordered: each row stands alone). A row refused as a duplicate (Meta sent
    * these bytes before) answers its request `false`; a row refused otherwise fails only its own
    * request; a failed command fails them all. The pending rows the processor has room for are
-   * stored leased to it, and handed to it once durable.
+   * stored leased to it, and handed to it once durable, after their requests are answered (the
+   * processor starts on them in a later turn: intake answers first).
    */
   private async insertBatch(batch: IntakeWaiter[]): Promise<void> {
     const now = Date.now();
@@ -246,7 +254,9 @@ export class WebhookInbox implements OnModuleInit {
     batch.forEach((waiter, index) => {
       const refusal = refused.get(index);
       if (refusal === undefined) {
-        if (leased.has(waiter)) this.taker?.take(waiter.document);
+        if (leased.has(waiter)) {
+          this.taker?.take(waiter.document, waiter.payload);
+        }
         waiter.resolve(true);
       } else if (isDuplicateKeyError(refusal)) waiter.resolve(false);
       else waiter.reject(refusal);
@@ -300,7 +310,8 @@ export class WebhookInbox implements OnModuleInit {
 
   /**
    * Records a pass over a claimed delivery and lets go of it. The passes that end in the same
-   * event-loop turn are written together (one bulk update).
+   * event-loop turn are written together (one bulk update, through the driver: the update is
+   * built here in the stored shape, so Mongoose's casting of every item is not needed).
    */
   saveProgress(
     eventId: Types.ObjectId,
@@ -313,7 +324,7 @@ export class WebhookInbox implements OnModuleInit {
             filter: { _id: eventId },
             update: {
               $set: {
-                items: progress.items,
+                items: progress.items.map(withoutUndefined),
                 itemsRead: true,
                 status: progress.status,
                 nextAttemptAt: progress.nextAttemptAt,
@@ -338,7 +349,7 @@ export class WebhookInbox implements OnModuleInit {
     this.progressWrites = [];
     const failed = new Map<number, unknown>();
     try {
-      await this.events.bulkWrite(
+      await this.events.collection.bulkWrite(
         batch.map((pending) => pending.write),
         { ordered: false },
       );
@@ -515,14 +526,28 @@ function rowErrorsOf(
   return new Map(list.map((writeError) => [writeError.index, writeError]));
 }
 
+/**
+ * An item as stored: the fields it has, none set to `undefined` (which the driver would store as
+ * null; Mongoose left such fields out).
+ */
+function withoutUndefined(item: WebhookEventItem): WebhookEventItem {
+  const stored: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(item)) {
+    if (value !== undefined) stored[key] = value;
+  }
+  return stored as unknown as WebhookEventItem;
+}
+
 /** What a delivery is before any item is read: JSON of a handled object, or not. */
-function triage(rawBody: Buffer): {
+function triage(text: string): {
   status: WebhookEventStatus;
   lastError: string | null;
+  /** The parsed body of a pending delivery. */
+  payload?: unknown;
 } {
   let payload: unknown;
   try {
-    payload = JSON.parse(rawBody.toString('utf8'));
+    payload = JSON.parse(text);
   } catch {
     return { status: 'failed', lastError: 'The body is not valid JSON' };
   }
@@ -533,7 +558,7 @@ function triage(rawBody: Buffer): {
       lastError: `Webhook object ${object ? `"${object.slice(0, 40)}"` : '(none)'} is not handled`,
     };
   }
-  return { status: 'pending', lastError: null };
+  return { status: 'pending', lastError: null, payload };
 }
 
 /**

@@ -36,6 +36,8 @@ const MAX_ERROR_LENGTH = 500;
 /** A delivery this process holds: leased to it, waiting for its turn or worked on. */
 interface HeldDelivery {
   event: WebhookEventRecord;
+  /** Its body as intake parsed it, for the event intake handed over (not one claimed since). */
+  payload?: { of: WebhookEventRecord; value: unknown };
   done: Promise<void>;
   finish: () => void;
 }
@@ -58,6 +60,8 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   private readonly held = new Map<string, HeldDelivery>();
   private readonly waiting: string[] = [];
   private active = 0;
+  /** Deliveries handed over by intake start in a later turn, once their requests are answered. */
+  private startScheduled = false;
   /** Intake or a sweep left due deliveries to a later sweep for want of room. */
   private leftBehind = false;
   /** The retry schedule; tests shorten it. */
@@ -73,7 +77,8 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.inbox.setIntakeTaker({
       room: () => this.room(),
-      take: (event) => void this.hold(event),
+      take: (event, payload) =>
+        void this.hold(event, { of: event, value: payload }, true),
     });
     this.sweepTimer = setInterval(
       () => this.track(this.sweep()),
@@ -145,7 +150,11 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
    * Works on a delivery leased to this process when its turn comes.
    * @returns when that pass has ended.
    */
-  private hold(event: WebhookEventRecord): Promise<void> {
+  private hold(
+    event: WebhookEventRecord,
+    payload?: HeldDelivery['payload'],
+    later = false,
+  ): Promise<void> {
     const id = event._id.toHexString();
     const already = this.held.get(id);
     if (already) {
@@ -155,10 +164,26 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
     }
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
-    this.held.set(id, { event, done, finish });
+    this.held.set(id, { event, payload, done, finish });
     this.waiting.push(id);
-    this.startWaiting();
+    if (later) this.startSoon();
+    else this.startWaiting();
     return done;
+  }
+
+  /** Starts waiting deliveries in the next turn (the requests that stored them answered first). */
+  private startSoon(): void {
+    if (this.startScheduled) return;
+    this.startScheduled = true;
+    this.track(
+      new Promise<void>((resolve) =>
+        setImmediate(() => {
+          this.startScheduled = false;
+          this.startWaiting();
+          resolve();
+        }),
+      ),
+    );
   }
 
   private startWaiting(): void {
@@ -178,7 +203,10 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
       if (leaseLeft < LEASE_MARGIN_MS) {
         event = this.stopping ? null : await this.inbox.claim(id, new Date());
       }
-      if (event) await this.process(event);
+      if (event) {
+        const payload = held.payload?.of === event ? held.payload : undefined;
+        await this.process(event, payload);
+      }
     } finally {
       this.held.delete(id);
       this.active -= 1;
@@ -191,21 +219,30 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** One pass over a claimed delivery, logged under the id of the request that brought it. */
-  process(event: WebhookEventRecord): Promise<void> {
+  /**
+   * One pass over a claimed delivery, logged under the id of the request that brought it.
+   * `parsed`: its body as intake parsed it, when this is that very record.
+   */
+  process(
+    event: WebhookEventRecord,
+    parsed?: { value: unknown },
+  ): Promise<void> {
     return this.logContext.run(event.requestId, () => {
       this.logger.log(
         `Webhook delivery ${event._id.toHexString()} taken up (attempt ${event.attempts})`,
       );
-      return this.processNow(event);
+      return this.processNow(event, parsed);
     });
   }
 
   /** Every item of the delivery that is due is tried once. */
-  private async processNow(event: WebhookEventRecord): Promise<void> {
+  private async processNow(
+    event: WebhookEventRecord,
+    fromIntake?: { value: unknown },
+  ): Promise<void> {
     let payload: unknown;
     try {
-      payload = JSON.parse(event.rawBody);
+      payload = fromIntake ? fromIntake.value : JSON.parse(event.rawBody);
     } catch {
       // Intake stores only JSON as pending; a body edited in the database since must still end.
       await this.inbox.saveProgress(event._id, {

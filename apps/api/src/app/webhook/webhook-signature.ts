@@ -7,8 +7,10 @@ const SIGNATURE_PATTERN = /^sha256=[0-9a-f]{64}$/i;
 /**
  * Whether `X-Hub-Signature-256` is Meta's HMAC-SHA256 of exactly these bytes under one of the
  * app secrets (one per login method). The raw bytes, never re-serialised JSON: Meta escapes
- * non-ASCII characters, so a re-serialised body would hash differently. Every secret is tried and
- * compared in constant time, so the answer's timing says nothing about which bytes matched.
+ * non-ASCII characters, so a re-serialised body would hash differently. Each digest is compared in
+ * constant time, so the timing says nothing about which bytes matched; the secrets are tried in
+ * order and the first match ends the check (which secret signed is no secret: it follows from the
+ * account the delivery is about), so a delivery costs one HMAC, not one per configured secret.
  */
 export function isSignedByMeta(
   rawBody: Buffer,
@@ -22,12 +24,10 @@ export function isSignedByMeta(
     signatureHeader.slice(WEBHOOK_SIGNATURE_PREFIX.length).toLowerCase(),
     'hex',
   );
-  let matched = false;
   for (const secret of secrets) {
     if (!secret) continue;
     const expected = createHmac('sha256', secret).update(rawBody).digest();
-    // No early exit: each configured secret costs the same whether or not an earlier one matched.
-    matched = timingSafeEqual(expected, received) || matched;
+    if (timingSafeEqual(expected, received)) return true;
   }
-  return matched;
+  return false;
 }
