@@ -6,6 +6,7 @@ import { REQUEST_ID_HEADER } from '../app/core/logging/request-id';
 import { AppMetrics } from '../app/metrics/app-metrics';
 import { METRICS_PATH } from '../app/metrics/metrics.controller';
 import type { HttpApp } from './create-app';
+import { allowCrossOrigin } from './cross-origin';
 import { refuseRequestsWhileShuttingDown } from './graceful-shutdown';
 import {
   INSTAGRAM_WEBHOOK_PATH,
@@ -45,9 +46,8 @@ export async function configureApp(app: HttpApp): Promise<void> {
   sendSecurityHeaders(fastify, {
     contentSecurityPolicy: { directives: CONTENT_SECURITY_DIRECTIVES },
   });
-  app.enableCors({
+  allowCrossOrigin(fastify, {
     origin: config.http.clientUrl,
-    credentials: true,
     // The dashboard may quote a failed request's id.
     exposedHeaders: [REQUEST_ID_HEADER],
   });

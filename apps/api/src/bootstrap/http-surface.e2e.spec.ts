@@ -68,8 +68,27 @@ describe('HTTP surface (e2e)', () => {
       .options('/api/auth/login')
       .set('Origin', CLIENT_URL)
       .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type')
       .expect(204);
     expect(allowed.headers['access-control-allow-origin']).toBe(CLIENT_URL);
+    expect(allowed.headers['access-control-allow-credentials']).toBe('true');
+    expect(allowed.headers['access-control-allow-methods']).toContain('POST');
+    expect(allowed.headers['access-control-allow-headers']).toBe(
+      'authorization,content-type',
+    );
+    // A preflight never reaches the route: no body, no validation error.
+    expect(allowed.text).toBe('');
+
+    const actual = await api()
+      .get('/api/health')
+      .set('Origin', CLIENT_URL)
+      .expect(200);
+    expect(actual.headers['access-control-allow-origin']).toBe(CLIENT_URL);
+    expect(actual.headers['access-control-allow-credentials']).toBe('true');
+    expect(actual.headers['access-control-expose-headers']).toBe(
+      'X-Request-Id',
+    );
+    expect(actual.headers['vary']).toContain('Origin');
 
     const other = await api()
       .options('/api/auth/login')

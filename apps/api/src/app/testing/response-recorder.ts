@@ -74,6 +74,20 @@ export class ResponseRecorder {
         chunks.push(Buffer.from(chunk));
       }
     };
+    // Fastify hands its headers to writeHead, which leaves them out of getHeader() when nothing
+    // called setHeader before: read the Content-Type where it is given.
+    let writtenContentType: string | undefined;
+    const writeHead = response.writeHead;
+    response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+      const headers = args.find(
+        (arg) => typeof arg === 'object' && arg !== null,
+      );
+      writtenContentType = contentTypeIn(headers) ?? writtenContentType;
+      return (writeHead as (...a: unknown[]) => ServerResponse).apply(
+        this,
+        args,
+      );
+    } as typeof response.writeHead;
     const write = response.write;
     const end = response.end;
     response.write = function (this: ServerResponse, ...args: unknown[]) {
@@ -86,7 +100,8 @@ export class ResponseRecorder {
         method,
         path,
         status: response.statusCode,
-        contentType: headerText(response.getHeader('content-type')),
+        contentType:
+          headerText(response.getHeader('content-type')) ?? writtenContentType,
         body: Buffer.concat(chunks),
       });
       return (end as (...a: unknown[]) => ServerResponse).apply(response, args);
@@ -114,4 +129,20 @@ function headerText(
   value: number | string | string[] | undefined,
 ): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value?.toString();
+}
+
+/** The Content-Type in writeHead's headers (an object, or a flat [name, value, …] array). */
+function contentTypeIn(headers: unknown): string | undefined {
+  if (Array.isArray(headers)) {
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() === 'content-type')
+        return String(headers[i + 1]);
+    }
+    return undefined;
+  }
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'content-type') return String(value);
+  }
+  return undefined;
 }
