@@ -52,28 +52,20 @@ function insert(
   const ordered = cmd['ordered'] !== false;
   catalog.ensure(ctx.db, name); // an invalid name fails the command, not its statements
   let n = 0;
-  const writeErrors: Document[] = [];
-  return eachStatement(
+  return eachWriteStatement(
     docs.length,
     ctx,
+    ordered,
     (index) => {
       const input: Document = docs[index];
-      try {
-        const doc =
-          input['_id'] === undefined
-            ? { _id: new ObjectId(), ...input }
-            : input;
-        validateStoredDocument(doc);
-        // Looked up per statement: another command may have dropped it while this one yielded.
-        catalog.ensure(ctx.db, name).insert(doc);
-        n++;
-      } catch (err) {
-        writeErrors.push(writeError(index, err));
-        return !ordered;
-      }
-      return true;
+      const doc =
+        input['_id'] === undefined ? { _id: new ObjectId(), ...input } : input;
+      validateStoredDocument(doc);
+      // Looked up per statement: another command may have dropped it while this one yielded.
+      catalog.ensure(ctx.db, name).insert(doc);
+      n++;
     },
-    () => withWriteErrors({ n, ok: 1 }, writeErrors),
+    () => ({ n, ok: 1 }),
   );
 }
 
@@ -92,28 +84,22 @@ function update(
   let n = 0;
   let nModified = 0;
   const upserted: Document[] = [];
-  const writeErrors: Document[] = [];
-  return eachStatement(
+  return eachWriteStatement(
     updates.length,
     ctx,
+    ordered,
     (index) => {
-      try {
-        const result = updateOne(catalog, ctx.db, name, updates[index]);
-        n += result.n;
-        nModified += result.nModified;
-        if (result.upsertedId !== undefined)
-          upserted.push({ index, _id: result.upsertedId });
-      } catch (err) {
-        writeErrors.push(writeError(index, err));
-        return !ordered;
-      }
-      return true;
+      const result = updateOne(catalog, ctx.db, name, updates[index]);
+      n += result.n;
+      nModified += result.nModified;
+      if (result.upsertedId !== undefined)
+        upserted.push({ index, _id: result.upsertedId });
     },
     () => {
       const reply: Document = { n, nModified };
       if (upserted.length > 0) reply['upserted'] = upserted;
       reply['ok'] = 1;
-      return withWriteErrors(reply, writeErrors);
+      return reply;
     },
   );
 }
@@ -202,32 +188,53 @@ function deleteDocuments(
     );
   const ordered = cmd['ordered'] !== false;
   let n = 0;
-  const writeErrors: Document[] = [];
-  return eachStatement(
+  return eachWriteStatement(
     deletes.length,
     ctx,
+    ordered,
     (index) => {
       const stmt: Document = deletes[index];
+      assertSimpleCollation(stmt['collation']);
+      const matcher = compileFilter(stmt['q']);
+      const coll = catalog.get(ctx.db, name);
+      assertHintExists(coll, stmt['hint']);
+      if (!coll) return;
+      const limit = numberArg(stmt['limit']);
+      for (const rec of coll.select(matcher, { limit: limit === 1 ? 1 : 0 })) {
+        coll.remove(rec.rid);
+        n++;
+      }
+    },
+    () => ({ n, ok: 1 }),
+  );
+}
+
+/**
+ * The statements of a write command through eachStatement: a statement that throws becomes a
+ * writeError (and, when `ordered`, the last statement run); `reply` is the command's answer,
+ * with the writeErrors added.
+ */
+function eachWriteStatement(
+  count: number,
+  ctx: CommandContext,
+  ordered: boolean,
+  apply: (index: number) => void,
+  reply: () => Document,
+): Document | Promise<Document> {
+  const writeErrors: Document[] = [];
+  return eachStatement(
+    count,
+    ctx,
+    (index) => {
       try {
-        assertSimpleCollation(stmt['collation']);
-        const matcher = compileFilter(stmt['q']);
-        const coll = catalog.get(ctx.db, name);
-        assertHintExists(coll, stmt['hint']);
-        if (!coll) return true;
-        const limit = numberArg(stmt['limit']);
-        for (const rec of coll.select(matcher, {
-          limit: limit === 1 ? 1 : 0,
-        })) {
-          coll.remove(rec.rid);
-          n++;
-        }
+        apply(index);
       } catch (err) {
         writeErrors.push(writeError(index, err));
         return !ordered;
       }
       return true;
     },
-    () => withWriteErrors({ n, ok: 1 }, writeErrors),
+    () => withWriteErrors(reply(), writeErrors),
   );
 }
 
