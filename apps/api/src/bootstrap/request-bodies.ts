@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { jsonShapeProblem } from '../app/core/json-bounds';
 
 /** Route config flag: the route reads its body as the exact bytes received (`request.body` is a Buffer). */
-export const RAW_BODY_ROUTE = 'rawBody';
+const RAW_BODY_ROUTE = 'rawBody';
 
 /**
  * The API's request bodies, replacing Fastify's own parsers:
