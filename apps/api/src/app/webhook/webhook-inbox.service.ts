@@ -13,9 +13,14 @@ import {
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { createHash } from 'node:crypto';
-import type { AnyBulkWriteOperation, MongoBulkWriteError } from 'mongodb';
 import { type Model, Types } from 'mongoose';
 import { AppConfigService } from '../config/app-config.service';
+import {
+  CoalescedWrites,
+  INSERTED,
+  MATCHED,
+  rowErrorsOf,
+} from '../database/coalesced-writes';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import { parseObjectId } from '../database/object-ids';
 import {
@@ -88,13 +93,6 @@ interface IntakeWaiter {
   reject: (error: unknown) => void;
 }
 
-/** One delivery's progress waiting for the next bulk update. */
-interface ProgressWrite {
-  write: AnyBulkWriteOperation;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
 /** What the processor reports for one pass over a delivery. */
 export interface DeliveryProgress {
   items: WebhookEventItem[];
@@ -114,7 +112,8 @@ export class WebhookInbox implements OnModuleInit {
   private readonly leaseMs: number;
   private taker?: IntakeTaker;
   private intake: IntakeWaiter[] = [];
-  private progressWrites: ProgressWrite[] = [];
+  /** Progress reports of the same event-loop turn share one bulk update. */
+  private readonly progressWrites: CoalescedWrites;
 
   constructor(
     @InjectModel(WebhookEvent.name)
@@ -122,6 +121,10 @@ export class WebhookInbox implements OnModuleInit {
     config: AppConfigService,
   ) {
     this.leaseMs = config.webhooks.leaseMs;
+    this.progressWrites = new CoalescedWrites(
+      (writes) => events.collection.bulkWrite(writes, { ordered: false }),
+      MATCHED,
+    );
   }
 
   /** The unique digest must exist before the first delivery, or a redelivery could be stored twice. */
@@ -244,7 +247,7 @@ export class WebhookInbox implements OnModuleInit {
         { ordered: false },
       );
     } catch (error) {
-      const rows = rowErrorsOf(error, batch.length, (e) => e.insertedCount);
+      const rows = rowErrorsOf(error, batch.length, INSERTED);
       if (!rows) {
         for (const waiter of batch) waiter.reject(error);
         return;
@@ -317,54 +320,21 @@ export class WebhookInbox implements OnModuleInit {
     eventId: Types.ObjectId,
     progress: DeliveryProgress,
   ): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.progressWrites.push({
-        write: {
-          updateOne: {
-            filter: { _id: eventId },
-            update: {
-              $set: {
-                items: progress.items.map(withoutUndefined),
-                itemsRead: true,
-                status: progress.status,
-                nextAttemptAt: progress.nextAttemptAt,
-                lastError: progress.lastError,
-                leaseUntil: null,
-                finishedAt: finishedAtFor(progress.status, new Date()),
-              },
-            },
+    return this.progressWrites.write({
+      updateOne: {
+        filter: { _id: eventId },
+        update: {
+          $set: {
+            items: progress.items.map(withoutUndefined),
+            itemsRead: true,
+            status: progress.status,
+            nextAttemptAt: progress.nextAttemptAt,
+            lastError: progress.lastError,
+            leaseUntil: null,
+            finishedAt: finishedAtFor(progress.status, new Date()),
           },
         },
-        resolve,
-        reject,
-      });
-      if (this.progressWrites.length === 1) {
-        setImmediate(() => void this.writeProgress());
-      }
-    });
-  }
-
-  private async writeProgress(): Promise<void> {
-    const batch = this.progressWrites;
-    this.progressWrites = [];
-    const failed = new Map<number, unknown>();
-    try {
-      await this.events.collection.bulkWrite(
-        batch.map((pending) => pending.write),
-        { ordered: false },
-      );
-    } catch (error) {
-      const rows = rowErrorsOf(error, batch.length, (e) => e.matchedCount);
-      if (!rows) {
-        for (const pending of batch) pending.reject(error);
-        return;
-      }
-      for (const [index, rowError] of rows) failed.set(index, rowError);
-    }
-    batch.forEach((pending, index) => {
-      const failure = failed.get(index);
-      if (failure === undefined) pending.resolve();
-      else pending.reject(failure);
+      },
     });
   }
 
@@ -501,29 +471,6 @@ export class WebhookInbox implements OnModuleInit {
       .lean<WebhookEventRecord>()
       .exec();
   }
-}
-
-/**
- * The rows an unordered bulk write refused, by index, when the error says exactly which: every
- * row either went through (`done` counts them) or has its own write error. Anything else (the
- * connection closed mid-command: no write errors at all) leaves every row in doubt: null.
- */
-function rowErrorsOf(
-  error: unknown,
-  rows: number,
-  done: (error: MongoBulkWriteError) => number,
-): Map<number, unknown> | null {
-  const bulkError = error as Partial<MongoBulkWriteError>;
-  const writeErrors = bulkError.writeErrors;
-  if (!writeErrors || bulkError.writeConcernError) return null;
-  const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-  if (
-    list.length === 0 ||
-    list.length + done(error as MongoBulkWriteError) !== rows
-  ) {
-    return null;
-  }
-  return new Map(list.map((writeError) => [writeError.index, writeError]));
 }
 
 /**
