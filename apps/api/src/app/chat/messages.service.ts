@@ -20,6 +20,7 @@ import { toChannelConversation, toMessageDto } from './chat.mapper';
 import type { ConversationIdentity, MessageRecord } from './chat.records';
 import { ConversationsService } from './conversations.service';
 import { ReplyDelivery } from './reply-delivery.service';
+import { CoalescedWrites, INSERTED } from '../database/coalesced-writes';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import {
   decodeMessageCursor,
@@ -29,12 +30,18 @@ import {
 } from './message-cursor';
 import { parseObjectId } from '../database/object-ids';
 import { hasVisibleText } from '../core/visible-text';
-import { Message } from './schemas/message.schema';
+import { Message, MESSAGE_VIEW_PROJECTION } from './schemas/message.schema';
 import { sentMessageDocument } from './sent-message';
 
 /** History, sending and read state of the messages in the caller's conversations. */
 @Injectable()
 export class MessagesService implements OnModuleInit {
+  /** Sends arriving together share one insert command (each still waits for its own row). */
+  private readonly inserts = new CoalescedWrites(
+    (writes) => this.messages.collection.bulkWrite(writes, { ordered: false }),
+    INSERTED,
+  );
+
   constructor(
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly conversations: ConversationsService,
@@ -78,13 +85,19 @@ export class MessagesService implements OnModuleInit {
         newerThan(await this.positionOf(conversation, query.after)),
       );
     }
-    // One extra row tells whether an older page exists without a second query.
-    const rows = await this.messages
-      .find({ $and: conditions })
-      .sort({ createdAt: -1, _id: -1 })
-      .limit(limit + 1)
-      .lean<MessageRecord[]>()
-      .exec();
+    // One extra row tells whether an older page exists without a second query. Straight to the
+    // driver: every value in the filter is already of its stored type (Mongoose would only cast it
+    // again), and the projection is the one the schema's `select: false` gives.
+    const rows = (await this.messages.collection
+      .find(
+        { $and: conditions },
+        {
+          projection: MESSAGE_VIEW_PROJECTION,
+          sort: { createdAt: -1, _id: -1 },
+          limit: limit + 1,
+        },
+      )
+      .toArray()) as MessageRecord[];
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
@@ -148,7 +161,7 @@ export class MessagesService implements OnModuleInit {
     });
     try {
       // Straight to the driver: the document is already what Mongoose's create would store.
-      await this.messages.collection.insertOne(message);
+      await this.inserts.write({ insertOne: { document: message } });
     } catch (error) {
       // A retry, or two copies of the same send racing: the unique index on the sender's
       // clientMessageId let the first one win. Inserting first and looking up only on this rare
