@@ -5,7 +5,11 @@ import { sentMessageDocument } from '../sent-message';
 import { messageSearchTerms } from '../search/search-terms';
 import { ChatServicesFixture } from '../testing/chat-services.fixture';
 import { Conversation } from './conversation.schema';
-import { Message } from './message.schema';
+import {
+  Message,
+  MESSAGE_VIEW_PROJECTION,
+  MessageSchema,
+} from './message.schema';
 
 /** The indexes phase 2 (Instagram) relies on, checked against the database that enforces them. */
 describe('chat schemas', () => {
@@ -125,6 +129,25 @@ describe('chat schemas', () => {
     await messages.create(message());
 
     await expect(messages.create(message())).resolves.toBeDefined();
+  });
+
+  it('leaves out of driver reads for display exactly what the schema keeps from Mongoose reads', async () => {
+    const hidden = Object.keys(MessageSchema.paths).filter(
+      (path) => MessageSchema.path(path).options['select'] === false,
+    );
+    expect(Object.keys(MESSAGE_VIEW_PROJECTION).sort()).toEqual(hidden.sort());
+
+    const { _id } = await messages.create({
+      ...message({ text: 'Hidden terms' }),
+      searchTerms: messageSearchTerms('Hidden terms'),
+    });
+    const viaDriver = await messages.collection.findOne(
+      { _id },
+      { projection: MESSAGE_VIEW_PROJECTION },
+    );
+    const viaMongoose = await messages.findById(_id).lean().exec();
+    expect(viaDriver).not.toHaveProperty('searchTerms');
+    expect(viaDriver).toEqual(viaMongoose);
   });
 
   describe('a sent message written through the driver (sentMessageDocument)', () => {

@@ -189,6 +189,12 @@ export type MessageDocument = HydratedDocument<Message>;
 
 export const MessageSchema = SchemaFactory.createForClass(Message);
 
+/**
+ * What a read of messages for display leaves out, for reads that go straight to the driver: the
+ * same fields the schema keeps from Mongoose's reads (`select: false`).
+ */
+export const MESSAGE_VIEW_PROJECTION = { searchTerms: 0 } as const;
+
 // History pages: newest first, _id breaks ties between messages of the same millisecond.
 MessageSchema.index({ conversationId: 1, createdAt: -1, _id: -1 });
 // The reply outbox's sweeps: pending replies by due time (the pending ones are few).
