@@ -25,7 +25,7 @@ type JournalModule = typeof import('../src/lib/journal');
 type IndexModule = typeof import('../src/index');
 
 const SRC = path.resolve(
-  process.env['MONGO_EMBEDDED_SRC'] ?? path.join(__dirname, '../src'),
+  process.env['MONGO_EMBEDDED_SRC'] || path.join(__dirname, '../src'),
 );
 const { Catalog } = require(path.join(SRC, 'lib/catalog')) as CatalogModule;
 const { Journal } = require(path.join(SRC, 'lib/journal')) as JournalModule;
@@ -124,7 +124,9 @@ const median = (xs: number[]) => {
 };
 
 /** (a) µs per insert after PREFILL messages are in. */
-function insertRun(): { prefillUs: number; insertUs: number } {
+type InsertRun = { prefillUs: number; insertUs: number; insertCpuUs: number };
+
+function insertRun(): InsertRun {
   seed = 12345;
   const catalog = new Catalog();
   const coll = catalog.ensure('bench', 'messages');
@@ -135,9 +137,11 @@ function insertRun(): { prefillUs: number; insertUs: number } {
   for (const doc of prefill) coll.insert(doc);
   const prefillUs = ((performance.now() - t) * 1000) / PREFILL;
   t = performance.now();
+  const c0 = process.cpuUsage();
   for (const doc of more) coll.insert(doc);
   const insertUs = ((performance.now() - t) * 1000) / INSERTS;
-  return { prefillUs, insertUs };
+  const c = process.cpuUsage(c0);
+  return { prefillUs, insertUs, insertCpuUs: (c.user + c.system) / INSERTS };
 }
 
 /** Writes LOAD messages (and an update of every tenth) to a journal in `dir`. */
@@ -181,17 +185,17 @@ async function loadRun(dir: string): Promise<{ wall: number; cpu: number }> {
 async function main() {
   console.log(`library: ${SRC}`);
   const only = process.env['ONLY'];
-  const inserts: { prefillUs: number; insertUs: number }[] = [];
+  const inserts: InsertRun[] = [];
   for (let r = 0; r < (only === 'load' ? 0 : RUNS); r++) {
     const x = insertRun();
     inserts.push(x);
     console.log(
-      `  run ${r + 1}: prefill ${PREFILL}: ${x.prefillUs.toFixed(1)} µs/insert; next ${INSERTS}: ${x.insertUs.toFixed(1)} µs/insert`,
+      `  run ${r + 1}: prefill ${PREFILL}: ${x.prefillUs.toFixed(1)} µs/insert; next ${INSERTS}: ${x.insertUs.toFixed(1)} µs/insert (CPU ${x.insertCpuUs.toFixed(1)} µs)`,
     );
   }
   if (only === 'insert') {
     console.log(
-      `median: prefill ${median(inserts.map((x) => x.prefillUs)).toFixed(1)} µs/insert, insert at ${PREFILL}: ${median(inserts.map((x) => x.insertUs)).toFixed(1)} µs/insert`,
+      `median: prefill ${median(inserts.map((x) => x.prefillUs)).toFixed(1)} µs/insert, insert at ${PREFILL}: ${median(inserts.map((x) => x.insertUs)).toFixed(1)} µs/insert (CPU ${median(inserts.map((x) => x.insertCpuUs)).toFixed(1)} µs)`,
     );
     return;
   }
@@ -216,7 +220,7 @@ async function main() {
     }
     console.log(
       `median: prefill ${inserts.length ? median(inserts.map((x) => x.prefillUs)).toFixed(1) : '-'} µs/insert, ` +
-        `insert at ${PREFILL}: ${inserts.length ? median(inserts.map((x) => x.insertUs)).toFixed(1) : '-'} µs/insert, ` +
+        `insert at ${PREFILL}: ${inserts.length ? median(inserts.map((x) => x.insertUs)).toFixed(1) : '-'} µs/insert (CPU ${inserts.length ? median(inserts.map((x) => x.insertCpuUs)).toFixed(1) : '-'} µs), ` +
         `cold load: ${(median(loads.map((x) => x.wall)) / 1000).toFixed(2)} s wall / ` +
         `${(median(loads.map((x) => x.cpu)) / 1000).toFixed(2)} s CPU`,
     );
