@@ -16,6 +16,7 @@ export type RecordSink = (record: CatalogRecord) => number;
 /** All databases and their collections. */
 export class Catalog {
   private readonly databases = new Map<string, Map<string, Collection>>();
+  private loading = false;
 
   constructor(private sink: RecordSink = () => 0) {}
 
@@ -58,6 +59,7 @@ export class Catalog {
     const coll = new Collection(db, name, options, (change) =>
       this.sink(change),
     );
+    if (this.loading) coll.beginLoad();
     colls.set(name, coll);
     this.sink({ op: 'createCollection', ns: `${db}.${name}`, options });
     return coll;
@@ -73,6 +75,20 @@ export class Catalog {
   dropDatabase(db: string): void {
     if (!this.databases.delete(db)) return;
     this.sink({ op: 'dropDatabase', db });
+  }
+
+  /**
+   * Around the replay of a journal: indexes are built in bulk at the end (Collection.beginLoad)
+   * rather than entry by entry. endLoad must follow before anything is queried.
+   */
+  beginLoad(): void {
+    this.loading = true;
+    for (const coll of this.allCollections()) coll.beginLoad();
+  }
+
+  endLoad(): void {
+    this.loading = false;
+    for (const coll of this.allCollections()) coll.endLoad();
   }
 
   /** Applies one journal record during recovery (the sink is silenced by the caller). */

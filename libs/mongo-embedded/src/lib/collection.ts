@@ -61,6 +61,8 @@ export class Collection {
   /** Approximate BSON bytes of live documents, to decide when the journal is worth compacting. */
   liveBytes = 0;
   private readonly sizes = new Map<number, number>();
+  /** Between beginLoad and endLoad: non-unique indexes are built once at the end. */
+  private loading = false;
 
   constructor(
     readonly db: string,
@@ -98,6 +100,21 @@ export class Collection {
     return undefined;
   }
 
+  /**
+   * While a data dir is loaded: the indexes no write checks (all but the unique ones) only note
+   * their keys, and endLoad sorts each of them once. The unique ones are kept up to date, so every
+   * write is checked against them (and `_id` lookups answered) exactly as outside a load.
+   */
+  beginLoad(): void {
+    this.loading = true;
+    for (const index of this.indexes.values()) if (!index.unique) index.defer();
+  }
+
+  endLoad(): void {
+    this.loading = false;
+    for (const index of this.indexes.values()) index.settle();
+  }
+
   /** Creates an index; false if an identical one exists. Fails on duplicates in existing data. */
   createIndex(input: IndexSpec): boolean {
     const spec = normalizeIndexSpec(input);
@@ -127,11 +144,8 @@ export class Collection {
       }
     }
     const index = new OrderedIndex(this.ns, spec);
-    for (const [rid, doc] of this.records) {
-      const keys = index.keysFor(doc);
-      index.checkUnique(doc, rid, keys);
-      index.add(rid, keys);
-    }
+    index.build(this.records);
+    if (this.loading && !index.unique) index.defer();
     this.indexes.set(spec.name, index);
     this.record({ op: 'createIndex', ns: this.ns, spec });
     return true;

@@ -133,7 +133,14 @@ export class Journal {
             throw new Error(
               `mongo-embedded: ${file} is not a mongo-embedded journal`,
             );
-        } else validBytes = replay(data, catalog, file, log);
+        } else {
+          catalog.beginLoad();
+          try {
+            validBytes = replay(data, catalog, file, log);
+          } finally {
+            catalog.endLoad();
+          }
+        }
       } else validBytes = 0;
       const fd = fs.openSync(
         file,

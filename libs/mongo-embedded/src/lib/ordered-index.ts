@@ -1,58 +1,41 @@
 import type { Document } from 'bson';
 import type { Query } from 'mingo';
 import { describeValue } from './bson-names';
-import {
-  compareValues,
-  EMPTY_ARRAY_KEY,
-  MAX_BOUND,
-  MIN_BOUND,
-} from './bson-order';
+import { EMPTY_ARRAY_KEY, MAX_BOUND, MIN_BOUND } from './bson-order';
 import { valuesAtPath } from './bson-paths';
 import { toQueryView, viewOf } from './mingo-adapter/query-view';
-import { toNumber } from './bson-numbers';
-import {
-  badValue,
-  cannotCreateIndex,
-  cannotIndexParallelArrays,
-  DuplicateKeyError,
-} from './errors';
+import { cannotIndexParallelArrays, DuplicateKeyError } from './errors';
+import type { IndexSpec } from './index-spec';
 import { newQuery } from './mingo-adapter/context';
+import {
+  Chunk,
+  CHUNK_MAX,
+  compareKeyValues,
+  firstDuplicate,
+  sortedChunks,
+} from './index-chunks';
 
-/** An index as `listIndexes` reports it and as `createIndexes` receives it. */
-export interface IndexSpec {
-  v?: number;
-  key: Document;
-  name: string;
-  unique?: boolean;
-  sparse?: boolean;
-  partialFilterExpression?: Document;
-  expireAfterSeconds?: number;
-  [option: string]: unknown;
-}
+export type { IndexSpec } from './index-spec';
+export {
+  defaultIndexName,
+  normalizeIndexSpec,
+  sameIndexOptions,
+} from './index-spec';
 
 export interface IndexField {
   path: string;
   dir: 1 | -1;
 }
 
-const CHUNK_MAX = 512;
-
-/**
- * A run of consecutive entries, stored flat: entry `i` has record id `rids[i]` and key values
- * `keys[i * width]` … `keys[i * width + width - 1]`. The key values are the document's own values
- * (nothing is copied), so an entry costs two array slots per field instead of an entry object and
- * a key array: a 110k-document collection with five indexes holds about a million fewer objects
- * for the garbage collector to trace.
- */
-interface Chunk {
-  keys: unknown[];
-  rids: number[];
-}
-
 /**
  * An ordered index: entries `(key tuple, record id)` kept sorted in a two-level structure (sorted
- * chunks of at most 512 entries; binary search over chunks, then inside one). Multikey like MongoDB's (one entry per array element), sparse and partial indexes hold
+ * chunks of at most CHUNK_MAX entries, index-chunks.ts; binary search over chunks, then inside
+ * one). Multikey like MongoDB's (one entry per array element), sparse and partial indexes hold
  * only the documents they cover. Uniqueness is checked against it before a write is applied.
+ *
+ * Built in bulk (one sort) when created over existing documents, and while a data dir is loaded
+ * (defer / settle): a loaded journal adds millions of entries, one binary search and one insertion
+ * each would cost many times the sort.
  */
 export class OrderedIndex {
   readonly fields: IndexField[];
@@ -60,9 +43,20 @@ export class OrderedIndex {
   private chunks: Chunk[] = [];
   private count = 0;
   private readonly width: number;
+  /** `fields[f].dir`, read on every comparison. */
+  private readonly dirs: number[];
   private readonly partialFilter?: Query;
   /** Set once any document produced more than one key: the index order no longer matches document order. */
   multikey = false;
+  /**
+   * While deferred: the keys added per record, flat (key `k` field `f` at `k * width + f`), not
+   * yet in the chunks; settle() sorts them in. One array per record, not one per key: they live
+   * until the end of a load, and millions of small arrays would be the garbage collector's work.
+   */
+  private pending: Map<number, unknown[]> | undefined;
+  /** Where the last lowerBound landed (a chunk index and an offset in it), instead of a new tuple per search. */
+  private atChunk = 0;
+  private atOff = 0;
 
   constructor(
     readonly ns: string,
@@ -73,6 +67,7 @@ export class OrderedIndex {
       dir: spec.key[path] === -1 ? -1 : 1,
     }));
     this.width = this.fields.length;
+    this.dirs = this.fields.map((f) => f.dir);
     if (spec.partialFilterExpression)
       this.partialFilter = newQuery(toQueryView(spec.partialFilterExpression));
   }
@@ -100,6 +95,7 @@ export class OrderedIndex {
     const perField: unknown[][] = [];
     let present = false;
     let arrayField: string | undefined;
+    let combos = 1;
     for (const f of this.fields) {
       const { values, viaArray } = valuesAtPath(doc, f.path);
       if (values.length > 0) present = true;
@@ -111,19 +107,25 @@ export class OrderedIndex {
           );
         arrayField = f.path;
       }
+      combos *= vals.length;
       perField.push(vals);
     }
     if (this.sparse && !present) return [];
-    let keys: unknown[][] = [[]];
-    for (const vals of perField) {
-      const next: unknown[][] = [];
-      for (const k of keys)
-        for (const v of vals) next.push([...k, v === undefined ? null : v]);
-      keys = next;
+    const w = this.width;
+    // One value per field but (at most) one array field: key k takes element k of that field.
+    const keys: unknown[][] = [];
+    for (let k = 0; k < combos; k++) {
+      const key: unknown[] = [];
+      for (let f = 0; f < w; f++) {
+        const vals = perField[f];
+        const v = vals.length === 1 ? vals[0] : vals[k];
+        key.push(v === undefined ? null : v);
+      }
+      keys.push(key);
     }
     if (keys.length > 1) {
       keys.sort((a, b) => this.compareKeys(a, b));
-      keys = keys.filter(
+      return keys.filter(
         (k, i) => i === 0 || this.compareKeys(k, keys[i - 1]) !== 0,
       );
     }
@@ -132,8 +134,8 @@ export class OrderedIndex {
 
   compareKeys(a: unknown[], b: unknown[]): number {
     for (let i = 0; i < this.width; i++) {
-      const c = compareValues(a[i], b[i]);
-      if (c !== 0) return c * this.fields[i].dir;
+      const c = compareKeyValues(a[i], b[i]);
+      if (c !== 0) return this.dirs[i] < 0 ? -c : c;
     }
     return 0;
   }
@@ -141,10 +143,11 @@ export class OrderedIndex {
   /** Compares the key of entry `i` of `chunk` with `key`. */
   private compareKeyAt(chunk: Chunk, i: number, key: unknown[]): number {
     const w = this.width;
+    const keys = chunk.keys;
     const at = i * w;
     for (let f = 0; f < w; f++) {
-      const c = compareValues(chunk.keys[at + f], key[f]);
-      if (c !== 0) return c * this.fields[f].dir;
+      const c = compareKeyValues(keys[at + f], key[f]);
+      if (c !== 0) return this.dirs[f] < 0 ? -c : c;
     }
     return 0;
   }
@@ -155,15 +158,17 @@ export class OrderedIndex {
     key: unknown[],
     rid: number,
   ): number {
+    const c = this.compareKeyAt(chunk, i, key);
+    if (c !== 0) return c;
     const r = chunk.rids[i];
-    return this.compareKeyAt(chunk, i, key) || (r < rid ? -1 : r > rid ? 1 : 0);
+    return r < rid ? -1 : r > rid ? 1 : 0;
   }
 
   /**
-   * Position of the first entry >= (key, rid): the chunk (first one whose last entry is >= the
-   * target), then the offset inside it. A position past the end is `[chunks.length, 0]`.
+   * Position of the first entry >= (key, rid), left in `atChunk` / `atOff`: the chunk (first one
+   * whose last entry is >= the target), then the offset inside it. Past the end is `[chunks.length, 0]`.
    */
-  private lowerBound(key: unknown[], rid: number): [number, number] {
+  private lowerBound(key: unknown[], rid: number): void {
     const chunks = this.chunks;
     let lo = 0;
     let hi = chunks.length;
@@ -173,23 +178,28 @@ export class OrderedIndex {
       if (this.compareEntryAt(c, c.rids.length - 1, key, rid) < 0) lo = mid + 1;
       else hi = mid;
     }
-    if (lo === chunks.length) return [lo, 0];
+    this.atChunk = lo;
+    this.atOff = 0;
+    if (lo === chunks.length) return;
     const chunk = chunks[lo];
     let a = 0;
-    let b = chunk.rids.length;
+    let b = chunk.rids.length - 1; // the last entry is >= the target
     while (a < b) {
       const mid = (a + b) >>> 1;
       if (this.compareEntryAt(chunk, mid, key, rid) < 0) a = mid + 1;
       else b = mid;
     }
-    return [lo, a];
+    this.atOff = a;
   }
 
   /** Throws MongoDB's E11000 error if `doc` (stored as `rid`) would duplicate another document's key. */
   checkUnique(doc: Document, rid: number, keys = this.keysFor(doc)): void {
     if (!this.unique) return;
+    this.settle();
     for (const key of keys) {
-      let [ci, off] = this.lowerBound(key, -Infinity);
+      this.lowerBound(key, -Infinity);
+      let ci = this.atChunk;
+      let off = this.atOff;
       while (ci < this.chunks.length) {
         const chunk = this.chunks[ci];
         if (this.compareKeyAt(chunk, off, key) !== 0) break;
@@ -230,32 +240,108 @@ export class OrderedIndex {
     this.add(rid, after);
   }
 
+  /**
+   * Fills an empty index with the keys of `records` (rid order) in bulk: the same result, and the
+   * same error, as checkUnique and add per record in that order (a record keysFor rejects, or the
+   * first record whose key a smaller rid already holds in a unique index).
+   */
+  build(records: Iterable<[number, Document]>): void {
+    const perRecord: Array<[number, unknown[]]> = [];
+    let failure: { err: unknown } | undefined;
+    let count = 0;
+    let multikey = false;
+    for (const [rid, doc] of records) {
+      let keys: unknown[][];
+      try {
+        keys = this.keysFor(doc);
+      } catch (err) {
+        failure = { err };
+        break;
+      }
+      count += keys.length;
+      if (keys.length > 1) multikey = true;
+      perRecord.push([rid, keys.flat()]);
+    }
+    const chunks = sortedChunks(perRecord, this.dirs);
+    if (this.unique) {
+      const dup = firstDuplicate(chunks, this.dirs);
+      if (dup) throw this.duplicateError(dup.key);
+    }
+    if (failure) throw failure.err;
+    this.chunks = chunks;
+    this.count = count;
+    if (multikey) this.multikey = true;
+  }
+
+  /**
+   * From now on, add and remove only note each record's keys; settle() (or any lookup) sorts them
+   * into the index at once. For loading, where nothing is looked up in this index until the end:
+   * a unique index must not be deferred (its checks look up every insert).
+   */
+  defer(): void {
+    this.pending ??= new Map();
+  }
+
+  /** Brings deferred entries into the index, with those it held already: one sort of them all. */
+  settle(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    if (pending.size > 0)
+      this.chunks = sortedChunks(pending, this.dirs, this.chunks);
+  }
+
   add(rid: number, keys: unknown[][]): void {
     if (keys.length > 1) this.multikey = true;
+    if (this.pending) {
+      const flat = this.pending.get(rid) ?? [];
+      for (const key of keys)
+        for (let f = 0; f < this.width; f++) flat.push(key[f]);
+      this.pending.set(rid, flat);
+      this.count += keys.length;
+      return;
+    }
     const w = this.width;
+    const chunks = this.chunks;
     for (const key of keys) {
       this.count++;
-      if (this.chunks.length === 0) {
-        this.chunks.push({ keys: key.slice(0, w), rids: [rid] });
+      if (chunks.length === 0) {
+        chunks.push({ keys: key.slice(0, w), rids: [rid] });
         continue;
       }
-      let [ci, off] = this.lowerBound(key, rid);
-      if (ci === this.chunks.length) {
-        ci = this.chunks.length - 1;
-        off = this.chunks[ci].rids.length;
+      let ci = chunks.length - 1;
+      let chunk = chunks[ci];
+      let off = chunk.rids.length;
+      // Appending (ascending _id, dates) needs one comparison, not a search.
+      if (this.compareEntryAt(chunk, off - 1, key, rid) > 0) {
+        this.lowerBound(key, rid);
+        ci = this.atChunk;
+        chunk = chunks[ci];
+        off = this.atOff;
       }
-      const chunk = this.chunks[ci];
       if (off === chunk.rids.length) {
         chunk.rids.push(rid);
         for (let f = 0; f < w; f++) chunk.keys.push(key[f]);
       } else {
         chunk.rids.splice(off, 0, rid);
-        if (w === 1) chunk.keys.splice(off, 0, key[0]);
-        else chunk.keys.splice(off * w, 0, ...key.slice(0, w));
+        const p = off * w;
+        switch (w) {
+          case 1:
+            chunk.keys.splice(p, 0, key[0]);
+            break;
+          case 2:
+            chunk.keys.splice(p, 0, key[0], key[1]);
+            break;
+          case 3:
+            chunk.keys.splice(p, 0, key[0], key[1], key[2]);
+            break;
+          default:
+            chunk.keys.splice(p, 0, ...key.slice(0, w));
+        }
       }
       if (chunk.rids.length >= CHUNK_MAX) {
         const half = CHUNK_MAX >>> 1;
-        this.chunks.splice(ci + 1, 0, {
+        chunks.splice(ci + 1, 0, {
           keys: chunk.keys.splice(half * w),
           rids: chunk.rids.splice(half),
         });
@@ -264,8 +350,17 @@ export class OrderedIndex {
   }
 
   remove(rid: number, keys: unknown[][]): void {
+    const had = this.pending?.get(rid);
+    if (had) {
+      // Deferred: a record's keys go as a whole (callers pass all of them).
+      this.pending?.delete(rid);
+      this.count -= had.length / this.width;
+      return;
+    }
     for (const key of keys) {
-      const [ci, off] = this.lowerBound(key, rid);
+      this.lowerBound(key, rid);
+      const ci = this.atChunk;
+      const off = this.atOff;
       const chunk = this.chunks[ci];
       if (
         !chunk ||
@@ -285,6 +380,7 @@ export class OrderedIndex {
     this.chunks = [];
     this.count = 0;
     this.multikey = false;
+    if (this.pending) this.pending = new Map();
   }
 
   /**
@@ -293,9 +389,14 @@ export class OrderedIndex {
    * while the generator is consumed (callers consume it synchronously).
    */
   *scan(start: unknown[], end: unknown[], reverse = false): Generator<number> {
+    this.settle();
     const chunks = this.chunks;
-    const [fromChunk, fromOff] = this.lowerBound(start, -Infinity);
-    const [toChunk, toOff] = this.lowerBound(end, Infinity); // exclusive
+    this.lowerBound(start, -Infinity);
+    const fromChunk = this.atChunk;
+    const fromOff = this.atOff;
+    this.lowerBound(end, Infinity); // exclusive
+    const toChunk = this.atChunk;
+    const toOff = this.atOff;
     if (fromChunk > toChunk || (fromChunk === toChunk && fromOff >= toOff))
       return;
     if (!reverse) {
@@ -330,61 +431,4 @@ export class OrderedIndex {
       this.fields.map((f) => (f.dir === 1 ? MAX_BOUND : MIN_BOUND)),
     ];
   }
-}
-
-/** The index name mongod derives from a key pattern: `{a: 1, b: -1}` → `a_1_b_-1`. */
-export function defaultIndexName(key: Document): string {
-  return Object.keys(key)
-    .map((k) => `${k}_${key[k]}`)
-    .join('_');
-}
-
-const OPTION_KEYS = [
-  'unique',
-  'sparse',
-  'partialFilterExpression',
-  'expireAfterSeconds',
-];
-
-/** Whether two specs of the same key pattern have the same options (else createIndexes conflicts). */
-export function sameIndexOptions(a: IndexSpec, b: IndexSpec): boolean {
-  return OPTION_KEYS.every(
-    (k) => JSON.stringify(a[k] ?? null) === JSON.stringify(b[k] ?? null),
-  );
-}
-
-const SUPPORTED_INDEX_KEYS = new Set(['1', '-1']);
-
-/** A createIndexes spec checked and reduced to what this server supports and `listIndexes` reports. */
-export function normalizeIndexSpec(input: IndexSpec): IndexSpec {
-  if (
-    !input ||
-    typeof input.key !== 'object' ||
-    Object.keys(input.key).length === 0
-  )
-    throw cannotCreateIndex('Index keys cannot be empty.');
-  const key: Document = {};
-  for (const path of Object.keys(input.key)) {
-    const raw = toNumber(input.key[path]) || input.key[path];
-    const n = typeof raw === 'number' ? raw : Number(String(raw));
-    if (!SUPPORTED_INDEX_KEYS.has(String(n)))
-      throw cannotCreateIndex(
-        `index type ${JSON.stringify(raw)} on field '${path}' is not supported by mongo-embedded (only ascending 1 and descending -1 keys)`,
-      );
-    key[path] = n;
-  }
-  if (input['collation'])
-    throw badValue('index collation is not supported by mongo-embedded');
-  const spec: IndexSpec = {
-    v: 2,
-    key,
-    name: typeof input.name === 'string' ? input.name : defaultIndexName(key),
-  };
-  if (input.unique) spec.unique = true;
-  if (input.sparse) spec.sparse = true;
-  if (input.partialFilterExpression)
-    spec.partialFilterExpression = input.partialFilterExpression;
-  if (input.expireAfterSeconds !== undefined)
-    spec.expireAfterSeconds = Number(input.expireAfterSeconds);
-  return spec;
 }
