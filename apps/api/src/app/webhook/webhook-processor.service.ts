@@ -13,7 +13,8 @@ import type {
   WebhookEventItem,
   WebhookEventRecord,
 } from './schemas/webhook-event.schema';
-import { overallStatus, WebhookInbox } from './webhook-inbox.service';
+import { WebhookInbox } from './webhook-inbox.service';
+import { overallStatus } from './webhook-owner-view';
 import { nextRetry, WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry-schedule';
 
 /** How often the sweep looks for due deliveries (retries, and any a crash left behind). */
