@@ -9,7 +9,8 @@
  *   - history: the newest 50 messages of a conversation holding 10k and one holding 100k;
  *   - `GET /api/auth/me` with 16 connections, against a bare Node `http` server measured in the same
  *     run that verifies the same token and answers from a Map (bare-jwt-server.ts).
- * Prints a table; answers false when a target is missed. Takes about two minutes.
+ * Sends are measured after 3 s of unmeasured sends (steady state). Prints a table; answers false
+ * when a target is missed. Takes about two minutes.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
