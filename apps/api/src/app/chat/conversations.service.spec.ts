@@ -281,6 +281,69 @@ describe('ConversationsService', () => {
       expect(updated.lastMessageAt.getTime()).toBe(newer.createdAt.getTime());
       expect(updated.unreadCounts).toEqual({ [alice.id]: 1, [bob.id]: 1 });
     });
+
+    it('with inboundAt, returns the conversation with its reply window already moved, only ever forward', async () => {
+      const { conversation } = await chat.conversations.openLocal(
+        alice.id,
+        bob.id,
+      );
+      const t = (seconds: number) =>
+        new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
+
+      const first = await chat.conversations.recordNewMessage(
+        conversation,
+        messageIn(
+          conversation._id,
+          bob.id,
+          'one',
+          new Date(Date.now() + 1_000),
+        ),
+        { inboundAt: t(20) },
+      );
+      const older = await chat.conversations.recordNewMessage(
+        conversation,
+        messageIn(
+          conversation._id,
+          bob.id,
+          'two',
+          new Date(Date.now() + 2_000),
+        ),
+        { inboundAt: t(10) },
+      );
+      // Recorded late (a newer message is already the preview): the window still moves forward.
+      const late = await chat.conversations.recordNewMessage(
+        conversation,
+        messageIn(
+          conversation._id,
+          bob.id,
+          'late',
+          new Date(Date.now() - 60_000),
+        ),
+        { inboundAt: t(30) },
+      );
+
+      expect(first.lastInboundAt).toEqual(t(20));
+      expect(older.lastInboundAt).toEqual(t(20));
+      expect(late.lastInboundAt).toEqual(t(30));
+      expect(late.lastMessage?.text).toBe('two');
+      expect(late.unreadCounts[alice.id]).toBe(3);
+    });
+
+    it('leaves the reply window alone without inboundAt (an echo, a local message)', async () => {
+      const { conversation } = await chat.conversations.openLocal(
+        alice.id,
+        bob.id,
+      );
+
+      const updated = await chat.conversations.recordNewMessage(
+        conversation,
+        messageIn(conversation._id, alice.id, 'no window'),
+        { countUnread: false },
+      );
+
+      expect(updated.lastInboundAt).toBeUndefined();
+      expect(updated.unreadCounts[bob.id]).toBe(0);
+    });
   });
 
   describe('markReadBy', () => {

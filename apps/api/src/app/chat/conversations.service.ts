@@ -212,12 +212,17 @@ export class ConversationsService implements OnModuleInit {
   /**
    * Moves the conversation to the top of everyone's list, with this message as its preview, and
    * counts it as unread for every participant but its author. `countUnread: false` for a message
-   * the participants wrote themselves outside InstantChat (an Instagram echo).
+   * the participants wrote themselves outside InstantChat (an Instagram echo). `inboundAt` for a
+   * message the contact wrote then: Meta's 24-hour reply window runs from their latest message, so
+   * the conversation returned (and announced) already has its window open.
    */
   async recordNewMessage(
     conversation: Pick<ConversationIdentity, '_id' | 'participantIds'>,
     message: MessageRecord,
-    { countUnread = true }: { countUnread?: boolean } = {},
+    {
+      countUnread = true,
+      inboundAt,
+    }: { countUnread?: boolean; inboundAt?: Date } = {},
   ): Promise<ConversationRecord> {
     const recipientIds = countUnread ? recipientsOf(conversation, message) : [];
     // The usual case, in one round trip that also answers the result: the message is the newest
@@ -236,12 +241,14 @@ export class ConversationsService implements OnModuleInit {
         ...(recipientIds.length > 0 && {
           $inc: unreadIncrements(recipientIds),
         }),
+        // Only forward: a late delivery of an older message leaves the window where it is.
+        ...(inboundAt && { $max: { lastInboundAt: inboundAt } }),
       },
       { returnDocument: 'after' },
     );
     return (
       (updated as ConversationRecord | null) ??
-      this.recordRacingMessage(conversation, message, recipientIds)
+      this.recordRacingMessage(conversation, message, recipientIds, inboundAt)
     );
   }
 
@@ -254,7 +261,16 @@ export class ConversationsService implements OnModuleInit {
     conversation: Pick<ConversationIdentity, '_id'>,
     message: MessageRecord,
     recipientIds: readonly string[],
+    inboundAt?: Date,
   ): Promise<ConversationRecord> {
+    if (inboundAt) {
+      await this.conversations
+        .updateOne(
+          { _id: conversation._id },
+          { $max: { lastInboundAt: inboundAt } },
+        )
+        .exec();
+    }
     // The preview only moves forward in time; the counters count every message.
     await this.conversations
       .updateOne(
@@ -377,25 +393,6 @@ export class ConversationsService implements OnModuleInit {
         { returnDocument: 'after' },
       )
       .lean<ConversationRecord>()
-      .exec();
-  }
-
-  /** The contact wrote at `sentAt`: Meta's 24-hour reply window runs from their latest message. */
-  async recordInboundAt(
-    conversation: ConversationRecord,
-    sentAt: Date,
-  ): Promise<void> {
-    await this.conversations
-      .updateOne(
-        {
-          _id: conversation._id,
-          $or: [
-            { lastInboundAt: { $exists: false } },
-            { lastInboundAt: { $lt: sentAt } },
-          ],
-        },
-        { $set: { lastInboundAt: sentAt } },
-      )
       .exec();
   }
 

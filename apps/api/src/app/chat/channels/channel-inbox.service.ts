@@ -193,14 +193,15 @@ export class ChannelInbox {
     );
     let updated: ConversationRecord;
     try {
-      // The owner wrote an echo themselves (in Instagram's app): it is not news to them.
-      [updated] = await Promise.all([
-        this.conversations.recordNewMessage(conversation, message, {
-          countUnread: !outbound,
-        }),
-        !outbound &&
-          this.conversations.recordInboundAt(conversation, inbound.sentAt),
-      ]);
+      // The owner wrote an echo themselves (in Instagram's app): it is not news to them, and
+      // only the contact's own messages open the reply window.
+      updated = await this.conversations.recordNewMessage(
+        conversation,
+        message,
+        outbound
+          ? { countUnread: false }
+          : { countUnread: true, inboundAt: inbound.sentAt },
+      );
     } catch (error) {
       // The remembered conversation may be gone (nothing deletes one in use, but a reset may).
       this.forgetThread(conversation);
