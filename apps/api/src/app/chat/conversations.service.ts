@@ -318,10 +318,19 @@ export class ConversationsService implements OnModuleInit {
       contactIgsid: thread.instagram.contactIgsid,
     };
     const existing = await this.conversations
-      .findOne(key, { _id: 1, 'instagram.contactProfile': 1 })
-      .lean<Pick<ConversationRecord, '_id' | 'instagram'>>()
+      .findOne(key)
+      .lean<ConversationRecord>()
       .exec();
     if (existing) {
+      // The usual case: the thread already points at this connection and these owners, and no new
+      // profile came with it. Nothing to write (a write would cost a journal flush per cache miss).
+      if (
+        !thread.contactProfile &&
+        existing.instagram?.connectionId?.equals(instagram.connectionId) &&
+        sameIds(existing.participantIds, participantIds)
+      ) {
+        return { conversation: existing, created: false };
+      }
       const contactProfile =
         thread.contactProfile ?? existing.instagram?.contactProfile;
       const conversation = await this.updateAndReturn(existing._id, {
@@ -433,6 +442,14 @@ export class ConversationsService implements OnModuleInit {
       await this.conversations.findById(id).lean<ConversationRecord>().exec(),
     );
   }
+}
+
+/** The same ids in the same order. */
+function sameIds(
+  a: readonly Types.ObjectId[] | undefined,
+  b: readonly Types.ObjectId[],
+): boolean {
+  return a?.length === b.length && a.every((id, i) => id.equals(b[i]));
 }
 
 function orNotFound(
