@@ -58,6 +58,24 @@ export function overallStatus(
   return 'ignored';
 }
 
+/** What names an item wherever it is shown or stored: its place, kind and the ids it carries. */
+type ItemIdentity = Pick<
+  WebhookEventItem,
+  'index' | 'kind' | 'accountId' | 'contactId' | 'externalMessageId'
+>;
+
+export function itemIdentity(item: ItemIdentity): ItemIdentity {
+  return {
+    index: item.index,
+    kind: item.kind,
+    ...(item.accountId && { accountId: item.accountId }),
+    ...(item.contactId && { contactId: item.contactId }),
+    ...(item.externalMessageId && {
+      externalMessageId: item.externalMessageId,
+    }),
+  };
+}
+
 export function toWebhookEventDto(
   event: WebhookEventRecord,
   shows: (item: WebhookEventItem) => boolean,
@@ -70,13 +88,7 @@ export function toWebhookEventDto(
     attempts: event.attempts,
     ...(event.lastError && { lastError: event.lastError }),
     items: items.map((item) => ({
-      index: item.index,
-      kind: item.kind,
-      ...(item.accountId && { accountId: item.accountId }),
-      ...(item.contactId && { contactId: item.contactId }),
-      ...(item.externalMessageId && {
-        externalMessageId: item.externalMessageId,
-      }),
+      ...itemIdentity(item),
       status: item.status,
       attempts: item.attempts,
       ...(item.reason && { reason: item.reason }),

@@ -14,7 +14,7 @@ import type {
   WebhookEventRecord,
 } from './schemas/webhook-event.schema';
 import { WebhookInbox } from './webhook-inbox.service';
-import { overallStatus } from './webhook-owner-view';
+import { itemIdentity, overallStatus } from './webhook-owner-view';
 import { nextRetry, WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry-schedule';
 
 /** How often the sweep looks for due deliveries (retries, and any a crash left behind). */
@@ -258,13 +258,7 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
     const items: WebhookEventItem[] = event.itemsRead
       ? event.items
       : parsed.map((item) => ({
-          index: item.index,
-          kind: item.kind,
-          ...(item.accountId && { accountId: item.accountId }),
-          ...(item.contactId && { contactId: item.contactId }),
-          ...(item.externalMessageId && {
-            externalMessageId: item.externalMessageId,
-          }),
+          ...itemIdentity(item),
           status: 'pending',
           attempts: 0,
         }));
