@@ -1,8 +1,8 @@
 import { type MessageDto, ServerEvent } from '@instantchat/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { MongoBulkWriteError } from 'mongodb';
 import type { Model, Types } from 'mongoose';
+import { CoalescedWrites, INSERTED } from '../../database/coalesced-writes';
 import { isDuplicateKeyError } from '../../database/duplicate-key-error';
 import { RealtimeService } from '../../realtime/realtime.service';
 import { parseObjectId } from '../../database/object-ids';
@@ -22,7 +22,7 @@ import type {
   RecordedMessage,
 } from './channel.types';
 import { MessageChanges } from './message-changes';
-import { findMessageRecord } from './message-records';
+import { findMessageRecord, newMessageDocument } from './message-records';
 import { ReplyEchoes } from './reply-echo';
 
 /**
@@ -33,13 +33,6 @@ import { ReplyEchoes } from './reply-echo';
 export const THREAD_CACHE_MS = 10_000;
 /** Threads remembered at most; the oldest go first. */
 const THREAD_CACHE_SIZE = 10_000;
-
-/** A message waiting for the next insertMany. */
-interface PendingMessageInsert {
-  fields: Record<string, unknown>;
-  resolve: (message: MessageRecord) => void;
-  reject: (error: unknown) => void;
-}
 
 /** A thread's conversation as last opened or written here. */
 interface CachedThread {
@@ -63,7 +56,8 @@ export class ChannelInbox {
   /** By `accountId contactIgsid`, and the same entries by conversation id. */
   private readonly threads = new Map<string, CachedThread>();
   private readonly threadsById = new Map<string, CachedThread>();
-  private messageInserts: PendingMessageInsert[] = [];
+  /** Messages recorded in the same event-loop turn share one insert command. */
+  private readonly inserts: CoalescedWrites;
 
   constructor(
     @InjectModel(Message.name) private readonly messages: Model<Message>,
@@ -73,6 +67,10 @@ export class ChannelInbox {
   ) {
     this.echoes = new ReplyEchoes(messages, conversations, notifier);
     this.changes = new MessageChanges(messages, this.echoes);
+    this.inserts = new CoalescedWrites(
+      (writes) => messages.collection.bulkWrite(writes, { ordered: false }),
+      INSERTED,
+    );
   }
 
   /**
@@ -272,55 +270,16 @@ export class ChannelInbox {
   }
 
   /**
-   * Inserts one message; the messages recorded in the same event-loop turn share one insertMany
-   * (unordered: each stands alone, and a refusal, such as a duplicate, fails only its own caller).
+   * Inserts one message as Mongoose would store it; the messages recorded in the same event-loop
+   * turn share one insert command (unordered: a refusal, such as a duplicate, fails only its own
+   * caller).
    */
-  private insertMessage(
+  private async insertMessage(
     fields: Record<string, unknown>,
   ): Promise<MessageRecord> {
-    return new Promise((resolve, reject) => {
-      this.messageInserts.push({ fields, resolve, reject });
-      if (this.messageInserts.length === 1) {
-        setImmediate(() => void this.insertMessages());
-      }
-    });
-  }
-
-  private async insertMessages(): Promise<void> {
-    const batch = this.messageInserts;
-    this.messageInserts = [];
-    if (batch.length === 1) {
-      const [only] = batch;
-      try {
-        only.resolve(
-          (await this.messages.create(only.fields)).toObject<MessageRecord>(),
-        );
-      } catch (error) {
-        only.reject(error);
-      }
-      return;
-    }
-    let outcomes: unknown[];
-    try {
-      const inserted = await this.messages.insertMany(
-        batch.map((pending) => pending.fields),
-        { ordered: false, rawResult: true },
-      );
-      outcomes = inserted.mongoose.results;
-    } catch (error) {
-      const known = outcomesOf(error, batch.length);
-      if (!known) {
-        for (const pending of batch) pending.reject(error);
-        return;
-      }
-      outcomes = known;
-    }
-    batch.forEach((pending, index) => {
-      const outcome = outcomes[index];
-      if (outcome instanceof this.messages) {
-        pending.resolve(outcome.toObject<MessageRecord>());
-      } else pending.reject(outcome);
-    });
+    const document = await newMessageDocument(this.messages, fields);
+    await this.inserts.write({ insertOne: { document } });
+    return document;
   }
 
   /** The thread's conversation, when it was opened here moments ago for the same owners. */
@@ -382,30 +341,6 @@ export class ChannelInbox {
         threadKey(instagram.accountId, instagram.contactIgsid),
       );
   }
-}
-
-/**
- * Each message's outcome (its document, its write error or its validation error) from an unordered
- * insertMany's error, when the error accounts for every message: each was inserted, refused by the
- * server or refused by validation. Anything else (the connection closed mid-command) leaves every
- * message in doubt: null.
- */
-function outcomesOf(error: unknown, count: number): unknown[] | null {
-  const bulkError = error as Partial<MongoBulkWriteError> & {
-    results?: unknown[];
-  };
-  const writeErrors = bulkError.writeErrors;
-  if (!bulkError.results || !writeErrors || bulkError.writeConcernError) {
-    return null;
-  }
-  const refused = Array.isArray(writeErrors) ? writeErrors.length : 1;
-  const invalid = bulkError.results.filter(
-    (outcome) => outcome instanceof Error,
-  ).length;
-  return refused > 0 &&
-    (bulkError.insertedCount ?? -1) + refused + invalid === count
-    ? bulkError.results
-    : null;
 }
 
 function threadKey(accountId: string, contactIgsid: string): string {

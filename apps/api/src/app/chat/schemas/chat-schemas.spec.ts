@@ -1,6 +1,7 @@
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { Types } from 'mongoose';
+import { newMessageDocument } from '../channels/message-records';
 import { sentMessageDocument } from '../sent-message';
 import { messageSearchTerms } from '../search/search-terms';
 import { ChatServicesFixture } from '../testing/chat-services.fixture';
@@ -194,5 +195,70 @@ describe('chat schemas', () => {
         expect(await stored(direct._id)).toEqual(await stored(viaMongoose._id));
       },
     );
+  });
+  describe('a channel message written through the driver (newMessageDocument)', () => {
+    const inbound = (conversationId: Types.ObjectId, mid: string) => ({
+      conversationId,
+      instagramMessageId: mid,
+      source: 'instagram',
+      senderUserId: null,
+      text: 'Is it in stock?',
+      searchTerms: messageSearchTerms('Is it in stock?'),
+      attachments: [
+        { type: 'image', url: 'https://cdn.example/a.jpg' },
+        { type: 'share' },
+      ],
+      status: 'delivered',
+      instagramSenderId: '1234567890',
+      isFromInstagram: true,
+      isToInstagram: false,
+      replyTo: { externalMessageId: 'm-earlier' },
+      quickReplyPayload: undefined,
+      isUnsupported: undefined,
+      referral: { source: 'ADS', type: 'OPEN_THREAD', adId: '42' },
+      systemEvent: undefined,
+    });
+
+    it('is stored as Mongoose’s create stores the same fields', async () => {
+      const conversationId = new Types.ObjectId();
+      const direct = await newMessageDocument(
+        messages,
+        inbound(conversationId, 'm-direct'),
+      );
+      await messages.collection.insertOne(direct);
+      const viaMongoose = await messages.create(
+        inbound(conversationId, 'm-mongoose'),
+      );
+
+      const stored = async (id: Types.ObjectId) => {
+        const raw: Record<string, unknown> = {
+          ...(await messages.collection.findOne({ _id: id })),
+        };
+        expect(raw['_id']).toEqual(id);
+        expect(raw['createdAt']).toBeInstanceOf(Date);
+        expect(raw['updatedAt']).toEqual(raw['createdAt']);
+        for (const differs of [
+          '_id',
+          'instagramMessageId',
+          'createdAt',
+          'updatedAt',
+        ]) {
+          delete raw[differs];
+        }
+        return raw;
+      };
+      expect(await stored(direct._id)).toEqual(await stored(viaMongoose._id));
+    });
+
+    it('refuses what the schema refuses, before anything is written', async () => {
+      const conversationId = new Types.ObjectId();
+      await expect(
+        newMessageDocument(messages, {
+          ...inbound(conversationId, 'm-bad'),
+          status: 'teleported',
+        }),
+      ).rejects.toThrow(/status/);
+      expect(await messages.countDocuments({ conversationId })).toBe(0);
+    });
   });
 });
