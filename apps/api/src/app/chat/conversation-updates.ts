@@ -1,9 +1,8 @@
 import { previewText } from './chat.mapper';
 import type { ConversationIdentity, MessageRecord } from './chat.records';
 
-// The pieces of a conversation update that a new message brings: its preview and list position,
-// and the unread counters of those who have not read it yet. ConversationsService composes them
-// into one atomic update in the usual case, and into separate ones when the message lost a race.
+// What a new message changes in its conversation: its preview and list position, and the unread
+// counters of those who have not read it yet.
 
 /** Everyone in the conversation but the message's author. */
 export function recipientsOf(
@@ -30,18 +29,68 @@ export function previewOf(message: MessageRecord) {
   };
 }
 
-/** The user has not marked the conversation read at or after `at`. */
-export function notReadSince(userId: string, at: Date) {
-  return {
-    $or: [
-      { [`lastReadAt.${userId}`]: { $exists: false } },
-      { [`lastReadAt.${userId}`]: { $lt: at } },
-    ],
-  };
-}
+const EPOCH = new Date(0);
 
-export function unreadIncrements(
-  userIds: readonly string[],
-): Record<string, 1> {
-  return Object.fromEntries(userIds.map((id) => [`unreadCounts.${id}`, 1]));
+/**
+ * A new message's whole effect on its conversation as one update pipeline that applies whatever
+ * the conversation's state: the preview moves only if the message is the newest, each recipient's
+ * counter grows only if they have not marked the conversation read since the message was written,
+ * and the reply window (`inboundAt`, a contact's message) only moves forward. Every value the caller
+ * gives is a `$literal`, so a `$` in a message's text is never read as an expression. Unconditional,
+ * it needs no per-row outcome, so updates of many conversations can share one bulk write.
+ */
+export function newMessagePipeline(
+  message: MessageRecord,
+  recipientIds: readonly string[],
+  inboundAt: Date | undefined,
+  now: Date,
+): Record<string, unknown>[] {
+  const at = { $literal: message.createdAt };
+  // A missing date counts as the earliest: comparisons with a missing field differ between
+  // implementations, dates with dates do not.
+  const dateOf = (path: string) => ({ $ifNull: [path, { $literal: EPOCH }] });
+  const isNewest = { $lte: [dateOf('$lastMessageAt'), at] };
+  const preview = previewOf(message);
+  return [
+    {
+      $set: {
+        // Both read the conversation as it was before this stage.
+        lastMessage: {
+          $cond: [isNewest, { $literal: preview.lastMessage }, '$lastMessage'],
+        },
+        lastMessageAt: { $cond: [isNewest, at, '$lastMessageAt'] },
+        updatedAt: { $literal: now },
+        ...(recipientIds.length > 0 && {
+          unreadCounts: {
+            $mergeObjects: [
+              '$unreadCounts',
+              Object.fromEntries(
+                recipientIds.map((id) => [
+                  id,
+                  {
+                    $add: [
+                      { $ifNull: [`$unreadCounts.${id}`, 0] },
+                      // Never read (no lastReadAt), or read before the message: unread.
+                      {
+                        $cond: [
+                          { $lt: [dateOf(`$lastReadAt.${id}`), at] },
+                          1,
+                          0,
+                        ],
+                      },
+                    ],
+                  },
+                ]),
+              ),
+            ],
+          },
+        }),
+        ...(inboundAt && {
+          lastInboundAt: {
+            $max: [dateOf('$lastInboundAt'), { $literal: inboundAt }],
+          },
+        }),
+      },
+    },
+  ];
 }

@@ -15,11 +15,12 @@ import type {
   MessageRecord,
 } from './chat.records';
 import {
-  notReadSince,
+  newMessagePipeline,
   previewOf,
   recipientsOf,
-  unreadIncrements,
 } from './conversation-updates';
+import { CoalescedReads } from '../database/coalesced-reads';
+import { CoalescedWrites, MATCHED } from '../database/coalesced-writes';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import { parseObjectId } from '../database/object-ids';
 import { Conversation } from './schemas/conversation.schema';
@@ -62,12 +63,30 @@ export class ConversationsService implements OnModuleInit {
     { identity: ConversationIdentity; participants: readonly string[] }
   >();
 
+  /** New messages' conversation updates of one turn share one bulk write… */
+  private readonly newMessageWrites: CoalescedWrites;
+  /** …and the conversations are read back together. */
+  private readonly latest: CoalescedReads<ConversationRecord>;
+
   constructor(
     @InjectModel(Conversation.name)
     private readonly conversations: Model<Conversation>,
     private readonly users: UsersService,
     private readonly notifier: ChatNotifier,
-  ) {}
+  ) {
+    this.newMessageWrites = new CoalescedWrites(
+      (writes) =>
+        conversations.collection.bulkWrite(writes, { ordered: false }),
+      MATCHED,
+    );
+    this.latest = new CoalescedReads(
+      async (ids) =>
+        (await conversations.collection
+          .find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } })
+          .toArray()) as ConversationRecord[],
+      (conversation) => conversation._id.toHexString(),
+    );
+  }
 
   /** The unique indexes must exist before the first write, or a duplicate pair could slip in. */
   async onModuleInit(): Promise<void> {
@@ -225,75 +244,23 @@ export class ConversationsService implements OnModuleInit {
     }: { countUnread?: boolean; inboundAt?: Date } = {},
   ): Promise<ConversationRecord> {
     const recipientIds = countUnread ? recipientsOf(conversation, message) : [];
-    // The usual case, in one round trip that also answers the result: the message is the newest
-    // and no recipient has read past it. Straight to the driver: every value below is already of
-    // its stored type, so Mongoose's casting would only copy it (it would also set updatedAt).
-    const updated = await this.conversations.collection.findOneAndUpdate(
-      {
-        _id: conversation._id,
-        lastMessageAt: { $lte: message.createdAt },
-        ...(recipientIds.length > 0 && {
-          $and: recipientIds.map((id) => notReadSince(id, message.createdAt)),
-        }),
+    // One update that settles every race by itself (an older message recorded late, a read that
+    // landed first), shared with the other messages of this turn; then the conversation as it is
+    // now, read together with theirs. Two commands per turn instead of one or more per message.
+    await this.newMessageWrites.write({
+      updateOne: {
+        filter: { _id: conversation._id },
+        update: newMessagePipeline(
+          message,
+          recipientIds,
+          inboundAt,
+          new Date(),
+        ),
       },
-      {
-        $set: { ...previewOf(message), updatedAt: new Date() },
-        ...(recipientIds.length > 0 && {
-          $inc: unreadIncrements(recipientIds),
-        }),
-        // Only forward: a late delivery of an older message leaves the window where it is.
-        ...(inboundAt && { $max: { lastInboundAt: inboundAt } }),
-      },
-      { returnDocument: 'after' },
+    });
+    return orNotFound(
+      (await this.latest.read(conversation._id.toHexString())) ?? null,
     );
-    return (
-      (updated as ConversationRecord | null) ??
-      this.recordRacingMessage(conversation, message, recipientIds, inboundAt)
-    );
-  }
-
-  /**
-   * A message that lost a race: a newer one is already the preview (two sends finished out of
-   * order), or a recipient marked the conversation read after it was written. Each part then
-   * applies only where it still holds.
-   */
-  private async recordRacingMessage(
-    conversation: Pick<ConversationIdentity, '_id'>,
-    message: MessageRecord,
-    recipientIds: readonly string[],
-    inboundAt?: Date,
-  ): Promise<ConversationRecord> {
-    if (inboundAt) {
-      await this.conversations
-        .updateOne(
-          { _id: conversation._id },
-          { $max: { lastInboundAt: inboundAt } },
-        )
-        .exec();
-    }
-    // The preview only moves forward in time; the counters count every message.
-    await this.conversations
-      .updateOne(
-        { _id: conversation._id, lastMessageAt: { $lte: message.createdAt } },
-        { $set: previewOf(message) },
-      )
-      .exec();
-    // A recipient who marked the conversation read after this message was written has already
-    // read it: counting it then would leave a badge nothing clears until the next read.
-    await Promise.all(
-      recipientIds.map((id) =>
-        this.conversations
-          .updateOne(
-            {
-              _id: conversation._id,
-              ...notReadSince(id, message.createdAt),
-            },
-            { $inc: unreadIncrements([id]) },
-          )
-          .exec(),
-      ),
-    );
-    return this.getById(conversation._id);
   }
 
   /**

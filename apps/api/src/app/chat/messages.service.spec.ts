@@ -39,7 +39,7 @@ describe('MessagesService', () => {
   });
 
   describe('send', () => {
-    it('takes three database commands the first time: read the conversation, insert, one conversation update', async () => {
+    it('reads the conversation the first time, then inserts, updates the conversation and reads it back', async () => {
       const commands = await chat.databaseCommandsDuring(() =>
         chat.messages.send(
           alice.id,
@@ -49,17 +49,52 @@ describe('MessagesService', () => {
         ),
       );
 
-      expect(commands).toEqual(['find', 'insert', 'findAndModify']);
+      expect(commands).toEqual(['find', 'insert', 'update', 'find']);
     });
 
-    it('takes two after that: a local conversation’s participants are remembered', async () => {
+    it('reads the conversation no more after that: a local conversation’s participants are remembered', async () => {
       await chat.messages.send(alice.id, conversationId, 'Hello Bob');
 
       const commands = await chat.databaseCommandsDuring(() =>
         chat.messages.send(bob.id, conversationId, 'Hi Alice'),
       );
 
-      expect(commands).toEqual(['insert', 'findAndModify']);
+      expect(commands).toEqual(['insert', 'update', 'find']);
+    });
+
+    it('shares those three commands among sends to many conversations made at once', async () => {
+      const others = Array.from({ length: 8 }, () => chat.addUser('Other'));
+      const conversations = await Promise.all(
+        others.map(
+          async (other) =>
+            (await chat.conversations.openLocal(alice.id, other.id))
+              .conversation,
+        ),
+      );
+      // Remembered, as after any first send.
+      await Promise.all(
+        conversations.map((c) =>
+          chat.messages.send(alice.id, c._id.toHexString(), 'first'),
+        ),
+      );
+
+      const commands = await chat.databaseCommandsDuring(() =>
+        Promise.all(
+          conversations.map((c) =>
+            chat.messages.send(alice.id, c._id.toHexString(), 'second'),
+          ),
+        ),
+      );
+
+      expect(commands).toEqual(['insert', 'update', 'find']);
+      for (const [i, c] of conversations.entries()) {
+        const stored = await chat.conversations.getById(c._id);
+        expect(stored.lastMessage?.text).toBe('second');
+        expect(stored.unreadCounts).toEqual({
+          [alice.id]: 0,
+          [others[i].id]: 2,
+        });
+      }
     });
 
     it('still refuses someone outside a remembered conversation', async () => {
