@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
+import { CoalescedReads } from '../database/coalesced-reads';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import { toInstagramAccountDto } from './instagram-account.mapper';
 import { InstagramStatusNotifier } from './instagram-status.notifier';
@@ -63,6 +64,18 @@ export class InstagramConnectionsService {
   private readonly usernames = new Map<string, Remembered<string>>();
   /** Counts this service's writes: a read that a write overtook is not remembered. */
   private generation = 0;
+  /**
+   * findForWebhook's reads of one turn in one query: per account, its holder first (connected),
+   * then the latest to change it.
+   */
+  private readonly routeReads = new CoalescedReads<InstagramConnectionDocument>(
+    (accountIds) =>
+      this.connections
+        .find({ instagramAccountId: { $in: accountIds } })
+        .sort({ isConnected: -1, updatedAt: -1, _id: -1 })
+        .exec(),
+    (connection) => connection.instagramAccountId,
+  );
 
   constructor(
     @InjectModel(InstagramConnection.name)
@@ -173,10 +186,7 @@ export class InstagramConnectionsService {
     const cached = this.routes.get(instagramAccountId);
     if (cached && cached.expiresAt > Date.now()) return cached.value;
     const generation = this.generation;
-    const connection = await this.connections
-      .findOne({ instagramAccountId })
-      .sort({ isConnected: -1, updatedAt: -1, _id: -1 })
-      .exec();
+    const connection = (await this.routeReads.read(instagramAccountId)) ?? null;
     if (generation === this.generation) {
       remember(this.routes, instagramAccountId, connection);
     }

@@ -7,6 +7,7 @@ import {
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, Types } from 'mongoose';
 import { User, type UserDocument } from './schemas/user.schema';
+import { CoalescedReads } from '../database/coalesced-reads';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import { parseObjectId } from '../database/object-ids';
 import { type UserProfile, UserProfileCache } from './user-profile-cache';
@@ -32,6 +33,16 @@ export class UsersService implements OnModuleInit {
   private readonly profiles = new UserProfileCache(
     USER_PROFILE_TTL_MS,
     USER_PROFILE_CACHE_SIZE,
+  );
+
+  /** Profiles not cached, read together with the others asked for in the same turn. */
+  private readonly profileReads = new CoalescedReads<ProfileRecord>(
+    (ids) =>
+      this.users
+        .find({ _id: { $in: ids } }, PROFILE_FIELDS)
+        .lean<ProfileRecord[]>()
+        .exec(),
+    (user) => user._id.toHexString(),
   );
 
   constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
@@ -66,12 +77,9 @@ export class UsersService implements OnModuleInit {
     const objectId = parseObjectId(id);
     if (!objectId) return Promise.resolve(null);
     // Keyed by the canonical (lower-case) id, so the same user in capitals is one entry.
-    return this.profiles.get(objectId.toHexString(), async () => {
-      const user = await this.users
-        .findById(objectId, PROFILE_FIELDS)
-        .lean<ProfileRecord>()
-        .exec();
-      return user && toProfile(user);
+    return this.profiles.get(objectId.toHexString(), async (key) => {
+      const user = await this.profileReads.read(key);
+      return user ? toProfile(user) : null;
     });
   }
 
@@ -80,11 +88,10 @@ export class UsersService implements OnModuleInit {
     const valid = ids.flatMap((id) => parseObjectId(id)?.toHexString() ?? []);
     if (valid.length === 0) return Promise.resolve([]);
     return this.profiles.getMany(valid, async (missing) => {
-      const users = await this.users
-        .find({ _id: { $in: missing } }, PROFILE_FIELDS)
-        .lean<ProfileRecord[]>()
-        .exec();
-      return users.map(toProfile);
+      const users = await Promise.all(
+        missing.map((id) => this.profileReads.read(id)),
+      );
+      return users.flatMap((user) => (user ? [toProfile(user)] : []));
     });
   }
 
