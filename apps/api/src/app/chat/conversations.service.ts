@@ -82,7 +82,12 @@ export class ConversationsService implements OnModuleInit {
     this.latest = new CoalescedReads(
       async (ids) =>
         (await conversations.collection
-          .find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } })
+          // From the primary, whatever the connection's read preference: these are its own
+          // writes, read back (a secondary could answer from before them).
+          .find(
+            { _id: { $in: ids.map((id) => new Types.ObjectId(id)) } },
+            { readPreference: 'primary' },
+          )
           .toArray()) as ConversationRecord[],
       (conversation) => conversation._id.toHexString(),
     );

@@ -200,7 +200,7 @@ describe('chat schemas', () => {
     const inbound = (conversationId: Types.ObjectId, mid: string) => ({
       conversationId,
       instagramMessageId: mid,
-      source: 'instagram',
+      source: 'instagram' as const,
       senderUserId: null,
       text: 'Is it in stock?',
       searchTerms: messageSearchTerms('Is it in stock?'),
@@ -208,7 +208,7 @@ describe('chat schemas', () => {
         { type: 'image', url: 'https://cdn.example/a.jpg' },
         { type: 'share' },
       ],
-      status: 'delivered',
+      status: 'delivered' as const,
       instagramSenderId: '1234567890',
       isFromInstagram: true,
       isToInstagram: false,
