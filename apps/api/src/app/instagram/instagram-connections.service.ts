@@ -24,6 +24,7 @@ import { LoginMethods } from './login-methods/login-methods';
 import {
   InstagramConnection,
   type InstagramConnectionDocument,
+  WEBHOOK_ROUTE_SORT,
 } from './schemas/instagram-connection.schema';
 import { describeFailure } from './describe-failure';
 import { TokenCipher } from './token-cipher';
@@ -72,7 +73,7 @@ export class InstagramConnectionsService {
     (accountIds) =>
       this.connections
         .find({ instagramAccountId: { $in: accountIds } })
-        .sort({ isConnected: -1, updatedAt: -1, _id: -1 })
+        .sort(WEBHOOK_ROUTE_SORT)
         .exec(),
     (connection) => connection.instagramAccountId,
   );

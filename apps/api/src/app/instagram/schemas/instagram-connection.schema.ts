@@ -92,6 +92,20 @@ InstagramConnectionSchema.index(
   { instagramAccountId: 1 },
   { unique: true, partialFilterExpression: { isConnected: true } },
 );
+/**
+ * Whom an account's webhooks belong to (InstagramConnectionsService.findForWebhook): its holder
+ * first, then whoever changed it last. The partial unique index above cannot serve this query (it
+ * also reads disconnected rows), so without this one every route lookup scanned the collection.
+ */
+export const WEBHOOK_ROUTE_SORT = {
+  isConnected: -1,
+  updatedAt: -1,
+  _id: -1,
+} as const;
+InstagramConnectionSchema.index({
+  instagramAccountId: 1,
+  ...WEBHOOK_ROUTE_SORT,
+});
 // One document per user and account: reconnecting updates it.
 InstagramConnectionSchema.index(
   { userId: 1, instagramAccountId: 1 },

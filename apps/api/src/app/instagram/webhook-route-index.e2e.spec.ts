@@ -1,0 +1,77 @@
+import { getModelToken } from '@nestjs/mongoose';
+import { type Model, Types } from 'mongoose';
+import { createTestApp, type TestApp } from '../testing/test-app';
+import { InstagramConnectionsService } from './instagram-connections.service';
+import {
+  InstagramConnection,
+  WEBHOOK_ROUTE_SORT,
+} from './schemas/instagram-connection.schema';
+
+/** Accounts with one to three connections each (one per owner who ever connected it). */
+const ACCOUNTS = 300;
+
+interface ExplainResult {
+  queryPlanner: { winningPlan: unknown };
+  executionStats: { totalDocsExamined: number; nReturned: number };
+}
+
+describe('Webhook routes by index (e2e)', () => {
+  let app: TestApp;
+  let connections: Model<InstagramConnection>;
+  let service: InstagramConnectionsService;
+  const account = (n: number) => `1784140${String(n).padStart(10, '0')}`;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    connections = app.app.get(getModelToken(InstagramConnection.name));
+    service = app.app.get(InstagramConnectionsService);
+    await connections.init();
+    const t0 = Date.UTC(2026, 0, 1);
+    const rows = Array.from({ length: ACCOUNTS }, (_, n) =>
+      // Account n: n % 3 + 1 connections; the first connected (the holder) and the oldest, the
+      // others disconnected since and changed later.
+      Array.from({ length: (n % 3) + 1 }, (_, k) => ({
+        _id: new Types.ObjectId(),
+        userId: new Types.ObjectId(),
+        instagramAccountId: account(n),
+        instagramUsername: `account_${n}_${k}`,
+        isConnected: k === 0,
+        updatedAt: new Date(t0 + k * 60_000),
+      })),
+    ).flat();
+    await connections.collection.insertMany(rows);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('reads only the connections of the accounts asked for, through an index', async () => {
+    const asked = [account(2), account(4), account(7)];
+    const explained = (await connections
+      .find({ instagramAccountId: { $in: asked } })
+      .sort(WEBHOOK_ROUTE_SORT)
+      .explain('executionStats')) as unknown as ExplainResult;
+
+    expect(JSON.stringify(explained.queryPlanner.winningPlan)).toContain(
+      'IXSCAN',
+    );
+    // Accounts 2, 4 and 7 have 3, 2 and 2 connections.
+    expect(explained.executionStats.totalDocsExamined).toBe(7);
+    expect(explained.executionStats.nReturned).toBe(7);
+  });
+
+  it('routes each account to its holder, not to a later disconnected owner', async () => {
+    const routes = await Promise.all(
+      [2, 4, 7, 9].map((n) => service.findForWebhook(account(n))),
+    );
+
+    expect(routes.map((route) => route?.instagramUsername)).toEqual([
+      'account_2_0',
+      'account_4_0',
+      'account_7_0',
+      'account_9_0',
+    ]);
+    expect(await service.findForWebhook(account(ACCOUNTS + 1))).toBeNull();
+  });
+});
