@@ -1,41 +1,23 @@
-import {
-  type EmbeddedMongo,
-  startEmbeddedMongo,
-} from '@instantchat/mongo-embedded';
-import {
-  type Collection,
-  type CommandStartedEvent,
-  type Document,
-  MongoClient,
-  ObjectId,
-} from 'mongodb';
+import { type Collection, type Document, ObjectId } from 'mongodb';
+import { RecordedDatabase } from '../testing/recorded-database';
 import { CoalescedReads } from './coalesced-reads';
-import { withDatabaseName } from './database-server';
 
 describe('CoalescedReads (real embedded database)', () => {
-  let mongo: EmbeddedMongo;
-  let client: MongoClient;
+  let db: RecordedDatabase;
   let rows: Collection<Document>;
-  const commands: CommandStartedEvent[] = [];
 
   beforeAll(async () => {
-    mongo = await startEmbeddedMongo({ port: 0 });
-    client = await MongoClient.connect(
-      withDatabaseName(mongo.uri, 'coalesced_reads'),
-      { monitorCommands: true },
-    );
-    client.on('commandStarted', (event) => commands.push(event));
-    rows = client.db().collection('rows');
+    db = await RecordedDatabase.start('coalesced_reads');
+    rows = db.collection('rows');
   });
 
   afterAll(async () => {
-    await client?.close();
-    await mongo?.stop();
+    await db?.close();
   });
 
   beforeEach(async () => {
     await rows.deleteMany({});
-    commands.length = 0;
+    db.commands.length = 0;
   });
 
   const byIds = (maxKeys?: number) =>
@@ -47,12 +29,12 @@ describe('CoalescedReads (real embedded database)', () => {
       (row) => (row['_id'] as ObjectId).toHexString(),
       maxKeys,
     );
-  const finds = () => commands.filter((event) => event.commandName === 'find');
+  const finds = () => db.named('find');
 
   it('answers the reads of one turn with one query, each with its own document', async () => {
     const ids = Array.from({ length: 10 }, () => new ObjectId());
     await rows.insertMany(ids.map((_id, n) => ({ _id, n })));
-    commands.length = 0;
+    db.commands.length = 0;
     const reads = byIds();
 
     const found = await Promise.all([
@@ -83,7 +65,7 @@ describe('CoalescedReads (real embedded database)', () => {
   it('sends a lone read at once, and splits a turn of more keys than one query takes', async () => {
     const ids = Array.from({ length: 5 }, () => new ObjectId());
     await rows.insertMany(ids.map((_id, n) => ({ _id, n })));
-    commands.length = 0;
+    db.commands.length = 0;
     const reads = byIds(2);
 
     expect((await reads.read(ids[0].toHexString()))?.['n']).toBe(0);

@@ -1,50 +1,35 @@
 import {
-  type EmbeddedMongo,
-  startEmbeddedMongo,
-} from '@instantchat/mongo-embedded';
-import {
   type Collection,
-  type CommandStartedEvent,
   type Document,
-  MongoClient,
   MongoNetworkError,
   ObjectId,
 } from 'mongodb';
-import { withDatabaseName } from './database-server';
+import { RecordedDatabase } from '../testing/recorded-database';
 import { isDuplicateKeyError } from './duplicate-key-error';
 import { CoalescedWrites, INSERTED, MATCHED } from './coalesced-writes';
 
 describe('CoalescedWrites (real embedded database)', () => {
-  let mongo: EmbeddedMongo;
-  let client: MongoClient;
+  let db: RecordedDatabase;
   let rows: Collection<Document>;
-  const commands: CommandStartedEvent[] = [];
 
   beforeAll(async () => {
-    mongo = await startEmbeddedMongo({ port: 0 });
-    client = await MongoClient.connect(
-      withDatabaseName(mongo.uri, 'coalesced_writes'),
-      { monitorCommands: true },
-    );
-    client.on('commandStarted', (event) => commands.push(event));
-    rows = client.db().collection('rows');
+    db = await RecordedDatabase.start('coalesced_writes');
+    rows = db.collection('rows');
     await rows.createIndex({ key: 1 }, { unique: true });
   });
 
   afterAll(async () => {
-    await client?.close();
-    await mongo?.stop();
+    await db?.close();
   });
 
   beforeEach(async () => {
     await rows.deleteMany({});
-    commands.length = 0;
+    db.commands.length = 0;
   });
 
   const unordered = (writes: Parameters<Collection['bulkWrite']>[0]) =>
     rows.bulkWrite(writes, { ordered: false });
-  const writeCommands = (name: string) =>
-    commands.filter((event) => event.commandName === name);
+  const writeCommands = (name: string) => db.named(name);
 
   it('stores the writes of one turn with one command, each answered once durable', async () => {
     const inserts = new CoalescedWrites(unordered, INSERTED);
