@@ -19,6 +19,7 @@ import {
   LOG_LEVELS,
   type LogLevel,
 } from '../app/config/app-config';
+import { installLeanAsyncResourceBind } from './async-resource-bind';
 import { configureApp } from './configure-app';
 import { requestIdFor } from '../app/core/logging/request-id';
 import { REQUEST_ID_FIELD } from '../app/core/logging/http-logger';
@@ -45,6 +46,7 @@ export async function createApp(
   rootModule: Type | DynamicModule = AppModule.forRoot(config),
   options: CreateAppOptions = {},
 ): Promise<HttpApp> {
+  installLeanAsyncResourceBind();
   const logger = rootLoggerFor(config, options.logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
