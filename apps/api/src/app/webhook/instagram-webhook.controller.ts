@@ -188,7 +188,7 @@ export class InstagramWebhookController {
       throw new BadRequestException('Request body is not valid JSON');
     }
     if (stored.outcome === 'accepted') {
-      this.processor.processSoon(stored.eventId);
+      this.processor.takeUpStored(stored.eventId);
     }
     void response.type('text/plain');
     return EVENT_RECEIVED;

@@ -65,8 +65,14 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   private startScheduled = false;
   /** Intake or a sweep left due deliveries to a later sweep for want of room. */
   private leftBehind = false;
+  /** A sweep is due in the next turn (sweepSoon). */
+  private sweepScheduled = false;
+  /** A sweep was asked for while one ran: another follows it. */
+  private sweepAgain = false;
   /** The retry schedule; tests shorten it. */
   retryDelaysMs: readonly number[] = WEBHOOK_RETRY_DELAYS_MS;
+  /** Deliveries held at most (MAX_HELD); tests lower it to make a flood out of a few. */
+  maxHeld = MAX_HELD;
 
   constructor(
     private readonly inbox: WebhookInbox,
@@ -100,8 +106,20 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Takes up a just-stored delivery without waiting for the sweep; the caller does not wait. One
-   * intake leased to this process is already held; any other is claimed, room permitting.
+   * Takes up a delivery intake just stored. One intake leased to this process is already held;
+   * any other was stored while this process had no room, so it joins the deliveries left to the
+   * sweep, which claims them oldest first, SWEEP_BATCH per claim (not one command per delivery,
+   * which under a flood is what would keep the backlog growing).
+   */
+  takeUpStored(eventId: string): void {
+    if (this.stopping || this.held.has(eventId)) return;
+    this.leftBehind = true;
+    if (this.room() > 0) this.sweepSoon();
+  }
+
+  /**
+   * Takes up one delivery now, without waiting for the sweep (an owner's retry); the caller does
+   * not wait. Claimed alone, room permitting; otherwise the sweep gets to it.
    */
   processSoon(eventId: string): void {
     if (this.stopping || this.held.has(eventId)) return;
@@ -114,6 +132,28 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
         const event = await this.inbox.claim(eventId, new Date());
         if (event) await this.hold(event);
       })(),
+    );
+  }
+
+  /**
+   * A sweep in a later turn: the requests of one turn share it, and one asked for while a sweep
+   * runs follows that one (what it claimed may already have been picked).
+   */
+  private sweepSoon(): void {
+    if (this.sweeping) {
+      this.sweepAgain = true;
+      return;
+    }
+    if (this.sweepScheduled) return;
+    this.sweepScheduled = true;
+    this.track(
+      new Promise<void>((resolve) =>
+        setImmediate(() => {
+          this.sweepScheduled = false;
+          if (!this.stopping) this.track(this.sweep());
+          resolve();
+        }),
+      ),
     );
   }
 
@@ -138,13 +178,17 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
       }
     } finally {
       this.sweeping = false;
+      if (this.sweepAgain) {
+        this.sweepAgain = false;
+        this.sweepSoon();
+      }
     }
     await Promise.all(passes);
   }
 
   /** How many more deliveries this process takes now. */
   private room(): number {
-    return this.stopping ? 0 : MAX_HELD - this.held.size;
+    return this.stopping ? 0 : this.maxHeld - this.held.size;
   }
 
   /**
@@ -213,9 +257,9 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
       this.active -= 1;
       held.finish();
       this.startWaiting();
-      if (this.leftBehind && this.held.size <= MAX_HELD / 2) {
+      if (this.leftBehind && this.held.size <= this.maxHeld / 2) {
         this.leftBehind = false;
-        this.track(this.sweep());
+        this.sweepSoon();
       }
     }
   }
