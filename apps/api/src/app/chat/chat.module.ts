@@ -12,6 +12,7 @@ import { ConversationPresenter } from './conversation-presenter.service';
 import { ConversationRepairService } from './conversation-repair.service';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsService } from './conversations.service';
+import { InstagramThreads } from './instagram-threads.service';
 import { MessageUpgradesService } from './message-upgrades.service';
 import { MessagesService } from './messages.service';
 import { ReplyDelivery } from './reply-delivery.service';
@@ -45,6 +46,7 @@ import { MessageSearchService } from './search/message-search.service';
   ],
   providers: [
     ConversationsService,
+    InstagramThreads,
     MessagesService,
     ConversationPresenter,
     ChatNotifier,

@@ -10,6 +10,7 @@ import { ChatNotifier } from '../chat-notifier.service';
 import { toChannelConversation, toMessageDto } from '../chat.mapper';
 import type { ConversationRecord, MessageRecord } from '../chat.records';
 import { ConversationsService } from '../conversations.service';
+import { InstagramThreads } from '../instagram-threads.service';
 import { Message } from '../schemas/message.schema';
 import type { CachedContactProfile } from '../schemas/conversation.schema';
 import { messageSearchTerms } from '../search/search-terms';
@@ -62,6 +63,7 @@ export class ChannelInbox {
   constructor(
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     private readonly conversations: ConversationsService,
+    private readonly instagramThreads: InstagramThreads,
     private readonly notifier: ChatNotifier,
     private readonly realtime: RealtimeService,
   ) {
@@ -81,7 +83,7 @@ export class ChannelInbox {
     const cached = this.cachedThread(thread);
     if (cached) return toChannelConversation(cached);
     const { conversation, created } =
-      await this.conversations.openInstagramThread(thread);
+      await this.instagramThreads.openInstagramThread(thread);
     this.rememberThread(conversation);
     if (created) {
       await this.notifier.conversationChanged(conversation);
@@ -94,7 +96,7 @@ export class ChannelInbox {
     accountId: string,
     contactIgsid: string,
   ): Promise<ChannelConversation | null> {
-    const conversation = await this.conversations.findInstagramThread(
+    const conversation = await this.instagramThreads.findInstagramThread(
       accountId,
       contactIgsid,
     );
@@ -109,7 +111,7 @@ export class ChannelInbox {
     thread: InboundThread & { contactProfile: CachedContactProfile },
   ): Promise<ChannelConversation> {
     const { conversation } =
-      await this.conversations.openInstagramThread(thread);
+      await this.instagramThreads.openInstagramThread(thread);
     this.rememberThread(conversation);
     await this.notifier.conversationChanged(conversation);
     return toChannelConversation(conversation);

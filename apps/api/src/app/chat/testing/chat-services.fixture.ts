@@ -15,6 +15,7 @@ import { ReplyChannels } from '../channels/reply-channels';
 import { ChatNotifier } from '../chat-notifier.service';
 import { ConversationPresenter } from '../conversation-presenter.service';
 import { ConversationsService } from '../conversations.service';
+import { InstagramThreads } from '../instagram-threads.service';
 import { MessagesService } from '../messages.service';
 import { ReplyDelivery } from '../reply-delivery.service';
 import {
@@ -75,6 +76,7 @@ export class ChatServicesFixture {
         ],
         providers: [
           ConversationsService,
+          InstagramThreads,
           MessagesService,
           ConversationPresenter,
           ChatNotifier,
@@ -117,6 +119,10 @@ export class ChatServicesFixture {
 
   get conversations(): ConversationsService {
     return this.module.get(ConversationsService);
+  }
+
+  get instagramThreads(): InstagramThreads {
+    return this.module.get(InstagramThreads);
   }
 
   get messages(): MessagesService {

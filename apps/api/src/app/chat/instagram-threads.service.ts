@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { type Model, Types } from 'mongoose';
+import type { InboundThread } from './channels/channel.types';
+import type { ConversationRecord } from './chat.records';
+import { orNotFound, type OpenedConversation } from './conversations.service';
+import { isDuplicateKeyError } from '../database/duplicate-key-error';
+import { Conversation } from './schemas/conversation.schema';
+
+/**
+ * The conversations of external threads (an Instagram contact of a connected account): opened when
+ * the first message of a contact arrives, pointed at the current connection and owners as they
+ * change, found by account and contact. Local conversations are ConversationsService's.
+ */
+@Injectable()
+export class InstagramThreads {
+  constructor(
+    @InjectModel(Conversation.name)
+    private readonly conversations: Model<Conversation>,
+  ) {}
+
+  /**
+   * Opens the conversation of an external thread (an Instagram contact of a connected account), or
+   * returns the one it already has, pointed at the current connection and owner and with the
+   * newest profile given.
+   */
+  async openInstagramThread(
+    thread: InboundThread,
+  ): Promise<OpenedConversation> {
+    const key = {
+      kind: 'instagram' as const,
+      'instagram.accountId': thread.instagram.accountId,
+      'instagram.contactIgsid': thread.instagram.contactIgsid,
+    };
+    const participantIds = thread.participantIds.map(
+      (id) => new Types.ObjectId(id),
+    );
+    const instagram = {
+      connectionId: new Types.ObjectId(thread.instagram.connectionId),
+      accountId: thread.instagram.accountId,
+      contactIgsid: thread.instagram.contactIgsid,
+    };
+    const existing = await this.conversations
+      .findOne(key)
+      .lean<ConversationRecord>()
+      .exec();
+    if (existing) {
+      // The usual case: the thread already points at this connection and these owners, and no new
+      // profile came with it. Nothing to write (a write would cost a journal flush per cache miss).
+      if (
+        !thread.contactProfile &&
+        existing.instagram?.connectionId?.equals(instagram.connectionId) &&
+        sameIds(existing.participantIds, participantIds)
+      ) {
+        return { conversation: existing, created: false };
+      }
+      const contactProfile =
+        thread.contactProfile ?? existing.instagram?.contactProfile;
+      const conversation = await this.updateAndReturn(existing._id, {
+        $set: {
+          participantIds,
+          instagram: {
+            ...instagram,
+            ...(contactProfile && { contactProfile }),
+          },
+        },
+      });
+      return { conversation, created: false };
+    }
+    try {
+      const created = await this.conversations.create({
+        kind: 'instagram',
+        participantIds,
+        instagram: { ...instagram, contactProfile: thread.contactProfile },
+        lastMessageAt: new Date(),
+        lastMessage: null,
+        unreadCounts: Object.fromEntries(
+          thread.participantIds.map((id) => [id, 0]),
+        ),
+      });
+      return {
+        conversation: created.toObject<ConversationRecord>({
+          flattenMaps: true,
+        }),
+        created: true,
+      };
+    } catch (error) {
+      // Two webhooks for a new contact raced: the unique (account, contact) index let one win.
+      if (isDuplicateKeyError(error)) {
+        return this.openInstagramThread(thread);
+      }
+      throw error;
+    }
+  }
+
+  /** The conversation of one contact of one Instagram account, if it exists. */
+  findInstagramThread(
+    accountId: string,
+    contactIgsid: string,
+  ): Promise<ConversationRecord | null> {
+    return this.conversations
+      .findOne({
+        kind: 'instagram',
+        'instagram.accountId': accountId,
+        'instagram.contactIgsid': contactIgsid,
+      })
+      .lean<ConversationRecord>()
+      .exec();
+  }
+
+  private async updateAndReturn(
+    id: Types.ObjectId,
+    update: Record<string, Record<string, unknown>>,
+  ): Promise<ConversationRecord> {
+    const updated = await this.conversations
+      .findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' })
+      .lean<ConversationRecord>()
+      .exec();
+    return orNotFound(updated);
+  }
+}
+
+/** The same ids in the same order. */
+function sameIds(
+  a: readonly Types.ObjectId[] | undefined,
+  b: readonly Types.ObjectId[],
+): boolean {
+  return a?.length === b.length && a.every((id, i) => id.equals(b[i]));
+}
