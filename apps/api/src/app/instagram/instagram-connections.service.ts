@@ -10,7 +10,6 @@ import {
 } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
-import { CoalescedReads } from '../database/coalesced-reads';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import { toInstagramAccountDto } from './instagram-account.mapper';
 import { InstagramStatusNotifier } from './instagram-status.notifier';
@@ -24,24 +23,10 @@ import { LoginMethods } from './login-methods/login-methods';
 import {
   InstagramConnection,
   type InstagramConnectionDocument,
-  WEBHOOK_ROUTE_SORT,
 } from './schemas/instagram-connection.schema';
+import { ConnectionWebhookReads } from './connection-webhook-reads';
 import { describeFailure } from './describe-failure';
 import { TokenCipher } from './token-cipher';
-
-/**
- * How long a webhook's route (the account's connection) and a connection's username are reused
- * without asking the database. A change made through this service is seen at once; one made by
- * another instance within this time.
- */
-export const CONNECTION_CACHE_MS = 10_000;
-/** Entries remembered at most per cache; the oldest go first. */
-const CONNECTION_CACHE_SIZE = 10_000;
-
-interface Remembered<T> {
-  value: T;
-  expiresAt: number;
-}
 
 export const RECONNECT_REQUIRED_MESSAGE =
   'Meta no longer accepts this account’s access; connect it again.';
@@ -56,27 +41,8 @@ export const UNSUBSCRIBE_FAILED_MESSAGE =
 @Injectable()
 export class InstagramConnectionsService {
   private readonly logger = new Logger(InstagramConnectionsService.name);
-  /** findForWebhook's answers, by account id. */
-  private readonly routes = new Map<
-    string,
-    Remembered<InstagramConnectionDocument | null>
-  >();
-  /** usernamesOf's answers, by connection id. */
-  private readonly usernames = new Map<string, Remembered<string>>();
-  /** Counts this service's writes: a read that a write overtook is not remembered. */
-  private generation = 0;
-  /**
-   * findForWebhook's reads of one turn in one query: per account, its holder first (connected),
-   * then the latest to change it.
-   */
-  private readonly routeReads = new CoalescedReads<InstagramConnectionDocument>(
-    (accountIds) =>
-      this.connections
-        .find({ instagramAccountId: { $in: accountIds } })
-        .sort(WEBHOOK_ROUTE_SORT)
-        .exec(),
-    (connection) => connection.instagramAccountId,
-  );
+  /** The reads webhooks make of every delivery, remembered; forgotten on every write here. */
+  private readonly webhookReads: ConnectionWebhookReads;
 
   constructor(
     @InjectModel(InstagramConnection.name)
@@ -84,7 +50,9 @@ export class InstagramConnectionsService {
     private readonly cipher: TokenCipher,
     private readonly loginMethods: LoginMethods,
     private readonly notifier: InstagramStatusNotifier,
-  ) {}
+  ) {
+    this.webhookReads = new ConnectionWebhookReads(connections);
+  }
 
   /** Whether someone other than `userId` holds the account (connected or needing reconnection). */
   async isHeldByAnotherUser(
@@ -179,19 +147,17 @@ export class InstagramConnectionsService {
   /**
    * The connection webhooks for this account belong to: its holder (connected or needing
    * reconnection: their messages keep arriving), else the latest owner who disconnected it, else
-   * null for an account nobody connected.
+   * null for an account nobody connected. Remembered for CONNECTION_CACHE_MS.
    */
-  async findForWebhook(
+  findForWebhook(
     instagramAccountId: string,
   ): Promise<InstagramConnectionDocument | null> {
-    const cached = this.routes.get(instagramAccountId);
-    if (cached && cached.expiresAt > Date.now()) return cached.value;
-    const generation = this.generation;
-    const connection = (await this.routeReads.read(instagramAccountId)) ?? null;
-    if (generation === this.generation) {
-      remember(this.routes, instagramAccountId, connection);
-    }
-    return connection;
+    return this.webhookReads.findForWebhook(instagramAccountId);
+  }
+
+  /** Each connection's account username, by connection id (ids that match none are left out). */
+  usernamesOf(connectionIds: readonly string[]): Promise<Map<string, string>> {
+    return this.webhookReads.usernamesOf(connectionIds);
   }
 
   async statusOf(userId: string): Promise<InstagramStatusDto> {
@@ -336,36 +302,6 @@ export class InstagramConnectionsService {
     return this.connections.findById(connectionId).exec();
   }
 
-  /** Each connection's account username, by connection id (ids that match none are left out). */
-  async usernamesOf(
-    connectionIds: readonly string[],
-  ): Promise<Map<string, string>> {
-    const usernames = new Map<string, string>();
-    const missing: string[] = [];
-    const now = Date.now();
-    for (const id of connectionIds) {
-      const cached = this.usernames.get(id);
-      if (cached && cached.expiresAt > now) {
-        if (cached.value !== null) usernames.set(id, cached.value);
-      } else if (Types.ObjectId.isValid(id)) missing.push(id);
-    }
-    if (missing.length === 0) return usernames;
-    const generation = this.generation;
-    const found = await this.connections
-      .find({ _id: { $in: missing } })
-      .select({ instagramUsername: 1 })
-      .lean()
-      .exec();
-    for (const connection of found) {
-      const id = connection._id.toHexString();
-      usernames.set(id, connection.instagramUsername);
-      if (generation === this.generation) {
-        remember(this.usernames, id, connection.instagramUsername);
-      }
-    }
-    return usernames;
-  }
-
   /**
    * The caller's held account to send from: the one named, or their only one.
    * @throws NotFoundException when the named account is not theirs, or they hold none.
@@ -438,18 +374,12 @@ export class InstagramConnectionsService {
 
   /** A write of this service: what the caches hold may be stale from its start to its end. */
   private async changing<T>(write: Promise<T>): Promise<T> {
-    this.forgetCached();
+    this.webhookReads.forget();
     try {
       return await write;
     } finally {
-      this.forgetCached();
+      this.webhookReads.forget();
     }
-  }
-
-  private forgetCached(): void {
-    this.generation += 1;
-    this.routes.clear();
-    this.usernames.clear();
   }
 
   private async announce(
@@ -476,16 +406,4 @@ function tokenContext(instagramAccountId: string): string {
 /** User ids here come from a verified access token or a burned state, never from a client. */
 function toObjectId(userId: string): Types.ObjectId {
   return new Types.ObjectId(userId);
-}
-
-function remember<T>(
-  cache: Map<string, Remembered<T>>,
-  key: string,
-  value: T,
-): void {
-  cache.delete(key);
-  if (cache.size >= CONNECTION_CACHE_SIZE) {
-    cache.delete(cache.keys().next().value as string);
-  }
-  cache.set(key, { value, expiresAt: Date.now() + CONNECTION_CACHE_MS });
 }
