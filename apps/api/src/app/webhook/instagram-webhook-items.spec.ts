@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import {
   readWebhookItems,
   toDate,
+  WEBHOOK_MAX_ENTRIES,
+  webhookAccountIdsOf,
   webhookObjectOf,
   type WebhookItem,
 } from './instagram-webhook-items';
@@ -365,5 +367,66 @@ describe('webhookObjectOf', () => {
     expect(webhookObjectOf({ object: 'page' })).toBe('page');
     expect(webhookObjectOf({ object: 1 })).toBeUndefined();
     expect(webhookObjectOf([])).toBeUndefined();
+  });
+});
+
+describe('webhookAccountIdsOf', () => {
+  it('reads the account of every entry, once each, in order', () => {
+    expect(
+      webhookAccountIdsOf({
+        object: 'instagram',
+        entry: [{ id: ACCOUNT }, { id: '2' }, { id: ACCOUNT }, { id: '3' }],
+      }),
+    ).toEqual([ACCOUNT, '2', '3']);
+  });
+
+  it.each([
+    ['no body', undefined],
+    ['a body that is not an object', 'entry'],
+    ['an array body', [{ id: ACCOUNT }]],
+    ['no entry', { object: 'instagram' }],
+    ['an entry that is not an array', { entry: { id: ACCOUNT } }],
+    ['entries that are not objects', { entry: [ACCOUNT, null, 7, [ACCOUNT]] }],
+  ])('reads no account from %s', (_, payload) => {
+    expect(webhookAccountIdsOf(payload)).toEqual([]);
+  });
+
+  it('skips ids that are not ids, and reads a number as its digits, as the items do', () => {
+    const payload = {
+      entry: [
+        { time: 1 },
+        { id: null },
+        { id: '' },
+        { id: { id: ACCOUNT } },
+        { id: [ACCOUNT] },
+        { id: true },
+        { id: -1 },
+        { id: 1.5 },
+        { id: 42 },
+        { id: ACCOUNT, messaging: [fromContact] },
+      ],
+    };
+    expect(webhookAccountIdsOf(payload)).toEqual(['42', ACCOUNT]);
+    expect(read(payload).map((item) => item.accountId)).toEqual([ACCOUNT]);
+  });
+
+  it(`keeps the first ${WEBHOOK_MAX_ENTRIES} accounts of a larger batch`, () => {
+    const entry = Array.from({ length: WEBHOOK_MAX_ENTRIES + 5 }, (_, i) => ({
+      id: String(i),
+    }));
+    const accountIds = webhookAccountIdsOf({ entry });
+    expect(accountIds).toHaveLength(WEBHOOK_MAX_ENTRIES);
+    expect(accountIds[0]).toBe('0');
+    expect(accountIds.at(-1)).toBe(String(WEBHOOK_MAX_ENTRIES - 1));
+  });
+
+  it('names the accounts of every fixture', () => {
+    for (const fixture of loadWebhookFixtures()) {
+      const payload: unknown = JSON.parse(fixture.body);
+      const named = new Set(webhookAccountIdsOf(payload));
+      for (const item of read(payload)) {
+        if (item.accountId) expect(named).toContain(item.accountId);
+      }
+    }
   });
 });

@@ -72,6 +72,24 @@ export function webhookObjectOf(payload: unknown): string | undefined {
   return asString(asRecord(payload)?.['object']);
 }
 
+/** Meta batches at most this many entries in one delivery. */
+export const WEBHOOK_MAX_ENTRIES = 1_000;
+
+/**
+ * The accounts a delivery names (each `entry[].id`, read as the items read it), unique, in order
+ * and at most WEBHOOK_MAX_ENTRIES: whose delivery it is before the processor has read its items.
+ * Never throws.
+ */
+export function webhookAccountIdsOf(payload: unknown): string[] {
+  const accountIds = new Set<string>();
+  for (const entry of asArray(asRecord(payload)?.['entry'])) {
+    if (accountIds.size >= WEBHOOK_MAX_ENTRIES) break;
+    const accountId = asId(asRecord(entry)?.['id']);
+    if (accountId) accountIds.add(accountId);
+  }
+  return [...accountIds];
+}
+
 /** Every item of a delivery, in order. Never throws. */
 export function readWebhookItems(
   payload: unknown,

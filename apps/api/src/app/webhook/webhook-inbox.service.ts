@@ -28,12 +28,16 @@ import {
   type WebhookEventItem,
   type WebhookEventRecord,
 } from './schemas/webhook-event.schema';
-import { webhookObjectOf } from './instagram-webhook-items';
+import {
+  webhookAccountIdsOf,
+  webhookObjectOf,
+} from './instagram-webhook-items';
 import { finishedAtFor } from './webhook-retention';
 import {
   isOwnItem,
   ownItemFilter,
   toWebhookEventDto,
+  unreadFilter,
 } from './webhook-owner-view';
 
 /** The webhook objects whose messaging events InstantChat handles (Instagram Login, Facebook Login). */
@@ -170,6 +174,8 @@ export class WebhookInbox implements OnModuleInit {
       finishedAt: finishedAtFor(status, receivedAt),
       items: [],
       itemsRead: false,
+      // Whose delivery it is until the processor reads its items (listForOwner).
+      ...(status === 'pending' && { accountIds: webhookAccountIdsOf(payload) }),
     } as IntakeWaiter['document'];
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -361,7 +367,11 @@ export class WebhookInbox implements OnModuleInit {
     };
   }
 
-  /** The caller's deliveries, newest first, each showing only the caller's items. */
+  /**
+   * The caller's deliveries, newest first, each showing only the caller's items: those with an
+   * item of theirs, and (unless the query asks for another status) those not read yet that name
+   * an account of theirs, which are pending with no items: the backlog an owner wants to see.
+   */
   async listForOwner(
     userId: string,
     ownAccountIds: readonly string[],
@@ -369,10 +379,12 @@ export class WebhookInbox implements OnModuleInit {
   ): Promise<WebhookEventPageDto> {
     const limit = query.limit ?? WEBHOOK_EVENT_PAGE_DEFAULT_LIMIT;
     const mine = ownItemFilter(userId, ownAccountIds, query);
+    const unread = unreadFilter(ownAccountIds, query);
     const before = query.before ? parseObjectId(query.before) : undefined;
     const events = await this.events
       .find({
-        items: { $elemMatch: mine },
+        // One sort over both kinds, so the `before` cursor pages across them.
+        $or: [{ items: { $elemMatch: mine } }, ...(unread ? [unread] : [])],
         ...(before && { _id: { $lt: before } }),
       })
       .sort({ _id: -1 })
@@ -393,6 +405,7 @@ export class WebhookInbox implements OnModuleInit {
 
   /**
    * Sends the caller's failed and ignored items of a delivery back to the processor, due now.
+   * A delivery not read yet has no items, so nothing to retry: not found, like another's.
    * @throws NotFoundException unless the delivery holds an item of the caller's.
    */
   async retryForOwner(

@@ -23,18 +23,60 @@ export function ownItemFilter(
   ownAccountIds: readonly string[],
   query: Pick<WebhookEventQueryDto, 'status' | 'accountId'>,
 ): Record<string, unknown> {
-  const accountIds =
-    query.accountId === undefined
-      ? [...ownAccountIds]
-      : ownAccountIds.filter((id) => id === query.accountId);
   return {
     $or: [
       { ownerUserId: new Types.ObjectId(userId) },
-      { ownerUserId: { $exists: false }, accountId: { $in: accountIds } },
+      {
+        ownerUserId: { $exists: false },
+        accountId: { $in: queriedAccountIds(ownAccountIds, query) },
+      },
     ],
     ...(query.accountId !== undefined && { accountId: query.accountId }),
     ...(query.status !== undefined && { status: query.status }),
   };
+}
+
+/**
+ * A delivery the processor has not read yet has no items, so no item can say whose it is: it is
+ * the caller's when its body names an account they hold (`accountIds`, recorded at intake). It is
+ * pending, so it is asked for only with no status filter or `pending`.
+ * Deliveries stored before intake recorded `accountIds` are not matched here: they show once the
+ * processor has read them, as they always did.
+ * @returns undefined when no unread delivery can match (another status, or no account to match).
+ */
+export function unreadFilter(
+  ownAccountIds: readonly string[],
+  query: Pick<WebhookEventQueryDto, 'status' | 'accountId'>,
+): Record<string, unknown> | undefined {
+  const pendingAsked = query.status === undefined || query.status === 'pending';
+  const accountIds = queriedAccountIds(ownAccountIds, query);
+  if (!pendingAsked || accountIds.length === 0) return undefined;
+  // `itemsRead: false` also selects the partial index that holds only such deliveries.
+  return {
+    itemsRead: false,
+    status: 'pending',
+    accountIds: { $in: accountIds },
+  };
+}
+
+/**
+ * Whether the delivery waits for the processor to read its items (it has none until then). One
+ * intake ended itself (not JSON, another object) is never read, and keeps its own status.
+ */
+export function isUnread(
+  event: Pick<WebhookEventRecord, 'itemsRead' | 'status'>,
+): boolean {
+  return event.itemsRead === false && event.status === 'pending';
+}
+
+/** The caller's accounts the query asks about: all of them, or the one `accountId` names. */
+function queriedAccountIds(
+  ownAccountIds: readonly string[],
+  query: Pick<WebhookEventQueryDto, 'accountId'>,
+): string[] {
+  return query.accountId === undefined
+    ? [...ownAccountIds]
+    : ownAccountIds.filter((id) => id === query.accountId);
 }
 
 export function isOwnItem(
@@ -76,15 +118,20 @@ export function itemIdentity(item: ItemIdentity): ItemIdentity {
   };
 }
 
+/**
+ * A delivery as the caller sees it: their items, and their state. One not read yet shows no items
+ * and is pending (with no items, `overallStatus` would call it ignored).
+ */
 export function toWebhookEventDto(
   event: WebhookEventRecord,
   shows: (item: WebhookEventItem) => boolean,
 ): WebhookEventDto {
-  const items = event.items.filter(shows);
+  const unread = isUnread(event);
+  const items = unread ? [] : event.items.filter(shows);
   return {
     id: event._id.toHexString(),
     receivedAt: event.receivedAt.toISOString(),
-    status: overallStatus(items),
+    status: unread ? 'pending' : overallStatus(items),
     attempts: event.attempts,
     ...(event.lastError && { lastError: event.lastError }),
     items: items.map((item) => ({

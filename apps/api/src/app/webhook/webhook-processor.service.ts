@@ -330,7 +330,14 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
       lastError: items.length === 0 ? 'The delivery holds no events' : null,
     };
     await this.inbox.saveProgress(event._id, progress);
-    this.track(this.notifier.deliveryWorkedOn({ ...event, ...progress }));
+    // As now stored: read (an owner's view of a delivery not read yet shows no items).
+    this.track(
+      this.notifier.deliveryWorkedOn({
+        ...event,
+        ...progress,
+        itemsRead: true,
+      }),
+    );
   }
 
   private async tryItem(

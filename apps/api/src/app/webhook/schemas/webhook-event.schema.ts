@@ -90,6 +90,13 @@ export class WebhookEvent {
   items!: WebhookEventItem[];
 
   @Prop({ default: false }) itemsRead!: boolean;
+
+  /**
+   * The accounts the body names (`entry[].id`), recorded at intake for pending deliveries: whose
+   * delivery it is while its items are not read yet (`itemsRead` false), so an owner's list shows
+   * what is waiting. Absent on deliveries stored before it existed (and on failed or ignored ones).
+   */
+  @Prop({ type: [String], default: undefined }) accountIds?: string[];
 }
 
 export type WebhookEventDocument = HydratedDocument<WebhookEvent>;
@@ -105,3 +112,8 @@ WebhookEventSchema.index({ status: 1, receivedAt: 1 });
 // An owner's events, newest first.
 WebhookEventSchema.index({ 'items.ownerUserId': 1, _id: -1 });
 WebhookEventSchema.index({ 'items.accountId': 1, _id: -1 });
+// An owner's deliveries not read yet, newest first: only those, so the index stays small.
+WebhookEventSchema.index(
+  { accountIds: 1, _id: -1 },
+  { partialFilterExpression: { itemsRead: false } },
+);
