@@ -10,6 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppConfigService } from '../config/app-config.service';
 import type { AuthenticatedUser } from '../core/authenticated-user';
 import {
+  MESSAGE_SENDS_PER_USER_BUDGET,
   RATE_LIMIT_STORE,
   type RateLimitStore,
   SharedRateLimiter,
@@ -18,8 +19,8 @@ import {
 const ONE_MINUTE_MS = 60_000;
 
 /**
- * MESSAGE_RATE_LIMIT per signed-in user on `POST /api/conversations/:id/messages`; the socket's
- * `message:send` has the same budget (realtime's ClientEventGuard). Keyed by user, not address:
+ * MESSAGE_RATE_LIMIT per signed-in user on `POST /api/conversations/:id/messages`, one budget with
+ * the socket's `message:send` (realtime's ClientEventGuard counts against the same key). Keyed by user, not address:
  * colleagues behind one office NAT each get their own. Counted in the app's RateLimitStore, so
  * with Redis the budget holds across API instances.
  */
@@ -33,7 +34,7 @@ export class MessageSendRateLimitGuard implements CanActivate {
   ) {
     this.limiter = new SharedRateLimiter(
       store,
-      'messages:user',
+      MESSAGE_SENDS_PER_USER_BUDGET,
       config.chat.messageRateLimitPerMinute,
       ONE_MINUTE_MS,
     );

@@ -55,3 +55,10 @@ export class SharedRateLimiter {
       : { allowed: false, retryAfterMs: Math.max(0, resetInMs) };
   }
 }
+
+/**
+ * The per-user budget of MESSAGE_RATE_LIMIT in the store: `POST /api/conversations/:id/messages`
+ * and the socket's `message:send` both count against it, so a user gets the limit once, not once
+ * per door.
+ */
+export const MESSAGE_SENDS_PER_USER_BUDGET = 'messages:user';

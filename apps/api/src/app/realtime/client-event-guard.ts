@@ -2,6 +2,7 @@ import { ClientEvent, type SocketAck } from '@instantchat/contracts';
 import { HttpStatus, Logger } from '@nestjs/common';
 import { FixedWindowRateLimiter } from '../core/fixed-window-rate-limiter';
 import {
+  MESSAGE_SENDS_PER_USER_BUDGET,
   type RateLimitStore,
   SharedRateLimiter,
 } from '../core/rate-limit-store';
@@ -13,6 +14,11 @@ export interface ClientEventRateLimit {
   windowMs: number;
   perSocket: number;
   perUser: number;
+  /**
+   * The store key of the per-user count when the event shares another door's budget (sends:
+   * REST's); by default its own.
+   */
+  userBudget?: string;
 }
 
 export interface ClientEventLimits {
@@ -23,7 +29,7 @@ export interface ClientEventLimits {
 
 /**
  * `typing` fires on keystrokes (the dashboard sends it at most every couple of seconds); sends
- * follow MESSAGE_RATE_LIMIT, the same budget as `POST /api/conversations/:id/messages`.
+ * follow MESSAGE_RATE_LIMIT, one per-user budget with `POST /api/conversations/:id/messages`.
  */
 export function clientEventLimits(
   messagesPerMinute: number,
@@ -35,6 +41,7 @@ export function clientEventLimits(
         windowMs: 60_000,
         perSocket: messagesPerMinute,
         perUser: messagesPerMinute,
+        userBudget: MESSAGE_SENDS_PER_USER_BUDGET,
       },
     },
     other: { windowMs: 10_000, perSocket: 20, perUser: 40 },
@@ -78,7 +85,7 @@ export class ClientEventGuard {
         perSocket: new FixedWindowRateLimiter(limit.perSocket, limit.windowMs),
         perUser: new SharedRateLimiter(
           store,
-          `socket:${event || '*'}:user`,
+          limit.userBudget ?? `socket:${event || '*'}:user`,
           limit.perUser,
           limit.windowMs,
         ),

@@ -101,6 +101,40 @@ describe('Rate limits on client events (e2e)', () => {
     });
   });
 
+  it('counts REST and socket sends against one budget: the limit holds whichever door they use', async () => {
+    const { alice, conversationId } = await pair();
+    const restSend = (text: string) =>
+      request(app.http)
+        .post(`/api/conversations/${conversationId}/messages`)
+        .set('Authorization', `Bearer ${alice.accessToken}`)
+        .send({ text });
+    const socket = await connect(alice);
+    const socketSend = (text: string) =>
+      socket
+        .timeout(2_000)
+        .emitWithAck('message:send', { conversationId, text });
+
+    for (let i = 0; i < MESSAGES_PER_MINUTE - 1; i += 1) {
+      await restSend(`rest ${i}`).expect(201);
+    }
+    expect((await socketSend('last of the budget')).ok).toBe(true);
+    const refusedOnSocket = await socketSend('over the budget');
+    expect(refusedOnSocket.ok ? 200 : refusedOnSocket.error.statusCode).toBe(
+      429,
+    );
+    await restSend('over the budget too').expect(429);
+
+    const history = await request(app.http)
+      .get(`/api/conversations/${conversationId}/messages`)
+      .set('Authorization', `Bearer ${alice.accessToken}`)
+      .expect(200);
+    expect(
+      (history.body as { items: { text: string }[] }).items
+        .map((message) => message.text)
+        .sort(),
+    ).toEqual(['last of the budget', 'rest 0', 'rest 1']);
+  });
+
   it('throttles typing per socket with a 429 ack', async () => {
     const { alice, conversationId } = await pair();
     const socket = await connect(alice);
