@@ -108,13 +108,14 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   /**
    * Takes up a delivery intake just stored. One intake leased to this process is already held;
    * any other was stored while this process had no room, so it joins the deliveries left to the
-   * sweep, which claims them oldest first, SWEEP_BATCH per claim (not one command per delivery,
-   * which under a flood is what would keep the backlog growing).
+   * sweep, which runs once half the room is free again and claims them oldest first, SWEEP_BATCH
+   * per claim: not one command per delivery, nor three for the one or two a sliver of room would
+   * take, which under a flood is what kept the backlog growing.
    */
   takeUpStored(eventId: string): void {
     if (this.stopping || this.held.has(eventId)) return;
     this.leftBehind = true;
-    if (this.room() > 0) this.sweepSoon();
+    if (this.hasRoomToSweep()) this.sweepSoon();
   }
 
   /**
@@ -191,6 +192,11 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
     return this.stopping ? 0 : this.maxHeld - this.held.size;
   }
 
+  /** Enough room for the sweep's claims to come in batches: half of what this process holds. */
+  private hasRoomToSweep(): boolean {
+    return this.room() > 0 && this.held.size <= this.maxHeld / 2;
+  }
+
   /**
    * Works on a delivery leased to this process when its turn comes.
    * @returns when that pass has ended.
@@ -257,7 +263,7 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
       this.active -= 1;
       held.finish();
       this.startWaiting();
-      if (this.leftBehind && this.held.size <= this.maxHeld / 2) {
+      if (this.leftBehind && this.hasRoomToSweep()) {
         this.leftBehind = false;
         this.sweepSoon();
       }
