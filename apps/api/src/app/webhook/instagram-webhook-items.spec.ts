@@ -420,6 +420,27 @@ describe('webhookAccountIdsOf', () => {
     expect(accountIds.at(-1)).toBe(String(WEBHOOK_MAX_ENTRIES - 1));
   });
 
+  it('names the Instagram account on Facebook Login, where entry.id is the Page', () => {
+    const PAGE = '109876543210001';
+    const payload = {
+      object: 'page',
+      entry: [
+        {
+          id: PAGE,
+          messaging: [
+            fromContact,
+            {
+              sender: { id: ACCOUNT },
+              recipient: { id: CONTACT },
+              message: { mid: 'm.echo', text: 'hi', is_echo: true },
+            },
+          ],
+        },
+      ],
+    };
+    expect(webhookAccountIdsOf(payload)).toEqual([PAGE, ACCOUNT]);
+  });
+
   it('names the accounts of every fixture', () => {
     for (const fixture of loadWebhookFixtures()) {
       const payload: unknown = JSON.parse(fixture.body);

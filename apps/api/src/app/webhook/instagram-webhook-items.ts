@@ -76,18 +76,24 @@ export function webhookObjectOf(payload: unknown): string | undefined {
 export const WEBHOOK_MAX_ENTRIES = 1_000;
 
 /**
- * The accounts a delivery names (each `entry[].id`, read as the items read it), unique, in order
- * and at most WEBHOOK_MAX_ENTRIES: whose delivery it is before the processor has read its items.
- * Never throws.
+ * The accounts a delivery names, unique: whose delivery it is before the processor has read its
+ * items. Each `entry[].id` (the account on Instagram Login, the Page on Facebook Login), then the
+ * account of each item as the processor will route it (readWebhookItems: on Facebook Login only
+ * the items name the Instagram account); at most WEBHOOK_MAX_ENTRIES of each. Never throws.
  */
 export function webhookAccountIdsOf(payload: unknown): string[] {
-  const accountIds = new Set<string>();
+  const entryIds = new Set<string>();
   for (const entry of asArray(asRecord(payload)?.['entry'])) {
-    if (accountIds.size >= WEBHOOK_MAX_ENTRIES) break;
-    const accountId = asId(asRecord(entry)?.['id']);
-    if (accountId) accountIds.add(accountId);
+    if (entryIds.size >= WEBHOOK_MAX_ENTRIES) break;
+    const entryId = asId(asRecord(entry)?.['id']);
+    if (entryId) entryIds.add(entryId);
   }
-  return [...accountIds];
+  const itemAccountIds = new Set<string>();
+  for (const item of readWebhookItems(payload, new Date(0))) {
+    if (itemAccountIds.size >= WEBHOOK_MAX_ENTRIES) break;
+    if (item.accountId) itemAccountIds.add(item.accountId);
+  }
+  return [...new Set([...entryIds, ...itemAccountIds])];
 }
 
 /** Every item of a delivery, in order. Never throws. */
