@@ -59,6 +59,7 @@ export class SharedRateLimiter {
 /**
  * The per-user budget of MESSAGE_RATE_LIMIT in the store: `POST /api/conversations/:id/messages`
  * and the socket's `message:send` both count against it, so a user gets the limit once, not once
- * per door.
+ * per door. Both must count it over the same window (one minute): a store keeps one count per key
+ * and window.
  */
 export const MESSAGE_SENDS_PER_USER_BUDGET = 'messages:user';

@@ -88,6 +88,12 @@ describe('Webhook deliveries not read yet in the events list (e2e)', () => {
       choose: { account_id: SOLO_STUDIO.accountId },
     });
     expect(solo.landing.searchParams.get('status')).toBe('connected');
+    // Another business: it holds an account, so only the account filter keeps Blue Jacket's out.
+    const bakery = await env.connectInBrowser(stranger, {
+      method: 'facebook',
+      choose: { page_id: CORNER_BAKERY.pageId },
+    });
+    expect(bakery.landing.searchParams.get('status')).toBe('connected');
     processor = env.testApp.app.get(WebhookProcessor);
   });
   afterEach(async () => {
@@ -132,7 +138,7 @@ describe('Webhook deliveries not read yet in the events list (e2e)', () => {
     expect(
       ids(await list(owner, `?accountId=${CORNER_BAKERY.accountId}`)),
     ).not.toContain(id);
-    // Someone holding no account of it sees nothing.
+    // Another business (holding an account, not this one) sees nothing of it.
     expect((await list(stranger)).items).toEqual([]);
     expect((await list(stranger, '?status=pending')).items).toEqual([]);
     // Nothing of it to retry yet: not found, as for a delivery of someone else's.
