@@ -26,7 +26,7 @@ const MAX_ACTIVE = 32;
 /**
  * Deliveries this process holds at most (worked on, or waiting for a turn). Intake leases a new
  * delivery to this process only while it has room; a flood beyond it is left to the sweep, which
- * runs again as soon as room frees up.
+ * runs again once half the room is free.
  */
 const MAX_HELD = 512;
 /** A held delivery whose lease runs out sooner than this is claimed again before its turn. */
