@@ -293,7 +293,7 @@ export class ConversationsService implements OnModuleInit {
     userId: string,
     readAt: Date,
   ): Promise<ConversationRecord> {
-    return this.updateAndReturn(conversation._id, {
+    return updateConversation(this.conversations, conversation._id, {
       $set: { [`unreadCounts.${userId}`]: 0, [`lastReadAt.${userId}`]: readAt },
     });
   }
@@ -307,17 +307,6 @@ export class ConversationsService implements OnModuleInit {
       .exec();
   }
 
-  private async updateAndReturn(
-    id: Types.ObjectId,
-    update: Record<string, Record<string, unknown>>,
-  ): Promise<ConversationRecord> {
-    const updated = await this.conversations
-      .findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' })
-      .lean<ConversationRecord>()
-      .exec();
-    return orNotFound(updated);
-  }
-
   /** Any conversation by id, for Chat's own services (callers' lookups go through getForUser). */
   async getById(id: Types.ObjectId): Promise<ConversationRecord> {
     return orNotFound(
@@ -326,7 +315,24 @@ export class ConversationsService implements OnModuleInit {
   }
 }
 
-export function orNotFound(
+/**
+ * Applies `update` to one conversation and returns it as it is after.
+ * @throws NotFoundException when it no longer exists.
+ */
+export async function updateConversation(
+  conversations: Model<Conversation>,
+  id: Types.ObjectId,
+  update: Record<string, Record<string, unknown>>,
+): Promise<ConversationRecord> {
+  return orNotFound(
+    await conversations
+      .findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' })
+      .lean<ConversationRecord>()
+      .exec(),
+  );
+}
+
+function orNotFound(
   conversation: ConversationRecord | null,
 ): ConversationRecord {
   if (!conversation) {

@@ -3,7 +3,10 @@ import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
 import type { InboundThread } from './channels/channel.types';
 import type { ConversationRecord } from './chat.records';
-import { orNotFound, type OpenedConversation } from './conversations.service';
+import {
+  type OpenedConversation,
+  updateConversation,
+} from './conversations.service';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import { Conversation } from './schemas/conversation.schema';
 
@@ -56,15 +59,19 @@ export class InstagramThreads {
       }
       const contactProfile =
         thread.contactProfile ?? existing.instagram?.contactProfile;
-      const conversation = await this.updateAndReturn(existing._id, {
-        $set: {
-          participantIds,
-          instagram: {
-            ...instagram,
-            ...(contactProfile && { contactProfile }),
+      const conversation = await updateConversation(
+        this.conversations,
+        existing._id,
+        {
+          $set: {
+            participantIds,
+            instagram: {
+              ...instagram,
+              ...(contactProfile && { contactProfile }),
+            },
           },
         },
-      });
+      );
       return { conversation, created: false };
     }
     try {
@@ -106,17 +113,6 @@ export class InstagramThreads {
       })
       .lean<ConversationRecord>()
       .exec();
-  }
-
-  private async updateAndReturn(
-    id: Types.ObjectId,
-    update: Record<string, Record<string, unknown>>,
-  ): Promise<ConversationRecord> {
-    const updated = await this.conversations
-      .findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' })
-      .lean<ConversationRecord>()
-      .exec();
-    return orNotFound(updated);
   }
 }
 
