@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InstagramConnectionsService } from '../instagram/instagram-connections.service';
 import { RealtimeService } from '../realtime/realtime.service';
 import type { WebhookEventRecord } from './schemas/webhook-event.schema';
-import { WebhookInbox } from './webhook-inbox.service';
+import { ownerViewOf } from './webhook-owner-view';
 
 /**
  * Tells owners' open events pages that a delivery was worked on (`instagram:event`). Each owner
@@ -18,7 +18,6 @@ export class WebhookEventNotifier {
   constructor(
     private readonly realtime: RealtimeService,
     private readonly connections: InstagramConnectionsService,
-    private readonly inbox: WebhookInbox,
   ) {}
 
   async deliveryWorkedOn(event: WebhookEventRecord): Promise<void> {
@@ -27,7 +26,7 @@ export class WebhookEventNotifier {
       const anyUnrouted = event.items.some((item) => !item.ownerUserId);
       for (const ownerId of await this.ownersOf(event)) {
         const held = anyUnrouted ? await this.heldAccountIds(ownerId) : [];
-        const view = this.inbox.toDtoForOwner(event, ownerId, held);
+        const view = ownerViewOf(event, ownerId, held);
         if (view.items.length > 0) {
           this.realtime.emitToUser(ownerId, ServerEvent.InstagramEvent, view);
         }

@@ -25,7 +25,8 @@ import {
 import type { AuthenticatedUser } from '../core/authenticated-user';
 import { CurrentUser } from '../core/current-user.decorator';
 import { InstagramConnectionsService } from '../instagram/instagram-connections.service';
-import { WebhookInbox } from './webhook-inbox.service';
+import { WebhookOwnerEvents } from './webhook-owner-events.service';
+import { ownerViewOf } from './webhook-owner-view';
 import { WebhookProcessor } from './webhook-processor.service';
 
 /** The inbox as a support engineer needs it: "my DM never arrived" → what came, and what became of it. */
@@ -33,7 +34,7 @@ import { WebhookProcessor } from './webhook-processor.service';
 @Controller('instagram/events')
 export class WebhookEventsController {
   constructor(
-    private readonly inbox: WebhookInbox,
+    private readonly ownerEvents: WebhookOwnerEvents,
     private readonly processor: WebhookProcessor,
     private readonly connections: InstagramConnectionsService,
   ) {}
@@ -53,7 +54,7 @@ export class WebhookEventsController {
     @CurrentUser() caller: AuthenticatedUser,
     @Query() query: WebhookEventQueryDto,
   ): Promise<WebhookEventPageDto> {
-    return this.inbox.listForOwner(
+    return this.ownerEvents.listForOwner(
       caller.id,
       await this.ownAccountIds(caller.id),
       query,
@@ -79,14 +80,14 @@ export class WebhookEventsController {
     @Param('id') id: string,
   ): Promise<WebhookEventDto> {
     const accountIds = await this.ownAccountIds(caller.id);
-    const event = await this.inbox.retryForOwner(
+    const event = await this.ownerEvents.retryForOwner(
       caller.id,
       accountIds,
       id,
       new Date(),
     );
     this.processor.processSoon(event._id.toHexString());
-    return this.inbox.toDtoForOwner(event, caller.id, accountIds);
+    return ownerViewOf(event, caller.id, accountIds);
   }
 
   /** The accounts the caller holds (connected or needing reconnection); disconnected ones are theirs no more. */

@@ -1,16 +1,8 @@
 import {
   type InboxBacklogDto,
-  WEBHOOK_EVENT_PAGE_DEFAULT_LIMIT,
-  type WebhookEventDto,
-  type WebhookEventPageDto,
-  type WebhookEventQueryDto,
   type WebhookEventStatus,
 } from '@instantchat/contracts';
-import {
-  Injectable,
-  NotFoundException,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { createHash } from 'node:crypto';
 import { type Model, Types } from 'mongoose';
@@ -22,7 +14,6 @@ import {
   rowErrorsOf,
 } from '../database/coalesced-writes';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
-import { parseObjectId } from '../database/object-ids';
 import {
   WebhookEvent,
   type WebhookEventItem,
@@ -33,12 +24,6 @@ import {
   webhookObjectOf,
 } from './instagram-webhook-items';
 import { finishedAtFor } from './webhook-retention';
-import {
-  isOwnItem,
-  ownItemFilter,
-  toWebhookEventDto,
-  unreadFilter,
-} from './webhook-owner-view';
 
 /** The webhook objects whose messaging events InstantChat handles (Instagram Login, Facebook Login). */
 export const HANDLED_WEBHOOK_OBJECTS: readonly string[] = ['instagram', 'page'];
@@ -111,9 +96,9 @@ export interface DeliveryProgress {
 }
 
 /**
- * The durable inbox (`webhookevents`): the only reader and writer of stored deliveries. Intake
- * stores a delivery in one insert; the processor claims due deliveries under a lease and reports
- * progress; owners list and retry the items of their own accounts.
+ * The durable inbox (`webhookevents`): intake stores a delivery in one insert; the processor
+ * claims due deliveries under a lease and reports progress. Owners list and retry the items of
+ * their own accounts through WebhookOwnerEvents.
  */
 @Injectable()
 export class WebhookInbox implements OnModuleInit {
@@ -365,108 +350,6 @@ export class WebhookInbox implements OnModuleInit {
         ? Math.max(0, (now.getTime() - oldest.receivedAt.getTime()) / 1000)
         : null,
     };
-  }
-
-  /**
-   * The caller's deliveries, newest first, each showing only the caller's items: those with an
-   * item of theirs, and (unless the query asks for another status) those not read yet that name
-   * an account of theirs, which are pending with no items: the backlog an owner wants to see.
-   */
-  async listForOwner(
-    userId: string,
-    ownAccountIds: readonly string[],
-    query: WebhookEventQueryDto,
-  ): Promise<WebhookEventPageDto> {
-    const limit = query.limit ?? WEBHOOK_EVENT_PAGE_DEFAULT_LIMIT;
-    const mine = ownItemFilter(userId, ownAccountIds, query);
-    const unread = unreadFilter(ownAccountIds, query);
-    const before = query.before ? parseObjectId(query.before) : undefined;
-    const events = await this.events
-      .find({
-        // One sort over both kinds, so the `before` cursor pages across them.
-        $or: [{ items: { $elemMatch: mine } }, ...(unread ? [unread] : [])],
-        ...(before && { _id: { $lt: before } }),
-      })
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .lean<WebhookEventRecord[]>()
-      .exec();
-    const page = events.slice(0, limit);
-    return {
-      items: page.map((event) =>
-        toWebhookEventDto(event, (item) =>
-          isOwnItem(item, userId, ownAccountIds, query.accountId),
-        ),
-      ),
-      nextCursor:
-        events.length > limit ? page[page.length - 1]._id.toHexString() : null,
-    };
-  }
-
-  /**
-   * Sends the caller's failed and ignored items of a delivery back to the processor, due now.
-   * A delivery not read yet has no items, so nothing to retry: not found, like another's.
-   * @throws NotFoundException unless the delivery holds an item of the caller's.
-   */
-  async retryForOwner(
-    userId: string,
-    ownAccountIds: readonly string[],
-    eventId: string,
-    now: Date,
-  ): Promise<WebhookEventRecord> {
-    const id = parseObjectId(eventId);
-    const event = id
-      ? await this.events
-          .findOne({
-            _id: id,
-            items: { $elemMatch: ownItemFilter(userId, ownAccountIds, {}) },
-          })
-          .lean<WebhookEventRecord>()
-          .exec()
-      : null;
-    if (!event) throw new NotFoundException('Webhook event not found');
-    const items = event.items.map((item) =>
-      isOwnItem(item, userId, ownAccountIds) && item.status !== 'processed'
-        ? {
-            ...item,
-            status: 'pending' as const,
-            attempts: 0,
-            nextAttemptAt: now,
-            reason: undefined,
-            lastError: undefined,
-          }
-        : item,
-    );
-    const status = items.some((i) => i.status === 'pending')
-      ? 'pending'
-      : event.status;
-    const retried = await this.events
-      .findOneAndUpdate(
-        { _id: event._id },
-        {
-          $set: {
-            items,
-            status,
-            nextAttemptAt: now,
-            ...(status === 'pending' && { finishedAt: null }),
-          },
-        },
-        { returnDocument: 'after' },
-      )
-      .lean<WebhookEventRecord>()
-      .exec();
-    if (!retried) throw new NotFoundException('Webhook event not found');
-    return retried;
-  }
-
-  toDtoForOwner(
-    event: WebhookEventRecord,
-    userId: string,
-    ownAccountIds: readonly string[],
-  ): WebhookEventDto {
-    return toWebhookEventDto(event, (item) =>
-      isOwnItem(item, userId, ownAccountIds),
-    );
   }
 
   private claimOne(

@@ -147,3 +147,14 @@ export function toWebhookEventDto(
     })),
   };
 }
+
+/** A delivery as one owner sees it: their items only (the live event, a retried delivery). */
+export function ownerViewOf(
+  event: WebhookEventRecord,
+  userId: string,
+  ownAccountIds: readonly string[],
+): WebhookEventDto {
+  return toWebhookEventDto(event, (item) =>
+    isOwnItem(item, userId, ownAccountIds),
+  );
+}

@@ -18,6 +18,7 @@ import {
 import { WebhookEventNotifier } from './webhook-event.notifier';
 import { WebhookEventsController } from './webhook-events.controller';
 import { WebhookInbox } from './webhook-inbox.service';
+import { WebhookOwnerEvents } from './webhook-owner-events.service';
 import { WebhookProcessor } from './webhook-processor.service';
 import { WebhookRetention } from './webhook-retention';
 
@@ -39,6 +40,7 @@ import { WebhookRetention } from './webhook-retention';
   controllers: [InstagramWebhookController, WebhookEventsController],
   providers: [
     WebhookInbox,
+    WebhookOwnerEvents,
     WebhookProcessor,
     WebhookRetention,
     InstagramEventApplier,
