@@ -1,4 +1,6 @@
 import type { AuthResponseDto } from '@instantchat/contracts';
+import { getModelToken } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
 import {
   BLUE_JACKET,
   type InstagramTestEnv,
@@ -10,6 +12,7 @@ import {
   messagingDelivery,
   postWebhook,
 } from './testing/webhook-test-kit';
+import { WebhookEvent } from './schemas/webhook-event.schema';
 import { WebhookInbox } from './webhook-inbox.service';
 import { WebhookProcessor } from './webhook-processor.service';
 
@@ -94,5 +97,83 @@ describe('A webhook flood beyond what the processor holds (e2e)', () => {
     expect(claimDue.mock.calls.length).toBeLessThan(DELIVERIES);
     claimOne.mockRestore();
     claimDue.mockRestore();
+  });
+
+  it('keeps sweeping when another processor wins part of a full batch', async () => {
+    const database = env.database();
+    const events: Model<WebhookEvent> = env.testApp.app.get(
+      getModelToken(WebhookEvent.name),
+    );
+    const STORED = 3 * HELD;
+    // Only the sweep takes these up: no room for intake's leases, and no periodic sweep, whose
+    // next run would otherwise hide a sweep that stopped early.
+    clearInterval(processor['sweepTimer']);
+    processor.maxHeld = 0;
+    const stamp = Date.now();
+    for (let n = 0; n < STORED; n++) {
+      const answer = await postWebhook(
+        env.testApp.http,
+        messagingDelivery(BLUE_JACKET.accountId, [
+          {
+            sender: { id: '5553001' },
+            recipient: { id: BLUE_JACKET.accountId },
+            timestamp: stamp + n,
+            message: { mid: `mid.shared-${n}`, text: `shared ${n}` },
+          },
+        ]),
+        SANDBOX_APP_SECRET,
+      );
+      expect(answer.status).toBe(200);
+    }
+    const stored = await database
+      .collection('webhookevents')
+      .find({ status: 'pending', leaseUntil: null })
+      .sort({ _id: 1 })
+      .toArray();
+    expect(stored).toHaveLength(STORED);
+
+    // Between the sweep's first pick and its lease, "another processor" leases the oldest one.
+    const otherLease = stored[0]._id;
+    const leaseMany = events.updateMany.bind(events);
+    const updateMany = jest
+      .spyOn(events, 'updateMany')
+      .mockImplementationOnce(((filter, update) => ({
+        exec: async () => {
+          await database.collection('webhookevents').updateOne(
+            { _id: otherLease },
+            {
+              $set: {
+                leaseUntil: new Date(Date.now() + 60_000),
+                leaseId: 'another-processor',
+              },
+            },
+          );
+          return leaseMany(filter, update).exec();
+        },
+      })) as typeof events.updateMany);
+
+    // As for deliveries another instance's intake stored, or retries that came due: this process
+    // has no note of any left behind, so only the sweep itself can go on to the rest.
+    processor['leftBehind'] = false;
+    processor.maxHeld = HELD;
+    await processor.sweep();
+    updateMany.mockRestore();
+
+    // The first claim won HELD - 1 of the HELD it found; the rest were still claimed and processed.
+    const deadline = Date.now() + 10_000;
+    let left = STORED;
+    while (left > 1 && Date.now() < deadline) {
+      left = await database.collection('webhookevents').countDocuments({
+        _id: { $in: stored.map((event) => event._id) },
+        status: 'pending',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(left).toBe(1);
+    const other = await database
+      .collection('webhookevents')
+      .findOne({ _id: otherLease });
+    expect(other?.['leaseId']).toBe('another-processor');
+    expect(other?.['status']).toBe('pending');
   });
 });

@@ -87,6 +87,17 @@ interface IntakeWaiter {
   reject: (error: unknown) => void;
 }
 
+/** What one claim of due deliveries took, and whether more may be due. */
+export interface DueClaim {
+  /** The deliveries this claim leased, due longest first. */
+  events: WebhookEventRecord[];
+  /**
+   * The claim found as many due deliveries as it asked for, so more may be waiting: true even when
+   * another processor leased some of them first (this claim then won fewer than it found).
+   */
+  mayBeMore: boolean;
+}
+
 /** What the processor reports for one pass over a delivery. */
 export interface DeliveryProgress {
   items: WebhookEventItem[];
@@ -272,7 +283,7 @@ export class WebhookInbox implements OnModuleInit {
    * whatever their number: pick them, lease them under one token, read back those the token won
    * (another processor may have taken some in between).
    */
-  async claimDue(now: Date, limit: number): Promise<WebhookEventRecord[]> {
+  async claimDue(now: Date, limit: number): Promise<DueClaim> {
     const due = {
       status: 'pending' as const,
       nextAttemptAt: { $lte: now },
@@ -284,7 +295,9 @@ export class WebhookInbox implements OnModuleInit {
       .limit(limit)
       .lean<{ _id: Types.ObjectId }[]>()
       .exec();
-    if (picked.length === 0) return [];
+    if (picked.length === 0) return { events: [], mayBeMore: false };
+    // A full pick may have left due deliveries behind, whatever share of it this claim won.
+    const mayBeMore = picked.length === limit;
     const ids = picked.map((event) => event._id);
     const leaseId = new Types.ObjectId().toHexString();
     const leased = await this.events
@@ -299,12 +312,13 @@ export class WebhookInbox implements OnModuleInit {
         },
       )
       .exec();
-    if (leased.modifiedCount === 0) return [];
-    return this.events
+    if (leased.modifiedCount === 0) return { events: [], mayBeMore };
+    const events = await this.events
       .find({ _id: { $in: ids }, leaseId })
       .sort({ nextAttemptAt: 1, _id: 1 })
       .lean<WebhookEventRecord[]>()
       .exec();
+    return { events, mayBeMore };
   }
 
   /**

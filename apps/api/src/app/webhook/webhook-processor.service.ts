@@ -173,9 +173,10 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
           this.leftBehind = true;
           break;
         }
-        const claimed = await this.inbox.claimDue(new Date(), room);
-        passes.push(...claimed.map((event) => this.hold(event)));
-        if (claimed.length < room) break;
+        const claim = await this.inbox.claimDue(new Date(), room);
+        passes.push(...claim.events.map((event) => this.hold(event)));
+        // Not "fewer than asked": with other processors, one may have won part of a full batch.
+        if (!claim.mayBeMore) break;
       }
     } finally {
       this.sweeping = false;
