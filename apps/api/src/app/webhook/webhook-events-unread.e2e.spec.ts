@@ -5,6 +5,7 @@ import type {
 } from '@instantchat/contracts';
 import { createHash } from 'node:crypto';
 import request from 'supertest';
+import { Types } from 'mongoose';
 import {
   BLUE_JACKET,
   CORNER_BAKERY,
@@ -163,6 +164,13 @@ describe('Webhook deliveries not read yet in the events list (e2e)', () => {
     });
     expect(ids(await list(owner, '?status=pending'))).not.toContain(id);
     expect(ids(await list(stranger))).toEqual([]);
+    // Once read, the accounts noted at intake are dropped: the items name them.
+    const read = await env
+      .database()
+      .collection('webhookevents')
+      .findOne({ _id: new Types.ObjectId(id) });
+    expect(read).toMatchObject({ itemsRead: true, status: 'processed' });
+    expect(read).not.toHaveProperty('accountIds');
   });
 
   it('keeps an index of the deliveries not read yet only', async () => {

@@ -343,6 +343,8 @@ export class WebhookInbox implements OnModuleInit {
             leaseUntil: null,
             finishedAt: finishedAtFor(progress.status, new Date()),
           },
+          // Read now: its items name its accounts, and the unread index no longer holds it.
+          $unset: { accountIds: '' },
         },
       },
     });
