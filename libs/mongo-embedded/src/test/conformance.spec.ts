@@ -330,6 +330,23 @@ describe.each(stacks)('$name', (stack) => {
         .find({ _id: 1 as any }, { projection: { 'address.zip': 1 } })
         .toArray();
       expect(ann2).toEqual({ _id: 1, address: { zip: '0150' } });
+      // Through an array, and leaving the stored documents whole.
+      const [dee] = await db
+        .collection('people')
+        .find({ _id: 4 as any }, { projection: { 'scores.v': 0, city: 0 } })
+        .toArray();
+      expect(dee).toEqual({
+        _id: 4,
+        name: 'dee',
+        age: 25,
+        scores: [{ k: 'x' }],
+      });
+      expect(await db.collection('people').findOne({ _id: 4 as any })).toEqual(
+        people[3],
+      );
+      expect(
+        await db.collection('people').findOne({ _id: 1 as any }),
+      ).toMatchObject({ tags: people[0].tags, address: people[0].address });
     });
 
     it('matches the common query operators', async () => {

@@ -44,11 +44,12 @@ export function projectDocuments(
       return out;
     });
   }
-  return docs.map((doc) => {
-    const out = cloneValue(doc);
-    for (const path of excluded) removePath(out, path.split('.'));
-    return out;
-  });
+  // Like an inclusion (and a find without projection), the result shares what it keeps with the
+  // stored document: only the objects on an excluded path are copied, never the whole document.
+  const excludedParts = excluded.map((path) => path.split('.'));
+  return docs.map((doc) =>
+    excludedParts.reduce<unknown>((out, parts) => withoutPath(out, parts), doc),
+  ) as Document[];
 }
 
 function copyPath(src: unknown, dst: Document, parts: string[]): void {
@@ -79,9 +80,28 @@ function copyPath(src: unknown, dst: Document, parts: string[]): void {
   }
 }
 
-function removePath(doc: unknown, parts: string[]): void {
-  if (Array.isArray(doc)) return doc.forEach((e) => removePath(e, parts));
-  if (!isPlainObject(doc)) return;
-  if (parts.length === 1) delete doc[parts[0]];
-  else removePath(doc[parts[0]], parts.slice(1));
+/**
+ * `value` without the field at `parts` (through arrays, as MongoDB does), leaving `value` as it is:
+ * the objects and arrays on the way to the field are copied, anything else is shared; a value
+ * without the field comes back as it is.
+ */
+function withoutPath(value: unknown, parts: string[]): unknown {
+  if (Array.isArray(value)) {
+    const elements = value.map((element) => withoutPath(element, parts));
+    return elements.some((element, i) => element !== value[i])
+      ? elements
+      : value;
+  }
+  if (
+    !isPlainObject(value) ||
+    !Object.prototype.hasOwnProperty.call(value, parts[0])
+  )
+    return value;
+  if (parts.length === 1) {
+    const copy: Document = { ...value };
+    delete copy[parts[0]];
+    return copy;
+  }
+  const inner = withoutPath(value[parts[0]], parts.slice(1));
+  return inner === value[parts[0]] ? value : { ...value, [parts[0]]: inner };
 }
