@@ -132,13 +132,20 @@ describe('Webhook events announced live (e2e)', () => {
     expect(bystanderHeard).toEqual([]);
   });
 
-  it('tells the owner when an item failed, with the error, and again when their retry worked', async () => {
+  it('tells the owner when an item is to be retried, when it failed, and again when their retry worked', async () => {
     const openThread = jest
       .spyOn(env.testApp.app.get(ChannelInbox), 'openThread')
       .mockRejectedValue(new Error('database hiccup'));
     try {
       const socket = await sockets.connect(blueOwner.accessToken);
       const blue = message(BLUE_JACKET.accountId, '5553003');
+      // The first pass leaves the item pending, to be retried: announced with its items (as read).
+      const firstPass = nextEvent(
+        socket,
+        'instagram:event',
+        (event) => about(blue.mid)(event) && event.status === 'pending',
+        ANNOUNCED_WITHIN_MS,
+      );
       const failed = nextEvent(
         socket,
         'instagram:event',
@@ -146,6 +153,13 @@ describe('Webhook events announced live (e2e)', () => {
         ANNOUNCED_WITHIN_MS,
       );
       await post([blue.entry]);
+      expect((await firstPass).items).toEqual([
+        expect.objectContaining({
+          status: 'pending',
+          attempts: 1,
+          error: 'database hiccup',
+        }),
+      ]);
       const heard = await failed;
       expect(heard.items).toEqual([
         expect.objectContaining({ status: 'failed', error: 'database hiccup' }),
