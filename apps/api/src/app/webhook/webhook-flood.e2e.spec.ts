@@ -12,6 +12,8 @@ import {
   messagingDelivery,
   postWebhook,
 } from './testing/webhook-test-kit';
+import { InstagramEventApplier } from './instagram-event-applier';
+import type { WebhookItem } from './instagram-webhook-items';
 import { WebhookEvent } from './schemas/webhook-event.schema';
 import { WebhookInbox } from './webhook-inbox.service';
 import { WebhookProcessor } from './webhook-processor.service';
@@ -176,4 +178,87 @@ describe('A webhook flood beyond what the processor holds (e2e)', () => {
     expect(other?.['leaseId']).toBe('another-processor');
     expect(other?.['status']).toBe('pending');
   });
+
+  it('takes up deliveries left behind before any that came after them', async () => {
+    processor.maxHeld = HELD;
+    processor['leftBehind'] = false;
+    const applier = env.testApp.app.get(InstagramEventApplier);
+    const realApply = applier.apply.bind(applier);
+    // The first HELD deliveries wait (each on its own gate) while holding every slot.
+    const gates = new Map<string, () => void>();
+    const gated = new Map<string, Promise<void>>();
+    for (let n = 0; n < HELD; n++) {
+      gated.set(
+        `mid.order-${n}`,
+        new Promise<void>((open) => gates.set(`mid.order-${n}`, open)),
+      );
+    }
+    const applied: number[] = [];
+    const apply = jest
+      .spyOn(applier, 'apply')
+      .mockImplementation(async (item: WebhookItem, eventId) => {
+        const mid = 'externalMessageId' in item ? item.externalMessageId : '';
+        applied.push(Number(/^mid\.order-(\d+)$/.exec(mid ?? '')?.[1] ?? -1));
+        await gated.get(mid ?? '');
+        return realApply(item, eventId);
+      });
+    const post = async (n: number) => {
+      const answer = await postWebhook(
+        env.testApp.http,
+        messagingDelivery(BLUE_JACKET.accountId, [
+          {
+            sender: { id: '5553002' },
+            recipient: { id: BLUE_JACKET.accountId },
+            timestamp: Date.now(),
+            message: { mid: `mid.order-${n}`, text: `order ${n}` },
+          },
+        ]),
+        SANDBOX_APP_SECRET,
+      );
+      expect(answer.status).toBe(200);
+    };
+    try {
+      // 0…HELD-1 hold every slot; the next ones are left behind, in order.
+      const LEFT_BEHIND = 2 * HELD;
+      for (let n = 0; n < HELD + LEFT_BEHIND; n++) await post(n);
+      await until(() => applied.length === HELD);
+      // One slot frees (not yet half the room, so no sweep): a delivery arriving now must still
+      // queue behind those left behind, not take the slot ahead of them.
+      gates.get('mid.order-0')?.();
+      await until(
+        async () => (await pendingOrderDeliveries()) === HELD + LEFT_BEHIND - 1,
+      );
+      await post(HELD + LEFT_BEHIND);
+      for (let n = 1; n < HELD; n++) gates.get(`mid.order-${n}`)?.();
+      await until(async () => (await pendingOrderDeliveries()) === 0, 20_000);
+
+      expect(applied.slice(0, HELD).sort()).toEqual(
+        Array.from({ length: HELD }, (_, n) => n),
+      );
+      expect(applied.slice(HELD)).toEqual(
+        Array.from({ length: LEFT_BEHIND + 1 }, (_, n) => HELD + n),
+      );
+    } finally {
+      for (const open of gates.values()) open();
+      apply.mockRestore();
+    }
+  });
+
+  async function pendingOrderDeliveries(): Promise<number> {
+    return env
+      .database()
+      .collection('webhookevents')
+      .countDocuments({ status: 'pending', rawBody: /mid\.order-/ });
+  }
 });
+
+async function until(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

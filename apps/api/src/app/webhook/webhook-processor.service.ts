@@ -63,8 +63,14 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   private active = 0;
   /** Deliveries handed over by intake start in a later turn, once their requests are answered. */
   private startScheduled = false;
-  /** Intake or a sweep left due deliveries to a later sweep for want of room. */
+  /**
+   * Intake or a sweep left due deliveries to a later sweep for want of room. While any are, intake
+   * leases nothing to this process: newer deliveries queue behind them, and the sweep takes them
+   * all up oldest first.
+   */
   private leftBehind = false;
+  /** Counts each time deliveries were left behind, so a sweep can tell whether it saw them all. */
+  private leftBehindMarks = 0;
   /** A sweep is due in the next turn (sweepSoon). */
   private sweepScheduled = false;
   /** A sweep was asked for while one ran: another follows it. */
@@ -83,7 +89,7 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.inbox.setIntakeTaker({
-      room: () => this.room(),
+      room: () => (this.leftBehind ? 0 : this.room()),
       take: (event, payload) =>
         void this.hold(event, { of: event, value: payload }, true),
     });
@@ -107,14 +113,14 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Takes up a delivery intake just stored. One intake leased to this process is already held;
-   * any other was stored while this process had no room, so it joins the deliveries left to the
-   * sweep, which runs once half the room is free again and claims them oldest first, SWEEP_BATCH
-   * per claim: not one command per delivery, nor three for the one or two a sliver of room would
-   * take, which under a flood is what kept the backlog growing.
+   * any other was stored while this process had no room, or had older deliveries left behind, so
+   * it joins them: the sweep runs once half the room is free again and claims them oldest first,
+   * SWEEP_BATCH per claim: not one command per delivery, nor three for the one or two a sliver of
+   * room would take, which under a flood is what kept the backlog growing.
    */
   takeUpStored(eventId: string): void {
     if (this.stopping || this.held.has(eventId)) return;
-    this.leftBehind = true;
+    this.markLeftBehind();
     if (this.hasRoomToSweep()) this.sweepSoon();
   }
 
@@ -125,7 +131,7 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   processSoon(eventId: string): void {
     if (this.stopping || this.held.has(eventId)) return;
     if (this.room() <= 0) {
-      this.leftBehind = true;
+      this.markLeftBehind();
       return;
     }
     this.track(
@@ -170,13 +176,19 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
       while (!this.stopping) {
         const room = Math.min(SWEEP_BATCH, this.room());
         if (room <= 0) {
-          this.leftBehind = true;
+          this.markLeftBehind();
           break;
         }
+        const marks = this.leftBehindMarks;
         const claim = await this.inbox.claimDue(new Date(), room);
         passes.push(...claim.events.map((event) => this.hold(event)));
         // Not "fewer than asked": with other processors, one may have won part of a full batch.
-        if (!claim.mayBeMore) break;
+        if (!claim.mayBeMore) {
+          // Everything due is taken up, unless more was left behind while this claim ran (then
+          // the sweep that follows this one takes it).
+          if (this.leftBehindMarks === marks) this.leftBehind = false;
+          break;
+        }
       }
     } finally {
       this.sweeping = false;
@@ -186,6 +198,11 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
       }
     }
     await Promise.all(passes);
+  }
+
+  private markLeftBehind(): void {
+    this.leftBehind = true;
+    this.leftBehindMarks += 1;
   }
 
   /** How many more deliveries this process takes now. */
@@ -264,10 +281,8 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
       this.active -= 1;
       held.finish();
       this.startWaiting();
-      if (this.leftBehind && this.hasRoomToSweep()) {
-        this.leftBehind = false;
-        this.sweepSoon();
-      }
+      // Only the sweep clears it, once it has taken up every due delivery.
+      if (this.leftBehind && this.hasRoomToSweep()) this.sweepSoon();
     }
   }
 
