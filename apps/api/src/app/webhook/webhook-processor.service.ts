@@ -4,18 +4,10 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { Types } from 'mongoose';
-import { RequestLogContext } from '../core/logging/request-log-context';
-import { InstagramEventApplier } from './instagram-event-applier';
-import { WebhookEventNotifier } from './webhook-event.notifier';
-import { readWebhookItems, type WebhookItem } from './instagram-webhook-items';
-import type {
-  WebhookEventItem,
-  WebhookEventRecord,
-} from './schemas/webhook-event.schema';
+import type { WebhookEventRecord } from './schemas/webhook-event.schema';
+import { WebhookDeliveryPass } from './webhook-delivery-pass';
 import { WebhookInbox } from './webhook-inbox.service';
-import { itemIdentity, overallStatus } from './webhook-owner-view';
-import { nextRetry, WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry-schedule';
+import { WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry-schedule';
 
 /** How often the sweep looks for due deliveries (retries, and any a crash left behind). */
 export const WEBHOOK_SWEEP_INTERVAL_MS = 5_000;
@@ -31,8 +23,6 @@ const MAX_ACTIVE = 32;
 const MAX_HELD = 512;
 /** A held delivery whose lease runs out sooner than this is claimed again before its turn. */
 const LEASE_MARGIN_MS = 1_000;
-/** Error text kept per item: enough to diagnose, bounded in size. */
-const MAX_ERROR_LENGTH = 500;
 
 /** A delivery this process holds: leased to it, waiting for its turn or worked on. */
 interface HeldDelivery {
@@ -82,9 +72,7 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly inbox: WebhookInbox,
-    private readonly applier: InstagramEventApplier,
-    private readonly logContext: RequestLogContext,
-    private readonly notifier: WebhookEventNotifier,
+    private readonly pass: WebhookDeliveryPass,
   ) {}
 
   onModuleInit(): void {
@@ -287,118 +275,19 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * One pass over a claimed delivery, logged under the id of the request that brought it.
+   * One pass over a claimed delivery (WebhookDeliveryPass); its announcement runs in the background.
    * `parsed`: its body as intake parsed it, when this is that very record.
    */
-  process(
+  async process(
     event: WebhookEventRecord,
     parsed?: { value: unknown },
   ): Promise<void> {
-    return this.logContext.run(event.requestId, () => {
-      this.logger.log(
-        `Webhook delivery ${event._id.toHexString()} taken up (attempt ${event.attempts})`,
-      );
-      return this.processNow(event, parsed);
-    });
-  }
-
-  /** Every item of the delivery that is due is tried once. */
-  private async processNow(
-    event: WebhookEventRecord,
-    fromIntake?: { value: unknown },
-  ): Promise<void> {
-    let payload: unknown;
-    try {
-      payload = fromIntake ? fromIntake.value : JSON.parse(event.rawBody);
-    } catch {
-      // Intake stores only JSON as pending; a body edited in the database since must still end.
-      await this.inbox.saveProgress(event._id, {
-        items: [],
-        status: 'failed',
-        nextAttemptAt: null,
-        lastError: 'The body is not valid JSON',
-      });
-      return;
-    }
-    const parsed = readWebhookItems(payload, event.receivedAt);
-    const items: WebhookEventItem[] = event.itemsRead
-      ? event.items
-      : parsed.map((item) => ({
-          ...itemIdentity(item),
-          status: 'pending',
-          attempts: 0,
-        }));
-    const now = new Date();
-    for (const [position, stored] of items.entries()) {
-      if (stored.status !== 'pending') continue;
-      if (stored.nextAttemptAt && stored.nextAttemptAt > now) continue;
-      const item = parsed[stored.index];
-      items[position] = item
-        ? await this.tryItem(item, stored, event._id)
-        : {
-            ...stored,
-            status: 'failed',
-            lastError: 'The item is no longer in the body',
-          };
-    }
-    const pendingTimes = items
-      .filter((item) => item.status === 'pending')
-      .map((item) => item.nextAttemptAt?.getTime() ?? now.getTime());
-    const progress = {
-      items,
-      status: overallStatus(items),
-      nextAttemptAt:
-        pendingTimes.length > 0 ? new Date(Math.min(...pendingTimes)) : null,
-      lastError: items.length === 0 ? 'The delivery holds no events' : null,
-    };
-    await this.inbox.saveProgress(event._id, progress);
-    // As now stored: read (an owner's view of a delivery not read yet shows no items).
-    this.track(
-      this.notifier.deliveryWorkedOn({
-        ...event,
-        ...progress,
-        itemsRead: true,
-      }),
+    const { announced } = await this.pass.run(
+      event,
+      parsed,
+      this.retryDelaysMs,
     );
-  }
-
-  private async tryItem(
-    item: WebhookItem,
-    stored: WebhookEventItem,
-    eventId: Types.ObjectId,
-  ): Promise<WebhookEventItem> {
-    const attempts = stored.attempts + 1;
-    try {
-      const outcome = await this.applier.apply(item, eventId);
-      return {
-        ...stored,
-        attempts,
-        status: outcome.status,
-        ...(outcome.ownerUserId && {
-          ownerUserId: new Types.ObjectId(outcome.ownerUserId),
-        }),
-        ...(outcome.status === 'ignored' && { reason: outcome.reason }),
-        lastError: undefined,
-        nextAttemptAt: undefined,
-      };
-    } catch (error) {
-      const message = (
-        error instanceof Error ? error.message : String(error)
-      ).slice(0, MAX_ERROR_LENGTH);
-      const decision = nextRetry(attempts, new Date(), this.retryDelaysMs);
-      this.logger.warn(
-        `Webhook ${eventId.toHexString()} item ${item.index} (${item.kind}) failed, attempt ${attempts}${
-          decision.retry ? '' : ', giving up'
-        }: ${message}`,
-      );
-      return {
-        ...stored,
-        attempts,
-        status: decision.retry ? 'pending' : 'failed',
-        lastError: message,
-        nextAttemptAt: decision.retry ? decision.nextAttemptAt : undefined,
-      };
-    }
+    if (announced) this.track(announced);
   }
 
   /** Background work is awaited on shutdown and never crashes the process. */

@@ -19,6 +19,7 @@ import { WebhookEventNotifier } from './webhook-event.notifier';
 import { WebhookEventsController } from './webhook-events.controller';
 import { WebhookInbox } from './webhook-inbox.service';
 import { WebhookOwnerEvents } from './webhook-owner-events.service';
+import { WebhookDeliveryPass } from './webhook-delivery-pass';
 import { WebhookProcessor } from './webhook-processor.service';
 import { WebhookRetention } from './webhook-retention';
 
@@ -41,6 +42,7 @@ import { WebhookRetention } from './webhook-retention';
   providers: [
     WebhookInbox,
     WebhookOwnerEvents,
+    WebhookDeliveryPass,
     WebhookProcessor,
     WebhookRetention,
     InstagramEventApplier,
