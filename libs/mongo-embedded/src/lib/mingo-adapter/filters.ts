@@ -3,7 +3,7 @@ import type { Query as MingoQuery } from 'mingo';
 import { bsonType, isPlainObject } from '../bson-values';
 import { hasExoticNumbers, toQueryView, viewOf } from './query-view';
 import { badValue, toServerError } from '../errors';
-import { MINGO_OPTIONS, Query } from './context';
+import { MINGO_BUILT_OPTIONS, MINGO_OPTIONS, Query } from './context';
 import { COMPARISON_OPERATORS } from './query-operators';
 
 const UNSUPPORTED_QUERY_OPERATORS = new Set([
@@ -165,7 +165,7 @@ export function compileFilter(
     return { empty: false, filter, test: (doc) => simple(viewOf(doc)) };
   let query: MingoQuery;
   try {
-    query = new Query(view, MINGO_OPTIONS);
+    query = new Query(view, MINGO_BUILT_OPTIONS);
   } catch (err) {
     throw toServerError(err);
   }

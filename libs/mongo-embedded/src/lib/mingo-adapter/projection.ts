@@ -2,7 +2,7 @@ import { Document } from 'bson';
 import { cloneValue, isPlainObject } from '../bson-values';
 import { hasExoticNumbers, toQueryView } from './query-view';
 import { badValue, toServerError } from '../errors';
-import { MINGO_OPTIONS, Query } from './context';
+import { MINGO_BUILT_OPTIONS, Query } from './context';
 
 /** Applies a find projection. Plain inclusion / exclusion is done here; operators go to mingo. */
 export function projectDocuments(
@@ -22,7 +22,10 @@ export function projectDocuments(
     try {
       // Only a positional projection (`a.$`) needs the filter; the documents already matched it.
       const positional = keys.some((k) => k.endsWith('.$'));
-      const q = new Query(positional ? toQueryView(filter) : {}, MINGO_OPTIONS);
+      const q = new Query(
+        positional ? toQueryView(filter) : {},
+        MINGO_BUILT_OPTIONS,
+      );
       const input = docs.map((d) =>
         hasExoticNumbers(d) ? toQueryView(d) : cloneValue(d),
       );

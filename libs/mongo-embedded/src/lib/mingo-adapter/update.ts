@@ -16,7 +16,12 @@ import {
   immutableField,
   toServerError,
 } from '../errors';
-import { Aggregator, MINGO_OPTIONS, mingoUpdate } from './context';
+import {
+  Aggregator,
+  MINGO_BUILT_OPTIONS,
+  MINGO_OPTIONS,
+  mingoUpdate,
+} from './context';
 import { checkConflictingPaths, checkUpdateTypes } from './update-checks';
 
 const UPDATE_OPERATORS = new Set([
@@ -308,7 +313,9 @@ function applyPipelineUpdate(doc: Document, pipeline: Document[]): Document {
   const input = exotic ? toQueryView(doc) : cloneValue(doc);
   let out: Document[];
   try {
-    out = new Aggregator(pipeline, MINGO_OPTIONS).run([input]) as Document[];
+    out = new Aggregator(pipeline, MINGO_BUILT_OPTIONS).run([
+      input,
+    ]) as Document[];
   } catch (err) {
     throw toServerError(err);
   }
