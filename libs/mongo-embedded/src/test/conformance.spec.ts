@@ -2380,6 +2380,34 @@ describe.each(stacks)('$name', (stack) => {
       expect(res.modifiedCount).toBe(0);
     });
 
+    it('unsets top-level and nested fields beside $set and $inc, never _id', async () => {
+      await coll().insertOne({
+        _id: 1,
+        a: 1,
+        gone: ['x'],
+        keep: { inner: 1, drop: 2 },
+        n: 1,
+      });
+      const res = await coll().updateOne(
+        { _id: 1 },
+        {
+          $unset: { gone: '', 'keep.drop': 1 },
+          $set: { a: 2 },
+          $inc: { n: 1 },
+        },
+      );
+      expect(res.modifiedCount).toBe(1);
+      expect(await coll().findOne({ _id: 1 })).toEqual({
+        _id: 1,
+        a: 2,
+        keep: { inner: 1 },
+        n: 2,
+      });
+      await expect(
+        coll().updateOne({ _id: 1 }, { $unset: { _id: '' } }),
+      ).rejects.toMatchObject({ code: 66 });
+    });
+
     it('matches $in with regular expressions and values together', async () => {
       await coll().insertMany([
         { _id: 1, name: 'alice' },

@@ -169,7 +169,19 @@ function applyOperatorUpdate(
     if (Object.keys(rest).length > 0) ops['$set'] = rest;
     else delete ops['$set'];
   }
+  // And `$unset` of top-level fields (a dotted path may cross an array: mingo's rules apply there).
+  const topLevelUnsets: string[] = [];
+  if (isPlainObject(ops['$unset'])) {
+    const rest: Document = {};
+    for (const path of Object.keys(ops['$unset'] as Document)) {
+      if (isPlainPath(path) && !path.includes('.')) topLevelUnsets.push(path);
+      else rest[path] = (ops['$unset'] as Document)[path];
+    }
+    if (Object.keys(rest).length > 0) ops['$unset'] = rest;
+    else delete ops['$unset'];
+  }
   const updated = applyMingoOperators(doc, ops, opts);
+  for (const path of topLevelUnsets) delete updated[path];
   for (const [path, value] of plainSets)
     setPathValue(updated, path, cloneValue(value));
   for (const { op, path, operand } of arithmetic) {
