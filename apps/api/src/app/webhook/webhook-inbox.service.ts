@@ -15,6 +15,8 @@ import {
 } from '../database/coalesced-writes';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import {
+  DUE_ORDER,
+  dueDeliveries,
   WebhookEvent,
   type WebhookEventItem,
   type WebhookEventRecord,
@@ -284,14 +286,10 @@ export class WebhookInbox implements OnModuleInit {
    * (another processor may have taken some in between).
    */
   async claimDue(now: Date, limit: number): Promise<DueClaim> {
-    const due = {
-      status: 'pending' as const,
-      nextAttemptAt: { $lte: now },
-      $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }],
-    };
+    const due = dueDeliveries(now);
     const picked = await this.events
       .find(due, { _id: 1 })
-      .sort({ nextAttemptAt: 1, _id: 1 })
+      .sort(DUE_ORDER)
       .limit(limit)
       .lean<{ _id: Types.ObjectId }[]>()
       .exec();
@@ -313,11 +311,16 @@ export class WebhookInbox implements OnModuleInit {
       )
       .exec();
     if (leased.modifiedCount === 0) return { events: [], mayBeMore };
-    const events = await this.events
-      .find({ _id: { $in: ids }, leaseId })
-      .sort({ nextAttemptAt: 1, _id: 1 })
-      .lean<WebhookEventRecord[]>()
-      .exec();
+    const won = new Map(
+      (
+        await this.events
+          .find({ _id: { $in: ids }, leaseId })
+          .lean<WebhookEventRecord[]>()
+          .exec()
+      ).map((event) => [event._id.toHexString(), event]),
+    );
+    // In the order they were picked.
+    const events = ids.flatMap((id) => won.get(id.toHexString()) ?? []);
     return { events, mayBeMore };
   }
 

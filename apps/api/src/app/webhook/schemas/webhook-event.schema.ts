@@ -105,7 +105,20 @@ export type WebhookEventRecord = WebhookEvent & { _id: Types.ObjectId };
 export const WebhookEventSchema = SchemaFactory.createForClass(WebhookEvent);
 
 WebhookEventSchema.index({ digest: 1 }, { unique: true });
-// The sweep: pending deliveries that are due.
+/** Pending deliveries due at `now` that no processor holds: what the sweep claims. */
+export function dueDeliveries(now: Date) {
+  return {
+    status: 'pending' as const,
+    nextAttemptAt: { $lte: now },
+    $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }],
+  };
+}
+/**
+ * The order the sweep claims them in, due longest first: the index below gives it (ties in the
+ * index's order), so a claim reads only as far as it takes. A sort by `_id` as well is one the
+ * index cannot give: every claim then read and sorted the whole backlog.
+ */
+export const DUE_ORDER = { nextAttemptAt: 1 } as const;
 WebhookEventSchema.index({ status: 1, nextAttemptAt: 1 });
 // The backlog: the oldest pending delivery.
 WebhookEventSchema.index({ status: 1, receivedAt: 1 });

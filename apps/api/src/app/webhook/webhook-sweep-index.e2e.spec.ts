@@ -1,0 +1,77 @@
+import { getModelToken } from '@nestjs/mongoose';
+import { type Model, Types } from 'mongoose';
+import { createTestApp, type TestApp } from '../testing/test-app';
+import {
+  DUE_ORDER,
+  dueDeliveries,
+  WebhookEvent,
+} from './schemas/webhook-event.schema';
+
+/** A backlog of pending deliveries, the oldest of them held by a processor. */
+const BACKLOG = 3_000;
+const HELD = 200;
+const CLAIM = 64;
+
+interface ExplainResult {
+  queryPlanner: { winningPlan: unknown };
+  executionStats: { totalDocsExamined: number; nReturned: number };
+}
+
+describe('The webhook sweep’s claims by index (e2e)', () => {
+  let app: TestApp;
+  let events: Model<WebhookEvent>;
+  let ids: Types.ObjectId[];
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    events = app.app.get(getModelToken(WebhookEvent.name));
+    await events.init();
+    const t0 = Date.now() - BACKLOG * 1000;
+    const rows = Array.from({ length: BACKLOG }, (_, n) => ({
+      _id: new Types.ObjectId(),
+      rawBody: '{"object":"instagram","entry":[]}',
+      digest: `sweep-${n}`,
+      receivedAt: new Date(t0 + n * 1000),
+      status: 'pending',
+      attempts: n < HELD ? 1 : 0,
+      nextAttemptAt: new Date(t0 + n * 1000),
+      leaseUntil: n < HELD ? new Date(Date.now() + 60_000) : null,
+      items: [],
+      itemsRead: false,
+    }));
+    ids = rows.map((row) => row._id);
+    for (let start = 0; start < rows.length; start += 1_000) {
+      await events.collection.insertMany(rows.slice(start, start + 1_000));
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('picks the deliveries due longest, reading no further than the claim takes', async () => {
+    const pick = () =>
+      events
+        .find(dueDeliveries(new Date()), { _id: 1 })
+        .sort(DUE_ORDER)
+        .limit(CLAIM);
+    const explained = (await pick().explain(
+      'executionStats',
+    )) as unknown as ExplainResult;
+
+    expect(JSON.stringify(explained.queryPlanner.winningPlan)).toContain(
+      'IXSCAN',
+    );
+    expect(JSON.stringify(explained.queryPlanner.winningPlan)).not.toContain(
+      'SORT',
+    );
+    // The held ones it passes over, then one claim's worth: not the whole backlog.
+    expect(explained.executionStats.totalDocsExamined).toBeLessThanOrEqual(
+      HELD + CLAIM,
+    );
+    const picked = await pick().lean<{ _id: Types.ObjectId }[]>().exec();
+    expect(picked.map((event) => event._id.toHexString())).toEqual(
+      ids.slice(HELD, HELD + CLAIM).map((id) => id.toHexString()),
+    );
+  });
+});
