@@ -244,6 +244,62 @@ describe('A webhook flood beyond what the processor holds (e2e)', () => {
     }
   });
 
+  it('leases to intake again once a sweep has taken up what was left behind, arrivals or not', async () => {
+    processor.maxHeld = HELD;
+    // Something was left behind, and deliveries keep arriving while the sweeps' claims run.
+    processor['leftBehind'] = true;
+    const inbox = env.testApp.app.get(WebhookInbox);
+    const realClaimDue = inbox.claimDue.bind(inbox);
+    let claims = 0;
+    const claimDue = jest
+      .spyOn(inbox, 'claimDue')
+      .mockImplementation(async (_now, limit) => {
+        claims += 1;
+        if (claims <= 2) await postLeftBehindTest(`during-${claims}`);
+        return realClaimDue(new Date(), limit);
+      });
+    try {
+      await processor.sweep();
+      for (const name of ['during-1', 'during-2']) {
+        await until(
+          async () => (await stored(name))?.['status'] === 'processed',
+        );
+      }
+      // The first arrived while deliveries were left behind: stored for the sweep, which claimed
+      // it. That claim took up everything due, so the second, arriving during the next claim, was
+      // leased to the processor at intake, not left for a sweep that would see arrivals again.
+      expect((await stored('during-1'))?.['leaseId']).toEqual(
+        expect.any(String),
+      );
+      expect(await stored('during-2')).not.toHaveProperty('leaseId');
+    } finally {
+      claimDue.mockRestore();
+    }
+  });
+
+  async function postLeftBehindTest(name: string): Promise<void> {
+    const answer = await postWebhook(
+      env.testApp.http,
+      messagingDelivery(BLUE_JACKET.accountId, [
+        {
+          sender: { id: '5553004' },
+          recipient: { id: BLUE_JACKET.accountId },
+          timestamp: Date.now(),
+          message: { mid: `mid.lease-${name}`, text: `lease ${name}` },
+        },
+      ]),
+      SANDBOX_APP_SECRET,
+    );
+    expect(answer.status).toBe(200);
+  }
+
+  function stored(name: string) {
+    return env
+      .database()
+      .collection('webhookevents')
+      .findOne({ rawBody: new RegExp(`mid\\.lease-${name}`) });
+  }
+
   async function pendingOrderDeliveries(): Promise<number> {
     return env
       .database()

@@ -54,12 +54,12 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   /** Deliveries handed over by intake start in a later turn, once their requests are answered. */
   private startScheduled = false;
   /**
-   * Intake or a sweep left due deliveries to a later sweep for want of room. While any are, intake
-   * leases nothing to this process: newer deliveries queue behind them, and the sweep takes them
-   * all up oldest first.
+   * Intake or a sweep left due deliveries to a later sweep for want of room (or a previous run left
+   * them pending: true until the first sweep). While any are, intake leases nothing to this process:
+   * newer deliveries queue behind them, and the sweep takes them all up oldest first.
    */
-  private leftBehind = false;
-  /** Counts each time deliveries were left behind, so a sweep can tell whether it saw them all. */
+  private leftBehind = true;
+  /** Counts each time deliveries were left behind, so a sweep can tell whether more came meanwhile. */
   private leftBehindMarks = 0;
   /** A sweep is due in the next turn (sweepSoon). */
   private sweepScheduled = false;
@@ -172,9 +172,12 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
         passes.push(...claim.events.map((event) => this.hold(event)));
         // Not "fewer than asked": with other processors, one may have won part of a full batch.
         if (!claim.mayBeMore) {
-          // Everything due is taken up, unless more was left behind while this claim ran (then
-          // the sweep that follows this one takes it).
-          if (this.leftBehindMarks === marks) this.leftBehind = false;
+          // Everything due when it looked is taken up: intake leases again. What was left behind
+          // while this claim ran (stored within its few round trips) is taken by the sweep that
+          // follows at once. Waiting for a claim that saw no new arrival instead kept intake from
+          // leasing for as long as deliveries came faster than one per claim.
+          this.leftBehind = false;
+          if (this.leftBehindMarks !== marks) this.sweepAgain = true;
           break;
         }
       }

@@ -6,6 +6,7 @@ import {
   dueDeliveries,
   WebhookEvent,
 } from './schemas/webhook-event.schema';
+import { WebhookProcessor } from './webhook-processor.service';
 
 /** A backlog of pending deliveries, the oldest of them held by a processor. */
 const BACKLOG = 3_000;
@@ -26,6 +27,10 @@ describe('The webhook sweep’s claims by index (e2e)', () => {
     app = await createTestApp();
     events = app.app.get(getModelToken(WebhookEvent.name));
     await events.init();
+    // The app's own processor must not claim the backlog this spec explains.
+    const processor = app.app.get(WebhookProcessor);
+    clearInterval(processor['sweepTimer']);
+    processor.maxHeld = 0;
     const t0 = Date.now() - BACKLOG * 1000;
     const rows = Array.from({ length: BACKLOG }, (_, n) => ({
       _id: new Types.ObjectId(),
