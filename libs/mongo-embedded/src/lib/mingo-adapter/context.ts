@@ -94,7 +94,13 @@ function builtByMingo<T extends object>(options: T): T {
   const built = (
     received?.constructor as { init?: (options: T) => T } | undefined
   )?.init?.(options);
-  if (!built || built === options) {
+  // The class must be the one mingo's Query checks for, or every query would run without this
+  // server's operators: a query that needs one of them must still work.
+  if (
+    !built ||
+    built === options ||
+    !new Query({ a: { $gt: 1 } }, built).test({ a: 2 })
+  ) {
     throw new Error('mingo no longer hands its options to operators');
   }
   return built;

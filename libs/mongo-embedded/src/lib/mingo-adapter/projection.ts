@@ -101,6 +101,8 @@ function withoutPath(value: unknown, parts: string[]): unknown {
   )
     return value;
   if (parts.length === 1) {
+    // A spread copies enumerable symbol keys too: the document's cached BSON (DOC_BYTES,
+    // wire-protocol.ts) must stay non-enumerable, or a copy would be sent with the excluded field.
     const copy: Document = { ...value };
     delete copy[parts[0]];
     return copy;
