@@ -1,6 +1,7 @@
 import { getModelToken } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
 import { createTestApp, type TestApp } from '../testing/test-app';
+import { explainQuery } from '../testing/explained-query';
 import { InstagramConnectionsService } from './instagram-connections.service';
 import {
   InstagramConnection,
@@ -9,11 +10,6 @@ import {
 
 /** Accounts with one to three connections each (one per owner who ever connected it). */
 const ACCOUNTS = 300;
-
-interface ExplainResult {
-  queryPlanner: { winningPlan: unknown };
-  executionStats: { totalDocsExamined: number; nReturned: number };
-}
 
 describe('Webhook routes by index (e2e)', () => {
   let app: TestApp;
@@ -48,17 +44,16 @@ describe('Webhook routes by index (e2e)', () => {
 
   it('reads only the connections of the accounts asked for, through an index', async () => {
     const asked = [account(2), account(4), account(7)];
-    const explained = (await connections
-      .find({ instagramAccountId: { $in: asked } })
-      .sort(WEBHOOK_ROUTE_SORT)
-      .explain('executionStats')) as unknown as ExplainResult;
-
-    expect(JSON.stringify(explained.queryPlanner.winningPlan)).toContain(
-      'IXSCAN',
+    const explained = await explainQuery(
+      connections
+        .find({ instagramAccountId: { $in: asked } })
+        .sort(WEBHOOK_ROUTE_SORT),
     );
+
+    expect(explained.plan).toContain('IXSCAN');
     // Accounts 2, 4 and 7 have 3, 2 and 2 connections.
-    expect(explained.executionStats.totalDocsExamined).toBe(7);
-    expect(explained.executionStats.nReturned).toBe(7);
+    expect(explained.docsExamined).toBe(7);
+    expect(explained.returned).toBe(7);
   });
 
   it('routes each account to its holder, not to a later disconnected owner', async () => {

@@ -8,7 +8,7 @@ import type {
   WebhookEventRecord,
 } from './schemas/webhook-event.schema';
 import { WebhookEventNotifier } from './webhook-event.notifier';
-import { WebhookInbox } from './webhook-inbox.service';
+import { WebhookClaims } from './webhook-claims.service';
 import { itemIdentity, overallStatus } from './webhook-owner-view';
 import { nextRetry } from './webhook-retry-schedule';
 
@@ -25,7 +25,7 @@ export interface PassOutcome {
  * One pass over a delivery the processor holds (WebhookProcessor decides when): each item that is
  * due is applied once through InstagramEventApplier; an item that fails is scheduled for a retry
  * (`retryDelaysMs`) or, once they are spent, ends `failed` with its error. The pass's outcome is
- * stored (WebhookInbox.saveProgress) and announced to the owners (WebhookEventNotifier).
+ * stored (WebhookClaims.saveProgress) and announced to the owners (WebhookEventNotifier).
  */
 @Injectable()
 export class WebhookDeliveryPass {
@@ -34,7 +34,7 @@ export class WebhookDeliveryPass {
   private readonly logger = new Logger('WebhookProcessor');
 
   constructor(
-    private readonly inbox: WebhookInbox,
+    private readonly claims: WebhookClaims,
     private readonly applier: InstagramEventApplier,
     private readonly logContext: RequestLogContext,
     private readonly notifier: WebhookEventNotifier,
@@ -68,7 +68,7 @@ export class WebhookDeliveryPass {
       payload = fromIntake ? fromIntake.value : JSON.parse(event.rawBody);
     } catch {
       // Intake stores only JSON as pending; a body edited in the database since must still end.
-      await this.inbox.saveProgress(event._id, {
+      await this.claims.saveProgress(event._id, {
         items: [],
         status: 'failed',
         nextAttemptAt: null,
@@ -107,7 +107,7 @@ export class WebhookDeliveryPass {
         pendingTimes.length > 0 ? new Date(Math.min(...pendingTimes)) : null,
       lastError: items.length === 0 ? 'The delivery holds no events' : null,
     };
-    await this.inbox.saveProgress(event._id, progress);
+    await this.claims.saveProgress(event._id, progress);
     // As now stored: read (an owner's view of a delivery not read yet shows no items).
     return {
       announced: this.notifier.deliveryWorkedOn({

@@ -15,7 +15,7 @@ import {
 import { InstagramEventApplier } from './instagram-event-applier';
 import type { WebhookItem } from './instagram-webhook-items';
 import { WebhookEvent } from './schemas/webhook-event.schema';
-import { WebhookInbox } from './webhook-inbox.service';
+import { WebhookClaims } from './webhook-claims.service';
 import { WebhookProcessor } from './webhook-processor.service';
 
 /**
@@ -46,30 +46,17 @@ describe('A webhook flood beyond what the processor holds (e2e)', () => {
   });
 
   it('claims the deliveries left behind in batches and processes each once', async () => {
-    const inbox = env.testApp.app.get(WebhookInbox);
-    const claimOne = jest.spyOn(inbox, 'claim');
-    const claimDue = jest.spyOn(inbox, 'claimDue');
+    const claims = env.testApp.app.get(WebhookClaims);
+    const claimOne = jest.spyOn(claims, 'claim');
+    const claimDue = jest.spyOn(claims, 'claimDue');
     const stamp = Date.now();
 
     const answers = await Promise.all(
       Array.from({ length: DELIVERIES }, (_, n) =>
-        postWebhook(
-          env.testApp.http,
-          messagingDelivery(BLUE_JACKET.accountId, [
-            {
-              sender: { id: '5553000' },
-              recipient: { id: BLUE_JACKET.accountId },
-              timestamp: stamp + n,
-              message: { mid: `mid.flood-${n}`, text: `flood ${n}` },
-            },
-          ]),
-          SANDBOX_APP_SECRET,
-        ),
+        postDm('5553000', `mid.flood-${n}`, `flood ${n}`, stamp + n),
       ),
     );
-    expect(answers.map((answer) => answer.status)).toEqual(
-      Array(DELIVERIES).fill(200),
-    );
+    expect(answers).toEqual(Array(DELIVERIES).fill(200));
     await inboxSettled(env.database(), 20_000);
 
     const events = await env
@@ -113,19 +100,9 @@ describe('A webhook flood beyond what the processor holds (e2e)', () => {
     processor.maxHeld = 0;
     const stamp = Date.now();
     for (let n = 0; n < STORED; n++) {
-      const answer = await postWebhook(
-        env.testApp.http,
-        messagingDelivery(BLUE_JACKET.accountId, [
-          {
-            sender: { id: '5553001' },
-            recipient: { id: BLUE_JACKET.accountId },
-            timestamp: stamp + n,
-            message: { mid: `mid.shared-${n}`, text: `shared ${n}` },
-          },
-        ]),
-        SANDBOX_APP_SECRET,
-      );
-      expect(answer.status).toBe(200);
+      expect(
+        await postDm('5553001', `mid.shared-${n}`, `shared ${n}`, stamp + n),
+      ).toBe(200);
     }
     const stored = await database
       .collection('webhookevents')
@@ -202,21 +179,8 @@ describe('A webhook flood beyond what the processor holds (e2e)', () => {
         await gated.get(mid ?? '');
         return realApply(item, eventId);
       });
-    const post = async (n: number) => {
-      const answer = await postWebhook(
-        env.testApp.http,
-        messagingDelivery(BLUE_JACKET.accountId, [
-          {
-            sender: { id: '5553002' },
-            recipient: { id: BLUE_JACKET.accountId },
-            timestamp: Date.now(),
-            message: { mid: `mid.order-${n}`, text: `order ${n}` },
-          },
-        ]),
-        SANDBOX_APP_SECRET,
-      );
-      expect(answer.status).toBe(200);
-    };
+    const post = async (n: number) =>
+      expect(await postDm('5553002', `mid.order-${n}`, `order ${n}`)).toBe(200);
     try {
       // 0…HELD-1 hold every slot; the next ones are left behind, in order.
       const LEFT_BEHIND = 2 * HELD;
@@ -248,14 +212,17 @@ describe('A webhook flood beyond what the processor holds (e2e)', () => {
     processor.maxHeld = HELD;
     // Something was left behind, and deliveries keep arriving while the sweeps' claims run.
     processor['leftBehind'] = true;
-    const inbox = env.testApp.app.get(WebhookInbox);
-    const realClaimDue = inbox.claimDue.bind(inbox);
-    let claims = 0;
+    const claims = env.testApp.app.get(WebhookClaims);
+    const realClaimDue = claims.claimDue.bind(claims);
+    let claimCount = 0;
     const claimDue = jest
-      .spyOn(inbox, 'claimDue')
+      .spyOn(claims, 'claimDue')
       .mockImplementation(async (_now, limit) => {
-        claims += 1;
-        if (claims <= 2) await postLeftBehindTest(`during-${claims}`);
+        claimCount += 1;
+        if (claimCount <= 2) {
+          const name = `during-${claimCount}`;
+          expect(await postDm('5553004', `mid.lease-${name}`, name)).toBe(200);
+        }
         return realClaimDue(new Date(), limit);
       });
     try {
@@ -277,20 +244,26 @@ describe('A webhook flood beyond what the processor holds (e2e)', () => {
     }
   });
 
-  async function postLeftBehindTest(name: string): Promise<void> {
+  /** Posts a signed delivery of one DM to the connected account; the status Meta is answered. */
+  async function postDm(
+    sender: string,
+    mid: string,
+    text: string,
+    timestamp = Date.now(),
+  ): Promise<number> {
     const answer = await postWebhook(
       env.testApp.http,
       messagingDelivery(BLUE_JACKET.accountId, [
         {
-          sender: { id: '5553004' },
+          sender: { id: sender },
           recipient: { id: BLUE_JACKET.accountId },
-          timestamp: Date.now(),
-          message: { mid: `mid.lease-${name}`, text: `lease ${name}` },
+          timestamp,
+          message: { mid, text },
         },
       ]),
       SANDBOX_APP_SECRET,
     );
-    expect(answer.status).toBe(200);
+    return answer.status;
   }
 
   function stored(name: string) {

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import type { WebhookEventRecord } from './schemas/webhook-event.schema';
 import { WebhookDeliveryPass } from './webhook-delivery-pass';
+import { WebhookClaims } from './webhook-claims.service';
 import { WebhookInbox } from './webhook-inbox.service';
 import { WEBHOOK_RETRY_DELAYS_MS } from './webhook-retry-schedule';
 
@@ -72,6 +73,7 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly inbox: WebhookInbox,
+    private readonly claims: WebhookClaims,
     private readonly pass: WebhookDeliveryPass,
   ) {}
 
@@ -124,7 +126,7 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
     }
     this.track(
       (async () => {
-        const event = await this.inbox.claim(eventId, new Date());
+        const event = await this.claims.claim(eventId, new Date());
         if (event) await this.hold(event);
       })(),
     );
@@ -168,7 +170,7 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
           break;
         }
         const marks = this.leftBehindMarks;
-        const claim = await this.inbox.claimDue(new Date(), room);
+        const claim = await this.claims.claimDue(new Date(), room);
         passes.push(...claim.events.map((event) => this.hold(event)));
         // Not "fewer than asked": with other processors, one may have won part of a full batch.
         if (!claim.mayBeMore) {
@@ -261,7 +263,7 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
       const leaseLeft = (event.leaseUntil?.getTime() ?? 0) - Date.now();
       // Waited too long for its turn: working on it now could overlap another processor's claim.
       if (leaseLeft < LEASE_MARGIN_MS) {
-        event = this.stopping ? null : await this.inbox.claim(id, new Date());
+        event = this.stopping ? null : await this.claims.claim(id, new Date());
       }
       if (event) {
         const payload = held.payload?.of === event ? held.payload : undefined;

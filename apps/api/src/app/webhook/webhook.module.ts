@@ -17,6 +17,7 @@ import {
 } from './schemas/webhook-event.schema';
 import { WebhookEventNotifier } from './webhook-event.notifier';
 import { WebhookEventsController } from './webhook-events.controller';
+import { WebhookClaims } from './webhook-claims.service';
 import { WebhookInbox } from './webhook-inbox.service';
 import { WebhookOwnerEvents } from './webhook-owner-events.service';
 import { WebhookDeliveryPass } from './webhook-delivery-pass';
@@ -41,6 +42,7 @@ import { WebhookRetention } from './webhook-retention';
   controllers: [InstagramWebhookController, WebhookEventsController],
   providers: [
     WebhookInbox,
+    WebhookClaims,
     WebhookOwnerEvents,
     WebhookDeliveryPass,
     WebhookProcessor,

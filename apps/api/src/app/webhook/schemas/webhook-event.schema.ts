@@ -76,7 +76,7 @@ export class WebhookEvent {
   /** A processor holds the delivery until then; a crashed one's hold simply runs out. */
   @Prop({ type: Date, default: null }) leaseUntil!: Date | null;
 
-  /** The claim that took it up last (several are claimed under one token): see WebhookInbox.claimDue. */
+  /** The claim that took it up last (several are claimed under one token): see WebhookClaims.claimDue. */
   @Prop({ type: String }) leaseId?: string;
 
   /**
