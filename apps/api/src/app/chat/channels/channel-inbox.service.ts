@@ -23,6 +23,10 @@ import type {
   RecordedMessage,
 } from './channel.types';
 import { MessageChanges } from './message-changes';
+import {
+  type ChannelMessageFields,
+  inboundMessageDocument,
+} from './inbound-message-document';
 import { findMessageRecord, newMessageDocument } from './message-records';
 import { ReplyEchoes } from './reply-echo';
 
@@ -157,8 +161,6 @@ export class ChannelInbox {
       // inbound message is refused by the unique index (no lookup first: redeliveries are rare).
       message = await this.insertMessage({
         ...identity,
-        source: 'instagram',
-        senderUserId: null,
         text: inbound.text,
         searchTerms: messageSearchTerms(inbound.text),
         attachments: inbound.attachments ?? [],
@@ -272,14 +274,20 @@ export class ChannelInbox {
   }
 
   /**
-   * Inserts one message as Mongoose would store it; the messages recorded in the same event-loop
-   * turn share one insert command (unordered: a refusal, such as a duplicate, fails only its own
-   * caller).
+   * Inserts one message from a channel (`source: instagram`, no InstantChat sender) as Mongoose
+   * would store it; the messages recorded in the same event-loop turn share one insert command
+   * (unordered: a refusal, such as a duplicate, fails only its own caller).
    */
   private async insertMessage(
-    fields: Record<string, unknown>,
+    fields: ChannelMessageFields,
   ): Promise<MessageRecord> {
-    const document = await newMessageDocument(this.messages, fields);
+    const document =
+      inboundMessageDocument(fields) ??
+      (await newMessageDocument(this.messages, {
+        ...fields,
+        source: 'instagram',
+        senderUserId: null,
+      }));
     await this.inserts.write({ insertOne: { document } });
     return document;
   }
