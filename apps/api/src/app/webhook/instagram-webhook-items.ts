@@ -80,8 +80,12 @@ export const WEBHOOK_MAX_ENTRIES = 1_000;
  * items. Each `entry[].id` (the account on Instagram Login, the Page on Facebook Login), then the
  * account of each item as the processor will route it (readWebhookItems: on Facebook Login only
  * the items name the Instagram account); at most WEBHOOK_MAX_ENTRIES of each. Never throws.
+ * `items`: the delivery's items, when the caller has read them already (readWebhookItems).
  */
-export function webhookAccountIdsOf(payload: unknown): string[] {
+export function webhookAccountIdsOf(
+  payload: unknown,
+  items: readonly WebhookItem[] = readWebhookItems(payload, new Date(0)),
+): string[] {
   const entryIds = new Set<string>();
   for (const entry of asArray(asRecord(payload)?.['entry'])) {
     if (entryIds.size >= WEBHOOK_MAX_ENTRIES) break;
@@ -89,7 +93,7 @@ export function webhookAccountIdsOf(payload: unknown): string[] {
     if (entryId) entryIds.add(entryId);
   }
   const itemAccountIds = new Set<string>();
-  for (const item of readWebhookItems(payload, new Date(0))) {
+  for (const item of items) {
     if (itemAccountIds.size >= WEBHOOK_MAX_ENTRIES) break;
     if (item.accountId) itemAccountIds.add(item.accountId);
   }

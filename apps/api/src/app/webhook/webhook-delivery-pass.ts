@@ -42,30 +42,32 @@ export class WebhookDeliveryPass {
 
   /**
    * One pass over a claimed delivery, logged under the id of the request that brought it.
-   * `parsed`: its body as intake parsed it, when this is that very record.
+   * `read`: its items as intake read them, when this is that very record.
    */
   run(
     event: WebhookEventRecord,
-    parsed: { value: unknown } | undefined,
+    read: { value: readonly WebhookItem[] } | undefined,
     retryDelaysMs: readonly number[],
   ): Promise<PassOutcome> {
     return this.logContext.run(event.requestId, () => {
       this.logger.log(
         `Webhook delivery ${event._id.toHexString()} taken up (attempt ${event.attempts})`,
       );
-      return this.runNow(event, parsed, retryDelaysMs);
+      return this.runNow(event, read, retryDelaysMs);
     });
   }
 
   /** Every item of the delivery that is due is tried once. */
   private async runNow(
     event: WebhookEventRecord,
-    fromIntake: { value: unknown } | undefined,
+    fromIntake: { value: readonly WebhookItem[] } | undefined,
     retryDelaysMs: readonly number[],
   ): Promise<PassOutcome> {
-    let payload: unknown;
+    let parsed: readonly WebhookItem[];
     try {
-      payload = fromIntake ? fromIntake.value : JSON.parse(event.rawBody);
+      parsed =
+        fromIntake?.value ??
+        readWebhookItems(JSON.parse(event.rawBody), event.receivedAt);
     } catch {
       // Intake stores only JSON as pending; a body edited in the database since must still end.
       await this.claims.saveProgress(event._id, {
@@ -76,7 +78,6 @@ export class WebhookDeliveryPass {
       });
       return {};
     }
-    const parsed = readWebhookItems(payload, event.receivedAt);
     const items: WebhookEventItem[] = event.itemsRead
       ? event.items
       : parsed.map((item) => ({

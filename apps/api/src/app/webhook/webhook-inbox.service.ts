@@ -14,8 +14,10 @@ import {
   type WebhookEventRecord,
 } from './schemas/webhook-event.schema';
 import {
+  readWebhookItems,
   webhookAccountIdsOf,
   webhookObjectOf,
+  type WebhookItem,
 } from './instagram-webhook-items';
 import { finishedAtFor } from './webhook-retention';
 
@@ -66,16 +68,16 @@ export interface IntakeTaker {
   room(): number;
   /**
    * A delivery stored leased to this process (its lease and attempt already recorded), with its
-   * body as intake parsed it (read-only), so it is not parsed again.
+   * items as intake read them (read-only), so its body is not parsed and read again.
    */
-  take(event: WebhookEventRecord, payload: unknown): void;
+  take(event: WebhookEventRecord, items: readonly WebhookItem[]): void;
 }
 
 /** One request's delivery waiting for the next intake insert. */
 interface IntakeWaiter {
   document: WebhookEventRecord & { apiVersion?: string; requestId?: string };
-  /** The body parsed (pending deliveries only), for the processor. */
-  payload: unknown;
+  /** Its items (pending deliveries only), for the processor. */
+  items: readonly WebhookItem[];
   bytes: number;
   resolve: (stored: boolean) => void;
   reject: (error: unknown) => void;
@@ -125,6 +127,8 @@ export class WebhookInbox implements OnModuleInit {
   ): Promise<StoreOutcome> {
     const text = rawBody.toString('utf8');
     const { status, lastError, payload } = triage(text);
+    const items =
+      status === 'pending' ? readWebhookItems(payload, receivedAt) : [];
     const document = {
       _id: new Types.ObjectId(),
       rawBody: text,
@@ -141,7 +145,9 @@ export class WebhookInbox implements OnModuleInit {
       items: [],
       itemsRead: false,
       // Whose delivery it is until the processor reads its items (listForOwner).
-      ...(status === 'pending' && { accountIds: webhookAccountIdsOf(payload) }),
+      ...(status === 'pending' && {
+        accountIds: webhookAccountIdsOf(payload, items),
+      }),
     } as IntakeWaiter['document'];
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -149,7 +155,7 @@ export class WebhookInbox implements OnModuleInit {
         new Promise<boolean>((resolve, reject) => {
           this.intake.push({
             document,
-            payload,
+            items,
             bytes: rawBody.length,
             resolve,
             reject,
@@ -235,7 +241,7 @@ export class WebhookInbox implements OnModuleInit {
       const refusal = refused.get(index);
       if (refusal === undefined) {
         if (leased.has(waiter)) {
-          this.taker?.take(waiter.document, waiter.payload);
+          this.taker?.take(waiter.document, waiter.items);
         }
         waiter.resolve(true);
       } else if (isDuplicateKeyError(refusal)) waiter.resolve(false);

@@ -4,6 +4,7 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
+import type { WebhookItem } from './instagram-webhook-items';
 import type { WebhookEventRecord } from './schemas/webhook-event.schema';
 import { WebhookDeliveryPass } from './webhook-delivery-pass';
 import { WebhookClaims } from './webhook-claims.service';
@@ -28,8 +29,8 @@ const LEASE_MARGIN_MS = 1_000;
 /** A delivery this process holds: leased to it, waiting for its turn or worked on. */
 interface HeldDelivery {
   event: WebhookEventRecord;
-  /** Its body as intake parsed it, for the event intake handed over (not one claimed since). */
-  payload?: { of: WebhookEventRecord; value: unknown };
+  /** Its items as intake read them, for the event intake handed over (not one claimed since). */
+  items?: { of: WebhookEventRecord; value: readonly WebhookItem[] };
   done: Promise<void>;
   finish: () => void;
 }
@@ -80,8 +81,8 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.inbox.setIntakeTaker({
       room: () => (this.leftBehind ? 0 : this.room()),
-      take: (event, payload) =>
-        void this.hold(event, { of: event, value: payload }, true),
+      take: (event, items) =>
+        void this.hold(event, { of: event, value: items }, true),
     });
     this.sweepTimer = setInterval(
       () => this.track(this.sweep()),
@@ -214,7 +215,7 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
    */
   private hold(
     event: WebhookEventRecord,
-    payload?: HeldDelivery['payload'],
+    items?: HeldDelivery['items'],
     later = false,
   ): Promise<void> {
     const id = event._id.toHexString();
@@ -226,7 +227,7 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
     }
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
-    this.held.set(id, { event, payload, done, finish });
+    this.held.set(id, { event, items, done, finish });
     this.waiting.push(id);
     if (later) this.startSoon();
     else this.startWaiting();
@@ -266,8 +267,8 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
         event = this.stopping ? null : await this.claims.claim(id, new Date());
       }
       if (event) {
-        const payload = held.payload?.of === event ? held.payload : undefined;
-        await this.process(event, payload);
+        const items = held.items?.of === event ? held.items : undefined;
+        await this.process(event, items);
       }
     } finally {
       this.held.delete(id);
@@ -281,17 +282,13 @@ export class WebhookProcessor implements OnModuleInit, OnModuleDestroy {
 
   /**
    * One pass over a claimed delivery (WebhookDeliveryPass); its announcement runs in the background.
-   * `parsed`: its body as intake parsed it, when this is that very record.
+   * `read`: its items as intake read them, when this is that very record.
    */
   async process(
     event: WebhookEventRecord,
-    parsed?: { value: unknown },
+    read?: { value: readonly WebhookItem[] },
   ): Promise<void> {
-    const { announced } = await this.pass.run(
-      event,
-      parsed,
-      this.retryDelaysMs,
-    );
+    const { announced } = await this.pass.run(event, read, this.retryDelaysMs);
     if (announced) this.track(announced);
   }
 
