@@ -2,6 +2,7 @@ import type { MessageStatus } from '@instantchat/contracts';
 import { Types } from 'mongoose';
 import { ReplyOutbox } from './channels/reply-outbox.service';
 import type { MessageRecord } from './chat.records';
+import { newMessageDefaults } from './schemas/new-message-defaults';
 import { messageSearchTerms } from './search/search-terms';
 
 export interface SentMessage {
@@ -31,15 +32,11 @@ export function sentMessageDocument(
     text: sent.text,
     attachments: [],
     status: sent.status,
-    error: null,
-    deliveryError: null,
-    reactions: [],
+    ...newMessageDefaults(),
     // A reply its channel still has to hand over enters the outbox (claims, retries, takeover).
     ...(sent.status === 'pending' && {
       delivery: ReplyOutbox.awaitingHandover(now),
     }),
-    deletedAt: null,
-    editedAt: null,
     searchTerms: messageSearchTerms(sent.text),
     ...(sent.clientMessageId !== undefined && {
       clientMessageId: sent.clientMessageId,

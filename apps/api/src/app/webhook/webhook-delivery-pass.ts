@@ -63,9 +63,9 @@ export class WebhookDeliveryPass {
     fromIntake: { value: readonly WebhookItem[] } | undefined,
     retryDelaysMs: readonly number[],
   ): Promise<PassOutcome> {
-    let parsed: readonly WebhookItem[];
+    let read: readonly WebhookItem[];
     try {
-      parsed =
+      read =
         fromIntake?.value ??
         readWebhookItems(JSON.parse(event.rawBody), event.receivedAt);
     } catch {
@@ -80,7 +80,7 @@ export class WebhookDeliveryPass {
     }
     const items: WebhookEventItem[] = event.itemsRead
       ? event.items
-      : parsed.map((item) => ({
+      : read.map((item) => ({
           ...itemIdentity(item),
           status: 'pending',
           attempts: 0,
@@ -89,7 +89,7 @@ export class WebhookDeliveryPass {
     for (const [position, stored] of items.entries()) {
       if (stored.status !== 'pending') continue;
       if (stored.nextAttemptAt && stored.nextAttemptAt > now) continue;
-      const item = parsed[stored.index];
+      const item = read[stored.index];
       items[position] = item
         ? await this.tryItem(item, stored, event._id, retryDelaysMs)
         : {

@@ -24,6 +24,7 @@ import type {
 } from './channel.types';
 import { MessageChanges } from './message-changes';
 import {
+  CHANNEL_MESSAGE_ORIGIN,
   type ChannelMessageFields,
   inboundMessageDocument,
 } from './inbound-message-document';
@@ -285,8 +286,7 @@ export class ChannelInbox {
       inboundMessageDocument(fields) ??
       (await newMessageDocument(this.messages, {
         ...fields,
-        source: 'instagram',
-        senderUserId: null,
+        ...CHANNEL_MESSAGE_ORIGIN,
       }));
     await this.inserts.write({ insertOne: { document } });
     return document;

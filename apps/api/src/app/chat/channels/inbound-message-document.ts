@@ -4,6 +4,7 @@ import {
 } from '@instantchat/contracts';
 import { Types } from 'mongoose';
 import type { MessageRecord } from '../chat.records';
+import { newMessageDefaults } from '../schemas/new-message-defaults';
 
 /** The fields ChannelInbox records of a channel's message (the rest are the schema's defaults). */
 export interface ChannelMessageFields {
@@ -24,7 +25,7 @@ export interface ChannelMessageFields {
 }
 
 type Primitive = 'string' | 'number' | 'boolean';
-interface Shape {
+export interface Shape {
   [field: string]: Primitive | Shape;
 }
 
@@ -56,6 +57,20 @@ const SYSTEM_EVENT: Shape = {
   referral: REFERRAL,
 };
 
+/** The subdocuments' fields by message field: chat-schemas.spec.ts holds them to the schema's. */
+export const MESSAGE_SUBDOCUMENT_FIELDS: Readonly<Record<string, Shape>> = {
+  attachments: ATTACHMENT,
+  replyTo: REPLY_TO,
+  referral: REFERRAL,
+  systemEvent: SYSTEM_EVENT,
+};
+
+/** Where a channel's message comes from: not written by an InstantChat user. */
+export const CHANNEL_MESSAGE_ORIGIN = {
+  source: 'instagram',
+  senderUserId: null,
+} as const;
+
 /** A value Mongoose would cast, default or refuse: only Mongoose can say what it stores. */
 class NotInStoredForm extends Error {}
 
@@ -77,6 +92,10 @@ export function inboundMessageDocument(
       typeof fields.text !== 'string' ||
       typeof fields.instagramMessageId !== 'string' ||
       typeof fields.instagramSenderId !== 'string' ||
+      typeof fields.isFromInstagram !== 'boolean' ||
+      typeof fields.isToInstagram !== 'boolean' ||
+      !Array.isArray(fields.searchTerms) ||
+      !fields.searchTerms.every((term) => typeof term === 'string') ||
       !(fields.conversationId instanceof Types.ObjectId)
     ) {
       return null;
@@ -92,7 +111,8 @@ export function inboundMessageDocument(
     }
     const attachments = fields.attachments.map((attachment) => {
       const stored = subdocument(attachment, ATTACHMENT);
-      if (!stored || stored['type'] === undefined) throw new NotInStoredForm();
+      // Required: Mongoose refuses an attachment without a type, or with an empty one.
+      if (!stored || !stored['type']) throw new NotInStoredForm();
       return stored;
     });
     const optional = {
@@ -105,16 +125,11 @@ export function inboundMessageDocument(
     const document: Record<string, unknown> = {
       _id: new Types.ObjectId(),
       conversationId: fields.conversationId,
-      source: 'instagram',
-      senderUserId: null,
+      ...CHANNEL_MESSAGE_ORIGIN,
       text: fields.text,
       attachments,
       status: fields.status,
-      error: null,
-      deliveryError: null,
-      reactions: [],
-      deletedAt: null,
-      editedAt: null,
+      ...newMessageDefaults(),
     };
     for (const [field, value] of Object.entries(optional)) {
       if (value !== undefined) document[field] = value;

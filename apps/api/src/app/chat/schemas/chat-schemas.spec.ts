@@ -1,14 +1,11 @@
 import { getModelToken } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { Types } from 'mongoose';
-import {
-  type ChannelMessageFields,
-  inboundMessageDocument,
-} from '../channels/inbound-message-document';
 import { newMessageDocument } from '../channels/message-records';
 import { sentMessageDocument } from '../sent-message';
 import { messageSearchTerms } from '../search/search-terms';
 import { ChatServicesFixture } from '../testing/chat-services.fixture';
+import { inboundMessageFields } from '../testing/inbound-message-fields';
 import { Conversation } from './conversation.schema';
 import {
   Message,
@@ -201,37 +198,15 @@ describe('chat schemas', () => {
     );
   });
   describe('a channel message written through the driver (newMessageDocument)', () => {
-    const inbound = (conversationId: Types.ObjectId, mid: string) => ({
-      conversationId,
-      instagramMessageId: mid,
-      source: 'instagram' as const,
-      senderUserId: null,
-      text: 'Is it in stock?',
-      searchTerms: messageSearchTerms('Is it in stock?'),
-      attachments: [
-        { type: 'image', url: 'https://cdn.example/a.jpg' },
-        { type: 'share' },
-      ],
-      status: 'delivered' as const,
-      instagramSenderId: '1234567890',
-      isFromInstagram: true,
-      isToInstagram: false,
-      replyTo: { externalMessageId: 'm-earlier' },
-      quickReplyPayload: undefined,
-      isUnsupported: undefined,
-      referral: { source: 'ADS', type: 'OPEN_THREAD', adId: '42' },
-      systemEvent: undefined,
-    });
-
     it('is stored as Mongoose’s create stores the same fields', async () => {
       const conversationId = new Types.ObjectId();
       const direct = await newMessageDocument(
         messages,
-        inbound(conversationId, 'm-direct'),
+        inboundMessageFields(conversationId, 'm-direct'),
       );
       await messages.collection.insertOne(direct);
       const viaMongoose = await messages.create(
-        inbound(conversationId, 'm-mongoose'),
+        inboundMessageFields(conversationId, 'm-mongoose'),
       );
 
       const stored = async (id: Types.ObjectId) => {
@@ -254,138 +229,11 @@ describe('chat schemas', () => {
       expect(await stored(direct._id)).toEqual(await stored(viaMongoose._id));
     });
 
-    /** The fields ChannelInbox gives for its messages (it adds the source and the null sender). */
-    const channelFields = (
-      conversationId: Types.ObjectId,
-      mid: string,
-      changes: Record<string, unknown>,
-    ) => {
-      const fields: Record<string, unknown> = {
-        ...inbound(conversationId, mid),
-        ...changes,
-      };
-      delete fields['source'];
-      delete fields['senderUserId'];
-      return fields as unknown as ChannelMessageFields;
-    };
-
-    // What ChannelInbox records: a DM with media, a reply and an ad referral; a plain DM; an echo
-    // with a quick reply; an unsupported message; a postback and a referral system line.
-    const shapes: [string, Record<string, unknown>][] = [
-      ['a DM with media, a reply and a referral', {}],
-      [
-        'a plain DM',
-        {
-          attachments: [],
-          replyTo: undefined,
-          referral: undefined,
-        },
-      ],
-      [
-        'an echo with a quick reply',
-        {
-          status: 'sent',
-          isFromInstagram: false,
-          isToInstagram: true,
-          quickReplyPayload: 'SIZE_M',
-          referral: undefined,
-        },
-      ],
-      [
-        'an unsupported message',
-        { text: '', searchTerms: [], attachments: [], isUnsupported: true },
-      ],
-      [
-        'a postback',
-        {
-          attachments: [],
-          replyTo: undefined,
-          referral: undefined,
-          systemEvent: {
-            kind: 'postback',
-            title: 'Track order',
-            payload: 'TRACK',
-            referral: { source: 'SHORTLINK', ref: 'spring' },
-          },
-        },
-      ],
-      [
-        'a referral line, with a field the schema does not keep',
-        {
-          attachments: [
-            { type: 'image', url: 'https://cdn.example/b.jpg', width: 640 },
-          ],
-          referral: undefined,
-          systemEvent: {
-            kind: 'referral',
-            referral: { source: 'ADS', adId: '7', adsContextData: {} },
-          },
-        },
-      ],
-    ];
-
-    it.each(shapes)(
-      'is built without Mongoose as Mongoose builds %s',
-      async (_, changes) => {
-        const conversationId = new Types.ObjectId();
-        const fields = (mid: string) =>
-          channelFields(conversationId, mid, changes);
-        const direct = inboundMessageDocument(fields('m-direct'));
-        expect(direct).not.toBeNull();
-        const viaMongoose = await newMessageDocument(messages, {
-          ...fields('m-mongoose'),
-          source: 'instagram',
-          senderUserId: null,
-        });
-        // All but what differs on purpose.
-        const comparable = (document: Record<string, unknown>) => {
-          expect(document['_id']).toBeInstanceOf(Types.ObjectId);
-          expect(document['instagramMessageId']).toMatch(/^m-/);
-          expect(document['createdAt']).toBeInstanceOf(Date);
-          expect(document['updatedAt']).toEqual(document['createdAt']);
-          return {
-            ...document,
-            _id: 'id',
-            instagramMessageId: 'mid',
-            createdAt: 'now',
-            updatedAt: 'now',
-          };
-        };
-        // Field for field (the order differs: MongoDB keeps it, no query here depends on it).
-        expect(comparable({ ...direct })).toStrictEqual(
-          comparable({ ...viaMongoose }),
-        );
-      },
-    );
-
-    const notStoredForm: [string, Record<string, unknown>][] = [
-      ['an unknown status', { status: 'teleported' }],
-      ['an attachment without a type', { attachments: [{ url: 'x' }] }],
-      [
-        'a number given as text',
-        { attachments: [{ type: 'image', width: '640' }] },
-      ],
-      ['an empty reply', { replyTo: {} }],
-      ['a system line of an unknown kind', { systemEvent: { kind: 'story' } }],
-      ['a null subdocument', { referral: null }],
-    ];
-
-    it.each(notStoredForm)(
-      'leaves %s to Mongoose, which casts, defaults or refuses it',
-      (_, changes) => {
-        expect(
-          inboundMessageDocument(
-            channelFields(new Types.ObjectId(), 'm-odd', changes),
-          ),
-        ).toBeNull();
-      },
-    );
-
     it('refuses what the schema refuses, before anything is written', async () => {
       const conversationId = new Types.ObjectId();
       await expect(
         newMessageDocument(messages, {
-          ...inbound(conversationId, 'm-bad'),
+          ...inboundMessageFields(conversationId, 'm-bad'),
           status: 'teleported',
         }),
       ).rejects.toThrow(/status/);
