@@ -1,4 +1,6 @@
-import { Types } from 'mongoose';
+import { getModelToken } from '@nestjs/mongoose';
+import { type Model, Types } from 'mongoose';
+import { Conversation } from './schemas/conversation.schema';
 import {
   ChatServicesFixture,
   type FakeUser,
@@ -92,6 +94,53 @@ describe('InstagramThreads', () => {
         refreshed.conversation._id,
       );
       expect(stored.instagram?.contactProfile).toEqual(profile);
+    });
+  });
+
+  describe('findInstagramThread', () => {
+    it('answers the lookups of one turn with one query, each with its own thread', async () => {
+      const conversations: Model<Conversation> = chat.module.get(
+        getModelToken(Conversation.name),
+      );
+      const accounts = ['17841400000000101', '17841400000000102'];
+      const contacts = [
+        `contact-${new Types.ObjectId().toHexString()}`,
+        `contact-${new Types.ObjectId().toHexString()}`,
+      ];
+      // Account 1 talks with contact 1, account 2 with contact 2: the query for both accounts and
+      // both contacts could also match account 1 with contact 2, which nobody opened.
+      const opened = await Promise.all(
+        [0, 1].map((n) =>
+          chat.instagramThreads.openInstagramThread({
+            kind: 'instagram',
+            participantIds: [alice.id],
+            instagram: {
+              connectionId: new Types.ObjectId().toHexString(),
+              accountId: accounts[n],
+              contactIgsid: contacts[n],
+            },
+          }),
+        ),
+      );
+      const find = jest.spyOn(conversations, 'find');
+      try {
+        const found = await Promise.all([
+          chat.instagramThreads.findInstagramThread(accounts[0], contacts[0]),
+          chat.instagramThreads.findInstagramThread(accounts[1], contacts[1]),
+          chat.instagramThreads.findInstagramThread(accounts[0], contacts[1]),
+          chat.instagramThreads.findInstagramThread(accounts[0], contacts[0]),
+        ]);
+
+        expect(find).toHaveBeenCalledTimes(1);
+        expect(found.map((conversation) => conversation?._id)).toEqual([
+          opened[0].conversation._id,
+          opened[1].conversation._id,
+          undefined,
+          opened[0].conversation._id,
+        ]);
+      } finally {
+        find.mockRestore();
+      }
     });
   });
 });

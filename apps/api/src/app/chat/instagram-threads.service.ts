@@ -7,6 +7,7 @@ import {
   type OpenedConversation,
   updateConversation,
 } from './conversations.service';
+import { CoalescedReads } from '../database/coalesced-reads';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
 import { Conversation } from './schemas/conversation.schema';
 
@@ -17,10 +18,43 @@ import { Conversation } from './schemas/conversation.schema';
  */
 @Injectable()
 export class InstagramThreads {
+  /**
+   * The thread lookups of one event-loop turn in one query on the unique (account, contact) index:
+   * every account asked for with every contact asked for, so at most THREAD_READS_PER_QUERY of
+   * them (a few hundred index points); pairs nobody asked for are left out by their key.
+   */
+  private readonly threadReads: CoalescedReads<ConversationRecord>;
+
   constructor(
     @InjectModel(Conversation.name)
     private readonly conversations: Model<Conversation>,
-  ) {}
+  ) {
+    this.threadReads = new CoalescedReads<ConversationRecord>(
+      (keys) => {
+        const threads = keys.map(
+          (key) => JSON.parse(key) as [accountId: string, contactIgsid: string],
+        );
+        return conversations
+          .find({
+            kind: 'instagram',
+            'instagram.accountId': {
+              $in: [...new Set(threads.map(([a]) => a))],
+            },
+            'instagram.contactIgsid': {
+              $in: [...new Set(threads.map(([, c]) => c))],
+            },
+          })
+          .lean<ConversationRecord[]>()
+          .exec();
+      },
+      (conversation) =>
+        threadKey(
+          conversation.instagram?.accountId ?? '',
+          conversation.instagram?.contactIgsid ?? '',
+        ),
+      THREAD_READS_PER_QUERY,
+    );
+  }
 
   /**
    * Opens the conversation of an external thread (an Instagram contact of a connected account), or
@@ -30,11 +64,6 @@ export class InstagramThreads {
   async openInstagramThread(
     thread: InboundThread,
   ): Promise<OpenedConversation> {
-    const key = {
-      kind: 'instagram' as const,
-      'instagram.accountId': thread.instagram.accountId,
-      'instagram.contactIgsid': thread.instagram.contactIgsid,
-    };
     const participantIds = thread.participantIds.map(
       (id) => new Types.ObjectId(id),
     );
@@ -43,10 +72,10 @@ export class InstagramThreads {
       accountId: thread.instagram.accountId,
       contactIgsid: thread.instagram.contactIgsid,
     };
-    const existing = await this.conversations
-      .findOne(key)
-      .lean<ConversationRecord>()
-      .exec();
+    const existing = await this.findInstagramThread(
+      thread.instagram.accountId,
+      thread.instagram.contactIgsid,
+    );
     if (existing) {
       // The usual case: the thread already points at this connection and these owners, and no new
       // profile came with it. Nothing to write (a write would cost a journal flush per cache miss).
@@ -100,20 +129,25 @@ export class InstagramThreads {
     }
   }
 
-  /** The conversation of one contact of one Instagram account, if it exists. */
-  findInstagramThread(
+  /**
+   * The conversation of one contact of one Instagram account, if it exists; the lookups of one
+   * event-loop turn share a query.
+   */
+  async findInstagramThread(
     accountId: string,
     contactIgsid: string,
   ): Promise<ConversationRecord | null> {
-    return this.conversations
-      .findOne({
-        kind: 'instagram',
-        'instagram.accountId': accountId,
-        'instagram.contactIgsid': contactIgsid,
-      })
-      .lean<ConversationRecord>()
-      .exec();
+    return (
+      (await this.threadReads.read(threadKey(accountId, contactIgsid))) ?? null
+    );
   }
+}
+
+/** Thread lookups per query at most (each brings its account and its contact). */
+const THREAD_READS_PER_QUERY = 16;
+
+function threadKey(accountId: string, contactIgsid: string): string {
+  return JSON.stringify([accountId, contactIgsid]);
 }
 
 /** The same ids in the same order. */

@@ -22,8 +22,8 @@ interface Remembered<T> {
 
 /**
  * The reads of connections that every webhook delivery makes (whose account it is, the account's
- * username for the owner's view), remembered for CONNECTION_CACHE_MS and shared by the reads of
- * one event-loop turn. Owned by InstagramConnectionsService, which forgets everything on each of
+ * username for the owner's view), remembered for CONNECTION_CACHE_MS; those not remembered are
+ * read together with the others of the same event-loop turn. Owned by InstagramConnectionsService, which forgets everything on each of
  * its writes (a read that a write overtook is not remembered).
  */
 export class ConnectionWebhookReads {
@@ -47,6 +47,20 @@ export class ConnectionWebhookReads {
         .sort(WEBHOOK_ROUTE_SORT)
         .exec(),
     (connection) => connection.instagramAccountId,
+  );
+
+  /** usernamesOf's reads of one turn in one query. */
+  private readonly usernameReads = new CoalescedReads<{
+    _id: Types.ObjectId;
+    instagramUsername: string;
+  }>(
+    (ids) =>
+      this.connections
+        .find({ _id: { $in: ids } })
+        .select({ instagramUsername: 1 })
+        .lean<{ _id: Types.ObjectId; instagramUsername: string }[]>()
+        .exec(),
+    (connection) => connection._id.toHexString(),
   );
 
   constructor(private readonly connections: Model<InstagramConnection>) {}
@@ -84,12 +98,11 @@ export class ConnectionWebhookReads {
     }
     if (missing.length === 0) return usernames;
     const generation = this.generation;
-    const found = await this.connections
-      .find({ _id: { $in: missing } })
-      .select({ instagramUsername: 1 })
-      .lean()
-      .exec();
+    const found = await Promise.all(
+      missing.map((id) => this.usernameReads.read(id)),
+    );
     for (const connection of found) {
+      if (!connection) continue;
       const id = connection._id.toHexString();
       usernames.set(id, connection.instagramUsername);
       if (generation === this.generation) {

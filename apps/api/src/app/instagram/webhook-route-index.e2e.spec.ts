@@ -69,4 +69,33 @@ describe('Webhook routes by index (e2e)', () => {
     ]);
     expect(await service.findForWebhook(account(ACCOUNTS + 1))).toBeNull();
   });
+
+  it('reads the usernames of one turn, asked for by several callers, with one query', async () => {
+    const stored = await connections
+      .find({ instagramAccountId: { $in: [account(3), account(5)] } })
+      .sort({ instagramUsername: 1 })
+      .lean()
+      .exec();
+    const ids = stored.map((connection) => connection._id.toHexString());
+    const find = jest.spyOn(connections, 'find');
+    try {
+      const [first, second] = await Promise.all([
+        service.usernamesOf(ids.slice(0, 2)),
+        service.usernamesOf([
+          ...ids.slice(1),
+          new Types.ObjectId().toHexString(),
+        ]),
+      ]);
+
+      expect(find).toHaveBeenCalledTimes(1);
+      expect([...first.values()]).toEqual(
+        stored.slice(0, 2).map((connection) => connection.instagramUsername),
+      );
+      expect([...second.values()]).toEqual(
+        stored.slice(1).map((connection) => connection.instagramUsername),
+      );
+    } finally {
+      find.mockRestore();
+    }
+  });
 });
