@@ -34,18 +34,23 @@ export class InstagramThreads {
         const threads = keys.map(
           (key) => JSON.parse(key) as [accountId: string, contactIgsid: string],
         );
-        return conversations
-          .find({
-            kind: 'instagram',
-            'instagram.accountId': {
-              $in: [...new Set(threads.map(([a]) => a))],
-            },
-            'instagram.contactIgsid': {
-              $in: [...new Set(threads.map(([, c]) => c))],
-            },
-          })
-          .lean<ConversationRecord[]>()
-          .exec();
+        return (
+          conversations
+            .find({
+              kind: 'instagram',
+              'instagram.accountId': {
+                $in: [...new Set(threads.map(([a]) => a))],
+              },
+              'instagram.contactIgsid': {
+                $in: [...new Set(threads.map(([, c]) => c))],
+              },
+            })
+            // From the primary, whatever the connection's read preference: opening a thread after a
+            // lost race must see the winner's insert.
+            .read('primary')
+            .lean<ConversationRecord[]>()
+            .exec()
+        );
       },
       (conversation) =>
         threadKey(

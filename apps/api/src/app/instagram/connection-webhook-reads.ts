@@ -94,7 +94,7 @@ export class ConnectionWebhookReads {
       const cached = this.usernames.get(id);
       if (cached && cached.expiresAt > now) {
         if (cached.value !== null) usernames.set(id, cached.value);
-      } else if (Types.ObjectId.isValid(id)) missing.push(id);
+      } else if (Types.ObjectId.isValid(id)) missing.push(id.toLowerCase());
     }
     if (missing.length === 0) return usernames;
     const generation = this.generation;
