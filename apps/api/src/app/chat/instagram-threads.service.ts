@@ -53,7 +53,7 @@ export class InstagramThreads {
         );
       },
       (conversation) =>
-        threadKey(
+        instagramThreadKey(
           conversation.instagram?.accountId ?? '',
           conversation.instagram?.contactIgsid ?? '',
         ),
@@ -143,7 +143,9 @@ export class InstagramThreads {
     contactIgsid: string,
   ): Promise<ConversationRecord | null> {
     return (
-      (await this.threadReads.read(threadKey(accountId, contactIgsid))) ?? null
+      (await this.threadReads.read(
+        instagramThreadKey(accountId, contactIgsid),
+      )) ?? null
     );
   }
 }
@@ -151,7 +153,11 @@ export class InstagramThreads {
 /** Thread lookups per query at most (each brings its account and its contact). */
 const THREAD_READS_PER_QUERY = 16;
 
-function threadKey(accountId: string, contactIgsid: string): string {
+/** One Instagram thread (account and contact) as a string, for maps and caches. */
+export function instagramThreadKey(
+  accountId: string,
+  contactIgsid: string,
+): string {
   return JSON.stringify([accountId, contactIgsid]);
 }
 

@@ -23,8 +23,8 @@ interface Remembered<T> {
 /**
  * The reads of connections that every webhook delivery makes (whose account it is, the account's
  * username for the owner's view), remembered for CONNECTION_CACHE_MS; those not remembered are
- * read together with the others of the same event-loop turn. Owned by InstagramConnectionsService, which forgets everything on each of
- * its writes (a read that a write overtook is not remembered).
+ * read together with the others of the same event-loop turn. Owned by InstagramConnectionsService,
+ * which forgets everything on each of its writes (a read that a write overtook is not remembered).
  */
 export class ConnectionWebhookReads {
   /** findForWebhook's answers, by account id. */

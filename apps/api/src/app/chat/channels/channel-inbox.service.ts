@@ -10,7 +10,10 @@ import { ChatNotifier } from '../chat-notifier.service';
 import { toChannelConversation, toMessageDto } from '../chat.mapper';
 import type { ConversationRecord, MessageRecord } from '../chat.records';
 import { ConversationsService } from '../conversations.service';
-import { InstagramThreads } from '../instagram-threads.service';
+import {
+  instagramThreadKey,
+  InstagramThreads,
+} from '../instagram-threads.service';
 import { Message } from '../schemas/message.schema';
 import type { CachedContactProfile } from '../schemas/conversation.schema';
 import { messageSearchTerms } from '../search/search-terms';
@@ -295,7 +298,7 @@ export class ChannelInbox {
   /** The thread's conversation, when it was opened here moments ago for the same owners. */
   private cachedThread(thread: InboundThread): ConversationRecord | null {
     if (thread.contactProfile) return null;
-    const key = threadKey(
+    const key = instagramThreadKey(
       thread.instagram.accountId,
       thread.instagram.contactIgsid,
     );
@@ -317,7 +320,7 @@ export class ChannelInbox {
   private rememberThread(conversation: ConversationRecord): void {
     const { instagram } = conversation;
     if (conversation.kind !== 'instagram' || !instagram) return;
-    const key = threadKey(instagram.accountId, instagram.contactIgsid);
+    const key = instagramThreadKey(instagram.accountId, instagram.contactIgsid);
     const id = conversation._id.toHexString();
     this.threads.delete(key);
     this.threadsById.delete(id);
@@ -348,13 +351,9 @@ export class ChannelInbox {
     const { instagram } = cached.conversation;
     if (instagram)
       this.threads.delete(
-        threadKey(instagram.accountId, instagram.contactIgsid),
+        instagramThreadKey(instagram.accountId, instagram.contactIgsid),
       );
   }
-}
-
-function threadKey(accountId: string, contactIgsid: string): string {
-  return `${accountId} ${contactIgsid}`;
 }
 
 function openedFor(

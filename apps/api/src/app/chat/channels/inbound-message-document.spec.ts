@@ -6,6 +6,7 @@ import { Mongoose, Types } from 'mongoose';
 import { Message, MessageSchema } from '../schemas/message.schema';
 import { inboundMessageFields } from '../testing/inbound-message-fields';
 import {
+  CHANNEL_MESSAGE_ORIGIN,
   type ChannelMessageFields,
   inboundMessageDocument,
   MESSAGE_SUBDOCUMENT_FIELDS,
@@ -116,8 +117,7 @@ describe('inboundMessageDocument', () => {
       expect(direct).not.toBeNull();
       const viaMongoose = await newMessageDocument(messages, {
         ...fields('m-mongoose'),
-        source: 'instagram',
-        senderUserId: null,
+        ...CHANNEL_MESSAGE_ORIGIN,
       });
       // All but what differs on purpose.
       const comparable = (document: Record<string, unknown>) => {

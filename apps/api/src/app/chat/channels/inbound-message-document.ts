@@ -57,7 +57,7 @@ const SYSTEM_EVENT: Shape = {
   referral: REFERRAL,
 };
 
-/** The subdocuments' fields by message field: chat-schemas.spec.ts holds them to the schema's. */
+/** The subdocuments' fields by message field: its spec holds them to the schema's. */
 export const MESSAGE_SUBDOCUMENT_FIELDS: Readonly<Record<string, Shape>> = {
   attachments: ATTACHMENT,
   replyTo: REPLY_TO,
@@ -80,7 +80,7 @@ class NotInStoredForm extends Error {}
  * webhook's reader produces): Mongoose's hydration, validation and copy cost more than the rest of
  * an inbound message's handling on the API's thread. null when any field would be cast, defaulted
  * or refused by the schema (a wrong type, an unknown status, an attachment without a type): the
- * caller lets Mongoose build that one (newMessageDocument). chat-schemas.spec.ts holds the two equal.
+ * caller lets Mongoose build that one (newMessageDocument). inbound-message-document.spec.ts holds the two equal.
  */
 export function inboundMessageDocument(
   fields: ChannelMessageFields,
