@@ -95,6 +95,43 @@ describe('InstagramThreads', () => {
       );
       expect(stored.instagram?.contactProfile).toEqual(profile);
     });
+    it('opens one conversation for a new contact when two deliveries race to open it', async () => {
+      const first = thread(alice.id, new Types.ObjectId());
+
+      // Both look before either writes (their lookups share one query): one insert wins the
+      // unique (account, contact) index, the other finds the winner on its second look.
+      const opened = await Promise.all([
+        chat.instagramThreads.openInstagramThread(first),
+        chat.instagramThreads.openInstagramThread(first),
+      ]);
+
+      expect(opened.map((o) => o.created).sort()).toEqual([false, true]);
+      expect(opened[0].conversation._id).toEqual(opened[1].conversation._id);
+    });
+
+    it('gives up after one more look when the database keeps refusing the insert as a duplicate', async () => {
+      const conversations: Model<Conversation> = chat.module.get(
+        getModelToken(Conversation.name),
+      );
+      // A duplicate the lookup cannot see (no database here produces one on demand): before, the
+      // open went round for ever; now the caller gets the error and its retry takes it up.
+      const refusal = Object.assign(new Error('E11000 duplicate key error'), {
+        code: 11000,
+      });
+      const create = jest
+        .spyOn(conversations, 'create')
+        .mockRejectedValue(refusal as never);
+      try {
+        await expect(
+          chat.instagramThreads.openInstagramThread(
+            thread(alice.id, new Types.ObjectId()),
+          ),
+        ).rejects.toBe(refusal);
+        expect(create).toHaveBeenCalledTimes(2);
+      } finally {
+        create.mockRestore();
+      }
+    });
   });
 
   describe('findInstagramThread', () => {

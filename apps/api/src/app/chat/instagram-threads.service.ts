@@ -66,8 +66,13 @@ export class InstagramThreads {
    * returns the one it already has, pointed at the current connection and owner and with the
    * newest profile given.
    */
-  async openInstagramThread(
+  openInstagramThread(thread: InboundThread): Promise<OpenedConversation> {
+    return this.openThread(thread, false);
+  }
+
+  private async openThread(
     thread: InboundThread,
+    afterLostRace: boolean,
   ): Promise<OpenedConversation> {
     const participantIds = thread.participantIds.map(
       (id) => new Types.ObjectId(id),
@@ -126,9 +131,11 @@ export class InstagramThreads {
         created: true,
       };
     } catch (error) {
-      // Two webhooks for a new contact raced: the unique (account, contact) index let one win.
-      if (isDuplicateKeyError(error)) {
-        return this.openInstagramThread(thread);
+      // Two webhooks for a new contact raced: the unique (account, contact) index let one win, and
+      // a second look finds the winner. Once only: a duplicate the lookup cannot see (another
+      // unique index) would otherwise send this round for ever; the caller's retry takes it up.
+      if (isDuplicateKeyError(error) && !afterLostRace) {
+        return this.openThread(thread, true);
       }
       throw error;
     }
