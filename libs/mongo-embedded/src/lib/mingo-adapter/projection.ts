@@ -40,19 +40,65 @@ export function projectDocuments(
   if (included.length > 0 && excluded.some((k) => k !== '_id'))
     throw badValue('Cannot do exclusion on field in inclusion projection');
   if (included.length > 0) {
-    return docs.map((doc) => {
-      const out: Document = {};
-      if (!idExcluded && '_id' in doc) out['_id'] = doc['_id'];
-      for (const path of included) copyPath(doc, out, path.split('.'));
-      return out;
-    });
+    const includedParts = included.map((path) => path.split('.'));
+    const key = `+${idExcluded ? '-_id' : ''}\0${included.join('\0')}`;
+    return docs.map((doc) =>
+      projectedOnce(doc, key, () => {
+        const out: Document = {};
+        if (!idExcluded && '_id' in doc) out['_id'] = doc['_id'];
+        for (const parts of includedParts) copyPath(doc, out, parts);
+        return out;
+      }),
+    );
   }
   // Like an inclusion (and a find without projection), the result shares what it keeps with the
   // stored document: only the objects on an excluded path are copied, never the whole document.
   const excludedParts = excluded.map((path) => path.split('.'));
+  const key = `-\0${excluded.join('\0')}`;
   return docs.map((doc) =>
-    excludedParts.reduce<unknown>((out, parts) => withoutPath(out, parts), doc),
-  ) as Document[];
+    projectedOnce(
+      doc,
+      key,
+      () =>
+        excludedParts.reduce<unknown>(
+          (out, parts) => withoutPath(out, parts),
+          doc,
+        ) as Document,
+    ),
+  );
+}
+
+/**
+ * The last plain projection of a stored document, kept on it under a symbol (never serialized,
+ * never copied; stored documents are replaced, never changed in place, so it cannot go stale).
+ * Pages of the same messages are read over and over with the same projection: the projected copy
+ * keeps its own cached BSON (wire-protocol.ts), so a page already sent is neither projected nor
+ * encoded again. `key` names the projection (its kind and paths).
+ */
+const PROJECTED = Symbol('mongo-embedded.projected');
+
+function projectedOnce(
+  doc: Document,
+  key: string,
+  project: () => Document,
+): Document {
+  const holder = doc as Document & {
+    [PROJECTED]?: { key: string; doc: Document };
+  };
+  const cached = holder[PROJECTED];
+  if (cached !== undefined && cached.key === key) return cached.doc;
+  const projected = project();
+  if (cached !== undefined) {
+    // Another projection of the same document: the newer one is kept.
+    cached.key = key;
+    cached.doc = projected;
+  } else {
+    Object.defineProperty(doc, PROJECTED, {
+      value: { key, doc: projected },
+      enumerable: false,
+    });
+  }
+  return projected;
 }
 
 function copyPath(src: unknown, dst: Document, parts: string[]): void {
@@ -101,10 +147,21 @@ function withoutPath(value: unknown, parts: string[]): unknown {
   )
     return value;
   if (parts.length === 1) {
-    // A spread copies enumerable symbol keys too: the document's cached BSON (DOC_BYTES,
-    // wire-protocol.ts) must stay non-enumerable, or a copy would be sent with the excluded field.
-    const copy: Document = { ...value };
-    delete copy[parts[0]];
+    // Built without the field rather than copied and deleted from: a deletion turns the copy into
+    // a slow dictionary object, for the encoder and the garbage collector. Own string keys only:
+    // the symbols a stored document carries (its caches) belong to it, not to the copy.
+    const copy: Document = {};
+    for (const key of Object.keys(value)) {
+      if (key === parts[0]) continue;
+      if (key === '__proto__')
+        Object.defineProperty(copy, key, {
+          value: value[key],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else copy[key] = value[key];
+    }
     return copy;
   }
   const inner = withoutPath(value[parts[0]], parts.slice(1));

@@ -1,0 +1,96 @@
+import { BSON, type Document, ObjectId } from 'bson';
+import { projectDocuments } from './projection';
+
+const stored = (): Document => ({
+  _id: new ObjectId(),
+  text: 'hello',
+  searchTerms: ['hello'],
+  delivery: { dueAt: new Date(0), attempts: 1 },
+  createdAt: new Date(1),
+});
+
+describe('projectDocuments', () => {
+  it('projects a document once per projection and answers the next read with the same copy', () => {
+    const doc = stored();
+    const [first] = projectDocuments([doc], { searchTerms: 0 }, {});
+    const [again] = projectDocuments([doc], { searchTerms: false }, {});
+
+    expect(again).toBe(first);
+    expect(first).toEqual({
+      _id: doc['_id'],
+      text: 'hello',
+      delivery: doc['delivery'],
+      createdAt: doc['createdAt'],
+    });
+    // The stored document is left as it was.
+    expect(Object.keys(doc)).toEqual([
+      '_id',
+      'text',
+      'searchTerms',
+      'delivery',
+      'createdAt',
+    ]);
+  });
+
+  it('answers another projection of the same document with its own result, each time', () => {
+    const doc = stored();
+    const excluded = (): Document =>
+      projectDocuments([doc], { searchTerms: 0, 'delivery.dueAt': 0 }, {})[0];
+    const included = (): Document =>
+      projectDocuments([doc], { text: 1, _id: 0 }, {})[0];
+
+    const a = excluded();
+    expect(included()).toEqual({ text: 'hello' });
+    expect(excluded()).toEqual(a);
+    expect(a).toEqual({
+      _id: doc['_id'],
+      text: 'hello',
+      delivery: { attempts: 1 },
+      createdAt: doc['createdAt'],
+    });
+    expect(included()).toEqual({ text: 'hello' });
+  });
+
+  it('projects a new version of a document from that version', () => {
+    const before = stored();
+    projectDocuments([before], { searchTerms: 0 }, {});
+    // Stored documents are replaced on update, never changed in place.
+    const after = { ...before, text: 'edited' };
+
+    expect(projectDocuments([after], { searchTerms: 0 }, {})[0]).toEqual({
+      _id: before['_id'],
+      text: 'edited',
+      delivery: before['delivery'],
+      createdAt: before['createdAt'],
+    });
+  });
+
+  it('encodes a projected copy without the excluded field or anything the stored document caches', () => {
+    const doc = stored();
+    const cache = Symbol('a cache of the stored document');
+    Object.defineProperty(doc, cache, { value: 'kept', enumerable: true });
+    const [projected] = projectDocuments([doc], { searchTerms: 0 }, {});
+
+    expect(Object.getOwnPropertySymbols(projected)).toEqual([]);
+    expect(BSON.deserialize(BSON.serialize(projected))).toEqual({
+      _id: doc['_id'],
+      text: 'hello',
+      delivery: doc['delivery'],
+      createdAt: doc['createdAt'],
+    });
+  });
+
+  it('keeps a field named __proto__ as a field of the copy', () => {
+    const doc = BSON.deserialize(
+      BSON.serialize({ a: 1, drop: 2, ['__proto__']: { polluted: true } }),
+    );
+    const [projected] = projectDocuments([doc], { drop: 0 }, {});
+
+    expect(Object.prototype.hasOwnProperty.call(projected, '__proto__')).toBe(
+      true,
+    );
+    expect(Object.getPrototypeOf(projected)).toBe(Object.prototype);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(Object.keys(projected)).toEqual(['a', '__proto__']);
+  });
+});
