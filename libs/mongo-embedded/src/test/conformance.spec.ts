@@ -313,6 +313,28 @@ describe.each(stacks)('$name', (stack) => {
       ]);
     });
 
+    it('projects only _id for {_id: 1}, and answers a repeated projection from the current document', async () => {
+      const people$ = db.collection('people');
+      expect(
+        await people$
+          .find({ _id: 1 as any }, { projection: { _id: 1 } })
+          .toArray(),
+      ).toEqual([{ _id: 1 }]);
+      const read = () =>
+        people$.findOne({ _id: 2 as any }, { projection: { tags: 0, age: 0 } });
+      const before = await read();
+      expect(await read()).toEqual(before);
+      await people$.updateOne({ _id: 2 as any }, { $set: { city: 'Bergen' } });
+      try {
+        expect(await read()).toEqual({ ...before, city: 'Bergen' });
+      } finally {
+        await people$.updateOne(
+          { _id: 2 as any },
+          { $set: { city: people[1].city } },
+        );
+      }
+    });
+
     it('applies an exclusion projection and dotted projections', async () => {
       const [ann] = await db
         .collection('people')

@@ -109,25 +109,30 @@ describe('InstagramThreads', () => {
       expect(opened[0].conversation._id).toEqual(opened[1].conversation._id);
     });
 
-    it('gives up after one more look when the database keeps refusing the insert as a duplicate', async () => {
+    it('gives up after one more look when the database refuses the insert as a duplicate twice', async () => {
       const conversations: Model<Conversation> = chat.module.get(
         getModelToken(Conversation.name),
       );
       // A duplicate the lookup cannot see (no database here produces one on demand): before, the
-      // open went round for ever; now the caller gets the error and its retry takes it up.
+      // open went round until an insert succeeded; now the caller gets the error after one more
+      // look, and its own retry (the webhook's schedule) takes it up.
       const refusal = Object.assign(new Error('E11000 duplicate key error'), {
         code: 11000,
       });
       const create = jest
         .spyOn(conversations, 'create')
-        .mockRejectedValue(refusal as never);
+        .mockRejectedValueOnce(refusal as never)
+        .mockRejectedValueOnce(refusal as never);
       try {
+        const first = thread(alice.id, new Types.ObjectId());
         await expect(
-          chat.instagramThreads.openInstagramThread(
-            thread(alice.id, new Types.ObjectId()),
-          ),
+          chat.instagramThreads.openInstagramThread(first),
         ).rejects.toBe(refusal);
         expect(create).toHaveBeenCalledTimes(2);
+        // Nothing was stored meanwhile: the next delivery opens the thread.
+        create.mockRestore();
+        const opened = await chat.instagramThreads.openInstagramThread(first);
+        expect(opened.created).toBe(true);
       } finally {
         create.mockRestore();
       }

@@ -51,6 +51,38 @@ describe('projectDocuments', () => {
     expect(included()).toEqual({ text: 'hello' });
   });
 
+  it('answers a repeated inclusion with the same copy, and tells apart projections that differ only by _id', () => {
+    const doc = stored();
+    const [withId] = projectDocuments([doc], { text: 1 }, {});
+    const [withoutId] = projectDocuments([doc], { text: 1, _id: 0 }, {});
+
+    expect(withId).toEqual({ _id: doc['_id'], text: 'hello' });
+    expect(withoutId).toEqual({ text: 'hello' });
+    expect(projectDocuments([doc], { text: 1, _id: 0 }, {})[0]).toBe(withoutId);
+  });
+
+  it('projects only _id for {_id: 1}, and keeps it apart from excluding a field named ""', () => {
+    const doc: Document = { ...stored(), '': 'empty name' };
+
+    expect(projectDocuments([doc], { _id: 1 }, {})[0]).toEqual({
+      _id: doc['_id'],
+    });
+    expect(projectDocuments([doc], { '': 0 }, {})[0]).not.toHaveProperty('');
+    expect(projectDocuments([doc], { '': 0 }, {})[0]).toHaveProperty('text');
+    expect(projectDocuments([doc], { _id: 1 }, {})[0]).toEqual({
+      _id: doc['_id'],
+    });
+  });
+
+  it('projects with operators afresh each time (their result may depend on the filter)', () => {
+    const doc: Document = { ...stored(), tags: ['a', 'b', 'c'] };
+    const slice = (): Document =>
+      projectDocuments([doc], { tags: { $slice: 1 } }, {})[0];
+
+    expect(slice()['tags']).toEqual(['a']);
+    expect(slice()).not.toBe(slice());
+  });
+
   it('projects a new version of a document from that version', () => {
     const before = stored();
     projectDocuments([before], { searchTerms: 0 }, {});

@@ -39,9 +39,10 @@ export function projectDocuments(
   const idExcluded = '_id' in projection && !projection['_id'];
   if (included.length > 0 && excluded.some((k) => k !== '_id'))
     throw badValue('Cannot do exclusion on field in inclusion projection');
-  if (included.length > 0) {
+  // `{_id: 1}` alone is an inclusion of `_id` only, as in MongoDB (Mongoose's exists() sends it).
+  if (included.length > 0 || (keys.length > 0 && excluded.length === 0)) {
     const includedParts = included.map((path) => path.split('.'));
-    const key = `+${idExcluded ? '-_id' : ''}\0${included.join('\0')}`;
+    const key = JSON.stringify(['+', idExcluded, included]);
     return docs.map((doc) =>
       projectedOnce(doc, key, () => {
         const out: Document = {};
@@ -54,7 +55,7 @@ export function projectDocuments(
   // Like an inclusion (and a find without projection), the result shares what it keeps with the
   // stored document: only the objects on an excluded path are copied, never the whole document.
   const excludedParts = excluded.map((path) => path.split('.'));
-  const key = `-\0${excluded.join('\0')}`;
+  const key = JSON.stringify(['-', excluded]);
   return docs.map((doc) =>
     projectedOnce(
       doc,
@@ -73,7 +74,8 @@ export function projectDocuments(
  * never copied; stored documents are replaced, never changed in place, so it cannot go stale).
  * Pages of the same messages are read over and over with the same projection: the projected copy
  * keeps its own cached BSON (wire-protocol.ts), so a page already sent is neither projected nor
- * encoded again. `key` names the projection (its kind and paths).
+ * encoded again. `key` names the projection (its kind and paths). What it costs: one projected
+ * copy and its BSON per document read with a projection, released with that version of it.
  */
 const PROJECTED = Symbol('mongo-embedded.projected');
 
@@ -148,8 +150,8 @@ function withoutPath(value: unknown, parts: string[]): unknown {
     return value;
   if (parts.length === 1) {
     // Built without the field rather than copied and deleted from: a deletion turns the copy into
-    // a slow dictionary object, for the encoder and the garbage collector. Own string keys only:
-    // the symbols a stored document carries (its caches) belong to it, not to the copy.
+    // a slow dictionary object, for the encoder and the garbage collector. Own string keys only
+    // (the objects on the way to it are spread, below; BSON encodes no symbol either way).
     const copy: Document = {};
     for (const key of Object.keys(value)) {
       if (key === parts[0]) continue;
