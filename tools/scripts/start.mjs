@@ -49,8 +49,16 @@ const children = [];
  * The API's process also hosts the embedded database: a larger young generation (V8's default
  * semi-space is 16 MB) makes scavenges rarer, which halves the p99 of a history page
  * (`npx nx run mongo-embedded:bench`: 58 pauses and 4.7 ms at 100k messages; 25 and 2.5 ms).
+ * Without allocation-site pretenuring: the database thread decodes the documents it stores and the
+ * commands it throws away at the same allocation sites, so V8 learnt to allocate both straight in
+ * the old generation, and every update pipeline's spec became garbage there (during the chat
+ * bench's sends: 210 -> 104 MB promoted on that thread, and its major collection, 100-300 ms of the
+ * thread, no longer fell in the measured phases).
  */
-const API_NODE_FLAGS = ['--max-semi-space-size=32'];
+const API_NODE_FLAGS = [
+  '--max-semi-space-size=32',
+  '--no-allocation-site-pretenuring',
+];
 
 function run(name, script, env, nodeFlags = []) {
   const child = spawn(process.execPath, [...nodeFlags, script], {

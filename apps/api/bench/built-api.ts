@@ -34,8 +34,13 @@ export async function startBuiltApi(
   const port = await freePort();
   const child = spawnNode(
     workspaceRoot,
-    // The flags `npm start` gives the API (tools/scripts/start.mjs: a 32 MB young generation).
-    ['--max-semi-space-size=32', join(workspaceRoot, 'dist/apps/api/main.js')],
+    // The flags `npm start` gives the API (tools/scripts/start.mjs: a 32 MB young generation, no
+    // allocation-site pretenuring).
+    [
+      '--max-semi-space-size=32',
+      '--no-allocation-site-pretenuring',
+      join(workspaceRoot, 'dist/apps/api/main.js'),
+    ],
     {
       ...process.env,
       NODE_ENV: 'development',

@@ -105,7 +105,12 @@ async function main() {
       : [];
     const child = spawn(
       process.execPath,
-      [...prof, '--max-semi-space-size=32', join(root, main)],
+      [
+        ...prof,
+        '--max-semi-space-size=32',
+        '--no-allocation-site-pretenuring',
+        join(root, main),
+      ],
       {
         cwd: root,
         stdio: ['ignore', 'ignore', 'inherit'],
