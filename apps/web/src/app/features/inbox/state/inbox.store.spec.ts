@@ -272,6 +272,44 @@ describe('InboxStore', () => {
     ).toBe(0);
   });
 
+  it('counts a live message in the open conversation as unread while the tab is hidden, and reads it once the tab is shown', () => {
+    setUp();
+    openWithHistory('c-grace', []);
+    let visibility: DocumentVisibilityState = 'hidden';
+    Object.defineProperty(document, 'visibilityState', {
+      configurable: true,
+      get: () => visibility,
+    });
+    // The conversation as held (the list shows no badge on the open one).
+    const unread = () => store.activeConversation()?.unreadCount;
+    try {
+      realtime.messageNew$.next(
+        message(
+          'm-9',
+          'c-grace',
+          grace.id,
+          'Are you there?',
+          '2026-11-20T13:00:00.000Z',
+        ),
+      );
+
+      http.expectNone('/api/conversations/c-grace/read');
+      expect(store.activeTimeline().map((entry) => entry.text)).toEqual([
+        'Are you there?',
+      ]);
+      expect(unread()).toBe(1);
+
+      visibility = 'visible';
+      document.dispatchEvent(new Event('visibilitychange'));
+
+      http.expectOne('/api/conversations/c-grace/read').flush({});
+      expect(unread()).toBe(0);
+    } finally {
+      // Back to the document's own (prototype) property.
+      delete (document as { visibilityState?: unknown }).visibilityState;
+    }
+  });
+
   it('drops a message the server removed (an echo merged into the reply) from its thread, and only that one', () => {
     setUp();
     const reply = message(

@@ -5,13 +5,14 @@ import {
   inject,
   signal,
 } from '@angular/core';
+import { DOCUMENT } from '@angular/common';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import type {
   ConversationDto,
   MessageDto,
   UserDto,
 } from '@instantchat/contracts';
-import { Observable, map, tap } from 'rxjs';
+import { Observable, fromEvent, map, tap } from 'rxjs';
 import { RealtimeService } from '../../../core/realtime/realtime.service';
 import { AuthService } from '../../../core/session/auth.service';
 import { conversationTitle } from './conversation-names';
@@ -39,6 +40,7 @@ export class InboxStore {
   private readonly realtime = inject(RealtimeService);
   private readonly auth = inject(AuthService);
   private readonly destroyRef = inject(DestroyRef);
+  private readonly document = inject(DOCUMENT);
   private readonly list = inject(ConversationListState);
   private readonly threads = inject(ThreadsState);
   private readonly outbox = inject(Outbox);
@@ -112,6 +114,10 @@ export class InboxStore {
     if (token) {
       this.realtime.connect(token);
     }
+    // What arrived in the open conversation while the tab was hidden is read once it is seen.
+    fromEvent(this.document, 'visibilitychange')
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe(() => this.markActiveReadIfNeeded());
     this.destroyRef.onDestroy(() => {
       this.typing.dispose();
       this.realtime.disconnect();
@@ -351,7 +357,9 @@ export class InboxStore {
     }
     if (!this.isMine(message) && isNews) {
       const isOnScreen = message.conversationId === this.activeConversationId();
-      if (isOnScreen) {
+      // Read only if the person can see it: an open conversation in a hidden tab (another tab or
+      // device in front) counts it as unread until the tab is shown again.
+      if (isOnScreen && this.isVisible()) {
         this.list.markRead(message.conversationId);
       } else {
         this.list.countUnread(message.conversationId);
@@ -385,9 +393,13 @@ export class InboxStore {
       // Opened by a link before the list had landed: what was unread shows now, before it is read.
       this.landing.takeAwaitedMarker(conversation);
     }
-    if (conversation && conversation.unreadCount > 0) {
+    if (conversation && conversation.unreadCount > 0 && this.isVisible()) {
       this.list.markRead(conversation.id);
     }
+  }
+
+  private isVisible(): boolean {
+    return this.document.visibilityState !== 'hidden';
   }
 }
 
