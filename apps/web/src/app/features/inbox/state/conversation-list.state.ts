@@ -161,10 +161,13 @@ export class ConversationListState {
       this.markingRead.delete(conversationId);
       const askedAgain = this.readAgain.delete(conversationId);
       const conversation = this.find(conversationId);
-      // Only a message newer than what the finished request marked read needs another one.
+      // Only a message newer than what the finished request marked read needs another one, and
+      // not one counted unread meanwhile: that came while the tab was hidden, and is read when the
+      // tab is shown (InboxStore).
       if (
         askedAgain &&
         conversation &&
+        !(conversation.unreadCount > 0) &&
         (readAt === null || conversation.lastMessageAt > readAt)
       ) {
         this.markRead(conversationId);

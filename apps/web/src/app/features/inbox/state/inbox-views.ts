@@ -73,9 +73,16 @@ export class InboxViews {
     emptyStateFor(this.activeFilter(), this.conversationItems().length > 0),
   );
 
-  /** Unread messages outside the open conversation, for the tab title. */
-  readonly unreadTotal = computed(() =>
-    this.conversationItems().reduce((sum, item) => sum + item.unreadCount, 0),
+  /**
+   * Unread messages, for the tab title: the list shows no badge on the open conversation, but a
+   * hidden tab leaves what arrives there unread (InboxStore), and its title is all the person sees.
+   */
+  readonly unreadTotal = computed(
+    () =>
+      this.conversationItems().reduce(
+        (sum, item) => sum + item.unreadCount,
+        0,
+      ) + (this.activeConversation()?.unreadCount ?? 0),
   );
 
   /** What the person had typed in the open conversation and not sent. */

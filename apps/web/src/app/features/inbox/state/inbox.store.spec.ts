@@ -282,6 +282,7 @@ describe('InboxStore', () => {
     });
     // The conversation as held (the list shows no badge on the open one).
     const unread = () => store.activeConversation()?.unreadCount;
+    const elsewhere = store.unreadTotal();
     try {
       realtime.messageNew$.next(
         message(
@@ -298,12 +299,15 @@ describe('InboxStore', () => {
         'Are you there?',
       ]);
       expect(unread()).toBe(1);
+      // The hidden tab's title counts it.
+      expect(store.unreadTotal()).toBe(elsewhere + 1);
 
       visibility = 'visible';
       document.dispatchEvent(new Event('visibilitychange'));
 
       http.expectOne('/api/conversations/c-grace/read').flush({});
       expect(unread()).toBe(0);
+      expect(store.unreadTotal()).toBe(elsewhere);
     } finally {
       // Back to the document's own (prototype) property.
       delete (document as { visibilityState?: unknown }).visibilityState;
@@ -373,6 +377,57 @@ describe('InboxStore', () => {
       userId: me.id,
       readAt: '2026-11-20T13:00:06.000Z',
     });
+  });
+
+  it('does not mark read again, once the request in flight ends, what came while the tab was hidden', () => {
+    setUp();
+    openWithHistory('c-grace', []);
+    let visibility: DocumentVisibilityState = 'visible';
+    Object.defineProperty(document, 'visibilityState', {
+      configurable: true,
+      get: () => visibility,
+    });
+    const elsewhere = store.unreadTotal();
+    try {
+      realtime.messageNew$.next(
+        message('m-1', 'c-grace', grace.id, 'One', '2026-11-20T13:00:00.000Z'),
+      );
+      const firstRead = http.expectOne('/api/conversations/c-grace/read');
+      realtime.messageNew$.next(
+        message('m-2', 'c-grace', grace.id, 'Two', '2026-11-20T13:00:05.000Z'),
+      );
+      visibility = 'hidden';
+      document.dispatchEvent(new Event('visibilitychange'));
+      realtime.messageNew$.next(
+        message(
+          'm-3',
+          'c-grace',
+          grace.id,
+          'Three',
+          '2026-11-20T13:00:09.000Z',
+        ),
+      );
+
+      firstRead.flush({
+        conversationId: 'c-grace',
+        userId: me.id,
+        readAt: '2026-11-20T13:00:02.000Z',
+      });
+
+      // The repeat asked for by "Two" would mark "Three" read too: it waits for the tab.
+      http.expectNone('/api/conversations/c-grace/read');
+      expect(store.unreadTotal()).toBe(elsewhere + 1);
+      visibility = 'visible';
+      document.dispatchEvent(new Event('visibilitychange'));
+      http.expectOne('/api/conversations/c-grace/read').flush({
+        conversationId: 'c-grace',
+        userId: me.id,
+        readAt: '2026-11-20T13:00:10.000Z',
+      });
+      expect(store.unreadTotal()).toBe(elsewhere);
+    } finally {
+      delete (document as { visibilityState?: unknown }).visibilityState;
+    }
   });
 
   it('does not mark read again for news the request in flight already covered', () => {

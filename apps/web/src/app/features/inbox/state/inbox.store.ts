@@ -1,11 +1,11 @@
 import {
+  DOCUMENT,
   DestroyRef,
   Injectable,
   computed,
   inject,
   signal,
 } from '@angular/core';
-import { DOCUMENT } from '@angular/common';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import type {
   ConversationDto,
@@ -356,10 +356,12 @@ export class InboxStore {
       return;
     }
     if (!this.isMine(message) && isNews) {
-      const isOnScreen = message.conversationId === this.activeConversationId();
       // Read only if the person can see it: an open conversation in a hidden tab (another tab or
       // device in front) counts it as unread until the tab is shown again.
-      if (isOnScreen && this.isVisible()) {
+      const isOnScreen =
+        message.conversationId === this.activeConversationId() &&
+        this.isVisible();
+      if (isOnScreen) {
         this.list.markRead(message.conversationId);
       } else {
         this.list.countUnread(message.conversationId);
