@@ -8,8 +8,8 @@ interface PendingRead<T> {
  * Reads of single documents asked for in the same event-loop turn go to the database as one query
  * for all their keys (`{ _id: { $in: [...] } }` or the like) instead of one command each: under
  * load, concurrent requests share a command and its round trip, while a lone read still goes out at
- * once, in the event loop's next check phase (setImmediate). Each caller gets its own document (undefined when there is none); when the query
- * fails, every read of it fails.
+ * once, in the event loop's next check phase (setImmediate). Each caller gets its own document
+ * (undefined when there is none); when the query fails, every read of it fails.
  */
 export class CoalescedReads<T> {
   private pending: PendingRead<T>[] = [];

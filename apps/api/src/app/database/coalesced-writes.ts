@@ -53,9 +53,10 @@ interface PendingWrite {
 /**
  * Writes asked for in the same event-loop turn go to the database as one unordered bulk write
  * instead of one command each: under load, concurrent requests share a command (and its round trip,
- * BSON framing and journal flush), while a lone write still goes out at once, in the event loop's next check phase (setImmediate). Each caller
- * is answered for its own row: once it is durable, or with its own write error (a duplicate key
- * fails only the row that had it); when the command as a whole fails, every row of it fails.
+ * BSON framing and journal flush), while a lone write still goes out at once, in the event loop's
+ * next check phase (setImmediate). Each caller is answered for its own row: once it is durable, or
+ * with its own write error (a duplicate key fails only the row that had it); when the command as a
+ * whole fails, every row of it fails.
  */
 export class CoalescedWrites {
   private pending: PendingWrite[] = [];

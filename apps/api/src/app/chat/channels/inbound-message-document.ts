@@ -80,7 +80,8 @@ class NotInStoredForm extends Error {}
  * webhook's reader produces): Mongoose's hydration, validation and copy cost more than the rest of
  * an inbound message's handling on the API's thread. null when any field would be cast, defaulted
  * or refused by the schema (a wrong type, an unknown status, an attachment without a type): the
- * caller lets Mongoose build that one (newMessageDocument). inbound-message-document.spec.ts holds the two equal.
+ * caller lets Mongoose build that one (newMessageDocument). inbound-message-document.spec.ts holds
+ * the two equal.
  */
 export function inboundMessageDocument(
   fields: ChannelMessageFields,
