@@ -1,5 +1,4 @@
 import {
-  DOCUMENT,
   DestroyRef,
   Injectable,
   computed,
@@ -12,9 +11,11 @@ import type {
   MessageDto,
   UserDto,
 } from '@instantchat/contracts';
-import { Observable, fromEvent, map, tap } from 'rxjs';
+import { Observable, map, tap } from 'rxjs';
+import { PageVisibility } from '../../../core/page/page-visibility';
 import { RealtimeService } from '../../../core/realtime/realtime.service';
 import { AuthService } from '../../../core/session/auth.service';
+import { ActiveReading } from './active-reading';
 import { conversationTitle } from './conversation-names';
 import { ConversationListState } from './conversation-list.state';
 import { DeliveryRetryState } from './delivery-retry.state';
@@ -40,13 +41,13 @@ export class InboxStore {
   private readonly realtime = inject(RealtimeService);
   private readonly auth = inject(AuthService);
   private readonly destroyRef = inject(DestroyRef);
-  private readonly document = inject(DOCUMENT);
   private readonly list = inject(ConversationListState);
   private readonly threads = inject(ThreadsState);
   private readonly outbox = inject(Outbox);
   private readonly retries = inject(DeliveryRetryState);
   private readonly drafts = inject(DraftsState);
   private readonly alerts = inject(NewMessageAlerts);
+  private readonly visibility = inject(PageVisibility);
 
   private readonly typing = new TypingState((conversationId, isTyping) =>
     this.realtime.sendTyping(conversationId, isTyping),
@@ -104,6 +105,14 @@ export class InboxStore {
   readonly activeFirstUnreadId = this.views.activeFirstUnreadId;
   readonly activeTypingNames = this.views.activeTypingNames;
 
+  private readonly reading = new ActiveReading({
+    list: this.list,
+    landing: this.landing,
+    visibility: this.visibility,
+    activeConversationId: this.activeConversationId,
+    activeConversation: this.activeConversation,
+  });
+
   constructor() {
     const token = this.auth.accessToken();
     this.loadConversations();
@@ -115,9 +124,9 @@ export class InboxStore {
       this.realtime.connect(token);
     }
     // What arrived in the open conversation while the tab was hidden is read once it is seen.
-    fromEvent(this.document, 'visibilitychange')
-      .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe(() => this.markActiveReadIfNeeded());
+    this.follow(this.visibility.changes$, () =>
+      this.reading.markActiveReadIfNeeded(),
+    );
     this.destroyRef.onDestroy(() => {
       this.typing.dispose();
       this.realtime.disconnect();
@@ -129,7 +138,7 @@ export class InboxStore {
       .load()
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe(() => {
-        this.markActiveReadIfNeeded();
+        this.reading.markActiveReadIfNeeded();
         if (this.syncWhenLoaded) {
           this.syncWhenLoaded = false;
           this.syncChanges();
@@ -169,7 +178,7 @@ export class InboxStore {
             if (this.activeConversationId() !== conversationId) {
               return;
             }
-            this.markActiveReadIfNeeded();
+            this.reading.markActiveReadIfNeeded();
             if (!this.threads.get(conversationId)) {
               this.landing.load(conversationId);
             }
@@ -178,7 +187,7 @@ export class InboxStore {
       return;
     }
     this.landing.loadUnlessHeld(conversationId);
-    this.markActiveReadIfNeeded();
+    this.reading.markActiveReadIfNeeded();
   }
 
   retryActive(): void {
@@ -280,7 +289,7 @@ export class InboxStore {
     );
     this.follow(realtime.conversationUpdated$, (conversation) => {
       this.list.upsert(conversation);
-      this.markActiveReadIfNeeded();
+      this.reading.markActiveReadIfNeeded();
     });
     this.follow(realtime.messageRead$, (receipt) => {
       if (receipt.userId === this.myId()) {
@@ -326,7 +335,7 @@ export class InboxStore {
     this.list
       .syncChanges()
       .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe(() => this.markActiveReadIfNeeded());
+      .subscribe(() => this.reading.markActiveReadIfNeeded());
     const activeId = this.activeConversationId();
     if (activeId) {
       this.threads
@@ -352,20 +361,11 @@ export class InboxStore {
       this.list
         .fetch(message.conversationId)
         .pipe(takeUntilDestroyed(this.destroyRef))
-        .subscribe(() => this.markActiveReadIfNeeded());
+        .subscribe(() => this.reading.markActiveReadIfNeeded());
       return;
     }
     if (!this.isMine(message) && isNews) {
-      // Read only if the person can see it: an open conversation in a hidden tab (another tab or
-      // device in front) counts it as unread until the tab is shown again.
-      const isOnScreen =
-        message.conversationId === this.activeConversationId() &&
-        this.isVisible();
-      if (isOnScreen) {
-        this.list.markRead(message.conversationId);
-      } else {
-        this.list.countUnread(message.conversationId);
-      }
+      const isOnScreen = this.reading.takeNews(message.conversationId);
       const from = conversationTitle(conversation, this.myId());
       this.alerts.alert(from, message, isOnScreen);
     }
@@ -387,21 +387,6 @@ export class InboxStore {
   private acceptMessage(message: MessageDto): void {
     this.threads.accept(message);
     this.list.showLatest(message);
-  }
-
-  private markActiveReadIfNeeded(): void {
-    const conversation = this.activeConversation();
-    if (conversation) {
-      // Opened by a link before the list had landed: what was unread shows now, before it is read.
-      this.landing.takeAwaitedMarker(conversation);
-    }
-    if (conversation && conversation.unreadCount > 0 && this.isVisible()) {
-      this.list.markRead(conversation.id);
-    }
-  }
-
-  private isVisible(): boolean {
-    return this.document.visibilityState !== 'hidden';
   }
 }
 

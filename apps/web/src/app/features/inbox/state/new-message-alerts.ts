@@ -1,6 +1,7 @@
 import { Injectable, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
 import type { MessageDto } from '@instantchat/contracts';
+import { PageVisibility } from '../../../core/page/page-visibility';
 import { InboxSettingsState } from './inbox-settings.state';
 
 /**
@@ -13,6 +14,7 @@ import { InboxSettingsState } from './inbox-settings.state';
 export class NewMessageAlerts {
   private readonly settings = inject(InboxSettingsState);
   private readonly router = inject(Router);
+  private readonly visibility = inject(PageVisibility);
   private audio: AudioContext | null = null;
 
   /** The latest incoming message in words, for screen readers (an aria-live region). */
@@ -22,7 +24,7 @@ export class NewMessageAlerts {
     const { text, conversationId } = message;
     this.announcement.set(`New message from ${from}: ${text}`);
     const { notifications, sound } = this.settings.settings();
-    const seen = isOnScreen && document.visibilityState === 'visible';
+    const seen = isOnScreen && this.visibility.isVisible();
     if (
       notifications &&
       !seen &&

@@ -1,0 +1,56 @@
+import type { Signal } from '@angular/core';
+import type { ConversationDto } from '@instantchat/contracts';
+import type { PageVisibility } from '../../../core/page/page-visibility';
+import type { ConversationListState } from './conversation-list.state';
+import type { ThreadLandingState } from './thread-landing.state';
+
+/** What reading the open conversation depends on: the inbox's pieces and what the store holds. */
+export interface ActiveReadingSources {
+  list: ConversationListState;
+  landing: ThreadLandingState;
+  visibility: PageVisibility;
+  activeConversationId: Signal<string | null>;
+  activeConversation: Signal<ConversationDto | null>;
+}
+
+/**
+ * What the person has read: a message is read when it arrives in the open conversation while they
+ * can see the tab; otherwise it counts as unread (for their other tabs and devices too) until the
+ * tab is shown with that conversation open.
+ */
+export class ActiveReading {
+  constructor(private readonly sources: ActiveReadingSources) {}
+
+  /**
+   * Someone else's new message: read if the person sees it now, else counted unread.
+   * @returns whether it is on screen (read).
+   */
+  takeNews(conversationId: string): boolean {
+    const { list, visibility, activeConversationId } = this.sources;
+    const isOnScreen =
+      conversationId === activeConversationId() && visibility.isVisible();
+    if (isOnScreen) {
+      list.markRead(conversationId);
+    } else {
+      list.countUnread(conversationId);
+    }
+    return isOnScreen;
+  }
+
+  /** Marks the open conversation read when it holds unread messages the person can see. */
+  markActiveReadIfNeeded(): void {
+    const { list, landing, visibility, activeConversation } = this.sources;
+    const conversation = activeConversation();
+    if (conversation) {
+      // Opened by a link before the list had landed: what was unread shows now, before it is read.
+      landing.takeAwaitedMarker(conversation);
+    }
+    if (
+      conversation &&
+      conversation.unreadCount > 0 &&
+      visibility.isVisible()
+    ) {
+      list.markRead(conversation.id);
+    }
+  }
+}
