@@ -100,6 +100,27 @@ describe('InboxStore', () => {
 
   afterEach(() => http.verify());
 
+  /**
+   * The tab's visibility as the test sets it (jsdom's own says visible): `show` changes it as the
+   * browser does, with a `visibilitychange`; `restore` gives the document its own property back.
+   */
+  function stubVisibility(initial: DocumentVisibilityState) {
+    let state = initial;
+    Object.defineProperty(document, 'visibilityState', {
+      configurable: true,
+      get: () => state,
+    });
+    return {
+      show(next: DocumentVisibilityState) {
+        state = next;
+        document.dispatchEvent(new Event('visibilitychange'));
+      },
+      restore() {
+        delete (document as { visibilityState?: unknown }).visibilityState;
+      },
+    };
+  }
+
   it('connects the socket with the session token', () => {
     setUp();
     expect(realtime.connectedWith).toBe(signedIn.accessToken);
@@ -275,11 +296,7 @@ describe('InboxStore', () => {
   it('counts a live message in the open conversation as unread while the tab is hidden, and reads it once the tab is shown', () => {
     setUp();
     openWithHistory('c-grace', []);
-    let visibility: DocumentVisibilityState = 'hidden';
-    Object.defineProperty(document, 'visibilityState', {
-      configurable: true,
-      get: () => visibility,
-    });
+    const tab = stubVisibility('hidden');
     // The conversation as held (the list shows no badge on the open one).
     const unread = () => store.activeConversation()?.unreadCount;
     const elsewhere = store.unreadTotal();
@@ -302,15 +319,13 @@ describe('InboxStore', () => {
       // The hidden tab's title counts it.
       expect(store.unreadTotal()).toBe(elsewhere + 1);
 
-      visibility = 'visible';
-      document.dispatchEvent(new Event('visibilitychange'));
+      tab.show('visible');
 
       http.expectOne('/api/conversations/c-grace/read').flush({});
       expect(unread()).toBe(0);
       expect(store.unreadTotal()).toBe(elsewhere);
     } finally {
-      // Back to the document's own (prototype) property.
-      delete (document as { visibilityState?: unknown }).visibilityState;
+      tab.restore();
     }
   });
 
@@ -382,11 +397,7 @@ describe('InboxStore', () => {
   it('does not mark read again, once the request in flight ends, what came while the tab was hidden', () => {
     setUp();
     openWithHistory('c-grace', []);
-    let visibility: DocumentVisibilityState = 'visible';
-    Object.defineProperty(document, 'visibilityState', {
-      configurable: true,
-      get: () => visibility,
-    });
+    const tab = stubVisibility('visible');
     const elsewhere = store.unreadTotal();
     try {
       realtime.messageNew$.next(
@@ -396,8 +407,7 @@ describe('InboxStore', () => {
       realtime.messageNew$.next(
         message('m-2', 'c-grace', grace.id, 'Two', '2026-11-20T13:00:05.000Z'),
       );
-      visibility = 'hidden';
-      document.dispatchEvent(new Event('visibilitychange'));
+      tab.show('hidden');
       realtime.messageNew$.next(
         message(
           'm-3',
@@ -417,8 +427,7 @@ describe('InboxStore', () => {
       // The repeat asked for by "Two" would mark "Three" read too: it waits for the tab.
       http.expectNone('/api/conversations/c-grace/read');
       expect(store.unreadTotal()).toBe(elsewhere + 1);
-      visibility = 'visible';
-      document.dispatchEvent(new Event('visibilitychange'));
+      tab.show('visible');
       http.expectOne('/api/conversations/c-grace/read').flush({
         conversationId: 'c-grace',
         userId: me.id,
@@ -426,7 +435,7 @@ describe('InboxStore', () => {
       });
       expect(store.unreadTotal()).toBe(elsewhere);
     } finally {
-      delete (document as { visibilityState?: unknown }).visibilityState;
+      tab.restore();
     }
   });
 
