@@ -1,13 +1,17 @@
 /**
- * The bench's reference for `GET /api/auth/me`: what this machine does when nothing stands between
- * the socket and the answer but the work itself. A bare Node `http` server that verifies the same
- * HS256 access token (same secret, signature and `exp` checked) and answers the user from a Map.
+ * The bench's reference for `GET /api/auth/me` and the history pages: what this machine does when
+ * nothing stands between the socket and the answer but the work itself. A bare Node `http` server
+ * that verifies the same HS256 access token (same secret, signature and `exp` checked) and answers
+ * `/api/auth/me` with the user from a Map, and a history page's path with the very body the API
+ * gave for it, also from a Map.
  *
  * Started by chat-bench.ts as its own process (so it does not share an event loop with the load
- * generator), with BENCH_JWT_SECRET and BENCH_USERS (a JSON array of user DTOs) in the environment.
- * Prints `listening <port>` once ready.
+ * generator), with BENCH_JWT_SECRET, BENCH_USERS (a JSON array of user DTOs) and BENCH_PAGES_FILE
+ * (a JSON object: request path → response body) in the environment. Prints `listening <port>`
+ * once ready.
  */
 import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { answer, listenForTheBench } from './reference-http';
 
@@ -18,6 +22,14 @@ const users = new Map<string, string>(
   (JSON.parse(process.env['BENCH_USERS'] ?? '[]') as { id: string }[]).map(
     (user) => [user.id, JSON.stringify(user)],
   ),
+);
+const pagesFile = process.env['BENCH_PAGES_FILE'];
+const pages = new Map<string, string>(
+  pagesFile
+    ? Object.entries(
+        JSON.parse(readFileSync(pagesFile, 'utf8')) as Record<string, string>,
+      )
+    : [],
 );
 
 /** The token's subject when its signature is ours and it has not expired; otherwise null. */
@@ -46,8 +58,11 @@ const server = createServer((request, response) => {
     ? verifiedSubject(authorization.slice('Bearer '.length))
     : null;
   const user = subject === null ? undefined : users.get(subject);
+  const page = pages.get(request.url ?? '');
   if (user === undefined) {
     answer(response, 401, '{"statusCode":401,"error":"Unauthorized"}');
+  } else if (page !== undefined) {
+    answer(response, 200, page);
   } else {
     answer(response, 200, user);
   }

@@ -31,43 +31,102 @@ const HISTORY_SAMPLES = 1_000;
 // Below this a p99 is timer and scheduler noise on a shared machine: the ratio compares at least this much.
 const HISTORY_RATIO_FLOOR_MS = 1;
 
-export async function measureHistory(
-  baseUrl: string,
-  setup: Setup,
-): Promise<Row[]> {
-  const reader = setup.senders[0];
-  const paths = setup.historyConversationIds.map(
+/** The history pages the bench reads: the newest HISTORY_PAGE messages of each history conversation. */
+export function historyPaths(setup: Setup): string[] {
+  return setup.historyConversationIds.map(
     (id) => `/api/conversations/${id}/messages?limit=${HISTORY_PAGE}`,
   );
-  const samples: number[][] = paths.map(() => []);
-  // One keep-alive connection through undici, whose client costs about a third less CPU per request
-  // than node:http's: the figure is the API's time, with as little of the client's as possible.
-  const connection = new Pool(baseUrl, { connections: 1 });
-  const readPage = async (path: string) => {
-    const response = await connection.request({
+}
+
+/**
+ * Reads history pages one at a time over one keep-alive connection (undici, whose client costs
+ * about a third less CPU per request than node:http's: the figure is the server's time, with as
+ * little of the client's as possible), as the reader of the bench's conversations.
+ */
+class PageReader {
+  private readonly connection: Pool;
+
+  constructor(
+    baseUrl: string,
+    private readonly accessToken: string,
+  ) {
+    this.connection = new Pool(baseUrl, { connections: 1 });
+  }
+
+  /** The page's body, checked to hold a full page; and how long it took, in ms. */
+  async read(path: string): Promise<{ text: string; elapsed: number }> {
+    const t0 = performance.now();
+    const response = await this.connection.request({
       method: 'GET',
       path,
-      headers: { authorization: `Bearer ${reader.accessToken}` },
+      headers: { authorization: `Bearer ${this.accessToken}` },
     });
     const text = await response.body.text();
+    const elapsed = performance.now() - t0;
     if (response.statusCode !== 200) {
       throw new Error(`GET ${path}: ${response.statusCode} ${text}`);
     }
-    return JSON.parse(text) as { items: unknown[] };
-  };
-  for (let i = 0; i < HISTORY_WARMUP + HISTORY_SAMPLES; i++) {
-    // Interleaved, so both sizes see the same background load on a shared machine.
-    for (let p = 0; p < paths.length; p++) {
-      const t0 = performance.now();
-      const page = await readPage(paths[p]);
-      const elapsed = performance.now() - t0;
-      if (page.items.length !== HISTORY_PAGE) {
-        throw new Error(`a history page held ${page.items.length} messages`);
-      }
-      if (i >= HISTORY_WARMUP) samples[p].push(elapsed);
+    const page = JSON.parse(text) as { items: unknown[] };
+    if (page.items.length !== HISTORY_PAGE) {
+      throw new Error(`a history page held ${page.items.length} messages`);
     }
+    return { text, elapsed };
   }
-  await connection.close();
+
+  close(): Promise<void> {
+    return this.connection.close();
+  }
+}
+
+/** Each history page's body as the API answers it (the reference answers the same bytes). */
+export async function readHistoryPages(
+  baseUrl: string,
+  setup: Setup,
+): Promise<Record<string, string>> {
+  const reader = new PageReader(baseUrl, setup.senders[0].accessToken);
+  try {
+    const pages: Record<string, string> = {};
+    for (const path of historyPaths(setup)) {
+      pages[path] = (await reader.read(path)).text;
+    }
+    return pages;
+  } finally {
+    await reader.close();
+  }
+}
+
+/**
+ * The history pages through the API, and the largest through the bare reference, which answers
+ * the same body after the same token check (bare-jwt-server.ts): interleaved, request by request,
+ * so all three see the same background load. The reference's figures are this machine's floor for
+ * the measure: a tail there (the host taking the CPU away for milliseconds) is a tail the API's
+ * figures carry too.
+ */
+export async function measureHistory(
+  baseUrl: string,
+  bareUrl: string,
+  setup: Setup,
+): Promise<Row[]> {
+  const paths = historyPaths(setup);
+  const token = setup.senders[0].accessToken;
+  const api = new PageReader(baseUrl, token);
+  const bare = new PageReader(bareUrl, token);
+  const samples: number[][] = paths.map(() => []);
+  const bareSamples: number[] = [];
+  const largest = paths[paths.length - 1];
+  try {
+    for (let i = 0; i < HISTORY_WARMUP + HISTORY_SAMPLES; i++) {
+      const measured = i >= HISTORY_WARMUP;
+      for (let p = 0; p < paths.length; p++) {
+        const { elapsed } = await api.read(paths[p]);
+        if (measured) samples[p].push(elapsed);
+      }
+      const { elapsed } = await bare.read(largest);
+      if (measured) bareSamples.push(elapsed);
+    }
+  } finally {
+    await Promise.all([api.close(), bare.close()]);
+  }
   const rows: Row[] = [];
   const p99s = samples.map((s) => percentile(s, 0.99));
   HISTORY_SIZES.forEach((size, i) => {
@@ -80,6 +139,10 @@ export async function measureHistory(
         ok: p99s[i] < TARGET_HISTORY_P99_MS,
       }),
     });
+  });
+  rows.push({
+    name: 'bare http + same JWT + the same page from a Map (reference), p50 / p99',
+    value: `${ms(percentile(bareSamples, 0.5))} / ${ms(percentile(bareSamples, 0.99))}`,
   });
   const ratio =
     Math.max(p99s[1], HISTORY_RATIO_FLOOR_MS) /
