@@ -2,12 +2,14 @@
  * CPU per webhook delivery (scratch tool, not part of `api:bench`): starts the built API
  * (API_MAIN, default dist/apps/api/main.js) and the bare reference, posts N signed distinct
  * deliveries to each with 50 connections, and reads each process's utime+stime (/proc) before and
- * after (and after the processor settles, for the API).
+ * after (and after the processor settles, for the API), with each thread's share while the load
+ * ran: the main thread, the embedded database's, V8's helpers (garbage collection, compilation) and
+ * libuv's pool (file system, journal syncs) all count.
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, sleep, startReferenceServer } from './built-api';
@@ -21,11 +23,45 @@ const root = process.cwd();
 const N = Number(process.env['N'] ?? 20000);
 const mains = (process.env['API_MAIN'] ?? 'dist/apps/api/main.js').split(',');
 
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    .split(') ')[1]
-    .split(' ');
+/** utime + stime in ms of a process (`/proc/<pid>/stat`) or one of its threads (`…/task/<tid>/stat`). */
+function cpuMsOf(statPath: string): number {
+  const fields = readFileSync(statPath, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function cpuMs(pid: number): number {
+  return cpuMsOf(`/proc/${pid}/stat`);
+}
+
+/** CPU ms so far of each thread of a process, by thread id. */
+function threadCpuMs(pid: number): Map<number, number> {
+  const threads = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      threads.set(Number(tid), cpuMsOf(`/proc/${pid}/task/${tid}/stat`));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return threads;
+}
+
+/** Each thread's CPU per request between two readings, busiest first; the main thread named. */
+function threadShares(
+  pid: number,
+  before: Map<number, number>,
+  after: Map<number, number>,
+  requests: number,
+): string {
+  return [...after]
+    .map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)] as const)
+    .filter(([, ms]) => ms > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(
+      ([tid, ms]) =>
+        `${tid === pid ? 'main' : `thread ${tid}`} ${((ms * 1000) / requests).toFixed(1)}`,
+    )
+    .join(', ');
 }
 
 let seqBase = 0;
@@ -66,16 +102,21 @@ async function load(url: string, secret: string, amount: number) {
 async function measure(name: string, pid: number, url: string, secret: string) {
   await load(url, secret, 2000);
   await sleep(1500);
+  const threadsBefore = threadCpuMs(pid);
   const before = cpuMs(pid);
   const t0 = Date.now();
   const r = await load(url, secret, N);
   const wall = Date.now() - t0;
   const answered = cpuMs(pid);
+  const threadsAfter = threadCpuMs(pid);
   await sleep(3000);
   const settled = cpuMs(pid);
   const bad = r.non2xx + r.errors + r.timeouts;
   console.log(
     `${name}: ${(((answered - before) * 1000) / N).toFixed(1)} µs CPU/req at answer, ${(((settled - before) * 1000) / N).toFixed(1)} µs settled; ${Math.round(N / (wall / 1000))} req/s, p50 ${r.latency.p50} p99 ${r.latency.p99} ms; not 200: ${bad}`,
+  );
+  console.log(
+    `  µs CPU/req by thread: ${threadShares(pid, threadsBefore, threadsAfter, N)}`,
   );
 }
 
@@ -156,4 +197,11 @@ async function main() {
   for (const api of apis) rmSync(api.dir, { recursive: true, force: true });
 }
 
-void main();
+// Exits when done: autocannon's and fetch's keep-alive sockets must not hold the process open.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
