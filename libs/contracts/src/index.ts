@@ -10,3 +10,4 @@ export * from './lib/health.dto';
 export * from './lib/search.dto';
 export * from './lib/first-message.dto';
 export * from './lib/string-union';
+export * from './lib/date-time';

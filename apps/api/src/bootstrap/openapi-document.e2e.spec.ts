@@ -1,4 +1,7 @@
-import { stringUnionProperties } from '@instantchat/contracts';
+import {
+  dateTimeProperties,
+  stringUnionProperties,
+} from '@instantchat/contracts';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../app/testing/test-app';
 
@@ -94,6 +97,45 @@ describe('The OpenAPI document a client is generated from (e2e)', () => {
         { type: 'string', enum: [...union.values] },
       ]);
     }
+    // Optional where the contract says `?`: an item has a reason only when it was ignored.
+    const item = document.components.schemas['WebhookEventItemDto'];
+    expect(item['required']).toContain('status');
+    expect(item['required']).not.toContain('reason');
+  });
+
+  it('documents every instant the contracts mark with @DateTime as a date-time string, keeping required and nullable', () => {
+    const instants = dateTimeProperties();
+    expect(instants.length).toBeGreaterThanOrEqual(16);
+    const { schemas } = document.components;
+    for (const { owner, property } of instants) {
+      const name = (owner as { name: string }).name;
+      const at = `${name}.${property}`;
+      if (name.endsWith('QueryDto')) continue; // a query parameter: below
+      expect([at, schemas[name]?.['properties']]).toEqual([
+        at,
+        expect.objectContaining({
+          [property]: expect.objectContaining({
+            type: 'string',
+            format: 'date-time',
+          }),
+        }),
+      ]);
+    }
+    // The plugin's reading of `?` and `| null` still stands beside the format.
+    expect(schemas['MessageDto']['required']).toContain('createdAt');
+    expect(schemas['MessageDto']['required']).not.toContain('editedAt');
+    expect(schemas['MessageDto']['properties']).toMatchObject({
+      deletedAt: { type: 'string', format: 'date-time', nullable: true },
+    });
+    const listConversations = document.paths['/api/conversations']['get'];
+    expect(
+      listConversations.parameters?.find(
+        (parameter) => parameter.name === 'updatedSince',
+      ),
+    ).toMatchObject({
+      required: false,
+      schema: { type: 'string', format: 'date-time' },
+    });
   });
 
   it('types every value: no bare object, no array without items, no parameter without a type', () => {

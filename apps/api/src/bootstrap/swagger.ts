@@ -11,7 +11,7 @@ import {
   applyGlobalErrorResponses,
   BEARER,
 } from './swagger-responses';
-import { documentStringUnions } from './swagger-string-unions';
+import { documentContractProperties } from './swagger-contract-properties';
 
 export const DOCS_PATH = 'api/docs';
 export const DOCS_JSON_PATH = 'api/docs-json';
@@ -33,7 +33,7 @@ export function openApiDocumentOf(app: INestApplication): OpenAPIObject {
 }
 
 function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
-  documentStringUnions();
+  documentContractProperties();
   const config = new DocumentBuilder()
     .setTitle('InstantChat API')
     .setDescription(

@@ -5,6 +5,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
+import { DateTime } from './date-time';
 
 /** Limits shared by the API's validation and the dashboard's forms. */
 export const PASSWORD_MIN_LENGTH = 10;
@@ -48,6 +49,7 @@ export class UserDto {
   email!: string;
   displayName!: string;
   /** ISO 8601. */
+  @DateTime()
   createdAt!: string;
 }
 

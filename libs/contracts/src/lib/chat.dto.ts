@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { MessagePageQueryDto } from './pagination.dto';
 import { StringUnion } from './string-union';
+import { DateTime } from './date-time';
 
 export const CONVERSATION_KINDS = ['local', 'instagram'] as const;
 export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
@@ -81,6 +82,7 @@ export class MessagePreviewDto {
   text!: string;
   senderUserId?: string | null;
   /** ISO 8601. */
+  @DateTime()
   createdAt!: string;
 }
 
@@ -96,6 +98,7 @@ export class ConversationDto {
   instagramAccount?: ConversationInstagramAccountDto;
   lastMessage?: MessagePreviewDto | null;
   /** ISO 8601; falls back to creation time for a conversation without messages. */
+  @DateTime()
   lastMessageAt!: string;
   /** Messages the caller has not read. */
   unreadCount!: number;
@@ -104,6 +107,7 @@ export class ConversationDto {
    * window: 24 hours after the contact's last message, 7 days where the server replies as a human
    * agent). In the past when it has closed; null when the contact has never written.
    */
+  @DateTime()
   windowClosesAt?: string | null;
   /**
    * Instagram conversations only: true where this server replies as a human agent
@@ -115,12 +119,15 @@ export class ConversationDto {
    * ISO 8601: the caller has read everything up to this instant; null if never. The first message
    * from someone else after it is where an opened conversation starts (the "New messages" divider).
    */
+  @DateTime()
   lastReadAt?: string | null;
+  @DateTime()
   createdAt!: string;
   /**
    * ISO 8601; moves on every change the caller can see (new message, read state, contact profile).
    * After a reconnect, pass the largest value you hold as `updatedSince` to fetch only what changed.
    */
+  @DateTime()
   updatedAt!: string;
 }
 
@@ -191,6 +198,7 @@ export class MessageReactionDto {
   instagramSenderId?: string;
   userId?: string;
   /** ISO 8601. */
+  @DateTime()
   reactedAt!: string;
 }
 
@@ -211,14 +219,17 @@ export class MessageDto {
   deliveryError?: MessageDeliveryErrorDto | null;
   isFromInstagram!: boolean;
   /** ISO 8601. */
+  @DateTime()
   createdAt!: string;
   /** ISO 8601 when the author unsent it (text and attachments are then empty); otherwise null. */
+  @DateTime()
   deletedAt?: string | null;
   /** The `clientMessageId` the author sent it with; null when none was given. */
   clientMessageId?: string | null;
   /** Reactions, one per person; absent when there are none. */
   reactions?: MessageReactionDto[];
   /** ISO 8601 of the latest edit; absent for a message never edited. */
+  @DateTime()
   editedAt?: string;
   /** How many times the author edited it (Instagram's `num_edit`). */
   editCount?: number;
@@ -237,6 +248,7 @@ export class ReadReceiptDto {
   conversationId!: string;
   userId!: string;
   /** ISO 8601: every message up to this instant is read. */
+  @DateTime()
   readAt!: string;
 }
 
@@ -275,6 +287,7 @@ export class ConversationListQueryDto {
   @IsReadableIsoDateTime({
     message: 'updatedSince must be an ISO 8601 date-time',
   })
+  @DateTime()
   updatedSince?: string;
 
   @IsOptional()

@@ -8,6 +8,7 @@ import {
   ValidateBy,
 } from 'class-validator';
 import { StringUnion } from './string-union';
+import { DateTime } from './date-time';
 
 /**
  * How an Instagram professional account is connected: Instagram Login (Instagram's own dialog, no
@@ -99,6 +100,7 @@ export class InstagramAccountDto {
   pageId?: string;
   pageName?: string;
   /** ISO 8601; null when the token does not expire (Page tokens) or none is held. */
+  @DateTime()
   tokenExpiresAt!: string | null;
   /** Whole days until the token expires; null when it does not expire. */
   daysLeft!: number | null;

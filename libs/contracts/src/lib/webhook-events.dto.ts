@@ -9,6 +9,7 @@ import {
   Min,
 } from 'class-validator';
 import { StringUnion } from './string-union';
+import { DateTime } from './date-time';
 
 /**
  * Where a webhook event (or one item of it) stands in the durable inbox. `pending`: stored, not
@@ -104,6 +105,7 @@ export class WebhookEventItemDto {
   /** The last error, for a failed item or one waiting for a retry. */
   error?: string;
   /** ISO 8601: when the next retry is due (pending items only). */
+  @DateTime()
   nextAttemptAt?: string;
 }
 
@@ -111,6 +113,7 @@ export class WebhookEventItemDto {
 export class WebhookEventDto {
   id!: string;
   /** ISO 8601. */
+  @DateTime()
   receivedAt!: string;
   /** The state of the caller's items: pending while any is, then failed if any failed, … */
   @StringUnion(WEBHOOK_EVENT_STATUSES, 'WebhookEventStatus')
