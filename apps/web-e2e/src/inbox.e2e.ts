@@ -9,12 +9,15 @@ import { seriousAccessibilityViolations } from './support/accessibility';
 import {
   type Conversation,
   type Person,
+  conversationsOf,
+  markRead,
   openConversation,
   registerPerson,
   sendMessage,
   storedMessages,
 } from './support/api-client';
 import { baseUrl, launchBrowser, screenshot } from './support/browser';
+import { eventually } from './support/eventually';
 import {
   dropConnection,
   restoreConnection,
@@ -421,6 +424,77 @@ describe('The inbox, as a support agent uses it', () => {
       /^\(\d+\) Bob Buyer · InstantChat$/.test(document.title),
     );
   });
+
+  it.each(VIEWPORTS)(
+    'keeps what came while the tab was hidden unread, then shows it under "New messages" (%s)',
+    async (name, viewport) => {
+      // Someone only this test writes with: no other page has the conversation open.
+      const erin = await registerPerson(`Erin Evening ${name}`, runId);
+      const adaErin = await openConversation(erin, ada);
+      await sendMessage(erin, adaErin.id, 'Morning!');
+      // Read already (elsewhere): the conversation opens with no divider.
+      await markRead(ada, adaErin.id);
+      const page = await newPage(ada, viewport);
+      await openThread(page, adaErin);
+      await messageText(page, 'Morning!').waitFor();
+      await connectionStatus(page, 'connected').waitFor();
+      const unreadOnServer = async () =>
+        (await conversationsOf(ada)).find(
+          (conversation) => conversation.id === adaErin.id,
+        )?.unreadCount;
+      // The person switches to another tab (headless Chromium keeps every page visible: the
+      // document says what a browser would, and tells the page as a browser does).
+      const showTab = (state: 'hidden' | 'visible') =>
+        page.evaluate((next) => {
+          Object.defineProperty(document, 'visibilityState', {
+            configurable: true,
+            get: () => next,
+          });
+          document.dispatchEvent(new Event('visibilitychange'));
+        }, state);
+      // The title counts unread messages of every conversation (Ada has others from this suite).
+      const titleCount = () =>
+        page.evaluate(() => {
+          const match = /^(?:\((\d+)\) )?Erin Evening/.exec(document.title);
+          return match ? Number(match[1] ?? 0) : null;
+        });
+      const before = await eventually(
+        async () => (await titleCount()) ?? undefined,
+        () => 'the title never named the open conversation',
+      );
+      await showTab('hidden');
+
+      await sendMessage(erin, adaErin.id, 'Are you still open?');
+      await messageText(page, 'Are you still open?').waitFor();
+      await eventually(
+        async () => ((await titleCount()) === before + 1 ? true : undefined),
+        () => 'the hidden tab’s title never counted the message',
+      );
+      expect(await unreadOnServer()).toBe(1);
+      expect(await page.getByTestId('unread-divider').count()).toBe(0);
+
+      await showTab('visible');
+      const divider = page.getByTestId('unread-divider');
+      await divider.waitFor();
+      // The divider sits right above the message that came while the tab was hidden.
+      const following = await divider.evaluate(
+        (element) =>
+          element.nextElementSibling?.textContent?.includes(
+            'Are you still open?',
+          ) ?? false,
+      );
+      expect(following).toBe(true);
+      await eventually(
+        async () => ((await unreadOnServer()) === 0 ? true : undefined),
+        () => 'showing the tab never marked the conversation read',
+      );
+      await eventually(
+        async () => ((await titleCount()) === before ? true : undefined),
+        () => 'the title still counted the message once it was read',
+      );
+      await screenshot(page, `inbox-10-shown-again-${name}`);
+    },
+  );
 
   it('gives the phone’s back button a touch target of at least 44 × 44 px', async () => {
     const page = await newPage(ada, PHONE);

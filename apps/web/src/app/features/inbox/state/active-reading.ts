@@ -37,6 +37,25 @@ export class ActiveReading {
     return isOnScreen;
   }
 
+  /**
+   * The tab was shown or hidden. Shown with unread messages in the open conversation (they came
+   * while it was hidden), the "New messages" divider goes above the first of them, then they are
+   * read. Only here: a message that arrives while the tab is visible is read at once, and the
+   * divider where the conversation was opened stays put.
+   */
+  tabVisibilityChanged(): void {
+    const { landing, visibility, activeConversation } = this.sources;
+    const conversation = activeConversation();
+    if (
+      conversation &&
+      conversation.unreadCount > 0 &&
+      visibility.isVisible()
+    ) {
+      landing.markUnseen(conversation);
+    }
+    this.markActiveReadIfNeeded();
+  }
+
   /** Marks the open conversation read when it holds unread messages the person can see. */
   markActiveReadIfNeeded(): void {
     const { list, landing, visibility, activeConversation } = this.sources;

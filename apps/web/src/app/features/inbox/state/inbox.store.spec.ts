@@ -291,6 +291,8 @@ describe('InboxStore', () => {
       store.conversationItems().find((item) => item.id === 'c-grace')
         ?.unreadCount,
     ).toBe(0);
+    // Seen as it came: no "New messages" divider above it.
+    expect(store.activeFirstUnreadId()).toBeNull();
   });
 
   it('counts a live message in the open conversation as unread while the tab is hidden, and reads it once the tab is shown', () => {
@@ -318,12 +320,15 @@ describe('InboxStore', () => {
       expect(unread()).toBe(1);
       // The hidden tab's title counts it.
       expect(store.unreadTotal()).toBe(elsewhere + 1);
+      expect(store.activeFirstUnreadId()).toBeNull();
 
       tab.show('visible');
 
       http.expectOne('/api/conversations/c-grace/read').flush({});
       expect(unread()).toBe(0);
       expect(store.unreadTotal()).toBe(elsewhere);
+      // Shown again, it sits under the "New messages" divider, as if the conversation were opened now.
+      expect(store.activeFirstUnreadId()).toBe('m-9');
     } finally {
       tab.restore();
     }

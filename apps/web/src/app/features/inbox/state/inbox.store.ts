@@ -123,9 +123,10 @@ export class InboxStore {
     if (token) {
       this.realtime.connect(token);
     }
-    // What arrived in the open conversation while the tab was hidden is read once it is seen.
+    // What arrived in the open conversation while the tab was hidden is read once it is seen,
+    // under the "New messages" divider.
     this.follow(this.visibility.changes$, () =>
-      this.reading.markActiveReadIfNeeded(),
+      this.reading.tabVisibilityChanged(),
     );
     this.destroyRef.onDestroy(() => {
       this.typing.dispose();

@@ -30,6 +30,17 @@ export class ThreadLandingState {
     this.awaitingConversation = !known;
   }
 
+  /**
+   * The open conversation holds messages the person has not seen (they came while the tab was
+   * hidden): the divider moves above the first of them, as if it had been opened now.
+   */
+  markUnseen(conversation: ConversationDto): void {
+    const marker = unreadMarkerOf(conversation);
+    if (marker) {
+      this.unreadMarker.set(marker);
+    }
+  }
+
   /** No conversation is open. */
   clearMarker(): void {
     this.unreadMarker.set(null);
