@@ -431,6 +431,10 @@ describe('The inbox, as a support agent uses it', () => {
       // Someone only this test writes with: no other page has the conversation open.
       const erin = await registerPerson(`Erin Evening ${name}`, runId);
       const adaErin = await openConversation(erin, ada);
+      // Enough history that the thread scrolls at both widths.
+      for (let line = 1; line <= 20; line++) {
+        await sendMessage(erin, adaErin.id, `Erin line ${line}`);
+      }
       await sendMessage(erin, adaErin.id, 'Morning!');
       // Read already (elsewhere): the conversation opens with no divider.
       await markRead(ada, adaErin.id);
@@ -474,16 +478,23 @@ describe('The inbox, as a support agent uses it', () => {
       expect(await page.getByTestId('unread-divider').count()).toBe(0);
 
       await showTab('visible');
-      const divider = page.getByTestId('unread-divider');
-      await divider.waitFor();
-      // The divider sits right above the message that came while the tab was hidden.
-      const following = await divider.evaluate(
-        (element) =>
-          element.nextElementSibling?.textContent?.includes(
-            'Are you still open?',
-          ) ?? false,
-      );
-      expect(following).toBe(true);
+      await page.getByTestId('unread-divider').waitFor();
+      // The divider sits between what was read and what came while the tab was hidden (a day
+      // separator may stand between them near midnight).
+      const order = await page.evaluate(() => {
+        const rows = Array.from(document.querySelectorAll('ol.messages > li'));
+        const at = (predicate: (row: Element) => boolean) =>
+          rows.findIndex(predicate);
+        return [
+          at((row) => row.textContent?.includes('Morning!') ?? false),
+          at((row) => row.getAttribute('data-testid') === 'unread-divider'),
+          at(
+            (row) => row.textContent?.includes('Are you still open?') ?? false,
+          ),
+        ];
+      });
+      expect(order[0]).toBeGreaterThanOrEqual(0);
+      expect(order[0] < order[1] && order[1] < order[2]).toBe(true);
       await eventually(
         async () => ((await unreadOnServer()) === 0 ? true : undefined),
         () => 'showing the tab never marked the conversation read',
@@ -493,6 +504,21 @@ describe('The inbox, as a support agent uses it', () => {
         () => 'the title still counted the message once it was read',
       );
       await screenshot(page, `inbox-10-shown-again-${name}`);
+
+      // Reading further up when they left, the person is not pulled away on coming back: the
+      // cue says there is news below.
+      const list = page.getByTestId('message-list');
+      await scrollToTop(list);
+      await showTab('hidden');
+      await sendMessage(erin, adaErin.id, 'One more thing');
+      await messageText(page, 'One more thing').waitFor({ state: 'attached' });
+      await showTab('visible');
+      await page.getByTestId('new-messages-cue').waitFor();
+      await eventually(
+        async () => ((await unreadOnServer()) === 0 ? true : undefined),
+        () => 'showing the tab again never marked the conversation read',
+      );
+      expect(await list.evaluate((element) => element.scrollTop)).toBe(0);
     },
   );
 

@@ -41,35 +41,38 @@ export class ActiveReading {
    * The tab was shown or hidden. Shown with unread messages in the open conversation (they came
    * while it was hidden), the "New messages" divider goes above the first of them, then they are
    * read. Only here: a message that arrives while the tab is visible is read at once, and the
-   * divider where the conversation was opened stays put.
+   * divider stays where it is.
    */
   tabVisibilityChanged(): void {
-    const { landing, visibility, activeConversation } = this.sources;
-    const conversation = activeConversation();
-    if (
-      conversation &&
-      conversation.unreadCount > 0 &&
-      visibility.isVisible()
-    ) {
-      landing.markUnseen(conversation);
+    const conversation = this.unseenInActive();
+    if (conversation) {
+      this.sources.landing.markUnseen(conversation);
     }
     this.markActiveReadIfNeeded();
   }
 
   /** Marks the open conversation read when it holds unread messages the person can see. */
   markActiveReadIfNeeded(): void {
-    const { list, landing, visibility, activeConversation } = this.sources;
-    const conversation = activeConversation();
-    if (conversation) {
+    const { list, landing, activeConversation } = this.sources;
+    const opened = activeConversation();
+    if (opened) {
       // Opened by a link before the list had landed: what was unread shows now, before it is read.
-      landing.takeAwaitedMarker(conversation);
+      landing.takeAwaitedMarker(opened);
     }
-    if (
-      conversation &&
-      conversation.unreadCount > 0 &&
-      visibility.isVisible()
-    ) {
+    const conversation = this.unseenInActive();
+    if (conversation) {
       list.markRead(conversation.id);
     }
+  }
+
+  /** The open conversation, when it holds unread messages and the person can see the tab. */
+  private unseenInActive(): ConversationDto | null {
+    const { visibility, activeConversation } = this.sources;
+    const conversation = activeConversation();
+    return conversation &&
+      conversation.unreadCount > 0 &&
+      visibility.isVisible()
+      ? conversation
+      : null;
   }
 }

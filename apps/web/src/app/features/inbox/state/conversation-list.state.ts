@@ -163,7 +163,7 @@ export class ConversationListState {
       const conversation = this.find(conversationId);
       // Only a message newer than what the finished request marked read needs another one, and
       // not one counted unread meanwhile: that came while the tab was hidden, and is read when the
-      // tab is shown (InboxStore).
+      // tab is shown (ActiveReading).
       if (
         askedAgain &&
         conversation &&

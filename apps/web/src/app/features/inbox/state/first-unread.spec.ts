@@ -39,11 +39,22 @@ function marker(overrides: Partial<UnreadMarker>): UnreadMarker {
     conversationId: 'c1',
     lastReadAt: null,
     unreadCount: 0,
+    until: at(6),
     ...overrides,
   };
 }
 
 describe('firstUnreadMessageId', () => {
+  it('stays put as messages arrive after the marker was taken', () => {
+    const taken = marker({ lastReadAt: at(5), unreadCount: 1 });
+    expect(firstUnreadMessageId(history, taken, ME)).toBe('m6');
+    const later = [...history, message('m7', 7), message('m8', 8)];
+    expect(firstUnreadMessageId(later, taken, ME)).toBe('m6');
+    expect(
+      firstUnreadMessageId(later, marker({ unreadCount: 2, until: at(4) }), ME),
+    ).toBe('m3');
+  });
+
   it('is the first message from someone else after the read position', () => {
     expect(
       firstUnreadMessageId(

@@ -131,7 +131,7 @@ export class InboxViews {
     return [...stored, ...outgoing];
   });
 
-  /** The first message the person had not read when they opened this conversation. */
+  /** The first message the person had not read when they opened this conversation or came back to its tab. */
   readonly activeFirstUnreadId = computed(() => {
     const marker = this.sources.unreadMarker();
     const id = this.sources.activeConversationId();

@@ -296,8 +296,21 @@ describe('InboxStore', () => {
   });
 
   it('counts a live message in the open conversation as unread while the tab is hidden, and reads it once the tab is shown', () => {
-    setUp();
-    openWithHistory('c-grace', []);
+    // Grace's conversation, read up to her last message (no divider when opened).
+    const seen = message(
+      'm-1',
+      'c-grace',
+      grace.id,
+      'Lunch?',
+      '2026-11-20T08:00:00.000Z',
+    );
+    setUp([
+      { ...withGrace, lastReadAt: '2026-11-20T09:00:00.000Z' },
+      withAlan,
+      fromInstagram,
+    ]);
+    openWithHistory('c-grace', [seen]);
+    expect(store.activeFirstUnreadId()).toBeNull();
     const tab = stubVisibility('hidden');
     // The conversation as held (the list shows no badge on the open one).
     const unread = () => store.activeConversation()?.unreadCount;
@@ -315,6 +328,7 @@ describe('InboxStore', () => {
 
       http.expectNone('/api/conversations/c-grace/read');
       expect(store.activeTimeline().map((entry) => entry.text)).toEqual([
+        'Lunch?',
         'Are you there?',
       ]);
       expect(unread()).toBe(1);
@@ -329,9 +343,45 @@ describe('InboxStore', () => {
       expect(store.unreadTotal()).toBe(elsewhere);
       // Shown again, it sits under the "New messages" divider, as if the conversation were opened now.
       expect(store.activeFirstUnreadId()).toBe('m-9');
+
+      // Seen as it comes, the next one leaves the divider where it is.
+      realtime.messageNew$.next(
+        message(
+          'm-10',
+          'c-grace',
+          grace.id,
+          'Ah, there you are',
+          '2026-11-20T13:01:00.000Z',
+        ),
+      );
+      http.expectOne('/api/conversations/c-grace/read').flush({});
+      expect(store.activeFirstUnreadId()).toBe('m-9');
     } finally {
       tab.restore();
     }
+  });
+
+  it('keeps the divider where the conversation opened as new messages arrive', () => {
+    setUp();
+    openWithHistory('c-ig', [
+      message('m-1', 'c-ig', me.id, 'Hi Cleo', '2026-11-20T10:00:00.000Z'),
+      message('m-2', 'c-ig', null, 'Hello!', '2026-11-20T10:30:00.000Z'),
+      message(
+        'm-3',
+        'c-ig',
+        null,
+        'Do you ship to Lisbon?',
+        '2026-11-20T11:00:00.000Z',
+      ),
+    ]);
+    http.expectOne('/api/conversations/c-ig/read').flush({});
+    expect(store.activeFirstUnreadId()).toBe('m-2');
+
+    realtime.messageNew$.next(
+      message('m-4', 'c-ig', null, 'Or Porto?', '2026-11-20T11:05:00.000Z'),
+    );
+    http.expectOne('/api/conversations/c-ig/read').flush({});
+    expect(store.activeFirstUnreadId()).toBe('m-2');
   });
 
   it('drops a message the server removed (an echo merged into the reply) from its thread, and only that one', () => {

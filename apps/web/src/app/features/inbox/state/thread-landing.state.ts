@@ -6,7 +6,8 @@ import { type Thread, ThreadsState } from './threads.state';
 
 /**
  * Where an opened conversation lands in its history: a search hit, or its first unread message as
- * it was when opened (the divider stays put though opening marks it read); and loading that
+ * it was when opened or its tab was shown again (the divider stays put though the conversation is
+ * then marked read, and later messages do not move it); and loading that
  * history far enough back to show them. A conversation opened by a link before the list has
  * landed is not known yet; its marker is taken once it is, before it is marked read.
  */
@@ -19,7 +20,7 @@ export class ThreadLandingState {
 
   /** A search hit the open conversation shows (scrolled to and highlighted); null for none. */
   readonly focusedMessageId = signal<string | null>(null);
-  /** What was unread when the open conversation was opened: where its divider goes. */
+  /** What was unread when the open conversation was opened or shown again: where its divider goes. */
   readonly marker = this.unreadMarker.asReadonly();
 
   private readonly myId = computed(() => this.auth.user()?.id ?? null);
@@ -110,12 +111,17 @@ export class ThreadLandingState {
   }
 }
 
+/**
+ * The conversation's unread messages as it is held now: the list moves `lastMessageAt` with every
+ * message it counts (showLatest before countUnread), so each of them is at or before `until`.
+ */
 function unreadMarkerOf(conversation: ConversationDto): UnreadMarker | null {
   return conversation.unreadCount > 0
     ? {
         conversationId: conversation.id,
         lastReadAt: conversation.lastReadAt ?? null,
         unreadCount: conversation.unreadCount,
+        until: conversation.lastMessageAt,
       }
     : null;
 }

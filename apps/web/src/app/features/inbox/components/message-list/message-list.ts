@@ -65,7 +65,7 @@ export class MessageList {
   readonly hasOlder = input(false);
   readonly loadingOlder = input(false);
   readonly olderError = input<string | null>(null);
-  /** The first message unread when the conversation was opened: a divider goes above it. */
+  /** The first message unread when the conversation was opened or its tab shown again: a divider goes above it. */
   readonly firstUnreadKey = input<string | null>(null);
   /** A message to open at and highlight (a search hit). */
   readonly focusKey = input<string | null>(null);
@@ -158,7 +158,8 @@ export class MessageList {
 
   /**
    * Opening at a search hit (centred) or the unread divider (at the top) instead of the bottom,
-   * once per conversation and target. True when it scrolled.
+   * once per conversation and target; a divider that moves later (the tab shown again) is scrolled
+   * to only from the bottom. True when it scrolled.
    */
   private scrollToAnchor(): boolean {
     const target = this.focusKey()
@@ -167,6 +168,17 @@ export class MessageList {
         ? `unread:${this.firstUnreadKey()}`
         : null;
     if (!target || target === this.anchoredTo) {
+      return false;
+    }
+    if (
+      !this.focusKey() &&
+      !this.followBottom &&
+      this.renderedNewestKey !== null
+    ) {
+      // The divider moved while the conversation was open (its tab shown again) and the person
+      // was reading further up: they stay where they are; the cue says there is news below.
+      this.anchoredTo = target;
+      this.newBelow.set(true);
       return false;
     }
     const element = this.focusKey()
