@@ -3,7 +3,7 @@
  * nothing stands between the socket and the answer but the work itself. A bare Node `http` server
  * that verifies the same HS256 access token (same secret, signature and `exp` checked) and answers
  * `/api/auth/me` with the user from a Map, and a history page's path with the very body the API
- * gave for it, also from a Map.
+ * gave for it, also from a Map; any other path is a 404.
  *
  * Started by chat-bench.ts as its own process (so it does not share an event loop with the load
  * generator), with BENCH_JWT_SECRET, BENCH_USERS (a JSON array of user DTOs) and BENCH_PAGES_FILE
@@ -63,8 +63,10 @@ const server = createServer((request, response) => {
     answer(response, 401, '{"statusCode":401,"error":"Unauthorized"}');
   } else if (page !== undefined) {
     answer(response, 200, page);
-  } else {
+  } else if (request.url === '/api/auth/me') {
     answer(response, 200, user);
+  } else {
+    answer(response, 404, '{"statusCode":404,"error":"Not Found"}');
   }
 });
 

@@ -25,7 +25,9 @@ const mains = (process.env['API_MAIN'] ?? 'dist/apps/api/main.js').split(',');
 
 /** utime + stime in ms of a process (`/proc/<pid>/stat`) or one of its threads (`…/task/<tid>/stat`). */
 function cpuMsOf(statPath: string): number {
-  const fields = readFileSync(statPath, 'utf8').split(') ')[1].split(' ');
+  const stat = readFileSync(statPath, 'utf8');
+  // After the name, which may itself hold ") ".
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
@@ -138,63 +140,69 @@ async function main() {
     stop: () => void;
     dir: string;
   }[] = [];
-  for (const main of mains) {
-    const dir = mkdtempSync(join(tmpdir(), 'webhook2-cpu-'));
-    const port = await freePort();
-    const prof = process.env['PROF']
-      ? [`--cpu-prof`, `--cpu-prof-dir=${process.env['PROF']}`]
-      : [];
-    const child = spawn(
-      process.execPath,
-      [
-        ...prof,
-        '--max-semi-space-size=32',
-        '--no-allocation-site-pretenuring',
-        join(root, main),
-      ],
-      {
-        cwd: root,
-        stdio: ['ignore', 'ignore', 'inherit'],
-        env: {
-          ...process.env,
-          NODE_ENV: 'development',
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          DATA_DIR: join(dir, 'data'),
-          WEB_DIST_DIR: dir,
-          LOG_LEVEL: 'warn',
-          META_APP_SECRET: secret,
-          TRUST_PROXY: 'true',
+  try {
+    for (const main of mains) {
+      const dir = mkdtempSync(join(tmpdir(), 'webhook2-cpu-'));
+      const port = await freePort();
+      const prof = process.env['PROF']
+        ? [`--cpu-prof`, `--cpu-prof-dir=${process.env['PROF']}`]
+        : [];
+      const child = spawn(
+        process.execPath,
+        [
+          ...prof,
+          '--max-semi-space-size=32',
+          '--no-allocation-site-pretenuring',
+          join(root, main),
+        ],
+        {
+          cwd: root,
+          stdio: ['ignore', 'ignore', 'inherit'],
+          env: {
+            ...process.env,
+            NODE_ENV: 'development',
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            DATA_DIR: join(dir, 'data'),
+            WEB_DIST_DIR: dir,
+            LOG_LEVEL: 'warn',
+            META_APP_SECRET: secret,
+            TRUST_PROXY: 'true',
+          },
         },
-      },
-    );
-    const url = `http://127.0.0.1:${port}`;
-    for (;;) {
-      try {
-        if ((await fetch(`${url}/api/health`)).ok) break;
-      } catch {
-        /* not yet */
+      );
+      const url = `http://127.0.0.1:${port}`;
+      for (;;) {
+        try {
+          if ((await fetch(`${url}/api/health`)).ok) break;
+        } catch {
+          /* not yet */
+        }
+        await sleep(200);
       }
-      await sleep(200);
+      apis.push({
+        main,
+        pid: child.pid ?? 0,
+        url,
+        stop: () => child.kill('SIGTERM'),
+        dir,
+      });
     }
-    apis.push({
-      main,
-      pid: child.pid ?? 0,
-      url,
-      stop: () => child.kill('SIGTERM'),
-      dir,
-    });
+    const rounds = Number(process.env['ROUNDS'] ?? 1);
+    for (let i = 0; i < rounds; i++) {
+      console.log(
+        `load average ${readFileSync('/proc/loadavg', 'utf8').trim()}`,
+      );
+      await measure('bare', barePid, bare.baseUrl, secret);
+      for (const api of apis) await measure(api.main, api.pid, api.url, secret);
+    }
+  } finally {
+    // Also when a run fails: no API or scratch directory is left behind.
+    await bare.stop();
+    for (const api of apis) api.stop();
+    await sleep(2000);
+    for (const api of apis) rmSync(api.dir, { recursive: true, force: true });
   }
-  const rounds = Number(process.env['ROUNDS'] ?? 1);
-  for (let i = 0; i < rounds; i++) {
-    console.log(`load average ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
-    await measure('bare', barePid, bare.baseUrl, secret);
-    for (const api of apis) await measure(api.main, api.pid, api.url, secret);
-  }
-  await bare.stop();
-  for (const api of apis) api.stop();
-  await sleep(2000);
-  for (const api of apis) rmSync(api.dir, { recursive: true, force: true });
 }
 
 // Exits when done: autocannon's and fetch's keep-alive sockets must not hold the process open.

@@ -121,6 +121,16 @@ describe('The OpenAPI document a client is generated from (e2e)', () => {
         }),
       ]);
     }
+    // And no instant is left unmarked: every `…At` / `…Since` string is one.
+    const unmarked = everySchema()
+      .filter(
+        ([at, schema]) =>
+          /(At|Since)$/.test(at) &&
+          schema['type'] === 'string' &&
+          schema['format'] !== 'date-time',
+      )
+      .map(([at]) => at);
+    expect(unmarked).toEqual([]);
     // The plugin's reading of `?` and `| null` still stands beside the format.
     expect(schemas['MessageDto']['required']).toContain('createdAt');
     expect(schemas['MessageDto']['required']).not.toContain('editedAt');
