@@ -5,6 +5,7 @@ import { EMPTY, Observable, catchError, map, tap } from 'rxjs';
 import { apiErrorMessage } from '../../../core/api-error';
 import type { LoadStatus } from '../../../core/load-status';
 import { ConversationsService } from '../data/conversations.service';
+import { catchUpSince } from './catch-up';
 
 /**
  * The inbox's conversations with their previews and unread counts. Loads return an observable
@@ -58,13 +59,16 @@ export class ConversationListState {
     );
   }
 
-  /** Only what changed since the newest `updatedAt` held (catching up after a reconnect). */
+  /**
+   * Only what changed since the newest `updatedAt` held, less a little (catch-up.ts), when
+   * catching up after a reconnect.
+   */
   syncChanges(): Observable<void> {
-    const since = this.all()
-      .map((conversation) => conversation.updatedAt)
-      .filter(Boolean)
-      .sort()
-      .at(-1);
+    const since = catchUpSince(
+      this.all()
+        .map((conversation) => conversation.updatedAt)
+        .filter(Boolean),
+    );
     return this.api.list(since).pipe(
       tap((changed) => {
         if (since) {

@@ -672,8 +672,9 @@ describe('InboxStore', () => {
     const listRequest = http.expectOne(
       (req) => req.url === '/api/conversations',
     );
+    // The newest updatedAt held (11:00), less the catch-up's overlap.
     expect(listRequest.request.params.get('updatedSince')).toBe(
-      '2026-11-20T11:00:00.000Z',
+      '2026-11-20T10:59:50.000Z',
     );
     listRequest.flush([
       {
@@ -742,8 +743,9 @@ describe('InboxStore', () => {
     realtime.connected$.next({ isReconnect: false });
     http.expectOne('/api/conversations').flush([withGrace]);
     const recheck = http.expectOne((req) => req.url === '/api/conversations');
+    // Its updatedAt (10:00), less the catch-up's overlap.
     expect(recheck.request.params.get('updatedSince')).toBe(
-      withGrace.updatedAt,
+      '2026-11-20T09:59:50.000Z',
     );
     recheck.flush([]);
   });

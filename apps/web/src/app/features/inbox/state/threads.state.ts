@@ -5,6 +5,7 @@ import { EMPTY, Observable, catchError, map, tap } from 'rxjs';
 import { apiErrorMessage } from '../../../core/api-error';
 import type { LoadStatus } from '../../../core/load-status';
 import { ConversationsService } from '../data/conversations.service';
+import { catchUpAnchor } from './catch-up';
 
 export interface Thread {
   /** Oldest first, as the chat window shows them. */
@@ -113,9 +114,10 @@ export class ThreadsState {
     if (thread?.status !== 'ready') {
       return EMPTY;
     }
-    const newestId = thread.messages.at(-1)?.id;
-    const missed = newestId
-      ? this.api.messagesAfter(conversationId, newestId)
+    // From a little before the newest held (catch-up.ts), so a write stamped just before it is not missed.
+    const anchorId = catchUpAnchor(thread.messages);
+    const missed = anchorId
+      ? this.api.messagesAfter(conversationId, anchorId)
       : this.api.messages(conversationId).pipe(map((page) => page.items));
     return missed.pipe(
       tap((messages) =>
