@@ -335,6 +335,25 @@ describe.each(stacks)('$name', (stack) => {
       }
     });
 
+    it('treats $slice without inclusions as an exclusion projection: every other field stays', async () => {
+      const [ann] = await db
+        .collection('people')
+        .find({ _id: 1 as any }, { projection: { tags: { $slice: -1 } } })
+        .toArray();
+      expect(ann).toEqual({ ...people[0], tags: ['b'] });
+      const [onlyTags] = await db
+        .collection('people')
+        .find(
+          { _id: 1 as any },
+          { projection: { tags: { $slice: 1 }, name: 1, _id: 0 } },
+        )
+        .toArray();
+      expect(onlyTags).toEqual({
+        name: 'ann',
+        tags: ['a'],
+      });
+    });
+
     it('applies an exclusion projection and dotted projections', async () => {
       const [ann] = await db
         .collection('people')

@@ -126,3 +126,72 @@ describe('projectDocuments', () => {
     expect(Object.keys(projected)).toEqual(['a', '__proto__']);
   });
 });
+
+describe('projectDocuments with $slice', () => {
+  const post = (): Document => ({
+    _id: 1,
+    title: 'Post',
+    comments: ['a', 'b', 'c', 'd'],
+    details: { colors: ['blue', 'red'], sizes: ['S', 'M', 'L'] },
+    threads: [{ replies: [1, 2, 3], by: 'x' }, { replies: [4] }, 'loose'],
+  });
+
+  it('keeps every other field when nothing is included, as MongoDB does', () => {
+    const doc = post();
+    const [sliced] = projectDocuments([doc], { comments: { $slice: 2 } }, {});
+    expect(sliced).toEqual({ ...post(), comments: ['a', 'b'] });
+    // The stored document is left as it was.
+    expect(doc).toEqual(post());
+  });
+
+  it('slices from the end, after a skip, and beside exclusions', () => {
+    const [last] = projectDocuments([post()], { comments: { $slice: -1 } }, {});
+    expect(last['comments']).toEqual(['d']);
+    const [window] = projectDocuments(
+      [post()],
+      { comments: { $slice: [1, 2] }, title: 0, _id: 0 },
+      {},
+    );
+    expect(window).toEqual({
+      comments: ['b', 'c'],
+      details: post()['details'],
+      threads: post()['threads'],
+    });
+    const [fromEnd] = projectDocuments(
+      [post()],
+      { comments: { $slice: [-3, 2] } },
+      {},
+    );
+    expect(fromEnd['comments']).toEqual(['b', 'c']);
+  });
+
+  it('slices inside embedded documents and arrays of them, keeping their other fields', () => {
+    const [sliced] = projectDocuments(
+      [post()],
+      { 'details.colors': { $slice: 1 }, 'threads.replies': { $slice: -1 } },
+      {},
+    );
+    expect(sliced['details']).toEqual({
+      colors: ['blue'],
+      sizes: ['S', 'M', 'L'],
+    });
+    expect(sliced['threads']).toEqual([
+      { replies: [3], by: 'x' },
+      { replies: [4] },
+      'loose',
+    ]);
+  });
+
+  it('keeps only what an inclusion names, the slice included', () => {
+    const [included] = projectDocuments(
+      [post()],
+      { title: 1, 'details.colors': { $slice: 1 } },
+      {},
+    );
+    expect(included).toEqual({
+      _id: 1,
+      title: 'Post',
+      details: { colors: ['blue'] },
+    });
+  });
+});

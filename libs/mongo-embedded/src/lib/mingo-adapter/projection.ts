@@ -18,6 +18,20 @@ export function projectDocuments(
       !k.includes('$') &&
       (typeof projection[k] === 'number' || typeof projection[k] === 'boolean'),
   );
+  const slices = simple ? null : slicesOfExclusion(projection, keys);
+  if (slices) {
+    // `$slice` without inclusions is an exclusion projection: every other field stays (mingo
+    // would keep only `_id` and the sliced fields, as in an inclusion).
+    const rest: Document = {};
+    for (const key of keys) if (!slices.has(key)) rest[key] = projection[key];
+    return projectDocuments(docs, rest, filter).map((doc) => {
+      let out: unknown = doc;
+      for (const [path, spec] of slices) {
+        out = withSlice(out, path.split('.'), spec);
+      }
+      return out as Document;
+    });
+  }
   if (!simple) {
     try {
       // Only a positional projection (`a.$`) needs the filter; the documents already matched it.
@@ -168,4 +182,99 @@ function withoutPath(value: unknown, parts: string[]): unknown {
   }
   const inner = withoutPath(value[parts[0]], parts.slice(1));
   return inner === value[parts[0]] ? value : { ...value, [parts[0]]: inner };
+}
+
+/** `{$slice: n}` or `{$slice: [skip, limit]}` (limit positive): what a projection slices an array by. */
+type SliceSpec = number | [number, number];
+
+/**
+ * The `$slice` fields of a projection that otherwise only excludes (no field, `_id` included, is
+ * asked for by 1 or true), by path; null for any other projection (mingo's), or a `$slice` that is
+ * not a valid count, which mingo then refuses as it does.
+ */
+function slicesOfExclusion(
+  projection: Document,
+  keys: string[],
+): Map<string, SliceSpec> | null {
+  const slices = new Map<string, SliceSpec>();
+  for (const key of keys) {
+    const value = projection[key];
+    if (key.includes('$')) return null;
+    if (typeof value === 'number' || typeof value === 'boolean') {
+      if (value) return null;
+      continue;
+    }
+    if (!isPlainObject(value)) return null;
+    const operators = Object.keys(value);
+    if (operators.length !== 1 || operators[0] !== '$slice') return null;
+    const spec = value['$slice'];
+    if (typeof spec === 'number' && Number.isFinite(spec)) {
+      slices.set(key, Math.trunc(spec));
+    } else if (
+      Array.isArray(spec) &&
+      spec.length === 2 &&
+      spec.every((n) => typeof n === 'number' && Number.isFinite(n)) &&
+      spec[1] > 0
+    ) {
+      slices.set(key, [Math.trunc(spec[0]), Math.trunc(spec[1])]);
+    } else {
+      return null;
+    }
+  }
+  if (slices.size === 0) return null;
+  // A slice on an excluded path, or inside one, is a collision: mingo's to refuse.
+  for (const key of keys) {
+    if (slices.has(key)) continue;
+    for (const path of slices.keys()) {
+      if (
+        path === key ||
+        path.startsWith(`${key}.`) ||
+        key.startsWith(`${path}.`)
+      )
+        return null;
+    }
+  }
+  return slices;
+}
+
+/**
+ * `value` with the array at `parts` sliced (through arrays of documents, as MongoDB does), leaving
+ * `value` as it is: the objects and arrays on the way are copied, anything else is shared; a
+ * field that is not an array is returned as it is.
+ */
+function withSlice(value: unknown, parts: string[], spec: SliceSpec): unknown {
+  if (Array.isArray(value)) {
+    const elements = value.map((element) =>
+      isPlainObject(element) ? withSlice(element, parts, spec) : element,
+    );
+    return elements.some((element, i) => element !== value[i])
+      ? elements
+      : value;
+  }
+  if (
+    !isPlainObject(value) ||
+    !Object.prototype.hasOwnProperty.call(value, parts[0])
+  )
+    return value;
+  const field = value[parts[0]];
+  const inner =
+    parts.length === 1
+      ? Array.isArray(field)
+        ? sliceOf(field, spec)
+        : field
+      : withSlice(field, parts.slice(1), spec);
+  return inner === field ? value : { ...value, [parts[0]]: inner };
+}
+
+/** MongoDB's `$slice`: the first n (n ≥ 0) or last -n elements, or `limit` after `skip` (from the end when negative). */
+function sliceOf(array: unknown[], spec: SliceSpec): unknown[] {
+  if (typeof spec === 'number') {
+    return spec >= 0
+      ? array.slice(0, spec)
+      : array.slice(Math.max(array.length + spec, 0));
+  }
+  const [skip, limit] = spec;
+  const start =
+    skip >= 0 ? Math.min(skip, array.length) : Math.max(array.length + skip, 0);
+  return array.slice(start, start + limit);
 }
