@@ -38,12 +38,12 @@ export class ActiveReading {
   }
 
   /**
-   * The tab was shown or hidden. Shown with unread messages in the open conversation (they came
-   * while it was hidden), the "New messages" divider goes above the first of them, then they are
-   * read. Only here: a message that arrives while the tab is visible is read at once, and the
-   * divider stays where it is.
+   * The person is back with the open conversation: its tab shown again, or the connection back
+   * after it was lost (the catch-up has landed). What came meanwhile is unread: the "New messages"
+   * divider goes above the first of it, then it is read. Only then: a message that arrives while
+   * the person watches is read at once, and the divider stays where it is.
    */
-  tabVisibilityChanged(): void {
+  returnToActive(): void {
     const conversation = this.unseenInActive();
     if (conversation) {
       this.sources.landing.markUnseen(conversation);

@@ -657,6 +657,54 @@ describe('InboxStore', () => {
     ]);
   });
 
+  it('puts what the open conversation missed while the connection was down under the divider, and reads it', () => {
+    setUp([
+      { ...withGrace, lastReadAt: '2026-11-20T09:00:00.000Z' },
+      withAlan,
+      fromInstagram,
+    ]);
+    openWithHistory('c-grace', [
+      message(
+        'm-1',
+        'c-grace',
+        grace.id,
+        'Before the outage',
+        '2026-11-20T08:00:00.000Z',
+      ),
+    ]);
+    expect(store.activeFirstUnreadId()).toBeNull();
+
+    realtime.connected$.next({ isReconnect: true });
+    http
+      .expectOne((req) => req.url === '/api/conversations')
+      .flush([
+        {
+          ...withGrace,
+          lastReadAt: '2026-11-20T09:00:00.000Z',
+          lastMessageAt: '2026-11-20T14:00:00.000Z',
+          updatedAt: '2026-11-20T14:00:00.000Z',
+          unreadCount: 1,
+        },
+      ]);
+    http.expectOne('/api/conversations/c-grace/read').flush({});
+    http
+      .expectOne((req) => req.url === '/api/conversations/c-grace/messages')
+      .flush(
+        page([
+          message(
+            'm-2',
+            'c-grace',
+            grace.id,
+            'During the outage',
+            '2026-11-20T14:00:00.000Z',
+          ),
+        ]),
+      );
+
+    expect(store.activeFirstUnreadId()).toBe('m-2');
+    expect(store.activeConversation()?.unreadCount).toBe(0);
+  });
+
   it('catches up after a reconnect with only what changed and what the open conversation missed', () => {
     setUp();
     const seen = message(

@@ -125,9 +125,7 @@ export class InboxStore {
     }
     // What arrived in the open conversation while the tab was hidden is read once it is seen,
     // under the "New messages" divider.
-    this.follow(this.visibility.changes$, () =>
-      this.reading.tabVisibilityChanged(),
-    );
+    this.follow(this.visibility.changes$, () => this.reading.returnToActive());
     this.destroyRef.onDestroy(() => {
       this.typing.dispose();
       this.realtime.disconnect();
@@ -336,7 +334,8 @@ export class InboxStore {
     this.list
       .syncChanges()
       .pipe(takeUntilDestroyed(this.destroyRef))
-      .subscribe(() => this.reading.markActiveReadIfNeeded());
+      // What came while the connection was down is new to the person, like a hidden tab's news.
+      .subscribe(() => this.reading.returnToActive());
     const activeId = this.activeConversationId();
     if (activeId) {
       this.threads

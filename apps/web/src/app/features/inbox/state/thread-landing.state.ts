@@ -33,7 +33,8 @@ export class ThreadLandingState {
 
   /**
    * The open conversation holds messages the person has not seen (they came while the tab was
-   * hidden): the divider moves above the first of them, as if it had been opened now.
+   * hidden or the connection down): the divider moves above the first of them, as if it had been
+   * opened now.
    */
   markUnseen(conversation: ConversationDto): void {
     const marker = unreadMarkerOf(conversation);
