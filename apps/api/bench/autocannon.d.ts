@@ -26,7 +26,8 @@ declare module 'autocannon' {
       errors: number;
       timeouts: number;
       latency: { p50: number; p99: number };
-      requests: { average: number };
+      /** Requests per second (`average`) and answered in all (`total`). */
+      requests: { average: number; total: number };
     }
   }
   function autocannon(

@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export interface RunningProcess {
   baseUrl: string;
+  /** CPU time (user + system, every thread) the process has used so far, in ms (`/proc`). */
+  cpuMs(): number;
   /** SIGTERM, then SIGKILL if it has not exited within a few seconds. */
   stop(): Promise<void>;
 }
@@ -66,7 +68,11 @@ export async function startBuiltApi(
     }
     try {
       if ((await fetch(`${baseUrl}/api/health`)).ok) {
-        return { baseUrl, stop: () => stopProcess(child) };
+        return {
+          baseUrl,
+          cpuMs: () => processCpuMs(child),
+          stop: () => stopProcess(child),
+        };
       }
     } catch {
       // not listening yet
@@ -98,6 +104,7 @@ export async function startReferenceServer(
     if (port) {
       return {
         baseUrl: `http://127.0.0.1:${port}`,
+        cpuMs: () => processCpuMs(child),
         stop: () => stopProcess(child),
       };
     }
@@ -146,6 +153,14 @@ function spawnNode(
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
+}
+
+/** utime + stime of a child, every thread, in ms (`/proc/<pid>/stat`, 100 ticks a second). */
+function processCpuMs(child: ChildProcess): number {
+  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+  // After the name, which may itself hold ") ".
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {

@@ -5,7 +5,9 @@
  *   - the built API started as `npm start` starts it (embedded database in a fresh DATA_DIR);
  *   - its reference, measured in the same run: a bare Node `http` server that only checks the
  *     signature and parses the JSON (bare-webhook-server.ts).
- * Target: the API answers at least half the reference's requests per second, every one 200.
+ * Target: the API answers at least half the reference's requests per second, every one 200. Each
+ * process's CPU per delivery (every thread, `/proc`) is printed beside: the rates are capped by the
+ * load generator sharing the machine's two cores, the CPU each server spends is not.
  *
  * The deliveries name an account nobody connected, so the processor records each as ignored: the
  * inbox's work, without the chat's. Each request carries an `X-Forwarded-For` from a pool
@@ -15,6 +17,7 @@ import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { describeMachine, log, perSecond, printTable } from './bench-report';
 import { BenchScratch } from './bench-scratch';
+import type { RunningProcess } from './built-api';
 import {
   deliveryAddress,
   instagramDmBody,
@@ -48,13 +51,14 @@ export async function runWebhookIntakeBench(
     const deliveries = signedDeliveries(appSecret);
     log(`POST ${WEBHOOK_PATH} on the reference, ${CONNECTIONS} connections`);
     await post(reference.baseUrl, deliveries, WARMUP_SECONDS);
-    const bare = await post(reference.baseUrl, deliveries, SECONDS);
+    const bare = await timedPost(reference, deliveries);
     await reference.stop();
     log(`POST ${WEBHOOK_PATH} on the API, ${CONNECTIONS} connections`);
     await post(api.baseUrl, deliveries, WARMUP_SECONDS);
-    const measured = await post(api.baseUrl, deliveries, SECONDS);
+    const measured = await timedPost(api, deliveries);
 
     const ratio = measured.requests.average / bare.requests.average;
+    const cpu = `${Math.round(measured.cpuUsPerRequest).toLocaleString('en-US')} / ${Math.round(bare.cpuUsPerRequest).toLocaleString('en-US')} µs (${(measured.cpuUsPerRequest / bare.cpuUsPerRequest).toFixed(1)}×)`;
     const failed = (r: autocannon.AutocannonResult) =>
       r.non2xx + r.errors + r.timeouts;
     return printTable('InstantChat webhook intake bench', machine, [
@@ -71,6 +75,11 @@ export async function runWebhookIntakeBench(
         value: `${ratio.toFixed(2)}×`,
         target: `≥ ${TARGET_VS_REFERENCE}×`,
         ok: ratio >= TARGET_VS_REFERENCE,
+      },
+      {
+        // Rates are capped by the load generator sharing the two cores; CPU per delivery is not.
+        name: 'CPU per delivery, every thread of the process (API / reference)',
+        value: cpu,
       },
       {
         name: 'deliveries not answered 200 (API / reference)',
@@ -102,6 +111,20 @@ function signedDeliveries(appSecret: string): autocannon.AutocannonRequest {
         },
       };
     },
+  };
+}
+
+/** The measured phase on one server, with the CPU its process spent per request answered. */
+async function timedPost(
+  server: RunningProcess,
+  delivery: autocannon.AutocannonRequest,
+): Promise<autocannon.AutocannonResult & { cpuUsPerRequest: number }> {
+  const before = server.cpuMs();
+  const result = await post(server.baseUrl, delivery, SECONDS);
+  const spentMs = server.cpuMs() - before;
+  return {
+    ...result,
+    cpuUsPerRequest: (spentMs * 1000) / Math.max(1, result.requests.total),
   };
 }
 
