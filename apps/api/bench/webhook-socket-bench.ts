@@ -10,7 +10,9 @@
  * (bare-socketio-server.ts). The built API runs as `npm start` runs it (embedded database in a
  * fresh DATA_DIR), with the owners seeded into it (business-owners-seed.ts), the JWT secret and
  * app secret from the bench, and TRUST_PROXY=true for deliveries from many addresses
- * (deliveryAddress), as Meta's servers send them.
+ * (deliveryAddress), as Meta's servers send them. Each server's CPU per delivery over the measured
+ * run (every thread of its process, `/proc`) is printed too: above about half the machine, the API
+ * queues, and its latencies are the queue's.
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
@@ -24,6 +26,7 @@ import {
 } from './bench-report';
 import { type BusinessOwner, seedBusinessOwners } from './business-owners-seed';
 import { BenchScratch } from './bench-scratch';
+import type { RunningProcess } from './built-api';
 import { connectSocket, send } from './http-json';
 import { describeOutcome, OpenLoop, type OpenLoopResult } from './open-loop';
 import {
@@ -60,7 +63,7 @@ export async function runWebhookSocketBench(
     log('Socket.io reference: 1,000 sockets, POST → emit');
     const reference = await scratch.startReference('bare-socketio-server.ts');
     const bare = await measure(
-      reference.baseUrl,
+      reference,
       owners.map((owner) => owner.userId),
       owners,
       (owner, seq) =>
@@ -81,7 +84,7 @@ export async function runWebhookSocketBench(
       TRUST_PROXY: 'true',
     });
     const measured = await measure(
-      api.baseUrl,
+      api,
       owners.map((owner) => owner.accessToken),
       owners,
       (owner, seq) => {
@@ -114,19 +117,27 @@ export async function runWebhookSocketBench(
         bare,
         false,
       ),
+      {
+        name: 'CPU per delivery, every thread of the process (API / reference)',
+        value: `${Math.round(measured.cpuUsPerDelivery).toLocaleString('en-US')} / ${Math.round(bare.cpuUsPerDelivery).toLocaleString('en-US')} µs (${(measured.cpuUsPerDelivery / bare.cpuUsPerDelivery).toFixed(1)}×)`,
+      },
     ]);
   } finally {
     await scratch.close();
   }
 }
 
-/** Connects one socket per owner, warms up, then runs the measured open loop. */
+/**
+ * Connects one socket per owner, warms up, then runs the measured open loop; with the CPU the
+ * server's process spent on it per delivery offered (every thread, `/proc`).
+ */
 async function measure(
-  baseUrl: string,
+  server: RunningProcess,
   socketTokens: readonly string[],
   owners: readonly BusinessOwner[],
   deliver: Deliver,
-): Promise<OpenLoopResult> {
+): Promise<OpenLoopResult & { cpuUsPerDelivery: number }> {
+  const { baseUrl } = server;
   const warmup = new OpenLoop();
   const measured = new OpenLoop();
   const sockets: Socket[] = [];
@@ -156,7 +167,13 @@ async function measure(
         send: (seq) => deliver(owners[seq % owners.length], seq + offset),
       });
     await run(warmup, WARMUP_SECONDS, WARMUP_SEQ_OFFSET);
-    return await run(measured, SECONDS, 0);
+    const before = server.cpuMs();
+    const result = await run(measured, SECONDS, 0);
+    return {
+      ...result,
+      cpuUsPerDelivery:
+        ((server.cpuMs() - before) * 1000) / Math.max(1, result.offered),
+    };
   } finally {
     for (const socket of sockets) socket.disconnect();
   }
