@@ -17,6 +17,10 @@ import { InstagramConnectionsService } from '../instagram/instagram-connections.
 import type { InstagramConnectionDocument } from '../instagram/schemas/instagram-connection.schema';
 import { MetaGraphClient } from '../meta/meta-graph-client';
 import type { WebhookItem } from './instagram-webhook-items';
+import {
+  CONTACT_PROFILE_RETRY_AFTER_FAILURE_MS,
+  ContactProfileRetries,
+} from './contact-profile-retries';
 import { ParkedChange } from './schemas/parked-change.schema';
 
 /** A contact's cached profile is fetched again once it is this old. */
@@ -53,6 +57,7 @@ interface ParkedLookup {
 export class InstagramEventApplier {
   private readonly logger = new Logger(InstagramEventApplier.name);
   private parkedLookups: ParkedLookup[] = [];
+  private readonly profileRetries = new ContactProfileRetries();
 
   constructor(
     private readonly connections: InstagramConnectionsService,
@@ -339,7 +344,10 @@ export class InstagramEventApplier {
   ): Promise<void> {
     const cached = conversation.instagram?.contactProfile;
     const fetchedAt = cached?.fetchedAt?.getTime() ?? 0;
-    if (Date.now() - fetchedAt < CONTACT_PROFILE_MAX_AGE_MS) return;
+    const now = Date.now();
+    if (now - fetchedAt < CONTACT_PROFILE_MAX_AGE_MS) return;
+    const contact = `${thread.instagram.accountId}:${thread.instagram.contactIgsid}`;
+    if (!this.profileRetries.mayFetch(contact, now)) return;
     try {
       const { accessToken } = this.connections.credentialsOf(connection);
       // Each login method asks its own host with its own token: graph.instagram.com refuses a
@@ -365,9 +373,11 @@ export class InstagramEventApplier {
           fetchedAt: new Date(),
         },
       });
+      this.profileRetries.succeeded(contact);
     } catch (error) {
+      this.profileRetries.failed(contact, Date.now());
       this.logger.warn(
-        `Profile of an Instagram contact of account ${thread.instagram.accountId} not fetched: ${describeFailure(error)}`,
+        `Profile of an Instagram contact of account ${thread.instagram.accountId} not fetched (asked again after ${CONTACT_PROFILE_RETRY_AFTER_FAILURE_MS / 60_000} min at the earliest): ${describeFailure(error)}`,
       );
     }
   }

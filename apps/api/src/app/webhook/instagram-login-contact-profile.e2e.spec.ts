@@ -18,13 +18,26 @@ describe('Contacts of an account connected through Instagram Login (e2e, against
     await env?.close();
   });
 
-  it('fetches the profile on graph.instagram.com with the account’s Instagram token', async () => {
-    const owner = await env.testApp.register();
+  let owner: Awaited<ReturnType<InstagramTestEnv['testApp']['register']>>;
+
+  beforeAll(async () => {
+    owner = await env.testApp.register();
     const run = await env.connectInBrowser(owner, {
       method: 'instagram',
       choose: { account_id: SOLO_STUDIO.accountId },
     });
     expect(run.landing.searchParams.get('status')).toBe('connected');
+  });
+
+  const conversationsOfOwner = async () =>
+    (
+      await request(env.testApp.http)
+        .get('/api/conversations')
+        .set('Authorization', `Bearer ${owner.accessToken}`)
+        .expect(200)
+    ).body as ConversationDto[];
+
+  it('fetches the profile on graph.instagram.com with the account’s Instagram token', async () => {
     const person = await env.control('POST', '/instagram-users', {
       username: 'ines.login',
       name: 'Inès Login',
@@ -45,12 +58,7 @@ describe('Contacts of an account connected through Instagram Login (e2e, against
     await env.sandbox.webhooks.whenIdle();
     await inboxSettled(env.database());
 
-    const conversations = (
-      await request(env.testApp.http)
-        .get('/api/conversations')
-        .set('Authorization', `Bearer ${owner.accessToken}`)
-        .expect(200)
-    ).body as ConversationDto[];
+    const conversations = await conversationsOfOwner();
     expect(conversations).toHaveLength(1);
     expect(conversations[0].instagramContact).toMatchObject({
       igsid: contact,
@@ -62,5 +70,59 @@ describe('Contacts of an account connected through Instagram Login (e2e, against
     );
     // Nothing was refused on the way: no profile warning in the API's log.
     expect(env.logs.join('\n')).not.toContain('not fetched');
+  });
+
+  it('asks Meta for a profile it could not fetch again only after a while, not on each message', async () => {
+    const person = await env.control('POST', '/instagram-users', {
+      username: 'otto.outage',
+      name: 'Otto Outage',
+    });
+    const contact = (person.json as { id: string }).id;
+    // graph.instagram.com answers 500 to requests for this contact's profile (the client's own
+    // retries of a 5xx included) until the fault is used up.
+    const fault = await env.control('POST', '/faults', {
+      kind: 'server_error',
+      path: contact,
+      times: 50,
+    });
+    expect(fault.status).toBe(201);
+    const faultId = (fault.json as { id: number }).id;
+    const faultLeft = async () =>
+      (
+        (await env.control('GET', '/faults')).json as {
+          data: { id: number; remaining: number }[];
+        }
+      ).data.find((f) => f.id === faultId)?.remaining;
+    const writes = async (text: string) => {
+      const sent = await env.control('POST', '/events', {
+        type: 'text',
+        user: contact,
+        account: SOLO_STUDIO.accountId,
+        text,
+      });
+      expect(sent.status).toBe(202);
+      await env.sandbox.webhooks.whenIdle();
+      await inboxSettled(env.database());
+    };
+
+    await writes('First try');
+    const afterFirst = await faultLeft();
+    expect(afterFirst).toBeLessThan(50);
+    await writes('Second try');
+    await writes('Third try');
+
+    // The first message's fetch reached Meta (and failed); the next two did not ask again.
+    expect(await faultLeft()).toBe(afterFirst);
+    const warnings = env.logs.filter(
+      (line) => line.includes('not fetched') && line.includes('10 min'),
+    );
+    expect(warnings).toHaveLength(1);
+    // The messages themselves were stored, from a contact still without a profile.
+    const conversation = (await conversationsOfOwner()).find(
+      (c) => c.instagramContact?.igsid === contact,
+    );
+    expect(conversation?.lastMessage?.text).toBe('Third try');
+    expect(conversation?.instagramContact?.username).toBeUndefined();
+    await env.control('DELETE', '/faults');
   });
 });
