@@ -1,5 +1,5 @@
 import type { Signal } from '@angular/core';
-import type { ConversationDto } from '@instantchat/contracts';
+import type { ConversationDto, MessageDto } from '@instantchat/contracts';
 import type { PageVisibility } from '../../../core/page/page-visibility';
 import type { ConversationListState } from './conversation-list.state';
 import type { ThreadLandingState } from './thread-landing.state';
@@ -19,17 +19,26 @@ export interface ActiveReadingSources {
  * tab is shown with that conversation open.
  */
 export class ActiveReading {
+  /**
+   * Per conversation, the newest message the person has seen arrive or had read here (ISO 8601):
+   * the server may still count it unread (its read not landed yet) when a catch-up answers, and
+   * the divider must not go above what they saw.
+   */
+  private readonly seenUntil = new Map<string, string>();
+
   constructor(private readonly sources: ActiveReadingSources) {}
 
   /**
    * Someone else's new message: read if the person sees it now, else counted unread.
    * @returns whether it is on screen (read).
    */
-  takeNews(conversationId: string): boolean {
+  takeNews(message: Pick<MessageDto, 'conversationId' | 'createdAt'>): boolean {
     const { list, visibility, activeConversationId } = this.sources;
+    const { conversationId } = message;
     const isOnScreen =
       conversationId === activeConversationId() && visibility.isVisible();
     if (isOnScreen) {
+      this.seen(conversationId, message.createdAt);
       list.markRead(conversationId);
     } else {
       list.countUnread(conversationId);
@@ -46,7 +55,10 @@ export class ActiveReading {
   returnToActive(): void {
     const conversation = this.unseenInActive();
     if (conversation) {
-      this.sources.landing.markUnseen(conversation);
+      this.sources.landing.markUnseen(
+        conversation,
+        this.seenUntil.get(conversation.id) ?? null,
+      );
     }
     this.markActiveReadIfNeeded();
   }
@@ -61,7 +73,15 @@ export class ActiveReading {
     }
     const conversation = this.unseenInActive();
     if (conversation) {
+      this.seen(conversation.id, conversation.lastMessageAt);
       list.markRead(conversation.id);
+    }
+  }
+
+  private seen(conversationId: string, upTo: string): void {
+    const before = this.seenUntil.get(conversationId);
+    if (before === undefined || upTo > before) {
+      this.seenUntil.set(conversationId, upTo);
     }
   }
 

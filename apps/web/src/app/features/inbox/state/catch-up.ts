@@ -13,7 +13,10 @@ export const CATCH_UP_OVERLAP_MS = 10_000;
 export function catchUpSince(
   updatedAts: readonly string[],
 ): string | undefined {
-  const newest = Math.max(...updatedAts.map((at) => Date.parse(at)));
+  const newest = updatedAts.reduce(
+    (latest, at) => Math.max(latest, Date.parse(at)),
+    Number.NEGATIVE_INFINITY,
+  );
   return Number.isFinite(newest)
     ? new Date(newest - CATCH_UP_OVERLAP_MS).toISOString()
     : undefined;

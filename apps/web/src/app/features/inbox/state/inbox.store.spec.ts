@@ -705,6 +705,47 @@ describe('InboxStore', () => {
     expect(store.activeConversation()?.unreadCount).toBe(0);
   });
 
+  it('puts no divider above a message the person saw arrive, though the catch-up still counts it unread', () => {
+    setUp([
+      { ...withGrace, lastReadAt: '2026-11-20T09:00:00.000Z' },
+      withAlan,
+      fromInstagram,
+    ]);
+    openWithHistory('c-grace', []);
+    const seen = message(
+      'm-9',
+      'c-grace',
+      grace.id,
+      'Are you there?',
+      '2026-11-20T13:00:00.000Z',
+    );
+    realtime.messageNew$.next(seen);
+    // Read on screen; the request has not landed when the connection drops and comes back.
+    const read = http.expectOne('/api/conversations/c-grace/read');
+
+    realtime.connected$.next({ isReconnect: true });
+    http
+      .expectOne((req) => req.url === '/api/conversations')
+      .flush([
+        {
+          ...withGrace,
+          lastReadAt: '2026-11-20T09:00:00.000Z',
+          lastMessageAt: seen.createdAt,
+          updatedAt: seen.createdAt,
+          unreadCount: 1,
+        },
+      ]);
+    http
+      .expectOne((req) => req.url === '/api/conversations/c-grace/messages')
+      .flush(page([seen]));
+    read.flush({ readAt: seen.createdAt });
+    http
+      .match('/api/conversations/c-grace/read')
+      .forEach((again) => again.flush({ readAt: seen.createdAt }));
+
+    expect(store.activeFirstUnreadId()).toBeNull();
+  });
+
   it('catches up after a reconnect with only what changed and what the open conversation missed', () => {
     setUp();
     const seen = message(

@@ -365,7 +365,7 @@ export class InboxStore {
       return;
     }
     if (!this.isMine(message) && isNews) {
-      const isOnScreen = this.reading.takeNews(message.conversationId);
+      const isOnScreen = this.reading.takeNews(message);
       const from = conversationTitle(conversation, this.myId());
       this.alerts.alert(from, message, isOnScreen);
     }

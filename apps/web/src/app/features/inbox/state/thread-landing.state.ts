@@ -34,12 +34,18 @@ export class ThreadLandingState {
   /**
    * The open conversation holds messages the person has not seen (they came while the tab was
    * hidden or the connection down): the divider moves above the first of them, as if it had been
-   * opened now.
+   * opened now; never above `seenUntil`, the newest they saw arrive (the server may not have
+   * counted that read yet).
    */
-  markUnseen(conversation: ConversationDto): void {
+  markUnseen(conversation: ConversationDto, seenUntil: string | null): void {
     const marker = unreadMarkerOf(conversation);
     if (marker) {
-      this.unreadMarker.set(marker);
+      this.unreadMarker.set(
+        seenUntil !== null &&
+          (marker.lastReadAt === null || seenUntil > marker.lastReadAt)
+          ? { ...marker, lastReadAt: seenUntil }
+          : marker,
+      );
     }
   }
 

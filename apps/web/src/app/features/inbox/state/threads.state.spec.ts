@@ -70,6 +70,46 @@ describe('ThreadsState', () => {
     expect(threads.get('c-grace')?.nextCursor).toBeNull();
   });
 
+  it('catches up from the newest page when the message it would ask after was deleted meanwhile', () => {
+    threads.loadFirstPage('c-grace');
+    http
+      .expectOne('/api/conversations/c-grace/messages')
+      .flush(page([older, newer]));
+    const caught: MessageDto[][] = [];
+    threads.catchUp('c-grace').subscribe((messages) => caught.push(messages));
+
+    const after = http.expectOne(
+      (req) => req.url === '/api/conversations/c-grace/messages',
+    );
+    expect(after.request.params.get('after')).toBe('m-4');
+    after.flush(
+      {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'after must be the id of a message in this conversation',
+      },
+      { status: 400, statusText: 'Bad Request' },
+    );
+    const newest = http.expectOne(
+      (req) => req.url === '/api/conversations/c-grace/messages',
+    );
+    expect(newest.request.params.get('after')).toBeNull();
+    const missed = message(
+      'm-6',
+      'c-grace',
+      grace.id,
+      'Missed',
+      '2026-11-20T10:00:00.000Z',
+    );
+    newest.flush(page([newer, missed]));
+
+    expect(texts()).toEqual(['Older', 'Newer', 'Missed']);
+    // As the API answers them, newest first.
+    expect(caught.map((found) => found.map((m) => m.id))).toEqual([
+      ['m-6', 'm-5'],
+    ]);
+  });
+
   it('does not ask for older messages when there are none', () => {
     threads.loadFirstPage('c-grace');
     http.expectOne('/api/conversations/c-grace/messages').flush(page([newer]));

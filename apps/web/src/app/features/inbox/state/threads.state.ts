@@ -1,7 +1,8 @@
+import { HttpErrorResponse } from '@angular/common/http';
 import { DestroyRef, Injectable, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import type { MessageDto, ReadReceiptDto } from '@instantchat/contracts';
-import { EMPTY, Observable, catchError, map, tap } from 'rxjs';
+import { EMPTY, Observable, catchError, map, tap, throwError } from 'rxjs';
 import { apiErrorMessage } from '../../../core/api-error';
 import type { LoadStatus } from '../../../core/load-status';
 import { ConversationsService } from '../data/conversations.service';
@@ -116,9 +117,18 @@ export class ThreadsState {
     }
     // From a little before the newest held (catch-up.ts), so a write stamped just before it is not missed.
     const anchorId = catchUpAnchor(thread.messages);
+    const newestPage = () =>
+      this.api.messages(conversationId).pipe(map((page) => page.items));
     const missed = anchorId
-      ? this.api.messagesAfter(conversationId, anchorId)
-      : this.api.messages(conversationId).pipe(map((page) => page.items));
+      ? this.api.messagesAfter(conversationId, anchorId).pipe(
+          // The anchor was deleted meanwhile (the API no longer knows it): the newest page instead.
+          catchError((error: unknown) =>
+            error instanceof HttpErrorResponse && error.status === 400
+              ? newestPage()
+              : throwError(() => error),
+          ),
+        )
+      : newestPage();
     return missed.pipe(
       tap((messages) =>
         this.update(conversationId, (current) => ({
