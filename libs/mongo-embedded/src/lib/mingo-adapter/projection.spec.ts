@@ -182,6 +182,25 @@ describe('projectDocuments with $slice', () => {
     ]);
   });
 
+  it('leaves collisions and limits that are not positive to mingo, and checks a large projection path by path', () => {
+    const collide = (projection: Document) => () =>
+      projectDocuments([post()], projection, {});
+    // mingo refuses what mongod refuses; nothing is sliced twice or half-applied.
+    expect(collide({ comments: { $slice: [1, 0.5] } })).toThrow();
+    expect(
+      collide({ details: { $slice: 1 }, 'details.colors': { $slice: 1 } }),
+    ).toThrow();
+    // 20,000 exclusions and 20,000 slices (a hostile client's projection): checked in one pass
+    // over their prefixes, not pair by pair (4 × 10⁸ comparisons would hold the thread).
+    const many: Document = {};
+    for (let i = 0; i < 20_000; i++) {
+      many[`x${i}`] = 0;
+      many[`y${i}.z`] = { $slice: 1 };
+    }
+    const [projected] = projectDocuments([post()], many, {});
+    expect(projected['comments']).toEqual(post()['comments']);
+  });
+
   it('keeps only what an inclusion names, the slice included', () => {
     const [included] = projectDocuments(
       [post()],

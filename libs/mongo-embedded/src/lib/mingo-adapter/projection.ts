@@ -214,7 +214,8 @@ function slicesOfExclusion(
       Array.isArray(spec) &&
       spec.length === 2 &&
       spec.every((n) => typeof n === 'number' && Number.isFinite(n)) &&
-      spec[1] > 0
+      // mongod makes the limit an integer first: 0.5 is a limit of 0, refused.
+      Math.trunc(spec[1]) > 0
     ) {
       slices.set(key, [Math.trunc(spec[0]), Math.trunc(spec[1])]);
     } else {
@@ -222,16 +223,16 @@ function slicesOfExclusion(
     }
   }
   if (slices.size === 0) return null;
-  // A slice on an excluded path, or inside one, is a collision: mingo's to refuse.
+  // A path inside another one (a slice inside an excluded field, or two slices one in the other)
+  // is a collision: mingo's to refuse. One pass over the paths' prefixes, whatever the count.
+  const paths = new Set(keys);
   for (const key of keys) {
-    if (slices.has(key)) continue;
-    for (const path of slices.keys()) {
-      if (
-        path === key ||
-        path.startsWith(`${key}.`) ||
-        key.startsWith(`${path}.`)
-      )
-        return null;
+    for (
+      let dot = key.indexOf('.');
+      dot !== -1;
+      dot = key.indexOf('.', dot + 1)
+    ) {
+      if (paths.has(key.slice(0, dot))) return null;
     }
   }
   return slices;
