@@ -20,16 +20,16 @@ describe('ContactProfileRetries', () => {
 
   it('remembers at most so many contacts: those whose wait is over go first, then the oldest', () => {
     const retries = new ContactProfileRetries(1_000, 2);
-    retries.failed('old', 0);
-    retries.failed('older-but-due', -2_000);
-    retries.failed('new', 10);
-    // 'older-but-due' was dropped, being due; the two still waiting are kept.
-    expect(retries.mayFetch('old', 20)).toBe(false);
-    expect(retries.mayFetch('new', 20)).toBe(false);
-    retries.failed('newest', 30);
-    // Still full: the oldest failure ('old') is forgotten.
-    expect(retries.mayFetch('old', 40)).toBe(true);
-    expect(retries.mayFetch('new', 40)).toBe(false);
-    expect(retries.mayFetch('newest', 40)).toBe(false);
+    retries.failed('first', 0);
+    retries.failed('second', 500);
+    retries.failed('third', 1_200);
+    // 'first' was dropped, its wait being over; the two still waiting are kept.
+    expect(retries.mayFetch('second', 1_250)).toBe(false);
+    expect(retries.mayFetch('third', 1_250)).toBe(false);
+    retries.failed('fourth', 1_300);
+    // Still full, nobody due: the oldest failure ('second') is forgotten.
+    expect(retries.mayFetch('second', 1_350)).toBe(true);
+    expect(retries.mayFetch('third', 1_350)).toBe(false);
+    expect(retries.mayFetch('fourth', 1_350)).toBe(false);
   });
 });

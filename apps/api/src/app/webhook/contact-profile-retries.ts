@@ -32,8 +32,10 @@ export class ContactProfileRetries {
     this.retryAt.delete(contact);
     this.retryAt.set(contact, now + this.waitMs);
     if (this.retryAt.size <= this.maxRemembered) return;
+    // Kept in the order of their failures, so of their retry times: the due ones come first.
     for (const [key, at] of this.retryAt) {
-      if (at <= now) this.retryAt.delete(key);
+      if (at > now) break;
+      this.retryAt.delete(key);
     }
     // Still full: the oldest failures are forgotten (they may be tried a little early).
     for (const key of this.retryAt.keys()) {

@@ -12,19 +12,10 @@ import type {
 } from '../chat/channels/channel.types';
 import { ChannelInbox } from '../chat/channels/channel-inbox.service';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
-import { describeFailure } from '../instagram/describe-failure';
 import { InstagramConnectionsService } from '../instagram/instagram-connections.service';
-import type { InstagramConnectionDocument } from '../instagram/schemas/instagram-connection.schema';
-import { MetaGraphClient } from '../meta/meta-graph-client';
 import type { WebhookItem } from './instagram-webhook-items';
-import {
-  CONTACT_PROFILE_RETRY_AFTER_FAILURE_MS,
-  ContactProfileRetries,
-} from './contact-profile-retries';
+import { ContactProfiles } from './contact-profiles';
 import { ParkedChange } from './schemas/parked-change.schema';
-
-/** A contact's cached profile is fetched again once it is this old. */
-export const CONTACT_PROFILE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 /** How one item ended; a thrown error means "try again later". */
 export type ItemOutcome =
@@ -57,12 +48,11 @@ interface ParkedLookup {
 export class InstagramEventApplier {
   private readonly logger = new Logger(InstagramEventApplier.name);
   private parkedLookups: ParkedLookup[] = [];
-  private readonly profileRetries = new ContactProfileRetries();
 
   constructor(
     private readonly connections: InstagramConnectionsService,
     private readonly inbox: ChannelInbox,
-    private readonly graph: MetaGraphClient,
+    private readonly contactProfiles: ContactProfiles,
     @InjectModel(ParkedChange.name)
     private readonly parked: Model<ParkedChange>,
   ) {}
@@ -118,7 +108,7 @@ export class InstagramEventApplier {
     if (recorded.created) {
       await this.applyParked(conversation.id, recorded.externalMessageId);
     }
-    await this.refreshContactProfile(conversation, thread, connection);
+    await this.contactProfiles.refresh(conversation, thread, connection);
     return { status: 'processed', ownerUserId };
   }
 
@@ -337,50 +327,6 @@ export class InstagramEventApplier {
    * Fetches the contact's profile on first contact and once a day after. Runs after the message
    * is stored and swallows every failure: a profile is nice to have, the message is not optional.
    */
-  private async refreshContactProfile(
-    conversation: ChannelConversation,
-    thread: InboundThread,
-    connection: InstagramConnectionDocument,
-  ): Promise<void> {
-    const cached = conversation.instagram?.contactProfile;
-    const fetchedAt = cached?.fetchedAt?.getTime() ?? 0;
-    const now = Date.now();
-    if (now - fetchedAt < CONTACT_PROFILE_MAX_AGE_MS) return;
-    const contact = `${thread.instagram.accountId}:${thread.instagram.contactIgsid}`;
-    if (!this.profileRetries.mayFetch(contact, now)) return;
-    try {
-      const { accessToken } = this.connections.credentialsOf(connection);
-      // Each login method asks its own host with its own token: graph.instagram.com refuses a
-      // Page token and graph.facebook.com an Instagram one.
-      const profile =
-        connection.method === 'instagram'
-          ? await this.graph.instagramLogin.getUserProfile(
-              thread.instagram.contactIgsid,
-              accessToken,
-            )
-          : await this.graph.getInstagramUserProfile(
-              thread.instagram.contactIgsid,
-              accessToken,
-            );
-      await this.inbox.saveContactProfile({
-        ...thread,
-        contactProfile: {
-          ...(profile.username && { username: profile.username }),
-          ...(profile.name && { name: profile.name }),
-          ...(profile.profilePictureUrl && {
-            profilePictureUrl: profile.profilePictureUrl,
-          }),
-          fetchedAt: new Date(),
-        },
-      });
-      this.profileRetries.succeeded(contact);
-    } catch (error) {
-      this.profileRetries.failed(contact, Date.now());
-      this.logger.warn(
-        `Profile of an Instagram contact of account ${thread.instagram.accountId} not fetched (asked again after ${CONTACT_PROFILE_RETRY_AFTER_FAILURE_MS / 60_000} min at the earliest): ${describeFailure(error)}`,
-      );
-    }
-  }
 }
 
 /** The system line of a referral. */

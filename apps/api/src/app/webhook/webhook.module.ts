@@ -4,6 +4,7 @@ import { ChatModule } from '../chat/chat.module';
 import { InstagramModule } from '../instagram/instagram.module';
 import { MetaModule } from '../meta/meta.module';
 import { RealtimeModule } from '../realtime/realtime.module';
+import { ContactProfiles } from './contact-profiles';
 import { InstagramEventApplier } from './instagram-event-applier';
 import { InboxBacklogReporter } from './inbox-backlog.reporter';
 import { InstagramWebhookController } from './instagram-webhook.controller';
@@ -48,6 +49,7 @@ import { WebhookRetention } from './webhook-retention';
     WebhookProcessor,
     WebhookRetention,
     InstagramEventApplier,
+    ContactProfiles,
     InboxBacklogReporter,
     WebhookEventNotifier,
   ],
