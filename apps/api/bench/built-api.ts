@@ -155,6 +155,25 @@ function spawnNode(
   return child;
 }
 
+/**
+ * The process's CPU so far (RunningProcess.cpuMs) once it has gone quiet: less than 10 ms of CPU in
+ * the last half second, or after `maxMs`. What a server does after it answered (the API processes
+ * deliveries after their 200) counts to the load that caused it.
+ */
+export async function settledCpuMs(
+  server: Pick<RunningProcess, 'cpuMs'>,
+  maxMs = 20_000,
+): Promise<number> {
+  const deadline = Date.now() + maxMs;
+  let last = server.cpuMs();
+  for (;;) {
+    await sleep(500);
+    const now = server.cpuMs();
+    if (now - last < 10 || Date.now() > deadline) return now;
+    last = now;
+  }
+}
+
 /** utime + stime of a child, every thread, in ms (`/proc/<pid>/stat`, 100 ticks a second). */
 function processCpuMs(child: ChildProcess): number {
   const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');

@@ -17,7 +17,7 @@ import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { describeMachine, log, perSecond, printTable } from './bench-report';
 import { BenchScratch } from './bench-scratch';
-import type { RunningProcess } from './built-api';
+import { type RunningProcess, settledCpuMs } from './built-api';
 import {
   deliveryAddress,
   instagramDmBody,
@@ -119,9 +119,10 @@ async function timedPost(
   server: RunningProcess,
   delivery: autocannon.AutocannonRequest,
 ): Promise<autocannon.AutocannonResult & { cpuUsPerRequest: number }> {
-  const before = server.cpuMs();
+  // From quiet to quiet: the warm-up's processing before, the run's own after.
+  const before = await settledCpuMs(server);
   const result = await post(server.baseUrl, delivery, SECONDS);
-  const spentMs = server.cpuMs() - before;
+  const spentMs = (await settledCpuMs(server)) - before;
   return {
     ...result,
     cpuUsPerRequest: (spentMs * 1000) / Math.max(1, result.requests.total),

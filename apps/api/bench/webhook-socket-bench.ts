@@ -26,7 +26,7 @@ import {
 } from './bench-report';
 import { type BusinessOwner, seedBusinessOwners } from './business-owners-seed';
 import { BenchScratch } from './bench-scratch';
-import type { RunningProcess } from './built-api';
+import { type RunningProcess, settledCpuMs } from './built-api';
 import { connectSocket, send } from './http-json';
 import { describeOutcome, OpenLoop, type OpenLoopResult } from './open-loop';
 import {
@@ -167,12 +167,14 @@ async function measure(
         send: (seq) => deliver(owners[seq % owners.length], seq + offset),
       });
     await run(warmup, WARMUP_SECONDS, WARMUP_SEQ_OFFSET);
-    const before = server.cpuMs();
+    // From quiet to quiet: the warm-up's work before, the run's own after.
+    const before = await settledCpuMs(server);
     const result = await run(measured, SECONDS, 0);
     return {
       ...result,
       cpuUsPerDelivery:
-        ((server.cpuMs() - before) * 1000) / Math.max(1, result.offered),
+        (((await settledCpuMs(server)) - before) * 1000) /
+        Math.max(1, result.offered),
     };
   } finally {
     for (const socket of sockets) socket.disconnect();
