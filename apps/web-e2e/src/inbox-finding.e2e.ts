@@ -430,16 +430,17 @@ describe('Finding things in the inbox', () => {
       async (route) => {
         const response = await route.fetch();
         const body = (await response.json()) as {
-          items: { createdAt: string }[];
+          items: { createdAt: string; text: string }[];
         };
+        // By message, not by position: a catch-up's answer holds only some of them.
         const daysBack = [2, 2, 1, 1, 0, 0];
-        body.items.reverse().forEach((item, index) => {
-          const shift = (daysBack[index] ?? 0) * 86_400_000;
+        body.items.forEach((item) => {
+          const line = lines.findIndex(([, text]) => text === item.text);
+          const shift = (daysBack[line] ?? 0) * 86_400_000;
           item.createdAt = new Date(
             Date.parse(item.createdAt) - shift,
           ).toISOString();
         });
-        body.items.reverse();
         await route.fulfill({ response, json: body });
       },
     );

@@ -361,6 +361,38 @@ describe('InboxStore', () => {
     }
   });
 
+  it('keeps the opening divider when the first catch-up still counts the conversation unread', () => {
+    setUp();
+    openWithHistory('c-ig', [
+      message('m-1', 'c-ig', me.id, 'Hi Cleo', '2026-11-20T10:00:00.000Z'),
+      message('m-2', 'c-ig', null, 'Hello!', '2026-11-20T10:30:00.000Z'),
+      message(
+        'm-3',
+        'c-ig',
+        null,
+        'Do you ship to Lisbon?',
+        '2026-11-20T11:00:00.000Z',
+      ),
+    ]);
+    const read = http.expectOne('/api/conversations/c-ig/read');
+    expect(store.activeFirstUnreadId()).toBe('m-2');
+
+    // The socket joins; the list's catch-up answers before the read has landed.
+    realtime.connected$.next({ isReconnect: false });
+    http
+      .expectOne((req) => req.url === '/api/conversations')
+      .flush([fromInstagram]);
+    http
+      .expectOne((req) => req.url === '/api/conversations/c-ig/messages')
+      .flush(page([]));
+    read.flush({});
+    http
+      .match('/api/conversations/c-ig/read')
+      .forEach((again) => again.flush({}));
+
+    expect(store.activeFirstUnreadId()).toBe('m-2');
+  });
+
   it('keeps the divider where the conversation opened as new messages arrive', () => {
     setUp();
     openWithHistory('c-ig', [

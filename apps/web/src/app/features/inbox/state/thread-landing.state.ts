@@ -35,9 +35,12 @@ export class ThreadLandingState {
    * The open conversation holds messages the person has not seen (they came while the tab was
    * hidden or the connection down): the divider moves above the first of them, as if it had been
    * opened now; never above `seenUntil`, the newest they saw arrive (the server may not have
-   * counted that read yet).
+   * counted that read yet). Nothing newer than that: the divider stays where it is.
    */
   markUnseen(conversation: ConversationDto, seenUntil: string | null): void {
+    if (seenUntil !== null && seenUntil >= conversation.lastMessageAt) {
+      return;
+    }
     const marker = unreadMarkerOf(conversation);
     if (marker) {
       this.unreadMarker.set(
