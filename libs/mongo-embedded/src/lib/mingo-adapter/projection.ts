@@ -151,8 +151,44 @@ function copyPath(src: unknown, dst: Document, parts: string[]): void {
  * without the field comes back as it is.
  */
 function withoutPath(value: unknown, parts: string[]): unknown {
+  return rewritePath(value, parts, true, (holder) => {
+    // Built without the field rather than copied and deleted from: a deletion turns the copy into
+    // a slow dictionary object, for the encoder and the garbage collector. Own string keys only
+    // (the objects on the way to it are spread, in rewritePath; BSON encodes no symbol either way).
+    const copy: Document = {};
+    for (const key of Object.keys(holder)) {
+      if (key === parts[parts.length - 1]) continue;
+      if (key === '__proto__')
+        Object.defineProperty(copy, key, {
+          value: holder[key],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else copy[key] = holder[key];
+    }
+    return copy;
+  });
+}
+
+/**
+ * `value` with `rewrite` applied to each object that holds the field at `parts` (through arrays of
+ * documents, as MongoDB does; through arrays nested in arrays too when `nestedArrays`), leaving
+ * `value` as it is: the objects and arrays on the way are copied when something under them
+ * changed, anything else is shared; a value without the field comes back as it is.
+ */
+function rewritePath(
+  value: unknown,
+  parts: string[],
+  nestedArrays: boolean,
+  rewrite: (holder: Document) => Document,
+): unknown {
   if (Array.isArray(value)) {
-    const elements = value.map((element) => withoutPath(element, parts));
+    const elements = value.map((element) =>
+      nestedArrays || !Array.isArray(element)
+        ? rewritePath(element, parts, nestedArrays, rewrite)
+        : element,
+    );
     return elements.some((element, i) => element !== value[i])
       ? elements
       : value;
@@ -162,25 +198,13 @@ function withoutPath(value: unknown, parts: string[]): unknown {
     !Object.prototype.hasOwnProperty.call(value, parts[0])
   )
     return value;
-  if (parts.length === 1) {
-    // Built without the field rather than copied and deleted from: a deletion turns the copy into
-    // a slow dictionary object, for the encoder and the garbage collector. Own string keys only
-    // (the objects on the way to it are spread, below; BSON encodes no symbol either way).
-    const copy: Document = {};
-    for (const key of Object.keys(value)) {
-      if (key === parts[0]) continue;
-      if (key === '__proto__')
-        Object.defineProperty(copy, key, {
-          value: value[key],
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      else copy[key] = value[key];
-    }
-    return copy;
-  }
-  const inner = withoutPath(value[parts[0]], parts.slice(1));
+  if (parts.length === 1) return rewrite(value);
+  const inner = rewritePath(
+    value[parts[0]],
+    parts.slice(1),
+    nestedArrays,
+    rewrite,
+  );
   return inner === value[parts[0]] ? value : { ...value, [parts[0]]: inner };
 }
 
@@ -240,31 +264,16 @@ function slicesOfExclusion(
 
 /**
  * `value` with the array at `parts` sliced (through arrays of documents, as MongoDB does), leaving
- * `value` as it is: the objects and arrays on the way are copied, anything else is shared; a
- * field that is not an array is returned as it is.
+ * `value` as it is (rewritePath); a field that is not an array is left as it is.
  */
 function withSlice(value: unknown, parts: string[], spec: SliceSpec): unknown {
-  if (Array.isArray(value)) {
-    const elements = value.map((element) =>
-      isPlainObject(element) ? withSlice(element, parts, spec) : element,
-    );
-    return elements.some((element, i) => element !== value[i])
-      ? elements
-      : value;
-  }
-  if (
-    !isPlainObject(value) ||
-    !Object.prototype.hasOwnProperty.call(value, parts[0])
-  )
-    return value;
-  const field = value[parts[0]];
-  const inner =
-    parts.length === 1
-      ? Array.isArray(field)
-        ? sliceOf(field, spec)
-        : field
-      : withSlice(field, parts.slice(1), spec);
-  return inner === field ? value : { ...value, [parts[0]]: inner };
+  const field = parts[parts.length - 1];
+  return rewritePath(value, parts, false, (holder) => {
+    const array = holder[field];
+    return Array.isArray(array)
+      ? { ...holder, [field]: sliceOf(array, spec) }
+      : holder;
+  });
 }
 
 /** MongoDB's `$slice`: the first n (n ≥ 0) or last -n elements, or `limit` after `skip` (from the end when negative). */
