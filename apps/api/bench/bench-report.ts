@@ -8,6 +8,15 @@ export interface Row {
   ok?: boolean;
 }
 
+/** The row comparing the CPU per delivery of the API's process and its reference's (µs). */
+export function cpuPerDeliveryRow(apiUs: number, referenceUs: number): Row {
+  const us = (value: number) => Math.round(value).toLocaleString('en-US');
+  return {
+    name: 'CPU per delivery, every thread of the process (API / reference)',
+    value: `${us(apiUs)} / ${us(referenceUs)} µs (${(apiUs / referenceUs).toFixed(1)}×)`,
+  };
+}
+
 /** The nearest-rank percentile (q in 0..1) of the samples; NaN when there are none. */
 export function percentile(samples: readonly number[], q: number): number {
   if (samples.length === 0) return NaN;

@@ -156,11 +156,21 @@ function spawnNode(
 }
 
 /**
- * The process's CPU so far (RunningProcess.cpuMs) once it has gone quiet: less than 10 ms of CPU in
- * the last half second, or after `maxMs`. What a server does after it answered (the API processes
- * deliveries after their 200) counts to the load that caused it.
+ * `work` on a server, with the CPU its process spent on it (ms, every thread), read from quiet to
+ * quiet: the process's CPU once less than 10 ms of it went by in half a second (or after 20 s),
+ * before and after. What a server does after it answered (the API processes deliveries after
+ * their 200) counts to the load that caused it; what an earlier load left running does not.
  */
-export async function settledCpuMs(
+export async function withCpuSpent<T>(
+  server: Pick<RunningProcess, 'cpuMs'>,
+  work: () => Promise<T>,
+): Promise<{ result: T; cpuMs: number }> {
+  const before = await settledCpuMs(server);
+  const result = await work();
+  return { result, cpuMs: (await settledCpuMs(server)) - before };
+}
+
+async function settledCpuMs(
   server: Pick<RunningProcess, 'cpuMs'>,
   maxMs = 20_000,
 ): Promise<number> {
@@ -174,12 +184,19 @@ export async function settledCpuMs(
   }
 }
 
-/** utime + stime of a child, every thread, in ms (`/proc/<pid>/stat`, 100 ticks a second). */
-function processCpuMs(child: ChildProcess): number {
-  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+/**
+ * utime + stime in ms (100 ticks a second) of a process (`/proc/<pid>/stat`, every thread) or of
+ * one of its threads (`/proc/<pid>/task/<tid>/stat`).
+ */
+export function cpuMsOfStat(statPath: string): number {
+  const stat = readFileSync(statPath, 'utf8');
   // After the name, which may itself hold ") ".
   const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function processCpuMs(child: ChildProcess): number {
+  return cpuMsOfStat(`/proc/${child.pid}/stat`);
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {

@@ -12,7 +12,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, sleep, startReferenceServer } from './built-api';
+import {
+  cpuMsOfStat,
+  freePort,
+  sleep,
+  startReferenceServer,
+} from './built-api';
 import {
   deliveryAddress,
   instagramDmBody,
@@ -23,16 +28,8 @@ const root = process.cwd();
 const N = Number(process.env['N'] ?? 20000);
 const mains = (process.env['API_MAIN'] ?? 'dist/apps/api/main.js').split(',');
 
-/** utime + stime in ms of a process (`/proc/<pid>/stat`) or one of its threads (`…/task/<tid>/stat`). */
-function cpuMsOf(statPath: string): number {
-  const stat = readFileSync(statPath, 'utf8');
-  // After the name, which may itself hold ") ".
-  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 function cpuMs(pid: number): number {
-  return cpuMsOf(`/proc/${pid}/stat`);
+  return cpuMsOfStat(`/proc/${pid}/stat`);
 }
 
 /** CPU ms so far of each thread of a process, by thread id. */
@@ -40,7 +37,7 @@ function threadCpuMs(pid: number): Map<number, number> {
   const threads = new Map<number, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      threads.set(Number(tid), cpuMsOf(`/proc/${pid}/task/${tid}/stat`));
+      threads.set(Number(tid), cpuMsOfStat(`/proc/${pid}/task/${tid}/stat`));
     } catch {
       // exited meanwhile
     }

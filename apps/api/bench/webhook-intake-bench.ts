@@ -15,9 +15,15 @@
  */
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
-import { describeMachine, log, perSecond, printTable } from './bench-report';
+import {
+  cpuPerDeliveryRow,
+  describeMachine,
+  log,
+  perSecond,
+  printTable,
+} from './bench-report';
 import { BenchScratch } from './bench-scratch';
-import { type RunningProcess, settledCpuMs } from './built-api';
+import { type RunningProcess, withCpuSpent } from './built-api';
 import {
   deliveryAddress,
   instagramDmBody,
@@ -58,7 +64,6 @@ export async function runWebhookIntakeBench(
     const measured = await timedPost(api, deliveries);
 
     const ratio = measured.requests.average / bare.requests.average;
-    const cpu = `${Math.round(measured.cpuUsPerRequest).toLocaleString('en-US')} / ${Math.round(bare.cpuUsPerRequest).toLocaleString('en-US')} µs (${(measured.cpuUsPerRequest / bare.cpuUsPerRequest).toFixed(1)}×)`;
     const failed = (r: autocannon.AutocannonResult) =>
       r.non2xx + r.errors + r.timeouts;
     return printTable('InstantChat webhook intake bench', machine, [
@@ -76,11 +81,8 @@ export async function runWebhookIntakeBench(
         target: `≥ ${TARGET_VS_REFERENCE}×`,
         ok: ratio >= TARGET_VS_REFERENCE,
       },
-      {
-        // Rates are capped by the load generator sharing the two cores; CPU per delivery is not.
-        name: 'CPU per delivery, every thread of the process (API / reference)',
-        value: cpu,
-      },
+      // Rates are capped by the load generator sharing the two cores; CPU per delivery is not.
+      cpuPerDeliveryRow(measured.cpuUsPerRequest, bare.cpuUsPerRequest),
       {
         name: 'deliveries not answered 200 (API / reference)',
         value: `${failed(measured)} / ${failed(bare)}`,
@@ -119,13 +121,12 @@ async function timedPost(
   server: RunningProcess,
   delivery: autocannon.AutocannonRequest,
 ): Promise<autocannon.AutocannonResult & { cpuUsPerRequest: number }> {
-  // From quiet to quiet: the warm-up's processing before, the run's own after.
-  const before = await settledCpuMs(server);
-  const result = await post(server.baseUrl, delivery, SECONDS);
-  const spentMs = (await settledCpuMs(server)) - before;
+  const { result, cpuMs } = await withCpuSpent(server, () =>
+    post(server.baseUrl, delivery, SECONDS),
+  );
   return {
     ...result,
-    cpuUsPerRequest: (spentMs * 1000) / Math.max(1, result.requests.total),
+    cpuUsPerRequest: (cpuMs * 1000) / Math.max(1, result.requests.total),
   };
 }
 

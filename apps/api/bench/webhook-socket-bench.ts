@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import {
+  cpuPerDeliveryRow,
   describeMachine,
   log,
   ms,
@@ -26,7 +27,7 @@ import {
 } from './bench-report';
 import { type BusinessOwner, seedBusinessOwners } from './business-owners-seed';
 import { BenchScratch } from './bench-scratch';
-import { type RunningProcess, settledCpuMs } from './built-api';
+import { type RunningProcess, withCpuSpent } from './built-api';
 import { connectSocket, send } from './http-json';
 import { describeOutcome, OpenLoop, type OpenLoopResult } from './open-loop';
 import {
@@ -117,10 +118,7 @@ export async function runWebhookSocketBench(
         bare,
         false,
       ),
-      {
-        name: 'CPU per delivery, every thread of the process (API / reference)',
-        value: `${Math.round(measured.cpuUsPerDelivery).toLocaleString('en-US')} / ${Math.round(bare.cpuUsPerDelivery).toLocaleString('en-US')} µs (${(measured.cpuUsPerDelivery / bare.cpuUsPerDelivery).toFixed(1)}×)`,
-      },
+      cpuPerDeliveryRow(measured.cpuUsPerDelivery, bare.cpuUsPerDelivery),
     ]);
   } finally {
     await scratch.close();
@@ -167,14 +165,12 @@ async function measure(
         send: (seq) => deliver(owners[seq % owners.length], seq + offset),
       });
     await run(warmup, WARMUP_SECONDS, WARMUP_SEQ_OFFSET);
-    // From quiet to quiet: the warm-up's work before, the run's own after.
-    const before = await settledCpuMs(server);
-    const result = await run(measured, SECONDS, 0);
+    const { result, cpuMs } = await withCpuSpent(server, () =>
+      run(measured, SECONDS, 0),
+    );
     return {
       ...result,
-      cpuUsPerDelivery:
-        (((await settledCpuMs(server)) - before) * 1000) /
-        Math.max(1, result.offered),
+      cpuUsPerDelivery: (cpuMs * 1000) / Math.max(1, result.offered),
     };
   } finally {
     for (const socket of sockets) socket.disconnect();
