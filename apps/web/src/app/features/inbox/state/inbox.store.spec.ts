@@ -50,6 +50,23 @@ describe('InboxStore', () => {
     lastMessageAt: '2026-11-20T12:00:00.000Z',
   });
   const fromInstagram = instagramConversation('c-ig');
+  /** Grace's conversation, read up to its last message (no divider when opened). */
+  const graceRead: ConversationDto = {
+    ...withGrace,
+    lastReadAt: '2026-11-20T09:00:00.000Z',
+  };
+  /** Cleo's history: my message, then her two unread ones (fromInstagram counts 2). */
+  const cleoHistory = [
+    message('m-1', 'c-ig', me.id, 'Hi Cleo', '2026-11-20T10:00:00.000Z'),
+    message('m-2', 'c-ig', null, 'Hello!', '2026-11-20T10:30:00.000Z'),
+    message(
+      'm-3',
+      'c-ig',
+      null,
+      'Do you ship to Lisbon?',
+      '2026-11-20T11:00:00.000Z',
+    ),
+  ];
 
   /** Creates the store; its first request (the conversation list) is left for the test. */
   function createStore() {
@@ -304,11 +321,7 @@ describe('InboxStore', () => {
       'Lunch?',
       '2026-11-20T08:00:00.000Z',
     );
-    setUp([
-      { ...withGrace, lastReadAt: '2026-11-20T09:00:00.000Z' },
-      withAlan,
-      fromInstagram,
-    ]);
+    setUp([graceRead, withAlan, fromInstagram]);
     openWithHistory('c-grace', [seen]);
     expect(store.activeFirstUnreadId()).toBeNull();
     const tab = stubVisibility('hidden');
@@ -363,17 +376,7 @@ describe('InboxStore', () => {
 
   it('keeps the opening divider when the first catch-up still counts the conversation unread', () => {
     setUp();
-    openWithHistory('c-ig', [
-      message('m-1', 'c-ig', me.id, 'Hi Cleo', '2026-11-20T10:00:00.000Z'),
-      message('m-2', 'c-ig', null, 'Hello!', '2026-11-20T10:30:00.000Z'),
-      message(
-        'm-3',
-        'c-ig',
-        null,
-        'Do you ship to Lisbon?',
-        '2026-11-20T11:00:00.000Z',
-      ),
-    ]);
+    openWithHistory('c-ig', cleoHistory);
     const read = http.expectOne('/api/conversations/c-ig/read');
     expect(store.activeFirstUnreadId()).toBe('m-2');
 
@@ -395,17 +398,7 @@ describe('InboxStore', () => {
 
   it('keeps the divider where the conversation opened as new messages arrive', () => {
     setUp();
-    openWithHistory('c-ig', [
-      message('m-1', 'c-ig', me.id, 'Hi Cleo', '2026-11-20T10:00:00.000Z'),
-      message('m-2', 'c-ig', null, 'Hello!', '2026-11-20T10:30:00.000Z'),
-      message(
-        'm-3',
-        'c-ig',
-        null,
-        'Do you ship to Lisbon?',
-        '2026-11-20T11:00:00.000Z',
-      ),
-    ]);
+    openWithHistory('c-ig', cleoHistory);
     http.expectOne('/api/conversations/c-ig/read').flush({});
     expect(store.activeFirstUnreadId()).toBe('m-2');
 
@@ -690,11 +683,7 @@ describe('InboxStore', () => {
   });
 
   it('puts what the open conversation missed while the connection was down under the divider, and reads it', () => {
-    setUp([
-      { ...withGrace, lastReadAt: '2026-11-20T09:00:00.000Z' },
-      withAlan,
-      fromInstagram,
-    ]);
+    setUp([graceRead, withAlan, fromInstagram]);
     openWithHistory('c-grace', [
       message(
         'm-1',
@@ -711,8 +700,7 @@ describe('InboxStore', () => {
       .expectOne((req) => req.url === '/api/conversations')
       .flush([
         {
-          ...withGrace,
-          lastReadAt: '2026-11-20T09:00:00.000Z',
+          ...graceRead,
           lastMessageAt: '2026-11-20T14:00:00.000Z',
           updatedAt: '2026-11-20T14:00:00.000Z',
           unreadCount: 1,
@@ -738,11 +726,7 @@ describe('InboxStore', () => {
   });
 
   it('puts no divider above a message the person saw arrive, though the catch-up still counts it unread', () => {
-    setUp([
-      { ...withGrace, lastReadAt: '2026-11-20T09:00:00.000Z' },
-      withAlan,
-      fromInstagram,
-    ]);
+    setUp([graceRead, withAlan, fromInstagram]);
     openWithHistory('c-grace', []);
     const seen = message(
       'm-9',
@@ -760,8 +744,7 @@ describe('InboxStore', () => {
       .expectOne((req) => req.url === '/api/conversations')
       .flush([
         {
-          ...withGrace,
-          lastReadAt: '2026-11-20T09:00:00.000Z',
+          ...graceRead,
           lastMessageAt: seen.createdAt,
           updatedAt: seen.createdAt,
           unreadCount: 1,
