@@ -64,6 +64,7 @@ describe('An Instagram conversation from connect to disconnect', () => {
   let ownerPage: Page;
   let outsiderPage: Page;
   let outsiderHeard: string[];
+  let ownerHeard: string[];
   let conversationId: string;
   const dm = 'Hi! Do you still have the rye sourdough today?';
   const reply = 'Yes, two loaves left: shall I keep one for you?';
@@ -82,6 +83,7 @@ describe('An Instagram conversation from connect to disconnect', () => {
     ownerPage = await newPage(await newContext());
     outsiderPage = await newPage(await newContext());
     outsiderHeard = recordSocketTraffic(outsiderPage);
+    ownerHeard = recordSocketTraffic(ownerPage);
   });
 
   afterAll(async () => {
@@ -294,6 +296,46 @@ describe('An Instagram conversation from connect to disconnect', () => {
     await outsiderPage.getByTestId('events-empty').waitFor();
     expect(await outsiderPage.getByTestId('event-row').count()).toBe(0);
     await outsiderPage.goto('/inbox');
+  });
+
+  it('shows a new delivery live on the open events page, and only that tab is sent it', async () => {
+    const question = 'Are you open on Sunday morning?';
+    const inboxHeardFrom = ownerHeard.length;
+    const inboxHeard = () => ownerHeard.slice(inboxHeardFrom);
+    const events = await newPage(ownerPage.context());
+    const eventsHeard = recordSocketTraffic(events);
+    await events.goto('/instagram/events');
+    const rows = events.getByTestId('event-row').filter({ hasText: ACCOUNT });
+    await rows.first().waitFor();
+    const before = await rows.count();
+    // The page asked for live deliveries and the server said yes.
+    await eventually(
+      () =>
+        eventsHeard.some((frame) => frame.includes('{"watching":true}')) ||
+        undefined,
+      () => 'The events page never had its watch acknowledged',
+    );
+
+    await actAsContact(contact, ACCOUNT, { type: 'text', text: question });
+
+    await eventually(
+      async () => ((await rows.count()) === before + 1 ? true : undefined),
+      () => `The events page still lists ${before} deliveries`,
+    );
+    const announced = (frames: string[]) =>
+      frames.some((frame) => frame.includes('"instagram:event"'));
+    expect(announced(eventsHeard)).toBe(true);
+    // The inbox tab hears the DM itself, not the delivery: it never asked.
+    await eventually(
+      () =>
+        inboxHeard().some(
+          (frame) =>
+            frame.includes('"message:new"') && frame.includes(question),
+        ) || undefined,
+      () => 'The inbox tab never heard the DM',
+    );
+    expect(announced(inboxHeard())).toBe(false);
+    await events.close();
   });
 
   let nextDay: Page;

@@ -66,6 +66,7 @@ function eventPayload(conversationIds: fc.Arbitrary<string>) {
         ),
         text: jsonText,
         isTyping: fc.oneof(fc.constantFrom('true', 'false'), jsonText),
+        watching: fc.oneof(fc.constantFrom('true', 'false'), jsonText),
         clientMessageId: fc.oneof(
           fc.uuid().map((id) => JSON.stringify(id)),
           jsonText,
@@ -184,11 +185,11 @@ describe('Fuzzing every client event and every POST route (e2e)', () => {
     await expectHealthyWithinBound();
   });
 
-  it('typing and events nobody handles: the API stays up and answers within the bound', async () => {
+  it('typing, instagram:events:watch and events nobody handles: the API stays up and answers within the bound', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
-          fc.constant('typing'),
+          fc.constantFrom('typing', 'instagram:events:watch'),
           fc.string({ maxLength: 30 }),
           fc.constantFrom('message:new', 'connect', 'disconnect', '__proto__'),
         ),
@@ -199,7 +200,14 @@ describe('Fuzzing every client event and every POST route (e2e)', () => {
         async (event, args, wantsAck) => {
           const socket = await socketForNextEvent();
           const payloads = args.map(withRealId);
-          if (wantsAck && event !== 'typing') {
+          if (event === 'instagram:events:watch' && wantsAck) {
+            // Handled, and always acknowledged: the state now in force, or a 4xx.
+            const ack = await emitRawEventWithAck(socket, event, payloads);
+            expectNoServerError(ack);
+            if (ack.ok) {
+              expect(ack.data).toEqual({ watching: expect.any(Boolean) });
+            }
+          } else if (wantsAck && event !== 'typing') {
             // Nobody handles these events: only the guard answers (a refusal), or nothing does.
             await emitRawEventWithAck(socket, event, payloads, 300).then(
               expectNoServerError,

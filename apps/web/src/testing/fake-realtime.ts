@@ -8,7 +8,7 @@ import type {
   TypingPayload,
   WebhookEventDto,
 } from '@instantchat/contracts';
-import { Subject } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import type {
   ConnectionStatus,
   RealtimeService,
@@ -28,7 +28,7 @@ export class FakeRealtime
       | 'messageRead$'
       | 'typing$'
       | 'instagramStatus$'
-      | 'instagramEvent$'
+      | 'watchInstagramEvents'
       | 'connect'
       | 'disconnect'
       | 'sendTyping'
@@ -44,7 +44,10 @@ export class FakeRealtime
   readonly messageRead$ = new Subject<ReadReceiptDto>();
   readonly typing$ = new Subject<TypingPayload>();
   readonly instagramStatus$ = new Subject<InstagramStatusPayload>();
+  /** Plays `instagram:event` to whoever watches. */
   readonly instagramEvent$ = new Subject<WebhookEventDto>();
+  /** How many subscribers watch `instagram:event` now. */
+  instagramEventWatchers = 0;
   readonly typingSent: { conversationId: string; isTyping: boolean }[] = [];
   connectedWith: string | null = null;
 
@@ -56,6 +59,17 @@ export class FakeRealtime
   disconnect(): void {
     this.connectedWith = null;
     this.statusSignal.set('offline');
+  }
+
+  watchInstagramEvents(): Observable<WebhookEventDto> {
+    return new Observable<WebhookEventDto>((subscriber) => {
+      this.instagramEventWatchers++;
+      const forwarding = this.instagramEvent$.subscribe(subscriber);
+      return () => {
+        forwarding.unsubscribe();
+        this.instagramEventWatchers--;
+      };
+    });
   }
 
   sendTyping(conversationId: string, isTyping: boolean): void {

@@ -6,7 +6,10 @@ import type {
   TypingEventDto,
 } from './chat.dto';
 import type { InstagramAccountDto } from './instagram.dto';
-import type { WebhookEventDto } from './webhook-events.dto';
+import type {
+  WatchWebhookEventsDto,
+  WebhookEventDto,
+} from './webhook-events.dto';
 
 /** Socket.io is served on the API's origin under this path. */
 export const SOCKET_PATH = '/socket.io';
@@ -19,13 +22,18 @@ export const ServerEvent = {
   MessageRead: 'message:read',
   Typing: 'typing',
   InstagramStatus: 'instagram:status',
-  /** A webhook delivery of the owner's accounts was worked on: their view of it, as the events list shows it. */
+  /**
+   * A webhook delivery of the owner's accounts was worked on: their view of it, as the events list
+   * shows it. Only to sockets that asked (ClientEvent.WatchInstagramEvents).
+   */
   InstagramEvent: 'instagram:event',
 } as const;
 
 export const ClientEvent = {
   Typing: 'typing',
   Send: 'message:send',
+  /** Start (or stop) hearing `instagram:event` on this socket; until a reconnect, which forgets it. */
+  WatchInstagramEvents: 'instagram:events:watch',
 } as const;
 
 export interface TypingPayload {
@@ -81,5 +89,10 @@ export interface ClientToServerEvents {
   [ClientEvent.Send]: (
     payload: SendMessageEventDto,
     ack: (result: SocketAck<MessageDto>) => void,
+  ) => void;
+  /** Acknowledged with the state now in force; a bad payload gets a 400 in the ack. */
+  [ClientEvent.WatchInstagramEvents]: (
+    payload: WatchWebhookEventsDto,
+    ack: (result: SocketAck<WatchWebhookEventsDto>) => void,
   ) => void;
 }

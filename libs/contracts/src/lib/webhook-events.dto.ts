@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsMongoId,
@@ -128,4 +129,13 @@ export class WebhookEventPageDto {
   items!: WebhookEventDto[];
   /** Pass as `before` for the next (older) page; null on the last page. */
   nextCursor!: string | null;
+}
+
+/**
+ * Socket `instagram:events:watch` payload, and its ack's: whether this socket wants
+ * `instagram:event` (the events page does while it is open; nothing else needs every delivery).
+ */
+export class WatchWebhookEventsDto {
+  @IsBoolean({ message: 'watching must be true or false' })
+  watching!: boolean;
 }

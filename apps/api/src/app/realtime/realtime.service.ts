@@ -1,6 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ServerToClientEvents } from '@instantchat/contracts';
-import { type RealtimeServer, userRoom } from './realtime.types';
+import {
+  type RealtimeServer,
+  type RealtimeSocket,
+  userRoom,
+  type WatchTopic,
+  watchRoom,
+} from './realtime.types';
 
 /**
  * The one way the rest of the API pushes events to browsers. Other modules call it; it never calls
@@ -45,5 +51,29 @@ export class RealtimeService {
       return;
     }
     this.server.to(userIds.map(userRoom)).emit(event, ...args);
+  }
+
+  /** Only to the user's sockets that watch `topic` (watch()), on every instance. */
+  emitToWatchers<E extends keyof ServerToClientEvents>(
+    userId: string,
+    topic: WatchTopic,
+    event: E,
+    ...args: Parameters<ServerToClientEvents[E]>
+  ): void {
+    if (!this.server) {
+      this.logger.debug(`Dropped ${event}: the socket server is not running`);
+      return;
+    }
+    this.server.to(watchRoom(userId, topic)).emit(event, ...args);
+  }
+
+  /** The socket starts (or stops) hearing its user's `topic`; a reconnected socket starts afresh. */
+  async watch(
+    socket: RealtimeSocket,
+    topic: WatchTopic,
+    watching: boolean,
+  ): Promise<void> {
+    const room = watchRoom(socket.data.user.id, topic);
+    await (watching ? socket.join(room) : socket.leave(room));
   }
 }

@@ -31,3 +31,14 @@ export type RealtimeSocket = Socket<
 export function userRoom(userId: string): string {
   return `user:${userId}`;
 }
+
+/**
+ * What a socket may ask to hear beyond its user's room: events only one page of the dashboard
+ * shows, so the other tabs are not sent a frame per event for nothing.
+ */
+export type WatchTopic = 'instagram-events';
+
+/** The sockets of a user that watch `topic` (they are in userRoom too). */
+export function watchRoom(userId: string, topic: WatchTopic): string {
+  return `watch:${topic}:${userId}`;
+}

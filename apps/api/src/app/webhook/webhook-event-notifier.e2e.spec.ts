@@ -13,7 +13,9 @@ import {
   pause,
   recordEvents,
   SILENCE_MS,
+  type TestSocket,
   TestSockets,
+  watchInstagramEvents,
 } from '../realtime/testing/socket-client';
 import { inboxSettled, postWebhook } from './testing/webhook-test-kit';
 import { WebhookProcessor } from './webhook-processor.service';
@@ -21,7 +23,10 @@ import { WebhookProcessor } from './webhook-processor.service';
 /** Generous: the processor runs after intake answered (a retry waits for the 5-second sweep), on a loaded machine. */
 const ANNOUNCED_WITHIN_MS = 20_000;
 
-/** `instagram:event`: the owner's events page hears each delivery worked on, and only theirs. */
+/**
+ * `instagram:event`: the owner's events page hears each delivery worked on, and only theirs; only
+ * sockets that watch (`instagram:events:watch`) are sent it.
+ */
 describe('Webhook events announced live (e2e)', () => {
   let env: InstagramTestEnv;
   let blueOwner: AuthResponseDto;
@@ -30,11 +35,23 @@ describe('Webhook events announced live (e2e)', () => {
   const sockets = new TestSockets(() => env.testApp.url);
   let sequence = 0;
 
+  /** A socket of the user's, watching as the events page does. */
+  const watchingSocket = async (user: AuthResponseDto): Promise<TestSocket> => {
+    const socket = await sockets.connect(user.accessToken);
+    expect(await watchInstagramEvents(socket)).toEqual({
+      ok: true,
+      data: { watching: true },
+    });
+    return socket;
+  };
+
   const message = (accountId: string, contact: string) => {
     sequence += 1;
     const mid = `mid.live-${sequence}`;
+    const text = `live ${sequence}`;
     return {
       mid,
+      text,
       entry: {
         id: accountId,
         time: Date.now(),
@@ -43,7 +60,7 @@ describe('Webhook events announced live (e2e)', () => {
             sender: { id: contact },
             recipient: { id: accountId },
             timestamp: Date.now(),
-            message: { mid, text: `live ${sequence}` },
+            message: { mid, text },
           },
         ],
       },
@@ -82,9 +99,9 @@ describe('Webhook events announced live (e2e)', () => {
   });
 
   it('tells each owner of their own items of a delivery, as the events list shows them, and nobody else', async () => {
-    const blueSocket = await sockets.connect(blueOwner.accessToken);
-    const cornerSocket = await sockets.connect(cornerOwner.accessToken);
-    const bystanderSocket = await sockets.connect(bystander.accessToken);
+    const blueSocket = await watchingSocket(blueOwner);
+    const cornerSocket = await watchingSocket(cornerOwner);
+    const bystanderSocket = await watchingSocket(bystander);
     const bystanderHeard = recordEvents(bystanderSocket, 'instagram:event');
     const blue = message(BLUE_JACKET.accountId, '5553001');
     const corner = message(CORNER_BAKERY.accountId, '5553002');
@@ -137,7 +154,7 @@ describe('Webhook events announced live (e2e)', () => {
       .spyOn(env.testApp.app.get(ChannelInbox), 'openThread')
       .mockRejectedValue(new Error('database hiccup'));
     try {
-      const socket = await sockets.connect(blueOwner.accessToken);
+      const socket = await watchingSocket(blueOwner);
       const blue = message(BLUE_JACKET.accountId, '5553003');
       // The first pass leaves the item pending, to be retried: announced with its items (as read).
       const firstPass = nextEvent(
@@ -185,9 +202,87 @@ describe('Webhook events announced live (e2e)', () => {
   }, 60_000);
 
   it('tells nobody of a delivery for an account no one connected', async () => {
-    const socket = await sockets.connect(blueOwner.accessToken);
+    const socket = await watchingSocket(blueOwner);
     const heard = recordEvents(socket, 'instagram:event');
     await post([message('17841400000000999', '5553004').entry]);
+    await inboxSettled(env.database());
+    await pause(SILENCE_MS);
+    expect(heard).toEqual([]);
+  });
+
+  it('tells only the sockets that watch: not the owner’s other tabs, not after they stop, not after a reconnect', async () => {
+    const eventsPage = await watchingSocket(blueOwner);
+    const inboxTab = await sockets.connect(blueOwner.accessToken);
+    const stopped = await watchingSocket(blueOwner);
+    expect(await watchInstagramEvents(stopped, { watching: false })).toEqual({
+      ok: true,
+      data: { watching: false },
+    });
+    const inboxHeard = recordEvents(inboxTab, 'instagram:event');
+    const stoppedHeard = recordEvents(stopped, 'instagram:event');
+    const first = message(BLUE_JACKET.accountId, '5553005');
+    // The inbox tab still hears the DM itself.
+    const inboxHearsDm = nextEvent(
+      inboxTab,
+      'message:new',
+      (dm) => dm.text === first.text,
+      ANNOUNCED_WITHIN_MS,
+    );
+    const pageHears = nextEvent(
+      eventsPage,
+      'instagram:event',
+      about(first.mid),
+      ANNOUNCED_WITHIN_MS,
+    );
+    await post([first.entry]);
+    await Promise.all([pageHears, inboxHearsDm]);
+    await inboxSettled(env.database());
+    await pause(SILENCE_MS);
+    expect(inboxHeard).toEqual([]);
+    expect(stoppedHeard).toEqual([]);
+
+    // A watch belongs to the connection: the page asks again after a reconnect.
+    eventsPage.disconnect();
+    eventsPage.connect();
+    await new Promise<void>((resolve) =>
+      eventsPage.once('connect', () => resolve()),
+    );
+    const reconnectedHeard = recordEvents(eventsPage, 'instagram:event');
+    const second = message(BLUE_JACKET.accountId, '5553006');
+    const inboxHearsSecond = nextEvent(
+      inboxTab,
+      'message:new',
+      (dm) => dm.text === second.text,
+      ANNOUNCED_WITHIN_MS,
+    );
+    await post([second.entry]);
+    await inboxHearsSecond;
+    await inboxSettled(env.database());
+    await pause(SILENCE_MS);
+    expect(reconnectedHeard).toEqual([]);
+  }, 60_000);
+
+  it('answers a watch it cannot read with a 400 and leaves the socket as it was', async () => {
+    const socket = await sockets.connect(blueOwner.accessToken);
+    for (const payload of [
+      { watching: 'yes' },
+      {},
+      'true',
+      { watching: true, room: 'user:someone-else' },
+    ]) {
+      const ack = await watchInstagramEvents(socket, payload);
+      expect(ack).toMatchObject({ ok: false, error: { statusCode: 400 } });
+    }
+    const heard = recordEvents(socket, 'instagram:event');
+    const dm = message(BLUE_JACKET.accountId, '5553007');
+    const dmArrives = nextEvent(
+      socket,
+      'message:new',
+      (sent) => sent.text === dm.text,
+      ANNOUNCED_WITHIN_MS,
+    );
+    await post([dm.entry]);
+    await dmArrives;
     await inboxSettled(env.database());
     await pause(SILENCE_MS);
     expect(heard).toEqual([]);

@@ -6,10 +6,11 @@ import type { WebhookEventRecord } from './schemas/webhook-event.schema';
 import { ownerViewOf } from './webhook-owner-view';
 
 /**
- * Tells owners' open events pages that a delivery was worked on (`instagram:event`). Each owner
- * hears only their own view of it, exactly as `GET /api/instagram/events` shows it: items applied
- * for them, or of accounts they hold; an account nobody holds tells nobody. Like every live update,
- * it never fails the processing itself.
+ * Tells owners' open events pages that a delivery was worked on (`instagram:event`), only the
+ * sockets that watch them (WebhookEventsGateway): a DM is already `message:new` and
+ * `conversation:updated` for every tab. Each owner hears only their own view of it, exactly as
+ * `GET /api/instagram/events` shows it: items applied for them, or of accounts they hold; an
+ * account nobody holds tells nobody. Like every live update, it never fails the processing itself.
  */
 @Injectable()
 export class WebhookEventNotifier {
@@ -28,7 +29,12 @@ export class WebhookEventNotifier {
         const held = anyUnrouted ? await this.heldAccountIds(ownerId) : [];
         const view = ownerViewOf(event, ownerId, held);
         if (view.items.length > 0) {
-          this.realtime.emitToUser(ownerId, ServerEvent.InstagramEvent, view);
+          this.realtime.emitToWatchers(
+            ownerId,
+            'instagram-events',
+            ServerEvent.InstagramEvent,
+            view,
+          );
         }
       }
     } catch (error) {

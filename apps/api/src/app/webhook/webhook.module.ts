@@ -18,6 +18,7 @@ import {
 } from './schemas/webhook-event.schema';
 import { WebhookEventNotifier } from './webhook-event.notifier';
 import { WebhookEventsController } from './webhook-events.controller';
+import { WebhookEventsGateway } from './webhook-events.gateway';
 import { WebhookClaims } from './webhook-claims.service';
 import { WebhookInbox } from './webhook-inbox.service';
 import { WebhookOwnerEvents } from './webhook-owner-events.service';
@@ -52,6 +53,7 @@ import { WebhookRetention } from './webhook-retention';
     ContactProfiles,
     InboxBacklogReporter,
     WebhookEventNotifier,
+    WebhookEventsGateway,
   ],
 })
 export class WebhookModule {}

@@ -6,6 +6,7 @@ import {
   SOCKET_PATH,
   type ServerToClientEvents,
   type SocketAck,
+  type WatchWebhookEventsDto,
 } from '@instantchat/contracts';
 import { io, type Socket } from 'socket.io-client';
 
@@ -71,6 +72,19 @@ export function emitSend(
   return socket
     .timeout(EVENT_TIMEOUT_MS)
     .emitWithAck(ClientEvent.Send, payload as SendMessageEventDto);
+}
+
+/** `instagram:events:watch` with its ack (as the events page sends it); `payload` may be invalid. */
+export function watchInstagramEvents(
+  socket: TestSocket,
+  payload: unknown = { watching: true },
+): Promise<SocketAck<WatchWebhookEventsDto>> {
+  return socket
+    .timeout(EVENT_TIMEOUT_MS)
+    .emitWithAck(
+      ClientEvent.WatchInstagramEvents,
+      payload as WatchWebhookEventsDto,
+    );
 }
 
 /** The next `event` on the socket (optionally the next one matching), or a timeout error. */

@@ -48,8 +48,9 @@ class FakeSocket {
     this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
     return this;
   }
-  emit(event: string, payload: unknown) {
+  emit(event: string, payload: unknown, ack?: (answer: unknown) => void) {
     this.emitted.push({ event, payload });
+    ack?.({ ok: true, data: payload });
     return this;
   }
   connect() {
@@ -216,6 +217,60 @@ describe('RealtimeService', () => {
         payload: { conversationId: 'c-1', isTyping: true },
       },
     ]);
+  });
+
+  it('asks for instagram:event only while someone watches, again on every reconnect, and passes it on', () => {
+    const realtime = TestBed.inject(RealtimeService);
+    const watches = () =>
+      socket.emitted
+        .filter(({ event }) => event === ClientEvent.WatchInstagramEvents)
+        .map(({ payload }) => payload);
+    realtime.connect('t');
+    socket.fire('connect');
+    expect(watches()).toEqual([]);
+
+    const heard: string[] = [];
+    const first = realtime
+      .watchInstagramEvents()
+      .subscribe((event) => heard.push(event.id));
+    const second = realtime.watchInstagramEvents().subscribe();
+    expect(watches()).toEqual([{ watching: true }]);
+    socket.fire(ServerEvent.InstagramEvent, { id: 'e-1' });
+    expect(heard).toEqual(['e-1']);
+
+    socket.fire('disconnect', 'transport close');
+    socket.fire('connect');
+    expect(watches()).toEqual([{ watching: true }, { watching: true }]);
+
+    first.unsubscribe();
+    expect(watches()).toHaveLength(2);
+    second.unsubscribe();
+    expect(watches()).toEqual([
+      { watching: true },
+      { watching: true },
+      { watching: false },
+    ]);
+    socket.fire(ServerEvent.InstagramEvent, { id: 'e-2' });
+    expect(heard).toEqual(['e-1']);
+
+    socket.fire('disconnect', 'transport close');
+    socket.fire('connect');
+    expect(watches()).toHaveLength(3);
+  });
+
+  it('asks for instagram:event once connected when watching began before', () => {
+    const realtime = TestBed.inject(RealtimeService);
+    realtime.connect('t');
+    const watching = realtime.watchInstagramEvents().subscribe();
+    expect(socket.emitted).toEqual([]);
+    socket.fire('connect');
+    expect(socket.emitted).toEqual([
+      {
+        event: ClientEvent.WatchInstagramEvents,
+        payload: { watching: true },
+      },
+    ]);
+    watching.unsubscribe();
   });
 
   it('goes offline and stops listening on disconnect', () => {

@@ -21,7 +21,7 @@ import {
   type TypingPayload,
   type WebhookEventDto,
 } from '@instantchat/contracts';
-import { Subject } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import { AuthService } from '../session/auth.service';
 import {
   io,
@@ -85,7 +85,10 @@ export class RealtimeService {
   readonly messageRead$ = new Subject<ReadReceiptDto>();
   readonly typing$ = new Subject<TypingPayload>();
   readonly instagramStatus$ = new Subject<InstagramStatusPayload>();
-  readonly instagramEvent$ = new Subject<WebhookEventDto>();
+  /** `instagram:event` as it arrives; subscribe through watchInstagramEvents(), which asks for it. */
+  private readonly instagramEvent$ = new Subject<WebhookEventDto>();
+  /** Subscribers of watchInstagramEvents(): while any, every connection of this socket asks. */
+  private instagramEventWatchers = 0;
 
   constructor() {
     const onOffline = () => this.onNetworkLost();
@@ -109,6 +112,10 @@ export class RealtimeService {
       this.retries = 0;
       this.statusSignal.set('connected');
       this.expectPing(socket);
+      // The server forgets a watch with the connection it came on.
+      if (this.instagramEventWatchers > 0) {
+        this.sendWatch(socket, true);
+      }
       this.connected$.next({ isReconnect: hasConnected });
       hasConnected = true;
     });
@@ -233,6 +240,38 @@ export class RealtimeService {
         socket.connect();
       }
     }, delay);
+  }
+
+  /**
+   * `instagram:event` (each webhook delivery of the person's accounts worked on) while subscribed.
+   * The server sends it only to sockets that ask: the first subscriber asks, again after every
+   * reconnect, and the last one to leave stops it, so the other pages are not sent a frame per DM.
+   */
+  watchInstagramEvents(): Observable<WebhookEventDto> {
+    return new Observable<WebhookEventDto>((subscriber) => {
+      const forwarding = this.instagramEvent$.subscribe(subscriber);
+      if (this.instagramEventWatchers++ === 0 && this.socket?.connected) {
+        this.sendWatch(this.socket, true);
+      }
+      return () => {
+        forwarding.unsubscribe();
+        if (--this.instagramEventWatchers === 0 && this.socket?.connected) {
+          this.sendWatch(this.socket, false);
+        }
+      };
+    });
+  }
+
+  /**
+   * Asks the server to start or stop `instagram:event` on this connection. Refused only when the
+   * socket floods (a rate limit); the events page then still refreshes on focus and on Refresh.
+   */
+  private sendWatch(socket: ChatSocket, watching: boolean): void {
+    socket.emit(
+      ClientEvent.WatchInstagramEvents,
+      { watching },
+      () => undefined,
+    );
   }
 
   /** Tells the other side of a conversation whether this person is typing. Dropped while offline. */

@@ -286,6 +286,7 @@ describe('WebhookEventsPage', () => {
     eventsRequest().flush(page([]));
     await settle();
     expect(realtime.connectedWith).toBe(signedIn.accessToken);
+    expect(realtime.instagramEventWatchers).toBe(1);
 
     window.dispatchEvent(new Event('focus'));
     eventsRequest().flush(page([failed]));
@@ -293,6 +294,7 @@ describe('WebhookEventsPage', () => {
 
     fixture.destroy();
     expect(realtime.connectedWith).toBeNull();
+    expect(realtime.instagramEventWatchers).toBe(0);
     window.dispatchEvent(new Event('focus'));
     http.expectNone((r) => r.url === '/api/instagram/events');
   });

@@ -11,7 +11,7 @@ import {
   WEBHOOK_EVENT_STATUSES,
   type WebhookEventStatus,
 } from '@instantchat/contracts';
-import { debounceTime, filter } from 'rxjs';
+import { debounceTime, filter, share } from 'rxjs';
 import { RealtimeService } from '../../../../core/realtime/realtime.service';
 import { AuthService } from '../../../../core/session/auth.service';
 import { FullTimePipe } from '../../../../ui/relative-time/full-time.pipe';
@@ -28,7 +28,8 @@ const FILTERED_REFRESH_DEBOUNCE_MS = 500;
 /**
  * `/instagram/events`: what Meta sent for the owner's accounts and what became of each delivery,
  * the page a support engineer opens when "my DM never arrived". Live on `instagram:event` (each
- * delivery the processor worked on, the owner's view of it); refetched after a socket reconnect,
+ * delivery the processor worked on, the owner's view of it; watched while the page is open);
+ * refetched after a socket reconnect,
  * when the tab regains focus and on the Refresh button.
  */
 @Component({
@@ -54,14 +55,16 @@ export class WebhookEventsPage {
     const token = inject(AuthService).accessToken();
     if (token) realtime.connect(token);
     // Unfiltered, a pushed delivery is placed as it is; under a filter only the server can say
-    // whether (and as what) it belongs, so a burst of them is one refetch.
-    realtime.instagramEvent$
+    // whether (and as what) it belongs, so a burst of them is one refetch. Only this page asks the
+    // server for them, while it is open.
+    const live$ = realtime.watchInstagramEvents().pipe(share());
+    live$
       .pipe(
         filter(() => !this.events.filtered()),
         takeUntilDestroyed(),
       )
       .subscribe((event) => this.events.applyLive(event));
-    realtime.instagramEvent$
+    live$
       .pipe(
         filter(() => this.events.filtered()),
         debounceTime(FILTERED_REFRESH_DEBOUNCE_MS),
