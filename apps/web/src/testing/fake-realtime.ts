@@ -29,6 +29,7 @@ export class FakeRealtime
       | 'typing$'
       | 'instagramStatus$'
       | 'watchInstagramEvents'
+      | 'instagramEventsWatched$'
       | 'connect'
       | 'disconnect'
       | 'sendTyping'
@@ -46,6 +47,7 @@ export class FakeRealtime
   readonly instagramStatus$ = new Subject<InstagramStatusPayload>();
   /** Plays `instagram:event` to whoever watches. */
   readonly instagramEvent$ = new Subject<WebhookEventDto>();
+  readonly instagramEventsWatched$ = new Subject<void>();
   /** How many subscribers watch `instagram:event` now. */
   instagramEventWatchers = 0;
   readonly typingSent: { conversationId: string; isTyping: boolean }[] = [];

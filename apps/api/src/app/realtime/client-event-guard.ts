@@ -22,14 +22,16 @@ export interface ClientEventRateLimit {
 }
 
 export interface ClientEventLimits {
-  /** Known events by name; every other event (there is no handler for it) shares `other`. */
+  /** Events by name; every event not named here (most have no handler) shares `other`. */
   events: Record<string, ClientEventRateLimit>;
   other: ClientEventRateLimit;
 }
 
 /**
  * `typing` fires on keystrokes (the dashboard sends it at most every couple of seconds); sends
- * follow MESSAGE_RATE_LIMIT, one per-user budget with `POST /api/conversations/:id/messages`.
+ * follow MESSAGE_RATE_LIMIT, one per-user budget with `POST /api/conversations/:id/messages`;
+ * `instagram:events:watch` comes when the events page opens or closes and after each reconnect,
+ * with its own budget so that unknown events cannot use it up.
  */
 export function clientEventLimits(
   messagesPerMinute: number,
@@ -42,6 +44,11 @@ export function clientEventLimits(
         perSocket: messagesPerMinute,
         perUser: messagesPerMinute,
         userBudget: MESSAGE_SENDS_PER_USER_BUDGET,
+      },
+      [ClientEvent.WatchInstagramEvents]: {
+        windowMs: 10_000,
+        perSocket: 20,
+        perUser: 40,
       },
     },
     other: { windowMs: 10_000, perSocket: 20, perUser: 40 },

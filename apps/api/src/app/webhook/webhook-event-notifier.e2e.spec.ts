@@ -264,17 +264,29 @@ describe('Webhook events announced live (e2e)', () => {
 
   it('answers a watch it cannot read with a 400 and leaves the socket as it was', async () => {
     const socket = await sockets.connect(blueOwner.accessToken);
-    for (const payload of [
-      { watching: 'yes' },
-      {},
-      'true',
-      { watching: true, room: 'user:someone-else' },
-    ]) {
-      const ack = await watchInstagramEvents(socket, payload);
-      expect(ack).toMatchObject({ ok: false, error: { statusCode: 400 } });
+    const watching = await watchingSocket(blueOwner);
+    for (const target of [socket, watching]) {
+      for (const payload of [
+        { watching: 'yes' },
+        {},
+        'true',
+        { watching: true, room: 'user:someone-else' },
+        { watching: false, room: 'user:someone-else' },
+        { watching: 0 },
+      ]) {
+        const ack = await watchInstagramEvents(target, payload);
+        expect(ack).toMatchObject({ ok: false, error: { statusCode: 400 } });
+      }
     }
     const heard = recordEvents(socket, 'instagram:event');
     const dm = message(BLUE_JACKET.accountId, '5553007');
+    // The socket that watched still does (not one of the refused payloads stopped it) …
+    const watcherHears = nextEvent(
+      watching,
+      'instagram:event',
+      about(dm.mid),
+      ANNOUNCED_WITHIN_MS,
+    );
     const dmArrives = nextEvent(
       socket,
       'message:new',
@@ -282,9 +294,10 @@ describe('Webhook events announced live (e2e)', () => {
       ANNOUNCED_WITHIN_MS,
     );
     await post([dm.entry]);
-    await dmArrives;
+    await Promise.all([watcherHears, dmArrives]);
     await inboxSettled(env.database());
     await pause(SILENCE_MS);
+    // … and the one that did not still does not.
     expect(heard).toEqual([]);
   });
 });

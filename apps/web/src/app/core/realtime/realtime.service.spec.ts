@@ -48,10 +48,26 @@ class FakeSocket {
     this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
     return this;
   }
-  emit(event: string, payload: unknown, ack?: (answer: unknown) => void) {
+  emit(event: string, payload: unknown) {
     this.emitted.push({ event, payload });
-    ack?.({ ok: true, data: payload });
     return this;
+  }
+  /** How the server answers an acknowledged event: [timeout error, ack]; by default it takes it. */
+  answer: (payload: unknown) => [Error | null, unknown] = (payload) => [
+    null,
+    { ok: true, data: payload },
+  ];
+  timeout() {
+    return {
+      emit: (
+        event: string,
+        payload: unknown,
+        ack: (error: Error | null, answer: unknown) => void,
+      ) => {
+        this.emitted.push({ event, payload });
+        ack(...this.answer(payload));
+      },
+    };
   }
   connect() {
     this.connectCalls++;
@@ -256,6 +272,79 @@ describe('RealtimeService', () => {
     socket.fire('disconnect', 'transport close');
     socket.fire('connect');
     expect(watches()).toHaveLength(3);
+  });
+
+  it('announces each watch the server took, and asks again, later each time, when it refused or did not answer', () => {
+    jest.useFakeTimers();
+    try {
+      const realtime = TestBed.inject(RealtimeService);
+      let taken = 0;
+      realtime.instagramEventsWatched$.subscribe(() => taken++);
+      const watches = () =>
+        socket.emitted.filter(
+          ({ event }) => event === ClientEvent.WatchInstagramEvents,
+        ).length;
+      realtime.connect('t');
+      socket.fire('connect');
+      socket.answer = () => [
+        null,
+        { ok: false, error: { statusCode: 429, message: 'Too many' } },
+      ];
+      const watching = realtime.watchInstagramEvents().subscribe();
+      expect([watches(), taken]).toEqual([1, 0]);
+
+      socket.answer = () => [new Error('operation has timed out'), undefined];
+      jest.advanceTimersByTime(1_000);
+      expect([watches(), taken]).toEqual([2, 0]);
+      socket.answer = (payload) => [null, { ok: true, data: payload }];
+      jest.advanceTimersByTime(1_999);
+      expect(watches()).toBe(2);
+      jest.advanceTimersByTime(1);
+      expect([watches(), taken]).toEqual([3, 1]);
+
+      // Taken again after a reconnect; stopping is not announced.
+      socket.fire('disconnect', 'transport close');
+      socket.fire('connect');
+      expect([watches(), taken]).toEqual([4, 2]);
+      watching.unsubscribe();
+      expect([watches(), taken]).toEqual([5, 2]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('stops asking again once nobody watches or the connection is gone', () => {
+    jest.useFakeTimers();
+    try {
+      const realtime = TestBed.inject(RealtimeService);
+      const watches = () =>
+        socket.emitted.filter(
+          ({ event }) => event === ClientEvent.WatchInstagramEvents,
+        );
+      realtime.connect('t');
+      socket.fire('connect');
+      socket.answer = () => [
+        null,
+        { ok: false, error: { statusCode: 503, message: 'Unavailable' } },
+      ];
+      const watching = realtime.watchInstagramEvents().subscribe();
+      socket.answer = (payload) => [null, { ok: true, data: payload }];
+      watching.unsubscribe();
+      jest.advanceTimersByTime(60_000);
+      expect(watches().map(({ payload }) => payload)).toEqual([
+        { watching: true },
+        { watching: false },
+      ]);
+
+      socket.answer = () => [new Error('operation has timed out'), undefined];
+      const again = realtime.watchInstagramEvents().subscribe();
+      realtime.disconnect();
+      jest.advanceTimersByTime(60_000);
+      expect(watches()).toHaveLength(3);
+      again.unsubscribe();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('asks for instagram:event once connected when watching began before', () => {

@@ -46,6 +46,8 @@ export type ConnectionStatus =
  */
 export const SERVER_PING_INTERVAL_MS = 25_000;
 const MISSED_PING_GRACE_MS = 5_000;
+/** How long the server has to acknowledge `instagram:events:watch` before it is asked again. */
+const WATCH_ACK_TIMEOUT_MS = 10_000;
 
 /** Builds the socket; a token so tests can hand in a fake one. */
 export const SOCKET_FACTORY = new InjectionToken<
@@ -89,6 +91,13 @@ export class RealtimeService {
   private readonly instagramEvent$ = new Subject<WebhookEventDto>();
   /** Subscribers of watchInstagramEvents(): while any, every connection of this socket asks. */
   private instagramEventWatchers = 0;
+  private watchRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  private watchRetries = 0;
+  /**
+   * The server acknowledged a watch (on opening and after every reconnect): from now on every
+   * delivery is pushed, so what came before it is worth one fetch.
+   */
+  readonly instagramEventsWatched$ = new Subject<void>();
 
   constructor() {
     const onOffline = () => this.onNetworkLost();
@@ -183,6 +192,7 @@ export class RealtimeService {
   disconnect(): void {
     clearTimeout(this.retryTimer);
     clearTimeout(this.heartbeatTimer);
+    clearTimeout(this.watchRetryTimer);
     const socket = this.socket;
     this.socket = null;
     if (socket) {
@@ -263,15 +273,36 @@ export class RealtimeService {
   }
 
   /**
-   * Asks the server to start or stop `instagram:event` on this connection. Refused only when the
-   * socket floods (a rate limit); the events page then still refreshes on focus and on Refresh.
+   * Asks the server to start or stop `instagram:event` on this connection. A refusal (a rate
+   * limit, the limit store unavailable) or no answer asks again later, while the connection and
+   * the wish last; a watch in force is announced on instagramEventsWatched$.
    */
   private sendWatch(socket: ChatSocket, watching: boolean): void {
-    socket.emit(
-      ClientEvent.WatchInstagramEvents,
-      { watching },
-      () => undefined,
-    );
+    clearTimeout(this.watchRetryTimer);
+    const stillWanted = () =>
+      this.socket === socket &&
+      socket.connected &&
+      this.instagramEventWatchers > 0 === watching;
+    socket
+      .timeout(WATCH_ACK_TIMEOUT_MS)
+      .emit(ClientEvent.WatchInstagramEvents, { watching }, (error, answer) => {
+        if (!stillWanted()) {
+          return;
+        }
+        if (!error && answer.ok) {
+          this.watchRetries = 0;
+          if (watching) {
+            this.instagramEventsWatched$.next();
+          }
+          return;
+        }
+        const delay = Math.min(30_000, 1_000 * 2 ** this.watchRetries++);
+        this.watchRetryTimer = setTimeout(() => {
+          if (stillWanted()) {
+            this.sendWatch(socket, watching);
+          }
+        }, delay);
+      });
   }
 
   /** Tells the other side of a conversation whether this person is typing. Dropped while offline. */

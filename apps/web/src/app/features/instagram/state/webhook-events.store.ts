@@ -24,6 +24,8 @@ export class WebhookEventsStore {
   private readonly events = signal<WebhookEventDto[]>([]);
   private readonly cursor = signal<string | null>(null);
   private request: Subscription | null = null;
+  /** A refresh asked for while a page was on its way: that answer may predate what prompted it. */
+  private refreshQueued = false;
 
   readonly filters = signal<WebhookEventFilters>({});
   readonly loadStatus = signal<LoadStatus>('loading');
@@ -51,6 +53,8 @@ export class WebhookEventsStore {
   /** The newest page under the current filters, replacing what is shown. */
   load(): void {
     this.request?.unsubscribe();
+    // A refresh or an older page cut short by this load never answers.
+    this.busy.set(false);
     this.loadStatus.set('loading');
     this.loadError.set(null);
     this.moreError.set(null);
@@ -59,8 +63,10 @@ export class WebhookEventsStore {
         this.events.set(page.items);
         this.cursor.set(page.nextCursor);
         this.loadStatus.set('ready');
+        this.refreshIfQueued();
       },
       error: (error: unknown) => {
+        this.refreshQueued = false;
         this.loadStatus.set('error');
         this.loadError.set(
           apiErrorMessage(error, 'Could not load the webhook events.'),
@@ -69,10 +75,17 @@ export class WebhookEventsStore {
     });
   }
 
-  /** The newest page again, merged over the rows shown (new ones on top, changed ones updated). */
+  /**
+   * The newest page again, merged over the rows shown (new ones on top, changed ones updated).
+   * Asked while a page is on its way, it follows that page.
+   */
   refresh(): void {
+    if (this.loadStatus() === 'error') {
+      this.load();
+      return;
+    }
     if (this.loadStatus() !== 'ready' || this.busy()) {
-      if (this.loadStatus() === 'error') this.load();
+      this.refreshQueued = true;
       return;
     }
     this.busy.set(true);
@@ -90,9 +103,20 @@ export class WebhookEventsStore {
         if (!page.nextCursor || kept.length === 0) {
           this.cursor.set(page.nextCursor);
         }
+        this.refreshIfQueued();
       },
-      error: () => this.busy.set(false),
+      error: () => {
+        this.busy.set(false);
+        this.refreshIfQueued();
+      },
     });
+  }
+
+  private refreshIfQueued(): void {
+    if (this.refreshQueued) {
+      this.refreshQueued = false;
+      this.refresh();
+    }
   }
 
   /**
@@ -133,12 +157,14 @@ export class WebhookEventsStore {
           ...page.items.filter((event) => !shown.has(event.id)),
         ]);
         this.cursor.set(page.nextCursor);
+        this.refreshIfQueued();
       },
       error: (error: unknown) => {
         this.busy.set(false);
         this.moreError.set(
           apiErrorMessage(error, 'Could not load older events.'),
         );
+        this.refreshIfQueued();
       },
     });
   }

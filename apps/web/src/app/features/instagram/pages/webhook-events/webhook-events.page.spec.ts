@@ -364,13 +364,67 @@ describe('WebhookEventsPage', () => {
     refetch.flush(page([failed]));
     await settle();
 
+    // A reconnect: the accounts (for the account filter) are refetched at once; the events once
+    // the server takes the watch again, from when on every delivery is pushed.
     realtime.connected$.next({ isReconnect: true });
-    eventsRequest().flush(page([failed]));
-    // The accounts (for the account filter) are refetched too.
     http.expectOne('/api/instagram/status').flush({
       connected: true,
       loginMethods: ['instagram', 'facebook'],
       accounts: [shop],
     });
+    http.expectNone((r) => r.url === '/api/instagram/events');
+    realtime.instagramEventsWatched$.next();
+    eventsRequest().flush(page([failed]));
+  });
+
+  it('refetches once the server takes the watch, after the first page when that is still on its way', async () => {
+    const { all, settle } = await render();
+    const first = eventsRequest();
+    // Taken while the first page is on its way: that page may have been read before.
+    realtime.instagramEventsWatched$.next();
+    http.expectNone((r) => r.url === '/api/instagram/events');
+
+    first.flush(page([failed]));
+    await settle();
+    eventsRequest().flush(page([processed, failed]));
+    await settle();
+
+    expect(all('event-row').map((row) => row.dataset['eventId'])).toEqual([
+      processed.id,
+      failed.id,
+    ]);
+    http.expectNone((r) => r.url === '/api/instagram/events');
+  });
+
+  it('refetches again after a refresh already on its way, and keeps refreshing after a filter change cut one short', async () => {
+    const { find, settle } = await render();
+    eventsRequest().flush(page([failed]));
+    await settle();
+
+    window.dispatchEvent(new Event('focus'));
+    const inFlight = eventsRequest();
+    realtime.instagramEventsWatched$.next();
+    inFlight.flush(page([failed]));
+    await settle();
+    eventsRequest().flush(page([processed, failed]));
+    await settle();
+
+    // A refresh on its way, then a filter change: the new filter's page replaces it.
+    window.dispatchEvent(new Event('focus'));
+    eventsRequest();
+    const status = find<HTMLSelectElement>('events-status-filter');
+    if (!status) throw new Error('no status filter');
+    status.value = 'failed';
+    status.dispatchEvent(new Event('change'));
+    const filtered = http.expectOne(
+      (r) =>
+        r.url === '/api/instagram/events' &&
+        r.params.get('status') === 'failed',
+    );
+    filtered.flush(page([failed]));
+    await settle();
+
+    window.dispatchEvent(new Event('focus'));
+    eventsRequest().flush(page([failed]));
   });
 });

@@ -29,7 +29,7 @@ const FILTERED_REFRESH_DEBOUNCE_MS = 500;
  * `/instagram/events`: what Meta sent for the owner's accounts and what became of each delivery,
  * the page a support engineer opens when "my DM never arrived". Live on `instagram:event` (each
  * delivery the processor worked on, the owner's view of it; watched while the page is open);
- * refetched after a socket reconnect,
+ * refetched once the server takes the watch (on opening and after every reconnect),
  * when the tab regains focus and on the Refresh button.
  */
 @Component({
@@ -71,12 +71,10 @@ export class WebhookEventsPage {
         takeUntilDestroyed(),
       )
       .subscribe(() => this.events.refresh());
-    // What happened while the socket was down was never pushed.
-    realtime.connected$
-      .pipe(
-        filter(({ isReconnect }) => isReconnect),
-        takeUntilDestroyed(),
-      )
+    // What happened before the server took the watch (on opening, and while the socket was down
+    // until it is taken again) was never pushed.
+    realtime.instagramEventsWatched$
+      .pipe(takeUntilDestroyed())
       .subscribe(() => this.events.refresh());
 
     const window = inject(DOCUMENT).defaultView;
