@@ -136,6 +136,112 @@ describe('ConversationListState', () => {
     http.expectNone('/api/conversations/c-grace/read');
   });
 
+  describe('server copies made before a read here landed', () => {
+    const at = (second: number) => `2026-11-20T13:00:0${second}.000Z`;
+    /** Grace's conversation as the server sends it: `unreadCount` and `lastReadAt` as it counts. */
+    const copy = (
+      lastMessageSecond: number,
+      unreadCount: number,
+      lastReadSecond: number | null,
+      updatedSecond = lastMessageSecond,
+    ): ConversationDto => ({
+      ...withGrace,
+      lastMessage: {
+        text: `at ${lastMessageSecond}`,
+        senderUserId: grace.id,
+        createdAt: at(lastMessageSecond),
+      },
+      lastMessageAt: at(lastMessageSecond),
+      unreadCount,
+      lastReadAt: lastReadSecond === null ? null : at(lastReadSecond),
+      updatedAt: at(updatedSecond),
+    });
+    /** The list holds Grace's conversation with 3 unread up to second 2, and reads it here. */
+    function readHere() {
+      loaded([copy(2, 3, null)]);
+      list.markRead('c-grace');
+      return http.expectOne('/api/conversations/c-grace/read');
+    }
+
+    it('keep the read: a copy with the same updatedAt (a catch-up) or a newer one (the message’s own update) does not raise the badge again', () => {
+      const read = readHere();
+
+      list.upsert(copy(2, 3, null));
+      expect(list.find('c-grace')?.unreadCount).toBe(0);
+      list.upsert(copy(2, 3, null, 3));
+      expect(list.find('c-grace')).toMatchObject({
+        unreadCount: 0,
+        updatedAt: at(3),
+      });
+      read.flush({ conversationId: 'c-grace', userId: me.id, readAt: at(4) });
+    });
+
+    it('take the server’s count once a copy shows the read, or a message newer than what was read', () => {
+      const read = readHere();
+      read.flush({ conversationId: 'c-grace', userId: me.id, readAt: at(4) });
+      list.upsert(copy(2, 0, 4, 4));
+      // Confirmed: what the server says from now on stands, even a count it raises again.
+      list.upsert(copy(2, 1, 4, 5));
+      expect(list.find('c-grace')?.unreadCount).toBe(1);
+
+      list.markRead('c-grace');
+      http
+        .expectOne('/api/conversations/c-grace/read')
+        .flush({ conversationId: 'c-grace', userId: me.id, readAt: at(6) });
+      // A newer message than the one read here: counted as the server counts it.
+      list.upsert(copy(7, 2, 4, 7));
+      expect(list.find('c-grace')).toMatchObject({
+        unreadCount: 2,
+        lastMessageAt: at(7),
+      });
+    });
+
+    it('count what came unseen after the read, and keep its preview, over a copy made before it', () => {
+      const read = readHere();
+      // Then the tab was hidden and a message came: counted here, shown as the preview.
+      list.showLatest(message('m-5', 'c-grace', grace.id, 'at 5', at(5)));
+      list.countUnread('c-grace');
+
+      list.upsert(copy(2, 3, null, 4));
+
+      expect(list.find('c-grace')).toMatchObject({
+        unreadCount: 1,
+        lastMessageAt: at(5),
+        lastMessage: { text: 'at 5' },
+        updatedAt: at(4),
+      });
+      read.flush({ conversationId: 'c-grace', userId: me.id, readAt: at(4) });
+    });
+
+    it('raise the badge again when the read failed: the server still counts those messages', () => {
+      const read = readHere();
+      read.flush(
+        { statusCode: 503, message: 'database is starting' },
+        { status: 503, statusText: 'Service Unavailable' },
+      );
+
+      list.upsert(copy(2, 3, null, 3));
+
+      expect(list.find('c-grace')?.unreadCount).toBe(3);
+    });
+
+    it('apply to a whole new list and to a catch-up without an anchor too', () => {
+      const read = readHere();
+      list.load().subscribe();
+      http.expectOne('/api/conversations').flush([copy(2, 3, null, 3)]);
+      expect(list.find('c-grace')?.unreadCount).toBe(0);
+
+      read.flush({ conversationId: 'c-grace', userId: me.id, readAt: at(4) });
+      // Another tab read it later still: the server's copy shows a read past this one's.
+      list.load().subscribe();
+      http.expectOne('/api/conversations').flush([copy(2, 0, 8, 8)]);
+      expect(list.find('c-grace')).toMatchObject({
+        unreadCount: 0,
+        lastReadAt: at(8),
+      });
+    });
+  });
+
   it('shows a message as the preview only when it is at least as new as the one shown', () => {
     const shown = '2026-11-20T13:00:05.000Z';
     loaded([{ ...withGrace, lastMessageAt: shown }]);

@@ -21,6 +21,11 @@ export class ConversationListState {
   private readonly markingRead = new Set<string>();
   /** Conversations asked to be marked read again while a mark-read request was in flight. */
   private readonly readAgain = new Set<string>();
+  /**
+   * Per conversation, the newest message read here (its `lastMessageAt` when marked read) until a
+   * server copy shows that read: copies made before it landed still count those messages unread.
+   */
+  private readonly readHere = new Map<string, string>();
 
   readonly conversations = this.all.asReadonly();
   readonly status = signal<LoadStatus>('loading');
@@ -45,7 +50,7 @@ export class ConversationListState {
     this.error.set(null);
     return this.api.list().pipe(
       tap((conversations) => {
-        this.all.set(conversations);
+        this.all.set(this.reconciled(conversations));
         this.status.set('ready');
       }),
       map(() => undefined),
@@ -74,7 +79,7 @@ export class ConversationListState {
         if (since) {
           changed.forEach((conversation) => this.upsert(conversation));
         } else {
-          this.all.set(changed);
+          this.all.set(this.reconciled(changed));
         }
         this.error.set(null);
       }),
@@ -103,7 +108,7 @@ export class ConversationListState {
         (candidate) => candidate.id === conversation.id,
       );
       if (index === -1) {
-        return [...all, conversation];
+        return [...all, this.reconcile(conversation)];
       }
       // Concurrent sends can deliver their conversation:updated out of order; an older snapshot
       // must not roll back the preview and unread count of a newer one.
@@ -111,9 +116,48 @@ export class ConversationListState {
         return all;
       }
       const copy = [...all];
-      copy[index] = conversation;
+      copy[index] = this.reconcile(conversation, all[index]);
       return copy;
     });
+  }
+
+  private reconciled(conversations: ConversationDto[]): ConversationDto[] {
+    const held = new Map(this.all().map((local) => [local.id, local]));
+    return conversations.map((server) =>
+      this.reconcile(server, held.get(server.id)),
+    );
+  }
+
+  /**
+   * A server copy as the list should hold it. Made before this tab's read landed (its read older
+   * than what was read here, and no newer message), it still counts the messages read here
+   * unread: its count and an older preview give way to the list's own, which counts only what
+   * came unseen since. A copy that shows the read, or a newer message, is taken as it is.
+   */
+  private reconcile(
+    server: ConversationDto,
+    local?: ConversationDto,
+  ): ConversationDto {
+    const readUpTo = this.readHere.get(server.id);
+    if (readUpTo === undefined) {
+      return server;
+    }
+    const showsRead =
+      (server.lastReadAt != null && server.lastReadAt >= readUpTo) ||
+      (!(server.unreadCount > 0) && server.lastMessageAt >= readUpTo);
+    if (showsRead || server.lastMessageAt > readUpTo || !local) {
+      this.readHere.delete(server.id);
+      return server;
+    }
+    const newerPreview = local.lastMessageAt > server.lastMessageAt;
+    return {
+      ...server,
+      unreadCount: local.unreadCount,
+      ...(newerPreview && {
+        lastMessageAt: local.lastMessageAt,
+        lastMessage: local.lastMessage,
+      }),
+    };
   }
 
   patch(conversationId: string, patch: Partial<ConversationDto>): void {
@@ -153,6 +197,11 @@ export class ConversationListState {
 
   /** Clears the badge at once and tells the server, once per burst of news. */
   markRead(conversationId: string): void {
+    const readUpTo = this.find(conversationId)?.lastMessageAt;
+    const before = this.readHere.get(conversationId);
+    if (readUpTo && (before === undefined || readUpTo > before)) {
+      this.readHere.set(conversationId, readUpTo);
+    }
     this.patch(conversationId, { unreadCount: 0 });
     if (this.markingRead.has(conversationId)) {
       // The request in flight may have been stamped before the message that prompted this call.
@@ -183,8 +232,11 @@ export class ConversationListState {
       .subscribe({
         next: (receipt) => (readAt = receipt?.readAt ?? null),
         complete: settle,
-        // Not worth interrupting the person: the badge comes back on the next list refresh.
-        error: settle,
+        // Not worth interrupting the person: the badge comes back with the next server copy.
+        error: () => {
+          this.readHere.delete(conversationId);
+          settle();
+        },
       });
   }
 }

@@ -374,6 +374,48 @@ describe('InboxStore', () => {
     }
   });
 
+  it('keeps a message read as it came read when its own conversation:updated, made before the read landed, arrives with the tab hidden', () => {
+    setUp([graceRead, withAlan, fromInstagram]);
+    openWithHistory('c-grace', []);
+    const elsewhere = store.unreadTotal();
+    const tab = stubVisibility('visible');
+    try {
+      const at = '2026-11-20T13:00:00.000Z';
+      realtime.messageNew$.next(
+        message('m-9', 'c-grace', grace.id, 'Are you there?', at),
+      );
+      const read = http.expectOne('/api/conversations/c-grace/read');
+      tab.show('hidden');
+
+      // The server stored the message before the read: its copy still counts it.
+      realtime.conversationUpdated$.next({
+        ...graceRead,
+        lastMessage: {
+          text: 'Are you there?',
+          senderUserId: grace.id,
+          createdAt: at,
+        },
+        lastMessageAt: at,
+        unreadCount: 1,
+        updatedAt: at,
+      });
+
+      expect(store.activeConversation()?.unreadCount).toBe(0);
+      expect(store.unreadTotal()).toBe(elsewhere);
+      read.flush({
+        conversationId: 'c-grace',
+        userId: me.id,
+        readAt: '2026-11-20T13:00:01.000Z',
+      });
+      http.expectNone('/api/conversations/c-grace/read');
+      tab.show('visible');
+      http.expectNone('/api/conversations/c-grace/read');
+      expect(store.activeFirstUnreadId()).toBeNull();
+    } finally {
+      tab.restore();
+    }
+  });
+
   it('keeps the opening divider when the first catch-up still counts the conversation unread', () => {
     setUp();
     openWithHistory('c-ig', cleoHistory);
