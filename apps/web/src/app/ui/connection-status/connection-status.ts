@@ -13,7 +13,7 @@ const LABELS: Record<ConnectionStatus, string> = {
   offline: 'Offline',
 };
 
-/** A small pill saying whether new messages arrive live. */
+/** A small pill saying whether new messages (or what `subject` names) arrive live. */
 @Component({
   selector: 'ic-connection-status',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -75,10 +75,12 @@ const LABELS: Record<ConnectionStatus, string> = {
 })
 export class ConnectionStatusIndicator {
   readonly status = input.required<ConnectionStatus>();
+  /** What arrives live, for the tooltip. */
+  readonly subject = input('New messages');
   protected readonly label = computed(() => LABELS[this.status()]);
   protected readonly title = computed(() =>
     this.status() === 'connected'
-      ? 'New messages arrive as they are sent'
-      : 'New messages will appear once the connection is back',
+      ? `${this.subject()} arrive as they are sent`
+      : `${this.subject()} will appear once the connection is back`,
   );
 }

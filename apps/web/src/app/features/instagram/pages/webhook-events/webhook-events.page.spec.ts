@@ -299,6 +299,28 @@ describe('WebhookEventsPage', () => {
     http.expectNone((r) => r.url === '/api/instagram/events');
   });
 
+  it('says whether deliveries arrive live, as the inbox does', async () => {
+    const { find, settle } = await render();
+    eventsRequest().flush(page([]));
+    await settle();
+    const pill = () => find('connection-status');
+    expect(pill()?.textContent?.trim()).toBe('Connecting…');
+
+    realtime.statusSignal.set('connected');
+    await settle();
+    expect(pill()?.textContent?.trim()).toBe('Live');
+    expect(pill()?.getAttribute('title')).toBe(
+      'New deliveries arrive as they are sent',
+    );
+
+    realtime.statusSignal.set('offline');
+    await settle();
+    expect(pill()?.textContent?.trim()).toBe('Offline');
+    expect(pill()?.getAttribute('title')).toBe(
+      'New deliveries will appear once the connection is back',
+    );
+  });
+
   it('shows a delivery pushed over the socket at once: a new one on top, a known one updated in place', async () => {
     const { all, settle } = await render();
     eventsRequest().flush(page([processed, failed]));

@@ -17,6 +17,7 @@ import { AuthService } from '../../../../core/session/auth.service';
 import { FullTimePipe } from '../../../../ui/relative-time/full-time.pipe';
 import { Clock } from '../../../../ui/relative-time/clock';
 import { RelativeTimePipe } from '../../../../ui/relative-time/relative-time.pipe';
+import { ConnectionStatusIndicator } from '../../../../ui/connection-status/connection-status';
 import { InstagramToasts } from '../../components/instagram-toasts/instagram-toasts';
 import { InstagramConnectionStore } from '../../state/instagram-connection.store';
 import { STATUS_LABELS } from '../../state/webhook-event-summary';
@@ -35,7 +36,13 @@ const FILTERED_REFRESH_DEBOUNCE_MS = 500;
 @Component({
   selector: 'ic-webhook-events-page',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink, RelativeTimePipe, FullTimePipe, InstagramToasts],
+  imports: [
+    RouterLink,
+    RelativeTimePipe,
+    FullTimePipe,
+    InstagramToasts,
+    ConnectionStatusIndicator,
+  ],
   providers: [WebhookEventsStore],
   templateUrl: './webhook-events.page.html',
   styleUrl: './webhook-events.page.css',
@@ -46,6 +53,8 @@ export class WebhookEventsPage {
   protected readonly clock = inject(Clock);
   protected readonly statuses = WEBHOOK_EVENT_STATUSES;
   protected readonly statusLabels = STATUS_LABELS;
+  /** Whether deliveries arrive live: the socket's state, shown as the inbox shows it. */
+  protected readonly liveStatus = inject(RealtimeService).status;
 
   constructor() {
     this.connections.load();
