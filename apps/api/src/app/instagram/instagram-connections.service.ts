@@ -27,6 +27,7 @@ import {
 import { ConnectionWebhookReads } from './connection-webhook-reads';
 import { describeFailure } from './describe-failure';
 import { TokenCipher } from './token-cipher';
+import { definedFields } from '../core/defined-fields';
 
 export const RECONNECT_REQUIRED_MESSAGE =
   'Meta no longer accepts this account’s access; connect it again.';
@@ -85,9 +86,7 @@ export class InstagramConnectionsService {
       pageId: account.pageId,
       pageName: account.pageName,
     };
-    const set = Object.fromEntries(
-      Object.entries(profile).filter(([, value]) => value !== undefined),
-    );
+    const set = definedFields(profile);
     const unset = Object.fromEntries(
       Object.entries(profile)
         .filter(([, value]) => value === undefined)

@@ -2,6 +2,7 @@ import type {
   MessageReferralDto,
   MessageReplyToDto,
 } from '@instantchat/contracts';
+import { definedFields } from '../core/defined-fields';
 
 /**
  * Meta's webhook body, read defensively: every field may be absent or of another type than
@@ -252,12 +253,12 @@ function readMessageContent(
   });
   const replyTo = asRecord(message['reply_to']);
   const story = asRecord(replyTo?.['story']);
-  const reply: MessageReplyToDto = withoutUndefined({
+  const reply: MessageReplyToDto = definedFields({
     externalMessageId: asString(replyTo?.['mid']),
     storyId: asId(story?.['id']),
     storyUrl: asString(story?.['url']),
   });
-  return withoutUndefined({
+  return definedFields({
     text: asString(message['text']) ?? '',
     attachments,
     replyTo: Object.keys(reply).length > 0 ? reply : undefined,
@@ -271,7 +272,7 @@ function readMessageContent(
 function readReferral(value: unknown): MessageReferralDto | undefined {
   const referral = asRecord(value);
   if (!referral) return undefined;
-  const read = withoutUndefined({
+  const read = definedFields({
     source: asString(referral['source']),
     type: asString(referral['type']),
     ref: asString(referral['ref']),
@@ -328,10 +329,4 @@ function asId(value: unknown): string | undefined {
     return String(value);
   }
   return asString(value);
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== undefined),
-  ) as T;
 }

@@ -12,6 +12,7 @@ import {
   type WebhookEventRecord,
 } from './schemas/webhook-event.schema';
 import { finishedAtFor } from './webhook-retention';
+import { definedFields } from '../core/defined-fields';
 
 /** What one claim of due deliveries took, and whether more may be due. */
 export interface DueClaim {
@@ -119,7 +120,7 @@ export class WebhookClaims {
         filter: { _id: eventId },
         update: {
           $set: {
-            items: progress.items.map(withoutUndefined),
+            items: progress.items.map((item) => definedFields(item)),
             itemsRead: true,
             status: progress.status,
             nextAttemptAt: progress.nextAttemptAt,
@@ -154,16 +155,4 @@ export class WebhookClaims {
       .lean<WebhookEventRecord>()
       .exec();
   }
-}
-
-/**
- * An item as stored: the fields it has, none set to `undefined` (which the driver would store as
- * null; Mongoose left such fields out).
- */
-function withoutUndefined(item: WebhookEventItem): WebhookEventItem {
-  const stored: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(item)) {
-    if (value !== undefined) stored[key] = value;
-  }
-  return stored as unknown as WebhookEventItem;
 }

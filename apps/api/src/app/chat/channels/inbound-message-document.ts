@@ -5,6 +5,7 @@ import {
 import { Types } from 'mongoose';
 import type { MessageRecord } from '../chat.records';
 import { newMessageDefaults } from '../schemas/new-message-defaults';
+import { definedFields } from '../../core/defined-fields';
 
 /** The fields ChannelInbox records of a channel's message (the rest are the schema's defaults). */
 export interface ChannelMessageFields {
@@ -132,9 +133,7 @@ export function inboundMessageDocument(
       status: fields.status,
       ...newMessageDefaults(),
     };
-    for (const [field, value] of Object.entries(optional)) {
-      if (value !== undefined) document[field] = value;
-    }
+    Object.assign(document, definedFields(optional));
     Object.assign(document, {
       searchTerms: fields.searchTerms,
       instagramSenderId: fields.instagramSenderId,
