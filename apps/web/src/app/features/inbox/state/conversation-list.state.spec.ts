@@ -188,8 +188,9 @@ describe('ConversationListState', () => {
       http
         .expectOne('/api/conversations/c-grace/read')
         .flush({ conversationId: 'c-grace', userId: me.id, readAt: at(6) });
-      // A newer message than the one read here: counted as the server counts it.
-      list.upsert(copy(7, 2, 4, 7));
+      // A newer message than the one read here, in a copy made before the read landed: counted
+      // as the server counts it.
+      list.upsert(copy(7, 2, null, 7));
       expect(list.find('c-grace')).toMatchObject({
         unreadCount: 2,
         lastMessageAt: at(7),
@@ -225,7 +226,36 @@ describe('ConversationListState', () => {
       expect(list.find('c-grace')?.unreadCount).toBe(3);
     });
 
-    it('apply to a whole new list and to a catch-up without an anchor too', () => {
+    it('take the server’s count once a copy shows the read as the server stamped it, behind the message’s time', () => {
+      // Two API instances: the message was stored by one whose clock runs ahead (second 5), the
+      // read by one whose clock is behind (second 4).
+      loaded([copy(5, 3, null)]);
+      list.markRead('c-grace');
+      http
+        .expectOne('/api/conversations/c-grace/read')
+        .flush({ conversationId: 'c-grace', userId: me.id, readAt: at(4) });
+      // The read's own copy came late (its updatedAt older) and was dropped; the server then
+      // stored another message (at 4.5 by its clock) and counts it unread.
+      list.upsert(copy(5, 0, 4, 4));
+      list.load().subscribe();
+      http.expectOne('/api/conversations').flush([copy(5, 1, 4, 6)]);
+
+      expect(list.find('c-grace')?.unreadCount).toBe(1);
+    });
+
+    it('take a late copy that shows the read as the end of it', () => {
+      loaded([copy(5, 3, null)]);
+      list.markRead('c-grace');
+      const read = http.expectOne('/api/conversations/c-grace/read');
+      // Dropped as late (stamped by an instance whose clock is behind), yet it counts nothing
+      // unread: the read landed, and later copies are the server's word, before the answer comes.
+      list.upsert(copy(5, 0, 4, 4));
+      list.upsert(copy(5, 1, 4, 6));
+      expect(list.find('c-grace')?.unreadCount).toBe(1);
+      read.flush({ conversationId: 'c-grace', userId: me.id, readAt: at(4) });
+    });
+
+    it('apply to a whole new list too', () => {
       const read = readHere();
       list.load().subscribe();
       http.expectOne('/api/conversations').flush([copy(2, 3, null, 3)]);

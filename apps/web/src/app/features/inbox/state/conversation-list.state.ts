@@ -22,10 +22,14 @@ export class ConversationListState {
   /** Conversations asked to be marked read again while a mark-read request was in flight. */
   private readonly readAgain = new Set<string>();
   /**
-   * Per conversation, the newest message read here (its `lastMessageAt` when marked read) until a
-   * server copy shows that read: copies made before it landed still count those messages unread.
+   * Per conversation, the newest message read here (`upTo`: its `lastMessageAt` when marked read)
+   * and, once answered, when the server stamped that read (`readAt`), until a server copy shows
+   * the read: copies made before it landed still count those messages unread.
    */
-  private readonly readHere = new Map<string, string>();
+  private readonly readHere = new Map<
+    string,
+    { upTo: string; readAt?: string }
+  >();
 
   readonly conversations = this.all.asReadonly();
   readonly status = signal<LoadStatus>('loading');
@@ -113,6 +117,9 @@ export class ConversationListState {
       // Concurrent sends can deliver their conversation:updated out of order; an older snapshot
       // must not roll back the preview and unread count of a newer one.
       if (conversation.updatedAt < all[index].updatedAt) {
+        // Late, yet it may be the one that shows the read (stamped by an instance whose clock is
+        // behind the one that stored the message).
+        if (this.showsRead(conversation)) this.readHere.delete(conversation.id);
         return all;
       }
       const copy = [...all];
@@ -138,14 +145,11 @@ export class ConversationListState {
     server: ConversationDto,
     local?: ConversationDto,
   ): ConversationDto {
-    const readUpTo = this.readHere.get(server.id);
-    if (readUpTo === undefined) {
+    const read = this.readHere.get(server.id);
+    if (read === undefined) {
       return server;
     }
-    const showsRead =
-      (server.lastReadAt != null && server.lastReadAt >= readUpTo) ||
-      (!(server.unreadCount > 0) && server.lastMessageAt >= readUpTo);
-    if (showsRead || server.lastMessageAt > readUpTo || !local) {
+    if (this.showsRead(server) || server.lastMessageAt > read.upTo || !local) {
       this.readHere.delete(server.id);
       return server;
     }
@@ -195,12 +199,30 @@ export class ConversationListState {
     }
   }
 
+  /**
+   * Whether a server copy shows the read made here: its `lastReadAt` reaches what was read, or the
+   * server's stamp of that read (another instance's clock may be behind the one that stored the
+   * message), or it counts nothing unread up to there.
+   */
+  private showsRead(server: ConversationDto): boolean {
+    const read = this.readHere.get(server.id);
+    if (read === undefined) return false;
+    const lastReadAt = server.lastReadAt;
+    return (
+      (lastReadAt != null &&
+        (lastReadAt >= read.upTo ||
+          (read.readAt !== undefined && lastReadAt >= read.readAt))) ||
+      (!(server.unreadCount > 0) && server.lastMessageAt >= read.upTo)
+    );
+  }
+
   /** Clears the badge at once and tells the server, once per burst of news. */
   markRead(conversationId: string): void {
-    const readUpTo = this.find(conversationId)?.lastMessageAt;
+    const upTo = this.find(conversationId)?.lastMessageAt;
     const before = this.readHere.get(conversationId);
-    if (readUpTo && (before === undefined || readUpTo > before)) {
-      this.readHere.set(conversationId, readUpTo);
+    if (upTo && (before === undefined || upTo > before.upTo)) {
+      // A new read: the stamp of the one before says nothing of it.
+      this.readHere.set(conversationId, { upTo });
     }
     this.patch(conversationId, { unreadCount: 0 });
     if (this.markingRead.has(conversationId)) {
@@ -209,6 +231,7 @@ export class ConversationListState {
       return;
     }
     this.markingRead.add(conversationId);
+    const sentFor = this.readHere.get(conversationId)?.upTo;
     let readAt: string | null = null;
     const settle = () => {
       this.markingRead.delete(conversationId);
@@ -230,7 +253,14 @@ export class ConversationListState {
       .markRead(conversationId)
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
-        next: (receipt) => (readAt = receipt?.readAt ?? null),
+        next: (receipt) => {
+          readAt = receipt?.readAt ?? null;
+          // The stamp stands for this request's read, not for a newer one asked for meanwhile.
+          const read = this.readHere.get(conversationId);
+          if (read && readAt && read.upTo === sentFor) {
+            read.readAt = readAt;
+          }
+        },
         complete: settle,
         // Not worth interrupting the person: the badge comes back with the next server copy.
         error: () => {
