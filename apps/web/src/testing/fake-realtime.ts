@@ -30,6 +30,7 @@ export class FakeRealtime
       | 'instagramStatus$'
       | 'watchInstagramEvents'
       | 'instagramEventsWatched$'
+      | 'instagramEventsStatus'
       | 'connect'
       | 'disconnect'
       | 'sendTyping'
@@ -37,6 +38,8 @@ export class FakeRealtime
 {
   readonly statusSignal = signal<ConnectionStatus>('offline');
   readonly status = this.statusSignal.asReadonly();
+  /** The events page's live state; the tests move it with statusSignal. */
+  readonly instagramEventsStatus = this.status;
   readonly connected$ = new Subject<{ isReconnect: boolean }>();
   readonly messageNew$ = new Subject<MessageDto>();
   readonly messageUpdated$ = new Subject<MessageDto>();

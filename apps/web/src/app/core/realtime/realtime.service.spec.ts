@@ -313,6 +313,39 @@ describe('RealtimeService', () => {
     }
   });
 
+  it('calls instagram:event live only once the server took the watch', () => {
+    const realtime = TestBed.inject(RealtimeService);
+    realtime.connect('t');
+    const watching = realtime.watchInstagramEvents().subscribe();
+    let answer: ((error: Error | null, ack: unknown) => void) | undefined;
+    socket.timeout = () => ({
+      emit: (
+        event: string,
+        payload: unknown,
+        ack: (error: Error | null, answer: unknown) => void,
+      ) => {
+        socket.emitted.push({ event, payload });
+        answer = ack;
+      },
+    });
+    socket.fire('connect');
+    expect(realtime.status()).toBe('connected');
+    expect(realtime.instagramEventsStatus()).toBe('connecting');
+
+    answer?.(null, { ok: true, data: { watching: true } });
+    expect(realtime.instagramEventsStatus()).toBe('connected');
+
+    socket.fire('disconnect', 'transport close');
+    expect(realtime.instagramEventsStatus()).toBe('reconnecting');
+    socket.fire('connect');
+    expect(realtime.instagramEventsStatus()).toBe('connecting');
+    answer?.(null, { ok: true, data: { watching: true } });
+    expect(realtime.instagramEventsStatus()).toBe('connected');
+
+    watching.unsubscribe();
+    expect(realtime.instagramEventsStatus()).toBe('connecting');
+  });
+
   it('stops asking again once nobody watches or the connection is gone', () => {
     jest.useFakeTimers();
     try {

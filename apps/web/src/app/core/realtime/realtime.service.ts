@@ -3,6 +3,7 @@ import {
   DestroyRef,
   Injectable,
   InjectionToken,
+  computed,
   inject,
   signal,
 } from '@angular/core';
@@ -98,6 +99,15 @@ export class RealtimeService {
    * delivery is pushed, so what came before it is worth one fetch.
    */
   readonly instagramEventsWatched$ = new Subject<void>();
+  /** Whether the server took this connection's watch. */
+  private readonly instagramWatchTaken = signal(false);
+  /** As `status`, for `instagram:event`: connected is only "Live" once the watch is taken. */
+  readonly instagramEventsStatus = computed<ConnectionStatus>(() => {
+    const status = this.status();
+    return status === 'connected' && !this.instagramWatchTaken()
+      ? 'connecting'
+      : status;
+  });
 
   constructor() {
     const onOffline = () => this.onNetworkLost();
@@ -122,6 +132,7 @@ export class RealtimeService {
       this.statusSignal.set('connected');
       this.expectPing(socket);
       // The server forgets a watch with the connection it came on.
+      this.instagramWatchTaken.set(false);
       if (this.instagramEventWatchers > 0) {
         this.sendWatch(socket, true);
       }
@@ -133,6 +144,7 @@ export class RealtimeService {
         return;
       }
       clearTimeout(this.heartbeatTimer);
+      this.instagramWatchTaken.set(false);
       this.statusSignal.set(this.isOnline() ? 'reconnecting' : 'offline');
       // Socket.io retries on its own except after the server dropped us on purpose.
       if (reason === 'io server disconnect') {
@@ -193,6 +205,7 @@ export class RealtimeService {
     clearTimeout(this.retryTimer);
     clearTimeout(this.heartbeatTimer);
     clearTimeout(this.watchRetryTimer);
+    this.instagramWatchTaken.set(false);
     const socket = this.socket;
     this.socket = null;
     if (socket) {
@@ -265,8 +278,11 @@ export class RealtimeService {
       }
       return () => {
         forwarding.unsubscribe();
-        if (--this.instagramEventWatchers === 0 && this.socket?.connected) {
-          this.sendWatch(this.socket, false);
+        if (--this.instagramEventWatchers === 0) {
+          this.instagramWatchTaken.set(false);
+          if (this.socket?.connected) {
+            this.sendWatch(this.socket, false);
+          }
         }
       };
     });
@@ -291,6 +307,7 @@ export class RealtimeService {
         }
         if (!error && answer.ok) {
           this.watchRetries = 0;
+          this.instagramWatchTaken.set(watching);
           if (watching) {
             this.instagramEventsWatched$.next();
           }

@@ -53,8 +53,8 @@ export class WebhookEventsPage {
   protected readonly clock = inject(Clock);
   protected readonly statuses = WEBHOOK_EVENT_STATUSES;
   protected readonly statusLabels = STATUS_LABELS;
-  /** Whether deliveries arrive live: the socket's state, shown as the inbox shows it. */
-  protected readonly liveStatus = inject(RealtimeService).status;
+  /** Whether deliveries arrive live (the server took the watch), shown as the inbox shows it. */
+  protected readonly liveStatus = inject(RealtimeService).instagramEventsStatus;
 
   constructor() {
     this.connections.load();
