@@ -18,7 +18,8 @@ import {
   RECORD_HEADER,
   recordProblem,
 } from './journal-format';
-import { readBson, storedDocumentBytes } from './wire-protocol';
+import { readBson } from './wire-protocol';
+import { storedDocumentBytes } from './wire-replies';
 
 /**
  * Durability for `dbPath`: an append-only journal of whole-document images and catalog changes

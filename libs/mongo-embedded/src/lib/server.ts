@@ -7,13 +7,12 @@ import {
 import { failedToParse, toServerError } from './errors';
 import {
   decodeMessageInSlices,
-  encodeOpMsg,
-  encodeOpReply,
   IncomingCommand,
   MalformedMessageError,
   OP_QUERY,
   readHeader,
 } from './wire-protocol';
+import { encodeOpMsg, encodeOpReply } from './wire-replies';
 
 /** Something that makes the writes applied so far durable (the journal), or nothing in memory-only mode. */
 export interface WriteDurability {
