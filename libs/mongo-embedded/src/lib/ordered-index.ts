@@ -2,9 +2,9 @@ import type { Document } from 'bson';
 import type { Query } from 'mingo';
 import { describeValue } from './bson-names';
 import { EMPTY_ARRAY_KEY, MAX_BOUND, MIN_BOUND } from './bson-order';
-import { valuesAtPath } from './bson-paths';
 import { toQueryView, viewOf } from './mingo-adapter/query-view';
-import { cannotIndexParallelArrays, DuplicateKeyError } from './errors';
+import { DuplicateKeyError } from './errors';
+import { documentKeys } from './index-keys';
 import type { IndexSpec } from './index-spec';
 import { newQuery } from './mingo-adapter/context';
 import {
@@ -57,6 +57,9 @@ export class OrderedIndex {
   /** Where the last lowerBound landed (a chunk index and an offset in it), instead of a new tuple per search. */
   private atChunk = 0;
   private atOff = 0;
+  /** compareKeys, bound once: documentKeys sorts a multikey document's keys with it. */
+  private readonly compare = (a: unknown[], b: unknown[]) =>
+    this.compareKeys(a, b);
 
   constructor(
     readonly ns: string,
@@ -92,44 +95,7 @@ export class OrderedIndex {
   /** Key tuples a document contributes, or `[]` if the index does not cover it (sparse / partial). */
   keysFor(doc: Document): unknown[][] {
     if (this.partialFilter && !this.partialFilter.test(viewOf(doc))) return [];
-    const perField: unknown[][] = [];
-    let present = false;
-    let arrayField: string | undefined;
-    let combos = 1;
-    for (const f of this.fields) {
-      const { values, viaArray } = valuesAtPath(doc, f.path);
-      if (values.length > 0) present = true;
-      const vals = values.length === 0 ? [null] : values;
-      if (viaArray && vals.length > 1) {
-        if (arrayField !== undefined)
-          throw cannotIndexParallelArrays(
-            `cannot index parallel arrays [${f.path}] [${arrayField}]`,
-          );
-        arrayField = f.path;
-      }
-      combos *= vals.length;
-      perField.push(vals);
-    }
-    if (this.sparse && !present) return [];
-    const w = this.width;
-    // One value per field but (at most) one array field: key k takes element k of that field.
-    const keys: unknown[][] = [];
-    for (let k = 0; k < combos; k++) {
-      const key: unknown[] = [];
-      for (let f = 0; f < w; f++) {
-        const vals = perField[f];
-        const v = vals.length === 1 ? vals[0] : vals[k];
-        key.push(v === undefined ? null : v);
-      }
-      keys.push(key);
-    }
-    if (keys.length > 1) {
-      keys.sort((a, b) => this.compareKeys(a, b));
-      return keys.filter(
-        (k, i) => i === 0 || this.compareKeys(k, keys[i - 1]) !== 0,
-      );
-    }
-    return keys;
+    return documentKeys(doc, this.fields, this.sparse, this.compare);
   }
 
   compareKeys(a: unknown[], b: unknown[]): number {
