@@ -20,7 +20,9 @@ import {
   nextEvent,
   pause,
   recordEvents,
+  SILENCE_MS,
   type TestSocket,
+  watchInstagramEvents,
 } from '../realtime/testing/socket-client';
 import type { TestApp } from '../testing/test-app';
 import { testRedisKeyPrefix } from '../testing/two-instances';
@@ -70,14 +72,19 @@ describeWithRedis('Webhooks across two API instances (e2e)', () => {
       },
     ]);
 
-  it('a DM Meta delivers to instance A reaches the owner’s dashboard connected to instance B', async () => {
+  it('a DM Meta delivers to instance A reaches the owner’s dashboard connected to instance B, and its events page there', async () => {
     const socket = await connectSocket(second.url, owner.accessToken);
     sockets.push(socket);
+    const eventsPage = await connectSocket(second.url, owner.accessToken);
+    sockets.push(eventsPage);
+    expect(await watchInstagramEvents(eventsPage)).toMatchObject({ ok: true });
+    const inboxHeardEvents = recordEvents(socket, ServerEvent.InstagramEvent);
     const heard = nextEvent(
       socket,
       ServerEvent.MessageNew,
       (message) => message.text === 'Is the blue jacket in stock?',
     );
+    const pageHeard = nextEvent(eventsPage, ServerEvent.InstagramEvent);
     // Meta (the sandbox) posts to instance A only.
     const callback = await env.control('PUT', '/webhooks/callback', {
       url: `${first().url}/webhook/instagram`,
@@ -98,6 +105,13 @@ describeWithRedis('Webhooks across two API instances (e2e)', () => {
       status: 'delivered',
       text: 'Is the blue jacket in stock?',
     });
+    // The delivery was worked on by A; B's watching socket hears it through Redis, the inbox's not.
+    expect(await pageHeard).toMatchObject({
+      status: 'processed',
+      items: [expect.objectContaining({ accountId: BLUE_JACKET.accountId })],
+    });
+    await pause(SILENCE_MS);
+    expect(inboxHeardEvents).toEqual([]);
   });
 
   it('deliveries spread over both instances, redelivered to the other and swept by both at once: each event is processed exactly once', async () => {
