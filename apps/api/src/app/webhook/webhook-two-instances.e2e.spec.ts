@@ -84,7 +84,17 @@ describeWithRedis('Webhooks across two API instances (e2e)', () => {
       ServerEvent.MessageNew,
       (message) => message.text === 'Is the blue jacket in stock?',
     );
-    const pageHeard = nextEvent(eventsPage, ServerEvent.InstagramEvent);
+    // The delivery of this DM, once worked on (the DM's own mid is Meta's to choose).
+    const pageHeard = nextEvent(
+      eventsPage,
+      ServerEvent.InstagramEvent,
+      (event) =>
+        event.status === 'processed' &&
+        event.items.some(
+          (item) =>
+            item.kind === 'message' && item.accountId === BLUE_JACKET.accountId,
+        ),
+    );
     // Meta (the sandbox) posts to instance A only.
     const callback = await env.control('PUT', '/webhooks/callback', {
       url: `${first().url}/webhook/instagram`,

@@ -328,9 +328,23 @@ describe('RealtimeService', () => {
         answer = ack;
       },
     });
-    socket.fire('connect');
-    expect(realtime.status()).toBe('connected');
-    expect(realtime.instagramEventsStatus()).toBe('connecting');
+    jest.useFakeTimers();
+    try {
+      socket.fire('connect');
+      expect(realtime.status()).toBe('connected');
+      expect(realtime.instagramEventsStatus()).toBe('connecting');
+      // Refused, then not answered: not live; asked again.
+      answer?.(null, {
+        ok: false,
+        error: { statusCode: 429, message: 'Too many' },
+      });
+      jest.advanceTimersByTime(1_000);
+      answer?.(new Error('operation has timed out'), undefined);
+      expect(realtime.instagramEventsStatus()).toBe('connecting');
+      jest.advanceTimersByTime(2_000);
+    } finally {
+      jest.useRealTimers();
+    }
 
     answer?.(null, { ok: true, data: { watching: true } });
     expect(realtime.instagramEventsStatus()).toBe('connected');

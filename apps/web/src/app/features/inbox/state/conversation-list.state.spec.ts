@@ -234,13 +234,28 @@ describe('ConversationListState', () => {
       http
         .expectOne('/api/conversations/c-grace/read')
         .flush({ conversationId: 'c-grace', userId: me.id, readAt: at(4) });
-      // The read's own copy came late (its updatedAt older) and was dropped; the server then
-      // stored another message (at 4.5 by its clock) and counts it unread.
-      list.upsert(copy(5, 0, 4, 4));
+      // The read's own copy never came (missed while reconnecting); the server then stored
+      // another message (at 4.5 by its clock) and counts it unread.
       list.load().subscribe();
       http.expectOne('/api/conversations').flush([copy(5, 1, 4, 6)]);
 
       expect(list.find('c-grace')?.unreadCount).toBe(1);
+    });
+
+    it('do not take the stamp of a read for a newer one asked for while it was on its way', () => {
+      loaded([copy(5, 3, null)]);
+      list.markRead('c-grace');
+      const first = http.expectOne('/api/conversations/c-grace/read');
+      // A newer message, read as it came, while the first request is on its way.
+      list.showLatest(message('m-7', 'c-grace', grace.id, 'at 7', at(7)));
+      list.markRead('c-grace');
+      first.flush({ conversationId: 'c-grace', userId: me.id, readAt: at(6) });
+      const second = http.expectOne('/api/conversations/c-grace/read');
+
+      // Stamped by the first read, so made before the second landed: it still counts 'at 7'.
+      list.upsert(copy(7, 1, 6, 8));
+      expect(list.find('c-grace')?.unreadCount).toBe(0);
+      second.flush({ conversationId: 'c-grace', userId: me.id, readAt: at(9) });
     });
 
     it('take a late copy that shows the read as the end of it', () => {
