@@ -270,6 +270,24 @@ describe('ConversationListState', () => {
       read.flush({ conversationId: 'c-grace', userId: me.id, readAt: at(4) });
     });
 
+    it('judge a whole list asked for before the read landed, though answered after a copy showed it', () => {
+      const read = readHere();
+      // A whole list is asked for (the server reads it before the read lands)…
+      list.load().subscribe();
+      const slowList = http.expectOne('/api/conversations');
+      // … the read lands and its own copy shows it …
+      read.flush({ conversationId: 'c-grace', userId: me.id, readAt: at(4) });
+      list.upsert(copy(2, 0, 4, 4));
+      // … then the list answers, with the count from before the read.
+      slowList.flush([copy(2, 3, null, 3)]);
+      expect(list.find('c-grace')?.unreadCount).toBe(0);
+
+      // A list asked for after that is the server's word again.
+      list.load().subscribe();
+      http.expectOne('/api/conversations').flush([copy(2, 1, 4, 5)]);
+      expect(list.find('c-grace')?.unreadCount).toBe(1);
+    });
+
     it('apply to a whole new list too', () => {
       const read = readHere();
       list.load().subscribe();

@@ -1,7 +1,7 @@
 import { DestroyRef, Injectable, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import type { ConversationDto, MessageDto } from '@instantchat/contracts';
-import { EMPTY, Observable, catchError, map, tap } from 'rxjs';
+import { EMPTY, Observable, catchError, defer, map, tap } from 'rxjs';
 import { apiErrorMessage } from '../../../core/api-error';
 import type { LoadStatus } from '../../../core/load-status';
 import { ConversationsService } from '../data/conversations.service';
@@ -24,12 +24,16 @@ export class ConversationListState {
   /**
    * Per conversation, the newest message read here (`upTo`: its `lastMessageAt` when marked read)
    * and, once answered, when the server stamped that read (`readAt`), until a server copy shows
-   * the read: copies made before it landed still count those messages unread.
+   * the read: copies made before it landed still count those messages unread. Once one has shown
+   * it (`endedAfterLoad`: how many whole lists had been asked for then), it still judges the
+   * answers to whole lists asked for before that, which skip the `updatedAt` check.
    */
   private readonly readHere = new Map<
     string,
-    { upTo: string; readAt?: string }
+    { upTo: string; readAt?: string; endedAfterLoad?: number }
   >();
+  /** Whole lists asked for so far (load, or a catch-up with nothing held). */
+  private wholeListsAsked = 0;
 
   readonly conversations = this.all.asReadonly();
   readonly status = signal<LoadStatus>('loading');
@@ -52,9 +56,14 @@ export class ConversationListState {
   load(): Observable<void> {
     this.status.set(this.all().length ? 'ready' : 'loading');
     this.error.set(null);
-    return this.api.list().pipe(
+    return defer(() => {
+      const asked = ++this.wholeListsAsked;
+      return this.api
+        .list()
+        .pipe(map((conversations) => this.reconciled(conversations, asked)));
+    }).pipe(
       tap((conversations) => {
-        this.all.set(this.reconciled(conversations));
+        this.all.set(conversations);
         this.status.set('ready');
       }),
       map(() => undefined),
@@ -78,12 +87,15 @@ export class ConversationListState {
         .map((conversation) => conversation.updatedAt)
         .filter(Boolean),
     );
-    return this.api.list(since).pipe(
-      tap((changed) => {
-        if (since) {
+    return defer(() => {
+      const asked = since ? undefined : ++this.wholeListsAsked;
+      return this.api.list(since).pipe(map((changed) => ({ changed, asked })));
+    }).pipe(
+      tap(({ changed, asked }) => {
+        if (asked === undefined) {
           changed.forEach((conversation) => this.upsert(conversation));
         } else {
-          this.all.set(this.reconciled(changed));
+          this.all.set(this.reconciled(changed, asked));
         }
         this.error.set(null);
       }),
@@ -119,7 +131,7 @@ export class ConversationListState {
       if (conversation.updatedAt < all[index].updatedAt) {
         // Late, yet it may be the one that shows the read (stamped by an instance whose clock is
         // behind the one that stored the message).
-        if (this.showsRead(conversation)) this.readHere.delete(conversation.id);
+        if (this.showsRead(conversation)) this.endRead(conversation.id);
         return all;
       }
       const copy = [...all];
@@ -128,11 +140,23 @@ export class ConversationListState {
     });
   }
 
-  private reconciled(conversations: ConversationDto[]): ConversationDto[] {
+  /** A whole list (the `asked`-th) as the list should hold it. */
+  private reconciled(
+    conversations: ConversationDto[],
+    asked: number,
+  ): ConversationDto[] {
     const held = new Map(this.all().map((local) => [local.id, local]));
     return conversations.map((server) =>
-      this.reconcile(server, held.get(server.id)),
+      this.reconcile(server, held.get(server.id), asked),
     );
+  }
+
+  /** A copy showed the read: from now on only whole lists asked for before are judged by it. */
+  private endRead(conversationId: string): void {
+    const read = this.readHere.get(conversationId);
+    if (read && read.endedAfterLoad === undefined) {
+      read.endedAfterLoad = this.wholeListsAsked;
+    }
   }
 
   /**
@@ -144,13 +168,21 @@ export class ConversationListState {
   private reconcile(
     server: ConversationDto,
     local?: ConversationDto,
+    wholeListAsked?: number,
   ): ConversationDto {
     const read = this.readHere.get(server.id);
     if (read === undefined) {
       return server;
     }
-    if (this.showsRead(server) || server.lastMessageAt > read.upTo || !local) {
+    if (
+      read.endedAfterLoad !== undefined &&
+      (wholeListAsked === undefined || wholeListAsked > read.endedAfterLoad)
+    ) {
       this.readHere.delete(server.id);
+      return server;
+    }
+    if (this.showsRead(server) || server.lastMessageAt > read.upTo || !local) {
+      this.endRead(server.id);
       return server;
     }
     const newerPreview = local.lastMessageAt > server.lastMessageAt;
@@ -220,7 +252,12 @@ export class ConversationListState {
   markRead(conversationId: string): void {
     const upTo = this.find(conversationId)?.lastMessageAt;
     const before = this.readHere.get(conversationId);
-    if (upTo && (before === undefined || upTo > before.upTo)) {
+    if (
+      upTo &&
+      (before === undefined ||
+        before.endedAfterLoad !== undefined ||
+        upTo > before.upTo)
+    ) {
       // A new read: the stamp of the one before says nothing of it.
       this.readHere.set(conversationId, { upTo });
     }
