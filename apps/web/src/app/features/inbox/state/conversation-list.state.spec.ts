@@ -282,10 +282,24 @@ describe('ConversationListState', () => {
       slowList.flush([copy(2, 3, null, 3)]);
       expect(list.find('c-grace')?.unreadCount).toBe(0);
 
-      // A list asked for after that is the server's word again.
+      // A list asked for after that is the server's word again, whatever it says.
       list.load().subscribe();
-      http.expectOne('/api/conversations').flush([copy(2, 1, 4, 5)]);
+      http.expectOne('/api/conversations').flush([copy(2, 1, null, 5)]);
       expect(list.find('c-grace')?.unreadCount).toBe(1);
+    });
+
+    it('keep judging a whole list asked for before the read ended, though another copy came first', () => {
+      const read = readHere();
+      list.load().subscribe();
+      const slowList = http.expectOne('/api/conversations');
+      read.flush({ conversationId: 'c-grace', userId: me.id, readAt: at(4) });
+      list.upsert(copy(2, 0, 4, 4));
+      // Another copy (a read in a second tab, a profile change) before the slow list answers.
+      list.upsert(copy(2, 0, 4, 5));
+
+      slowList.flush([copy(2, 3, null, 3)]);
+
+      expect(list.find('c-grace')?.unreadCount).toBe(0);
     });
 
     it('apply to a whole new list too', () => {

@@ -1,7 +1,7 @@
 import { DestroyRef, Injectable, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import type { ConversationDto, MessageDto } from '@instantchat/contracts';
-import { EMPTY, Observable, catchError, defer, map, tap } from 'rxjs';
+import { EMPTY, Observable, catchError, defer, finalize, map, tap } from 'rxjs';
 import { apiErrorMessage } from '../../../core/api-error';
 import type { LoadStatus } from '../../../core/load-status';
 import { ConversationsService } from '../data/conversations.service';
@@ -34,6 +34,8 @@ export class ConversationListState {
   >();
   /** Whole lists asked for so far (load, or a catch-up with nothing held). */
   private wholeListsAsked = 0;
+  /** The numbers of the whole lists not answered yet. */
+  private readonly wholeListsInFlight = new Set<number>();
 
   readonly conversations = this.all.asReadonly();
   readonly status = signal<LoadStatus>('loading');
@@ -56,12 +58,7 @@ export class ConversationListState {
   load(): Observable<void> {
     this.status.set(this.all().length ? 'ready' : 'loading');
     this.error.set(null);
-    return defer(() => {
-      const asked = ++this.wholeListsAsked;
-      return this.api
-        .list()
-        .pipe(map((conversations) => this.reconciled(conversations, asked)));
-    }).pipe(
+    return this.askWholeList().pipe(
       tap((conversations) => {
         this.all.set(conversations);
         this.status.set('ready');
@@ -87,15 +84,15 @@ export class ConversationListState {
         .map((conversation) => conversation.updatedAt)
         .filter(Boolean),
     );
-    return defer(() => {
-      const asked = since ? undefined : ++this.wholeListsAsked;
-      return this.api.list(since).pipe(map((changed) => ({ changed, asked })));
-    }).pipe(
-      tap(({ changed, asked }) => {
-        if (asked === undefined) {
-          changed.forEach((conversation) => this.upsert(conversation));
+    const request = since
+      ? this.api.list(since).pipe(map((changed) => ({ changed, whole: false })))
+      : this.askWholeList().pipe(map((all) => ({ changed: all, whole: true })));
+    return request.pipe(
+      tap(({ changed, whole }) => {
+        if (whole) {
+          this.all.set(changed);
         } else {
-          this.all.set(this.reconciled(changed, asked));
+          changed.forEach((conversation) => this.upsert(conversation));
         }
         this.error.set(null);
       }),
@@ -140,6 +137,21 @@ export class ConversationListState {
     });
   }
 
+  /**
+   * Every conversation, as the list should hold them: numbered when asked for (readHere judges
+   * the answers to lists asked for before a read ended) and tracked until answered.
+   */
+  private askWholeList(): Observable<ConversationDto[]> {
+    return defer(() => {
+      const asked = ++this.wholeListsAsked;
+      this.wholeListsInFlight.add(asked);
+      return this.api.list().pipe(
+        map((conversations) => this.reconciled(conversations, asked)),
+        finalize(() => this.wholeListsInFlight.delete(asked)),
+      );
+    });
+  }
+
   /** A whole list (the `asked`-th) as the list should hold it. */
   private reconciled(
     conversations: ConversationDto[],
@@ -178,7 +190,11 @@ export class ConversationListState {
       read.endedAfterLoad !== undefined &&
       (wholeListAsked === undefined || wholeListAsked > read.endedAfterLoad)
     ) {
-      this.readHere.delete(server.id);
+      // Forgotten once no list asked for before the end can still answer.
+      const endedAfter = read.endedAfterLoad;
+      if (![...this.wholeListsInFlight].some((asked) => asked <= endedAfter)) {
+        this.readHere.delete(server.id);
+      }
       return server;
     }
     if (this.showsRead(server) || server.lastMessageAt > read.upTo || !local) {
