@@ -257,7 +257,7 @@ export class RealtimeService {
   /** Reconnects with growing pauses where Socket.io itself would give up. */
   private retryLater(socket: ChatSocket): void {
     clearTimeout(this.retryTimer);
-    const delay = Math.min(30_000, 1_000 * 2 ** this.retries++);
+    const delay = backoffMs(this.retries++);
     this.retryTimer = setTimeout(() => {
       if (this.socket === socket) {
         socket.connect();
@@ -313,7 +313,7 @@ export class RealtimeService {
           }
           return;
         }
-        const delay = Math.min(30_000, 1_000 * 2 ** this.watchRetries++);
+        const delay = backoffMs(this.watchRetries++);
         this.watchRetryTimer = setTimeout(() => {
           if (stillWanted()) {
             this.sendWatch(socket, watching);
@@ -328,4 +328,9 @@ export class RealtimeService {
       this.socket.emit(ClientEvent.Typing, { conversationId, isTyping });
     }
   }
+}
+
+/** How long to wait before asking again after `attempt` failures: 1 s, doubling, at most 30 s. */
+function backoffMs(attempt: number): number {
+  return Math.min(30_000, 1_000 * 2 ** attempt);
 }
