@@ -253,9 +253,17 @@ export class ReadReceiptDto {
 }
 
 /**
+ * A time of day with its offset from UTC (`Z`, `+05:30`, `-0800`) closing an ISO 8601 date-time.
+ * Without one, a value names no instant: a date alone or a local time would be read in the
+ * server's own time zone, so two servers (or a server moved) would answer differently.
+ */
+const TIME_WITH_OFFSET = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
  * Strict ISO 8601 that names an instant `new Date()` can read. The format check alone also lets
  * through week and ordinal dates (`2026-W05`, `2026-329`) and hour-only offsets, which become an
- * Invalid Date and must be refused as bad input rather than reach the database.
+ * Invalid Date and must be refused as bad input rather than reach the database, and dates or
+ * times with no offset (TIME_WITH_OFFSET).
  */
 function IsReadableIsoDateTime(
   validationOptions?: ValidationOptions,
@@ -267,6 +275,7 @@ function IsReadableIsoDateTime(
         validate: (value: unknown) =>
           typeof value === 'string' &&
           isISO8601(value, { strict: true }) &&
+          TIME_WITH_OFFSET.test(value) &&
           !Number.isNaN(Date.parse(value)),
       },
     },

@@ -228,6 +228,33 @@ describe('Conversations REST API (e2e)', () => {
       expect(changed.map((c) => c.id)).not.toContain(withCarol.id);
     });
 
+    it('reads updatedSince with any UTC offset as the same instant', async () => {
+      const [alice, bob] = await people(2);
+      const withBob = await open(alice, bob);
+      const { updatedAt } = (
+        await as(alice).get(`/api/conversations/${withBob.id}`).expect(200)
+      ).body as ConversationDto;
+      const at = new Date(updatedAt);
+      // The same instant written in India's time (UTC+05:30), then one millisecond later.
+      const inIndia = (date: Date) =>
+        new Date(date.getTime() + 330 * 60_000)
+          .toISOString()
+          .replace('Z', '+05:30');
+      const listed = async (since: Date) =>
+        (
+          (
+            await as(alice)
+              .get(
+                `/api/conversations?updatedSince=${encodeURIComponent(inIndia(since))}`,
+              )
+              .expect(200)
+          ).body as ConversationDto[]
+        ).map((c) => c.id);
+
+      expect(await listed(at)).toEqual([withBob.id]);
+      expect(await listed(new Date(at.getTime() + 1))).toEqual([]);
+    });
+
     it.each([
       ['updatedSince=yesterday', 'updatedSince must be an ISO 8601 date-time'],
       // ISO 8601 week and ordinal dates pass the format check but JavaScript cannot read them.
@@ -235,6 +262,12 @@ describe('Conversations REST API (e2e)', () => {
       ['updatedSince=2026-329', 'updatedSince must be an ISO 8601 date-time'],
       [
         'updatedSince=2026-11-25T10:00:00%2B05',
+        'updatedSince must be an ISO 8601 date-time',
+      ],
+      // No offset: read in the server's own time zone, so no one instant.
+      ['updatedSince=2026-11-25', 'updatedSince must be an ISO 8601 date-time'],
+      [
+        'updatedSince=2026-11-25T10:00:00',
         'updatedSince must be an ISO 8601 date-time',
       ],
       ['limit=0', 'limit must not be less than 1'],
