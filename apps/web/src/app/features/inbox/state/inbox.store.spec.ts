@@ -312,6 +312,37 @@ describe('InboxStore', () => {
     expect(store.activeFirstUnreadId()).toBeNull();
   });
 
+  it('shows my messages read once the other person’s receipt comes, and not for a receipt in my own name', () => {
+    setUp();
+    const mine = [
+      message('m-1', 'c-alan', me.id, 'Lunch?', '2026-11-20T11:00:00.000Z'),
+      message('m-2', 'c-alan', me.id, 'At noon', '2026-11-20T11:30:00.000Z'),
+    ];
+    openWithHistory('c-alan', mine);
+    const statuses = () =>
+      store.activeTimeline().map((entry) => [entry.key, entry.status]);
+
+    realtime.messageRead$.next({
+      conversationId: 'c-alan',
+      userId: me.id,
+      readAt: '2026-11-20T12:00:00.000Z',
+    });
+    expect(statuses()).toEqual([
+      ['m-1', 'sent'],
+      ['m-2', 'sent'],
+    ]);
+
+    realtime.messageRead$.next({
+      conversationId: 'c-alan',
+      userId: alan.id,
+      readAt: '2026-11-20T11:00:00.000Z',
+    });
+    expect(statuses()).toEqual([
+      ['m-1', 'read'],
+      ['m-2', 'sent'],
+    ]);
+  });
+
   it('counts a live message in the open conversation as unread while the tab is hidden, and reads it once the tab is shown', () => {
     // Grace's conversation, read up to her last message (no divider when opened).
     const seen = message(

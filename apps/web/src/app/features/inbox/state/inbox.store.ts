@@ -290,10 +290,11 @@ export class InboxStore {
       this.list.upsert(conversation);
       this.reading.markActiveReadIfNeeded();
     });
+    // The server sends a receipt only to the other participants: the reader's own tabs learn of
+    // the read from `conversation:updated`, which the list's read reconciliation judges. One that
+    // names this user is no one else having read anything.
     this.follow(realtime.messageRead$, (receipt) => {
-      if (receipt.userId === this.myId()) {
-        this.list.patch(receipt.conversationId, { unreadCount: 0 });
-      } else {
+      if (receipt.userId !== this.myId()) {
         this.threads.applyReadReceipt(receipt, this.myId());
       }
     });
