@@ -2,12 +2,7 @@ import type {
   InstagramLoginMethod,
   InstagramStatusDto,
 } from '@instantchat/contracts';
-import {
-  BadRequestException,
-  Injectable,
-  Logger,
-  NotFoundException,
-} from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { type Model, Types } from 'mongoose';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
@@ -26,6 +21,7 @@ import {
 } from './schemas/instagram-connection.schema';
 import { ConnectionWebhookReads } from './connection-webhook-reads';
 import { describeFailure } from './describe-failure';
+import { OwnedAccounts } from './owned-accounts';
 import { TokenCipher } from './token-cipher';
 import { definedFields } from '../core/defined-fields';
 
@@ -44,6 +40,7 @@ export class InstagramConnectionsService {
   private readonly logger = new Logger(InstagramConnectionsService.name);
   /** The reads webhooks make of every delivery, remembered; forgotten on every write here. */
   private readonly webhookReads: ConnectionWebhookReads;
+  private readonly owned: OwnedAccounts;
 
   constructor(
     @InjectModel(InstagramConnection.name)
@@ -53,6 +50,7 @@ export class InstagramConnectionsService {
     private readonly notifier: InstagramStatusNotifier,
   ) {
     this.webhookReads = new ConnectionWebhookReads(connections);
+    this.owned = new OwnedAccounts(connections);
   }
 
   /** Whether someone other than `userId` holds the account (connected or needing reconnection). */
@@ -183,7 +181,7 @@ export class InstagramConnectionsService {
     userId: string,
     accountId: string | undefined,
   ): Promise<InstagramStatusDto> {
-    const connection = await this.findToDisconnect(userId, accountId);
+    const connection = await this.owned.toDisconnect(userId, accountId);
     let unsubscribed = !connection.webhookSubscribed;
     if (connection.webhookSubscribed && connection.accessToken) {
       try {
@@ -306,29 +304,11 @@ export class InstagramConnectionsService {
    * @throws NotFoundException when the named account is not theirs, or they hold none.
    * @throws BadRequestException when none is named and they hold several.
    */
-  async findAccountToSendFrom(
+  findAccountToSendFrom(
     userId: string,
     accountId: string | undefined,
   ): Promise<InstagramConnectionDocument> {
-    const held = await this.connections
-      .find({
-        userId: toObjectId(userId),
-        isConnected: true,
-        ...(accountId !== undefined && { instagramAccountId: accountId }),
-      })
-      .limit(2)
-      .exec();
-    if (held.length === 0)
-      throw new NotFoundException(
-        accountId === undefined
-          ? 'You have no connected Instagram account'
-          : 'No such Instagram account among yours',
-      );
-    if (held.length > 1)
-      throw new BadRequestException(
-        'accountId is required: you have several Instagram accounts connected',
-      );
-    return held[0];
+    return this.owned.toSendFrom(userId, accountId);
   }
 
   /** The token and ids Meta's calls need; the token exists only in memory, never in a log. */
@@ -343,32 +323,6 @@ export class InstagramConnectionsService {
         tokenContext(connection.instagramAccountId),
       ),
     };
-  }
-
-  private async findToDisconnect(
-    userId: string,
-    accountId: string | undefined,
-  ): Promise<InstagramConnectionDocument> {
-    const owner = toObjectId(userId);
-    if (accountId !== undefined) {
-      const connection = await this.connections
-        .findOne({ userId: owner, instagramAccountId: accountId })
-        .exec();
-      if (!connection)
-        throw new NotFoundException('No such Instagram account among yours');
-      return connection;
-    }
-    const held = await this.connections
-      .find({ userId: owner, isConnected: true })
-      .limit(2)
-      .exec();
-    if (held.length === 0)
-      throw new NotFoundException('You have no connected Instagram account');
-    if (held.length > 1)
-      throw new BadRequestException(
-        'accountId is required: you have several Instagram accounts connected',
-      );
-    return held[0];
   }
 
   /** A write of this service: what the caches hold may be stale from its start to its end. */
