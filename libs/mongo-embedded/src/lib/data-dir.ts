@@ -4,7 +4,7 @@ import * as path from 'node:path';
 /**
  * The `dbPath` directory itself: who may read it (only this user: the journal holds every
  * document, password hashes and tokens included), which process owns it (a lock file with its
- * pid), and making a rename inside it durable.
+ * pid), making a rename inside it durable, and writing a whole buffer to a file in it.
  */
 
 export const DATA_DIR_MODE = 0o700;
@@ -60,6 +60,31 @@ export function fsyncDir(dir: string): void {
   } catch {
     // Some platforms cannot fsync a directory; the rename is still atomic.
   }
+}
+
+/**
+ * Writes all of `buf` to `fd` at `position`: a write may take only part of it, so the rest is
+ * written until nothing is left. Not synced: the caller syncs once for everything it wrote.
+ */
+export function writeAll(
+  fd: number,
+  buf: Buffer,
+  position: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (written: number) => {
+      if (written >= buf.length) return resolve();
+      fs.write(
+        fd,
+        buf,
+        written,
+        buf.length - written,
+        position + written,
+        (err, n) => (err ? reject(err) : step(written + n)),
+      );
+    };
+    step(0);
+  });
 }
 
 /** Marks `dir` as used by this process; refuses when a live process already holds it. */

@@ -8,9 +8,15 @@ import {
   fsyncDir,
   preparePrivateDataDir,
   releaseLock,
+  writeAll,
 } from './data-dir';
 import {
-  encodePutRecord,
+  COMPACT_FILE,
+  JournalWriter,
+  shouldCompact,
+  writeSnapshot,
+} from './journal-compaction';
+import {
   encodeRecord,
   JOURNAL_FILE,
   MAGIC,
@@ -19,7 +25,6 @@ import {
   recordProblem,
 } from './journal-format';
 import { readBson } from './wire-protocol';
-import { storedDocumentBytes } from './wire-replies';
 
 /**
  * Durability for `dbPath`: an append-only journal of whole-document images and catalog changes
@@ -38,14 +43,9 @@ import { storedDocumentBytes } from './wire-replies';
  *
  * When the file holds much more than the live data, it is compacted: a snapshot of the current
  * state is written to a new file, synced and renamed over the journal, so the file never grows
- * without bound.
+ * without bound (journal-compaction.ts, which reaches this file's write path only through the
+ * JournalWriter it is handed).
  */
-
-const COMPACT_FILE = 'journal.bin.compact';
-const COMPACT_MIN_BYTES = 4 * 1024 * 1024;
-/** A compaction encodes at most this long before it lets the event loop run (writing what it has). */
-const COMPACT_SLICE_MS = 4;
-const COMPACT_CHUNK_BYTES = 1024 * 1024;
 
 /** The journal has a damaged record in its middle: starting would lose the records after it. */
 export class JournalCorruptionError extends Error {
@@ -84,6 +84,28 @@ export class Journal {
   private syncs = 0;
   /** Set while a snapshot is written: wakes the writer that keeps the old journal up to date. */
   private kick: (() => void) | undefined;
+  /** All that a compaction may see and do of the write path (journal-compaction.ts). */
+  private readonly writer: JournalWriter = {
+    pendingCount: () => this.pending.length,
+    pendingFrames: (from, to) => this.pending.slice(from, to),
+    dropPending: (count) => void this.pending.splice(0, count),
+    appendedSeq: () => this.appendedSeq,
+    failure: () => this.failure,
+    writeAndSync: (batch) => this.writeAndSync(batch),
+    markDurable: (seq) => this.markDurable(seq),
+    fail: (err) => this.fail(err),
+    reopen: (fileBytes) => {
+      fs.closeSync(this.fd);
+      this.fd = fs.openSync(
+        path.join(this.dir, JOURNAL_FILE),
+        fs.constants.O_RDWR,
+      );
+      this.fileBytes = fileBytes;
+    },
+    setKick: (kick) => {
+      this.kick = kick;
+    },
+  };
 
   private constructor(
     private readonly dir: string,
@@ -202,20 +224,15 @@ export class Journal {
             : Buffer.concat(this.pending);
         this.pending = [];
         try {
-          await writeAll(this.fd, batch, this.fileBytes);
-          this.fileBytes += batch.length;
-          await new Promise<void>((res, rej) =>
-            fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())),
-          );
-          this.syncs++;
+          await this.writeAndSync(batch);
           this.markDurable(seq);
         } catch (err) {
           this.fail(err as Error);
           return;
         }
-        if (this.shouldCompact()) {
+        if (shouldCompact(this.fileBytes, this.catalog)) {
           try {
-            await this.writeSnapshot();
+            await writeSnapshot(this.dir, this.catalog, this.writer);
           } catch (err) {
             this.log(
               `journal compaction failed (the journal stays as it is): ${(err as Error).message}`,
@@ -226,6 +243,16 @@ export class Journal {
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Appends `batch` to the journal file and syncs it (fdatasync): nothing is durable before. */
+  private async writeAndSync(batch: Buffer): Promise<void> {
+    await writeAll(this.fd, batch, this.fileBytes);
+    this.fileBytes += batch.length;
+    await new Promise<void>((res, rej) =>
+      fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())),
+    );
+    this.syncs++;
   }
 
   private markDurable(seq: number): void {
@@ -246,20 +273,9 @@ export class Journal {
     for (const w of failed) w.reject(this.failure);
   }
 
-  private shouldCompact(): boolean {
-    if (this.fileBytes < COMPACT_MIN_BYTES) return false;
-    const live = this.catalog
-      .allCollections()
-      .reduce((s, c) => s + Math.max(0, c.liveBytes), 0);
-    return this.fileBytes > 2 * live + COMPACT_MIN_BYTES;
-  }
-
   /**
-   * Rewrites the journal as a snapshot of the current state. The snapshot is taken synchronously,
-   * so it is consistent: the collections, their indexes and references to their documents (stored
-   * documents are replaced, never changed in place, so a reference is an image). It is then encoded
-   * and written in slices of at most COMPACT_SLICE_MS, letting the event loop run in between: at
-   * 110k documents, encoding it in one go held the whole process for over a second.
+   * Rewrites the journal as a snapshot of the current state, written in slices while the event
+   * loop goes on running (journal-compaction.ts). Writers do not wait for it.
    */
   async compact(): Promise<void> {
     // Nothing may append to the old file while the snapshot is written: wait for the writer, then
@@ -267,148 +283,11 @@ export class Journal {
     while (this.draining) await new Promise((r) => setTimeout(r, 1));
     this.draining = true;
     try {
-      await this.writeSnapshot();
+      await writeSnapshot(this.dir, this.catalog, this.writer);
     } finally {
       this.draining = false;
       if (this.pending.length > 0) void this.drain();
     }
-  }
-
-  private async writeSnapshot(): Promise<void> {
-    // Records appended but not yet written are already part of the in-memory state captured here
-    // (pending[0, captured)); records appended while the snapshot is written come after it. Both
-    // kinds go on being made durable in the old journal meanwhile, so no writer waits for the
-    // snapshot; at the swap, the ones appended after the capture are written again behind the
-    // snapshot in the new file, before it replaces the old one. A failed compaction leaves the old
-    // journal holding every record it acknowledged.
-    const captured = this.pending.length;
-    const images = this.catalog.allCollections().map((coll) => ({
-      ns: coll.ns,
-      options: coll.options,
-      specs: coll.indexSpecs(),
-      docs: coll.allDocuments(),
-    }));
-    const old = this.writeToOldJournalMeanwhile();
-    const tmp = path.join(this.dir, COMPACT_FILE);
-    let fd: number | undefined;
-    let written = 0;
-    let swapped = false;
-    try {
-      fd = fs.openSync(tmp, 'w', DATA_FILE_MODE);
-      const out = fd;
-      let frames: Buffer[] = [MAGIC];
-      let bytes = MAGIC.length;
-      let sliceStart = performance.now();
-      const writeOut = async () => {
-        const chunk = frames.length === 1 ? frames[0] : Buffer.concat(frames);
-        frames = [];
-        bytes = 0;
-        await writeAll(out, chunk, written);
-        written += chunk.length;
-        sliceStart = performance.now();
-      };
-      const add = async (frame: Buffer) => {
-        frames.push(frame);
-        bytes += frame.length;
-        if (
-          bytes >= COMPACT_CHUNK_BYTES ||
-          performance.now() - sliceStart >= COMPACT_SLICE_MS
-        )
-          await writeOut();
-      };
-      for (const image of images) {
-        await add(
-          encodeRecord({
-            op: 'createCollection',
-            ns: image.ns,
-            options: image.options,
-          }),
-        );
-        for (const spec of image.specs) {
-          if (spec.name !== '_id_')
-            await add(encodeRecord({ op: 'createIndex', ns: image.ns, spec }));
-        }
-        for (const doc of image.docs)
-          await add(encodePutRecord(image.ns, storedDocumentBytes(doc)));
-      }
-      await old.stop();
-      if (this.failure) throw this.failure;
-      // From here to the rename nothing else writes: what is appended now waits for the new file.
-      const upTo = this.pending.length;
-      const seq = this.appendedSeq;
-      for (const frame of this.pending.slice(captured, upTo)) await add(frame);
-      if (frames.length > 0) await writeOut();
-      await new Promise<void>((res, rej) =>
-        fs.fdatasync(out, (e) => (e ? rej(e) : res())),
-      );
-      fs.closeSync(out);
-      fd = undefined;
-      fs.renameSync(tmp, path.join(this.dir, JOURNAL_FILE));
-      swapped = true;
-      fsyncDir(this.dir);
-      fs.closeSync(this.fd);
-      this.fd = fs.openSync(
-        path.join(this.dir, JOURNAL_FILE),
-        fs.constants.O_RDWR,
-      );
-      this.fileBytes = written;
-      this.pending.splice(0, upTo);
-      this.markDurable(seq);
-    } finally {
-      await old.stop();
-      if (fd !== undefined) fs.closeSync(fd);
-      // Not swapped: what the old journal received meanwhile is written and durable there.
-      if (!swapped) this.pending.splice(0, old.written());
-    }
-  }
-
-  /**
-   * While a snapshot is being written: appends what is queued to the old journal and syncs it, as
-   * drain() does, but keeps the records queued (they go into the new file too). `written()` is
-   * how many queued records (from the front) are durable in the old journal.
-   */
-  private writeToOldJournalMeanwhile(): {
-    stop: () => Promise<void>;
-    written: () => number;
-  } {
-    let done = 0;
-    let stopping = false;
-    let wake: (() => void) | undefined;
-    this.kick = () => wake?.();
-    const loop = (async () => {
-      while (!stopping && !this.failure) {
-        if (this.pending.length <= done) {
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-          continue;
-        }
-        const upTo = this.pending.length;
-        const seq = this.appendedSeq;
-        const batch = Buffer.concat(this.pending.slice(done, upTo));
-        try {
-          await writeAll(this.fd, batch, this.fileBytes);
-          this.fileBytes += batch.length;
-          await new Promise<void>((res, rej) =>
-            fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())),
-          );
-        } catch (err) {
-          this.fail(err as Error);
-          return;
-        }
-        this.syncs++;
-        done = upTo;
-        this.markDurable(seq);
-      }
-    })();
-    return {
-      stop: async () => {
-        stopping = true;
-        this.kick = undefined;
-        wake?.();
-        await loop;
-      },
-      written: () => done,
-    };
   }
 
   get sizeOnDisk(): number {
@@ -476,21 +355,4 @@ function replay(
     offset += RECORD_HEADER + length;
   }
   return offset;
-}
-
-function writeAll(fd: number, buf: Buffer, position: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const step = (written: number) => {
-      if (written >= buf.length) return resolve();
-      fs.write(
-        fd,
-        buf,
-        written,
-        buf.length - written,
-        position + written,
-        (err, n) => (err ? reject(err) : step(written + n)),
-      );
-    };
-    step(0);
-  });
 }
