@@ -22,7 +22,8 @@ import { storedDocumentBytes } from './wire-replies';
  */
 
 export const COMPACT_FILE = 'journal.bin.compact';
-const COMPACT_MIN_BYTES = 4 * 1024 * 1024;
+/** No compaction below this size; after a failed one, none until the file has grown by this. */
+export const COMPACT_MIN_BYTES = 4 * 1024 * 1024;
 /** A compaction encodes at most this long before it lets the event loop run (writing what it has). */
 const COMPACT_SLICE_MS = 4;
 const COMPACT_CHUNK_BYTES = 1024 * 1024;
@@ -148,7 +149,14 @@ export async function writeSnapshot(
     fs.renameSync(tmp, path.join(dir, JOURNAL_FILE));
     swapped = true;
     fsyncDir(dir);
-    writer.reopen(written);
+    try {
+      writer.reopen(written);
+    } catch (err) {
+      // The journal's name now belongs to the new file: writes to the old one would be lost at the
+      // next start. Every later write is refused instead (all acknowledged so far are in the new file).
+      writer.fail(err as Error);
+      throw writer.failure();
+    }
     writer.dropPending(upTo);
     writer.markDurable(seq);
   } finally {

@@ -372,6 +372,82 @@ describe('journal group commit', () => {
     await b.journal.close();
   });
 
+  it('refuses every later flush when the compacted file cannot be opened after the swap, writing nothing elsewhere', async () => {
+    const dir = tempDir();
+    const a = await open(dir);
+    const coll = a.catalog.ensure('db', 'c');
+    coll.insert({ _id: 'before' });
+    await a.journal.flush();
+    const realFs: typeof fs = jest.requireActual('node:fs');
+    const realOpen = realFs.openSync;
+    const journalFile = path.join(dir, 'journal.bin');
+    // Out of descriptors at the worst moment: the compacted file is already renamed over the old.
+    const opens = jest
+      .spyOn(realFs, 'openSync')
+      .mockImplementation((file, ...rest) => {
+        if (file === journalFile)
+          throw Object.assign(new Error('EMFILE: too many open files'), {
+            code: 'EMFILE',
+          });
+        return realOpen(file, ...rest);
+      });
+    try {
+      await expect(a.journal.compact()).rejects.toThrow(/could not be written/);
+    } finally {
+      opens.mockRestore();
+    }
+    // Files opened now may be given the descriptor numbers the journal held.
+    const bystanders = [0, 1, 2, 3].map((i) =>
+      realOpen(path.join(dir, `bystander-${i}`), 'w'),
+    );
+    coll.insert({ _id: 'after' });
+    await expect(a.journal.flush()).rejects.toThrow(/could not be written/);
+    bystanders.forEach((fd) => realFs.closeSync(fd));
+    for (const i of [0, 1, 2, 3])
+      expect(fs.statSync(path.join(dir, `bystander-${i}`)).size).toBe(0);
+    await a.journal.close();
+
+    const b = await open(dir);
+    expect(
+      b.catalog
+        .get('db', 'c')
+        ?.allDocuments()
+        .map((d) => d['_id']),
+    ).toEqual(['before']);
+    await b.journal.close();
+  });
+
+  it('does not try a failing compaction again on every write, only once the file has grown again', async () => {
+    const dir = tempDir();
+    const warnings: string[] = [];
+    const a = await open(dir, warnings);
+    const coll = a.catalog.ensure('db', 'c');
+    // A directory where the compacted file should go makes every compaction fail.
+    fs.mkdirSync(path.join(dir, 'journal.bin.compact'));
+    coll.insert({ _id: 1, v: '' });
+    const overwrite = (i: number) =>
+      coll.replace(coll.ridOfId(1) as number, {
+        _id: 1,
+        v: `${i}`.padEnd(2000, '.'),
+      });
+    // About 6 MB of history over one small document: past the point where it is rewritten.
+    for (let i = 0; i < 3000; i++) {
+      overwrite(i);
+      if (i % 100 === 0) await a.journal.flush();
+    }
+    await a.journal.flush();
+    const failures = () =>
+      warnings.filter((w) => w.includes('compaction failed')).length;
+    const afterHistory = failures();
+    expect(afterHistory).toBeGreaterThanOrEqual(1);
+    for (let i = 0; i < 50; i++) {
+      overwrite(i);
+      await a.journal.flush();
+    }
+    expect(failures()).toBe(afterHistory);
+    await a.journal.close();
+  });
+
   it('refuses every flush after a failed write instead of acknowledging later writes', async () => {
     const dir = tempDir();
     const a = await open(dir);

@@ -12,6 +12,7 @@ import {
 } from './data-dir';
 import {
   COMPACT_FILE,
+  COMPACT_MIN_BYTES,
   JournalWriter,
   shouldCompact,
   writeSnapshot,
@@ -82,6 +83,8 @@ export class Journal {
   /** Set by a failed write or sync; every later flush rejects with it. */
   private failure: Error | undefined;
   private syncs = 0;
+  /** After a failed compaction: the file size before which the next is not tried. */
+  private compactNotBefore = 0;
   /** Set while a snapshot is written: wakes the writer that keeps the old journal up to date. */
   private kick: (() => void) | undefined;
   /** All that a compaction may see and do of the write path (journal-compaction.ts). */
@@ -95,12 +98,20 @@ export class Journal {
     markDurable: (seq) => this.markDurable(seq),
     fail: (err) => this.fail(err),
     reopen: (fileBytes) => {
-      fs.closeSync(this.fd);
-      this.fd = fs.openSync(
+      // Opened before the old one is closed: a failed open leaves no closed descriptor number
+      // behind for the next file the process opens to take, and the writes meant for the journal.
+      const fd = fs.openSync(
         path.join(this.dir, JOURNAL_FILE),
         fs.constants.O_RDWR,
       );
+      const old = this.fd;
+      this.fd = fd;
       this.fileBytes = fileBytes;
+      try {
+        fs.closeSync(old);
+      } catch {
+        // The old file is already replaced: nothing more goes to it, nothing of it is needed.
+      }
     },
     setKick: (kick) => {
       this.kick = kick;
@@ -230,13 +241,21 @@ export class Journal {
           this.fail(err as Error);
           return;
         }
-        if (shouldCompact(this.fileBytes, this.catalog)) {
+        if (
+          this.fileBytes >= this.compactNotBefore &&
+          shouldCompact(this.fileBytes, this.catalog)
+        ) {
           try {
             await writeSnapshot(this.dir, this.catalog, this.writer);
           } catch (err) {
-            this.log(
-              `journal compaction failed (the journal stays as it is): ${(err as Error).message}`,
-            );
+            // Not again on the next write (each try rewrites every live document), but once the
+            // file has grown by as much again.
+            this.compactNotBefore = this.fileBytes + COMPACT_MIN_BYTES;
+            // A failure after the swap failed the journal, which said so itself.
+            if (!this.failure)
+              this.log(
+                `journal compaction failed (the journal stays as it is): ${(err as Error).message}`,
+              );
           }
         }
       }
