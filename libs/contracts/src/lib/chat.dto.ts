@@ -79,11 +79,14 @@ export class ConversationInstagramAccountDto {
 }
 
 export class MessagePreviewDto {
+  /** Empty for an attachment-only or a deleted message. */
   text!: string;
   senderUserId?: string | null;
   /** ISO 8601. */
   @DateTime()
   createdAt!: string;
+  /** Present (true) once the author took the message back (an Instagram unsend). */
+  deleted?: boolean;
 }
 
 export class ConversationDto {

@@ -75,6 +75,7 @@ export function toConversationDto(
           text: lastMessage.text,
           senderUserId: lastMessage.senderUserId?.toHexString() ?? null,
           createdAt: lastMessage.createdAt.toISOString(),
+          ...(lastMessage.deleted && { deleted: true }),
         }
       : null,
     lastMessageAt: conversation.lastMessageAt.toISOString(),

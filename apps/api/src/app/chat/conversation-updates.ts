@@ -25,6 +25,7 @@ export function previewOf(message: MessageRecord) {
       senderUserId: message.senderUserId,
       source: message.source,
       createdAt: message.createdAt,
+      ...(message.deletedAt != null && { deleted: true }),
     },
   };
 }

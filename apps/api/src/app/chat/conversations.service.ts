@@ -287,6 +287,20 @@ export class ConversationsService implements OnModuleInit {
       .exec();
   }
 
+  /**
+   * A message changed after it was stored (edited, or taken back by its author): where it is the
+   * preview, the preview shows it as it is now, so the list never keeps words the thread no
+   * longer shows.
+   * @returns the changed conversation, or null when the message is not its preview.
+   */
+  refreshPreview(message: MessageRecord): Promise<ConversationRecord | null> {
+    return this.replacePreviewMessage(
+      message.conversationId,
+      message._id,
+      message,
+    );
+  }
+
   /** Everything up to `readAt` is read by the user: their unread count drops to zero. */
   async markReadBy(
     conversation: Pick<ConversationIdentity, '_id'>,

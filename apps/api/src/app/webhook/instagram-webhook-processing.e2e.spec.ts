@@ -563,6 +563,67 @@ describe('Instagram webhook processing (e2e)', () => {
       expect(announced).toEqual([]);
     });
 
+    it('keeps the list’s preview in step with an edit or an unsend of the newest message, live and when listed again', async () => {
+      const contact = '5551200';
+      const from = {
+        sender: { id: contact },
+        recipient: { id: BLUE_JACKET.accountId },
+      };
+      const deliver = async (event: Record<string, unknown>) => {
+        await post(
+          messagingDelivery(BLUE_JACKET.accountId, [
+            { ...from, timestamp: Date.now(), ...event },
+          ]),
+        );
+        await settled();
+      };
+      await deliver({ message: { mid: 'mid.preview-1', text: 'Older words' } });
+      await deliver({
+        message: { mid: 'mid.preview-2', text: 'Original words' },
+      });
+      const { conversation } = await threadOf(blueOwner, contact);
+      const listed = async () =>
+        (await asUser(blueOwner).conversations()).find(
+          (c) => c.id === conversation.id,
+        )?.lastMessage;
+      const socket = await sockets.connect(blueOwner.accessToken);
+      const announced = recordEvents(socket, 'conversation:updated');
+
+      // Not the preview: the list keeps showing the newest message.
+      await deliver({
+        message_edit: {
+          mid: 'mid.preview-1',
+          text: 'Older, edited',
+          num_edit: 1,
+        },
+      });
+      expect(await listed()).toMatchObject({ text: 'Original words' });
+
+      await deliver({
+        message_edit: {
+          mid: 'mid.preview-2',
+          text: 'Corrected words',
+          num_edit: 1,
+        },
+      });
+      const edited = await listed();
+      expect(edited).toMatchObject({ text: 'Corrected words' });
+      expect(edited).not.toHaveProperty('deleted');
+
+      await deliver({ message: { mid: 'mid.preview-2', is_deleted: true } });
+      expect(await listed()).toMatchObject({ text: '', deleted: true });
+
+      await pause(SILENCE_MS);
+      expect(
+        announced
+          .filter((c) => c.id === conversation.id)
+          .map((c) => [c.lastMessage?.text, c.lastMessage?.deleted ?? false]),
+      ).toEqual([
+        ['Corrected words', false],
+        ['', true],
+      ]);
+    });
+
     it('delivers what the sandbox’s person sends, with the contact’s profile fetched on first contact', async () => {
       const person = await env.control('POST', '/instagram-users', {
         username: 'anna.sandbox',

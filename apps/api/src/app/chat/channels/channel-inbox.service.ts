@@ -232,10 +232,20 @@ export class ChannelInbox {
     const updated = await this.changes.apply(filter, change);
     if (!updated) return null;
     const dto = toMessageDto(updated);
+    // New words, or none: the list's preview follows when this message is it.
+    const previewed =
+      change.kind === 'edit' || change.kind === 'delete'
+        ? await this.conversations.refreshPreview(updated)
+        : null;
     const conversation =
+      previewed ??
       this.rememberedConversation(updated.conversationId) ??
       (await this.conversations.getById(updated.conversationId));
     this.notifier.messageUpdated(conversation, dto);
+    if (previewed) {
+      this.rememberThread(previewed);
+      await this.notifier.conversationChanged(previewed);
+    }
     return dto;
   }
 

@@ -62,6 +62,10 @@ export class LastMessagePreview {
 
   @Prop({ required: true })
   createdAt!: Date;
+
+  /** The author took the message back (an Instagram unsend): it has no text to show. */
+  @Prop()
+  deleted?: boolean;
 }
 const LastMessagePreviewSchema =
   SchemaFactory.createForClass(LastMessagePreview);

@@ -54,6 +54,16 @@ describe('conversation names', () => {
     });
     expect(conversationPreview(mine, me.id)).toBe('You: On my way');
     expect(conversationPreview(photo, me.id)).toBe('Attachment');
+    // Taken back by the contact (an Instagram unsend): nothing of it is left to show.
+    const unsent = instagramConversation('c-ig', {
+      lastMessage: {
+        text: '',
+        senderUserId: null,
+        createdAt: '2026-11-20T10:00:00.000Z',
+        deleted: true,
+      },
+    });
+    expect(conversationPreview(unsent, me.id)).toBe('Message deleted');
     expect(conversationPreview(localConversation('c-2', grace), me.id)).toBe(
       'No messages yet',
     );

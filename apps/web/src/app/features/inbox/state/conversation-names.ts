@@ -30,7 +30,10 @@ export function conversationPreview(
   if (!last) {
     return 'No messages yet';
   }
-  // Attachment-only or unsent messages carry no text.
+  if (last.deleted) {
+    return 'Message deleted';
+  }
+  // Attachment-only messages carry no text.
   const text = last.text.trim() || 'Attachment';
   return last.senderUserId && last.senderUserId === myId
     ? `You: ${text}`
