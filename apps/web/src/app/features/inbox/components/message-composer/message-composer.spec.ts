@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { MessageComposer } from './message-composer';
+import { INSTAGRAM_TEXT_LIMIT, MessageComposer } from './message-composer';
 
 describe('MessageComposer', () => {
   async function setUp() {
@@ -123,6 +123,30 @@ describe('MessageComposer', () => {
 
     await type('x'.repeat(4_000));
     expect(sendButton.disabled).toBe(false);
+  });
+
+  it('holds an Instagram reply to Instagram’s 1,000 characters, counting an emoji once', async () => {
+    const { fixture, sent, sendButton, type, press } = await setUp();
+    fixture.componentRef.setInput('limit', INSTAGRAM_TEXT_LIMIT);
+    const problem = () =>
+      (fixture.nativeElement as HTMLElement).querySelector(
+        '[data-testid="composer-too-long"]',
+      )?.textContent ?? '';
+
+    await type('x'.repeat(1_015));
+    expect(problem()).toContain(
+      '1,015 characters: 15 over Instagram’s 1,000 limit',
+    );
+    expect(sendButton.disabled).toBe(true);
+    await press('Enter');
+    expect(sent).toEqual([]);
+
+    // 1,000 emoji are 2,000 UTF-16 units but 1,000 characters to Meta.
+    await type('👍'.repeat(1_000));
+    expect(problem()).toBe('');
+    expect(sendButton.disabled).toBe(false);
+    await press('Enter');
+    expect(sent).toEqual(['👍'.repeat(1_000)]);
   });
 
   it('says pictures cannot be sent yet when one is pasted, instead of ignoring it', async () => {

@@ -9,9 +9,35 @@ import {
   signal,
   viewChild,
 } from '@angular/core';
-import { MESSAGE_TEXT_MAX_LENGTH } from '@instantchat/contracts';
+import {
+  INSTAGRAM_TEXT_MAX_LENGTH,
+  instagramTextLength,
+  MESSAGE_TEXT_MAX_LENGTH,
+} from '@instantchat/contracts';
 
 const numberFormat = new Intl.NumberFormat('en');
+
+/** How long a message may be where it goes, in that channel's own measure of length. */
+export interface TextLimit {
+  max: number;
+  /** Whose limit it is, for the warning ("the 4,000 limit", "Instagram’s 1,000 limit"). */
+  owner: string;
+  length: (text: string) => number;
+}
+
+/** InstantChat's own messages (the API's SendMessageDto). */
+export const CHAT_TEXT_LIMIT: TextLimit = {
+  max: MESSAGE_TEXT_MAX_LENGTH,
+  owner: 'the',
+  length: (text) => text.length,
+};
+
+/** A reply to Instagram: Meta's Send API counts characters (code points), emoji once. */
+export const INSTAGRAM_TEXT_LIMIT: TextLimit = {
+  max: INSTAGRAM_TEXT_MAX_LENGTH,
+  owner: 'Instagram’s',
+  length: instagramTextLength,
+};
 
 /**
  * The send box: Enter sends, Shift+Enter starts a new line. It starts from the conversation's
@@ -32,21 +58,21 @@ export class MessageComposer {
   readonly disabledReason = input<string | null>(null);
   /** The open conversation's unsent text; the box is reset to it whenever it changes. */
   readonly draft = input('');
+  /** How long a message may be where this one goes. */
+  readonly limit = input<TextLimit>(CHAT_TEXT_LIMIT);
 
   readonly send = output<string>();
   readonly typing = output<void>();
   readonly draftChange = output<string>();
 
-  protected readonly maxLength = MESSAGE_TEXT_MAX_LENGTH;
   protected readonly text = linkedSignal(() => this.draft());
+  private readonly length = computed(() => this.limit().length(this.text()));
   /** Set when a picture or file was pasted: sending those is not built yet. */
   protected readonly attachmentNote = signal(false);
-  protected readonly overBy = computed(
-    () => this.text().length - MESSAGE_TEXT_MAX_LENGTH,
-  );
+  protected readonly overBy = computed(() => this.length() - this.limit().max);
   protected readonly tooLongMessage = computed(() =>
     this.overBy() > 0
-      ? `${numberFormat.format(this.text().length)} characters: ${numberFormat.format(this.overBy())} over the ${numberFormat.format(MESSAGE_TEXT_MAX_LENGTH)} limit. Shorten it to send.`
+      ? `${numberFormat.format(this.length())} characters: ${numberFormat.format(this.overBy())} over ${this.limit().owner} ${numberFormat.format(this.limit().max)} limit. Shorten it to send.`
       : '',
   );
   protected readonly canSend = computed(

@@ -177,6 +177,33 @@ describe('ConversationPage: the reply window and retrying a failed reply', () =>
     expect(composerOf(element)?.disabled).toBe(false);
   });
 
+  it('holds an Instagram reply to Instagram’s length limit, and a local message to InstantChat’s', async () => {
+    const typeInto = async (
+      element: HTMLElement,
+      fixture: { whenStable: () => Promise<unknown> },
+      text: string,
+    ) => {
+      const field = composerOf(element) as HTMLTextAreaElement;
+      field.value = text;
+      field.dispatchEvent(new Event('input'));
+      await fixture.whenStable();
+      return element.querySelector('[data-testid="composer-too-long"]')
+        ?.textContent;
+    };
+    const instagram = await open(
+      instagramConversation('c-ig', { windowClosesAt: closesIn(HOUR * 3) }),
+    );
+    expect(
+      await typeInto(instagram.element, instagram.fixture, 'x'.repeat(1_001)),
+    ).toContain('1 over Instagram’s 1,000 limit');
+    TestBed.resetTestingModule();
+
+    const local = await open(localConversation('c-grace', grace));
+    expect(
+      await typeInto(local.element, local.fixture, 'x'.repeat(1_001)),
+    ).toBeUndefined();
+  });
+
   it('sends a failed reply again through the API when Retry is pressed, and shows where it stands', async () => {
     const failed = message(
       'm-1',

@@ -11,7 +11,11 @@ import {
   viewChild,
 } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { MessageComposer } from '../../components/message-composer/message-composer';
+import {
+  CHAT_TEXT_LIMIT,
+  INSTAGRAM_TEXT_LIMIT,
+  MessageComposer,
+} from '../../components/message-composer/message-composer';
 import { MessageList } from '../../components/message-list/message-list';
 import { ReplyWindow } from '../../components/reply-window/reply-window';
 import { replyWindowView } from '../../components/reply-window/reply-window-view';
@@ -45,6 +49,9 @@ export class ConversationPage implements OnDestroy {
   );
   protected readonly isInstagram = computed(
     () => this.store.activeConversation()?.kind === 'instagram',
+  );
+  protected readonly textLimit = computed(() =>
+    this.isInstagram() ? INSTAGRAM_TEXT_LIMIT : CHAT_TEXT_LIMIT,
   );
   /** Instagram conversations: Meta's messaging window, ageing with the clock. */
   protected readonly replyWindow = computed(() => {
