@@ -94,11 +94,19 @@ describe('AccountCard', () => {
 
     expect(element.dataset['state']).toBe('needs_reconnect');
     expect(text('account-state')).toBe('Reconnect needed');
-    expect(text('account-problem')).toContain('new messages are not arriving');
+    // What stops is replying: deliveries Meta still sends keep being stored.
     expect(text('account-problem')).toContain(
-      'Instagram no longer accepts this connection.',
+      'replies can’t be sent from here until you reconnect',
     );
-    expect(text('account-expiry')).toContain('less than a day left');
+    expect(text('account-problem')).not.toContain('not arriving');
+    // The stored reason is the same sentence in other words: said once.
+    expect(text('account-problem')).not.toContain(
+      needingReconnect.lastError as string,
+    );
+    // Its token's date means nothing once Meta refused the token.
+    expect(text('account-expiry')).toBe(
+      'Refused by Meta: reconnect to restore it',
+    );
     expect(button('reconnect-button')?.textContent?.trim()).toBe(
       'Reconnect @solo.studio',
     );

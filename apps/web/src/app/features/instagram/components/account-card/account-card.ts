@@ -56,6 +56,13 @@ export class AccountCard {
   protected readonly expiry = computed(() => {
     const { tokenExpiresAt, daysLeft, state } = this.account();
     if (state === 'disconnected') return null;
+    // Whatever date the token had, Meta has refused it.
+    if (state === 'needs_reconnect') {
+      return {
+        text: 'Refused by Meta: reconnect to restore it',
+        warning: true,
+      };
+    }
     if (!tokenExpiresAt || daysLeft === null) {
       return { text: 'Access does not expire', warning: false };
     }
