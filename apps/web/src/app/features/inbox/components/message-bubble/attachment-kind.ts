@@ -9,6 +9,8 @@ export type AttachmentKind =
   | 'story_mention'
   /** Not one of Meta's types: the story a message answers (`replyTo.storyUrl`), shown the same way. */
   | 'story_reply'
+  /** Someone else's story, sent on in a DM (`ig_story`). */
+  | 'story_share'
   | 'post'
   | 'reel'
   | 'other';
@@ -22,6 +24,7 @@ const KINDS: Record<string, AttachmentKind> = {
   file: 'file',
   story_mention: 'story_mention',
   story_reply: 'story_reply',
+  ig_story: 'story_share',
   share: 'post',
   ig_post: 'post',
   ig_reel: 'reel',

@@ -15,6 +15,7 @@ const ALT_TEXT: Record<AttachmentKind, string> = {
   file: 'File',
   story_mention: 'Story',
   story_reply: 'Story',
+  story_share: 'Shared story',
   post: 'Shared post',
   reel: 'Shared reel',
   other: 'Attachment',
@@ -23,13 +24,14 @@ const ALT_TEXT: Record<AttachmentKind, string> = {
 const CARD_TITLES: Partial<Record<AttachmentKind, string>> = {
   story_mention: 'Mentioned you in their story',
   story_reply: 'Replied to your story',
+  story_share: 'Shared a story',
   post: 'Shared a post',
   reel: 'Shared a reel',
 };
 
 /**
  * One attachment of a message: pictures inline, video and audio players, file links, and cards for
- * story mentions, shared posts and reels. Meta's media links expire, so when a picture or a player
+ * story mentions and shares, shared posts and reels. Meta's media links expire, so when a picture or a player
  * cannot load its file the attachment says "Media no longer available" instead of a broken frame.
  */
 @Component({
@@ -69,7 +71,9 @@ export class MessageAttachment {
   );
 
   protected readonly goneText = computed(() =>
-    this.kind() === 'story_mention' || this.kind() === 'story_reply'
+    this.kind() === 'story_mention' ||
+    this.kind() === 'story_reply' ||
+    this.kind() === 'story_share'
       ? 'Media no longer available: stories disappear after 24 hours'
       : this.url() || this.kind() !== 'other'
         ? 'Media no longer available'

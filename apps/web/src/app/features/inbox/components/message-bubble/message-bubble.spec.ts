@@ -152,6 +152,22 @@ describe('MessageBubble', () => {
       );
     });
 
+    it('shows a shared story as a card, and names no type Meta may add, only "attachment"', async () => {
+      const { testId, find } = await render(
+        fromContact({
+          attachments: [
+            { type: 'ig_story', url: `${CDN}&story` },
+            { type: 'some_future_type', url: `${CDN}&new` },
+          ],
+        }),
+      );
+      expect(testId('card-story_share')?.textContent).toContain(
+        'Shared a story',
+      );
+      const other = find(`a[href="${CDN}&new"]`);
+      expect(other?.textContent?.trim()).toBe('Open attachment');
+    });
+
     it('shows a story reply with the story, or says the story is gone', async () => {
       const withStory = await render(
         fromContact({
