@@ -43,6 +43,23 @@ describe('conversation filters', () => {
     ]);
   });
 
+  it('keeps the open conversation under Unread while it is read, without counting it unread', () => {
+    const open = conversationListItems(
+      [
+        localConversation('c-grace', grace, { unreadCount: 0 }),
+        instagramConversation('c-one', { unreadCount: 2 }),
+      ],
+      'c-one',
+      me.id,
+    );
+    expect(
+      open.filter((item) => matchesFilter(item, 'unread')).map((i) => i.id),
+    ).toEqual(['c-one']);
+    expect(
+      filterOptions(open).find((option) => option.value === 'unread')?.count,
+    ).toBe(0);
+  });
+
   it('offers no account buttons while every Instagram conversation reaches the same account', () => {
     const single = items([
       localConversation('c-grace', grace),

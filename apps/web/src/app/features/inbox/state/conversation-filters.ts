@@ -77,7 +77,12 @@ export function filterOptions(
   ];
   return candidates.map((option) => ({
     ...option,
-    count: items.filter((item) => matchesFilter(item, option.value)).length,
+    // The open conversation stays under Unread while it is read, but it is not unread.
+    count: items.filter((item) =>
+      option.value === 'unread'
+        ? item.unreadCount > 0
+        : matchesFilter(item, option.value),
+    ).length,
   }));
 }
 
