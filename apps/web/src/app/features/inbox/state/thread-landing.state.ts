@@ -80,6 +80,7 @@ export class ThreadLandingState {
     if (
       !thread ||
       thread.status === 'error' ||
+      thread.status === 'missing' ||
       !this.reachesFarEnough(thread)
     ) {
       this.load(conversationId);

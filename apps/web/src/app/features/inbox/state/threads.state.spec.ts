@@ -118,7 +118,19 @@ describe('ThreadsState', () => {
     http.expectNone((req) => req.url === '/api/conversations/c-grace/messages');
   });
 
-  it('says why a history could not be loaded', () => {
+  it('says why a history could not be loaded, and tells a missing conversation apart', () => {
+    threads.loadFirstPage('c-grace');
+    http
+      .expectOne('/api/conversations/c-grace/messages')
+      .flush(
+        { statusCode: 503, error: 'Service Unavailable', message: 'Try later' },
+        { status: 503, statusText: 'Service Unavailable' },
+      );
+    expect(threads.get('c-grace')).toMatchObject({
+      status: 'error',
+      error: 'Try later',
+    });
+
     threads.loadFirstPage('c-grace');
     http.expectOne('/api/conversations/c-grace/messages').flush(
       {
@@ -128,10 +140,10 @@ describe('ThreadsState', () => {
       },
       { status: 404, statusText: 'Not Found' },
     );
-
+    // Trying again cannot help: the page says so instead of offering it.
     expect(threads.get('c-grace')).toMatchObject({
-      status: 'error',
-      error: 'Conversation not found',
+      status: 'missing',
+      error: null,
     });
   });
 

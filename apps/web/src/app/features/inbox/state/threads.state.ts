@@ -8,11 +8,14 @@ import type { LoadStatus } from '../../../core/load-status';
 import { ConversationsService } from '../data/conversations.service';
 import { catchUpAnchor } from './catch-up';
 
+/** A history's load status; `missing`: the API knows no such conversation of the caller's. */
+export type ThreadStatus = LoadStatus | 'missing';
+
 export interface Thread {
   /** Oldest first, as the chat window shows them. */
   messages: MessageDto[];
   nextCursor: string | null;
-  status: LoadStatus;
+  status: ThreadStatus;
   error: string | null;
   loadingOlder: boolean;
   olderError: string | null;
@@ -71,10 +74,19 @@ export class ThreadsState {
             status: 'ready',
           })),
         error: (error: unknown) =>
-          this.patch(conversationId, {
-            status: 'error',
-            error: apiErrorMessage(error, 'Could not load this conversation.'),
-          }),
+          this.patch(
+            conversationId,
+            // Trying again cannot find it: no such conversation, or not the caller's.
+            error instanceof HttpErrorResponse && error.status === 404
+              ? { status: 'missing', error: null }
+              : {
+                  status: 'error',
+                  error: apiErrorMessage(
+                    error,
+                    'Could not load this conversation.',
+                  ),
+                },
+          ),
       });
   }
 

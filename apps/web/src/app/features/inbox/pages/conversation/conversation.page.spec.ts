@@ -171,6 +171,60 @@ describe('ConversationPage: the reply window and retrying a failed reply', () =>
     expect(composerOf(element)?.disabled).toBe(true);
   });
 
+  it('says a conversation that does not exist (or is not the caller’s) is not there, with no retry and no composer', async () => {
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideRouter([]),
+        ...INBOX_STATE_PROVIDERS,
+        { provide: RealtimeService, useValue: new FakeRealtime() },
+        { provide: SESSION_STORAGE, useValue: memoryStorage(session()) },
+        { provide: DRAFT_STORAGE, useValue: memoryStorage() },
+        { provide: Clock, useValue: { now } },
+      ],
+    });
+    http = TestBed.inject(HttpTestingController);
+    const fixture = TestBed.createComponent(ConversationPage);
+    fixture.componentRef.setInput('conversationId', '000000000000000000000000');
+    const notFound = [
+      {
+        statusCode: 404,
+        error: 'Not Found',
+        message: 'Conversation not found',
+      },
+      { status: 404, statusText: 'Not Found' },
+    ] as const;
+    http.expectOne('/api/conversations').flush([]);
+    await fixture.whenStable();
+    // Not in the list: asked for by itself, then its history.
+    http
+      .expectOne('/api/conversations/000000000000000000000000')
+      .flush(...notFound);
+    await fixture.whenStable();
+    http
+      .expectOne(
+        (req) =>
+          req.url === '/api/conversations/000000000000000000000000/messages',
+      )
+      .flush(...notFound);
+    await fixture.whenStable();
+    const element = fixture.nativeElement as HTMLElement;
+
+    expect(
+      element.querySelector('[data-testid="conversation-missing"]')
+        ?.textContent,
+    ).toContain('doesn’t exist, or it isn’t one of yours');
+    expect(
+      element.querySelector('[data-testid="conversation-header"]')?.textContent,
+    ).toContain('Conversation not found');
+    expect(composerOf(element)).toBeNull();
+    expect(element.querySelector('[data-testid="messages-error"]')).toBeNull();
+    expect(
+      element.querySelector('a[href="/inbox"].button')?.textContent,
+    ).toContain('Back to conversations');
+  });
+
   it('has no reply window in a local conversation', async () => {
     const { element } = await open(localConversation('c-grace', grace));
     expect(windowOf(element)).toBeNull();

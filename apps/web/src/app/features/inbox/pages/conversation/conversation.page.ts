@@ -19,6 +19,7 @@ import {
 import { MessageList } from '../../components/message-list/message-list';
 import { ReplyWindow } from '../../components/reply-window/reply-window';
 import { replyWindowView } from '../../components/reply-window/reply-window-view';
+import type { LoadStatus } from '../../../../core/load-status';
 import { Clock } from '../../../../ui/relative-time/clock';
 import { InboxStore } from '../../state/inbox.store';
 
@@ -42,10 +43,17 @@ export class ConversationPage implements OnDestroy {
 
   protected readonly store = inject(InboxStore);
   private readonly clock = inject(Clock);
-  private readonly composer = viewChild.required(MessageComposer);
+  /** Absent while the conversation is missing. */
+  private readonly composer = viewChild(MessageComposer);
 
-  protected readonly title = computed(
-    () => this.store.activeTitle() || 'Conversation',
+  /** The API knows no such conversation of the caller's (a stale link, a mistyped id). */
+  protected readonly missing = computed(
+    () => this.store.activeThread()?.status === 'missing',
+  );
+  protected readonly title = computed(() =>
+    this.missing()
+      ? 'Conversation not found'
+      : this.store.activeTitle() || 'Conversation',
   );
   protected readonly isInstagram = computed(
     () => this.store.activeConversation()?.kind === 'instagram',
@@ -64,9 +72,10 @@ export class ConversationPage implements OnDestroy {
         )
       : null;
   });
-  protected readonly threadStatus = computed(
-    () => this.store.activeThread()?.status ?? 'loading',
-  );
+  protected readonly threadStatus = computed((): LoadStatus => {
+    const status = this.store.activeThread()?.status ?? 'loading';
+    return status === 'missing' ? 'error' : status;
+  });
   protected readonly typingText = computed(() => {
     const names = this.store.activeTypingNames();
     if (names.length === 0) {
@@ -87,7 +96,7 @@ export class ConversationPage implements OnDestroy {
     // After picking a person the next thing to do is write: focus must not stay on <body>.
     afterRenderEffect(() => {
       if (this.store.composerFocusRequested()) {
-        this.composer().focus();
+        this.composer()?.focus();
         this.store.composerFocusRequested.set(false);
       }
     });
