@@ -435,10 +435,11 @@ describe('An Instagram conversation from connect to disconnect', () => {
       expect(outsiderHeard.filter((text) => text.includes(secret))).toEqual([]);
     }
 
-    // Opening the owner's thread by its address shows nothing of it.
+    // Opening the owner's thread by its address shows nothing of it, not even a composer.
     await outsiderPage.goto(`/inbox/${conversationId}`);
-    await outsiderPage.getByTestId('messages-error').waitFor();
+    await outsiderPage.getByTestId('conversation-missing').waitFor();
     expect(await outsiderPage.getByText(dm).count()).toBe(0);
+    expect(await outsiderPage.getByTestId('message-input').count()).toBe(0);
   });
 
   it('raised no errors in any page', () => {
