@@ -4,7 +4,8 @@ import {
   provideHttpClientTesting,
 } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { provideRouter } from '@angular/router';
+import { Router, provideRouter } from '@angular/router';
+import { RouterTestingHarness } from '@angular/router/testing';
 import type { InstagramAccountDto } from '@instantchat/contracts';
 import { RealtimeService } from '../../../../core/realtime/realtime.service';
 import { SESSION_STORAGE } from '../../../../core/session/session-storage';
@@ -50,6 +51,42 @@ describe('ConnectInstagramPage', () => {
     const settle = () => fixture.whenStable();
     return { fixture, element, find, settle };
   }
+
+  it('announces the outcome Meta sent back once: the address is cleaned, so a reload does not repeat it', async () => {
+    TestBed.resetTestingModule();
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter([{ path: 'instagram', component: ConnectInstagramPage }]),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: SESSION_STORAGE, useValue: memoryStorage(session()) },
+        { provide: RealtimeService, useValue: realtime },
+      ],
+    });
+    http = TestBed.inject(HttpTestingController);
+    const status = {
+      connected: true,
+      loginMethods: ['instagram', 'facebook'],
+      accounts: [account],
+    };
+    const back = await RouterTestingHarness.create(
+      '/instagram?status=connected&account=solo.studio#_',
+    );
+    http.expectOne('/api/instagram/status').flush(status);
+    await back.fixture.whenStable();
+    const banner = () =>
+      (back.routeNativeElement as HTMLElement).querySelector(
+        '[data-testid="connect-outcome"]',
+      );
+    expect(banner()?.textContent).toContain('Connected @solo.studio');
+    // The address in the bar names no outcome any more: a reload of it announces nothing.
+    expect(TestBed.inject(Router).url).toBe('/instagram');
+
+    // Dismissed, it goes; the address is already clean.
+    banner()?.querySelector('button')?.click();
+    await back.fixture.whenStable();
+    expect(banner()).toBeNull();
+  });
 
   it('shows skeletons while loading, then the load error with a retry that works', async () => {
     const { find, settle } = await render();

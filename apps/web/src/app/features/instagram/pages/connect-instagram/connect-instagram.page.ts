@@ -9,14 +9,17 @@ import {
   signal,
   viewChild,
 } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
-import { ActivatedRoute, Router, RouterLink } from '@angular/router';
+import {
+  ActivatedRoute,
+  type ParamMap,
+  Router,
+  RouterLink,
+} from '@angular/router';
 import {
   INSTAGRAM_LOGIN_METHODS,
   type InstagramAccountDto,
   type InstagramLoginMethod,
 } from '@instantchat/contracts';
-import { map } from 'rxjs';
 import { apiErrorMessage } from '../../../../core/api-error';
 import { RealtimeService } from '../../../../core/realtime/realtime.service';
 import { AuthService } from '../../../../core/session/auth.service';
@@ -66,17 +69,12 @@ export class ConnectInstagramPage {
   private readonly outcomeRegion =
     viewChild<ElementRef<HTMLElement>>('outcomeRegion');
 
-  protected readonly outcome = toSignal(
-    inject(ActivatedRoute).queryParamMap.pipe(
-      map((query) =>
-        connectOutcomeFrom({
-          status: query.get('status'),
-          account: query.get('account'),
-          reason: query.get('reason'),
-        }),
-      ),
-    ),
-    { initialValue: null },
+  /**
+   * Back from Meta: the outcome the address names, read once. The address is then cleaned (below),
+   * so a reload or a bookmark does not announce the same connection again.
+   */
+  protected readonly outcome = signal(
+    outcomeIn(inject(ActivatedRoute).snapshot.queryParamMap),
   );
 
   protected readonly pendingDisconnect = signal<InstagramAccountDto | null>(
@@ -96,6 +94,7 @@ export class ConnectInstagramPage {
       realtime.connect(token);
     }
     inject(DestroyRef).onDestroy(() => realtime.disconnect());
+    if (this.outcome()) this.clearAddress();
     // Back from Meta: the outcome is what the person came to read, so start there.
     afterNextRender(() => this.outcomeRegion()?.nativeElement.focus());
   }
@@ -105,6 +104,11 @@ export class ConnectInstagramPage {
   }
 
   protected dismissOutcome(): void {
+    this.outcome.set(null);
+  }
+
+  /** Drops the outcome's parameters (and Meta's `#_`) from the address, not from history. */
+  private clearAddress(): void {
     void this.router.navigate([], { queryParams: {}, replaceUrl: true });
   }
 
@@ -147,4 +151,12 @@ export class ConnectInstagramPage {
       },
     });
   }
+}
+
+function outcomeIn(query: ParamMap) {
+  return connectOutcomeFrom({
+    status: query.get('status'),
+    account: query.get('account'),
+    reason: query.get('reason'),
+  });
 }
