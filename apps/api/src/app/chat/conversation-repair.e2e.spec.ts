@@ -177,4 +177,48 @@ describe('Conversations repaired after a crash between storing a message and upd
     expect(after?.unreadCount).toBe(2);
     expect(after?.lastMessage?.text).toBe('two');
   });
+
+  it('counts neither a withdrawn message nor one the business wrote when it recounts', async () => {
+    const app = restarted as TestApp;
+    const [gina, hal] = await Promise.all([app.register(), app.register()]);
+    const conversation = (
+      await request(app.http)
+        .post('/api/conversations')
+        .set('Authorization', `Bearer ${gina.accessToken}`)
+        .send({ participantId: hal.user.id })
+        .expect(201)
+    ).body as ConversationDto;
+    await request(app.http)
+      .post(`/api/conversations/${conversation.id}/messages`)
+      .set('Authorization', `Bearer ${gina.accessToken}`)
+      .send({ text: 'counted' })
+      .expect(201);
+    // Stored by sends that crashed before the conversation update: one since taken back by its
+    // author, one going out to Instagram (the business's own words, never unread to it).
+    const messages = app.app.get<Model<Message>>(getModelToken(Message.name));
+    await messages.create({
+      conversationId: new Types.ObjectId(conversation.id),
+      source: 'local',
+      senderUserId: new Types.ObjectId(gina.user.id),
+      text: '',
+      status: 'sent',
+      deletedAt: new Date(),
+    });
+    await messages.create({
+      conversationId: new Types.ObjectId(conversation.id),
+      source: 'instagram',
+      senderUserId: null,
+      text: 'written in the Instagram app',
+      status: 'sent',
+      isToInstagram: true,
+    });
+
+    const repair = app.app.get(ConversationRepairService);
+    await expect(repair.repairConversationsBehindTheirMessages()).resolves.toBe(
+      1,
+    );
+    const [forHal] = await conversationsOf(app, hal);
+    expect(forHal.unreadCount).toBe(1);
+    expect(forHal.lastMessage?.text).toBe('written in the Instagram app');
+  });
 });

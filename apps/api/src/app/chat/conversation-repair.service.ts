@@ -112,6 +112,10 @@ export class ConversationRepairService implements OnApplicationBootstrap {
         .countDocuments({
           conversationId: conversation._id,
           senderUserId: { $ne: new Types.ObjectId(id) },
+          // Not unread to anyone: withdrawn by its author, or the business's own words going out
+          // to Instagram (echoes of what it wrote in Instagram's app have no sender).
+          deletedAt: null,
+          isToInstagram: { $ne: true },
           ...(readAt && { createdAt: { $gt: readAt } }),
         })
         .exec();

@@ -1,8 +1,8 @@
 import { previewText } from './chat.mapper';
 import type { ConversationIdentity, MessageRecord } from './chat.records';
 
-// What a new message changes in its conversation: its preview and list position, and the unread
-// counters of those who have not read it yet.
+// What a new message changes in its conversation (its preview and list position, and the unread
+// counters of those who have not read it yet), and what taking one back undoes.
 
 /** Everyone in the conversation but the message's author. */
 export function recipientsOf(
@@ -33,6 +33,17 @@ export function previewOf(message: MessageRecord) {
 const EPOCH = new Date(0);
 
 /**
+ * A missing date counts as the earliest: comparisons with a missing field differ between
+ * implementations, dates with dates do not.
+ */
+const dateOf = (path: string) => ({ $ifNull: [path, { $literal: EPOCH }] });
+
+/** 1 when `userId` has not read the conversation since `at` (never, or before it), else 0. */
+const unreadSince = (userId: string, at: { $literal: Date }) => ({
+  $cond: [{ $lt: [dateOf(`$lastReadAt.${userId}`), at] }, 1, 0],
+});
+
+/**
  * A new message's whole effect on its conversation as one update pipeline that applies whatever
  * the conversation's state: the preview moves only if the message is the newest, each recipient's
  * counter grows only if they have not marked the conversation read since the message was written,
@@ -47,9 +58,6 @@ export function newMessagePipeline(
   now: Date,
 ): Record<string, unknown>[] {
   const at = { $literal: message.createdAt };
-  // A missing date counts as the earliest: comparisons with a missing field differ between
-  // implementations, dates with dates do not.
-  const dateOf = (path: string) => ({ $ifNull: [path, { $literal: EPOCH }] });
   const isNewest = { $lte: [dateOf('$lastMessageAt'), at] };
   const preview = previewOf(message);
   return [
@@ -72,13 +80,7 @@ export function newMessagePipeline(
                     $add: [
                       { $ifNull: [`$unreadCounts.${id}`, 0] },
                       // Never read (no lastReadAt), or read before the message: unread.
-                      {
-                        $cond: [
-                          { $lt: [dateOf(`$lastReadAt.${id}`), at] },
-                          1,
-                          0,
-                        ],
-                      },
+                      unreadSince(id, at),
                     ],
                   },
                 ]),
@@ -89,6 +91,59 @@ export function newMessagePipeline(
         ...(inboundAt && {
           lastInboundAt: {
             $max: [dateOf('$lastInboundAt'), { $literal: inboundAt }],
+          },
+        }),
+      },
+    },
+  ];
+}
+
+/**
+ * Taking a message back (`withdrawn`, as stored after the unsend): where it is the preview, the
+ * preview shows it withdrawn; each of `recipientIds` who had not read it since it came counts it
+ * unread no more (never below zero). Whatever the conversation's state, like newMessagePipeline.
+ */
+export function withdrawnMessagePipeline(
+  withdrawn: MessageRecord,
+  recipientIds: readonly string[],
+  now: Date,
+): Record<string, unknown>[] {
+  const at = { $literal: withdrawn.createdAt };
+  const isPreview = {
+    $eq: ['$lastMessage.messageId', { $literal: withdrawn._id }],
+  };
+  return [
+    {
+      $set: {
+        lastMessage: {
+          $cond: [
+            isPreview,
+            { $literal: previewOf(withdrawn).lastMessage },
+            '$lastMessage',
+          ],
+        },
+        updatedAt: { $literal: now },
+        ...(recipientIds.length > 0 && {
+          unreadCounts: {
+            $mergeObjects: [
+              '$unreadCounts',
+              Object.fromEntries(
+                recipientIds.map((id) => [
+                  id,
+                  {
+                    $max: [
+                      0,
+                      {
+                        $subtract: [
+                          { $ifNull: [`$unreadCounts.${id}`, 0] },
+                          unreadSince(id, at),
+                        ],
+                      },
+                    ],
+                  },
+                ]),
+              ),
+            ],
           },
         }),
       },

@@ -17,6 +17,7 @@ import {
   newMessagePipeline,
   previewOf,
   recipientsOf,
+  withdrawnMessagePipeline,
 } from './conversation-updates';
 import { CoalescedReads } from '../database/coalesced-reads';
 import { CoalescedWrites, MATCHED } from '../database/coalesced-writes';
@@ -298,6 +299,31 @@ export class ConversationsService implements OnModuleInit {
       message.conversationId,
       message._id,
       message,
+    );
+  }
+
+  /**
+   * A message its author took back (an Instagram unsend): where it is the preview, the preview
+   * shows it withdrawn, and a contact's message no one has read since counts as unread no more.
+   * @returns the conversation as it is now.
+   */
+  async withdrawMessage(
+    conversation: Pick<ConversationIdentity, '_id' | 'participantIds'>,
+    withdrawn: MessageRecord,
+  ): Promise<ConversationRecord> {
+    // Only a contact's messages were counted (the business's own, echoes included, never were).
+    const recipientIds = withdrawn.isFromInstagram
+      ? recipientsOf(conversation, withdrawn)
+      : [];
+    return orNotFound(
+      await this.conversations
+        .findOneAndUpdate(
+          { _id: conversation._id },
+          withdrawnMessagePipeline(withdrawn, recipientIds, new Date()),
+          { returnDocument: 'after', updatePipeline: true },
+        )
+        .lean<ConversationRecord>()
+        .exec(),
     );
   }
 

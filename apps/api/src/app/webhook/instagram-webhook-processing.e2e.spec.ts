@@ -624,6 +624,50 @@ describe('Instagram webhook processing (e2e)', () => {
       ]);
     });
 
+    it('no longer counts a message the contact took back as unread, unless it had been read', async () => {
+      const contact = '5551300';
+      const from = {
+        sender: { id: contact },
+        recipient: { id: BLUE_JACKET.accountId },
+      };
+      const deliver = async (event: Record<string, unknown>) => {
+        await post(
+          messagingDelivery(BLUE_JACKET.accountId, [
+            { ...from, timestamp: Date.now(), ...event },
+          ]),
+        );
+        await settled();
+      };
+      for (const n of [1, 2, 3]) {
+        await deliver({
+          message: { mid: `mid.unread-${n}`, text: `Hello ${n}` },
+        });
+      }
+      const { conversation } = await threadOf(blueOwner, contact);
+      const state = async () => {
+        const listed = (await asUser(blueOwner).conversations()).find(
+          (c) => c.id === conversation.id,
+        );
+        return [listed?.unreadCount, listed?.lastMessage?.text];
+      };
+      expect(await state()).toEqual([3, 'Hello 3']);
+
+      // An older one taken back: one less to read, the preview stays.
+      await deliver({ message: { mid: 'mid.unread-1', is_deleted: true } });
+      expect(await state()).toEqual([2, 'Hello 3']);
+
+      await asUser(blueOwner)
+        .post(`/api/conversations/${conversation.id}/read`)
+        .expect(200);
+      expect(await state()).toEqual([0, 'Hello 3']);
+      // Read before it was taken back: nothing to take off.
+      await deliver({ message: { mid: 'mid.unread-2', is_deleted: true } });
+      expect(await state()).toEqual([0, 'Hello 3']);
+
+      await deliver({ message: { mid: 'mid.unread-4', text: 'Hello 4' } });
+      expect(await state()).toEqual([1, 'Hello 4']);
+    });
+
     it('delivers what the sandbox’s person sends, with the contact’s profile fetched on first contact', async () => {
       const person = await env.control('POST', '/instagram-users', {
         username: 'anna.sandbox',

@@ -232,19 +232,21 @@ export class ChannelInbox {
     const updated = await this.changes.apply(filter, change);
     if (!updated) return null;
     const dto = toMessageDto(updated);
-    // New words, or none: the list's preview follows when this message is it.
-    const previewed =
-      change.kind === 'edit' || change.kind === 'delete'
-        ? await this.conversations.refreshPreview(updated)
-        : null;
-    const conversation =
-      previewed ??
+    const held =
       this.rememberedConversation(updated.conversationId) ??
       (await this.conversations.getById(updated.conversationId));
-    this.notifier.messageUpdated(conversation, dto);
-    if (previewed) {
-      this.rememberThread(previewed);
-      await this.notifier.conversationChanged(previewed);
+    // New words, or none: the list's preview follows when this message is it, and a withdrawn
+    // message is no longer anyone's to read.
+    const changed =
+      change.kind === 'edit'
+        ? await this.conversations.refreshPreview(updated)
+        : change.kind === 'delete'
+          ? await this.conversations.withdrawMessage(held, updated)
+          : null;
+    this.notifier.messageUpdated(changed ?? held, dto);
+    if (changed) {
+      this.rememberThread(changed);
+      await this.notifier.conversationChanged(changed);
     }
     return dto;
   }
