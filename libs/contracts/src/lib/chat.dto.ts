@@ -87,6 +87,8 @@ export class MessagePreviewDto {
   createdAt!: string;
   /** Present (true) once the author took the message back (an Instagram unsend). */
   deleted?: boolean;
+  /** Meta's types of its attachments (`image`, `ig_story`…), when it has any. */
+  attachmentTypes?: string[];
 }
 
 export class ConversationDto {

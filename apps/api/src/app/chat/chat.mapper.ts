@@ -76,6 +76,9 @@ export function toConversationDto(
           senderUserId: lastMessage.senderUserId?.toHexString() ?? null,
           createdAt: lastMessage.createdAt.toISOString(),
           ...(lastMessage.deleted && { deleted: true }),
+          ...(lastMessage.attachmentTypes?.length && {
+            attachmentTypes: [...lastMessage.attachmentTypes],
+          }),
         }
       : null,
     lastMessageAt: conversation.lastMessageAt.toISOString(),

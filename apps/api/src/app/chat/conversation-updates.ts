@@ -26,6 +26,9 @@ export function previewOf(message: MessageRecord) {
       source: message.source,
       createdAt: message.createdAt,
       ...(message.deletedAt != null && { deleted: true }),
+      ...(message.attachments?.length > 0 && {
+        attachmentTypes: message.attachments.map(({ type }) => type),
+      }),
     },
   };
 }

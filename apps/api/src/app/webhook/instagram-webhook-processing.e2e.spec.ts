@@ -577,6 +577,19 @@ describe('Instagram webhook processing (e2e)', () => {
         );
         await settled();
       };
+      await deliver({
+        message: {
+          mid: 'mid.preview-0',
+          attachments: [{ type: 'ig_story', payload: { url: `${CDN}?story` } }],
+        },
+      });
+      const { conversation: opened } = await threadOf(blueOwner, contact);
+      // Attachments only: the preview says which kinds came, for the list to name them.
+      expect(
+        (await asUser(blueOwner).conversations()).find(
+          (c) => c.id === opened.id,
+        )?.lastMessage,
+      ).toMatchObject({ text: '', attachmentTypes: ['ig_story'] });
       await deliver({ message: { mid: 'mid.preview-1', text: 'Older words' } });
       await deliver({
         message: { mid: 'mid.preview-2', text: 'Original words' },
@@ -609,6 +622,7 @@ describe('Instagram webhook processing (e2e)', () => {
       const edited = await listed();
       expect(edited).toMatchObject({ text: 'Corrected words' });
       expect(edited).not.toHaveProperty('deleted');
+      expect(edited).not.toHaveProperty('attachmentTypes');
 
       await deliver({ message: { mid: 'mid.preview-2', is_deleted: true } });
       expect(await listed()).toMatchObject({ text: '', deleted: true });

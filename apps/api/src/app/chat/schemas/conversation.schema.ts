@@ -66,6 +66,10 @@ export class LastMessagePreview {
   /** The author took the message back (an Instagram unsend): it has no text to show. */
   @Prop()
   deleted?: boolean;
+
+  /** Meta's types of the message's attachments (none: absent), so a row can say what came. */
+  @Prop({ type: [String], default: undefined })
+  attachmentTypes?: string[];
 }
 const LastMessagePreviewSchema =
   SchemaFactory.createForClass(LastMessagePreview);

@@ -64,6 +64,30 @@ describe('conversation names', () => {
       },
     });
     expect(conversationPreview(unsent, me.id)).toBe('Message deleted');
+  });
+
+  it('says what a message of attachments only brought', () => {
+    const withAttachments = (attachmentTypes?: string[]) =>
+      conversationPreview(
+        instagramConversation('c-ig', {
+          lastMessage: {
+            text: '',
+            senderUserId: null,
+            createdAt: '2026-11-20T10:00:00.000Z',
+            ...(attachmentTypes && { attachmentTypes }),
+          },
+        }),
+        me.id,
+      );
+    expect(withAttachments(['image'])).toBe('Photo');
+    expect(withAttachments(['ig_story'])).toBe('Shared a story');
+    expect(withAttachments(['audio'])).toBe('Voice message');
+    // Meta sends a shared post twice (share and ig_post): one thing came.
+    expect(withAttachments(['share', 'ig_post'])).toBe('Shared a post');
+    expect(withAttachments(['image', 'image', 'video'])).toBe('3 attachments');
+    expect(withAttachments(['something_new'])).toBe('Attachment');
+    // A server from before attachment types were listed.
+    expect(withAttachments()).toBe('Attachment');
     expect(conversationPreview(localConversation('c-2', grace), me.id)).toBe(
       'No messages yet',
     );

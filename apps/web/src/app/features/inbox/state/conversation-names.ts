@@ -1,4 +1,9 @@
 import type { ConversationDto } from '@instantchat/contracts';
+import {
+  attachmentKind,
+  visibleAttachments,
+} from '../components/message-bubble/attachment-kind';
+import { attachmentSummary } from '../components/message-bubble/message-attachment';
 
 /** What a conversation is called for the person looking at it. */
 export function conversationTitle(
@@ -33,8 +38,8 @@ export function conversationPreview(
   if (last.deleted) {
     return 'Message deleted';
   }
-  // Attachment-only messages carry no text.
-  const text = last.text.trim() || 'Attachment';
+  // Attachment-only messages carry no text: say what came.
+  const text = last.text.trim() || attachmentsSummary(last.attachmentTypes);
   return last.senderUserId && last.senderUserId === myId
     ? `You: ${text}`
     : text;
@@ -59,4 +64,13 @@ export function senderName(
     conversation.participants.find((participant) => participant.id === userId)
       ?.displayName ?? 'Someone'
   );
+}
+
+/** "Photo", "Shared a story", "3 attachments"; "Attachment" when the server named none. */
+function attachmentsSummary(types: readonly string[] = []): string {
+  const shown = visibleAttachments(types.map((type) => ({ type })));
+  if (shown.length > 1) return `${shown.length} attachments`;
+  return shown.length === 1
+    ? attachmentSummary(attachmentKind(shown[0].type))
+    : 'Attachment';
 }

@@ -29,6 +29,11 @@ const CARD_TITLES: Partial<Record<AttachmentKind, string>> = {
   reel: 'Shared a reel',
 };
 
+/** In a word or two, what an attachment is ("Photo", "Shared a story"), for a list's preview. */
+export function attachmentSummary(kind: AttachmentKind): string {
+  return CARD_TITLES[kind] ?? ALT_TEXT[kind];
+}
+
 /**
  * One attachment of a message: pictures inline, video and audio players, file links, and cards for
  * story mentions and shares, shared posts and reels. Meta's media links expire, so when a picture or a player
