@@ -153,7 +153,9 @@ export async function writeSnapshot(
       writer.reopen(written);
     } catch (err) {
       // The journal's name now belongs to the new file: writes to the old one would be lost at the
-      // next start. Every later write is refused instead (all acknowledged so far are in the new file).
+      // next start. Every later write is refused instead. What the new file holds is durable, and
+      // is acknowledged as such first.
+      writer.markDurable(seq);
       writer.fail(err as Error);
       throw writer.failure();
     }

@@ -247,6 +247,7 @@ export class Journal {
         ) {
           try {
             await writeSnapshot(this.dir, this.catalog, this.writer);
+            this.compactNotBefore = 0;
           } catch (err) {
             // Not again on the next write (each try rewrites every live document), but once the
             // file has grown by as much again.
@@ -303,6 +304,7 @@ export class Journal {
     this.draining = true;
     try {
       await writeSnapshot(this.dir, this.catalog, this.writer);
+      this.compactNotBefore = 0;
     } finally {
       this.draining = false;
       if (this.pending.length > 0) void this.drain();
