@@ -26,6 +26,7 @@ export function previewOf(message: MessageRecord) {
       source: message.source,
       createdAt: message.createdAt,
       ...(message.deletedAt != null && { deleted: true }),
+      ...(message.editedAt != null && { editedAt: message.editedAt }),
       ...(message.attachments?.length > 0 && {
         attachmentTypes: message.attachments.map(({ type }) => type),
       }),

@@ -234,6 +234,87 @@ describe('ConversationsService', () => {
     });
   });
 
+  describe('a stored message changed later (edit, withdrawal)', () => {
+    const fromContact = (conversationId: Types.ObjectId, text: string) =>
+      localMessageRecord({
+        conversationId,
+        source: 'instagram',
+        senderUserId: null,
+        isFromInstagram: true,
+        text,
+      });
+    const minutesLater = (message: MessageRecord, minutes: number) =>
+      new Date(message.createdAt.getTime() + minutes * 60_000);
+
+    it('keeps a withdrawn preview withdrawn when an edit applied before it is announced after', async () => {
+      const { conversation } = await chat.conversations.openLocal(
+        alice.id,
+        bob.id,
+      );
+      const message = fromContact(conversation._id, 'First words');
+      await chat.conversations.recordNewMessage(conversation, message);
+
+      await chat.conversations.withdrawMessage(conversation, {
+        ...message,
+        text: '',
+        deletedAt: minutesLater(message, 2),
+      });
+      const late = await chat.conversations.refreshPreview({
+        ...message,
+        text: 'Edited words',
+        editedAt: minutesLater(message, 1),
+      });
+
+      expect(late).toBeNull();
+      const now = await chat.conversations.getById(conversation._id);
+      expect(now.lastMessage).toMatchObject({ text: '', deleted: true });
+    });
+
+    it('keeps the newer edit as the preview when an older one is announced last', async () => {
+      const { conversation } = await chat.conversations.openLocal(
+        alice.id,
+        bob.id,
+      );
+      const message = fromContact(conversation._id, 'First words');
+      await chat.conversations.recordNewMessage(conversation, message);
+
+      await chat.conversations.refreshPreview({
+        ...message,
+        text: 'Second edit',
+        editedAt: minutesLater(message, 2),
+      });
+      await chat.conversations.refreshPreview({
+        ...message,
+        text: 'First edit',
+        editedAt: minutesLater(message, 1),
+      });
+
+      const now = await chat.conversations.getById(conversation._id);
+      expect(now.lastMessage?.text).toBe('Second edit');
+    });
+
+    it('withdraws a message only once its own conversation update has landed, so that update cannot bring its words back', async () => {
+      const { conversation } = await chat.conversations.openLocal(
+        alice.id,
+        bob.id,
+      );
+      const message = fromContact(conversation._id, 'Taken back');
+      // The unsend is worked on between the message's insert and its conversation update.
+      const withdrawing = chat.conversations.withdrawMessage(conversation, {
+        ...message,
+        text: '',
+        deletedAt: minutesLater(message, 1),
+      });
+      await delay(30);
+      await chat.conversations.recordNewMessage(conversation, message);
+      await withdrawing;
+
+      const now = await chat.conversations.getById(conversation._id);
+      expect(now.lastMessage).toMatchObject({ text: '', deleted: true });
+      expect(now.unreadCounts).toEqual({ [alice.id]: 0, [bob.id]: 0 });
+    });
+  });
+
   describe('recordNewMessage', () => {
     it('counts the message as unread for everyone but its author and makes it the preview', async () => {
       const { conversation } = await chat.conversations.openLocal(

@@ -289,17 +289,30 @@ export class ConversationsService implements OnModuleInit {
   }
 
   /**
-   * A message changed after it was stored (edited, or taken back by its author): where it is the
-   * preview, the preview shows it as it is now, so the list never keeps words the thread no
-   * longer shows.
-   * @returns the changed conversation, or null when the message is not its preview.
+   * A message edited after it was stored: where it is the preview, the preview shows its new
+   * words, unless its withdrawal or a newer edit got there first (a message's changes are worked
+   * on concurrently, and the one applied last may be announced first).
+   * @returns the changed conversation, or null when the preview did not change.
    */
-  refreshPreview(message: MessageRecord): Promise<ConversationRecord | null> {
-    return this.replacePreviewMessage(
-      message.conversationId,
-      message._id,
-      message,
-    );
+  refreshPreview(edited: MessageRecord): Promise<ConversationRecord | null> {
+    return this.conversations
+      .findOneAndUpdate(
+        {
+          _id: edited.conversationId,
+          'lastMessage.messageId': edited._id,
+          'lastMessage.deleted': { $ne: true },
+          ...(edited.editedAt && {
+            $or: [
+              { 'lastMessage.editedAt': null },
+              { 'lastMessage.editedAt': { $lte: edited.editedAt } },
+            ],
+          }),
+        },
+        { $set: { lastMessage: previewOf(edited).lastMessage } },
+        { returnDocument: 'after' },
+      )
+      .lean<ConversationRecord>()
+      .exec();
   }
 
   /**
@@ -315,6 +328,7 @@ export class ConversationsService implements OnModuleInit {
     const recipientIds = withdrawn.isFromInstagram
       ? recipientsOf(conversation, withdrawn)
       : [];
+    await this.recordedIn(conversation._id, withdrawn.createdAt);
     return orNotFound(
       await this.conversations
         .findOneAndUpdate(
@@ -336,6 +350,24 @@ export class ConversationsService implements OnModuleInit {
     return updateConversation(this.conversations, conversation._id, {
       $set: { [`unreadCounts.${userId}`]: 0, [`lastReadAt.${userId}`]: readAt },
     });
+  }
+
+  /**
+   * Waits, a little over a second at most, until the conversation has taken in a message written
+   * at `at`: a message's own conversation update follows its insert, and a change to it worked on
+   * in between (its delivery and the unsend's run at once) would be undone by what that update
+   * brings (the message's words as the preview, one more unread). Past the wait (the process
+   * stopped in between), the crash repair recounts at the next start.
+   */
+  private async recordedIn(id: Types.ObjectId, at: Date): Promise<void> {
+    for (let pauseMs = 5; pauseMs <= 640; pauseMs *= 2) {
+      const current = await this.conversations
+        .findById(id, { lastMessageAt: 1 })
+        .lean<Pick<ConversationRecord, 'lastMessageAt'>>()
+        .exec();
+      if (!current || current.lastMessageAt >= at) return;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
   }
 
   private findByPairKey(

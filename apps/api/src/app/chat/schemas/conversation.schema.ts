@@ -67,6 +67,10 @@ export class LastMessagePreview {
   @Prop()
   deleted?: boolean;
 
+  /** When its words were last edited (Meta's time): a late, older edit must not come back. */
+  @Prop()
+  editedAt?: Date;
+
   /** Meta's types of the message's attachments (none: absent), so a row can say what came. */
   @Prop({ type: [String], default: undefined })
   attachmentTypes?: string[];
