@@ -349,6 +349,21 @@ describe('ConversationListState', () => {
     });
   });
 
+  it('previews a live message of attachments only as the server would, naming what came', () => {
+    loaded();
+    list.showLatest(
+      message('m-9', 'c-grace', null, '', '2026-11-20T13:00:09.000Z', {
+        attachments: [{ type: 'ig_story', url: 'https://cdn.example/s' }],
+      }),
+    );
+    expect(list.find('c-grace')?.lastMessage).toEqual({
+      text: '',
+      senderUserId: null,
+      createdAt: '2026-11-20T13:00:09.000Z',
+      attachmentTypes: ['ig_story'],
+    });
+  });
+
   it('ignores a message or an unread count for a conversation it does not hold', () => {
     loaded();
     list.showLatest(

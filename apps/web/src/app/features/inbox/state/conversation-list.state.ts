@@ -228,10 +228,15 @@ export class ConversationListState {
     if (conversation && message.createdAt >= conversation.lastMessageAt) {
       this.patch(message.conversationId, {
         lastMessageAt: message.createdAt,
+        // As the server's own preview of it says it (conversation-updates.ts previewOf).
         lastMessage: {
           text: message.text,
           senderUserId: message.senderUserId,
           createdAt: message.createdAt,
+          ...(message.deletedAt && { deleted: true }),
+          ...(message.attachments.length > 0 && {
+            attachmentTypes: message.attachments.map(({ type }) => type),
+          }),
         },
       });
     }

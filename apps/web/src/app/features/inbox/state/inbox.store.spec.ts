@@ -331,6 +331,15 @@ describe('InboxStore', () => {
       ['m-1', 'sent'],
       ['m-2', 'sent'],
     ]);
+    // Nor does one in my name read anything for me: what I read comes as conversation:updated.
+    realtime.messageRead$.next({
+      conversationId: 'c-ig',
+      userId: me.id,
+      readAt: '2026-11-20T12:00:00.000Z',
+    });
+    expect(
+      store.conversationItems().find((item) => item.id === 'c-ig')?.unreadCount,
+    ).toBe(2);
 
     realtime.messageRead$.next({
       conversationId: 'c-alan',
@@ -925,6 +934,31 @@ describe('InboxStore', () => {
       '2026-11-20T09:59:50.000Z',
     );
     recheck.flush([]);
+  });
+
+  it('looks again for a conversation opened by its address that was not there last time', () => {
+    setUp();
+    const notFound = [
+      {
+        statusCode: 404,
+        error: 'Not Found',
+        message: 'Conversation not found',
+      },
+      { status: 404, statusText: 'Not Found' },
+    ] as const;
+    const openByAddress = () => {
+      store.open('c-new');
+      http.expectOne('/api/conversations/c-new').flush(...notFound);
+      return http.expectOne(
+        (req) => req.url === '/api/conversations/c-new/messages',
+      );
+    };
+    openByAddress().flush(...notFound);
+    expect(store.activeThread()?.status).toBe('missing');
+    store.open(null);
+
+    openByAddress().flush(page([]));
+    expect(store.activeThread()?.status).toBe('ready');
   });
 
   it('fetches a conversation it has never seen when a message arrives in it', () => {

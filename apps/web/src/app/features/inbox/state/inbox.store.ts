@@ -178,9 +178,8 @@ export class InboxStore {
               return;
             }
             this.reading.markActiveReadIfNeeded();
-            if (!this.threads.get(conversationId)) {
-              this.landing.load(conversationId);
-            }
+            // Also again after a failed or a not-found load: it may be there now.
+            this.landing.loadUnlessHeld(conversationId);
           },
         });
       return;

@@ -94,9 +94,12 @@ export class ConnectInstagramPage {
       realtime.connect(token);
     }
     inject(DestroyRef).onDestroy(() => realtime.disconnect());
-    if (this.outcome()) this.clearAddress();
-    // Back from Meta: the outcome is what the person came to read, so start there.
-    afterNextRender(() => this.outcomeRegion()?.nativeElement.focus());
+    // Back from Meta: the outcome is what the person came to read, so start there. The address
+    // is cleaned once this navigation has ended (from the constructor, it would cancel it).
+    afterNextRender(() => {
+      this.outcomeRegion()?.nativeElement.focus();
+      if (this.outcome()) this.clearAddress();
+    });
   }
 
   protected connect(method: InstagramLoginMethod): void {
