@@ -5,7 +5,10 @@ import type {
   Page,
   ViewportSize,
 } from 'playwright-core';
-import { seriousAccessibilityViolations } from './support/accessibility';
+import {
+  seriousAccessibilityViolations,
+  structureViolations,
+} from './support/accessibility';
 import {
   type Conversation,
   type Person,
@@ -544,10 +547,13 @@ describe('The inbox, as a support agent uses it', () => {
       await rowOf(page, 'Bob Buyer').waitFor();
       await connectionStatus(page, 'connected').waitFor();
       expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      // On a phone the list and the thread are each a screen of their own: each has both.
+      expect(await structureViolations(page)).toEqual([]);
 
       await rowOf(page, 'Bob Buyer').click();
       await messageText(page, 'First of two').waitFor();
       expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      expect(await structureViolations(page)).toEqual([]);
 
       if (name === 'phone') {
         await page.getByRole('link', { name: 'Back to conversations' }).click();

@@ -26,30 +26,52 @@ declare global {
 export async function seriousAccessibilityViolations(
   page: Page,
 ): Promise<string[]> {
+  const violations = await runAxe(page, {
+    type: 'tag',
+    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'],
+  });
+  return describe(
+    violations.filter(
+      (violation) =>
+        violation.impact === 'serious' || violation.impact === 'critical',
+    ),
+  );
+}
+
+/**
+ * The page's structure for assistive technology, whatever the impact axe gives it: one main
+ * landmark and a level-one heading, on every screen a width shows.
+ */
+export async function structureViolations(page: Page): Promise<string[]> {
+  return describe(
+    await runAxe(page, {
+      type: 'rule',
+      values: ['landmark-one-main', 'page-has-heading-one'],
+    }),
+  );
+}
+
+async function runAxe(
+  page: Page,
+  runOnly: { type: 'tag' | 'rule'; values: string[] },
+): Promise<AxeViolation[]> {
   if (!(await page.evaluate(() => !!window.axe))) {
     // Evaluated through the DevTools protocol: the dashboard's CSP (rightly) refuses a script tag.
     await page.evaluate(axeSource());
   }
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe?.run(document, {
-      runOnly: {
-        type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'],
-      },
-    });
+  return page.evaluate(async (only) => {
+    const result = await window.axe?.run(document, { runOnly: only });
     return result?.violations ?? [];
-  });
-  return violations
-    .filter(
-      (violation) =>
-        violation.impact === 'serious' || violation.impact === 'critical',
-    )
-    .map(
-      (violation) =>
-        `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes
-          .map((node) => node.target.join(' '))
-          .join(', ')}`,
-    );
+  }, runOnly);
+}
+
+function describe(violations: AxeViolation[]): string[] {
+  return violations.map(
+    (violation) =>
+      `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes
+        .map((node) => node.target.join(' '))
+        .join(', ')}`,
+  );
 }
 
 let axeScript: string | undefined;
