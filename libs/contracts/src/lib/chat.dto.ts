@@ -154,6 +154,11 @@ export class MessageDeliveryErrorDto {
    * have reached the contact, so it is not sent again; Instagram's echo turns it `sent` if it did.
    */
   mayHaveBeenDelivered!: boolean;
+  /**
+   * True when Meta no longer accepts the account's access: no reply goes out from it until it is
+   * connected again (`GET /api/instagram/status`, the dashboard's /instagram page).
+   */
+  reconnectRequired?: boolean;
 }
 
 /** What an Instagram message answers: one of the business's stories, or an earlier message. */

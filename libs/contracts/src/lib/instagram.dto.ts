@@ -130,6 +130,12 @@ export class InstagramStatusDto {
  */
 export const INSTAGRAM_TEXT_MAX_LENGTH = 1000;
 
+/**
+ * The `code` of a 409 that refuses a reply because its Instagram account must be connected again
+ * (Meta no longer accepts its access); the dashboard offers the way to the connect page.
+ */
+export const RECONNECT_REQUIRED_CODE = 'reconnect_required';
+
 /** The length Instagram's limit is measured in: code points, not UTF-16 units or bytes. */
 export function instagramTextLength(text: string): number {
   return Array.from(text).length;

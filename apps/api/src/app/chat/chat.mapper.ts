@@ -114,6 +114,9 @@ export function toMessageDto(message: MessageRecord): MessageDto {
         title: message.deliveryError.title,
         userMessage: message.deliveryError.userMessage,
         mayHaveBeenDelivered: message.deliveryError.mayHaveBeenDelivered,
+        ...(message.deliveryError.reconnectRequired && {
+          reconnectRequired: true,
+        }),
       },
     }),
     isFromInstagram: message.isFromInstagram ?? false,

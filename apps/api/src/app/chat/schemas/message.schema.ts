@@ -51,6 +51,7 @@ export class DeliveryError {
   @Prop() title?: string;
   @Prop() userMessage?: string;
   @Prop({ required: true }) mayHaveBeenDelivered!: boolean;
+  @Prop() reconnectRequired?: boolean;
 }
 const DeliveryErrorSchema = SchemaFactory.createForClass(DeliveryError);
 

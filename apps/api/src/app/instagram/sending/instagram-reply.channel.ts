@@ -2,6 +2,7 @@ import {
   INSTAGRAM_TEXT_TOO_LONG_MESSAGE,
   INSTAGRAM_TEXT_MAX_LENGTH,
   instagramTextLength,
+  RECONNECT_REQUIRED_CODE,
   WINDOW_CLOSED_ERROR_CODE,
 } from '@instantchat/contracts';
 import {
@@ -23,8 +24,6 @@ import { InstagramConnectionsService } from '../instagram-connections.service';
 import { InstagramReplyQueue } from './instagram-reply-queue';
 import { InstagramSendService } from './instagram-send.service';
 import { replyWindowAt } from './messaging-window';
-
-export const RECONNECT_REQUIRED_CODE = 'reconnect_required';
 
 /**
  * How replies in Instagram conversations leave InstantChat: Chat stores them `pending`, then this

@@ -3,6 +3,7 @@ import {
   type AuthResponseDto,
   type MessageDto,
   ServerEvent,
+  RECONNECT_REQUIRED_CODE,
 } from '@instantchat/contracts';
 import {
   nextEvent,
@@ -21,7 +22,6 @@ import {
   RATE_LIMITED,
   RECONNECT_TO_REPLY,
 } from './instagram-send.service';
-import { RECONNECT_REQUIRED_CODE } from './instagram-reply.channel';
 import {
   ANNA,
   instagramLoginHosts,
@@ -88,6 +88,8 @@ describe('Replies to Instagram when Meta fails (e2e)', () => {
         code: 190,
         subcode: 463,
         mayHaveBeenDelivered: false,
+        // For the dashboard: the way out is connecting the account again.
+        reconnectRequired: true,
       },
     });
     expect(await status).toMatchObject({
@@ -121,7 +123,7 @@ describe('Replies to Instagram when Meta fails (e2e)', () => {
 
     expect(response.body).toMatchObject({
       status: 'failed',
-      deliveryError: { code: 190 },
+      deliveryError: { code: 190, reconnectRequired: true },
     });
     expect(await kit.connectionOf(SOLO_STUDIO.accountId)).toMatchObject({
       state: 'needs_reconnect',
@@ -172,6 +174,8 @@ describe('Replies to Instagram when Meta fails (e2e)', () => {
       error: RATE_LIMITED,
       deliveryError: { code: 4, mayHaveBeenDelivered: false },
     });
+    // Reconnecting would not help here.
+    expect(updated.deliveryError).not.toHaveProperty('reconnectRequired');
     // Three tries (the policy's maxAttempts), each answered "limit reached".
     expect(await kit.faultsLeft()).toBe(10 - 3);
     expect(await kit.receivedBy(BLUE_JACKET.accountId, ANNA)).toEqual([]);

@@ -4,6 +4,7 @@ import {
   type MessageDto,
   ServerEvent,
   WINDOW_CLOSED_ERROR_CODE,
+  RECONNECT_REQUIRED_CODE,
 } from '@instantchat/contracts';
 import { Types } from 'mongoose';
 import { NOT_RETRYABLE_CODE } from '../../chat/retry/message-retry.service';
@@ -18,7 +19,6 @@ import {
   type InstagramTestEnv,
   startInstagramTestEnv,
 } from '../testing/instagram-test-env';
-import { RECONNECT_REQUIRED_CODE } from './instagram-reply.channel';
 import { MAY_HAVE_BEEN_DELIVERED } from './instagram-send.service';
 import { ANNA, HOUR, SendTestKit } from './testing/send-test-kit';
 

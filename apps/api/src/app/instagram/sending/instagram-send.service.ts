@@ -99,7 +99,10 @@ export class InstagramSendService {
     const connection = await this.connections.findById(thread.connectionId);
     if (!isUsable(connection))
       return {
-        done: failed(RECONNECT_TO_REPLY, { mayHaveBeenDelivered: false }),
+        done: failed(RECONNECT_TO_REPLY, {
+          mayHaveBeenDelivered: false,
+          reconnectRequired: true,
+        }),
       };
     const window = replyWindowAt(
       reply.conversation.lastInboundAt,
@@ -218,7 +221,7 @@ function failureOf(error: MetaApiError): DeliveryOutcome {
     return failed(MAY_HAVE_BEEN_DELIVERED, detailsOf(error, true));
   const details = detailsOf(error, false);
   if (error instanceof MetaTokenInvalidError)
-    return failed(RECONNECT_TO_REPLY, details);
+    return failed(RECONNECT_TO_REPLY, { ...details, reconnectRequired: true });
   if (error instanceof MetaWindowClosedError)
     return failed(WINDOW_CLOSED, details);
   if (error instanceof MetaRecipientUnavailableError)

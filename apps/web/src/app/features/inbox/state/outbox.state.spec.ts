@@ -7,6 +7,7 @@ import { TestBed } from '@angular/core/testing';
 import type { MessageDto } from '@instantchat/contracts';
 import { me, message } from '../../../../testing/fixtures';
 import { Outbox } from './outbox.state';
+import { pendingEntry } from './timeline';
 
 const UUID =
   /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -102,6 +103,38 @@ describe('Outbox', () => {
     outbox.settle(echo(post.request.body.clientMessageId));
     expect(outbox.pending()).toEqual([]);
     post.flush(echo(post.request.body.clientMessageId));
+  });
+
+  it('marks a message refused because its Instagram account must be reconnected, for the bubble to say how', () => {
+    outbox.send('c-grace', 'Hello?');
+    http.expectOne(SEND_URL).flush(
+      {
+        statusCode: 409,
+        error: 'Conflict',
+        message:
+          'This Instagram account is not connected: connect it again to reply',
+        code: 'reconnect_required',
+      },
+      { status: 409, statusText: 'Conflict' },
+    );
+    outbox.send('c-grace', 'Refused otherwise');
+    http
+      .expectOne(SEND_URL)
+      .flush(
+        { statusCode: 400, error: 'Bad Request', message: 'text is too long' },
+        { status: 400, statusText: 'Bad Request' },
+      );
+
+    expect(
+      outbox.pending().map((item) => [item.text, item.reconnectRequired]),
+    ).toEqual([
+      ['Hello?', true],
+      ['Refused otherwise', false],
+    ]);
+    expect(pendingEntry(outbox.pending()[0]).deliveryError).toEqual({
+      mayHaveBeenDelivered: false,
+      reconnectRequired: true,
+    });
   });
 
   it('sends again what failed for want of a connection, under the same id, but not what the server refused', () => {

@@ -1,7 +1,10 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { DestroyRef, Injectable, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import type { MessageDto } from '@instantchat/contracts';
+import {
+  type MessageDto,
+  RECONNECT_REQUIRED_CODE,
+} from '@instantchat/contracts';
 import { Subject } from 'rxjs';
 import { apiErrorMessage } from '../../../core/api-error';
 import { newClientMessageId } from '../data/client-message-id';
@@ -16,6 +19,8 @@ export interface PendingMessage {
   error: string | null;
   /** The failure was the connection or the server, not the message: worth sending again. */
   retryable: boolean;
+  /** Refused because the Instagram account must be connected again (`reconnect_required`). */
+  reconnectRequired?: boolean;
   createdAt: string;
 }
 
@@ -105,6 +110,7 @@ export class Outbox {
             status: 'failed',
             error: apiErrorMessage(error, 'Not sent.'),
             retryable: isConnectionFailure(error),
+            reconnectRequired: needsReconnect(error),
           }),
       });
   }
@@ -128,5 +134,13 @@ function isConnectionFailure(error: unknown): boolean {
     error.status === 408 ||
     error.status === 429 ||
     error.status >= 500
+  );
+}
+
+/** The API refused the message because its Instagram account must be connected again. */
+function needsReconnect(error: unknown): boolean {
+  return (
+    error instanceof HttpErrorResponse &&
+    (error.error as { code?: unknown } | null)?.code === RECONNECT_REQUIRED_CODE
   );
 }

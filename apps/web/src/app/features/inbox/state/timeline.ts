@@ -78,6 +78,10 @@ export function pendingEntry(
     isFromInstagram: false,
     attachments: [],
     channel: conversation?.kind === 'instagram' ? 'instagram' : 'local',
+    // Refused before anything was stored: the failure reads as one Meta's refusal would.
+    ...(item.reconnectRequired && {
+      deliveryError: { mayHaveBeenDelivered: false, reconnectRequired: true },
+    }),
   };
 }
 

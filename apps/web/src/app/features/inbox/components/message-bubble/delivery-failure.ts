@@ -9,6 +9,7 @@ import {
   signal,
   viewChild,
 } from '@angular/core';
+import { RouterLink } from '@angular/router';
 import type { TimelineEntry } from '../message-list/timeline-entry';
 
 /**
@@ -20,6 +21,7 @@ import type { TimelineEntry } from '../message-list/timeline-entry';
 @Component({
   selector: 'ic-delivery-failure',
   changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [RouterLink],
   template: `
     <div class="failure" role="alert" data-testid="delivery-failure">
       <p class="reason">
@@ -30,6 +32,11 @@ import type { TimelineEntry } from '../message-list/timeline-entry';
       </p>
       @if (entry().retryError; as retryError) {
         <p class="reason" data-testid="retry-error">{{ retryError }}</p>
+      }
+      @if (entry().deliveryError?.reconnectRequired) {
+        <a class="link" routerLink="/instagram" data-testid="reconnect-account"
+          >Reconnect the account</a
+        >
       }
       @if (confirming()) {
         <p class="confirm" data-testid="retry-confirmation">

@@ -1,4 +1,5 @@
 import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
 import type { ConversationDto, MessageDto } from '@instantchat/contracts';
 import {
   grace,
@@ -286,6 +287,33 @@ describe('MessageBubble', () => {
       await fixture.whenStable();
       expect(host.dataset['status']).toBe('pending');
       expect(testId('message-status')?.textContent).toContain('Sending…');
+    });
+
+    it('offers the way to reconnect when a reply failed because the account must be connected again', async () => {
+      TestBed.configureTestingModule({ providers: [provideRouter([])] });
+      const refused = await render(
+        myReply({
+          status: 'failed',
+          error: 'Meta no longer accepts this account’s access.',
+          deliveryError: {
+            code: 190,
+            mayHaveBeenDelivered: false,
+            reconnectRequired: true,
+          },
+        }),
+      );
+      expect(refused.testId('reconnect-account')?.getAttribute('href')).toBe(
+        '/instagram',
+      );
+
+      const otherFailure = await render(
+        myReply({
+          status: 'failed',
+          error: 'Instagram refused this message.',
+          deliveryError: { code: 551, mayHaveBeenDelivered: false },
+        }),
+      );
+      expect(otherFailure.testId('reconnect-account')).toBeNull();
     });
 
     it('shows a failed reply with Meta’s words and retries it at once when it surely did not arrive', async () => {
