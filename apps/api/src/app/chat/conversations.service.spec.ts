@@ -254,12 +254,12 @@ describe('ConversationsService', () => {
       const message = fromContact(conversation._id, 'First words');
       await chat.conversations.recordNewMessage(conversation, message);
 
-      await chat.conversations.withdrawMessage(conversation, {
+      await chat.conversations.changedMessages.withdrawMessage(conversation, {
         ...message,
         text: '',
         deletedAt: minutesLater(message, 2),
       });
-      const late = await chat.conversations.refreshPreview({
+      const late = await chat.conversations.changedMessages.refreshPreview({
         ...message,
         text: 'Edited words',
         editedAt: minutesLater(message, 1),
@@ -278,12 +278,12 @@ describe('ConversationsService', () => {
       const message = fromContact(conversation._id, 'First words');
       await chat.conversations.recordNewMessage(conversation, message);
 
-      await chat.conversations.refreshPreview({
+      await chat.conversations.changedMessages.refreshPreview({
         ...message,
         text: 'Second edit',
         editedAt: minutesLater(message, 2),
       });
-      await chat.conversations.refreshPreview({
+      await chat.conversations.changedMessages.refreshPreview({
         ...message,
         text: 'First edit',
         editedAt: minutesLater(message, 1),
@@ -300,11 +300,14 @@ describe('ConversationsService', () => {
       );
       const message = fromContact(conversation._id, 'Taken back');
       // The unsend is worked on between the message's insert and its conversation update.
-      const withdrawing = chat.conversations.withdrawMessage(conversation, {
-        ...message,
-        text: '',
-        deletedAt: minutesLater(message, 1),
-      });
+      const withdrawing = chat.conversations.changedMessages.withdrawMessage(
+        conversation,
+        {
+          ...message,
+          text: '',
+          deletedAt: minutesLater(message, 1),
+        },
+      );
       await delay(30);
       await chat.conversations.recordNewMessage(conversation, message);
       await withdrawing;

@@ -13,12 +13,8 @@ import type {
   ConversationRecord,
   MessageRecord,
 } from './chat.records';
-import {
-  newMessagePipeline,
-  previewOf,
-  recipientsOf,
-  withdrawnMessagePipeline,
-} from './conversation-updates';
+import { ConversationMessageChanges } from './conversation-message-changes';
+import { newMessagePipeline, recipientsOf } from './conversation-updates';
 import { CoalescedReads } from '../database/coalesced-reads';
 import { CoalescedWrites, MATCHED } from '../database/coalesced-writes';
 import { isDuplicateKeyError } from '../database/duplicate-key-error';
@@ -67,6 +63,8 @@ export class ConversationsService implements OnModuleInit {
   private readonly newMessageWrites: CoalescedWrites;
   /** …and the conversations are read back together. */
   private readonly latest: CoalescedReads<ConversationRecord>;
+  /** What a later change to a stored message (edit, unsend, merge) does to its conversation. */
+  readonly changedMessages: ConversationMessageChanges;
 
   constructor(
     @InjectModel(Conversation.name)
@@ -79,6 +77,7 @@ export class ConversationsService implements OnModuleInit {
         conversations.collection.bulkWrite(writes, { ordered: false }),
       MATCHED,
     );
+    this.changedMessages = new ConversationMessageChanges(conversations);
     this.latest = new CoalescedReads(
       async (ids) =>
         (await conversations.collection
@@ -268,79 +267,6 @@ export class ConversationsService implements OnModuleInit {
     );
   }
 
-  /**
-   * A message was merged into another (an echo into the reply it echoed): where the removed one was
-   * the preview, the one kept takes its place, at the same spot in the list.
-   * @returns the changed conversation, or null when the removed message was not its preview.
-   */
-  async replacePreviewMessage(
-    conversationId: Types.ObjectId,
-    removedMessageId: Types.ObjectId,
-    kept: MessageRecord,
-  ): Promise<ConversationRecord | null> {
-    return this.conversations
-      .findOneAndUpdate(
-        { _id: conversationId, 'lastMessage.messageId': removedMessageId },
-        { $set: { lastMessage: previewOf(kept).lastMessage } },
-        { returnDocument: 'after' },
-      )
-      .lean<ConversationRecord>()
-      .exec();
-  }
-
-  /**
-   * A message edited after it was stored: where it is the preview, the preview shows its new
-   * words, unless its withdrawal or a newer edit got there first (a message's changes are worked
-   * on concurrently, and the one applied last may be announced first).
-   * @returns the changed conversation, or null when the preview did not change.
-   */
-  refreshPreview(edited: MessageRecord): Promise<ConversationRecord | null> {
-    return this.conversations
-      .findOneAndUpdate(
-        {
-          _id: edited.conversationId,
-          'lastMessage.messageId': edited._id,
-          'lastMessage.deleted': { $ne: true },
-          ...(edited.editedAt && {
-            $or: [
-              { 'lastMessage.editedAt': null },
-              { 'lastMessage.editedAt': { $lte: edited.editedAt } },
-            ],
-          }),
-        },
-        { $set: { lastMessage: previewOf(edited).lastMessage } },
-        { returnDocument: 'after' },
-      )
-      .lean<ConversationRecord>()
-      .exec();
-  }
-
-  /**
-   * A message its author took back (an Instagram unsend): where it is the preview, the preview
-   * shows it withdrawn, and a contact's message no one has read since counts as unread no more.
-   * @returns the conversation as it is now.
-   */
-  async withdrawMessage(
-    conversation: Pick<ConversationIdentity, '_id' | 'participantIds'>,
-    withdrawn: MessageRecord,
-  ): Promise<ConversationRecord> {
-    // Only a contact's messages were counted (the business's own, echoes included, never were).
-    const recipientIds = withdrawn.isFromInstagram
-      ? recipientsOf(conversation, withdrawn)
-      : [];
-    await this.recordedIn(conversation._id, withdrawn.createdAt);
-    return orNotFound(
-      await this.conversations
-        .findOneAndUpdate(
-          { _id: conversation._id },
-          withdrawnMessagePipeline(withdrawn, recipientIds, new Date()),
-          { returnDocument: 'after', updatePipeline: true },
-        )
-        .lean<ConversationRecord>()
-        .exec(),
-    );
-  }
-
   /** Everything up to `readAt` is read by the user: their unread count drops to zero. */
   async markReadBy(
     conversation: Pick<ConversationIdentity, '_id'>,
@@ -350,24 +276,6 @@ export class ConversationsService implements OnModuleInit {
     return updateConversation(this.conversations, conversation._id, {
       $set: { [`unreadCounts.${userId}`]: 0, [`lastReadAt.${userId}`]: readAt },
     });
-  }
-
-  /**
-   * Waits, a little over a second at most, until the conversation has taken in a message written
-   * at `at`: a message's own conversation update follows its insert, and a change to it worked on
-   * in between (its delivery and the unsend's run at once) would be undone by what that update
-   * brings (the message's words as the preview, one more unread). Past the wait (the process
-   * stopped in between), the crash repair recounts at the next start.
-   */
-  private async recordedIn(id: Types.ObjectId, at: Date): Promise<void> {
-    for (let pauseMs = 5; pauseMs <= 640; pauseMs *= 2) {
-      const current = await this.conversations
-        .findById(id, { lastMessageAt: 1 })
-        .lean<Pick<ConversationRecord, 'lastMessageAt'>>()
-        .exec();
-      if (!current || current.lastMessageAt >= at) return;
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    }
   }
 
   private findByPairKey(

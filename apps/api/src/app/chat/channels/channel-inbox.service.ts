@@ -239,9 +239,12 @@ export class ChannelInbox {
     // message is no longer anyone's to read.
     const changed =
       change.kind === 'edit'
-        ? await this.conversations.refreshPreview(updated)
+        ? await this.conversations.changedMessages.refreshPreview(updated)
         : change.kind === 'delete'
-          ? await this.conversations.withdrawMessage(held, updated)
+          ? await this.conversations.changedMessages.withdrawMessage(
+              held,
+              updated,
+            )
           : null;
     this.notifier.messageUpdated(changed ?? held, dto);
     if (changed) {

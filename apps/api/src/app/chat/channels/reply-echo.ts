@@ -129,11 +129,12 @@ export class ReplyEchoes {
       },
     );
     if (merged) {
-      const conversation = await this.conversations.replacePreviewMessage(
-        merged.conversationId,
-        echo._id,
-        merged,
-      );
+      const conversation =
+        await this.conversations.changedMessages.replacePreviewMessage(
+          merged.conversationId,
+          echo._id,
+          merged,
+        );
       if (conversation) await this.notifier.conversationChanged(conversation);
     }
     return merged;
