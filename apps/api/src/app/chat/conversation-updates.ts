@@ -42,6 +42,30 @@ const EPOCH = new Date(0);
  */
 const dateOf = (path: string) => ({ $ifNull: [path, { $literal: EPOCH }] });
 
+/**
+ * `unreadCounts`, with each of `userIds`' counter (missing: 0) replaced by what `next` makes of it;
+ * nothing when there is no one to count for.
+ */
+function unreadCountsSet(
+  userIds: readonly string[],
+  next: (count: unknown, userId: string) => unknown,
+): { unreadCounts?: unknown } {
+  if (userIds.length === 0) return {};
+  return {
+    unreadCounts: {
+      $mergeObjects: [
+        '$unreadCounts',
+        Object.fromEntries(
+          userIds.map((id) => [
+            id,
+            next({ $ifNull: [`$unreadCounts.${id}`, 0] }, id),
+          ]),
+        ),
+      ],
+    },
+  };
+}
+
 /** 1 when `userId` has not read the conversation since `at` (never, or before it), else 0. */
 const unreadSince = (userId: string, at: { $literal: Date }) => ({
   $cond: [{ $lt: [dateOf(`$lastReadAt.${userId}`), at] }, 1, 0],
@@ -73,25 +97,10 @@ export function newMessagePipeline(
         },
         lastMessageAt: { $cond: [isNewest, at, '$lastMessageAt'] },
         updatedAt: { $literal: now },
-        ...(recipientIds.length > 0 && {
-          unreadCounts: {
-            $mergeObjects: [
-              '$unreadCounts',
-              Object.fromEntries(
-                recipientIds.map((id) => [
-                  id,
-                  {
-                    $add: [
-                      { $ifNull: [`$unreadCounts.${id}`, 0] },
-                      // Never read (no lastReadAt), or read before the message: unread.
-                      unreadSince(id, at),
-                    ],
-                  },
-                ]),
-              ),
-            ],
-          },
-        }),
+        // Never read (no lastReadAt), or read before the message: unread.
+        ...unreadCountsSet(recipientIds, (count, id) => ({
+          $add: [count, unreadSince(id, at)],
+        })),
         ...(inboundAt && {
           lastInboundAt: {
             $max: [dateOf('$lastInboundAt'), { $literal: inboundAt }],
@@ -127,29 +136,9 @@ export function withdrawnMessagePipeline(
           ],
         },
         updatedAt: { $literal: now },
-        ...(recipientIds.length > 0 && {
-          unreadCounts: {
-            $mergeObjects: [
-              '$unreadCounts',
-              Object.fromEntries(
-                recipientIds.map((id) => [
-                  id,
-                  {
-                    $max: [
-                      0,
-                      {
-                        $subtract: [
-                          { $ifNull: [`$unreadCounts.${id}`, 0] },
-                          unreadSince(id, at),
-                        ],
-                      },
-                    ],
-                  },
-                ]),
-              ),
-            ],
-          },
-        }),
+        ...unreadCountsSet(recipientIds, (count, id) => ({
+          $max: [0, { $subtract: [count, unreadSince(id, at)] }],
+        })),
       },
     },
   ];
