@@ -353,6 +353,21 @@ describe('Instagram webhook processing (e2e)', () => {
 
   describe('what Meta sends beyond the fixtures', () => {
     const CONTACT_SHAPES = '5551000';
+    /** Delivers one event of `contact` to Blue Jacket, in Meta's form, and waits for it. */
+    const deliveryFrom =
+      (contact: string) => async (event: Record<string, unknown>) => {
+        await post(
+          messagingDelivery(BLUE_JACKET.accountId, [
+            {
+              sender: { id: contact },
+              recipient: { id: BLUE_JACKET.accountId },
+              timestamp: Date.now(),
+              ...event,
+            },
+          ]),
+        );
+        await settled();
+      };
 
     it('reads standby[], several attachment kinds, string edit counts, postback and message referrals, echoes of story mentions and the changes form', async () => {
       const seconds = Math.floor(Date.now() / 1000);
@@ -565,18 +580,7 @@ describe('Instagram webhook processing (e2e)', () => {
 
     it('keeps the list’s preview in step with an edit or an unsend of the newest message, live and when listed again', async () => {
       const contact = '5551200';
-      const from = {
-        sender: { id: contact },
-        recipient: { id: BLUE_JACKET.accountId },
-      };
-      const deliver = async (event: Record<string, unknown>) => {
-        await post(
-          messagingDelivery(BLUE_JACKET.accountId, [
-            { ...from, timestamp: Date.now(), ...event },
-          ]),
-        );
-        await settled();
-      };
+      const deliver = deliveryFrom(contact);
       await deliver({
         message: {
           mid: 'mid.preview-0',
@@ -640,18 +644,7 @@ describe('Instagram webhook processing (e2e)', () => {
 
     it('no longer counts a message the contact took back as unread, unless it had been read', async () => {
       const contact = '5551300';
-      const from = {
-        sender: { id: contact },
-        recipient: { id: BLUE_JACKET.accountId },
-      };
-      const deliver = async (event: Record<string, unknown>) => {
-        await post(
-          messagingDelivery(BLUE_JACKET.accountId, [
-            { ...from, timestamp: Date.now(), ...event },
-          ]),
-        );
-        await settled();
-      };
+      const deliver = deliveryFrom(contact);
       for (const n of [1, 2, 3]) {
         await deliver({
           message: { mid: `mid.unread-${n}`, text: `Hello ${n}` },
