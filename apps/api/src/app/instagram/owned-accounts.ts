@@ -22,14 +22,7 @@ export class OwnedAccounts {
     userId: string,
     accountId: string | undefined,
   ): Promise<InstagramConnectionDocument> {
-    const owner = new Types.ObjectId(userId);
-    return accountId === undefined
-      ? this.onlyHeld(owner)
-      : this.named({
-          userId: owner,
-          instagramAccountId: accountId,
-          isConnected: true,
-        });
+    return this.find(userId, accountId, { heldOnly: true });
   }
 
   /**
@@ -40,10 +33,22 @@ export class OwnedAccounts {
     userId: string,
     accountId: string | undefined,
   ): Promise<InstagramConnectionDocument> {
+    return this.find(userId, accountId, { heldOnly: false });
+  }
+
+  private find(
+    userId: string,
+    accountId: string | undefined,
+    { heldOnly }: { heldOnly: boolean },
+  ): Promise<InstagramConnectionDocument> {
     const owner = new Types.ObjectId(userId);
     return accountId === undefined
       ? this.onlyHeld(owner)
-      : this.named({ userId: owner, instagramAccountId: accountId });
+      : this.named({
+          userId: owner,
+          instagramAccountId: accountId,
+          ...(heldOnly && { isConnected: true as const }),
+        });
   }
 
   private async named(filter: {
