@@ -25,15 +25,19 @@ describe('ConnectInstagramPage', () => {
   };
   let http: HttpTestingController;
   let realtime: FakeRealtime;
+  // One session for the whole test: each session() mints a token whose expiry follows the clock,
+  // so two taken on either side of a second differ (the flake seen before).
+  let signedIn: ReturnType<typeof session>;
 
   beforeEach(() => {
     realtime = new FakeRealtime();
+    signedIn = session();
     TestBed.configureTestingModule({
       providers: [
         provideRouter([]),
         provideHttpClient(),
         provideHttpClientTesting(),
-        { provide: SESSION_STORAGE, useValue: memoryStorage(session()) },
+        { provide: SESSION_STORAGE, useValue: memoryStorage(signedIn) },
         { provide: RealtimeService, useValue: realtime },
       ],
     });
@@ -59,7 +63,7 @@ describe('ConnectInstagramPage', () => {
         provideRouter([{ path: 'instagram', component: ConnectInstagramPage }]),
         provideHttpClient(),
         provideHttpClientTesting(),
-        { provide: SESSION_STORAGE, useValue: memoryStorage(session()) },
+        { provide: SESSION_STORAGE, useValue: memoryStorage(signedIn) },
         { provide: RealtimeService, useValue: realtime },
       ],
     });
@@ -118,7 +122,7 @@ describe('ConnectInstagramPage', () => {
       loginMethods: ['instagram', 'facebook'],
       accounts: [],
     });
-    expect(realtime.connectedWith).toBe(session().accessToken);
+    expect(realtime.connectedWith).toBe(signedIn.accessToken);
 
     fixture.destroy();
     expect(realtime.connectedWith).toBeNull();
